@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+// `clawpay` — the project's command. For now one subcommand, `demo`, that
+// exercises the native core end to end: a key, a session token built and
+// verified, a scope check and a cache lookup, with timings.
+import { randomUUID } from 'node:crypto';
+
+const [command = 'demo'] = process.argv.slice(2);
+
+async function demo() {
+  const { Signer, buildSessionToken, verifySessionToken, verifySessionTokens, SessionCache, scopeCovers } =
+    await import('../lib/index.js');
+  const time = (fn) => {
+    const start = process.hrtime.bigint();
+    const value = fn();
+    return [value, Number(process.hrtime.bigint() - start) / 1000];
+  };
+  const timeAsync = async (fn) => {
+    const start = process.hrtime.bigint();
+    const value = await fn();
+    return [value, Number(process.hrtime.bigint() - start) / 1000];
+  };
+
+  const [signer, genUs] = time(() => Signer.generate());
+  console.log(`key      generated in native memory (${genUs.toFixed(0)} µs), address ${signer.address}`);
+
+  const now = Math.floor(Date.now() / 1000);
+  const payload = {
+    version: 'clawpay/1.1',
+    sessionId: randomUUID(),
+    walletAddress: signer.address,
+    endpoint: 'https://api.example.com/v1',
+    scope: 'prefix',
+    createdAt: now,
+    expiresAt: now + 3600,
+    paymentTxHash: `0x${'ab'.repeat(32)}`,
+    paymentAmount: '10000',
+  };
+  const [built, buildUs] = await timeAsync(() => buildSessionToken(payload, signer));
+  console.log(`token    built and signed in ${buildUs.toFixed(0)} µs (${built.token.length} chars)`);
+  console.log(`         ${built.token.slice(0, 72)}…`);
+
+  const url = 'https://api.example.com/v1/search?q=x402';
+  const [verdict, verifyUs] = await timeAsync(() => verifySessionToken(built.token, { wallet: signer.address, url }));
+  console.log(`verify   ${verdict.valid ? 'valid' : verdict.reason} in ${verifyUs.toFixed(0)} µs for ${url}`);
+  for (const hostile of ['https://api.example.com.evil.io/v1', 'https://api.example.com@evil.io/v1',
+    'https://api.example.com/v10', 'https://api.example.com/v1/../admin']) {
+    console.log(`scope    ${scopeCovers(payload.endpoint, 'prefix', hostile) ? 'COVERS ' : 'refuses'} ${hostile}`);
+  }
+
+  const tokens = Array.from({ length: 2000 }, () => built.token);
+  const [, batchUs] = await timeAsync(() => verifySessionTokens(tokens, { url }));
+  console.log(`batch    2000 tokens verified on all cores in ${(batchUs / 1000).toFixed(1)} ms (${(batchUs / 2000).toFixed(1)} µs each)`);
+
+  const cache = new SessionCache();
+  const [, fillUs] = time(() => {
+    for (let i = 0; i < 10000; i++) {
+      cache.add({ ...payload, sessionId: randomUUID(), endpoint: `https://api${i % 100}.example.com/v${i}`,
+        paymentToken: '0x', paymentRecipient: '0x', sessionToken: built.token, signature: built.signature,
+        callCount: 0, lastUsedAt: now });
+    }
+  });
+  const [found, lookupUs] = time(() => cache.findForUrl('https://api42.example.com/v4242/items/7'));
+  console.log(`cache    10000 sessions added in ${(fillUs / 1000).toFixed(0)} ms; lookup ${lookupUs.toFixed(1)} µs -> ${found?.endpoint}`);
+  cache.close();
+  signer.destroy();
+  console.log('signer   destroyed (key wiped)');
+}
+
+const commands = { demo };
+if (!commands[command]) {
+  console.error(`clawpay: unknown command "${command}". Commands: ${Object.keys(commands).join(', ')}`);
+  process.exit(2);
+}
+commands[command]().catch((error) => {
+  console.error(`clawpay ${command}: ${error.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,32 @@
+// Value conversion between JS and the core. The JS layer has already
+// validated arguments; these re-check types so that a wrong call from JS is
+// a TypeError, never undefined behaviour.
+#pragma once
+
+#include <napi.h>
+
+#include <string>
+
+#include "bytes.h"
+
+namespace clawpay::binding {
+
+// A view of a Uint8Array's bytes, valid for the duration of the call.
+ByteView bytesArg(const Napi::Value& value, const char* name);
+// Exactly `size` bytes.
+ByteView bytesArg(const Napi::Value& value, size_t size, const char* name);
+// UTF-8, lone surrogates replaced by U+FFFD (as TextEncoder does).
+std::string utf8Arg(const Napi::Value& value, const char* name);
+// WTF-8, lone surrogates kept (JSON.stringify escapes them; so must we).
+std::string wtf8Arg(const Napi::Value& value, const char* name);
+// A JS number that is an integer within ±(2^53 - 1).
+int64_t safeIntegerArg(const Napi::Value& value, const char* name);
+
+// Returned as Napi::Value on purpose: Object::Set(key, Napi::String) goes
+// through Value::From, which sees that Napi::String converts to std::string
+// and re-creates the string from its UTF-8 — turning lone surrogates into
+// U+FFFD (and copying every string once more).
+Napi::Value jsString(Napi::Env env, std::string_view wtf8);
+Napi::Uint8Array jsBytes(Napi::Env env, ByteView bytes);
+
+}  // namespace clawpay::binding

@@ -1,0 +1,129 @@
+// NativeSessionStore: records cross the boundary as JSON text, which V8 and
+// nlohmann both read and write far faster than a property-by-property walk.
+#include "session_store.h"
+
+#include <optional>
+
+#include "convert.h"
+#include "error.h"
+#include "errors.h"
+#include "exports.h"
+
+namespace clawpay::binding {
+namespace {
+
+class SessionStoreWrap : public Napi::ObjectWrap<SessionStoreWrap> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "NativeSessionStore",
+                       {
+                           InstanceMethod<&SessionStoreWrap::Add>("add"),
+                           InstanceMethod<&SessionStoreWrap::Get>("get"),
+                           InstanceMethod<&SessionStoreWrap::FindForUrl>("findForUrl"),
+                           InstanceMethod<&SessionStoreWrap::RecordCall>("recordCall"),
+                           InstanceMethod<&SessionStoreWrap::End>("end"),
+                           InstanceMethod<&SessionStoreWrap::List>("list"),
+                           InstanceMethod<&SessionStoreWrap::Prune>("prune"),
+                           InstanceAccessor<&SessionStoreWrap::Size>("size"),
+                           InstanceMethod<&SessionStoreWrap::Close>("close"),
+                       });
+  }
+
+  // new NativeSessionStore(path?: string)
+  explicit SessionStoreWrap(const Napi::CallbackInfo& info)
+      : Napi::ObjectWrap<SessionStoreWrap>(info) {
+    guarded(info.Env(), [&] {
+      std::optional<std::string> path;
+      if (info.Length() > 0 && !info[0].IsUndefined() && !info[0].IsNull()) {
+        path = utf8Arg(info[0], "path");
+      }
+      store_ = std::make_unique<SessionStore>(path);
+    });
+  }
+
+ private:
+  static nlohmann::json recordArg(const Napi::Value& value) {
+    auto parsed = nlohmann::json::parse(utf8Arg(value, "record"), nullptr, false);
+    if (parsed.is_discarded() || !parsed.is_object()) {
+      throw clawpay::Error(ErrorKind::Type, "ERR_INVALID_SESSION_RECORD",
+                           "Expected a session record object");
+    }
+    return parsed;
+  }
+
+  static Napi::Value recordValue(Napi::Env env, const std::optional<nlohmann::json>& record) {
+    return record ? Napi::Value(Napi::String::New(env, record->dump())) : env.Null();
+  }
+
+  Napi::Value Add(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&] {
+      store_->add(recordArg(info[0]));
+      return info.Env().Undefined();
+    });
+  }
+
+  Napi::Value Get(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&] {
+      return recordValue(info.Env(), store_->get(utf8Arg(info[0], "sessionId")));
+    });
+  }
+
+  Napi::Value FindForUrl(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&] {
+      return recordValue(info.Env(), store_->findForUrl(utf8Arg(info[0], "url"),
+                                                        safeIntegerArg(info[1], "now")));
+    });
+  }
+
+  Napi::Value RecordCall(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&] {
+      bool found = store_->recordCall(utf8Arg(info[0], "sessionId"), safeIntegerArg(info[1], "now"));
+      return Napi::Value(Napi::Boolean::New(info.Env(), found));
+    });
+  }
+
+  Napi::Value End(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&] {
+      bool found = store_->end(utf8Arg(info[0], "sessionId"), safeIntegerArg(info[1], "now"));
+      return Napi::Value(Napi::Boolean::New(info.Env(), found));
+    });
+  }
+
+  // list(includeExpired, now) -> JSON text of an array
+  Napi::Value List(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&] {
+      auto records = store_->list(info[0].ToBoolean(), safeIntegerArg(info[1], "now"));
+      return Napi::Value(Napi::String::New(info.Env(), nlohmann::json(records).dump()));
+    });
+  }
+
+  Napi::Value Prune(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&] {
+      return Napi::Value(
+          Napi::Number::New(info.Env(), double(store_->prune(safeIntegerArg(info[0], "now")))));
+    });
+  }
+
+  Napi::Value Size(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&] {
+      return Napi::Value(Napi::Number::New(info.Env(), double(store_->size())));
+    });
+  }
+
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&] {
+      store_->close();
+      return info.Env().Undefined();
+    });
+  }
+
+  std::unique_ptr<SessionStore> store_;
+};
+
+}  // namespace
+
+void DefineSessionStore(Napi::Env env, Napi::Object exports) {
+  exports.Set("NativeSessionStore", SessionStoreWrap::Define(env));
+}
+
+}  // namespace clawpay::binding

@@ -1,0 +1,221 @@
+// clawpay-native — public API. Hand-written; kept in step with lib/*.js.
+
+export type Hex = `0x${string}`;
+export type Address = `0x${string}`;
+export type ByteArray = Uint8Array;
+
+/** viem's SignableMessage: a string (its UTF-8 bytes are signed) or raw bytes. */
+export type SignableMessage = string | { raw: Hex | ByteArray };
+
+export interface TypedDataField {
+  name: string;
+  type: string;
+}
+
+export interface TypedDataDomain {
+  name?: string;
+  version?: string;
+  chainId?: number | bigint | string;
+  verifyingContract?: Address;
+  salt?: Hex;
+}
+
+/**
+ * EIP-712 typed data, as viem takes it. Integers may be bigint, number (an
+ * integer) or a decimal / 0x-hex string; bytes may be hex or Uint8Array.
+ */
+export interface TypedDataDefinition {
+  domain?: TypedDataDomain;
+  types: Record<string, readonly TypedDataField[]>;
+  primaryType: string;
+  message?: Record<string, unknown>;
+}
+
+/**
+ * Errors thrown by this package carry a stable `code`, e.g.
+ * ERR_INVALID_ARG_TYPE, ERR_INVALID_HEX, ERR_INVALID_LENGTH,
+ * ERR_INVALID_PRIVATE_KEY, ERR_DESTROYED, ERR_BAD_V, ERR_HIGH_S,
+ * ERR_INVALID_SIGNATURE, ERR_RECOVERY_FAILED, ERR_INVALID_ADDRESS,
+ * ERR_BAD_CHECKSUM, ERR_EIP712_TYPE, ERR_EIP712_VALUE, ERR_EIP712_RANGE,
+ * ERR_MALFORMED_TOKEN, ERR_INVALID_SESSION_PAYLOAD,
+ * ERR_INVALID_SESSION_RECORD, ERR_DUPLICATE_SESSION, ERR_JOURNAL_CORRUPT,
+ * ERR_IO, ERR_CLOSED, ERR_NATIVE_LOAD.
+ */
+export interface ClawpayError extends Error {
+  code: string;
+}
+
+/** A secp256k1 key held in native memory; JS never sees the key. */
+export declare class Signer {
+  private constructor();
+  /** From "0x" + 64 hex digits. Throws ERR_INVALID_PRIVATE_KEY (the key is never echoed). */
+  static fromPrivateKey(privateKey: Hex): Signer;
+  /** A fresh key from OpenSSL's CSPRNG. */
+  static generate(): Signer;
+  /** EIP-55 checksummed address. */
+  readonly address: Address;
+  readonly destroyed: boolean;
+  /** 65-byte signature (v = 27/28), byte-identical to viem's signMessage. */
+  signMessage(message: SignableMessage): Promise<Hex>;
+  /** 65-byte signature, byte-identical to viem's signTypedData. */
+  signTypedData(typedData: TypedDataDefinition): Promise<Hex>;
+  /** Signs a 32-byte digest as is (RFC 6979, low s). */
+  signHash(hash: Hex | ByteArray): Promise<Hex>;
+  signMessageSync(message: SignableMessage): Hex;
+  signTypedDataSync(typedData: TypedDataDefinition): Hex;
+  signHashSync(hash: Hex | ByteArray): Hex;
+  /** Wipes the key; later signing throws ERR_DESTROYED. */
+  destroy(): void;
+  toJSON(): { address: Address };
+}
+
+/**
+ * A viem LocalAccount (signMessage, signTypedData, signTransaction, sign,
+ * signAuthorization) backed by the native Signer.
+ */
+export declare function toViemAccount(signer: Signer): import('viem').LocalAccount;
+
+export declare function keccak256(value: Hex | ByteArray, to?: 'hex'): Hex;
+export declare function keccak256(value: Hex | ByteArray, to: 'bytes'): ByteArray;
+export declare function hashMessage(message: SignableMessage, to?: 'hex'): Hex;
+export declare function hashMessage(message: SignableMessage, to: 'bytes'): ByteArray;
+export declare function hashTypedData(typedData: TypedDataDefinition): Hex;
+
+export type SignatureLike = Hex | ByteArray | { r: Hex; s: Hex; v?: bigint | number; yParity?: number };
+
+/** Throws ERR_HIGH_S for malleable signatures (viem would recover another address). */
+export declare function recoverAddress(parameters: { hash: Hex | ByteArray; signature: SignatureLike }): Promise<Address>;
+export declare function recoverAddress(hash: Hex | ByteArray, signature: SignatureLike): Promise<Address>;
+export declare function recoverMessageAddress(parameters: { message: SignableMessage; signature: SignatureLike }): Promise<Address>;
+export declare function recoverTypedDataAddress(parameters: TypedDataDefinition & { signature: SignatureLike }): Promise<Address>;
+/** EIP-55 form; throws ERR_INVALID_ADDRESS or ERR_BAD_CHECKSUM. */
+export declare function getAddress(address: string): Address;
+
+/** ClawPay 1.1 session token payload (all fields required, no others). */
+export interface SessionTokenPayload {
+  version: 'clawpay/1.1' | string;
+  sessionId: string;
+  walletAddress: string;
+  endpoint: string;
+  scope: 'prefix' | 'exact';
+  /** Unix seconds. */
+  createdAt: number;
+  /** Unix seconds. */
+  expiresAt: number;
+  paymentTxHash: string;
+  /** Base units as a decimal string (a bigint is accepted and converted). */
+  paymentAmount: string | bigint;
+}
+
+export interface SessionToken {
+  /** base64url(canonicalJson) + "." + signature */
+  token: string;
+  /** Keys sorted, no spaces, JSON.stringify escaping. */
+  canonicalJson: string;
+  /** EIP-191 signature of canonicalJson: 0x + 130 lowercase hex. */
+  signature: Hex;
+}
+
+export declare function buildSessionToken(payload: SessionTokenPayload, signer: Signer): Promise<SessionToken>;
+/** Throws ERR_MALFORMED_TOKEN, naming what is wrong. */
+export declare function decodeSessionToken(token: string): { payload: SessionTokenPayload & { paymentAmount: string }; signature: Hex };
+
+/**
+ * Why a token was refused, in the order checks run:
+ * - `malformed`: not `<base64url>.<0x + 130 lowercase hex>`, longer than 16 KiB, or a
+ *   payload that is not exactly the canonical JSON of the nine ClawPay 1.1 fields;
+ * - `unsupported_version`: version is not "clawpay/1.1";
+ * - `bad_signature`: v not 0x1b/0x1c, r/s out of range, high s (malleable), or no key recovers;
+ * - `wrong_signer`: recovers, but not to `options.wallet`;
+ * - `expired`: `now >= expiresAt`;
+ * - `out_of_scope`: `options.url` is not within the token's endpoint and scope.
+ */
+export type TokenReason = 'malformed' | 'unsupported_version' | 'bad_signature' | 'wrong_signer' | 'expired' | 'out_of_scope';
+export declare const TOKEN_REASONS: readonly TokenReason[];
+
+export interface VerifyOptions {
+  /** Unix seconds or a Date; defaults to the clock. */
+  now?: number | Date;
+  /** When set, the token must be signed by this address. */
+  wallet?: string;
+  /** When set, the URL must be within the token's endpoint and scope. */
+  url?: string;
+}
+
+export interface TokenVerification {
+  valid: boolean;
+  reason: TokenReason | null;
+  /** Human-readable explanation of `reason`. */
+  detail: string | null;
+  /** Set whenever the token decoded, even when it is invalid for another reason. */
+  payload: (SessionTokenPayload & { paymentAmount: string }) | null;
+  /** Set whenever the signature recovered. */
+  signer: Address | null;
+}
+
+/** Never throws for a bad token; throws only for bad options. */
+export declare function verifySessionToken(token: string, options?: VerifyOptions): Promise<TokenVerification>;
+/** Off the main thread, spread over all cores (or `threads`). */
+export declare function verifySessionTokens(tokens: string[], options?: VerifyOptions & { threads?: number }): Promise<TokenVerification[]>;
+
+export interface NormalizedUrl {
+  origin: string;
+  path: string;
+  query: string | null;
+  prefixKey: string;
+  exactKey: string;
+}
+
+/** null for anything that is not an unambiguous absolute http(s) URL. */
+export declare function normalizeUrl(url: string): NormalizedUrl | null;
+/**
+ * Whether a session for (endpoint, scope) covers url: same scheme, host and
+ * port, no userinfo, and the normalized path equal to the endpoint's or
+ * continuing it at a "/" (prefix), or the same normalized URL with its query
+ * (exact).
+ */
+export declare function scopeCovers(endpoint: string, scope: 'prefix' | 'exact', url: string): boolean;
+
+/** ClawPay 1.1's session record. Times are Unix seconds. */
+export interface SessionRecord {
+  sessionId: string;
+  endpoint: string;
+  scope: 'prefix' | 'exact';
+  walletAddress: string;
+  createdAt: number;
+  expiresAt: number;
+  paymentTxHash: string;
+  paymentAmount: string;
+  paymentToken: string;
+  paymentRecipient: string;
+  sessionToken: string;
+  signature: string;
+  label?: string;
+  callCount: number;
+  lastUsedAt: number;
+  /** Set by end(). */
+  endedAt?: number;
+  [extra: string]: unknown;
+}
+
+export interface Clock {
+  /** Unix seconds or a Date; defaults to the clock. */
+  now?: number | Date;
+}
+
+export declare class SessionCache {
+  /** In memory; or journaled at `path` (every change fsync'ed before returning). */
+  constructor(options?: { path?: string });
+  /** Throws ERR_INVALID_SESSION_RECORD (naming the field) or ERR_DUPLICATE_SESSION. */
+  add(record: SessionRecord): void;
+  get(sessionId: string): SessionRecord | null;
+  /** Exact beats prefix, the longest prefix wins; never an expired or ended session. */
+  findForUrl(url: string, options?: Clock): SessionRecord | null;
+  recordCall(sessionId: string, options?: Clock): boolean;
+  end(sessionId: string, options?: Clock): boolean;
+  list(options?: Clock & { includeExpired?: boolean }): SessionRecord[];
+  /** Removes expired and ended sessions; returns how many. */
+  prune(options?: Clock): number;
+  readonly size: number;
+  close(): void;
+}

@@ -1,0 +1,69 @@
+// SessionCache: ClawPay session records in native memory, indexed for URL
+// lookups, and — with a path — journaled to disk so a paid-for session
+// survives a crash. Records cross to native code as JSON.
+import { native } from './native.js';
+import { expectObject, expectString, unixSeconds } from './validate.js';
+
+// JSON.stringify writes lone surrogates as \udXXX escapes, which strict JSON
+// readers refuse; make strings well-formed first.
+function recordJson(record) {
+  return JSON.stringify(expectObject(record, 'record'), (key, value) => {
+    if (typeof value === 'string') return value.isWellFormed() ? value : value.toWellFormed();
+    if (typeof value === 'bigint') return value.toString();
+    return value;
+  });
+}
+
+const parse = (json) => (json === null ? null : JSON.parse(json));
+
+function nowArg(options, name) {
+  return unixSeconds(options === undefined ? undefined : expectObject(options, name).now, `${name}.now`);
+}
+
+export class SessionCache {
+  #store;
+
+  /** In memory, or journaled at `path` when given. */
+  constructor(options = {}) {
+    const { path } = expectObject(options, 'options');
+    this.#store = new native.NativeSessionStore(path === undefined ? undefined : expectString(path, 'options.path'));
+  }
+
+  add(record) {
+    this.#store.add(recordJson(record));
+  }
+
+  get(sessionId) {
+    return parse(this.#store.get(expectString(sessionId, 'sessionId')));
+  }
+
+  /** The best live session covering `url`: exact first, then the longest prefix. */
+  findForUrl(url, options) {
+    return parse(this.#store.findForUrl(expectString(url, 'url'), nowArg(options, 'options')));
+  }
+
+  recordCall(sessionId, options) {
+    return this.#store.recordCall(expectString(sessionId, 'sessionId'), nowArg(options, 'options'));
+  }
+
+  end(sessionId, options) {
+    return this.#store.end(expectString(sessionId, 'sessionId'), nowArg(options, 'options'));
+  }
+
+  list(options = {}) {
+    const { includeExpired = false } = expectObject(options, 'options');
+    return JSON.parse(this.#store.list(Boolean(includeExpired), nowArg(options, 'options')));
+  }
+
+  prune(options) {
+    return this.#store.prune(nowArg(options, 'options'));
+  }
+
+  get size() {
+    return this.#store.size;
+  }
+
+  close() {
+    this.#store.close();
+  }
+}

@@ -1,0 +1,65 @@
+// ClawPay 1.1 session tokens, built and verified natively.
+import { addressBytes } from './hashing.js';
+import { native } from './native.js';
+import { nativeSigner } from './signer.js';
+import { argError, expectObject, expectSafeInteger, expectString, invalidArg, unixSeconds } from './validate.js';
+
+const STRING_FIELDS = ['version', 'sessionId', 'walletAddress', 'endpoint', 'scope', 'paymentTxHash', 'paymentAmount'];
+const INTEGER_FIELDS = ['createdAt', 'expiresAt'];
+const FIELDS = new Set([...STRING_FIELDS, ...INTEGER_FIELDS]);
+
+/** The stable reasons verifySessionToken gives, in the order it checks them. */
+export const TOKEN_REASONS = Object.freeze([
+  'malformed', 'unsupported_version', 'bad_signature', 'wrong_signer', 'expired', 'out_of_scope',
+]);
+
+function payloadArg(payload) {
+  expectObject(payload, 'payload');
+  for (const key of Object.keys(payload)) {
+    if (!FIELDS.has(key)) {
+      throw argError(TypeError, 'ERR_INVALID_SESSION_PAYLOAD', `Unknown session payload field "${key}"`);
+    }
+  }
+  // ClawPay passes paymentAmount through bigint.toString(); accept the bigint.
+  const fields = typeof payload.paymentAmount === 'bigint'
+    ? { ...payload, paymentAmount: payload.paymentAmount.toString() }
+    : payload;
+  for (const key of STRING_FIELDS) expectString(fields[key], `payload.${key}`);
+  for (const key of INTEGER_FIELDS) expectSafeInteger(fields[key], `payload.${key}`);
+  if (fields.scope !== 'prefix' && fields.scope !== 'exact') {
+    throw invalidArg('"prefix" or "exact"', 'payload.scope', fields.scope, { ErrorClass: RangeError });
+  }
+  return fields;
+}
+
+/** {token, canonicalJson, signature}, byte-identical to ClawPay 1.1's. */
+export async function buildSessionToken(payload, signer) {
+  return native.buildSessionToken(payloadArg(payload), nativeSigner(signer));
+}
+
+/** {payload, signature}; throws ERR_MALFORMED_TOKEN with the reason. */
+export function decodeSessionToken(token) {
+  return native.decodeSessionToken(expectString(token, 'token'));
+}
+
+function checkArgs(options, name) {
+  const { now, wallet, url } = options === undefined ? {} : expectObject(options, name);
+  return [
+    unixSeconds(now, `${name}.now`),
+    wallet === undefined || wallet === null ? null : addressBytes(wallet, `${name}.wallet`),
+    url === undefined || url === null ? null : expectString(url, `${name}.url`),
+  ];
+}
+
+/** {valid, reason, detail, payload, signer}; never throws for a bad token. */
+export async function verifySessionToken(token, options) {
+  return native.verifySessionToken(token, ...checkArgs(options, 'options'));
+}
+
+/** Verifies many tokens off the main thread, on all cores (or `threads`). */
+export async function verifySessionTokens(tokens, options = {}) {
+  if (!Array.isArray(tokens)) throw invalidArg('an array of tokens', 'tokens', tokens);
+  const threads = options.threads === undefined ? 0 : expectSafeInteger(options.threads, 'options.threads', { min: 0 });
+  const { threads: _ignored, ...check } = expectObject(options, 'options');
+  return native.verifySessionTokens(tokens, ...checkArgs(check, 'options'), threads);
+}

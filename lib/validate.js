@@ -1,0 +1,59 @@
+// Argument checks at the public edge. Every message has one shape —
+// "Expected <what> for <name> but received <value>" — and a `code`, so both
+// people and programs can tell what was wrong. Secrets are never echoed.
+
+export function describe(value) {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'string') {
+    const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
+    return `${JSON.stringify(shown)} (string of length ${value.length})`;
+  }
+  if (typeof value === 'bigint') return `${value}n (bigint)`;
+  if (value instanceof Uint8Array) return `a Uint8Array of ${value.length} bytes`;
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (typeof value === 'object') return `an object (${value.constructor?.name ?? 'null prototype'})`;
+  return `${String(value)} (${typeof value})`;
+}
+
+export function argError(ErrorClass, code, message) {
+  const error = new ErrorClass(message);
+  error.code = code;
+  return error;
+}
+
+export function invalidArg(what, name, value, { ErrorClass = TypeError, secret = false } = {}) {
+  const received = secret ? `a value of type ${typeof value} (not shown)` : describe(value);
+  return argError(ErrorClass, 'ERR_INVALID_ARG_TYPE', `Expected ${what} for ${name} but received ${received}`);
+}
+
+export function expectString(value, name) {
+  if (typeof value !== 'string') throw invalidArg('a string', name, value);
+  return value;
+}
+
+export function expectObject(value, name) {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw invalidArg('an object', name, value);
+  }
+  return value;
+}
+
+export function expectSafeInteger(value, name, { min = -Number.MAX_SAFE_INTEGER } = {}) {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
+    throw invalidArg('a safe integer', name, value);
+  }
+  if (value < min) throw invalidArg(`an integer >= ${min}`, name, value, { ErrorClass: RangeError });
+  return value;
+}
+
+// Unix seconds from a number of seconds or a Date; the clock when absent.
+export function unixSeconds(value, name) {
+  if (value === undefined) return Math.floor(Date.now() / 1000);
+  if (value instanceof Date) {
+    const ms = value.getTime();
+    if (Number.isNaN(ms)) throw invalidArg('a valid Date', name, value);
+    return Math.floor(ms / 1000);
+  }
+  return expectSafeInteger(value, name);
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Takes a fresh Debian/Ubuntu machine (root, or a user with sudo) from a clone
+# to a built addon: system packages, npm dependencies, the native build.
+# Safe to run again; it only installs what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+# Build: compiler, CMake, pkg-config, libsecp256k1 (with the recovery
+# module), OpenSSL 3, nlohmann/json. Tests: GoogleTest, Google Benchmark.
+PACKAGES=(g++ cmake make pkg-config libsecp256k1-dev libssl-dev nlohmann-json3-dev
+          libgtest-dev libbenchmark-dev ca-certificates)
+command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 20 ]; then
+  echo "setup: Node.js >= 20 is required (found $(node --version))" >&2
+  exit 1
+fi
+
+echo "setup: npm ci"
+npm ci --no-audit --no-fund --loglevel=error
+echo "setup: building the native addon"
+npm run --silent build -- --log-level error >/dev/null
+echo "setup: done"

@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// The whole test suite: the GoogleTest suite (optimized, then again under
+// ASan+UBSan), then the node:test suites against the built addon. Ends with
+// one "N passed, N failed" line over all of them.
+//   node scripts/test.js            everything
+//   node scripts/test.js cpp|asan|js   one stage
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const jobs = process.env.CLAWPAY_JOBS ?? '2';
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', stdio: options.capture ? 'pipe' : 'inherit', env: { ...process.env, ...options.env } });
+  if (options.capture) {
+    process.stdout.write(result.stdout ?? '');
+    process.stderr.write(result.stderr ?? '');
+  }
+  return result;
+}
+
+function must(command, args, options) {
+  const result = run(command, args, options);
+  if (result.status !== 0) {
+    console.error(`test: ${command} ${args.join(' ')} failed (exit ${result.status})`);
+    process.exit(result.status || 1);
+  }
+  return result;
+}
+
+function gtestCounts(output) {
+  const passed = Number(/\[  PASSED  \] (\d+) test/.exec(output)?.[1] ?? 0);
+  const failed = Number(/\[  FAILED  \] (\d+) test/.exec(output)?.[1] ?? 0);
+  return { passed, failed };
+}
+
+function cppStage(name, buildDir, cmakeArgs, env = {}) {
+  console.log(`\n== C++ tests (${name}) ==`);
+  must('cmake', ['-S', '.', '-B', buildDir, '-DCLAWPAY_TESTS=ON', '-DCMAKE_BUILD_TYPE=RelWithDebInfo', ...cmakeArgs], { capture: true });
+  must('cmake', ['--build', buildDir, '-j', jobs, '--target', 'clawpay_tests'], { capture: true });
+  const result = run(join(buildDir, 'clawpay_tests'), ['--gtest_brief=1'], { capture: true, env });
+  const counts = gtestCounts(`${result.stdout}${result.stderr}`);
+  if (result.status !== 0 && counts.failed === 0) counts.failed = 1; // crashed
+  return counts;
+}
+
+function jsStage() {
+  console.log('\n== JS tests (node:test) ==');
+  const dir = join(root, 'test', 'js');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.test.js')).sort().map((f) => join('test', 'js', f));
+  const result = run(process.execPath, ['--test', '--test-reporter=spec', ...files], { capture: true });
+  const out = `${result.stdout}`;
+  const passed = Number(/ℹ pass (\d+)/.exec(out)?.[1] ?? 0);
+  let failed = Number(/ℹ fail (\d+)/.exec(out)?.[1] ?? 0);
+  if (result.status !== 0 && failed === 0) failed = 1;
+  return { passed, failed };
+}
+
+const stage = process.argv[2] ?? 'all';
+const totals = { passed: 0, failed: 0 };
+const add = (c) => { totals.passed += c.passed; totals.failed += c.failed; };
+
+if (stage === 'all' || stage === 'cpp') add(cppStage('release', 'build-test', []));
+if (stage === 'all' || stage === 'asan') {
+  add(cppStage('ASan+UBSan', 'build-asan', ['-DCLAWPAY_SANITIZE=ON'], { ASAN_OPTIONS: 'detect_leaks=1', UBSAN_OPTIONS: 'print_stacktrace=1' }));
+}
+if (stage === 'all' || stage === 'js') add(jsStage());
+
+console.log(`\n${totals.passed} passed, ${totals.failed} failed`);
+process.exit(totals.failed === 0 && totals.passed > 0 ? 0 : 1);

@@ -1,0 +1,21 @@
+// EIP-712 typed structured data hashing, with the full type system: nested
+// structs, dynamic / fixed-size / nested arrays, bytes, bytesN, intN/uintN
+// (range-checked), bool, address (checksum-checked), string; any subset of
+// the domain fields. Results equal viem's hashTypedData.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "bytes.h"
+
+namespace clawpay {
+
+// `typedData` is {types, primaryType, domain, message} as JSON. Integers are
+// JSON integers, or strings in decimal or 0x-hex; bytes are 0x-hex strings.
+// types.EIP712Domain, when absent, is derived from the domain fields present
+// (name, version, chainId, verifyingContract, salt — in that order), as viem
+// does. primaryType "EIP712Domain" hashes the domain alone. Throws
+// clawpay::Error with a message naming the offending type / field path.
+Hash32 hashTypedData(const nlohmann::json& typedData);
+
+}  // namespace clawpay

@@ -1,0 +1,54 @@
+#include "hex.h"
+
+#include "error.h"
+
+namespace clawpay {
+
+int hexDigitValue(char c) noexcept {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string toHex(ByteView bytes, bool prefix) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2 + 2);
+  if (prefix) out += "0x";
+  for (uint8_t b : bytes) {
+    out += kDigits[b >> 4];
+    out += kDigits[b & 0xf];
+  }
+  return out;
+}
+
+std::optional<Bytes> parseHex(std::string_view text) {
+  if (text.size() < 2 || text[0] != '0' || (text[1] != 'x' && text[1] != 'X')) return std::nullopt;
+  text.remove_prefix(2);
+  if (text.size() % 2 != 0) return std::nullopt;
+  Bytes out(text.size() / 2);
+  for (size_t i = 0; i < out.size(); ++i) {
+    int hi = hexDigitValue(text[2 * i]);
+    int lo = hexDigitValue(text[2 * i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out[i] = static_cast<uint8_t>((hi << 4) | lo);
+  }
+  return out;
+}
+
+Bytes parseHexExact(std::string_view text, size_t expectedBytes, const char* what) {
+  auto bytes = parseHex(text);
+  if (!bytes) {
+    throw Error(ErrorKind::Type, "ERR_INVALID_HEX",
+                std::string("Expected 0x-prefixed hex for ") + what);
+  }
+  if (bytes->size() != expectedBytes) {
+    throw Error(ErrorKind::Range, "ERR_INVALID_LENGTH",
+                std::string("Expected ") + std::to_string(expectedBytes) + " bytes for " + what +
+                    " but received " + std::to_string(bytes->size()));
+  }
+  return std::move(*bytes);
+}
+
+}  // namespace clawpay

@@ -1,0 +1,27 @@
+// Hex text <-> bytes. Parsing is strict: callers say whether the 0x prefix is
+// required and how many bytes they expect, and get a named error otherwise.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "bytes.h"
+
+namespace clawpay {
+
+// Lowercase hex, with "0x" when `prefix`.
+std::string toHex(ByteView bytes, bool prefix = true);
+
+// Decodes "0x…" (prefix required) hex of any even length; nullopt when the
+// text is not exactly that. Accepts upper and lower case digits.
+std::optional<Bytes> parseHex(std::string_view text);
+
+// Like parseHex but throws clawpay::Error naming `what` (e.g. "hash") when the
+// text is not 0x-prefixed hex of exactly `expectedBytes` bytes.
+Bytes parseHexExact(std::string_view text, size_t expectedBytes, const char* what);
+
+// Value of one hex digit, or -1.
+int hexDigitValue(char c) noexcept;
+
+}  // namespace clawpay

@@ -1,0 +1,60 @@
+// The session cache: ClawPay session records indexed for URL lookups that do
+// not scan (a hash lookup per path depth), optionally backed by a journal so
+// that a session whose add() returned survives any crash. Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace clawpay {
+
+class Journal;
+
+class SessionStore {
+ public:
+  // Without a path the store lives in memory. With one, the journal there is
+  // replayed (a torn last record is skipped and cut off) and every change is
+  // fsync'ed before the call returns.
+  explicit SessionStore(std::optional<std::string> path = std::nullopt);
+  ~SessionStore();
+  SessionStore(const SessionStore&) = delete;
+  SessionStore& operator=(const SessionStore&) = delete;
+
+  // Record fields (ClawPay 1.1): sessionId, endpoint, scope, walletAddress,
+  // createdAt, expiresAt, paymentTxHash, paymentAmount, paymentToken,
+  // paymentRecipient, sessionToken, signature, label?, callCount, lastUsedAt.
+  // Unknown extra fields are kept. Throws ERR_INVALID_SESSION_RECORD naming
+  // the field, ERR_DUPLICATE_SESSION when the id exists.
+  void add(const nlohmann::json& record);
+  std::optional<nlohmann::json> get(const std::string& sessionId);
+  // Exact sessions beat prefix ones; the longest covering prefix wins; among
+  // sessions for the same key the one expiring last wins (then the smallest
+  // id), so insertion order never matters. Never returns an ended session or
+  // one with now >= expiresAt.
+  std::optional<nlohmann::json> findForUrl(std::string_view url, int64_t now);
+  // callCount += 1, lastUsedAt = now. false when unknown.
+  bool recordCall(const std::string& sessionId, int64_t now);
+  // Marks the session ended (record gains endedAt = now). false when unknown.
+  bool end(const std::string& sessionId, int64_t now);
+  // Insertion order. Without includeExpired: only live sessions.
+  std::vector<nlohmann::json> list(bool includeExpired, int64_t now);
+  // Drops expired and ended sessions; returns how many.
+  size_t prune(int64_t now);
+  size_t size();
+  // Flushes and releases the file; later calls throw ERR_CLOSED.
+  void close();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace clawpay

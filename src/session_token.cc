@@ -1,0 +1,216 @@
+#include "session_token.h"
+
+#include "base64url.h"
+#include "eip191.h"
+#include "error.h"
+#include "hex.h"
+#include "js_json.h"
+#include "parallel.h"
+#include "url_scope.h"
+#include "wtf8.h"
+
+namespace clawpay {
+namespace {
+
+Error malformed(const std::string& why) {
+  return Error(ErrorKind::Invalid, "ERR_MALFORMED_TOKEN", "Malformed session token: " + why);
+}
+
+void appendField(std::string& out, std::string_view key, std::string_view value) {
+  out += '"';
+  out += key;
+  out += "\":";
+  appendJsJsonString(out, value);
+}
+
+void appendField(std::string& out, std::string_view key, int64_t value) {
+  out += '"';
+  out += key;
+  out += "\":";
+  out += std::to_string(value);
+}
+
+void checkPayload(const SessionTokenPayload& p) {
+  auto checkText = [](const std::string& value, const char* name) {
+    if (!isValidWtf8(value)) {
+      throw Error(ErrorKind::Type, "ERR_INVALID_SESSION_PAYLOAD",
+                  std::string("Session payload field ") + name + " is not valid text");
+    }
+  };
+  checkText(p.version, "version");
+  checkText(p.sessionId, "sessionId");
+  checkText(p.walletAddress, "walletAddress");
+  checkText(p.endpoint, "endpoint");
+  checkText(p.scope, "scope");
+  checkText(p.paymentTxHash, "paymentTxHash");
+  checkText(p.paymentAmount, "paymentAmount");
+  for (auto [value, name] : {std::pair{p.createdAt, "createdAt"}, {p.expiresAt, "expiresAt"}}) {
+    if (value > kMaxSafeInteger || value < -kMaxSafeInteger) {
+      throw Error(ErrorKind::Range, "ERR_INVALID_SESSION_PAYLOAD",
+                  std::string("Session payload field ") + name + " is outside the safe integer range");
+    }
+  }
+}
+
+// The signature part must be spelled exactly as viem's signMessage spells it:
+// 0x + 130 lowercase hex digits. Another spelling of the same bytes would be a
+// second token for one payload.
+bool isTokenSignatureShape(std::string_view text) {
+  if (text.size() != 132 || text.substr(0, 2) != "0x") return false;
+  for (char c : text.substr(2)) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string canonicalSessionJson(const SessionTokenPayload& p) {
+  checkPayload(p);
+  std::string out;
+  out.reserve(512);
+  // JS sorts keys by UTF-16 code units; for these ASCII keys that is this order.
+  out += '{';
+  appendField(out, "createdAt", p.createdAt);
+  out += ',';
+  appendField(out, "endpoint", p.endpoint);
+  out += ',';
+  appendField(out, "expiresAt", p.expiresAt);
+  out += ',';
+  appendField(out, "paymentAmount", p.paymentAmount);
+  out += ',';
+  appendField(out, "paymentTxHash", p.paymentTxHash);
+  out += ',';
+  appendField(out, "scope", p.scope);
+  out += ',';
+  appendField(out, "sessionId", p.sessionId);
+  out += ',';
+  appendField(out, "version", p.version);
+  out += ',';
+  appendField(out, "walletAddress", p.walletAddress);
+  out += '}';
+  return out;
+}
+
+SessionToken buildSessionToken(const SessionTokenPayload& payload, const PrivateKey& key) {
+  SessionToken t;
+  t.canonicalJson = canonicalSessionJson(payload);
+  auto signature = key.sign(hashPersonalMessage(asBytes(t.canonicalJson))).serialize();
+  t.signature = toHex(signature);
+  t.token = base64UrlEncode(asBytes(t.canonicalJson)) + "." + t.signature;
+  return t;
+}
+
+DecodedSessionToken decodeSessionToken(std::string_view token) {
+  if (token.size() > kMaxSessionTokenLength) {
+    throw malformed("longer than " + std::to_string(kMaxSessionTokenLength) + " characters");
+  }
+  size_t dot = token.find('.');
+  if (dot == std::string_view::npos || token.find('.', dot + 1) != std::string_view::npos) {
+    throw malformed("expected exactly one '.' between payload and signature");
+  }
+  auto json = base64UrlDecode(token.substr(0, dot));
+  if (!json) throw malformed("payload is not unpadded base64url");
+  std::string error;
+  auto object = parseFlatJsonObject(*json, error);
+  if (!object) throw malformed("payload is not a flat JSON object (" + error + ")");
+
+  DecodedSessionToken decoded;
+  SessionTokenPayload& p = decoded.payload;
+  size_t seen = 0;
+  for (auto& [key, value] : *object) {
+    std::string* text = nullptr;
+    int64_t* number = nullptr;
+    if (key == "version") text = &p.version;
+    else if (key == "sessionId") text = &p.sessionId;
+    else if (key == "walletAddress") text = &p.walletAddress;
+    else if (key == "endpoint") text = &p.endpoint;
+    else if (key == "scope") text = &p.scope;
+    else if (key == "paymentTxHash") text = &p.paymentTxHash;
+    else if (key == "paymentAmount") text = &p.paymentAmount;
+    else if (key == "createdAt") number = &p.createdAt;
+    else if (key == "expiresAt") number = &p.expiresAt;
+    else throw malformed("unknown field \"" + key + "\"");
+    if (text) {
+      if (!std::holds_alternative<std::string>(value)) throw malformed(key + " must be a string");
+      *text = std::move(std::get<std::string>(value));
+    } else {
+      if (!std::holds_alternative<int64_t>(value)) throw malformed(key + " must be an integer");
+      *number = std::get<int64_t>(value);
+    }
+    ++seen;
+  }
+  if (seen != 9) throw malformed("expected the 9 ClawPay 1.1 fields, found " + std::to_string(seen));
+  if (!parseScope(p.scope)) throw malformed("scope must be \"prefix\" or \"exact\"");
+  // One payload, one spelling: anything but the canonical text (key order,
+  // escapes, number form) is refused rather than reinterpreted.
+  if (canonicalSessionJson(p) != *json) throw malformed("payload is not in canonical form");
+  decoded.canonicalJson = std::move(*json);
+  decoded.signatureHex = std::string(token.substr(dot + 1));
+  if (!isTokenSignatureShape(decoded.signatureHex)) {
+    throw malformed("signature is not 0x + 130 lowercase hex digits");
+  }
+  return decoded;
+}
+
+std::string_view tokenVerdictCode(TokenVerdict verdict) {
+  switch (verdict) {
+    case TokenVerdict::Valid: return "valid";
+    case TokenVerdict::Malformed: return "malformed";
+    case TokenVerdict::UnsupportedVersion: return "unsupported_version";
+    case TokenVerdict::BadSignature: return "bad_signature";
+    case TokenVerdict::WrongSigner: return "wrong_signer";
+    case TokenVerdict::Expired: return "expired";
+    case TokenVerdict::OutOfScope: return "out_of_scope";
+  }
+  return "malformed";
+}
+
+TokenVerification verifySessionToken(std::string_view token, const TokenCheck& check) {
+  TokenVerification result;
+  auto verdict = [&result](TokenVerdict v, std::string detail) {
+    result.verdict = v;
+    result.detail = std::move(detail);
+    return result;
+  };
+  try {
+    result.decoded = decodeSessionToken(token);
+  } catch (const Error& e) {
+    return verdict(TokenVerdict::Malformed, e.what());
+  }
+  const auto& decoded = *result.decoded;
+  const auto& payload = decoded.payload;
+  if (payload.version != kSessionTokenVersion) {
+    return verdict(TokenVerdict::UnsupportedVersion, "version is not clawpay/1.1");
+  }
+  try {
+    auto bytes = *parseHex(decoded.signatureHex);
+    if (bytes[64] != 27 && bytes[64] != 28) {
+      return verdict(TokenVerdict::BadSignature, "signature v must be 0x1b or 0x1c");
+    }
+    result.signer = recoverAddress(hashPersonalMessage(asBytes(decoded.canonicalJson)),
+                                   parseSignature(bytes));
+  } catch (const Error& e) {
+    return verdict(TokenVerdict::BadSignature, e.what());
+  }
+  if (check.wallet && *check.wallet != *result.signer) {
+    return verdict(TokenVerdict::WrongSigner, "signed by a different address than required");
+  }
+  if (check.now >= payload.expiresAt) {
+    return verdict(TokenVerdict::Expired, "expired at " + std::to_string(payload.expiresAt));
+  }
+  if (check.url && !scopeCovers(payload.endpoint, *parseScope(payload.scope), *check.url)) {
+    return verdict(TokenVerdict::OutOfScope, "URL is outside the session's endpoint and scope");
+  }
+  return verdict(TokenVerdict::Valid, "");
+}
+
+std::vector<TokenVerification> verifySessionTokens(const std::vector<std::string>& tokens,
+                                                   const TokenCheck& check, unsigned threads) {
+  std::vector<TokenVerification> results(tokens.size());
+  parallelFor(tokens.size(), threads,
+              [&](size_t i) { results[i] = verifySessionToken(tokens[i], check); });
+  return results;
+}
+
+}  // namespace clawpay

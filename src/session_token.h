@@ -1,0 +1,93 @@
+// ClawPay 1.1 session tokens: base64url(canonical JSON) + "." + EIP-191
+// signature of the canonical JSON. Building is byte-identical to ClawPay;
+// verifying is strict, one canonical spelling per token, so a token cannot
+// be altered without breaking its signature.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bytes.h"
+#include "private_key.h"
+
+namespace clawpay {
+
+inline constexpr std::string_view kSessionTokenVersion = "clawpay/1.1";
+// Far above any real token (~600 bytes); bounds the work a hostile one costs.
+inline constexpr size_t kMaxSessionTokenLength = 16 * 1024;
+
+// The signed fields. Strings are WTF-8 (a lone surrogate from JS survives and
+// is escaped as JSON.stringify escapes it). Times are integer Unix seconds.
+struct SessionTokenPayload {
+  std::string version;
+  std::string sessionId;
+  std::string walletAddress;
+  std::string endpoint;
+  std::string scope;
+  int64_t createdAt = 0;
+  int64_t expiresAt = 0;
+  std::string paymentTxHash;
+  std::string paymentAmount;
+};
+
+// Keys in JS default sort order, no whitespace, JSON.stringify escaping.
+// Throws ERR_INVALID_SESSION_PAYLOAD for strings that are not WTF-8 or times
+// outside the safe-integer range.
+std::string canonicalSessionJson(const SessionTokenPayload& payload);
+
+struct SessionToken {
+  std::string token;
+  std::string canonicalJson;
+  std::string signature;  // 0x + 130 lowercase hex, v = 1b/1c
+};
+
+SessionToken buildSessionToken(const SessionTokenPayload& payload, const PrivateKey& key);
+
+struct DecodedSessionToken {
+  SessionTokenPayload payload;
+  std::string canonicalJson;
+  std::string signatureHex;
+};
+
+// Throws ERR_MALFORMED_TOKEN with the reason: not "<base64url>.<0x+130 hex>",
+// over kMaxSessionTokenLength, JSON that is not exactly the canonical form of
+// the nine payload fields with the right types.
+DecodedSessionToken decodeSessionToken(std::string_view token);
+
+enum class TokenVerdict {
+  Valid,
+  Malformed,           // not a well-formed, canonical ClawPay 1.1 token
+  UnsupportedVersion,  // version is not "clawpay/1.1"
+  BadSignature,        // signature unparsable, malleable (high s), or unrecoverable
+  WrongSigner,         // recovers, but not to the required wallet
+  Expired,             // now >= expiresAt
+  OutOfScope,          // the URL is not within the token's endpoint and scope
+};
+
+std::string_view tokenVerdictCode(TokenVerdict verdict);  // "valid", "malformed", …
+
+struct TokenCheck {
+  int64_t now = 0;                      // Unix seconds
+  std::optional<Address> wallet;        // required signer, when set
+  std::optional<std::string> url;       // must be in scope, when set
+};
+
+struct TokenVerification {
+  TokenVerdict verdict = TokenVerdict::Malformed;
+  std::string detail;                          // human-readable why, for errors/logs
+  std::optional<DecodedSessionToken> decoded;  // set once the token decoded
+  std::optional<Address> signer;               // set once the signature recovered
+};
+
+// Checks in order: shape, version, signature, signer, expiry, scope — the
+// verdict names the first failure.
+TokenVerification verifySessionToken(std::string_view token, const TokenCheck& check);
+
+// The same for many tokens, spread over `threads` threads (0 = all cores).
+std::vector<TokenVerification> verifySessionTokens(const std::vector<std::string>& tokens,
+                                                   const TokenCheck& check, unsigned threads);
+
+}  // namespace clawpay

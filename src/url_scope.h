@@ -1,0 +1,49 @@
+// The one place where a session meets a URL. A URL is normalized the way a
+// WHATWG fetch would send it (so what we compare is what goes on the wire),
+// and anything ambiguous is rejected: a rejected URL is covered by nothing,
+// so a session token can never leak to a host or path it was not issued for.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace clawpay {
+
+enum class Scope { Prefix, Exact };
+
+struct NormalizedUrl {
+  std::string scheme;  // "http" or "https"
+  std::string host;    // lowercase; IPv6 kept in brackets
+  uint16_t port = 0;   // explicit or the scheme's default
+  std::string path;    // starts with "/", dot segments resolved, escapes canonical
+  std::optional<std::string> query;  // without "?", escapes canonical; fragment dropped
+
+  // "https://host" or "https://host:8443": default ports omitted.
+  std::string origin() const;
+  // origin + path ("prefix" index key).
+  std::string prefixKey() const;
+  // origin + path + ("?" + query) ("exact" index key).
+  std::string exactKey() const;
+  // Keys of every path this URL lies within, longest first: the path itself,
+  // then each ancestor at a "/" boundary, with and without a trailing "/",
+  // down to origin + "/". A prefix endpoint covers the URL exactly when its
+  // prefixKey() is in this list.
+  std::vector<std::string> prefixCandidates() const;
+};
+
+// nullopt for anything that is not an absolute http(s) URL we can normalize
+// unambiguously (userinfo, backslashes, whitespace or control characters,
+// bad percent escapes, encoded "/" or "\" in the path, non-ASCII or
+// percent-encoded hosts, bad ports).
+std::optional<NormalizedUrl> normalizeUrl(std::string_view url);
+
+// Whether a session for (endpoint, scope) covers `url`.
+bool scopeCovers(std::string_view endpoint, Scope scope, std::string_view url);
+
+// "prefix" / "exact"; nullopt otherwise.
+std::optional<Scope> parseScope(std::string_view text);
+
+}  // namespace clawpay
