@@ -1,5 +1,7 @@
 #include "keccak.h"
 
+#include <array>
+#include <bit>
 #include <cstring>
 
 namespace clawpay {
@@ -14,13 +16,18 @@ constexpr uint64_t kRoundConstants[24] = {
     0x8000000080008081ULL, 0x8000000000008080ULL, 0x0000000080000001ULL, 0x8000000080008008ULL,
 };
 
-// Rotation offsets and the pi lane order, walking the lanes in rho-pi order.
-constexpr int kRho[24] = {1,  3,  6,  10, 15, 21, 28, 36, 45, 55, 2,  14,
-                          27, 41, 56, 8,  25, 43, 62, 18, 39, 61, 20, 44};
-constexpr int kPi[24] = {10, 7, 11, 17, 18, 3, 5, 16, 8, 21, 24, 4,
-                         15, 23, 19, 13, 12, 2, 20, 14, 22, 9, 6, 1};
+// Lane (x, y) lives at index x + 5y. Rotation offsets of rho, by lane.
+constexpr int kRho[25] = {0,  1,  62, 28, 27, 36, 44, 6,  55, 20, 3,  10, 43,
+                          25, 39, 41, 45, 15, 21, 8,  18, 2,  61, 56, 14};
 
-inline uint64_t rotl(uint64_t x, int n) { return (x << n) | (x >> (64 - n)); }
+// pi moves lane (x, y) to (y, 2x + 3y): the destination index of each lane.
+constexpr auto kPiDestination = [] {
+  std::array<int, 25> to{};
+  for (int x = 0; x < 5; ++x) {
+    for (int y = 0; y < 5; ++y) to[x + 5 * y] = y + 5 * ((2 * x + 3 * y) % 5);
+  }
+  return to;
+}();
 
 inline uint64_t loadLe64(const uint8_t* p) {
   uint64_t v = 0;
@@ -35,27 +42,23 @@ inline void absorbBlock(uint64_t state[25], const uint8_t* block) {
 
 }  // namespace
 
+// Every loop below has constant bounds and constant-table indices, so the
+// compiler unrolls it into straight-line code on 25 lanes held in registers.
 void keccakF1600(uint64_t s[25]) noexcept {
-  uint64_t c[5];
   for (int round = 0; round < 24; ++round) {
-    // theta
+    uint64_t c[5], d[5], b[25];
+#pragma GCC unroll 5
     for (int x = 0; x < 5; ++x) c[x] = s[x] ^ s[x + 5] ^ s[x + 10] ^ s[x + 15] ^ s[x + 20];
-    for (int x = 0; x < 5; ++x) {
-      uint64_t d = c[(x + 4) % 5] ^ rotl(c[(x + 1) % 5], 1);
-      for (int y = 0; y < 25; y += 5) s[y + x] ^= d;
-    }
-    // rho and pi
-    uint64_t carry = s[1];
-    for (int i = 0; i < 24; ++i) {
-      int j = kPi[i];
-      uint64_t next = s[j];
-      s[j] = rotl(carry, kRho[i]);
-      carry = next;
-    }
+#pragma GCC unroll 5
+    for (int x = 0; x < 5; ++x) d[x] = c[(x + 4) % 5] ^ std::rotl(c[(x + 1) % 5], 1);
+    // theta, rho and pi in one pass
+#pragma GCC unroll 25
+    for (int i = 0; i < 25; ++i) b[kPiDestination[i]] = std::rotl(s[i] ^ d[i % 5], kRho[i]);
     // chi
-    for (int y = 0; y < 25; y += 5) {
-      for (int x = 0; x < 5; ++x) c[x] = s[y + x];
-      for (int x = 0; x < 5; ++x) s[y + x] = c[x] ^ (~c[(x + 1) % 5] & c[(x + 2) % 5]);
+#pragma GCC unroll 25
+    for (int i = 0; i < 25; ++i) {
+      int row = i - i % 5;
+      s[i] = b[i] ^ (~b[row + (i + 1) % 5] & b[row + (i + 2) % 5]);
     }
     // iota
     s[0] ^= kRoundConstants[round];
@@ -68,6 +71,8 @@ void Keccak256::reset() noexcept {
 }
 
 Keccak256& Keccak256::update(ByteView data) noexcept {
+  // An empty view may carry a null pointer; memcpy(dst, nullptr, 0) is UB.
+  if (data.empty()) return *this;
   const uint8_t* p = data.data();
   size_t n = data.size();
   if (buffered_ > 0) {
