@@ -377,15 +377,36 @@ void updateWithUtf8(Keccak256& hasher, std::string_view text) {
 }
 
 // `fixedSize` is N for bytesN, 0 for dynamic bytes.
+// JSON has no bigint or byte array, so the JS layer writes them as one-key
+// objects {"\0bigint": "…"} / {"\0bytes": "0x…"}. Keeping the JS type this
+// way lets a bigint count as an integer but never as a string, as in viem.
+constexpr std::string_view kBigintTag{"\0bigint", 7};
+constexpr std::string_view kBytesTag{"\0bytes", 6};
+
+const json* tagged(const json& value, std::string_view tag) {
+  if (!value.is_object() || value.size() != 1) return nullptr;
+  auto it = value.begin();
+  return it.key() == tag && it.value().is_string() ? &it.value() : nullptr;
+}
+
+// The JS-side name of a value's kind, for error messages.
+std::string kindName(const json& value) {
+  if (tagged(value, kBigintTag)) return "a bigint";
+  if (tagged(value, kBytesTag)) return "a Uint8Array";
+  return value.type_name();
+}
+
 std::string bytesTypeName(unsigned fixedSize) {
   return fixedSize == 0 ? "bytes" : "bytes" + std::to_string(fixedSize);
 }
 
 // The hex digits of a "0x…" byte string. Lowercase "0x" only: viem hashes
 // "0X…" as text rather than hex, so accepting it would silently disagree.
-std::string_view hexDigitsOf(const json& value, const PathSegment& path, unsigned fixedSize) {
+std::string_view hexDigitsOf(const json& input, const PathSegment& path, unsigned fixedSize) {
+  const json* bytes = tagged(input, kBytesTag);
+  const json& value = bytes ? *bytes : input;
   if (!value.is_string()) {
-    throwBadValue(path, "expected a 0x-hex string for " + bytesTypeName(fixedSize) + " but got " + value.type_name());
+    throwBadValue(path, "expected a 0x-hex string for " + bytesTypeName(fixedSize) + " but got " + kindName(value));
   }
   std::string_view text = value.get_ref<const std::string&>();
   if (text.size() < 2 || text[0] != '0' || text[1] != 'x') {
@@ -442,8 +463,10 @@ std::string integerRange(bool isSigned, unsigned bits) {
 
 // Reads a JSON number that is a safe integer, or a string (decimal with
 // optional '-', or 0x-hex), as sign and magnitude.
-void readInteger(const json& value, bool isSigned, unsigned bits, const PathSegment& path, bool& negative,
+void readInteger(const json& input, bool isSigned, unsigned bits, const PathSegment& path, bool& negative,
                  Uint256& magnitude) {
+  const json* bigint = tagged(input, kBigintTag);
+  const json& value = bigint ? *bigint : input;
   negative = false;
   switch (value.type()) {
     case json::value_t::number_unsigned: {
@@ -495,7 +518,7 @@ void readInteger(const json& value, bool isSigned, unsigned bits, const PathSegm
     }
     default:
       throwBadValue(path, "expected an integer (number or string) for " + integerTypeName(isSigned, bits) +
-                              " but got " + value.type_name());
+                              " but got " + kindName(value));
   }
 }
 
@@ -532,9 +555,9 @@ class Encoder {
   Hash32 hashStruct(uint32_t structIndex, const json& value, const PathSegment& path, int depth) {
     checkDepth(depth, path);
     const StructType& type = types_.at(structIndex);
-    if (!value.is_object()) {
+    if (!value.is_object() || tagged(value, kBigintTag) || tagged(value, kBytesTag)) {
       throwBadValue(path, "expected an object for struct " + std::string(type.name) + " but got " +
-                              value.type_name());
+                              kindName(value));
     }
     Keccak256 hasher;
     hasher.update(typeHash(structIndex));
@@ -568,12 +591,12 @@ class Encoder {
         encodeAddress(value, path, word);
         return;
       case BaseKind::Bool:
-        if (!value.is_boolean()) throwBadValue(path, std::string("expected a boolean but got ") + value.type_name());
+        if (!value.is_boolean()) throwBadValue(path, "expected a boolean but got " + kindName(value));
         std::fill(word, word + 32, 0);
         word[31] = value.get<bool>() ? 1 : 0;
         return;
       case BaseKind::String: {
-        if (!value.is_string()) throwBadValue(path, std::string("expected a string but got ") + value.type_name());
+        if (!value.is_string()) throwBadValue(path, "expected a string but got " + kindName(value));
         Keccak256 hasher;
         updateWithUtf8(hasher, value.get_ref<const std::string&>());
         copyHash(hasher.finish(), word);
@@ -605,7 +628,7 @@ class Encoder {
                    uint8_t word[32]) {
     checkDepth(depth, path);
     if (!value.is_array()) {
-      throwBadValue(path, "expected an array for " + std::string(type.text) + " but got " + value.type_name());
+      throwBadValue(path, "expected an array for " + std::string(type.text) + " but got " + kindName(value));
     }
     size_t expected = type.dimensions[dimensions - 1];
     if (expected != kDynamicLength && value.size() != expected) {
@@ -624,7 +647,7 @@ class Encoder {
   }
 
   static void encodeAddress(const json& value, const PathSegment& path, uint8_t word[32]) {
-    if (!value.is_string()) throwBadValue(path, std::string("expected an address string but got ") + value.type_name());
+    if (!value.is_string()) throwBadValue(path, "expected an address string but got " + kindName(value));
     Address address;
     try {
       address = parseAddress(value.get_ref<const std::string&>(), "the value");

@@ -566,3 +566,40 @@ TEST(Eip712, MatchesViemOnEveryGeneratedVector) {
 
 }  // namespace
 }  // namespace clawpay
+
+namespace clawpay {
+namespace {
+
+// The JS layer writes bigint and Uint8Array values as one-key tagged objects.
+json bigintTag(const std::string& digits) { return {{std::string("\0bigint", 7), digits}}; }
+json bytesTag(const std::string& hex) { return {{std::string("\0bytes", 6), hex}}; }
+
+TEST(Eip712Tagged, BigintTagHashesLikeTheSameIntegerAsAString) {
+  EXPECT_EQ(hashHex(singleField("uint256", bigintTag("18446744073709551616"))),
+            hashHex(singleField("uint256", "18446744073709551616")));
+  EXPECT_EQ(hashHex(singleField("int64", bigintTag("-5"))), hashHex(singleField("int64", -5)));
+}
+
+TEST(Eip712Tagged, BytesTagHashesLikeTheSameHex) {
+  EXPECT_EQ(hashHex(singleField("bytes", bytesTag("0x0102"))), hashHex(singleField("bytes", "0x0102")));
+  EXPECT_EQ(hashHex(singleField("bytes2", bytesTag("0x0102"))), hashHex(singleField("bytes2", "0x0102")));
+}
+
+TEST(Eip712Tagged, TaggedValuesAreRefusedWhereTheirJsTypeDoesNotFit) {
+  for (const auto& [type, value] : std::vector<std::pair<std::string, json>>{
+           {"string", bigintTag("5")}, {"string", bytesTag("0x61")}, {"address", bytesTag("0x" + std::string(40, '1'))},
+           {"uint16", bytesTag("0x0100")}, {"bytes", bigintTag("1")}, {"bool", bigintTag("1")}}) {
+    try {
+      hashTypedData(singleField(type, value));
+      ADD_FAILURE() << type << " accepted " << value.dump();
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), "ERR_EIP712_VALUE") << type;
+      EXPECT_NE(std::string(e.what()).find(value.contains(std::string("\0bigint", 7)) ? "a bigint" : "a Uint8Array"),
+                std::string::npos)
+          << e.what();
+    }
+  }
+}
+
+}  // namespace
+}  // namespace clawpay
