@@ -1,0 +1,400 @@
+#include "session_store.h"
+
+#include <cmath>
+#include <limits>
+#include <map>
+#include <set>
+
+#include "error.h"
+#include "journal.h"
+#include "url_scope.h"
+
+namespace clawpay {
+namespace {
+
+using nlohmann::json;
+
+// One session as held in memory. Only `record` is the caller's data; the
+// rest is derived from it once so that lookups never re-parse the endpoint.
+struct Entry {
+  std::string id;
+  json record;
+  int64_t expiresAt = 0;
+  bool ended = false;
+  bool indexed = false;  // endpoint normalized; false only for replayed records
+  Scope scope = Scope::Prefix;
+  std::string key;       // exactKey() or prefixKey() of the endpoint
+  uint64_t seq = 0;      // insertion order
+};
+
+// Within one index key, the session expiring last comes first (then the
+// smallest id): the answer never depends on insertion order, and if the
+// first one has expired every other one has too.
+struct ExpiresLast {
+  bool operator()(const Entry* a, const Entry* b) const {
+    if (a->expiresAt != b->expiresAt) return a->expiresAt > b->expiresAt;
+    return a->id < b->id;
+  }
+};
+using Bucket = std::set<Entry*, ExpiresLast>;
+using Index = std::unordered_map<std::string, Bucket>;
+
+[[noreturn]] void invalid(ErrorKind kind, std::string_view field, std::string_view problem) {
+  throw Error(kind, "ERR_INVALID_SESSION_RECORD",
+              "invalid session record: " + std::string(field) + " " + std::string(problem));
+}
+
+const std::string& requireString(const json& record, const char* field) {
+  auto it = record.find(field);
+  if (it == record.end()) invalid(ErrorKind::Type, field, "is missing");
+  if (!it->is_string()) invalid(ErrorKind::Type, field, std::string("must be a string, not ") + it->type_name());
+  return it->get_ref<const std::string&>();
+}
+
+// JS hands every number over as a double, so an integral double is accepted
+// and stored as an integer; anything else is not a Unix time or a count.
+int64_t requireInt(json& record, const char* field) {
+  auto it = record.find(field);
+  if (it == record.end()) invalid(ErrorKind::Type, field, "is missing");
+  int64_t value;
+  if (it->is_number_unsigned()) {
+    if (it->get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+      invalid(ErrorKind::Range, field, "is out of range");
+    }
+    value = static_cast<int64_t>(it->get<uint64_t>());
+  } else if (it->is_number_integer()) {
+    value = it->get<int64_t>();
+  } else if (it->is_number_float()) {
+    double d = it->get<double>();
+    constexpr double kMaxSafe = 9007199254740991.0;  // 2^53 - 1
+    if (!std::isfinite(d) || std::trunc(d) != d) invalid(ErrorKind::Type, field, "must be an integer");
+    if (std::fabs(d) > kMaxSafe) invalid(ErrorKind::Range, field, "is out of range");
+    value = static_cast<int64_t>(d);
+  } else {
+    invalid(ErrorKind::Type, field, std::string("must be an integer, not ") + it->type_name());
+  }
+  if (value < 0) invalid(ErrorKind::Range, field, "must not be negative");
+  *it = value;
+  return value;
+}
+
+// Checks a record and derives its entry. Records replayed from the journal
+// were valid when written; if a stricter URL normalizer now rejects the
+// endpoint, the paid session is kept but can match no URL.
+std::unique_ptr<Entry> makeEntry(json record, bool fromJournal) {
+  if (!record.is_object()) invalid(ErrorKind::Type, "record", std::string("must be an object, not ") + record.type_name());
+  auto entry = std::make_unique<Entry>();
+  entry->id = requireString(record, "sessionId");
+  if (entry->id.empty()) invalid(ErrorKind::Range, "sessionId", "must not be empty");
+  for (const char* field : {"walletAddress", "paymentTxHash", "paymentAmount", "paymentToken", "paymentRecipient",
+                            "sessionToken", "signature"}) {
+    requireString(record, field);
+  }
+  if (record.contains("label")) requireString(record, "label");
+  requireInt(record, "createdAt");
+  entry->expiresAt = requireInt(record, "expiresAt");
+  requireInt(record, "callCount");
+  requireInt(record, "lastUsedAt");
+  // endedAt is ours (end() adds it); a record carrying one is an ended session.
+  if (record.contains("endedAt")) {
+    requireInt(record, "endedAt");
+    entry->ended = true;
+  }
+  auto scope = parseScope(requireString(record, "scope"));
+  if (!scope) invalid(ErrorKind::Range, "scope", "must be \"prefix\" or \"exact\"");
+  entry->scope = *scope;
+  auto url = normalizeUrl(requireString(record, "endpoint"));
+  if (url) {
+    entry->key = *scope == Scope::Exact ? url->exactKey() : url->prefixKey();
+    entry->indexed = true;
+  } else if (!fromJournal) {
+    invalid(ErrorKind::Range, "endpoint", "is not an absolute http(s) URL that can be matched safely");
+  }
+  entry->record = std::move(record);
+  return entry;
+}
+
+// Compact JSON of a journal "add"; throws for text that is not UTF-8 since
+// neither the journal nor JS could carry it faithfully.
+std::string addLine(const json& record) {
+  try {
+    return R"({"op":"add","session":)" + record.dump() + "}";
+  } catch (const json::exception&) {
+    invalid(ErrorKind::Type, "record", "contains text that is not valid UTF-8");
+  }
+}
+
+std::string idLine(const char* op, const std::string& id, std::optional<int64_t> at) {
+  json line = {{"op", op}, {"id", id}};
+  if (at) line["at"] = *at;
+  return line.dump();  // ids come from records that already dumped cleanly
+}
+
+// For stores without a file: changes need no persisting.
+class NullAppender final : public Journal::Appender {
+ public:
+  void append(const std::vector<std::string>&) override {}
+};
+
+}  // namespace
+
+struct SessionStore::Impl final : Journal::Handler {
+  std::mutex mu;
+  bool closed = false;
+  std::unordered_map<std::string, std::unique_ptr<Entry>> byId;
+  std::map<uint64_t, Entry*> order;
+  uint64_t nextSeq = 0;
+  Index exactIndex;
+  Index prefixIndex;
+  std::unique_ptr<Journal> journal;
+
+  void checkOpen() const {
+    if (closed) throw Error(ErrorKind::State, "ERR_CLOSED", "session store is closed");
+  }
+
+  // Reads first take in what other processes wrote (cheap when nothing did).
+  void refresh() {
+    if (journal) journal->refresh();
+  }
+
+  void mutate(const std::function<void(Journal::Appender&)>& body) {
+    if (journal) {
+      journal->transact(body);
+    } else {
+      NullAppender appender;
+      body(appender);
+    }
+  }
+
+  Entry* find(const std::string& id) {
+    auto it = byId.find(id);
+    return it == byId.end() ? nullptr : it->second.get();
+  }
+
+  Index& indexFor(const Entry& e) { return e.scope == Scope::Exact ? exactIndex : prefixIndex; }
+
+  void unindex(Entry& e) {
+    if (e.ended || !e.indexed) return;
+    Index& index = indexFor(e);
+    auto bucket = index.find(e.key);
+    bucket->second.erase(&e);
+    if (bucket->second.empty()) index.erase(bucket);
+  }
+
+  void insert(std::unique_ptr<Entry> entry) {
+    Entry& e = *entry;
+    e.seq = nextSeq++;
+    byId.emplace(e.id, std::move(entry));
+    order.emplace(e.seq, &e);
+    if (!e.ended && e.indexed) indexFor(e)[e.key].insert(&e);
+  }
+
+  void countCall(Entry& e, int64_t at) {
+    json& count = e.record["callCount"];
+    int64_t n = count.get<int64_t>();
+    if (n < std::numeric_limits<int64_t>::max()) count = n + 1;
+    e.record["lastUsedAt"] = at;
+  }
+
+  void markEnded(Entry& e, int64_t at) {
+    if (e.ended) return;  // the first end is the one that counts
+    unindex(e);
+    e.ended = true;
+    e.record["endedAt"] = at;
+  }
+
+  void erase(Entry& e) {
+    unindex(e);
+    order.erase(e.seq);
+    byId.erase(byId.find(e.id));  // by iterator: the key lives inside e
+  }
+
+  static bool live(const Entry& e, int64_t now) { return !e.ended && now < e.expiresAt; }
+
+  // The best live session under `key`: the bucket's first, if not expired.
+  static const Entry* probe(const Index& index, const std::string& key, int64_t now) {
+    auto it = index.find(key);
+    if (it == index.end()) return nullptr;
+    const Entry* first = *it->second.begin();
+    return now < first->expiresAt ? first : nullptr;
+  }
+
+  // --- Journal::Handler ----------------------------------------------------
+
+  void reset() override {
+    exactIndex.clear();
+    prefixIndex.clear();
+    order.clear();
+    byId.clear();
+  }
+
+  void apply(const json& record, uint64_t) override {
+    auto op = record.find("op");
+    if (op == record.end() || !op->is_string()) throw std::runtime_error("record without an op");
+    const std::string& name = op->get_ref<const std::string&>();
+    if (name == "add") {
+      auto session = record.find("session");
+      if (session == record.end()) throw std::runtime_error("add without a session");
+      auto entry = makeEntry(*session, /*fromJournal=*/true);
+      if (find(entry->id)) throw std::runtime_error("session " + entry->id + " added twice");
+      insert(std::move(entry));
+      return;
+    }
+    auto id = record.find("id");
+    if (id == record.end() || !id->is_string()) throw std::runtime_error(name + " without an id");
+    auto at = record.find("at");
+    bool hasAt = at != record.end() && at->is_number_integer();
+    // Changes to a session we do not hold are ignored: a consistent journal
+    // has none, and refusing to open over one would lose every other session.
+    Entry* e = find(id->get_ref<const std::string&>());
+    if (name == "call") {
+      if (!hasAt) throw std::runtime_error("call without a time");
+      if (e) countCall(*e, at->get<int64_t>());
+    } else if (name == "end") {
+      if (!hasAt) throw std::runtime_error("end without a time");
+      if (e) markEnded(*e, at->get<int64_t>());
+    } else if (name == "remove") {
+      if (e) erase(*e);
+    } else {
+      throw std::runtime_error("unknown op \"" + name + "\"");
+    }
+  }
+
+  std::vector<std::string> snapshot() override {
+    std::vector<std::string> lines;
+    lines.reserve(order.size());
+    for (const auto& [seq, e] : order) lines.push_back(addLine(e->record));
+    return lines;
+  }
+
+  size_t liveRecords() override { return byId.size(); }
+};
+
+SessionStore::SessionStore(std::optional<std::string> path) : impl_(std::make_unique<Impl>()) {
+  if (path) impl_->journal = std::make_unique<Journal>(std::move(*path), *impl_);
+}
+
+SessionStore::~SessionStore() = default;
+
+void SessionStore::add(const nlohmann::json& record) {
+  auto entry = makeEntry(record, /*fromJournal=*/false);
+  std::string line = addLine(entry->record);
+  std::lock_guard lock(impl_->mu);
+  impl_->checkOpen();
+  impl_->mutate([&](Journal::Appender& journal) {
+    if (impl_->find(entry->id)) {
+      throw Error(ErrorKind::Invalid, "ERR_DUPLICATE_SESSION", "session " + entry->id + " already exists");
+    }
+    journal.append({line});
+    impl_->insert(std::move(entry));
+  });
+}
+
+std::optional<nlohmann::json> SessionStore::get(const std::string& sessionId) {
+  std::lock_guard lock(impl_->mu);
+  impl_->checkOpen();
+  impl_->refresh();
+  const Entry* e = impl_->find(sessionId);
+  if (!e) return std::nullopt;
+  return e->record;
+}
+
+std::optional<nlohmann::json> SessionStore::findForUrl(std::string_view url, int64_t now) {
+  // Normalizing needs no lock, and is most of a lookup's work.
+  auto target = normalizeUrl(url);
+  std::lock_guard lock(impl_->mu);
+  impl_->checkOpen();
+  impl_->refresh();
+  if (!target) return std::nullopt;
+  if (!impl_->exactIndex.empty()) {
+    if (const Entry* e = Impl::probe(impl_->exactIndex, target->exactKey(), now)) return e->record;
+  }
+  if (!impl_->prefixIndex.empty()) {
+    // Longest first, so the first live hit is the most specific prefix.
+    for (const auto& key : target->prefixCandidates()) {
+      if (const Entry* e = Impl::probe(impl_->prefixIndex, key, now)) return e->record;
+    }
+  }
+  return std::nullopt;
+}
+
+bool SessionStore::recordCall(const std::string& sessionId, int64_t now) {
+  std::lock_guard lock(impl_->mu);
+  impl_->checkOpen();
+  bool found = false;
+  impl_->mutate([&](Journal::Appender& journal) {
+    Entry* e = impl_->find(sessionId);
+    if (!e) return;
+    // An increment, not the new count: two processes counting calls on the
+    // same session must add up.
+    journal.append({idLine("call", sessionId, now)});
+    impl_->countCall(*e, now);
+    found = true;
+  });
+  return found;
+}
+
+bool SessionStore::end(const std::string& sessionId, int64_t now) {
+  std::lock_guard lock(impl_->mu);
+  impl_->checkOpen();
+  bool found = false;
+  impl_->mutate([&](Journal::Appender& journal) {
+    Entry* e = impl_->find(sessionId);
+    if (!e) return;
+    found = true;
+    if (e->ended) return;
+    journal.append({idLine("end", sessionId, now)});
+    impl_->markEnded(*e, now);
+  });
+  return found;
+}
+
+std::vector<nlohmann::json> SessionStore::list(bool includeExpired, int64_t now) {
+  std::lock_guard lock(impl_->mu);
+  impl_->checkOpen();
+  impl_->refresh();
+  std::vector<nlohmann::json> out;
+  for (const auto& [seq, e] : impl_->order) {
+    if (includeExpired || Impl::live(*e, now)) out.push_back(e->record);
+  }
+  return out;
+}
+
+size_t SessionStore::prune(int64_t now) {
+  std::lock_guard lock(impl_->mu);
+  impl_->checkOpen();
+  size_t removed = 0;
+  impl_->mutate([&](Journal::Appender& journal) {
+    // Decided after catching up, so sessions other processes added count too.
+    std::vector<Entry*> dead;
+    for (const auto& [seq, e] : impl_->order) {
+      if (!Impl::live(*e, now)) dead.push_back(e);
+    }
+    if (dead.empty()) return;
+    std::vector<std::string> lines;
+    lines.reserve(dead.size());
+    for (const Entry* e : dead) lines.push_back(idLine("remove", e->id, std::nullopt));
+    journal.append(lines);  // one write, one fdatasync
+    for (Entry* e : dead) impl_->erase(*e);
+    removed = dead.size();
+  });
+  return removed;
+}
+
+size_t SessionStore::size() {
+  std::lock_guard lock(impl_->mu);
+  impl_->checkOpen();
+  impl_->refresh();
+  return impl_->byId.size();
+}
+
+void SessionStore::close() {
+  std::lock_guard lock(impl_->mu);
+  if (impl_->closed) return;
+  impl_->closed = true;
+  if (impl_->journal) impl_->journal->close();
+  impl_->journal.reset();
+  impl_->reset();
+}
+
+}  // namespace clawpay

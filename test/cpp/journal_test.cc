@@ -1,0 +1,415 @@
+// The journal on its own: framing, torn tails, damage, compaction, and two
+// Journal objects on one file (separate open file descriptions, so flock and
+// inode changes behave as between processes).
+#include "journal.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "error.h"
+#include "hex.h"
+#include "keccak.h"
+
+namespace clawpay {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/clawpay-journal-XXXXXX";
+    if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+std::string readAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void writeAll(const std::string& path, const std::string& data) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << data;
+}
+
+// A key/value map: {"k":..,"v":..} sets a key, so old records die and
+// compaction has something to drop. Keeps the raw records seen, too.
+struct MapHandler : Journal::Handler {
+  std::map<std::string, int64_t> values;
+  std::vector<json> seen;
+  int resets = 0;
+
+  void reset() override {
+    values.clear();
+    seen.clear();
+    ++resets;
+  }
+  void apply(const json& record, uint64_t) override {
+    if (!record.contains("k")) throw Error(ErrorKind::Invalid, "ERR_TEST", "no key");
+    values[record.at("k").get<std::string>()] = record.at("v").get<int64_t>();
+    seen.push_back(record);
+  }
+  std::vector<std::string> snapshot() override {
+    std::vector<std::string> out;
+    for (const auto& [k, v] : values) out.push_back(json{{"k", k}, {"v", v}}.dump());
+    return out;
+  }
+  size_t liveRecords() override { return values.size(); }
+};
+
+std::string kv(const std::string& k, int64_t v) { return json{{"k", k}, {"v", v}}.dump(); }
+
+// Like a real owner: append durably, then apply the change in memory.
+void put(Journal& j, MapHandler& h, const std::string& k, int64_t v) {
+  j.transact([&](Journal::Appender& a) {
+    a.append({kv(k, v)});
+    h.apply(json::parse(kv(k, v)), 0);
+  });
+}
+
+template <typename F>
+std::string errorCode(F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.code() + ": " + e.what();
+  }
+  return "no error";
+}
+
+const char* kHeader = R"({"format":"clawpay-sessions","op":"header","version":1})";
+
+TEST(Journal, FrameIsChecksumSpaceJsonNewline) {
+  std::string json = R"({"k":"a","v":1})";
+  Hash32 digest = keccak256(asBytes(json));
+  std::string want = toHex(ByteView(digest.data(), 4), false);
+  EXPECT_EQ(Journal::checksum(json), want);
+  EXPECT_EQ(Journal::frame(json), want + " " + json + "\n");
+}
+
+TEST(Journal, CreatesPrivateFileWithHeaderInPrivateDirs) {
+  TempDir dir;
+  std::string path = dir.path() + "/a/b/journal.log";
+  MapHandler h;
+  Journal j(path, h);
+  EXPECT_EQ(readAll(path), Journal::frame(kHeader));
+  struct stat st;
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  ASSERT_EQ(::stat((dir.path() + "/a").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+  ASSERT_EQ(::stat((dir.path() + "/a/b").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+  EXPECT_EQ(j.recordCount(), 1u);
+}
+
+TEST(Journal, AppendsAreReplayedInOrder) {
+  TempDir dir;
+  std::string path = dir.file("j");
+  {
+    MapHandler h;
+    Journal j(path, h);
+    put(j, h, "a", 1);
+    j.transact([&](Journal::Appender& a) { a.append({kv("b", 2), kv("a", 3)}); });
+    EXPECT_EQ(j.recordCount(), 4u);
+  }
+  MapHandler h;
+  Journal j(path, h);
+  ASSERT_EQ(h.seen.size(), 3u);
+  EXPECT_EQ(h.seen[0]["k"], "a");
+  EXPECT_EQ(h.seen[2]["v"], 3);
+  EXPECT_EQ(h.values["a"], 3);
+  EXPECT_EQ(readAll(path),
+            Journal::frame(kHeader) + Journal::frame(kv("a", 1)) + Journal::frame(kv("b", 2)) +
+                Journal::frame(kv("a", 3)));
+}
+
+TEST(Journal, RejectsMultiLineRecords) {
+  TempDir dir;
+  MapHandler h;
+  Journal j(dir.file("j"), h);
+  EXPECT_EQ(errorCode([&] { j.transact([](Journal::Appender& a) { a.append({"{\"k\":\n1}"}); }); })
+                .substr(0, 12),
+            "ERR_INTERNAL");
+  EXPECT_EQ(readAll(dir.file("j")), Journal::frame(kHeader));
+}
+
+// Cut the last record at every byte (with and without junk after the cut):
+// the earlier records survive, nothing throws, and the file is cut back so
+// the next append lands on a clean line.
+TEST(Journal, TornTailAtEveryOffsetIsSkippedAndCutOff) {
+  TempDir dir;
+  std::string path = dir.file("j");
+  std::string good = Journal::frame(kHeader) + Journal::frame(kv("a", 1)) + Journal::frame(kv("b", 2));
+  std::string last = Journal::frame(kv("c", 3));
+  const std::vector<std::string> junk = {"", "garbage", "garbage\nmore garbage\n", std::string(37, '\0'),
+                                         "x\n\n", "00000000 {}\n"};
+  int cases = 0;
+  for (size_t cut = 1; cut < last.size(); ++cut) {
+    for (const auto& tail : junk) {
+      SCOPED_TRACE("cut " + std::to_string(cut) + " junk " + std::to_string(tail.size()));
+      writeAll(path, good + last.substr(0, cut) + tail);
+      {
+        MapHandler h;
+        Journal j(path, h);
+        ASSERT_EQ(h.seen.size(), 2u);
+        EXPECT_EQ(readAll(path), good);
+        put(j, h, "d", 4);
+      }
+      MapHandler h;
+      Journal j(path, h);
+      ASSERT_EQ(h.seen.size(), 3u);
+      EXPECT_EQ(h.values["d"], 4);
+      EXPECT_FALSE(h.values.count("c"));
+      ++cases;
+    }
+  }
+  EXPECT_EQ(cases, static_cast<int>((last.size() - 1) * junk.size()));
+}
+
+TEST(Journal, DamageBeforeValidRecordsThrowsNamingFileAndRecord) {
+  TempDir dir;
+  std::string path = dir.file("j");
+  std::string r2 = Journal::frame(kv("b", 2));
+  r2[12] ^= 1;  // flip one bit inside the JSON: checksum no longer matches
+  std::string content = Journal::frame(kHeader) + Journal::frame(kv("a", 1)) + r2 + Journal::frame(kv("c", 3));
+  writeAll(path, content);
+  MapHandler h;
+  try {
+    Journal j(path, h);
+    FAIL() << "expected ERR_JOURNAL_CORRUPT";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), "ERR_JOURNAL_CORRUPT");
+    EXPECT_EQ(e.kind(), ErrorKind::Corrupt);
+    std::string msg = e.what();
+    EXPECT_NE(msg.find(path), std::string::npos) << msg;
+    EXPECT_NE(msg.find("record 3"), std::string::npos) << msg;
+  }
+  EXPECT_EQ(readAll(path), content) << "a damaged journal must not be modified";
+}
+
+TEST(Journal, RecordTheHandlerRejectsIsCorrupt) {
+  TempDir dir;
+  std::string path = dir.file("j");
+  writeAll(path, Journal::frame(kHeader) + Journal::frame(R"({"x":1})"));
+  MapHandler h;
+  std::string err = errorCode([&] { Journal j(path, h); });
+  EXPECT_EQ(err.substr(0, 19), "ERR_JOURNAL_CORRUPT");
+  EXPECT_NE(err.find("record 2"), std::string::npos) << err;
+}
+
+TEST(Journal, ForeignFileIsRefusedAndLeftAlone) {
+  TempDir dir;
+  std::string path = dir.file("j");
+  writeAll(path, "{\"not\":\"a journal\"}\n");
+  MapHandler h;
+  EXPECT_EQ(errorCode([&] { Journal j(path, h); }).substr(0, 19), "ERR_JOURNAL_CORRUPT");
+  EXPECT_EQ(readAll(path), "{\"not\":\"a journal\"}\n");
+
+  // A valid record that is not a header is refused too.
+  writeAll(path, Journal::frame(kv("a", 1)));
+  EXPECT_EQ(errorCode([&] { Journal j(path, h); }).substr(0, 19), "ERR_JOURNAL_CORRUPT");
+}
+
+TEST(Journal, TornHeaderOfANewJournalStartsEmpty) {
+  TempDir dir;
+  std::string path = dir.file("j");
+  std::string header = Journal::frame(kHeader);
+  for (size_t cut : {size_t{1}, size_t{9}, header.size() - 1}) {
+    writeAll(path, header.substr(0, cut) + std::string(cut % 3 ? 5 : 0, '\0'));
+    MapHandler h;
+    Journal j(path, h);
+    EXPECT_TRUE(h.seen.empty());
+    EXPECT_EQ(readAll(path), header);
+  }
+}
+
+TEST(Journal, NewerFormatVersionIsRefused) {
+  TempDir dir;
+  std::string path = dir.file("j");
+  writeAll(path, Journal::frame(R"({"format":"clawpay-sessions","op":"header","version":2})"));
+  MapHandler h;
+  EXPECT_EQ(errorCode([&] { Journal j(path, h); }).substr(0, 19), "ERR_JOURNAL_VERSION");
+}
+
+TEST(Journal, IoFailuresNameThePath) {
+  TempDir dir;
+  writeAll(dir.file("plain"), "x");
+  MapHandler h;
+  std::string err = errorCode([&] { Journal j(dir.file("plain") + "/sub/j", h); });
+  EXPECT_EQ(err.substr(0, 6), "ERR_IO");
+  EXPECT_NE(err.find(dir.file("plain")), std::string::npos) << err;
+  EXPECT_NE(err.find("directory"), std::string::npos) << err;  // ENOTDIR's text
+
+  err = errorCode([&] { Journal j(dir.path(), h); });  // a directory, not a file
+  EXPECT_EQ(err.substr(0, 6), "ERR_IO");
+}
+
+TEST(Journal, ClosedJournalThrows) {
+  TempDir dir;
+  MapHandler h;
+  Journal j(dir.file("j"), h);
+  j.close();
+  j.close();
+  EXPECT_EQ(errorCode([&] { put(j, h, "a", 1); }).substr(0, 10), "ERR_CLOSED");
+  EXPECT_EQ(errorCode([&] { j.refresh(); }).substr(0, 10), "ERR_CLOSED");
+}
+
+TEST(Journal, CompactsWhenDeadRecordsDominate) {
+  TempDir dir;
+  std::string path = dir.file("j");
+  Journal::Options options;
+  options.compactSlack = 8;
+  MapHandler h;
+  Journal j(path, h, options);
+  for (int i = 0; i < 40; ++i) put(j, h, i % 2 ? "odd" : "even", i);
+  EXPECT_GE(j.compactions(), 1u);
+  // 2 live keys: never more than 2*2 + 8 records (+ header) after a put.
+  EXPECT_LE(j.recordCount(), 2u * 2 + 8 + 1);
+  struct stat st;
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  // Nothing left behind but the journal.
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()), 1);
+
+  MapHandler again;
+  Journal reopened(path, again, options);
+  EXPECT_EQ(again.values, (std::map<std::string, int64_t>{{"even", 38}, {"odd", 39}}));
+}
+
+TEST(Journal, SecondHandleCatchesUpOnRefreshAndTransact) {
+  TempDir dir;
+  std::string path = dir.file("j");
+  MapHandler ha, hb;
+  Journal a(path, ha);
+  Journal b(path, hb);
+  put(a, ha, "x", 1);
+  EXPECT_TRUE(hb.values.empty());
+  b.refresh();
+  EXPECT_EQ(hb.values["x"], 1);
+  put(a, ha, "x", 2);
+  put(b, hb, "y", 3);  // catches up on x=2 before appending
+  EXPECT_EQ(hb.values["x"], 2);
+  a.refresh();
+  EXPECT_EQ(ha.values["y"], 3);
+  EXPECT_EQ(a.recordCount(), b.recordCount());
+}
+
+TEST(Journal, OtherHandleReloadsAfterCompactionRenamedANewFile) {
+  TempDir dir;
+  std::string path = dir.file("j");
+  Journal::Options options;
+  options.compactSlack = 4;
+  MapHandler ha, hb;
+  Journal a(path, ha, options);
+  Journal b(path, hb, options);
+  put(b, hb, "b", 100);
+  for (int i = 0; i < 20; ++i) put(a, ha, "a", i);
+  ASSERT_GE(a.compactions(), 1u);
+  b.refresh();
+  EXPECT_GE(hb.resets, 1);
+  EXPECT_EQ(hb.values, (std::map<std::string, int64_t>{{"a", 19}, {"b", 100}}));
+  put(b, hb, "b", 101);  // appends to the new file, not the unlinked one
+  MapHandler hc;
+  Journal c(path, hc, options);
+  EXPECT_EQ(hc.values, (std::map<std::string, int64_t>{{"a", 19}, {"b", 101}}));
+}
+
+TEST(Journal, ReadersSkipATornTailWithoutCuttingIt) {
+  TempDir dir;
+  std::string path = dir.file("j");
+  MapHandler ha, hb;
+  Journal a(path, ha);
+  Journal b(path, hb);
+  put(a, ha, "x", 1);
+  std::string before = readAll(path);
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::app);
+    out << Journal::frame(kv("y", 2)).substr(0, 10);
+  }
+  b.refresh();  // shared lock: must not truncate
+  EXPECT_EQ(hb.values, (std::map<std::string, int64_t>{{"x", 1}}));
+  EXPECT_EQ(readAll(path).size(), before.size() + 10);
+  put(b, hb, "z", 3);  // exclusive: cuts the torn tail, then appends cleanly
+  MapHandler hc;
+  Journal c(path, hc);
+  EXPECT_EQ(hc.values, (std::map<std::string, int64_t>{{"x", 1}, {"z", 3}}));
+}
+
+TEST(Journal, DeletedFileMeansStartingOver) {
+  TempDir dir;
+  std::string path = dir.file("j");
+  MapHandler h;
+  Journal j(path, h);
+  put(j, h, "x", 1);
+  ASSERT_EQ(::unlink(path.c_str()), 0);
+  put(j, h, "y", 2);
+  EXPECT_EQ(h.values, (std::map<std::string, int64_t>{{"y", 2}}));
+  EXPECT_EQ(readAll(path), Journal::frame(kHeader) + Journal::frame(kv("y", 2)));
+}
+
+// A reader that finds the file emptied from outside reloads it as empty; the
+// next writer must put a header back before its record.
+TEST(Journal, WriterRestoresTheHeaderOfAnEmptiedFile) {
+  TempDir dir;
+  std::string path = dir.file("j");
+  MapHandler ha, hb;
+  Journal a(path, ha);
+  Journal b(path, hb);
+  put(a, ha, "x", 1);
+  ASSERT_EQ(::truncate(path.c_str(), 0), 0);
+  b.refresh();
+  EXPECT_TRUE(hb.values.empty());
+  put(b, hb, "yy", 22);
+  EXPECT_EQ(readAll(path), Journal::frame(kHeader) + Journal::frame(kv("yy", 22)));
+  // `a` never saw the file empty; it must not parse from the middle of "yy".
+  a.refresh();
+  EXPECT_EQ(ha.values, (std::map<std::string, int64_t>{{"yy", 22}}));
+}
+
+// A reader skipped a torn tail; a writer cut it and appended a record of the
+// very same length. The size did not change, yet the reader must see it.
+TEST(Journal, ReaderSeesARecordThatReplacedATornTailOfEqualLength) {
+  TempDir dir;
+  std::string path = dir.file("j");
+  MapHandler ha, hb;
+  Journal a(path, ha);
+  Journal b(path, hb);
+  put(a, ha, "x", 1);
+  std::string next = Journal::frame(kv("z", 3));
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::app);
+    out << next.substr(0, next.size() - 1) << 'X';  // torn: no newline
+  }
+  size_t tornSize = readAll(path).size();
+  b.refresh();
+  EXPECT_FALSE(hb.values.count("z"));
+  put(a, ha, "z", 3);
+  ASSERT_EQ(readAll(path).size(), tornSize);
+  b.refresh();
+  EXPECT_EQ(hb.values, (std::map<std::string, int64_t>{{"x", 1}, {"z", 3}}));
+}
+
+}  // namespace
+}  // namespace clawpay
