@@ -4,6 +4,7 @@
 // inputs in one process, plus the C++ floor for the two hot paths.
 //   npm run bench            everything
 //   npm run bench -- --quick  fewer sessions in the cache benchmark
+import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,7 +17,7 @@ import { tokenRows } from './tokens.js';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
 
-console.log(`clawpay-native benchmarks — Node ${process.version}, ${navigator.hardwareConcurrency} cores, median of samples`);
+console.log(`clawpay-native benchmarks — Node ${process.version}, ${availableParallelism()} cores, median of samples`);
 const signing = await signingRows();
 printTable('Signing, hashing, recovery', signing);
 const { rows: tokens, batchSpeedup } = await tokenRows();

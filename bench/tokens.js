@@ -2,6 +2,7 @@
 // viem (decode, recover the EIP-191 signer, compare, check expiry and URL),
 // and the multi-core batch path against one core.
 import { Buffer } from 'node:buffer';
+import { availableParallelism } from 'node:os';
 
 import * as viem from 'viem';
 
@@ -59,7 +60,7 @@ export async function tokenRows() {
       { label: 'native all cores', ns: allCores / batch.length },
       { label: 'native 1 core', ns: oneCore / batch.length },
     ],
-    note: `(${(oneCore / allCores).toFixed(2)}× from ${navigator.hardwareConcurrency} cores)`,
+    note: `(${(oneCore / allCores).toFixed(2)}× from ${availableParallelism()} cores)`,
   });
   signer.destroy();
   return { rows, batchSpeedup: oneCore / allCores };

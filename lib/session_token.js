@@ -59,7 +59,7 @@ export async function verifySessionToken(token, options) {
 /** Verifies many tokens off the main thread, on all cores (or `threads`). */
 export async function verifySessionTokens(tokens, options = {}) {
   if (!Array.isArray(tokens)) throw invalidArg('an array of tokens', 'tokens', tokens);
-  const threads = options.threads === undefined ? 0 : expectSafeInteger(options.threads, 'options.threads', { min: 0 });
-  const { threads: _ignored, ...check } = expectObject(options, 'options');
+  const { threads = 0, ...check } = expectObject(options, 'options');
+  expectSafeInteger(threads, 'options.threads', { min: 0 });
   return native.verifySessionTokens(tokens, ...checkArgs(check, 'options'), threads);
 }
