@@ -2,7 +2,7 @@
 // 1.1's findSessionForUrl (filter live sessions, then find exact / startsWith
 // in insertion order), the code it replaces.
 import { SessionCache } from '../lib/index.js';
-import { measure } from './harness.js';
+import { compare } from './harness.js';
 
 const NOW = 1_800_000_000;
 
@@ -42,10 +42,10 @@ export async function cacheRows(count = 100_000) {
   if (!cache.findForUrl(urls[1], { now: NOW })) throw new Error('bench setup: lookup misses');
   const rows = [{
     name: `findForUrl among ${count.toLocaleString('en')} sessions`,
-    candidates: [
-      { label: 'native', ns: await measure((i) => cache.findForUrl(urls[i & 1023], { now: NOW })) },
-      { label: 'ClawPay 1.1', ns: await measure((i) => clawpay11Find(store, urls[i & 1023], NOW), { samples: 3 }) },
-    ],
+    candidates: await compare([
+      { label: 'native', fn: (i) => cache.findForUrl(urls[i & 1023], { now: NOW }) },
+      { label: 'ClawPay 1.1', fn: (i) => clawpay11Find(store, urls[i & 1023], NOW) },
+    ], { rounds: 2 }),
   }];
   cache.close();
   return rows;

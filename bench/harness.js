@@ -2,7 +2,7 @@
 // ~100 ms per sample, sampled several times, and reported as the median
 // nanoseconds per operation. Async candidates are awaited one at a time,
 // as a caller would.
-const SAMPLE_NS = 100e6;
+const SAMPLE_NS = 50e6;
 
 async function runOnce(fn, iterations, isAsync) {
   const start = process.hrtime.bigint();
@@ -29,6 +29,19 @@ export async function measure(fn, { samples = 5, isAsync = false, maxIterations 
   for (let s = 0; s < samples; s++) perOp.push((await runOnce(fn, iterations, isAsync)) / iterations);
   perOp.sort((a, b) => a - b);
   return perOp[Math.floor(perOp.length / 2)];
+}
+
+// Measures the candidates of one comparison in turn, for several rounds, and
+// keeps each one's best median: what ran earlier in the process (garbage
+// left behind, another library's caches) then cannot tilt a ratio either way.
+export async function compare(candidates, { rounds = 3, samples = 3 } = {}) {
+  const best = candidates.map(() => Infinity);
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, c] of candidates.entries()) {
+      best[i] = Math.min(best[i], await measure(c.fn, { samples, isAsync: c.isAsync }));
+    }
+  }
+  return candidates.map((c, i) => ({ label: c.label, ns: best[i] }));
 }
 
 export function formatNs(ns) {

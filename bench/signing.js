@@ -5,7 +5,7 @@ import * as viem from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 
 import { Signer, hashMessage, keccak256, recoverAddress, recoverMessageAddress } from '../lib/index.js';
-import { measure } from './harness.js';
+import { compare } from './harness.js';
 
 export const transferWithAuthorization = (nonce) => ({
   domain: { name: 'USD Coin', version: '2', chainId: 8453, verifyingContract: '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913' },
@@ -37,46 +37,46 @@ export async function signingRows() {
   const rows = [];
   rows.push({
     name: 'keccak256 (32 bytes)',
-    candidates: [
-      { label: 'native', ns: await measure(() => keccak256(input32)) },
-      { label: 'viem', ns: await measure(() => viem.keccak256(input32)) },
-    ],
+    candidates: await compare([
+      { label: 'native', fn: () => keccak256(input32) },
+      { label: 'viem', fn: () => viem.keccak256(input32) },
+    ]),
   });
   rows.push({
     name: 'hashMessage (EIP-191, 87-byte string)',
-    candidates: [
-      { label: 'native', ns: await measure(() => hashMessage(message)) },
-      { label: 'viem', ns: await measure(() => viem.hashMessage(message)) },
-    ],
+    candidates: await compare([
+      { label: 'native', fn: () => hashMessage(message) },
+      { label: 'viem', fn: () => viem.hashMessage(message) },
+    ]),
   });
   rows.push({
     name: 'signMessage (EIP-191)',
-    candidates: [
-      { label: 'native', ns: await measure(() => signer.signMessage(message), { isAsync: true }) },
-      { label: 'viem', ns: await measure(() => account.signMessage({ message }), { isAsync: true }) },
-      { label: 'noble', ns: await measure(() => secp256k1.sign(viem.hexToBytes(viem.hashMessage(message)), keyBytes, { prehash: false, format: 'recovered' })) },
-    ],
+    candidates: await compare([
+      { label: 'native', fn: () => signer.signMessage(message), isAsync: true },
+      { label: 'viem', fn: () => account.signMessage({ message }), isAsync: true },
+      { label: 'noble', fn: () => secp256k1.sign(viem.hexToBytes(viem.hashMessage(message)), keyBytes, { prehash: false, format: 'recovered' }) },
+    ]),
   });
   rows.push({
     name: 'signTypedData (EIP-3009 TransferWithAuthorization)',
-    candidates: [
-      { label: 'native', ns: await measure((i) => signer.signTypedData(documents[i & 255]), { isAsync: true }) },
-      { label: 'viem', ns: await measure((i) => account.signTypedData(documents[i & 255]), { isAsync: true }) },
-    ],
+    candidates: await compare([
+      { label: 'native', fn: (i) => signer.signTypedData(documents[i & 255]), isAsync: true },
+      { label: 'viem', fn: (i) => account.signTypedData(documents[i & 255]), isAsync: true },
+    ]),
   });
   rows.push({
     name: 'recoverAddress (hash + signature)',
-    candidates: [
-      { label: 'native', ns: await measure((i) => recoverAddress({ hash: hashes[i & 255], signature: signatures[i & 255] }), { isAsync: true }) },
-      { label: 'viem', ns: await measure((i) => viem.recoverAddress({ hash: hashes[i & 255], signature: signatures[i & 255] }), { isAsync: true }) },
-    ],
+    candidates: await compare([
+      { label: 'native', fn: (i) => recoverAddress({ hash: hashes[i & 255], signature: signatures[i & 255] }), isAsync: true },
+      { label: 'viem', fn: (i) => viem.recoverAddress({ hash: hashes[i & 255], signature: signatures[i & 255] }), isAsync: true },
+    ]),
   });
   rows.push({
     name: 'recoverMessageAddress',
-    candidates: [
-      { label: 'native', ns: await measure(() => recoverMessageAddress({ message, signature: messageSignature }), { isAsync: true }) },
-      { label: 'viem', ns: await measure(() => viem.recoverMessageAddress({ message, signature: messageSignature }), { isAsync: true }) },
-    ],
+    candidates: await compare([
+      { label: 'native', fn: () => recoverMessageAddress({ message, signature: messageSignature }), isAsync: true },
+      { label: 'viem', fn: () => viem.recoverMessageAddress({ message, signature: messageSignature }), isAsync: true },
+    ]),
   });
   signer.destroy();
   return rows;

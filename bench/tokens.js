@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import * as viem from 'viem';
 
 import { Signer, buildSessionToken, verifySessionToken, verifySessionTokens } from '../lib/index.js';
-import { measure } from './harness.js';
+import { compare } from './harness.js';
 
 const NOW = 1_800_000_000;
 const URL_IN_SCOPE = 'https://api.example.com/v1/search?q=x402';
@@ -45,15 +45,18 @@ export async function tokenRows() {
   }
   const rows = [{
     name: 'verify session token (distinct tokens)',
-    candidates: [
-      { label: 'native', ns: await measure((i) => verifySessionToken(tokens[i & 255], check), { isAsync: true }) },
-      { label: 'viem', ns: await measure((i) => viemVerify(tokens[i & 255], wallet, URL_IN_SCOPE), { isAsync: true }) },
-    ],
+    candidates: await compare([
+      { label: 'native', fn: (i) => verifySessionToken(tokens[i & 255], check), isAsync: true },
+      { label: 'viem', fn: (i) => viemVerify(tokens[i & 255], wallet, URL_IN_SCOPE), isAsync: true },
+    ]),
   }];
 
   const batch = await makeTokens(signer, 4000);
-  const oneCore = await measure(() => verifySessionTokens(batch, { ...check, threads: 1 }), { isAsync: true, samples: 3 });
-  const allCores = await measure(() => verifySessionTokens(batch, check), { isAsync: true, samples: 3 });
+  const [all, one] = await compare([
+    { label: 'native all cores', fn: () => verifySessionTokens(batch, check), isAsync: true },
+    { label: 'native 1 core', fn: () => verifySessionTokens(batch, { ...check, threads: 1 }), isAsync: true },
+  ], { rounds: 4 });
+  const [allCores, oneCore] = [all.ns, one.ns];
   rows.push({
     name: `batch verify, ${batch.length} tokens, per token`,
     candidates: [
