@@ -2,6 +2,8 @@
 // public key.
 #include "address.h"
 
+#include "test_support.h"
+
 #include <gtest/gtest.h>
 
 #include <cctype>
@@ -12,33 +14,8 @@
 #include "error.h"
 #include "hex.h"
 
-#ifndef CLAWPAY_TEST_DATA_DIR
-#define CLAWPAY_TEST_DATA_DIR "test/cpp/data"
-#endif
-
 namespace clawpay {
 namespace {
-
-// Written by test/cpp/data/gen-crypto-vectors.mjs from viem's results.
-const nlohmann::json& cryptoVectors() {
-  static const nlohmann::json vectors = [] {
-    std::ifstream in(std::string(CLAWPAY_TEST_DATA_DIR) + "/crypto_vectors.json");
-    if (!in) throw std::runtime_error("cannot open " CLAWPAY_TEST_DATA_DIR "/crypto_vectors.json");
-    return nlohmann::json::parse(in);
-  }();
-  return vectors;
-}
-
-template <typename F>
-Error captureError(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "expected clawpay::Error";
-  return Error(ErrorKind::Invalid, "NONE", "no error thrown");
-}
 
 // The examples listed in EIP-55 itself.
 const char* const kEip55Examples[] = {

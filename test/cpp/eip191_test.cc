@@ -1,6 +1,8 @@
 // EIP-191 personal_sign hashing, and personal signatures equal to viem's.
 #include "eip191.h"
 
+#include "test_support.h"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -13,22 +15,8 @@
 #include "private_key.h"
 #include "signature.h"
 
-#ifndef CLAWPAY_TEST_DATA_DIR
-#define CLAWPAY_TEST_DATA_DIR "test/cpp/data"
-#endif
-
 namespace clawpay {
 namespace {
-
-// Written by test/cpp/data/gen-crypto-vectors.mjs from viem's results.
-const nlohmann::json& cryptoVectors() {
-  static const nlohmann::json vectors = [] {
-    std::ifstream in(std::string(CLAWPAY_TEST_DATA_DIR) + "/crypto_vectors.json");
-    if (!in) throw std::runtime_error("cannot open " CLAWPAY_TEST_DATA_DIR "/crypto_vectors.json");
-    return nlohmann::json::parse(in);
-  }();
-  return vectors;
-}
 
 // A case's message: text cases store only the text (its bytes are UTF-8).
 Bytes messageOf(const nlohmann::json& c) {

@@ -1,5 +1,7 @@
 #include "eip712.h"
 
+#include "test_support.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -9,9 +11,6 @@
 #include "error.h"
 #include "hex.h"
 
-#ifndef CLAWPAY_TEST_DATA_DIR
-#define CLAWPAY_TEST_DATA_DIR "test/cpp/data"
-#endif
 
 namespace clawpay {
 namespace {
@@ -541,9 +540,7 @@ TEST(Eip712, LongChainOfTypesIsWalkedWithoutRecursion) {
 // ------------------------------------------------------------ cross-check
 
 TEST(Eip712, MatchesViemOnEveryGeneratedVector) {
-  std::ifstream file(CLAWPAY_TEST_DATA_DIR "/eip712_vectors.json");
-  ASSERT_TRUE(file) << "cannot open " CLAWPAY_TEST_DATA_DIR "/eip712_vectors.json";
-  json fixture = json::parse(file);
+  json fixture = loadFixture("eip712_vectors.json");
   const json& vectors = fixture.at("vectors");
   ASSERT_GE(vectors.size(), 300u);
 

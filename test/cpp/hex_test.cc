@@ -1,6 +1,8 @@
 // Hex encoding and strict parsing.
 #include "hex.h"
 
+#include "test_support.h"
+
 #include <gtest/gtest.h>
 
 #include <random>
@@ -9,17 +11,6 @@
 
 namespace clawpay {
 namespace {
-
-template <typename F>
-Error captureError(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "expected clawpay::Error";
-  return Error(ErrorKind::Invalid, "NONE", "no error thrown");
-}
 
 TEST(ToHex, WritesLowercaseDigitsAfter0x) {
   Bytes bytes = {0x00, 0x0f, 0xab, 0xff};

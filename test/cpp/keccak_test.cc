@@ -2,6 +2,8 @@
 // cross-checks across the 136-byte rate boundary, and incremental hashing.
 #include "keccak.h"
 
+#include "test_support.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -12,22 +14,8 @@
 
 #include "hex.h"
 
-#ifndef CLAWPAY_TEST_DATA_DIR
-#define CLAWPAY_TEST_DATA_DIR "test/cpp/data"
-#endif
-
 namespace clawpay {
 namespace {
-
-// Written by test/cpp/data/gen-crypto-vectors.mjs from viem's results.
-const nlohmann::json& cryptoVectors() {
-  static const nlohmann::json vectors = [] {
-    std::ifstream in(std::string(CLAWPAY_TEST_DATA_DIR) + "/crypto_vectors.json");
-    if (!in) throw std::runtime_error("cannot open " CLAWPAY_TEST_DATA_DIR "/crypto_vectors.json");
-    return nlohmann::json::parse(in);
-  }();
-  return vectors;
-}
 
 Bytes fromHex(const std::string& hex) { return parseHex(hex).value(); }
 std::string hexOf(const Hash32& hash) { return toHex(hash); }

@@ -3,6 +3,8 @@
 // no secret behind and cannot sign.
 #include "private_key.h"
 
+#include "test_support.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -17,33 +19,8 @@
 #include "hex.h"
 #include "keccak.h"
 
-#ifndef CLAWPAY_TEST_DATA_DIR
-#define CLAWPAY_TEST_DATA_DIR "test/cpp/data"
-#endif
-
 namespace clawpay {
 namespace {
-
-// Written by test/cpp/data/gen-crypto-vectors.mjs from viem's results.
-const nlohmann::json& cryptoVectors() {
-  static const nlohmann::json vectors = [] {
-    std::ifstream in(std::string(CLAWPAY_TEST_DATA_DIR) + "/crypto_vectors.json");
-    if (!in) throw std::runtime_error("cannot open " CLAWPAY_TEST_DATA_DIR "/crypto_vectors.json");
-    return nlohmann::json::parse(in);
-  }();
-  return vectors;
-}
-
-template <typename F>
-Error captureError(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "expected clawpay::Error";
-  return Error(ErrorKind::Invalid, "NONE", "no error thrown");
-}
 
 // The key from the Web3 Secret Storage docs, used across Ethereum tooling.
 constexpr const char* kKnownKey = "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";

@@ -3,6 +3,8 @@
 // low-s), plus the libsecp256k1 callback guard.
 #include "signature.h"
 
+#include "test_support.h"
+
 #include <gtest/gtest.h>
 #include <secp256k1.h>
 #include <secp256k1_recovery.h>
@@ -23,33 +25,8 @@
 #include "private_key.h"
 #include "secp256k1_context.h"
 
-#ifndef CLAWPAY_TEST_DATA_DIR
-#define CLAWPAY_TEST_DATA_DIR "test/cpp/data"
-#endif
-
 namespace clawpay {
 namespace {
-
-// Written by test/cpp/data/gen-crypto-vectors.mjs from viem's results.
-const nlohmann::json& cryptoVectors() {
-  static const nlohmann::json vectors = [] {
-    std::ifstream in(std::string(CLAWPAY_TEST_DATA_DIR) + "/crypto_vectors.json");
-    if (!in) throw std::runtime_error("cannot open " CLAWPAY_TEST_DATA_DIR "/crypto_vectors.json");
-    return nlohmann::json::parse(in);
-  }();
-  return vectors;
-}
-
-template <typename F>
-Error captureError(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "expected clawpay::Error";
-  return Error(ErrorKind::Invalid, "NONE", "no error thrown");
-}
 
 using Scalar = std::array<uint8_t, 32>;
 

@@ -1,5 +1,7 @@
 #include "url_scope.h"
 
+#include "test_support.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -518,20 +520,7 @@ std::string canonicalEscapes(std::string_view text) {
   return out;
 }
 
-nlohmann::json loadVectors() {
-  const std::filesystem::path candidates[] = {
-#ifdef CLAWPAY_TEST_DATA_DIR
-      std::filesystem::path(CLAWPAY_TEST_DATA_DIR) / "url_vectors.json",
-#endif
-      std::filesystem::path(__FILE__).parent_path() / "data" / "url_vectors.json",
-      "test/cpp/data/url_vectors.json",
-  };
-  for (const auto& path : candidates) {
-    std::ifstream in(path);
-    if (in) return nlohmann::json::parse(in);
-  }
-  return nullptr;
-}
+nlohmann::json loadVectors() { return loadFixture("url_vectors.json"); }
 
 // What Node made of `v["input"]` must be what we made of it: same host and
 // port, and path and query equal once Node's escapes are put in our form.

@@ -11,9 +11,9 @@ import {
   Signer, buildSessionToken, decodeSessionToken, verifySessionToken, verifySessionTokens, TOKEN_REASONS,
 } from '../../lib/index.js';
 import { referenceToken } from './support/clawpay_reference.js';
-import { Random, seedFromEnv } from './support/random.js';
+import { Random, resolveSeed } from './support/random.js';
 
-const seed = seedFromEnv();
+const seed = resolveSeed();
 const NOW = 1_800_000_000;
 
 function payloadFor(signer, overrides = {}) {

@@ -10,9 +10,9 @@ import { privateKeyToAccount, sign as viemSign } from 'viem/accounts';
 import {
   Signer, keccak256, hashMessage, recoverAddress, recoverMessageAddress, getAddress,
 } from '../../lib/index.js';
-import { Random, seedFromEnv } from './support/random.js';
+import { Random, resolveSeed } from './support/random.js';
 
-const seed = seedFromEnv();
+const seed = resolveSeed();
 const CASES = 1000;
 
 function randomMessage(rng) {

@@ -7,105 +7,14 @@
 // Each document also carries `features`: tags for what it exercises (nesting
 // depth, array shapes, integer extremes and representations, unicode kinds,
 // domain fields…), so a suite can assert that its sample covered them all.
-import { randomInt } from 'node:crypto';
 import { inspect } from 'node:util';
 
 import { checksumAddress } from 'viem';
 
-// ------------------------------------------------------------------ seeds
+import { Random as Rng, resolveSeed } from './random.js';
 
-/** The seed from CLAWPAY_SEED (decimal or 0x-hex, 0..2^32-1), else a fresh one. */
-export function resolveSeed(text = process.env.CLAWPAY_SEED) {
-  if (text === undefined || text.trim() === '') return randomInt(0, 2 ** 32 - 1);
-  const value = Number(text.trim());
-  if (!Number.isSafeInteger(value) || value < 0 || value > 0xffffffff) {
-    throw new RangeError(`CLAWPAY_SEED must be an integer in 0..2^32-1, got ${JSON.stringify(text)}`);
-  }
-  return value;
-}
-
-function splitmix32(state) {
-  let z = (state + 0x9e3779b9) | 0;
-  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-  return (z ^ (z >>> 16)) >>> 0;
-}
-
-// ------------------------------------------------------------------- PRNG
-
-/** sfc32, seeded from (seed, stream) through splitmix32. */
-export class Rng {
-  #a; #b; #c; #d;
-
-  constructor(seed, stream = 0) {
-    let s = splitmix32((seed >>> 0) ^ Math.imul(stream + 1, 0x632be5ab));
-    this.#a = s;
-    s = splitmix32(s ^ 0x243f6a88); this.#b = s;
-    s = splitmix32(s ^ 0xb7e15162); this.#c = s;
-    this.#d = 1;
-    for (let i = 0; i < 15; i++) this.u32();
-  }
-
-  u32() {
-    const t = (((this.#a + this.#b) | 0) + this.#d) | 0;
-    this.#d = (this.#d + 1) | 0;
-    this.#a = this.#b ^ (this.#b >>> 9);
-    this.#b = (this.#c + (this.#c << 3)) | 0;
-    this.#c = (this.#c << 21) | (this.#c >>> 11);
-    this.#c = (this.#c + t) | 0;
-    return t >>> 0;
-  }
-
-  /** Uniform in [0, 1). */
-  float() { return this.u32() / 2 ** 32; }
-
-  /** Uniform integer in [lo, hi], both inclusive. */
-  int(lo, hi) { return lo + Math.floor(this.float() * (hi - lo + 1)); }
-
-  chance(p) { return this.float() < p; }
-
-  pick(array) { return array[this.int(0, array.length - 1)]; }
-
-  /** Picks from [[weight, value], ...]. */
-  weighted(entries) {
-    const total = entries.reduce((sum, [w]) => sum + w, 0);
-    let x = this.float() * total;
-    for (const [w, v] of entries) {
-      if ((x -= w) < 0) return v;
-    }
-    return entries[entries.length - 1][1];
-  }
-
-  shuffle(array) {
-    for (let i = array.length - 1; i > 0; i--) {
-      const j = this.int(0, i);
-      [array[i], array[j]] = [array[j], array[i]];
-    }
-    return array;
-  }
-
-  bytes(n) {
-    const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) out[i] = this.u32() & 0xff;
-    return out;
-  }
-
-  /** A uniformly random bigint of `bits` bits (0 .. 2^bits - 1). */
-  bigBits(bits) {
-    let out = 0n;
-    for (let got = 0; got < bits; got += 32) out = (out << 32n) | BigInt(this.u32());
-    return out & ((1n << BigInt(bits)) - 1n);
-  }
-
-  /** "0x" + 2n hex digits; upper / mixed case sometimes (both are hex to viem). */
-  hex(n) {
-    let hex = Buffer.from(this.bytes(n)).toString('hex');
-    const casing = this.int(0, 9);
-    if (casing === 0) hex = hex.toUpperCase();
-    else if (casing === 1) hex = [...hex].map((c) => (this.chance(0.5) ? c.toUpperCase() : c)).join('');
-    return `0x${hex}`;
-  }
-}
+// The typed-data suites use the shared generator under this name.
+export { Rng, resolveSeed };
 
 // ------------------------------------------------------------------ values
 
@@ -278,7 +187,7 @@ function randomDomain(rng, features) {
           break;
         }
         case 'verifyingContract': domain.verifyingContract = randomAddress(rng, features); break;
-        default: domain.salt = rng.hex(32);
+        default: domain.salt = rng.mixedCaseHex(32);
       }
     } else if (rng.chance(0.15)) {
       // Absent either way: viem and JSON both skip undefined; both skip null.
@@ -376,7 +285,7 @@ export function randomTypedData(seed, index) {
         return rng.bytes(length);
       }
       features.add('bytes-as-hex');
-      return rng.hex(length);
+      return rng.mixedCaseHex(length);
     }
     let match = /^bytes(\d+)$/.exec(base);
     if (match) {
@@ -384,7 +293,7 @@ export function randomTypedData(seed, index) {
       features.add('bytesN');
       if (n === 1) features.add('bytes1');
       if (n === 32) features.add('bytes32');
-      return rng.hex(n);
+      return rng.mixedCaseHex(n);
     }
     match = /^(u?)int(\d+)$/.exec(base);
     if (match) {

@@ -1,0 +1,83 @@
+// Helpers shared by the GoogleTest files: fixture loading, error capture and
+// scratch directories.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+#include "error.h"
+
+#ifndef CLAWPAY_TEST_DATA_DIR
+#define CLAWPAY_TEST_DATA_DIR "test/cpp/data"
+#endif
+
+namespace clawpay {
+
+// A JSON fixture from test/cpp/data (written by the gen-*.mjs scripts there
+// from viem's and Node's results).
+inline nlohmann::json loadFixture(const std::string& name) {
+  std::string path = std::string(CLAWPAY_TEST_DATA_DIR) + "/" + name;
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot open " + path);
+  return nlohmann::json::parse(in);
+}
+
+// Written by test/cpp/data/gen-crypto-vectors.mjs from viem's results.
+inline const nlohmann::json& cryptoVectors() {
+  static const nlohmann::json vectors = loadFixture("crypto_vectors.json");
+  return vectors;
+}
+
+// The clawpay::Error that f() throws; a test failure if it throws none.
+template <typename F>
+Error captureError(F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e;
+  }
+  ADD_FAILURE() << "expected clawpay::Error";
+  return Error(ErrorKind::Invalid, "NONE", "no error thrown");
+}
+
+// A fresh directory under /tmp, removed with everything in it.
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/clawpay-test-XXXXXX";
+    if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+inline std::string readAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+inline void writeAll(const std::string& path, const std::string& data) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << data;
+}
+
+}  // namespace clawpay
