@@ -17,7 +17,8 @@ class PrivateKey {
   // Throws ERR_INVALID_LENGTH unless 32 bytes, ERR_INVALID_PRIVATE_KEY unless
   // 0 < key < n.
   static PrivateKey fromBytes(ByteView bytes32);
-  // 32 bytes from OpenSSL's CSPRNG, redrawn until valid.
+  // 32 bytes from OpenSSL's CSPRNG, redrawn until valid (ERR_RANDOM_FAILED
+  // if OpenSSL cannot provide them).
   static PrivateKey generate();
 
   PrivateKey(PrivateKey&& other) noexcept;
@@ -26,6 +27,7 @@ class PrivateKey {
   PrivateKey& operator=(const PrivateKey&) = delete;
   ~PrivateKey();
 
+  // Stays readable after wipe() and on a moved-from key: only the secret goes.
   const Address& address() const noexcept { return address_; }
   // Throws ERR_DESTROYED after wipe().
   RecoverableSignature sign(const Hash32& digest) const;

@@ -5,11 +5,9 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -18,6 +16,10 @@ namespace clawpay {
 
 class Journal;
 
+// Errors: ERR_INVALID_SESSION_RECORD, ERR_DUPLICATE_SESSION, ERR_CLOSED,
+// ERR_IO (with the path and the OS's reason), ERR_JOURNAL_CORRUPT (damage
+// before valid records: never silently dropped), ERR_JOURNAL_VERSION.
+// A store must not be used across fork(): the child would share its lock.
 class SessionStore {
  public:
   // Without a path the store lives in memory. With one, the journal there is
@@ -31,8 +33,9 @@ class SessionStore {
   // Record fields (ClawPay 1.1): sessionId, endpoint, scope, walletAddress,
   // createdAt, expiresAt, paymentTxHash, paymentAmount, paymentToken,
   // paymentRecipient, sessionToken, signature, label?, callCount, lastUsedAt.
-  // Unknown extra fields are kept. Throws ERR_INVALID_SESSION_RECORD naming
-  // the field, ERR_DUPLICATE_SESSION when the id exists.
+  // Unknown extra fields are kept; an endedAt field makes it ended. Throws
+  // ERR_INVALID_SESSION_RECORD naming the field, ERR_DUPLICATE_SESSION when
+  // the id exists.
   void add(const nlohmann::json& record);
   std::optional<nlohmann::json> get(const std::string& sessionId);
   // Exact sessions beat prefix ones; the longest covering prefix wins; among
@@ -40,14 +43,18 @@ class SessionStore {
   // id), so insertion order never matters. Never returns an ended session or
   // one with now >= expiresAt.
   std::optional<nlohmann::json> findForUrl(std::string_view url, int64_t now);
-  // callCount += 1, lastUsedAt = now. false when unknown.
+  // callCount += 1, lastUsedAt = now (also on ended or expired sessions).
+  // false when unknown.
   bool recordCall(const std::string& sessionId, int64_t now);
-  // Marks the session ended (record gains endedAt = now). false when unknown.
+  // Marks the session ended (record gains endedAt = now; a second end keeps
+  // the first). false when unknown.
   bool end(const std::string& sessionId, int64_t now);
-  // Insertion order. Without includeExpired: only live sessions.
+  // Insertion order. Without includeExpired: only live sessions; with it,
+  // ended ones too.
   std::vector<nlohmann::json> list(bool includeExpired, int64_t now);
   // Drops expired and ended sessions; returns how many.
   size_t prune(int64_t now);
+  // Every session held, live or not, until prune() drops them.
   size_t size();
   // Flushes and releases the file; later calls throw ERR_CLOSED.
   void close();
