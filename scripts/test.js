@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // The whole test suite: the GoogleTest suite (optimized, then again under
-// ASan+UBSan), then the node:test suites against the built addon. Ends with
-// one "N passed, N failed" line over all of them.
-//   node scripts/test.js            everything
-//   node scripts/test.js cpp|asan|js   one stage
+// ASan+UBSan), the node:test suites against the built addon, then the
+// end-to-end suites on a local chain (anvil from npm, our EIP-3009 token, the
+// official x402 facilitator, server and client). Ends with one
+// "N passed, N failed" line over all of them.
+//   node scripts/test.js                  everything
+//   node scripts/test.js cpp|asan|js|e2e  one stage
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -46,10 +48,10 @@ function cppStage(name, buildDir, cmakeArgs, env = {}) {
   return counts;
 }
 
-function jsStage() {
-  console.log('\n== JS tests (node:test) ==');
-  const dir = join(root, 'test', 'js');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.test.js')).sort().map((f) => join('test', 'js', f));
+function nodeTestStage(title, folder) {
+  console.log(`\n== ${title} (node:test) ==`);
+  const dir = join(root, 'test', folder);
+  const files = readdirSync(dir).filter((f) => f.endsWith('.test.js')).sort().map((f) => join('test', folder, f));
   const result = run(process.execPath, ['--test', '--test-reporter=spec', ...files], { capture: true });
   const out = `${result.stdout}`;
   const passed = Number(/ℹ pass (\d+)/.exec(out)?.[1] ?? 0);
@@ -66,7 +68,8 @@ if (stage === 'all' || stage === 'cpp') add(cppStage('release', 'build-test', []
 if (stage === 'all' || stage === 'asan') {
   add(cppStage('ASan+UBSan', 'build-asan', ['-DCLAWPAY_SANITIZE=ON'], { ASAN_OPTIONS: 'detect_leaks=1', UBSAN_OPTIONS: 'print_stacktrace=1' }));
 }
-if (stage === 'all' || stage === 'js') add(jsStage());
+if (stage === 'all' || stage === 'js') add(nodeTestStage('JS tests', 'js'));
+if (stage === 'all' || stage === 'e2e') add(nodeTestStage('End-to-end tests on a local chain', 'e2e'));
 
 console.log(`\n${totals.passed} passed, ${totals.failed} failed`);
 process.exit(totals.failed === 0 && totals.passed > 0 ? 0 : 1);

@@ -1,0 +1,176 @@
+// A local x402 facilitator: the official @x402/core facilitator with the
+// @x402/evm "exact" scheme (v2 and v1) behind POST /verify, POST /settle and
+// GET /supported, settling on the devnet chain with a relayer whose key stays
+// in native memory (toViemAccount).
+import { createServer } from 'node:http';
+
+import { x402Facilitator } from '@x402/core/facilitator';
+import { parsePaymentPayload, parsePaymentRequirements } from '@x402/core/schemas';
+import { toFacilitatorEvmSigner } from '@x402/evm';
+import { ExactEvmScheme } from '@x402/evm/exact/facilitator';
+import { ExactEvmSchemeV1 } from '@x402/evm/exact/v1/facilitator';
+import { EVM_NETWORK_CHAIN_ID_MAP } from '@x402/evm/v1';
+import { createWalletClient, defineChain, http, publicActions } from 'viem';
+
+import { toViemAccount } from '../viem_account.js';
+
+const MAX_BODY_BYTES = 1 << 20;
+
+/** The CAIP-2 network id v2 uses for a chain. */
+export function caip2Network(chainId) {
+  return `eip155:${chainId}`;
+}
+
+/**
+ * v1 names networks ("base", "base-sepolia") and @x402/evm maps each name to
+ * a chain id through a fixed table that has no local chain, so neither the
+ * v1 client nor the v1 facilitator can sign or check for 31337. The table is
+ * a plain exported object read at call time: adding a name makes both sides
+ * work. Returns the v1 name for the chain.
+ */
+export function registerV1Network(chainId, name = `devnet-${chainId}`) {
+  const known = EVM_NETWORK_CHAIN_ID_MAP[name];
+  if (known !== undefined && known !== chainId) {
+    throw new RangeError(`v1 network "${name}" already means chain ${known}, not ${chainId}`);
+  }
+  EVM_NETWORK_CHAIN_ID_MAP[name] = chainId;
+  return name;
+}
+
+/** A viem chain for the devnet, which viem's wallet actions insist on. */
+export function devnetViemChain({ chainId, rpcUrl }) {
+  return defineChain({
+    id: chainId,
+    name: `devnet-${chainId}`,
+    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+    rpcUrls: { default: { http: [rpcUrl] } },
+  });
+}
+
+// The shape @x402/evm's facilitator wants (FacilitatorEvmSigner): reads,
+// typed-data checks and receipts through the public actions, writes signed
+// by the relayer. Listed one by one so the contract with the library is
+// visible here rather than hidden in a spread viem client.
+function relayerSigner(chain, relayer) {
+  const client = createWalletClient({
+    account: toViemAccount(relayer),
+    chain: chain.viemChain ?? devnetViemChain(chain),
+    transport: http(chain.rpcUrl),
+    // viem polls for receipts every 4 s by default; anvil mines at once, so
+    // that default alone would make each settlement take seconds.
+    pollingInterval: 50,
+  }).extend(publicActions);
+  return toFacilitatorEvmSigner({
+    address: relayer.address,
+    readContract: (args) => client.readContract(args),
+    verifyTypedData: (args) => client.verifyTypedData(args),
+    writeContract: (args) => client.writeContract(args),
+    sendTransaction: (args) => client.sendTransaction(args),
+    waitForTransactionReceipt: (args) => client.waitForTransactionReceipt(args),
+    getCode: (args) => client.getCode(args),
+  }, { confirmationTimeoutMs: 30_000 });
+}
+
+export function createDevnetFacilitator({ chain, relayer }) {
+  const signer = relayerSigner(chain, relayer);
+  const v1Network = registerV1Network(chain.chainId);
+  return {
+    facilitator: new x402Facilitator()
+      .register(caip2Network(chain.chainId), new ExactEvmScheme(signer))
+      .registerV1(v1Network, new ExactEvmSchemeV1(signer)),
+    v1Network,
+  };
+}
+
+class BadRequest extends Error {}
+
+async function readJson(req) {
+  const chunks = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new BadRequest(`request body over ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch (error) {
+    throw new BadRequest(`request body is not JSON: ${error.message}`);
+  }
+}
+
+// The facilitator core trusts its input; check the request against the
+// official schemas first so a malformed one is the caller's 400, not our 500.
+function paymentRequest(body) {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new BadRequest('expected a JSON object {x402Version, paymentPayload, paymentRequirements}');
+  }
+  const { paymentPayload, paymentRequirements } = body;
+  const payload = parsePaymentPayload(paymentPayload);
+  if (!payload.success) throw new BadRequest(`invalid paymentPayload: ${payload.error.message}`);
+  const requirements = parsePaymentRequirements(paymentRequirements);
+  if (!requirements.success) {
+    throw new BadRequest(`invalid paymentRequirements: ${requirements.error.message}`);
+  }
+  if (body.x402Version !== undefined && body.x402Version !== paymentPayload.x402Version) {
+    throw new BadRequest('x402Version differs from paymentPayload.x402Version');
+  }
+  return { paymentPayload, paymentRequirements };
+}
+
+function send(res, status, body) {
+  const text = JSON.stringify(body, (_, v) => (typeof v === 'bigint' ? v.toString() : v));
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function handler(facilitator) {
+  const routes = {
+    'GET /supported': async () => facilitator.getSupported(),
+    'POST /verify': async (req) => {
+      const { paymentPayload, paymentRequirements } = paymentRequest(await readJson(req));
+      return facilitator.verify(paymentPayload, paymentRequirements);
+    },
+    'POST /settle': async (req) => {
+      const { paymentPayload, paymentRequirements } = paymentRequest(await readJson(req));
+      return facilitator.settle(paymentPayload, paymentRequirements);
+    },
+  };
+  return async (req, res) => {
+    const path = new URL(req.url, 'http://facilitator').pathname;
+    const route = routes[`${req.method} ${path}`];
+    if (!route) {
+      const known = Object.keys(routes).some((key) => key.endsWith(` ${path}`));
+      send(res, known ? 405 : 404, { error: known ? `${req.method} not allowed on ${path}` : `no route ${path}` });
+      return;
+    }
+    try {
+      send(res, 200, await route(req));
+    } catch (error) {
+      // An invalid payment is a 200 answer with isValid/success false; only
+      // a malformed request (400) or a facilitator fault (500) lands here.
+      send(res, error instanceof BadRequest ? 400 : 500, { error: error.message });
+    }
+  };
+}
+
+/** Starts the facilitator on 127.0.0.1; `port = 0` picks a free port. */
+export async function startFacilitator({ chain, relayer, port = 0 }) {
+  const { facilitator, v1Network } = createDevnetFacilitator({ chain, relayer });
+  const server = createServer(handler(facilitator));
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  const url = `http://127.0.0.1:${server.address().port}`;
+  return {
+    url,
+    network: caip2Network(chain.chainId),
+    v1Network,
+    facilitator,
+    stop: () => new Promise((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}

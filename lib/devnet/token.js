@@ -1,0 +1,120 @@
+// The devnet's USDC: deploy our EIP-3009 token, mint it, read balances, and
+// install Multicall3. Every transaction is signed by a native Signer through
+// toViemAccount, so these helpers also exercise the signer on real txs.
+import { fileURLToPath } from 'node:url';
+
+import { BaseError, ContractFunctionRevertedError, createWalletClient, getAddress, http } from 'viem';
+
+import { toViemAccount } from '../viem_account.js';
+import { compileSolidity } from './solidity.js';
+
+export const MULTICALL3_ADDRESS = '0xcA11bde05977b3631167028862bE2a173976CA11';
+export const USDC_NAME = 'USD Coin';
+export const USDC_VERSION = '2';
+export const USDC_DECIMALS = 6;
+
+const contractPath = (name) => fileURLToPath(new URL(`../../contracts/${name}.sol`, import.meta.url));
+
+/** {abi, bytecode, deployedBytecode} of contracts/UsdCoin.sol (compiled once per process). */
+export const usdCoinArtifact = () => compileSolidity(contractPath('UsdCoin'));
+/** {abi, bytecode, deployedBytecode} of contracts/Multicall3.sol. */
+export const multicall3Artifact = () => compileSolidity(contractPath('Multicall3'));
+
+/** A viem wallet client on the devnet whose account is the native Signer. */
+export function walletClientFor(chain, signer) {
+  return createWalletClient({
+    account: toViemAccount(signer),
+    chain: chain.viemChain,
+    transport: http(chain.rpcUrl),
+    pollingInterval: 50,
+  });
+}
+
+/** The revert reason inside a viem error, if it carries one. */
+export function revertReason(error) {
+  if (!(error instanceof BaseError)) return undefined;
+  const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError);
+  return reverted?.reason ?? reverted?.data?.errorName ?? undefined;
+}
+
+// Simulates first (so a failure surfaces with its revert reason rather than
+// as a bare "reverted" receipt), then sends, waits, and checks the receipt.
+async function transact(chain, signer, { address, abi, functionName, args }) {
+  const wallet = walletClientFor(chain, signer);
+  let request;
+  try {
+    ({ request } = await chain.publicClient.simulateContract({
+      account: wallet.account, address, abi, functionName, args,
+    }));
+  } catch (err) {
+    const reason = revertReason(err);
+    throw new Error(`${functionName} would revert: ${reason ?? err.shortMessage ?? err.message}`, { cause: err });
+  }
+  const hash = await wallet.writeContract(request);
+  const receipt = await chain.publicClient.waitForTransactionReceipt({ hash });
+  if (receipt.status !== 'success') throw new Error(`${functionName} reverted on chain (tx ${hash})`);
+  return receipt;
+}
+
+/**
+ * Deploys contracts/UsdCoin.sol; the deployer becomes its owner (the minter).
+ * @returns {Promise<{address: `0x${string}`, name: string, version: string, decimals: number, abi: object[]}>}
+ */
+export async function deployUsdCoin({ chain, deployer }) {
+  const { abi, bytecode } = usdCoinArtifact();
+  const wallet = walletClientFor(chain, deployer);
+  const hash = await wallet.deployContract({ abi, bytecode });
+  const receipt = await chain.publicClient.waitForTransactionReceipt({ hash });
+  if (receipt.status !== 'success' || !receipt.contractAddress) {
+    throw new Error(`UsdCoin deployment failed (tx ${hash}, status ${receipt.status})`);
+  }
+  return {
+    address: getAddress(receipt.contractAddress), // receipts carry it lowercase
+    name: USDC_NAME,
+    version: USDC_VERSION,
+    decimals: USDC_DECIMALS,
+    abi,
+  };
+}
+
+/**
+ * Mints `amount` base units (bigint; 1 USDC = 1_000_000n) to `to`.
+ * `owner` must be the Signer that deployed the token. Resolves to the receipt.
+ */
+export async function mintUsdCoin({ chain, token, owner, to, amount }) {
+  if (typeof amount !== 'bigint' || amount < 0n) {
+    throw new TypeError('mintUsdCoin: "amount" must be a non-negative bigint of base units');
+  }
+  return transact(chain, owner, {
+    address: token.address,
+    abi: token.abi ?? usdCoinArtifact().abi,
+    functionName: 'mint',
+    args: [to, amount],
+  });
+}
+
+/** Balance of `address` in base units. */
+export async function usdcBalance({ chain, token, address }) {
+  return chain.publicClient.readContract({
+    address: token.address,
+    abi: token.abi ?? usdCoinArtifact().abi,
+    functionName: 'balanceOf',
+    args: [address],
+  });
+}
+
+/**
+ * Puts our Multicall3 runtime code at the canonical address. anvil_setCode
+ * rather than a deployment: the canonical address comes from a keyless
+ * transaction we cannot replay, and the contract has no constructor state.
+ * @returns {Promise<`0x${string}`>} the address
+ */
+export async function installMulticall3(chain) {
+  const { deployedBytecode } = multicall3Artifact();
+  await chain.publicClient.request({ method: 'anvil_setCode', params: [MULTICALL3_ADDRESS, deployedBytecode] });
+  const code = await chain.publicClient.getCode({ address: MULTICALL3_ADDRESS });
+  if (code?.toLowerCase() !== deployedBytecode.toLowerCase()) {
+    throw new Error(`anvil_setCode did not install Multicall3 at ${MULTICALL3_ADDRESS}`);
+  }
+  return MULTICALL3_ADDRESS;
+}
