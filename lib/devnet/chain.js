@@ -32,14 +32,14 @@ export function anvilBinary() {
     dir = dirname(require.resolve(`${pkg}/package.json`));
   } catch {
     throw new Error(
-      `anvil binary not found: the package ${pkg} is not installed (it comes with ` +
-        `@foundry-rs/anvil as an optional dependency for this platform; reinstall @foundry-rs/anvil, ` +
-        `or set ANVIL_BINARY to an anvil executable)`,
+      `anvil binary not found: the package ${pkg} is not installed. This project depends on ` +
+        `@foundry-rs/anvil-linux-amd64 directly (the registry it installs from has no other ` +
+        `platform builds); elsewhere run \`npm install ${pkg}\` or set ANVIL_BINARY to an anvil executable`,
     );
   }
   const bin = join(dir, 'bin', process.platform === 'win32' ? 'anvil.exe' : 'anvil');
   if (!existsSync(bin)) {
-    throw new Error(`anvil binary not found at ${bin} (package ${pkg} is installed but incomplete; reinstall @foundry-rs/anvil)`);
+    throw new Error(`anvil binary not found at ${bin} (package ${pkg} is installed but incomplete; reinstall it)`);
   }
   return bin;
 }
