@@ -96,8 +96,12 @@ class FlatReader {
       }
       if (static_cast<uint8_t>(c) < 0x20) return fail("raw control character in string");
       if (c != '\\') {
+        // Raw text must be UTF-8: a surrogate may only appear escaped (as
+        // JSON.stringify writes it). Allowing raw ones would let a pair be
+        // split between an escape and raw bytes and come out as invalid WTF-8.
         size_t start = pos_;
-        if (nextWtf8CodePoint(s_, pos_) < 0) {
+        int32_t cp = nextWtf8CodePoint(s_, pos_);
+        if (cp < 0 || (cp >= 0xD800 && cp <= 0xDFFF)) {
           pos_ = start;
           return fail("invalid UTF-8");
         }

@@ -27,7 +27,8 @@ using FlatJsonValue = std::variant<std::string, int64_t>;
 using FlatJsonObject = std::vector<std::pair<std::string, FlatJsonValue>>;
 
 // Reads an object whose values are strings or safe integers, written with no
-// whitespace, as JSON.stringify writes it. Strings come back as WTF-8. Keys
+// whitespace, as JSON.stringify writes it. Raw text must be UTF-8; lone
+// surrogates may only be escaped. Strings come back as WTF-8. Keys
 // stay in document order; a repeated key is an error. On failure returns
 // nullopt and sets `error` to what was wrong and where.
 std::optional<FlatJsonObject> parseFlatJsonObject(std::string_view text, std::string& error);

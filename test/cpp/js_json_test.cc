@@ -34,6 +34,24 @@ TEST(JsJson, ReadsFlatObjectsOfStringsAndSafeIntegers) {
   EXPECT_TRUE(parseFlatJsonObject("{}", error));
 }
 
+TEST(JsJson, RefusesRawSurrogatesSoNoPairCanBeSplitAcrossAnEscape) {
+  // Found by review during fuzzing: "\ud800" + raw ED B0 80 used to come back
+  // as a pair spelled as two halves, which is not WTF-8.
+  for (const std::string& bad : {std::string("{\"a\":\"\\ud800\xED\xB0\x80\"}"),
+                                std::string("{\"a\":\"\xED\xA0\x80\\udc00\"}"),
+                                std::string("{\"a\":\"\xED\xA0\x80\"}")}) {
+    std::string error;
+    EXPECT_FALSE(parseFlatJsonObject(bad, error)) << bad;
+    EXPECT_NE(error.find("invalid UTF-8"), std::string::npos) << error;
+  }
+  // Escaped, both halves of a pair combine and a lone one stays lone.
+  std::string error;
+  auto o = parseFlatJsonObject(R"({"a":"\ud800\udc00","b":"\ud800x"})", error);
+  ASSERT_TRUE(o) << error;
+  EXPECT_EQ(std::get<std::string>((*o)[0].second), "\xF0\x90\x80\x80");
+  EXPECT_EQ(std::get<std::string>((*o)[1].second), "\xED\xA0\x80x");
+}
+
 TEST(JsJson, RefusesEverythingElseWithAReason) {
   for (const char* bad : {"", "{", "}", "[]", R"({"a":1,})", R"({"a":1} )", R"( {"a":1})", R"({"a" :1})",
                           R"({"a":1.5})", R"({"a":1e3})", R"({"a":9007199254740992})", R"({"a":true})",

@@ -2,6 +2,8 @@
 // and every verdict.
 #include "session_token.h"
 
+#include "test_support.h"
+
 #include <gtest/gtest.h>
 
 #include "address.h"
@@ -155,6 +157,15 @@ TEST(SessionToken, MalformedTokensAreRefusedWithoutThrowing) {
     EXPECT_FALSE(v.detail.empty());
     EXPECT_THROW(decodeSessionToken(bad), Error);
   }
+}
+
+TEST(SessionToken, ASurrogatePairSplitAcrossAnEscapeIsAMalformedToken) {
+  std::string json = R"({"createdAt":1,"endpoint":"https://a.example/","expiresAt":2,"paymentAmount":"1",)"
+                     R"("paymentTxHash":"0x","scope":"prefix","sessionId":"\ud800)" "\xED\xB0\x80"
+                     R"(","version":"clawpay/1.1","walletAddress":"w"})";
+  std::string token = base64UrlEncode(asBytes(json)) + ".0x" + std::string(128, '1') + "1b";
+  EXPECT_EQ(captureError([&] { decodeSessionToken(token); }).code(), "ERR_MALFORMED_TOKEN");
+  EXPECT_EQ(verifySessionToken(token, at(1)).verdict, TokenVerdict::Malformed);
 }
 
 TEST(SessionToken, BatchEqualsOneByOneOnAnyThreadCount) {
