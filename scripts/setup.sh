@@ -9,9 +9,10 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 # Build: compiler, CMake, pkg-config, libsecp256k1 (with the recovery
-# module), OpenSSL 3, nlohmann/json. Tests: GoogleTest, Google Benchmark.
+# module), OpenSSL 3, nlohmann/json. Tests: GoogleTest, Google Benchmark,
+# clang with libFuzzer for the fuzz stage.
 PACKAGES=(g++ cmake make pkg-config libsecp256k1-dev libssl-dev nlohmann-json3-dev
-          libgtest-dev libbenchmark-dev ca-certificates)
+          libgtest-dev libbenchmark-dev clang libclang-rt-dev ca-certificates)
 command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
 
 missing=()

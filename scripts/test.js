@@ -2,10 +2,11 @@
 // The whole test suite: the GoogleTest suite (optimized, then again under
 // ASan+UBSan), the node:test suites against the built addon, then the
 // end-to-end suites on a local chain (anvil from npm, our EIP-3009 token, the
-// official x402 facilitator, server and client). Ends with one
-// "N passed, N failed" line over all of them.
-//   node scripts/test.js                  everything
-//   node scripts/test.js cpp|asan|js|e2e  one stage
+// official x402 facilitator, server and client), then a bounded libFuzzer run
+// of every parser of hostile input (FUZZ_SECONDS each, default 20). Ends with
+// one "N passed, N failed" line over all of them.
+//   node scripts/test.js                       everything
+//   node scripts/test.js cpp|asan|js|e2e|fuzz  one stage
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -60,6 +61,16 @@ function nodeTestStage(title, folder) {
   return { passed, failed };
 }
 
+function fuzzStage() {
+  console.log('\n== Fuzzing (libFuzzer, ASan+UBSan) ==');
+  const result = run('bash', ['scripts/fuzz.sh'], { capture: true });
+  const counts = /(\d+) passed, (\d+) failed\s*$/.exec(result.stdout ?? '');
+  const passed = Number(counts?.[1] ?? 0);
+  let failed = Number(counts?.[2] ?? 0);
+  if (result.status !== 0 && failed === 0) failed = 1;
+  return { passed, failed };
+}
+
 const stage = process.argv[2] ?? 'all';
 const totals = { passed: 0, failed: 0 };
 const add = (c) => { totals.passed += c.passed; totals.failed += c.failed; };
@@ -70,6 +81,7 @@ if (stage === 'all' || stage === 'asan') {
 }
 if (stage === 'all' || stage === 'js') add(nodeTestStage('JS tests', 'js'));
 if (stage === 'all' || stage === 'e2e') add(nodeTestStage('End-to-end tests on a local chain', 'e2e'));
+if (stage === 'all' || stage === 'fuzz') add(fuzzStage());
 
 console.log(`\n${totals.passed} passed, ${totals.failed} failed`);
 process.exit(totals.failed === 0 && totals.passed > 0 ? 0 : 1);
