@@ -381,15 +381,11 @@ bool isDotWithParams(std::string_view segment) {
                                                rest[1] == '3' && (rest[2] == 'B' || rest[2] == 'b'));
 }
 
-// Drops the last segment (with its leading '/'); at the root, nothing.
-void popSegment(std::string& path) {
-  const size_t slash = path.rfind('/');
-  if (slash != std::string::npos) path.resize(slash);
-}
-
-// Canonicalizes escapes segment by segment, then resolves "." and ".." the
-// way WHATWG does (a trailing dot segment leaves a trailing "/"). Decoding
-// first is what makes "%2e%2e" a dot segment, as it is for fetch.
+// Canonicalizes escapes segment by segment and refuses any dot segment.
+// Resolving "." and ".." here would compare a path that may never be sent:
+// Node 20's own URL parser (ada 2.9) leaves "/admin/.x/../../v1/a" as it is,
+// so fetch requests /admin/... while a resolving check sees /v1/a. Decoding
+// first is what makes "%2e%2e" a dot segment too.
 bool normalizePath(std::string_view raw, std::string& out) {
   out.reserve(raw.size() + 1);
   // `raw` is empty or starts with '/'; an empty path is "/".
@@ -401,13 +397,7 @@ bool normalizePath(std::string_view raw, std::string& out) {
     out.push_back('/');
     if (!appendCanonical(out, raw.substr(pos, end - pos), pathMustEncode, true)) return false;
     const std::string_view segment(out.data() + mark + 1, out.size() - mark - 1);
-    const DotKind kind = dotKind(segment);
-    if (kind == DotKind::None && isDotWithParams(segment)) return false;
-    if (kind != DotKind::None) {
-      out.resize(mark);
-      if (kind == DotKind::Double) popSegment(out);
-      if (last) out.push_back('/');
-    }
+    if (dotKind(segment) != DotKind::None || isDotWithParams(segment)) return false;
     pos = end + 1;
   }
   if (out.empty()) out.push_back('/');

@@ -1,7 +1,8 @@
-// The one place where a session meets a URL. A URL is normalized the way a
-// WHATWG fetch would send it (so what we compare is what goes on the wire),
-// and anything ambiguous is rejected: a rejected URL is covered by nothing,
-// so a session token can never leak to a host or path it was not issued for.
+// The one place where a session meets a URL. A URL is normalized only in ways
+// that cannot change what a fetch sends (case of scheme and host, default
+// port, escapes of unreserved characters), and anything ambiguous is
+// rejected: a rejected URL is covered by nothing, so a session token can
+// never leak to a host or path it was not issued for.
 #pragma once
 
 #include <cstdint>
@@ -18,7 +19,7 @@ struct NormalizedUrl {
   std::string scheme;  // "http" or "https"
   std::string host;    // lowercase; IPv6 kept in brackets
   uint16_t port = 0;   // explicit or the scheme's default
-  std::string path;    // starts with "/", dot segments resolved, escapes canonical
+  std::string path;    // starts with "/", no dot segments, escapes canonical
   std::optional<std::string> query;  // without "?", escapes canonical; fragment dropped
 
   // "https://host" or "https://host:8443": default ports omitted.
@@ -36,8 +37,9 @@ struct NormalizedUrl {
 
 // nullopt for anything that is not an absolute http(s) URL we can normalize
 // unambiguously (userinfo, backslashes, whitespace or control characters,
-// bad percent escapes, encoded "/" or "\" in the path, non-ASCII or
-// percent-encoded hosts, bad ports).
+// bad percent escapes, encoded "/" or "\" in the path, "." or ".." path
+// segments in any spelling — URL parsers disagree on resolving them —
+// non-ASCII or percent-encoded hosts, bad ports).
 std::optional<NormalizedUrl> normalizeUrl(std::string_view url);
 
 // Whether a session for (endpoint, scope) covers `url`.

@@ -195,7 +195,7 @@ TEST_P(Store, ExactBeatsPrefixAndLongestPrefixWinsInAnyOrder) {
       {"https://api.example.com/v1/other/deep/path", "v1"},
       {"https://api.example.com/v1", "v1"},
       {"https://api.example.com/v10", "root"},  // not under /v1
-      {"https://api.example.com/v1/../admin", "root"},
+      {"https://api.example.com/v1/../admin", "(none)"},  // dot segments: covered by nothing
       {"https://api.example.com", "root"},
       {"https://api.example.com.evil.io/v1", "(none)"},
       {"https://api.example.com@evil.io/v1", "(none)"},

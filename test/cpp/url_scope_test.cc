@@ -111,14 +111,19 @@ TEST(UrlScopePrefix, EscapedUnreservedEqualsRawCharacter) {
   EXPECT_TRUE(covers("https://h/v1", "https://h/%76%31/x"));
 }
 
-TEST(UrlScopePrefix, EncodedDotSegmentsAreResolvedBeforeMatching) {
-  EXPECT_FALSE(covers(kEndpoint, "https://api.example.com/v1/%2e%2e/admin"));
-  EXPECT_FALSE(covers(kEndpoint, "https://api.example.com/v1/%2E%2E/admin"));
-  EXPECT_FALSE(covers(kEndpoint, "https://api.example.com/v1/.%2e/admin"));
-  EXPECT_FALSE(covers(kEndpoint, "https://api.example.com/v1/%2e./admin"));
-  EXPECT_TRUE(covers(kEndpoint, "https://api.example.com/v1/x/%2e%2e/y"));
-  EXPECT_TRUE(covers(kEndpoint, "https://api.example.com/admin/%2e%2e/v1/x"));
-  EXPECT_TRUE(covers(kEndpoint, "https://api.example.com/v1/%2e/x"));
+TEST(UrlScopePrefix, DotSegmentsInAnySpellingAreCoveredByNothing) {
+  for (const char* url : {"https://api.example.com/v1/%2e%2e/admin", "https://api.example.com/v1/%2E%2E/admin",
+                          "https://api.example.com/v1/.%2e/admin", "https://api.example.com/v1/%2e./admin",
+                          "https://api.example.com/v1/x/%2e%2e/y", "https://api.example.com/admin/%2e%2e/v1/x",
+                          "https://api.example.com/v1/%2e/x", "https://api.example.com/v1/x/../y",
+                          "https://api.example.com/v1/./x", "https://api.example.com/v1/x/.."}) {
+    EXPECT_FALSE(covers(kEndpoint, url)) << url;
+  }
+  // Node 20's URL parser leaves this path unresolved, so fetch requests
+  // /admin/... although a resolving check would see /v1/a.
+  EXPECT_FALSE(covers(kEndpoint, "https://api.example.com/admin/.x/../../v1/a"));
+  // Names that merely contain dots are ordinary segments.
+  EXPECT_TRUE(covers(kEndpoint, "https://api.example.com/v1/.well-known/a..b/..."));
 }
 
 TEST(UrlScopePrefix, QueryAndFragmentAreIgnored) {
@@ -139,7 +144,7 @@ TEST(UrlScopePrefix, QueryCannotSmuggleAPathOrHost) {
 TEST(UrlScopeExact, CoversOnlyTheSameNormalizedUrlIncludingQuery) {
   const char* endpoint = "https://api.example.com/v1/items?id=7";
   EXPECT_TRUE(coversExactly(endpoint, "https://API.example.com:443/v1/items?id=7"));
-  EXPECT_TRUE(coversExactly(endpoint, "https://api.example.com/v1/./x/../items?id=7#f"));
+  EXPECT_FALSE(coversExactly(endpoint, "https://api.example.com/v1/./x/../items?id=7#f"));
   EXPECT_TRUE(coversExactly(endpoint, "https://api.example.com/v1/items?%69d=7"));
   EXPECT_FALSE(coversExactly(endpoint, "https://api.example.com/v1/items?id=8"));
   EXPECT_FALSE(coversExactly(endpoint, "https://api.example.com/v1/items"));
@@ -252,10 +257,10 @@ TEST(UrlScopeReject, OversizedInputs) {
   EXPECT_FALSE(normalizeUrl(deep).has_value());
   const std::string longPath = "https://h/" + std::string(5000, 'a');
   EXPECT_FALSE(normalizeUrl(longPath).has_value());
-  // Dot segments that resolve away do not count against the depth limit.
-  std::string resolved = "https://h";
-  for (int i = 0; i < 500; ++i) resolved += "/a/..";
-  EXPECT_EQ(prefixKeyOf(resolved), "https://h/");
+  // Dot segments are refused outright, however many there are.
+  std::string dots = "https://h";
+  for (int i = 0; i < 500; ++i) dots += "/a/..";
+  EXPECT_FALSE(normalizeUrl(dots).has_value());
 }
 
 TEST(UrlScopeReject, RejectedUrlIsCoveredByNothingAndCoversNothing) {
@@ -268,7 +273,7 @@ TEST(UrlScopeReject, RejectedUrlIsCoveredByNothingAndCoversNothing) {
 // ------------------------------------------------------- normalization
 
 TEST(UrlScopeNormalize, FieldsOfATypicalUrl) {
-  const auto n = normalizeUrl("HTTPS://Api.Example.com:8443/v1/./a/../b?x=%7e#frag");
+  const auto n = normalizeUrl("HTTPS://Api.Example.com:8443/v1/b?x=%7e#frag");
   ASSERT_TRUE(n);
   EXPECT_EQ(n->scheme, "https");
   EXPECT_EQ(n->host, "api.example.com");
@@ -352,28 +357,21 @@ TEST(UrlScopeNormalize, EmptyPathIsRoot) {
   EXPECT_EQ(prefixKeyOf("https://h#f"), "https://h/");
 }
 
-TEST(UrlScopeNormalize, DotSegmentsResolveLikeWhatwg) {
-  EXPECT_EQ(prefixKeyOf("https://h/a/./b"), "https://h/a/b");
-  EXPECT_EQ(prefixKeyOf("https://h/a/b/.."), "https://h/a/");
-  EXPECT_EQ(prefixKeyOf("https://h/a/b/."), "https://h/a/b/");
-  EXPECT_EQ(prefixKeyOf("https://h/a/b/../"), "https://h/a/");
-  EXPECT_EQ(prefixKeyOf("https://h/.."), "https://h/");
-  EXPECT_EQ(prefixKeyOf("https://h/../../a"), "https://h/a");
-  EXPECT_EQ(prefixKeyOf("https://h/./"), "https://h/");
-  EXPECT_EQ(prefixKeyOf("https://h/a//../b"), "https://h/a/b");
-  EXPECT_EQ(prefixKeyOf("https://h/a/..//b"), "https://h//b");
+TEST(UrlScopeNormalize, DotSegmentsAreRefusedInEveryPosition) {
+  for (const char* url : {"https://h/a/./b", "https://h/a/b/..", "https://h/a/b/.", "https://h/a/b/../",
+                          "https://h/..", "https://h/../../a", "https://h/./", "https://h/a//../b",
+                          "https://h/a/..//b", "https://h/.", "https://h/b/.c/../x"}) {
+    EXPECT_FALSE(normalizeUrl(url).has_value()) << url;
+  }
   EXPECT_EQ(prefixKeyOf("https://h//a"), "https://h//a");
   EXPECT_EQ(prefixKeyOf("https://h/.../a"), "https://h/.../a");
   EXPECT_EQ(prefixKeyOf("https://h/.a/a./"), "https://h/.a/a./");
 }
 
 TEST(UrlScopeNormalize, EncodedDotsAreDotSegmentsInEveryCase) {
-  for (const char* dots : {"..", ".%2e", ".%2E", "%2e.", "%2E.", "%2e%2e", "%2E%2E", "%2e%2E"}) {
-    EXPECT_EQ(prefixKeyOf(std::string("https://h/v1/") + dots + "/admin"), "https://h/admin") << dots;
-  }
-  for (const char* dot : {".", "%2e", "%2E"}) {
-    EXPECT_EQ(prefixKeyOf(std::string("https://h/v1/") + dot + "/x"), "https://h/v1/x") << dot;
-    EXPECT_EQ(prefixKeyOf(std::string("https://h/v1/") + dot), "https://h/v1/") << dot;
+  for (const char* dots : {"..", ".%2e", ".%2E", "%2e.", "%2E.", "%2e%2e", "%2E%2E", "%2e%2E", ".", "%2e", "%2E"}) {
+    EXPECT_FALSE(normalizeUrl(std::string("https://h/v1/") + dots + "/admin").has_value()) << dots;
+    EXPECT_FALSE(normalizeUrl(std::string("https://h/v1/") + dots).has_value()) << dots;
   }
   EXPECT_EQ(prefixKeyOf("https://h/a%2eb/%2e%2e%2e"), "https://h/a.b/...");
 }
@@ -425,7 +423,7 @@ TEST(UrlScopeCandidates, ScopeCoversEqualsCandidateMembershipAndDirectDefinition
   std::mt19937 rng(402);
   const std::vector<std::string> origins = {"https://h", "https://H:443", "https://h:8443", "http://h",
                                             "https://g", "https://[::1]"};
-  const std::vector<std::string> segments = {"a", "b", "ab", "", ".", "..", "%2e%2e", "%61", "a?q", "a#f"};
+  const std::vector<std::string> segments = {"a", "b", "ab", "", ".a", "..b", "%61", "a?q", "a#f"};
   auto pick = [&](const std::vector<std::string>& list) { return list[rng() % list.size()]; };
   auto randomUrl = [&] {
     std::string url = pick(origins);

@@ -35,7 +35,7 @@ const hosts = [
 ];
 const ports = ['', '', '', ':', ':80', ':443', ':8080', ':0443', ':00080', ':65535', ':0', ':1'];
 const segments = [
-  'v1', 'V1', 'api', 'users', '.', '..', '%2e', '%2E', '.%2e', '%2e.', '%2E%2e', '%2e%2E', '',
+  'v1', 'V1', 'api', 'users', '',
   '%7E', '%7e', '~user', '%41bc', 'a%2db', 'a%2Eb', '%5F_', 'caf%c3%a9', 'caf\u00e9', '%22q', '"q',
   '<x>', '{y}', '`z`', '^', '|', 'a;b', '[x]', '%5b', '%25', '%3a', ':', '@me', 'a%20b',
   "!$&'()*+,=", '%ff', '\u65e5\u672c', '...', '.a', 'a.', '%2e%2e%2e', '%00',
@@ -101,6 +101,12 @@ const rejectedInputs = [
   'https://api.example.com:+443/', 'https://api.example.com:44 3/', 'https://[1::2::3]/', 'https://[::1]x/',
   'ftp://api.example.com/', '//api.example.com/v1', '/v1', 'https://', 'https:///', 'https://:443/',
   'https://api.example.com/\u0000', 'https://api.example.com/\u007f',
+  // Dot segments in any spelling: URL parsers disagree on resolving them
+  // (Node 20 leaves the last one as it is), so a check that resolves them
+  // would compare a path that fetch may not send.
+  'https://api.example.com/v1/../admin', 'https://api.example.com/v1/./x', 'https://api.example.com/v1/..',
+  'https://api.example.com/v1/%2e%2e/admin', 'https://api.example.com/v1/.%2E/admin', 'https://api.example.com/%2e/v1',
+  'https://api.example.com/admin/.x/../../v1/a', 'https://api.example.com/b/.c/../x',
 ];
 const rejected = rejectedInputs.map((input) => {
   let node = null;
