@@ -7,6 +7,7 @@ import { argError, expectObject, expectSafeInteger, expectString, invalidArg, un
 const STRING_FIELDS = ['version', 'sessionId', 'walletAddress', 'endpoint', 'scope', 'paymentTxHash', 'paymentAmount'];
 const INTEGER_FIELDS = ['createdAt', 'expiresAt'];
 const FIELDS = new Set([...STRING_FIELDS, ...INTEGER_FIELDS]);
+const MAX_THREADS = 1024;
 
 /** The stable reasons verifySessionToken gives, in the order it checks them. */
 export const TOKEN_REASONS = Object.freeze([
@@ -61,5 +62,7 @@ export async function verifySessionTokens(tokens, options = {}) {
   if (!Array.isArray(tokens)) throw invalidArg('an array of tokens', 'tokens', tokens);
   const { threads = 0, ...check } = expectObject(options, 'options');
   expectSafeInteger(threads, 'options.threads', { min: 0 });
+  // Native code also caps this at the core count; a huge value is a mistake.
+  if (threads > MAX_THREADS) throw invalidArg(`at most ${MAX_THREADS}`, 'options.threads', threads, { ErrorClass: RangeError });
   return native.verifySessionTokens(tokens, ...checkArgs(check, 'options'), threads);
 }

@@ -175,7 +175,7 @@ TEST(SessionToken, BatchEqualsOneByOneOnAnyThreadCount) {
     p.expiresAt = kCreated + (i % 3) - 1;
     tokens.push_back(i % 5 == 0 ? std::string("junk") : buildSessionToken(p, key()).token);
   }
-  for (unsigned threads : {1u, 2u, 0u, 200u}) {
+  for (unsigned threads : {1u, 2u, 0u, 200u, 4000000000u}) {
     auto batch = verifySessionTokens(tokens, at(kCreated), threads);
     ASSERT_EQ(batch.size(), tokens.size());
     for (size_t i = 0; i < tokens.size(); ++i) {

@@ -259,6 +259,8 @@ test(`batch verification equals one-by-one verification, on 1 thread and on all 
   assert.deepEqual(await verifySessionTokens([], options), []);
   await assert.rejects(verifySessionTokens('x', options), TypeError);
   await assert.rejects(verifySessionTokens(tokens, { threads: -1 }), RangeError);
+  await assert.rejects(verifySessionTokens(tokens, { threads: 3000 }), (e) => e instanceof RangeError && /at most 1024/.test(e.message));
+  assert.deepEqual(await verifySessionTokens(tokens, { ...options, threads: 1024 }), single);
   await assert.rejects(verifySessionTokens(tokens, null), (e) => e instanceof TypeError && /options/.test(e.message));
   await assert.rejects(verifySessionTokens(tokens, { threads: 1.5 }), (e) => e instanceof TypeError && /options.threads/.test(e.message));
 });
