@@ -102,6 +102,21 @@ void ensureDir(const std::string& dir) {
   }
 }
 
+Error unsafe(const std::string& path, const std::string& why) {
+  return Error(ErrorKind::Io, "ERR_UNSAFE_JOURNAL",
+               "Refusing session journal " + path + ": it " + why + " (it would hold bearer tokens)");
+}
+
+// A file someone else owns, or one linked from elsewhere, could hand our
+// tokens to that someone; refuse it. Our own file readable by others (an
+// older or hand-made one) is ours to tighten.
+void checkOwnership(int fd, const struct stat& st, const std::string& path) {
+  if (!S_ISREG(st.st_mode)) throw unsafe(path, "is not a regular file");
+  if (st.st_uid != ::geteuid()) throw unsafe(path, "belongs to another user");
+  if (st.st_nlink != 1) throw unsafe(path, "has other hard links");
+  if ((st.st_mode & 077) != 0 && ::fchmod(fd, 0600) != 0) throw ioError("fchmod", path, errno);
+}
+
 uint64_t fileSize(int fd, const std::string& path) {
   struct stat st;
   if (::fstat(fd, &st) != 0) throw ioError("fstat", path, errno);
@@ -229,13 +244,16 @@ void Journal::checkOpen() const {
 // the path is checked again once the lock is held.
 void Journal::openCurrent(LockMode mode) {
   for (;;) {
-    int fd = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    // O_NOFOLLOW: the journal holds bearer tokens, so never write them
+    // through a link someone else may have planted at our path.
+    int fd = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0 && errno == ELOOP) throw unsafe(path_, "is a symbolic link");
     if (fd < 0) throw ioError("open", path_, errno);
     struct stat fst, pst;
     try {
       lockFd(fd, mode == LockMode::Exclusive ? LOCK_EX : LOCK_SH, path_);
       if (::fstat(fd, &fst) != 0) throw ioError("fstat", path_, errno);
-      if (!S_ISREG(fst.st_mode)) throw ioError("open", path_, EINVAL);
+      checkOwnership(fd, fst, path_);
     } catch (...) {
       closeFd(fd);
       throw;

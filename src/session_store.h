@@ -18,7 +18,10 @@ class Journal;
 
 // Errors: ERR_INVALID_SESSION_RECORD, ERR_DUPLICATE_SESSION, ERR_CLOSED,
 // ERR_IO (with the path and the OS's reason), ERR_JOURNAL_CORRUPT (damage
-// before valid records: never silently dropped), ERR_JOURNAL_VERSION.
+// before valid records: never silently dropped), ERR_JOURNAL_VERSION,
+// ERR_UNSAFE_JOURNAL (the path is a symlink, a hard-linked file, or a file
+// another user owns: the journal holds bearer tokens; our own file readable
+// by others is tightened to 0600 instead).
 // A store must not be used across fork(): the child would share its lock.
 class SessionStore {
  public:

@@ -96,6 +96,50 @@ TEST(Journal, CreatesPrivateFileWithHeaderInPrivateDirs) {
   EXPECT_EQ(j.recordCount(), 1u);
 }
 
+// The journal holds bearer tokens: it is never written through a planted
+// symlink, into a file another user owns, or into a hard-linked file.
+TEST(Journal, RefusesASymlinkAtItsPathAndLeavesTheTargetUntouched) {
+  TempDir dir;
+  const std::string victim = dir.file("victim");
+  writeAll(victim, "");
+  ASSERT_EQ(::chmod(victim.c_str(), 0644), 0);
+  ASSERT_EQ(::symlink(victim.c_str(), dir.file("journal.log").c_str()), 0);
+  MapHandler h;
+  EXPECT_EQ(captureError([&] { Journal j(dir.file("journal.log"), h); }).code(), "ERR_UNSAFE_JOURNAL");
+  EXPECT_EQ(readAll(victim), "");
+}
+
+TEST(Journal, RefusesAHardLinkedFile) {
+  TempDir dir;
+  const std::string path = dir.file("journal.log");
+  writeAll(path, "");
+  ASSERT_EQ(::link(path.c_str(), dir.file("elsewhere").c_str()), 0);
+  MapHandler h;
+  EXPECT_EQ(captureError([&] { Journal j(path, h); }).code(), "ERR_UNSAFE_JOURNAL");
+}
+
+TEST(Journal, RefusesAFileOwnedByAnotherUser) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to give a file to another user";
+  TempDir dir;
+  const std::string path = dir.file("journal.log");
+  writeAll(path, "");
+  ASSERT_EQ(::chown(path.c_str(), 65534, 65534), 0);
+  MapHandler h;
+  EXPECT_EQ(captureError([&] { Journal j(path, h); }).code(), "ERR_UNSAFE_JOURNAL");
+}
+
+TEST(Journal, TightensItsOwnFileThatOthersCouldRead) {
+  TempDir dir;
+  const std::string path = dir.file("journal.log");
+  writeAll(path, "");
+  ASSERT_EQ(::chmod(path.c_str(), 0644), 0);
+  MapHandler h;
+  Journal j(path, h);
+  struct stat st;
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
 TEST(Journal, AppendsAreReplayedInOrder) {
   TempDir dir;
   std::string path = dir.file("j");

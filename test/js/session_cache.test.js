@@ -2,7 +2,7 @@
 // kill -9, through the public API.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, truncateSync, appendFileSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, truncateSync, appendFileSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
@@ -125,6 +125,15 @@ test('with a path, sessions, call counts and ends survive a restart', (t) => {
   assert.equal(cache.findForUrl('https://api.example.com/v1/x', { now: NOW }).sessionId, a.sessionId);
   assert.equal(cache.findForUrl('https://other.example/v2', { now: NOW }), null);
   cache.close();
+});
+
+test('a symlink planted at the cache path is refused; the bearer tokens never reach its target', (t) => {
+  const dir = tempDir(t);
+  const victim = join(dir, 'victim');
+  writeFileSync(victim, '', { mode: 0o644 });
+  symlinkSync(victim, join(dir, 'sessions.journal'));
+  assert.throws(() => new SessionCache({ path: join(dir, 'sessions.journal') }), (e) => e.code === 'ERR_UNSAFE_JOURNAL' && /symbolic link/.test(e.message));
+  assert.equal(readFileSync(victim, 'utf8'), '');
 });
 
 test('a torn last record is skipped, not fatal, and the next write is clean', (t) => {
