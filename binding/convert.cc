@@ -66,4 +66,13 @@ Napi::Uint8Array jsBytes(Napi::Env env, ByteView bytes) {
   return array;
 }
 
+void requireThis(const Napi::CallbackInfo& info, const napi_type_tag& tag, const char* className) {
+  bool tagged = false;
+  if (info.This().IsObject()) napi_check_object_type_tag(info.Env(), info.This(), &tag, &tagged);
+  if (!tagged) {
+    throw clawpay::Error(ErrorKind::Type, "ERR_INVALID_THIS",
+                         std::string("This method must be called on a ") + className);
+  }
+}
+
 }  // namespace clawpay::binding

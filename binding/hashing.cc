@@ -46,7 +46,7 @@ Napi::Value Keccak(const Napi::CallbackInfo& info) {
 Napi::Value HashMessage(const Napi::CallbackInfo& info) {
   return guarded(info.Env(), [&] {
     MessageBytes message = messageArg(info[0], "message");
-    return Napi::Value(Napi::String::New(info.Env(), toHex(hashPersonalMessage(message.view))));
+    return Napi::Value(Napi::String::New(info.Env(), toHex(hashPersonalMessage(message.view()))));
   });
 }
 
@@ -69,7 +69,7 @@ Napi::Value RecoverMessageAddress(const Napi::CallbackInfo& info) {
   return guarded(info.Env(), [&] {
     MessageBytes message = messageArg(info[0], "message");
     return addressValue(info.Env(),
-                        recoverAddress(hashPersonalMessage(message.view), signatureArg(info[1])));
+                        recoverAddress(hashPersonalMessage(message.view()), signatureArg(info[1])));
   });
 }
 

@@ -8,9 +8,9 @@ MessageBytes messageArg(const Napi::Value& value, const char* name) {
   MessageBytes m;
   if (value.IsString()) {
     m.storage = utf8Arg(value, name);
-    m.view = asBytes(m.storage);
+    m.isString = true;
   } else {
-    m.view = bytesArg(value, name);
+    m.external = bytesArg(value, name);
   }
   return m;
 }

@@ -10,9 +10,14 @@
 
 namespace clawpay::binding {
 
+// The view is computed on use, never stored: a stored view into `storage`
+// would dangle as soon as the struct were copied or moved (a short string
+// lives inside the object itself).
 struct MessageBytes {
-  std::string storage;  // holds the UTF-8 of a string message
-  ByteView view;
+  std::string storage;  // the UTF-8 of a string message
+  ByteView external;    // the bytes of a Uint8Array message
+  bool isString = false;
+  ByteView view() const { return isString ? asBytes(storage) : external; }
 };
 
 MessageBytes messageArg(const Napi::Value& value, const char* name);

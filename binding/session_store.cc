@@ -12,6 +12,9 @@
 namespace clawpay::binding {
 namespace {
 
+// Random, fixed for this addon: marks objects created by SessionStoreWrap.
+constexpr napi_type_tag kSessionStoreTag = {0x3f6d0c91a2b84e57ULL, 0xd15e7a203c4b9f68ULL};
+
 class SessionStoreWrap : public Napi::ObjectWrap<SessionStoreWrap> {
  public:
   static Napi::Function Define(Napi::Env env) {
@@ -39,6 +42,7 @@ class SessionStoreWrap : public Napi::ObjectWrap<SessionStoreWrap> {
       }
       store_ = std::make_unique<SessionStore>(path);
     });
+    napi_type_tag_object(info.Env(), info.This(), &kSessionStoreTag);
   }
 
  private:
@@ -57,6 +61,7 @@ class SessionStoreWrap : public Napi::ObjectWrap<SessionStoreWrap> {
 
   Napi::Value Add(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&] {
+      requireThis(info, kSessionStoreTag, "NativeSessionStore");
       store_->add(recordArg(info[0]));
       return info.Env().Undefined();
     });
@@ -64,12 +69,14 @@ class SessionStoreWrap : public Napi::ObjectWrap<SessionStoreWrap> {
 
   Napi::Value Get(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&] {
+      requireThis(info, kSessionStoreTag, "NativeSessionStore");
       return recordValue(info.Env(), store_->get(utf8Arg(info[0], "sessionId")));
     });
   }
 
   Napi::Value FindForUrl(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&] {
+      requireThis(info, kSessionStoreTag, "NativeSessionStore");
       return recordValue(info.Env(), store_->findForUrl(utf8Arg(info[0], "url"),
                                                         safeIntegerArg(info[1], "now")));
     });
@@ -77,6 +84,7 @@ class SessionStoreWrap : public Napi::ObjectWrap<SessionStoreWrap> {
 
   Napi::Value RecordCall(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&] {
+      requireThis(info, kSessionStoreTag, "NativeSessionStore");
       bool found = store_->recordCall(utf8Arg(info[0], "sessionId"), safeIntegerArg(info[1], "now"));
       return Napi::Value(Napi::Boolean::New(info.Env(), found));
     });
@@ -84,6 +92,7 @@ class SessionStoreWrap : public Napi::ObjectWrap<SessionStoreWrap> {
 
   Napi::Value End(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&] {
+      requireThis(info, kSessionStoreTag, "NativeSessionStore");
       bool found = store_->end(utf8Arg(info[0], "sessionId"), safeIntegerArg(info[1], "now"));
       return Napi::Value(Napi::Boolean::New(info.Env(), found));
     });
@@ -92,6 +101,7 @@ class SessionStoreWrap : public Napi::ObjectWrap<SessionStoreWrap> {
   // list(includeExpired, now) -> JSON text of an array
   Napi::Value List(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&] {
+      requireThis(info, kSessionStoreTag, "NativeSessionStore");
       auto records = store_->list(info[0].ToBoolean(), safeIntegerArg(info[1], "now"));
       return Napi::Value(Napi::String::New(info.Env(), nlohmann::json(records).dump()));
     });
@@ -99,6 +109,7 @@ class SessionStoreWrap : public Napi::ObjectWrap<SessionStoreWrap> {
 
   Napi::Value Prune(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&] {
+      requireThis(info, kSessionStoreTag, "NativeSessionStore");
       return Napi::Value(
           Napi::Number::New(info.Env(), double(store_->prune(safeIntegerArg(info[0], "now")))));
     });
@@ -106,12 +117,14 @@ class SessionStoreWrap : public Napi::ObjectWrap<SessionStoreWrap> {
 
   Napi::Value Size(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&] {
+      requireThis(info, kSessionStoreTag, "NativeSessionStore");
       return Napi::Value(Napi::Number::New(info.Env(), double(store_->size())));
     });
   }
 
   Napi::Value Close(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&] {
+      requireThis(info, kSessionStoreTag, "NativeSessionStore");
       store_->close();
       return info.Env().Undefined();
     });

@@ -105,16 +105,19 @@ const PrivateKey& SignerWrap::live() const {
 }
 
 Napi::Value SignerWrap::Address(const Napi::CallbackInfo& info) {
+  guarded(info.Env(), [&] { requireThis(info, kSignerTag, "NativeSigner"); });
   return guarded(info.Env(), [&] {
     return Napi::Value(Napi::String::New(info.Env(), toChecksumAddress(live().address())));
   });
 }
 
 Napi::Value SignerWrap::Destroyed(const Napi::CallbackInfo& info) {
+  guarded(info.Env(), [&] { requireThis(info, kSignerTag, "NativeSigner"); });
   return Napi::Boolean::New(info.Env(), !key_ || key_->wiped());
 }
 
 Napi::Value SignerWrap::SignHash(const Napi::CallbackInfo& info) {
+  guarded(info.Env(), [&] { requireThis(info, kSignerTag, "NativeSigner"); });
   return guarded(info.Env(), [&] {
     ByteView hash = bytesArg(info[0], 32, "hash");
     Hash32 digest;
@@ -124,13 +127,15 @@ Napi::Value SignerWrap::SignHash(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value SignerWrap::SignMessage(const Napi::CallbackInfo& info) {
+  guarded(info.Env(), [&] { requireThis(info, kSignerTag, "NativeSigner"); });
   return guarded(info.Env(), [&] {
     MessageBytes message = messageArg(info[0], "message");
-    return Napi::Value(signatureHex(info.Env(), live().sign(hashPersonalMessage(message.view))));
+    return Napi::Value(signatureHex(info.Env(), live().sign(hashPersonalMessage(message.view()))));
   });
 }
 
 Napi::Value SignerWrap::SignTypedData(const Napi::CallbackInfo& info) {
+  guarded(info.Env(), [&] { requireThis(info, kSignerTag, "NativeSigner"); });
   return guarded(info.Env(), [&] {
     std::string json = utf8Arg(info[0], "typedData");
     auto parsed = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
@@ -143,6 +148,7 @@ Napi::Value SignerWrap::SignTypedData(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value SignerWrap::Destroy(const Napi::CallbackInfo& info) {
+  guarded(info.Env(), [&] { requireThis(info, kSignerTag, "NativeSigner"); });
   if (key_) key_->wipe();
   return info.Env().Undefined();
 }

@@ -34,7 +34,7 @@ export interface TypedDataDefinition {
 /**
  * Errors thrown by this package carry a stable `code`, e.g.
  * ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_INVALID_HEX,
- * ERR_INVALID_LENGTH, ERR_ILLEGAL_CONSTRUCTOR, ERR_INVALID_PRIVATE_KEY,
+ * ERR_INVALID_LENGTH, ERR_ILLEGAL_CONSTRUCTOR, ERR_INVALID_THIS, ERR_INVALID_PRIVATE_KEY,
  * ERR_DESTROYED, ERR_RANDOM_FAILED, ERR_SECP256K1, ERR_BAD_V, ERR_HIGH_S,
  * ERR_INVALID_SIGNATURE, ERR_RECOVERY_FAILED, ERR_INVALID_ADDRESS,
  * ERR_BAD_CHECKSUM, ERR_EIP712_TYPE, ERR_EIP712_VALUE, ERR_EIP712_RANGE,
@@ -139,7 +139,13 @@ export declare const TOKEN_REASONS: readonly TokenReason[];
 export interface VerifyOptions {
   /** Unix seconds or a Date; defaults to the clock. */
   now?: number | Date;
-  /** When set, the token must be signed by this address. */
+  /**
+   * When set, the token must be signed by this address. Without it, `valid`
+   * means only that *some* key signed a well-formed, unexpired, in-scope
+   * token (`signer` says which): the payload's `walletAddress` is the
+   * client's own claim and proves nothing. A server granting access should
+   * always pass the address it expects.
+   */
   wallet?: string;
   /** When set, the URL must be within the token's endpoint and scope. */
   url?: string;
