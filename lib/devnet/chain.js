@@ -86,7 +86,7 @@ async function rpc(url, method, params = []) {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-    signal: AbortSignal.timeout(2_000),
+    signal: AbortSignal.timeout(Math.min(2_000, READY_TIMEOUT_MS)),
   });
   const body = await response.json();
   if (body.error) throw new Error(`${method}: ${body.error.message}`);
@@ -102,8 +102,10 @@ async function waitUntilReady(url, child, output) {
   };
   child.once('exit', onExit);
   try {
-    const attempts = Math.ceil(READY_TIMEOUT_MS / READY_POLL_MS);
-    for (let i = 0; i < attempts; i++) {
+    // Bounded by the clock, not a count: a port whose listener accepts but
+    // never answers would otherwise cost 2 s per poll.
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    while (Date.now() < deadline) {
       if (exited) {
         const how = exited.signal ? `signal ${exited.signal}` : `code ${exited.code}`;
         const error = new Error(`anvil exited (${how}) before answering on ${url}:\n${output()}`);
@@ -211,6 +213,15 @@ export async function startChain({ port = 0, chainId = 31337, blockTime } = {}) 
   }
   const { rpcUrl, stop, output } = launched;
 
+  try {
+    return await describeChain({ rpcUrl, chainId, stop, output });
+  } catch (err) {
+    await stop(); // anvil must not outlive a failed start
+    throw err;
+  }
+}
+
+async function describeChain({ rpcUrl, chainId, stop, output }) {
   const viemChain = defineChain({
     id: chainId,
     name: `anvil-${chainId}`,
@@ -223,7 +234,6 @@ export async function startChain({ port = 0, chainId = 31337, blockTime } = {}) 
   const accounts = devAccounts();
   const [first] = await publicClient.request({ method: 'eth_accounts' });
   if (first?.toLowerCase() !== accounts[0].address.toLowerCase()) {
-    await stop();
     throw new Error(`anvil's first account ${first} does not match the one derived from its mnemonic (${accounts[0].address})`);
   }
 
