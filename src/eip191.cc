@@ -19,9 +19,7 @@ Hash32 hashPersonalMessage(ByteView message) noexcept {
   Keccak256 hasher;
   hasher.update(asBytes(kPrefix));
   hasher.update(reinterpret_cast<const uint8_t*>(length), static_cast<size_t>(lengthEnd - length));
-  // An empty message may carry a null data pointer, which Keccak256::update
-  // would hand to memcpy (undefined behaviour even for 0 bytes); skip it.
-  if (!message.empty()) hasher.update(message);
+  hasher.update(message);
   return hasher.finish();
 }
 

@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <string>
 
-#include "address.h"
 #include "error.h"
 #include "secp256k1_context.h"
 
@@ -25,22 +24,15 @@ bool isValidSecret(const std::array<uint8_t, 32>& secret) {
 }
 
 Address deriveAddress(const std::array<uint8_t, 32>& secret) {
-  const secp256k1_context* ctx = secp256k1::context();
   secp256k1_pubkey publicKey;
-  unsigned char serialized[65];
-  size_t serializedSize = sizeof(serialized);
-
   secp256k1::CallGuard guard("public key derivation");
-  int ok = secp256k1_ec_pubkey_create(ctx, &publicKey, secret.data());
+  int ok = secp256k1_ec_pubkey_create(secp256k1::context(), &publicKey, secret.data());
   guard.check();
   if (ok != 1) {  // unreachable: callers pass only verified secrets
     throw Error(ErrorKind::Invalid, "ERR_INVALID_PRIVATE_KEY",
                 "Private key must be greater than 0 and less than the secp256k1 curve order");
   }
-  secp256k1_ec_pubkey_serialize(ctx, serialized, &serializedSize, &publicKey,
-                                SECP256K1_EC_UNCOMPRESSED);
-  guard.check();
-  return addressFromPublicKey(ByteView(serialized + 1, 64));  // skip the 0x04 tag
+  return secp256k1::addressOf(publicKey);
 }
 
 }  // namespace

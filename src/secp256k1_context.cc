@@ -6,6 +6,7 @@
 #include <array>
 #include <string>
 
+#include "address.h"
 #include "error.h"
 
 namespace clawpay::secp256k1 {
@@ -63,6 +64,15 @@ void CallGuard::check() const {
   std::string message = std::string("libsecp256k1 rejected ") + operation_ + ": " + tComplaint;
   tComplaint = nullptr;
   throw Error(ErrorKind::Invalid, "ERR_SECP256K1", message);
+}
+
+Address addressOf(const secp256k1_pubkey& publicKey) {
+  unsigned char serialized[65];
+  size_t serializedSize = sizeof(serialized);
+  CallGuard guard("public key serialization");
+  secp256k1_ec_pubkey_serialize(context(), serialized, &serializedSize, &publicKey, SECP256K1_EC_UNCOMPRESSED);
+  guard.check();
+  return addressFromPublicKey(ByteView(serialized + 1, 64));  // skip the 0x04 tag
 }
 
 }  // namespace clawpay::secp256k1

@@ -8,6 +8,8 @@
 
 #include <secp256k1.h>
 
+#include "bytes.h"
+
 namespace clawpay::secp256k1 {
 
 // Created on first use (thread-safe), randomized once with 32 bytes from
@@ -27,5 +29,9 @@ class CallGuard {
  private:
   const char* operation_;
 };
+
+// The Ethereum address of a public key the library produced (uncompressed
+// serialization, then keccak256 of x || y).
+Address addressOf(const secp256k1_pubkey& publicKey);
 
 }  // namespace clawpay::secp256k1

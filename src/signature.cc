@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <string>
 
-#include "address.h"
 #include "error.h"
 #include "secp256k1_context.h"
 
@@ -106,8 +105,6 @@ Address recoverAddress(const Hash32& hash, const RecoverableSignature& signature
 
   secp256k1_ecdsa_recoverable_signature parsed;
   secp256k1_pubkey publicKey;
-  unsigned char serialized[65];
-  size_t serializedSize = sizeof(serialized);
 
   secp256k1::CallGuard guard("signature recovery");
   // Cannot fail: r and s were range-checked above and recoveryId is 0 or 1.
@@ -123,11 +120,7 @@ Address recoverAddress(const Hash32& hash, const RecoverableSignature& signature
     throw Error(ErrorKind::Invalid, "ERR_RECOVERY_FAILED",
                 "No public key can be recovered from this signature and hash");
   }
-  secp256k1_ec_pubkey_serialize(ctx, serialized, &serializedSize, &publicKey,
-                                SECP256K1_EC_UNCOMPRESSED);
-  guard.check();
-  // Drop the 0x04 tag of the uncompressed encoding.
-  return addressFromPublicKey(ByteView(serialized + 1, 64));
+  return secp256k1::addressOf(publicKey);
 }
 
 }  // namespace clawpay
