@@ -26,6 +26,7 @@
 #include "address.h"
 #include "error.h"
 #include "hex.h"
+#include "js_json.h"
 #include "keccak.h"
 #include "uint256.h"
 
@@ -42,10 +43,10 @@ constexpr std::string_view kDomainTypeName = "EIP712Domain";
 constexpr size_t kDynamicLength = SIZE_MAX;
 // Beyond this a fixed array length could never match a real array anyway.
 constexpr size_t kMaxFixedLength = 1u << 30;
-// 2^53 - 1, JS's Number.MAX_SAFE_INTEGER. JSON numbers beyond it are refused
-// even when exact here: the same JSON text read by JS (and so by viem) would
-// hold a rounded double, e.g. 1152921504606847200 is 2^60 + 256 in JS.
-constexpr uint64_t kMaxSafeInteger = 9007199254740991;
+// JSON numbers beyond kMaxSafeInteger (js_json.h) are refused even when exact
+// here: the same JSON text read by JS (and so by viem) would hold a rounded
+// double, e.g. 1152921504606847200 is 2^60 + 256 in JS.
+constexpr uint64_t kMaxSafeMagnitude = static_cast<uint64_t>(kMaxSafeInteger);
 
 // ------------------------------------------------------------------ errors
 
@@ -376,7 +377,6 @@ void updateWithUtf8(Keccak256& hasher, std::string_view text) {
   hasher.update(asBytes(text.substr(start)));
 }
 
-// `fixedSize` is N for bytesN, 0 for dynamic bytes.
 // JSON has no bigint or byte array, so the JS layer writes them as one-key
 // objects {"\0bigint": "…"} / {"\0bytes": "0x…"}. Keeping the JS type this
 // way lets a bigint count as an integer but never as a string, as in viem.
@@ -402,6 +402,7 @@ std::string bytesTypeName(unsigned fixedSize) {
 
 // The hex digits of a "0x…" byte string. Lowercase "0x" only: viem hashes
 // "0X…" as text rather than hex, so accepting it would silently disagree.
+// `fixedSize` is N for bytesN, 0 for dynamic bytes.
 std::string_view hexDigitsOf(const json& input, const PathSegment& path, unsigned fixedSize) {
   const json* bytes = tagged(input, kBytesTag);
   const json& value = bytes ? *bytes : input;
@@ -471,7 +472,7 @@ void readInteger(const json& input, bool isSigned, unsigned bits, const PathSegm
   switch (value.type()) {
     case json::value_t::number_unsigned: {
       auto v = value.get<uint64_t>();
-      if (v > kMaxSafeInteger) throwUnsafeNumber(value, isSigned, bits, path);
+      if (v > kMaxSafeMagnitude) throwUnsafeNumber(value, isSigned, bits, path);
       magnitude = Uint256::fromUint64(v);
       return;
     }
@@ -480,7 +481,7 @@ void readInteger(const json& input, bool isSigned, unsigned bits, const PathSegm
       negative = v < 0;
       // 0 - v in unsigned arithmetic is |v| even for INT64_MIN.
       uint64_t absolute = negative ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
-      if (absolute > kMaxSafeInteger) throwUnsafeNumber(value, isSigned, bits, path);
+      if (absolute > kMaxSafeMagnitude) throwUnsafeNumber(value, isSigned, bits, path);
       magnitude = Uint256::fromUint64(absolute);
       return;
     }
@@ -492,7 +493,7 @@ void readInteger(const json& input, bool isSigned, unsigned bits, const PathSegm
       }
       // Past 2^53 a double no longer holds every integer: the number the
       // caller meant may already be lost, so insist on a string.
-      if (std::fabs(v) > static_cast<double>(kMaxSafeInteger)) throwUnsafeNumber(value, isSigned, bits, path);
+      if (std::fabs(v) > static_cast<double>(kMaxSafeMagnitude)) throwUnsafeNumber(value, isSigned, bits, path);
       negative = v < 0;
       magnitude = Uint256::fromUint64(static_cast<uint64_t>(std::fabs(v)));
       return;

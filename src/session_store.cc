@@ -7,6 +7,7 @@
 
 #include "error.h"
 #include "journal.h"
+#include "js_json.h"
 #include "url_scope.h"
 
 namespace clawpay {
@@ -66,9 +67,8 @@ int64_t requireInt(json& record, const char* field) {
     value = it->get<int64_t>();
   } else if (it->is_number_float()) {
     double d = it->get<double>();
-    constexpr double kMaxSafe = 9007199254740991.0;  // 2^53 - 1
     if (!std::isfinite(d) || std::trunc(d) != d) invalid(ErrorKind::Type, field, "must be an integer");
-    if (std::fabs(d) > kMaxSafe) invalid(ErrorKind::Range, field, "is out of range");
+    if (std::fabs(d) > static_cast<double>(kMaxSafeInteger)) invalid(ErrorKind::Range, field, "is out of range");
     value = static_cast<int64_t>(d);
   } else {
     invalid(ErrorKind::Type, field, std::string("must be an integer, not ") + it->type_name());

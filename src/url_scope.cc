@@ -361,13 +361,7 @@ bool parseAuthority(std::string_view authority, NormalizedUrl& url) {
 
 // ---------------------------------------------------------------- path
 
-enum class DotKind { None, Single, Double };
-
-DotKind dotKind(std::string_view segment) {
-  if (segment == ".") return DotKind::Single;
-  if (segment == "..") return DotKind::Double;
-  return DotKind::None;
-}
+bool isDotSegment(std::string_view segment) { return segment == "." || segment == ".."; }
 
 // "..;x" and ".;x": Java servlet containers strip ";params" and then treat
 // the rest as a dot segment, so "/v1/..;/admin" reaches "/admin" there even
@@ -391,13 +385,12 @@ bool normalizePath(std::string_view raw, std::string& out) {
   // `raw` is empty or starts with '/'; an empty path is "/".
   for (size_t pos = 1; pos <= raw.size();) {
     size_t end = raw.find('/', pos);
-    const bool last = end == std::string_view::npos;
-    if (last) end = raw.size();
+    if (end == std::string_view::npos) end = raw.size();
     const size_t mark = out.size();
     out.push_back('/');
     if (!appendCanonical(out, raw.substr(pos, end - pos), pathMustEncode, true)) return false;
     const std::string_view segment(out.data() + mark + 1, out.size() - mark - 1);
-    if (dotKind(segment) != DotKind::None || isDotWithParams(segment)) return false;
+    if (isDotSegment(segment) || isDotWithParams(segment)) return false;
     pos = end + 1;
   }
   if (out.empty()) out.push_back('/');
