@@ -27,11 +27,11 @@ int64_t safeIntegerArg(const Napi::Value& value, const char* name);
 // and re-creates the string from its UTF-8 — turning lone surrogates into
 // U+FFFD (and copying every string once more).
 Napi::Value jsString(Napi::Env env, std::string_view wtf8);
+Napi::Uint8Array jsBytes(Napi::Env env, ByteView bytes);
 
 // Instance methods reached through a foreign `this` (Function.prototype.call
 // with another wrapped object) would reinterpret that object's native state:
 // each wrapper tags its instances and checks the tag before using `this`.
 void requireThis(const Napi::CallbackInfo& info, const napi_type_tag& tag, const char* className);
-Napi::Uint8Array jsBytes(Napi::Env env, ByteView bytes);
 
 }  // namespace clawpay::binding

@@ -105,20 +105,22 @@ const PrivateKey& SignerWrap::live() const {
 }
 
 Napi::Value SignerWrap::Address(const Napi::CallbackInfo& info) {
-  guarded(info.Env(), [&] { requireThis(info, kSignerTag, "NativeSigner"); });
   return guarded(info.Env(), [&] {
+    requireThis(info, kSignerTag, "NativeSigner");
     return Napi::Value(Napi::String::New(info.Env(), toChecksumAddress(live().address())));
   });
 }
 
 Napi::Value SignerWrap::Destroyed(const Napi::CallbackInfo& info) {
-  guarded(info.Env(), [&] { requireThis(info, kSignerTag, "NativeSigner"); });
-  return Napi::Boolean::New(info.Env(), !key_ || key_->wiped());
+  return guarded(info.Env(), [&] {
+    requireThis(info, kSignerTag, "NativeSigner");
+    return Napi::Value(Napi::Boolean::New(info.Env(), !key_ || key_->wiped()));
+  });
 }
 
 Napi::Value SignerWrap::SignHash(const Napi::CallbackInfo& info) {
-  guarded(info.Env(), [&] { requireThis(info, kSignerTag, "NativeSigner"); });
   return guarded(info.Env(), [&] {
+    requireThis(info, kSignerTag, "NativeSigner");
     ByteView hash = bytesArg(info[0], 32, "hash");
     Hash32 digest;
     std::copy(hash.begin(), hash.end(), digest.begin());
@@ -127,16 +129,16 @@ Napi::Value SignerWrap::SignHash(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value SignerWrap::SignMessage(const Napi::CallbackInfo& info) {
-  guarded(info.Env(), [&] { requireThis(info, kSignerTag, "NativeSigner"); });
   return guarded(info.Env(), [&] {
+    requireThis(info, kSignerTag, "NativeSigner");
     MessageBytes message = messageArg(info[0], "message");
     return Napi::Value(signatureHex(info.Env(), live().sign(hashPersonalMessage(message.view()))));
   });
 }
 
 Napi::Value SignerWrap::SignTypedData(const Napi::CallbackInfo& info) {
-  guarded(info.Env(), [&] { requireThis(info, kSignerTag, "NativeSigner"); });
   return guarded(info.Env(), [&] {
+    requireThis(info, kSignerTag, "NativeSigner");
     std::string json = utf8Arg(info[0], "typedData");
     auto parsed = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
     if (parsed.is_discarded()) {
@@ -148,9 +150,11 @@ Napi::Value SignerWrap::SignTypedData(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value SignerWrap::Destroy(const Napi::CallbackInfo& info) {
-  guarded(info.Env(), [&] { requireThis(info, kSignerTag, "NativeSigner"); });
-  if (key_) key_->wipe();
-  return info.Env().Undefined();
+  return guarded(info.Env(), [&] {
+    requireThis(info, kSignerTag, "NativeSigner");
+    if (key_) key_->wipe();
+    return info.Env().Undefined();
+  });
 }
 
 void DefineSigner(Napi::Env env, Napi::Object exports) {

@@ -51,11 +51,11 @@ export function typedDataJson(typedData, name = 'typedData') {
     if (typeof error.code === 'string' && error.code.startsWith('ERR_EIP712')) throw error;
     // V8 runs out of stack long before any real typed data would.
     if (error instanceof RangeError) {
-      throw Object.assign(argError(RangeError, 'ERR_EIP712_DEPTH', `${name} is nested too deeply to encode`), { cause: error });
+      throw argError(RangeError, 'ERR_EIP712_DEPTH', `${name} is nested too deeply to encode`, { cause: error });
     }
     if (/circular/i.test(error.message)) {
-      throw Object.assign(argError(TypeError, 'ERR_EIP712_VALUE', `${name} contains a circular reference`), { cause: error });
+      throw argError(TypeError, 'ERR_EIP712_VALUE', `${name} contains a circular reference`, { cause: error });
     }
-    throw Object.assign(argError(TypeError, 'ERR_EIP712_VALUE', `${name} could not be serialized: ${error.message}`), { cause: error });
+    throw argError(TypeError, 'ERR_EIP712_VALUE', `${name} could not be serialized: ${error.message}`, { cause: error });
   }
 }

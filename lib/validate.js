@@ -16,8 +16,8 @@ export function describe(value) {
   return `${String(value)} (${typeof value})`;
 }
 
-export function argError(ErrorClass, code, message) {
-  const error = new ErrorClass(message);
+export function argError(ErrorClass, code, message, options) {
+  const error = new ErrorClass(message, options);
   error.code = code;
   return error;
 }
