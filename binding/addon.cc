@@ -12,6 +12,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   DefineSessionToken(env, exports);
   DefineUrlScope(env, exports);
   DefineSessionStore(env, exports);
+  DefineReceiptLedger(env, exports);
   return exports;
 }
 

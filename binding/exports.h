@@ -12,5 +12,6 @@ void DefineSigner(Napi::Env env, Napi::Object exports);        // NativeSigner
 void DefineSessionToken(Napi::Env env, Napi::Object exports);  // build/decode/verify tokens
 void DefineUrlScope(Napi::Env env, Napi::Object exports);      // normalizeUrl, scopeCovers
 void DefineSessionStore(Napi::Env env, Napi::Object exports);  // NativeSessionStore
+void DefineReceiptLedger(Napi::Env env, Napi::Object exports); // NativeReceiptLedger
 
 }  // namespace clawpay::binding

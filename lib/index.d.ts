@@ -42,7 +42,8 @@ export interface TypedDataDefinition {
  * ERR_INVALID_SESSION_RECORD, ERR_DUPLICATE_SESSION, ERR_JOURNAL_CORRUPT,
  * ERR_JOURNAL_VERSION, ERR_UNSAFE_JOURNAL (symlink, hard link or another user's file at
  * the cache path), ERR_INVALID_ARGUMENT (empty cache path), ERR_IO, ERR_CLOSED,
- * ERR_INTERNAL, ERR_NATIVE_LOAD.
+ * ERR_INTERNAL, ERR_NATIVE_LOAD, ERR_INVALID_ARG (receipt ledger: a payment unknown or
+ * not pending, a transaction already recorded for another payment).
  */
 export interface ClawpayError extends Error {
   code: string;
@@ -228,3 +229,99 @@ export declare class SessionCache {
   readonly size: number;
   close(): void;
 }
+
+/** The fields a receipt keeps from the intent that began it. */
+export interface ReceiptTerms {
+  /** 0x + 64 lowercase hex: the payment's own id (one claim per id). */
+  paymentId: Hex;
+  kind: 'call' | 'session';
+  /** 1–256 characters. */
+  route: string;
+  /** 1–4096 characters. */
+  resource: string;
+  /** 1–16 characters. */
+  method: string;
+  /** 1–64 characters, e.g. "eip155:8453" or "base". */
+  network: string;
+  asset: Address;
+  /** 0–36. */
+  decimals: number;
+  /** Kept as given (compared in any case). */
+  payer: Address;
+  payTo: Address;
+  x402Version: 1 | 2;
+  /** 1–2592000; kind "session" only. */
+  sessionTtlSeconds?: number;
+}
+
+/** What a paid request is about to settle: ReceiptLedger.begin's argument. */
+export interface ReceiptIntent extends ReceiptTerms {
+  /** Base units: a bigint or a decimal string without leading zeros, below 2^256. */
+  amount: bigint | string;
+  /** Unix milliseconds or a Date; defaults to the clock. */
+  startedAt?: number | Date;
+}
+
+export type ReceiptStatus = 'pending' | 'settled' | 'failed';
+
+/** A receipt: the intent as begun plus its state. Times are Unix milliseconds. */
+export interface Receipt extends ReceiptTerms {
+  /** Base units, decimal. */
+  amount: string;
+  startedAt: number;
+  status: ReceiptStatus;
+  /** Settled: 0x + 64 lowercase hex. */
+  transaction?: Hex;
+  settledAt?: number;
+  /** Set once by revoke(). */
+  revokedAt?: number;
+  /** Failed: why (≤ 512 characters). */
+  failure?: string;
+  failedAt?: number;
+}
+
+export type RevokeResult = 'revoked' | 'already_revoked' | 'not_found';
+
+/** Unix milliseconds or a Date. */
+export type Millis = number | Date;
+
+/**
+ * The paid side's durable record of x402 payments and single-use nonces.
+ * Validation errors are TypeError / RangeError with code ERR_INVALID_ARG_TYPE
+ * or ERR_INVALID_ARG_VALUE naming the parameter; state errors have code
+ * ERR_INVALID_ARG. A file of another kind (e.g. a SessionCache journal) is
+ * refused with ERR_JOURNAL_CORRUPT.
+ */
+export declare class ReceiptLedger {
+  /** In memory; or journaled at `path` (every change fdatasync'ed before returning, shareable by processes). */
+  constructor(options?: { path?: string });
+  /** Claims the payment: false (nothing written) when it is already pending or settled; a failed one may be claimed again. */
+  begin(intent: ReceiptIntent): boolean;
+  /** pending -> settled. Throws ERR_INVALID_ARG when not pending or the transaction paid for another payment. */
+  settle(paymentId: Hex, options: { transaction: Hex; settledAt?: Millis }): Receipt;
+  /** pending -> failed. */
+  fail(paymentId: Hex, options: { reason: string; at?: Millis }): void;
+  get(paymentId: Hex): Receipt | null;
+  /** Any case of the hash. */
+  byTransaction(transaction: Hex): Receipt | null;
+  revoke(transaction: Hex, options?: { at?: Millis }): RevokeResult;
+  /** true the first time; false while the nonce is recorded and unexpired. `expiresAt` must be after `now`. */
+  useNonce(nonce: string, options: { expiresAt: Millis; now?: Millis }): boolean;
+  /** In the order payments were first begun. */
+  list(): Receipt[];
+  /** Settled receipts (revoked ones included) of this payer, in any case. */
+  paidBy(payer: Address): Receipt[];
+  /** Receipts held (nonces not counted). */
+  readonly size: number;
+  close(): void;
+}
+
+/**
+ * Receipts as export text with the columns settledAt (ISO 8601 UTC), status,
+ * kind, transaction, network, asset, amount, amountDecimal (exact, `decimals`
+ * places), decimals, payer, payTo, resource, method, route, x402Version,
+ * paymentId, revokedAt, failure. 'csv' (default): RFC 4180 with a header row
+ * and CRLF; fields that a spreadsheet would run as a formula get a leading
+ * apostrophe. 'jsonl': one object per line, absent values null.
+ */
+export declare function formatReceipts(records: readonly Receipt[], format?: 'csv' | 'jsonl'): string;

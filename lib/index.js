@@ -19,3 +19,4 @@ export {
 } from './session_token.js';
 export { normalizeUrl, scopeCovers } from './url_scope.js';
 export { SessionCache } from './session_cache.js';
+export { ReceiptLedger, formatReceipts } from './receipt_ledger.js';

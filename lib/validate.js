@@ -27,6 +27,11 @@ export function invalidArg(what, name, value, { ErrorClass = TypeError, secret =
   return argError(ErrorClass, 'ERR_INVALID_ARG_TYPE', `Expected ${what} for ${name} but received ${received}`);
 }
 
+// The right type but a value out of range or of the wrong form.
+export function invalidValue(what, name, value) {
+  return argError(RangeError, 'ERR_INVALID_ARG_VALUE', `Expected ${what} for ${name} but received ${describe(value)}`);
+}
+
 export function expectString(value, name) {
   if (typeof value !== 'string') throw invalidArg('a string', name, value);
   return value;
@@ -47,13 +52,24 @@ export function expectSafeInteger(value, name, { min = -Number.MAX_SAFE_INTEGER 
   return value;
 }
 
+function dateMillis(date, name) {
+  const ms = date.getTime();
+  if (Number.isNaN(ms)) throw invalidArg('a valid Date', name, date);
+  return ms;
+}
+
 // Unix seconds from a number of seconds or a Date; the clock when absent.
 export function unixSeconds(value, name) {
   if (value === undefined) return Math.floor(Date.now() / 1000);
-  if (value instanceof Date) {
-    const ms = value.getTime();
-    if (Number.isNaN(ms)) throw invalidArg('a valid Date', name, value);
-    return Math.floor(ms / 1000);
-  }
+  if (value instanceof Date) return Math.floor(dateMillis(value, name) / 1000);
   return expectSafeInteger(value, name);
+}
+
+// Unix milliseconds (0 to 2^53-1) from a number of milliseconds or a Date;
+// the clock when absent.
+export function unixMillis(value, name) {
+  if (value === undefined) return Date.now();
+  const ms = expectSafeInteger(value instanceof Date ? dateMillis(value, name) : value, name);
+  if (ms < 0) throw invalidValue('a time at or after 1970', name, value);
+  return ms;
 }

@@ -11,6 +11,22 @@ int hexDigitValue(char c) noexcept {
   return -1;
 }
 
+bool isPrefixedHex(std::string_view text, size_t digits, bool lowercaseOnly) noexcept {
+  if (text.size() != digits + 2 || text.substr(0, 2) != "0x") return false;
+  for (char c : text.substr(2)) {
+    if (hexDigitValue(c) < 0 || (lowercaseOnly && c >= 'A' && c <= 'F')) return false;
+  }
+  return true;
+}
+
+std::string lowercaseHex(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));
+  }
+  return out;
+}
+
 std::string toHex(ByteView bytes, bool prefix) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string out;

@@ -24,4 +24,12 @@ Bytes parseHexExact(std::string_view text, size_t expectedBytes, const char* wha
 // Value of one hex digit, or -1.
 int hexDigitValue(char c) noexcept;
 
+// Whether `text` is "0x" followed by exactly `digits` hex digits (a-f only
+// when `lowercaseOnly`): a shape check for ids and hashes kept as text.
+bool isPrefixedHex(std::string_view text, size_t digits, bool lowercaseOnly = false) noexcept;
+
+// `text` with ASCII letters lowercased: the one spelling of a hex value
+// that indexes compare.
+std::string lowercaseHex(std::string_view text);
+
 }  // namespace clawpay

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <system_error>
 
@@ -15,10 +16,6 @@
 namespace clawpay {
 namespace {
 
-// Fixed text so that a file holding only a piece of it (a crash while the
-// journal was being created) can be told apart from a foreign file, which we
-// must never truncate.
-constexpr std::string_view kHeaderJson = R"({"format":"clawpay-sessions","op":"header","version":1})";
 constexpr int kFormatVersion = 1;
 constexpr size_t kChecksumChars = 8;
 
@@ -89,7 +86,8 @@ void syncDir(const std::string& dir) {
   if (rc != 0) throw ioError("fsync", dir, err);
 }
 
-// mkdir -p; directories we create are 0700 since the journal holds bearer tokens.
+// mkdir -p; directories we create are 0700 since journals hold bearer tokens
+// and payment records.
 void ensureDir(const std::string& dir) {
   for (size_t pos = 1; pos <= dir.size(); ++pos) {
     if (pos != dir.size() && dir[pos] != '/') continue;
@@ -104,7 +102,23 @@ void ensureDir(const std::string& dir) {
 
 Error unsafe(const std::string& path, const std::string& why) {
   return Error(ErrorKind::Io, "ERR_UNSAFE_JOURNAL",
-               "Refusing session journal " + path + ": it " + why + " (it would hold bearer tokens)");
+               "Refusing journal " + path + ": it " + why +
+                   " (a journal holds bearer tokens or payment records: only a private file of our own will do)");
+}
+
+// Fixed text (the same bytes every time) so that a file holding only a piece
+// of it (a crash while the journal was being created) can be told apart from
+// a foreign file, which we must never truncate. The format is checked to need
+// no JSON escaping, so the text is plain concatenation.
+std::string headerJsonFor(const std::string& format) {
+  bool plain = !format.empty() && std::all_of(format.begin(), format.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+  });
+  if (!plain) {
+    throw Error(ErrorKind::Type, "ERR_INVALID_ARGUMENT",
+                "journal format \"" + format + "\" must be letters, digits and '-'");
+  }
+  return R"({"format":")" + format + R"(","op":"header","version":)" + std::to_string(kFormatVersion) + "}";
 }
 
 // A file someone else owns, or one linked from elsewhere, could hand our
@@ -151,10 +165,10 @@ nlohmann::json parseLine(std::string_view line) {
 
 // A file with no valid record is a journal whose creation was cut short only
 // if it holds a piece of the header line (a crash may also leave zeros).
-bool isTornNewJournal(std::string_view content) {
+bool isTornNewJournal(std::string_view content, std::string_view headerJson) {
   size_t end = content.find_last_not_of('\0');
   content = end == std::string_view::npos ? std::string_view() : content.substr(0, end + 1);
-  return Journal::frame(kHeaderJson).starts_with(content);
+  return Journal::frame(headerJson).starts_with(content);
 }
 
 }  // namespace
@@ -212,7 +226,8 @@ class Journal::FileAppender final : public Journal::Appender {
 };
 
 Journal::Journal(std::string path, Handler& handler, Options options)
-    : path_(std::move(path)), handler_(handler), options_(options) {
+    : path_(std::move(path)), handler_(handler), options_(std::move(options)),
+      headerJson_(headerJsonFor(options_.format)) {
   if (path_.empty()) throw Error(ErrorKind::Type, "ERR_INVALID_ARGUMENT", "journal path is empty");
   size_t slash = path_.rfind('/');
   dir_ = slash == std::string::npos ? "." : slash == 0 ? "/" : path_.substr(0, slash);
@@ -236,7 +251,7 @@ void Journal::close() noexcept {
 }
 
 void Journal::checkOpen() const {
-  if (fd_ < 0) throw Error(ErrorKind::State, "ERR_CLOSED", "session store is closed");
+  if (fd_ < 0) throw Error(ErrorKind::State, "ERR_CLOSED", "journal " + path_ + " is closed");
 }
 
 // Opens whatever file the path names now and locks it, replacing fd_. A
@@ -244,7 +259,7 @@ void Journal::checkOpen() const {
 // the path is checked again once the lock is held.
 void Journal::openCurrent(LockMode mode) {
   for (;;) {
-    // O_NOFOLLOW: the journal holds bearer tokens, so never write them
+    // O_NOFOLLOW: a journal holds bearer tokens, so never write them
     // through a link someone else may have planted at our path.
     int fd = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0 && errno == ELOOP) throw unsafe(path_, "is a symbolic link");
@@ -353,7 +368,7 @@ void Journal::loadFrom(uint64_t start, LockMode mode) {
   size_t first = 0;
   if (start == 0) {
     if (good.empty()) {
-      if (!isTornNewJournal(data)) throw corrupt(path_, 1, "not a clawpay session journal");
+      if (!isTornNewJournal(data, headerJson_)) throw corrupt(path_, 1, "not a " + options_.format + " journal");
       if (mode == LockMode::Exclusive) {
         ensureHeader();
       } else {
@@ -361,20 +376,7 @@ void Journal::loadFrom(uint64_t start, LockMode mode) {
       }
       return;
     }
-    const auto& header = good.front().record;
-    auto isString = [&](const char* key, std::string_view want) {
-      auto it = header.find(key);
-      return it != header.end() && it->is_string() && it->get_ref<const std::string&>() == want;
-    };
-    if (!isString("op", "header") || !isString("format", "clawpay-sessions")) {
-      throw corrupt(path_, 1, "missing the journal header");
-    }
-    const auto version = header.find("version");
-    if (version == header.end() || !version->is_number_integer() || version->get<int64_t>() != kFormatVersion) {
-      throw Error(ErrorKind::Invalid, "ERR_JOURNAL_VERSION",
-                  "journal " + path_ + ": unsupported format version " +
-                      (version == header.end() ? std::string("(none)") : version->dump()));
-    }
+    checkHeader(good.front().record);
     offset_ = start + good.front().end;
     lastLine_ = data.substr(0, good.front().end);  // the header starts the file
     records_ = 1;
@@ -404,9 +406,32 @@ void Journal::loadFrom(uint64_t start, LockMode mode) {
   }
 }
 
+// The first record must be our header: the right format, a version we read.
+void Journal::checkHeader(const nlohmann::json& header) const {
+  auto text = [&](const char* key) -> const std::string* {
+    auto it = header.find(key);
+    return it != header.end() && it->is_string() ? &it->get_ref<const std::string&>() : nullptr;
+  };
+  const std::string* op = text("op");
+  const std::string* format = text("format");
+  if (!op || *op != "header" || !format) throw corrupt(path_, 1, "missing the journal header");
+  if (*format != options_.format) {
+    // Say both: the usual cause is a path mix-up (a receipt ledger pointed at
+    // a session cache's file, or the reverse).
+    throw corrupt(path_, 1, "holds \"" + *format + "\" records, but was opened as a \"" + options_.format +
+                                "\" journal");
+  }
+  const auto version = header.find("version");
+  if (version == header.end() || !version->is_number_integer() || version->get<int64_t>() != kFormatVersion) {
+    throw Error(ErrorKind::Invalid, "ERR_JOURNAL_VERSION",
+                "journal " + path_ + ": unsupported format version " +
+                    (version == header.end() ? std::string("(none)") : version->dump()));
+  }
+}
+
 // The file holds no valid record (new, or its creation was cut short).
 void Journal::ensureHeader() {
-  std::string line = frame(kHeaderJson);
+  std::string line = frame(headerJson_);
   truncateTo(fd_, 0, path_);
   writeAllAt(fd_, line, 0, path_);
   syncData(fd_, path_);
@@ -461,7 +486,7 @@ void Journal::maybeCompact() {
 // processes (whose fstat size changes) to look for the new inode.
 void Journal::compact() {
   std::vector<std::string> lines = handler_.snapshot();
-  std::string buf = frame(kHeaderJson);
+  std::string buf = frame(headerJson_);
   size_t lastBegin = 0;
   for (const auto& json : lines) {
     lastBegin = buf.size();

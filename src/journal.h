@@ -1,13 +1,15 @@
 // A durable append-only log of JSON records, shared safely by several
 // processes. It knows framing, checksums, locking and compaction; what the
-// records mean belongs to its Handler (the session store).
+// records mean belongs to its Handler (the session store, the receipt ledger).
 //
 // File format, one record per line:
 //   <8 lowercase hex: first 4 bytes of keccak256(json)> <compact JSON>\n
-// The first record is the header {"format":"clawpay-sessions","op":"header",
-// "version":1}. Bytes after the last valid record that contain no valid
-// record are a torn tail (a write cut short by a crash): skipped, and cut off
-// the next time we hold the exclusive lock. An invalid record followed by a
+// The first record is the header {"format":<Options::format>,"op":"header",
+// "version":1}; a file whose header names another format is refused
+// (ERR_JOURNAL_CORRUPT), so one kind of state is never replayed as another.
+// Bytes after the last valid record that contain no valid record are a torn
+// tail (a write cut short by a crash): skipped, and cut off the next time we
+// hold the exclusive lock. An invalid record followed by a
 // valid one is real damage: ERR_JOURNAL_CORRUPT naming file and record.
 //
 // Locking: every change happens under flock(LOCK_EX) after catching up on
@@ -22,9 +24,10 @@
 // process still holding the old inode notices (its size changed: the
 // compactor always appends to the old file first) and reloads.
 //
-// Not thread-safe by itself: its owner serializes calls (SessionStore holds
-// its mutex). One Journal per open of the file; do not share one across
-// fork(), since flock() locks belong to the shared open file description.
+// Not thread-safe by itself: its owner serializes calls (JournaledStore holds
+// a mutex for the session store and the receipt ledger). One Journal per open
+// of the file; do not share one across fork(), since flock() locks belong to
+// the shared open file description.
 #pragma once
 
 #include <sys/types.h>
@@ -59,6 +62,10 @@ class Journal {
 
   struct Options {
     size_t compactSlack = 1024;
+    // Names what the records mean; checked against the header on open. The
+    // default keeps session journals byte-identical to those written before
+    // the field existed. Letters, digits and '-' only.
+    std::string format = "clawpay-sessions";
   };
 
   // Lets the body of transact() append records.
@@ -115,11 +122,13 @@ class Journal {
   void compact();
   void checkOpen() const;
   bool lastLineIntact();
+  void checkHeader(const nlohmann::json& header) const;
 
   std::string path_;
   std::string dir_;
   Handler& handler_;
   Options options_;
+  std::string headerJson_;  // the first record of every file of our format
   int fd_ = -1;
   dev_t dev_ = 0;
   ino_t ino_ = 0;

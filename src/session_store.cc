@@ -1,13 +1,12 @@
 #include "session_store.h"
 
-#include <cmath>
 #include <limits>
 #include <map>
 #include <set>
 
 #include "error.h"
-#include "journal.h"
-#include "js_json.h"
+#include "journaled_store.h"
+#include "record_fields.h"
 #include "url_scope.h"
 
 namespace clawpay {
@@ -45,65 +44,33 @@ using Index = std::unordered_map<std::string, Bucket>;
               "invalid session record: " + std::string(field) + " " + std::string(problem));
 }
 
-const std::string& requireString(const json& record, const char* field) {
-  auto it = record.find(field);
-  if (it == record.end()) invalid(ErrorKind::Type, field, "is missing");
-  if (!it->is_string()) invalid(ErrorKind::Type, field, std::string("must be a string, not ") + it->type_name());
-  return it->get_ref<const std::string&>();
-}
-
-// JS hands every number over as a double, so an integral double is accepted
-// and stored as an integer; anything else is not a Unix time or a count.
-int64_t requireInt(json& record, const char* field) {
-  auto it = record.find(field);
-  if (it == record.end()) invalid(ErrorKind::Type, field, "is missing");
-  int64_t value;
-  if (it->is_number_unsigned()) {
-    if (it->get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-      invalid(ErrorKind::Range, field, "is out of range");
-    }
-    value = static_cast<int64_t>(it->get<uint64_t>());
-  } else if (it->is_number_integer()) {
-    value = it->get<int64_t>();
-  } else if (it->is_number_float()) {
-    double d = it->get<double>();
-    if (!std::isfinite(d) || std::trunc(d) != d) invalid(ErrorKind::Type, field, "must be an integer");
-    if (std::fabs(d) > static_cast<double>(kMaxSafeInteger)) invalid(ErrorKind::Range, field, "is out of range");
-    value = static_cast<int64_t>(d);
-  } else {
-    invalid(ErrorKind::Type, field, std::string("must be an integer, not ") + it->type_name());
-  }
-  if (value < 0) invalid(ErrorKind::Range, field, "must not be negative");
-  *it = value;
-  return value;
-}
-
 // Checks a record and derives its entry. Records replayed from the journal
 // were valid when written; if a stricter URL normalizer now rejects the
 // endpoint, the paid session is kept but can match no URL.
 std::unique_ptr<Entry> makeEntry(json record, bool fromJournal) {
   if (!record.is_object()) invalid(ErrorKind::Type, "record", std::string("must be an object, not ") + record.type_name());
   auto entry = std::make_unique<Entry>();
-  entry->id = requireString(record, "sessionId");
+  RecordFields fields(record, "ERR_INVALID_SESSION_RECORD", "invalid session record");
+  entry->id = fields.string("sessionId");
   if (entry->id.empty()) invalid(ErrorKind::Range, "sessionId", "must not be empty");
   for (const char* field : {"walletAddress", "paymentTxHash", "paymentAmount", "paymentToken", "paymentRecipient",
                             "sessionToken", "signature"}) {
-    requireString(record, field);
+    fields.string(field);
   }
-  if (record.contains("label")) requireString(record, "label");
-  requireInt(record, "createdAt");
-  entry->expiresAt = requireInt(record, "expiresAt");
-  requireInt(record, "callCount");
-  requireInt(record, "lastUsedAt");
+  if (fields.has("label")) fields.string("label");
+  fields.integer("createdAt");
+  entry->expiresAt = fields.integer("expiresAt");
+  fields.integer("callCount");
+  fields.integer("lastUsedAt");
   // endedAt is ours (end() adds it); a record carrying one is an ended session.
-  if (record.contains("endedAt")) {
-    requireInt(record, "endedAt");
+  if (fields.has("endedAt")) {
+    fields.integer("endedAt");
     entry->ended = true;
   }
-  auto scope = parseScope(requireString(record, "scope"));
+  auto scope = parseScope(fields.string("scope"));
   if (!scope) invalid(ErrorKind::Range, "scope", "must be \"prefix\" or \"exact\"");
   entry->scope = *scope;
-  auto url = normalizeUrl(requireString(record, "endpoint"));
+  auto url = normalizeUrl(fields.string("endpoint"));
   if (url) {
     entry->key = *scope == Scope::Exact ? url->exactKey() : url->prefixKey();
     entry->indexed = true;
@@ -130,41 +97,16 @@ std::string idLine(const char* op, const std::string& id, std::optional<int64_t>
   return line.dump();  // ids come from records that already dumped cleanly
 }
 
-// For stores without a file: changes need no persisting.
-class NullAppender final : public Journal::Appender {
- public:
-  void append(const std::vector<std::string>&) override {}
-};
-
 }  // namespace
 
-struct SessionStore::Impl final : Journal::Handler {
-  std::mutex mu;
-  bool closed = false;
+struct SessionStore::Impl final : JournaledStore {
+  Impl() : JournaledStore("session store") {}
+
   std::unordered_map<std::string, std::unique_ptr<Entry>> byId;
   std::map<uint64_t, Entry*> order;
   uint64_t nextSeq = 0;
   Index exactIndex;
   Index prefixIndex;
-  std::unique_ptr<Journal> journal;
-
-  void checkOpen() const {
-    if (closed) throw Error(ErrorKind::State, "ERR_CLOSED", "session store is closed");
-  }
-
-  // Reads first take in what other processes wrote (cheap when nothing did).
-  void refresh() {
-    if (journal) journal->refresh();
-  }
-
-  void mutate(const std::function<void(Journal::Appender&)>& body) {
-    if (journal) {
-      journal->transact(body);
-    } else {
-      NullAppender appender;
-      body(appender);
-    }
-  }
 
   Entry* find(const std::string& id) {
     auto it = byId.find(id);
@@ -271,7 +213,7 @@ struct SessionStore::Impl final : Journal::Handler {
 };
 
 SessionStore::SessionStore(std::optional<std::string> path) : impl_(std::make_unique<Impl>()) {
-  if (path) impl_->journal = std::make_unique<Journal>(std::move(*path), *impl_);
+  if (path) impl_->open(std::move(*path), Journal::Options());
 }
 
 SessionStore::~SessionStore() = default;
@@ -279,9 +221,7 @@ SessionStore::~SessionStore() = default;
 void SessionStore::add(const nlohmann::json& record) {
   auto entry = makeEntry(record, /*fromJournal=*/false);
   std::string line = addLine(entry->record);
-  std::lock_guard lock(impl_->mu);
-  impl_->checkOpen();
-  impl_->mutate([&](Journal::Appender& journal) {
+  impl_->write([&](Journal::Appender& journal) {
     if (impl_->find(entry->id)) {
       throw Error(ErrorKind::Invalid, "ERR_DUPLICATE_SESSION", "session " + entry->id + " already exists");
     }
@@ -291,38 +231,34 @@ void SessionStore::add(const nlohmann::json& record) {
 }
 
 std::optional<nlohmann::json> SessionStore::get(const std::string& sessionId) {
-  std::lock_guard lock(impl_->mu);
-  impl_->checkOpen();
-  impl_->refresh();
-  const Entry* e = impl_->find(sessionId);
-  if (!e) return std::nullopt;
-  return e->record;
+  return impl_->read([&]() -> std::optional<nlohmann::json> {
+    const Entry* e = impl_->find(sessionId);
+    if (!e) return std::nullopt;
+    return e->record;
+  });
 }
 
 std::optional<nlohmann::json> SessionStore::findForUrl(std::string_view url, int64_t now) {
   // Normalizing needs no lock, and is most of a lookup's work.
   auto target = normalizeUrl(url);
-  std::lock_guard lock(impl_->mu);
-  impl_->checkOpen();
-  impl_->refresh();
-  if (!target) return std::nullopt;
-  if (!impl_->exactIndex.empty()) {
-    if (const Entry* e = Impl::probe(impl_->exactIndex, target->exactKey(), now)) return e->record;
-  }
-  if (!impl_->prefixIndex.empty()) {
-    // Longest first, so the first live hit is the most specific prefix.
-    for (const auto& key : target->prefixCandidates()) {
-      if (const Entry* e = Impl::probe(impl_->prefixIndex, key, now)) return e->record;
+  return impl_->read([&]() -> std::optional<nlohmann::json> {
+    if (!target) return std::nullopt;
+    if (!impl_->exactIndex.empty()) {
+      if (const Entry* e = Impl::probe(impl_->exactIndex, target->exactKey(), now)) return e->record;
     }
-  }
-  return std::nullopt;
+    if (!impl_->prefixIndex.empty()) {
+      // Longest first, so the first live hit is the most specific prefix.
+      for (const auto& key : target->prefixCandidates()) {
+        if (const Entry* e = Impl::probe(impl_->prefixIndex, key, now)) return e->record;
+      }
+    }
+    return std::nullopt;
+  });
 }
 
 bool SessionStore::recordCall(const std::string& sessionId, int64_t now) {
-  std::lock_guard lock(impl_->mu);
-  impl_->checkOpen();
   bool found = false;
-  impl_->mutate([&](Journal::Appender& journal) {
+  impl_->write([&](Journal::Appender& journal) {
     Entry* e = impl_->find(sessionId);
     if (!e) return;
     // An increment, not the new count: two processes counting calls on the
@@ -335,10 +271,8 @@ bool SessionStore::recordCall(const std::string& sessionId, int64_t now) {
 }
 
 bool SessionStore::end(const std::string& sessionId, int64_t now) {
-  std::lock_guard lock(impl_->mu);
-  impl_->checkOpen();
   bool found = false;
-  impl_->mutate([&](Journal::Appender& journal) {
+  impl_->write([&](Journal::Appender& journal) {
     Entry* e = impl_->find(sessionId);
     if (!e) return;
     found = true;
@@ -350,21 +284,18 @@ bool SessionStore::end(const std::string& sessionId, int64_t now) {
 }
 
 std::vector<nlohmann::json> SessionStore::list(bool includeExpired, int64_t now) {
-  std::lock_guard lock(impl_->mu);
-  impl_->checkOpen();
-  impl_->refresh();
-  std::vector<nlohmann::json> out;
-  for (const auto& [seq, e] : impl_->order) {
-    if (includeExpired || Impl::live(*e, now)) out.push_back(e->record);
-  }
-  return out;
+  return impl_->read([&] {
+    std::vector<nlohmann::json> out;
+    for (const auto& [seq, e] : impl_->order) {
+      if (includeExpired || Impl::live(*e, now)) out.push_back(e->record);
+    }
+    return out;
+  });
 }
 
 size_t SessionStore::prune(int64_t now) {
-  std::lock_guard lock(impl_->mu);
-  impl_->checkOpen();
   size_t removed = 0;
-  impl_->mutate([&](Journal::Appender& journal) {
+  impl_->write([&](Journal::Appender& journal) {
     // Decided after catching up, so sessions other processes added count too.
     std::vector<Entry*> dead;
     for (const auto& [seq, e] : impl_->order) {
@@ -382,19 +313,9 @@ size_t SessionStore::prune(int64_t now) {
 }
 
 size_t SessionStore::size() {
-  std::lock_guard lock(impl_->mu);
-  impl_->checkOpen();
-  impl_->refresh();
-  return impl_->byId.size();
+  return impl_->read([&] { return impl_->byId.size(); });
 }
 
-void SessionStore::close() {
-  std::lock_guard lock(impl_->mu);
-  if (impl_->closed) return;
-  impl_->closed = true;
-  if (impl_->journal) impl_->journal->close();
-  impl_->journal.reset();
-  impl_->reset();
-}
+void SessionStore::close() { impl_->close(); }
 
 }  // namespace clawpay

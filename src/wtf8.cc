@@ -85,6 +85,16 @@ bool isValidWtf8(std::string_view text) noexcept {
   return true;
 }
 
+std::optional<size_t> utf16LengthOfUtf8(std::string_view text) noexcept {
+  size_t units = 0;
+  for (size_t pos = 0; pos < text.size();) {
+    int32_t c = nextWtf8CodePoint(text, pos);
+    if (c < 0 || (c >= 0xD800 && c <= 0xDFFF)) return std::nullopt;
+    units += c > 0xFFFF ? 2 : 1;
+  }
+  return units;
+}
+
 bool isValidUtf8(std::string_view text) noexcept {
   size_t pos = 0;
   while (pos < text.size()) {

@@ -4,6 +4,7 @@
 // three-byte form. Well-formed text is plain UTF-8 either way.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,6 +21,11 @@ int32_t nextWtf8CodePoint(std::string_view text, size_t& pos) noexcept;
 bool isValidWtf8(std::string_view text) noexcept;
 // WTF-8 without lone surrogates, i.e. plain UTF-8.
 bool isValidUtf8(std::string_view text) noexcept;
+
+// How long JS says the text is (String.prototype.length: UTF-16 code units,
+// a code point above U+FFFF counting two), so that limits mean the same on
+// both sides of the binding; nullopt unless `text` is valid UTF-8.
+std::optional<size_t> utf16LengthOfUtf8(std::string_view text) noexcept;
 
 // Appends the WTF-8 encoding of a code point (or lone surrogate).
 void appendWtf8(std::string& out, uint32_t codePoint);

@@ -261,6 +261,47 @@ TEST(Journal, TornHeaderOfANewJournalStartsEmpty) {
   }
 }
 
+// One kind of state must never be replayed as another: a file whose header
+// names another format is refused, naming the file and both formats.
+TEST(Journal, FileOfAnotherFormatIsRefusedNamingBothFormats) {
+  TempDir dir;
+  std::string path = dir.file("j");
+  Journal::Options receipts;
+  receipts.format = "clawpay-receipts";
+  {
+    MapHandler h;
+    Journal j(path, h, receipts);
+    put(j, h, "a", 1);
+  }
+  EXPECT_EQ(readAll(path).substr(0, 100).find(R"({"format":"clawpay-receipts","op":"header","version":1})"), 9u);
+  std::string before = readAll(path);
+  MapHandler h;
+  std::string err = errorCode([&] { Journal j(path, h); });
+  EXPECT_EQ(err.substr(0, 19), "ERR_JOURNAL_CORRUPT") << err;
+  for (const char* part : {path.c_str(), "clawpay-receipts", "clawpay-sessions", "record 1"}) {
+    EXPECT_NE(err.find(part), std::string::npos) << err;
+  }
+  EXPECT_EQ(readAll(path), before) << "a journal of another format must not be modified";
+
+  // A torn header of the other format is not mistaken for a new journal of ours.
+  writeAll(path, Journal::frame(R"({"format":"clawpay-receipts","op":"header","version":1})").substr(0, 30));
+  EXPECT_EQ(errorCode([&] { Journal j(path, h); }).substr(0, 19), "ERR_JOURNAL_CORRUPT");
+  MapHandler hr;
+  Journal ours(path, hr, receipts);  // ...but is one of its own format
+  EXPECT_EQ(ours.recordCount(), 1u);
+}
+
+TEST(Journal, FormatNameMustNeedNoEscaping) {
+  TempDir dir;
+  MapHandler h;
+  for (const char* bad : {"", "a\"b", "with space", "caf\xc3\xa9"}) {
+    Journal::Options options;
+    options.format = bad;
+    EXPECT_EQ(errorCode([&] { Journal j(dir.file("j"), h, options); }).substr(0, 20), "ERR_INVALID_ARGUMENT") << bad;
+  }
+  EXPECT_FALSE(fs::exists(dir.file("j")));
+}
+
 TEST(Journal, NewerFormatVersionIsRefused) {
   TempDir dir;
   std::string path = dir.file("j");

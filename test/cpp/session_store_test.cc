@@ -49,38 +49,6 @@ json record(const std::string& id, const std::string& endpoint, const std::strin
 
 std::string idOf(const std::optional<json>& r) { return r ? r->at("sessionId").get<std::string>() : "(none)"; }
 
-template <typename F>
-std::pair<std::string, std::string> errorOf(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return {e.code(), e.what()};
-  }
-  return {"no error", ""};
-}
-
-// Runs `body` in a child process; the child reports failure by exit status.
-template <typename F>
-pid_t spawn(F&& body) {
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    int rc = 0;
-    try {
-      body();
-    } catch (...) {
-      rc = 1;
-    }
-    ::_exit(rc);  // no atexit handlers, no gtest teardown in the child
-  }
-  return pid;
-}
-
-int waitExit(pid_t pid) {
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 // --- behaviour, in memory (false) and on a journal (true) ------------------
 
 class Store : public ::testing::TestWithParam<bool> {

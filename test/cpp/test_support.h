@@ -1,9 +1,11 @@
-// Helpers shared by the GoogleTest files: fixture loading, error capture and
-// scratch directories.
+// Helpers shared by the GoogleTest files: fixture loading, error capture,
+// scratch directories and child processes.
 #pragma once
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -11,6 +13,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "error.h"
 
@@ -45,6 +48,41 @@ Error captureError(F&& f) {
   }
   ADD_FAILURE() << "expected clawpay::Error";
   return Error(ErrorKind::Invalid, "NONE", "no error thrown");
+}
+
+// The code and message of the clawpay::Error that f() throws, or
+// {"no error", ""}.
+template <typename F>
+std::pair<std::string, std::string> errorOf(F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return {e.code(), e.what()};
+  }
+  return {"no error", ""};
+}
+
+// Runs `body` in a child process; the child reports failure by exit status.
+template <typename F>
+pid_t spawn(F&& body) {
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int rc = 0;
+    try {
+      body();
+    } catch (...) {
+      rc = 1;
+    }
+    ::_exit(rc);  // no atexit handlers, no gtest teardown in the child
+  }
+  return pid;
+}
+
+// The child's exit status, or 128 + the signal that ended it.
+inline int waitExit(pid_t pid) {
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 // A fresh directory under /tmp, removed with everything in it.

@@ -5,8 +5,9 @@ import {
   Signer, toViemAccount, keccak256, hashMessage, hashTypedData, recoverAddress,
   recoverMessageAddress, recoverTypedDataAddress, getAddress, buildSessionToken,
   decodeSessionToken, verifySessionToken, verifySessionTokens, normalizeUrl, scopeCovers,
-  SessionCache, TOKEN_REASONS,
+  SessionCache, TOKEN_REASONS, ReceiptLedger, formatReceipts,
   type Hex, type Address, type SessionRecord, type TokenReason, type TypedDataDefinition,
+  type Receipt, type ReceiptIntent, type RevokeResult,
 } from 'clawpay-native';
 import type { LocalAccount } from 'viem';
 
@@ -54,6 +55,24 @@ async function usage(): Promise<void> {
   const all: SessionRecord[] = cache.list({ includeExpired: true });
   const count: number = cache.size;
   cache.close();
+
+  const ledger = new ReceiptLedger({ path: '/tmp/receipts.journal' });
+  const intent: ReceiptIntent = {
+    paymentId: `0x${'a'.repeat(64)}`, kind: 'session', route: 'GET /weather', resource: 'https://a.example/weather',
+    method: 'GET', network: 'eip155:8453', asset: '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913', amount: 10000n,
+    decimals: 6, payer: address, payTo: address, x402Version: 2, sessionTtlSeconds: 3600,
+  };
+  const claimed: boolean = ledger.begin(intent);
+  const receipt: Receipt = ledger.settle(intent.paymentId, { transaction: `0x${'b'.repeat(64)}`, settledAt: new Date() });
+  ledger.fail(intent.paymentId, { reason: 'timeout' });
+  const settledAt: number | undefined = ledger.byTransaction(`0x${'b'.repeat(64)}`)?.settledAt;
+  const revoked: RevokeResult = ledger.revoke(`0x${'b'.repeat(64)}`, { at: 1 });
+  const fresh: boolean = ledger.useNonce('nonce', { expiresAt: Date.now() + 60_000 });
+  const paid: Receipt[] = ledger.paidBy(address);
+  const csv: string = formatReceipts(ledger.list());
+  const jsonl: string = formatReceipts(paid, 'jsonl');
+  const receipts: number = ledger.size;
+  ledger.close();
   signer.destroy();
 
   // @ts-expect-error Signer has no public constructor
@@ -64,6 +83,11 @@ async function usage(): Promise<void> {
   keccak256(42);
   // @ts-expect-error the private key never leaves native memory
   signer.privateKey;
-  void [account, hex, messageHash, recovered, checksummed, amount, reason, reasons, valid, origin, covered, found, all, count, bytes];
+  // @ts-expect-error receipts export as csv or jsonl only
+  formatReceipts([], 'xlsx');
+  // @ts-expect-error settle needs the transaction
+  ledger.settle(intent.paymentId, { settledAt: 1 });
+  void [account, hex, messageHash, recovered, checksummed, amount, reason, reasons, valid, origin, covered, found, all, count, bytes,
+    claimed, receipt, settledAt, revoked, fresh, paid, csv, jsonl, receipts];
 }
 void usage;

@@ -1,0 +1,102 @@
+// `clawpay receipts export`: a receipt ledger's receipts as CSV or JSONL, for
+// bookkeeping. Exit codes: 0 done, 1 the ledger could not be read or the
+// output not written, 2 bad usage. Every message is one line on stderr.
+import { statSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+
+import { ReceiptLedger, formatReceipts } from '../receipt_ledger.js';
+
+const USAGE = 'clawpay receipts export --path FILE [--format csv|jsonl] [--out FILE]';
+
+function complain(message) {
+  process.stderr.write(`clawpay receipts: ${message}\n`);
+}
+
+function usageError(message) {
+  complain(`${message} (usage: ${USAGE})`);
+  return 2;
+}
+
+/** The export's options, or an exit code when the command line is wrong. */
+function parseExportArgs(argv) {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { path: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean' } },
+      strict: true,
+    }));
+  } catch (error) {
+    return usageError(String(error.message).split('\n')[0]);
+  }
+  if (values.help) return { help: true };
+  if (!values.path) return usageError('--path FILE is required');
+  const format = values.format ?? 'csv';
+  if (format !== 'csv' && format !== 'jsonl') return usageError(`--format must be csv or jsonl, not "${format}"`);
+  if (values.out === '') return usageError('--out needs a file name');
+  return { path: values.path, format, out: values.out };
+}
+
+// Opening a ledger creates its file when there is none; an export must not
+// leave an empty ledger behind a mistyped path, so it looks first.
+function missingLedger(path) {
+  try {
+    return statSync(path).isFile() ? null : `${path} is not a file`;
+  } catch (error) {
+    return error.code === 'ENOENT' ? `no receipt ledger at ${path}` : `cannot read ${path}: ${error.message}`;
+  }
+}
+
+function readReceipts(path) {
+  const ledger = new ReceiptLedger({ path });
+  try {
+    return ledger.list();
+  } finally {
+    ledger.close();
+  }
+}
+
+async function exportReceipts({ path, format, out }) {
+  const problem = missingLedger(path);
+  if (problem) {
+    complain(problem);
+    return 1;
+  }
+  let text;
+  let count;
+  try {
+    const receipts = readReceipts(path);
+    count = receipts.length;
+    text = formatReceipts(receipts, format);
+    if (out !== undefined) writeFileSync(out, text);
+  } catch (error) {
+    const message = String(error.message).split('\n')[0];
+    complain(message.includes(path) ? message : `${path}: ${message}`);
+    return 1;
+  }
+  if (out === undefined) {
+    process.stdout.write(text);
+  } else {
+    complain(`${count} receipt${count === 1 ? '' : 's'} written to ${out} (${format})`);
+  }
+  return 0;
+}
+
+/** `clawpay receipts <subcommand> ...`; resolves to the exit code. */
+export async function receiptsCommand(argv) {
+  const [subcommand, ...rest] = argv;
+  if (subcommand === '--help' || subcommand === 'help') {
+    process.stdout.write(`usage: ${USAGE}\n`);
+    return 0;
+  }
+  if (subcommand !== 'export') {
+    return usageError(subcommand === undefined ? 'missing subcommand' : `unknown subcommand "${subcommand}"`);
+  }
+  const options = parseExportArgs(rest);
+  if (typeof options === 'number') return options;
+  if (options.help) {
+    process.stdout.write(`usage: ${USAGE}\n`);
+    return 0;
+  }
+  return exportReceipts(options);
+}
