@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// `clawpay` — the project's command. For now one subcommand, `demo`, that
-// exercises the native core end to end: a key, a session token built and
-// verified, a scope check and a cache lookup, with timings.
+// `clawpay` — the project's command:
+//   demo       the native core end to end: a key, a session token built and
+//              verified, a scope check and a cache lookup, with timings
+//   devnet     a local x402 world (chain, token, facilitator, paid API and MCP)
+//   receipts   export the paywall's receipt ledger
 import { randomUUID } from 'node:crypto';
 
-const [command = 'demo'] = process.argv.slice(2);
+const [command = 'demo', ...args] = process.argv.slice(2);
 
 async function demo() {
   const { Signer, buildSessionToken, verifySessionToken, verifySessionTokens, SessionCache, scopeCovers } =
@@ -73,12 +75,21 @@ async function demo() {
   console.log('signer   destroyed (key wiped)');
 }
 
-const commands = { demo };
-if (!commands[command]) {
+// A command is `async (args) => exit code` (undefined counts as 0); all but
+// demo live in lib/cli/ and load only when run. The exit code is set, not
+// forced, so that output still being piped to stdout is not cut off.
+const commands = {
+  demo,
+  receipts: async (argv) => (await import('../lib/cli/receipts.js')).receiptsCommand(argv),
+  devnet: async (argv) => (await import('../lib/cli/devnet.js')).devnetCommand(argv),
+};
+if (!Object.hasOwn(commands, command)) {
   console.error(`clawpay: unknown command "${command}". Commands: ${Object.keys(commands).join(', ')}`);
   process.exit(2);
 }
-commands[command]().catch((error) => {
+commands[command](args).then((code) => {
+  process.exitCode = code ?? 0;
+}, (error) => {
   console.error(`clawpay ${command}: ${error.message}`);
   process.exit(1);
 });
