@@ -1,0 +1,293 @@
+// The payment engine behind the paywall, shared by HTTP routes and MCP
+// tools: it states a route's offers, matches a payment to one, verifies it
+// with the facilitator, claims it in the durable receipt ledger, lets the
+// caller serve, settles only what was served, and records the receipt.
+//
+// One payment pays for one response. A payment is identified by what makes
+// an EIP-3009 authorization unique on chain — network, token, payer and
+// nonce — so the same payload sent twice is the same payment:
+// - while the first use is in flight, repeats wait for it and get its
+//   outcome (the same response, marked as a replay), without running the
+//   handler again;
+// - after it was served, repeats for the same resource get the stored
+//   response while it is remembered (bounded memory), otherwise 409
+//   `payment_already_used` with the original settlement;
+// - across processes and restarts the ledger's claim decides: the second
+//   claimant gets 409.
+import { HTTPFacilitatorClient, x402ResourceServer } from '@x402/core/server';
+import { ExactEvmScheme } from '@x402/evm/exact/server';
+
+import { keccak256 } from '../hashing.js';
+import { buildOffers, SESSION_EXTRA, v1NetworkName, v1Requirements } from './offers.js';
+
+const MEMO_ENTRIES = 1000;
+const MEMO_BYTES = 64 << 20;
+const HEX32 = /^0x[0-9a-fA-F]{64}$/;
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+const UINT = /^(0|[1-9][0-9]{0,77})$/;
+
+/** A refusal: no handler ran and nothing was settled. */
+function refused(status, error, message, extra = {}) {
+  return { kind: 'refused', status, error, message, ...extra };
+}
+
+function sameAddress(a, b) {
+  return typeof a === 'string' && typeof b === 'string' && a.toLowerCase() === b.toLowerCase();
+}
+
+/** The authorization inside an exact/EVM payload, checked for shape. */
+function authorizationOf(payload) {
+  const auth = payload?.payload?.authorization;
+  if (auth === null || typeof auth !== 'object') return null;
+  const { from, to, value, validAfter, validBefore, nonce } = auth;
+  if (!ADDRESS.test(from ?? '') || !ADDRESS.test(to ?? '') || !HEX32.test(nonce ?? '')) return null;
+  for (const n of [value, validAfter, validBefore]) if (typeof n !== 'string' || !UINT.test(n)) return null;
+  if (typeof payload.payload.signature !== 'string') return null;
+  return auth;
+}
+
+/** Remembers served outcomes for replays, within a count and a byte budget. */
+class OutcomeMemo {
+  #entries = new Map();
+  #bytes = 0;
+
+  get(id) {
+    return this.#entries.get(id);
+  }
+
+  set(id, outcome, bytes) {
+    if (bytes > MEMO_BYTES / 4) return;
+    this.#entries.set(id, { outcome, bytes });
+    this.#bytes += bytes;
+    for (const [oldest, entry] of this.#entries) {
+      if (this.#entries.size <= MEMO_ENTRIES && this.#bytes <= MEMO_BYTES) break;
+      this.#entries.delete(oldest);
+      this.#bytes -= entry.bytes;
+    }
+  }
+}
+
+export class PaymentEngine {
+  #resourceServer;
+  #ledger;
+  #now;
+  #v1Names;
+  #offers = new Map();
+  #inflight = new Map();
+  #memo = new OutcomeMemo();
+
+  /**
+   * @param {object} options
+   * @param {x402ResourceServer} options.resourceServer initialised, with the networks registered
+   * @param {import('../receipt_ledger.js').ReceiptLedger} options.ledger
+   * @param {Record<string,string>} [options.v1Names] v1 names for CAIP-2 networks the
+   *   @x402/evm table lacks (a local chain)
+   * @param {() => number} [options.now] milliseconds since the epoch
+   */
+  constructor({ resourceServer, ledger, v1Names = {}, now = Date.now }) {
+    this.#resourceServer = resourceServer;
+    this.#ledger = ledger;
+    this.#v1Names = v1Names;
+    this.#now = now;
+  }
+
+  /** An engine on the official resource server, reaching the facilitator over HTTP. */
+  static async create({ facilitatorUrl, facilitatorClient, networks, ledger, v1Names, now }) {
+    const client = facilitatorClient ?? new HTTPFacilitatorClient({ url: facilitatorUrl });
+    const resourceServer = new x402ResourceServer(client);
+    for (const network of new Set(networks)) {
+      resourceServer.register(network, new ExactEvmScheme());
+      // The resource server looks v1 payments up by v1's network name.
+      const v1Name = v1NetworkName(network, v1Names);
+      if (v1Name) resourceServer.register(v1Name, new ExactEvmScheme());
+    }
+    // Fails here, not on the first paying request, when the facilitator is
+    // unreachable or cannot settle on a route's network.
+    await resourceServer.initialize();
+    return new PaymentEngine({ resourceServer, ledger, v1Names, now });
+  }
+
+  get ledger() {
+    return this.#ledger;
+  }
+
+  async #offersFor(route, sessionInfo) {
+    const key = `${route.id}\n${sessionInfo?.endpoint ?? ''}`;
+    let offers = this.#offers.get(key);
+    if (!offers) {
+      offers = buildOffers(this.#resourceServer, route, sessionInfo);
+      this.#offers.set(key, offers);
+      offers.catch(() => this.#offers.delete(key));
+    }
+    return offers;
+  }
+
+  /**
+   * What the 402 carries: the v2 PaymentRequired (for the PAYMENT-REQUIRED
+   * header or an MCP tool result) and the v1 body.
+   */
+  async paymentRequired(route, resource, { error = 'payment_required', sessionInfo, extensions } = {}) {
+    const offers = await this.#offersFor(route, sessionInfo);
+    const v2 = await this.#resourceServer.createPaymentRequiredResponse(
+      offers.map((o) => o.requirement), resource, error, extensions,
+    );
+    const v1 = {
+      x402Version: 1,
+      error,
+      accepts: v1Requirements(offers, v1NetworkName(route.terms.network, this.#v1Names), resource),
+    };
+    return { v2, v1 };
+  }
+
+  /** Which offer a payload takes, or a refusal saying why none. */
+  async #match(route, resource, payload, sessionInfo) {
+    const offers = await this.#offersFor(route, sessionInfo);
+    const auth = authorizationOf(payload);
+    if (!auth) return refused(400, 'invalid_payment', 'The payment is not an exact/EVM EIP-3009 authorization');
+    let offer;
+    if (payload.x402Version === 2) {
+      const requirement = this.#resourceServer.findMatchingRequirements(offers.map((o) => o.requirement), payload);
+      offer = offers.find((o) => o.requirement === requirement);
+    } else if (payload.x402Version === 1) {
+      // v1 payloads do not echo the offer; scheme, network and the amount
+      // pick it (normalizeRoute keeps the two amounts different).
+      const v1Network = v1NetworkName(route.terms.network, this.#v1Names);
+      offer = payload.scheme === 'exact' && payload.network === v1Network
+        ? offers.find((o) => o.amount === BigInt(auth.value))
+        : undefined;
+      if (offer) offer = { ...offer, v1: v1Requirements([offer], v1Network, resource)[0] };
+    } else {
+      return refused(400, 'unsupported_version', `x402Version ${payload.x402Version} is not supported (1 or 2)`);
+    }
+    if (!offer) {
+      return refused(402, 'no_matching_offer',
+        `The payment matches none of this route's offers (${route.terms.network}, asset ${route.terms.asset}, ` +
+        `payTo ${route.terms.payTo}, amounts ${offers.map((o) => o.amount).join(' or ')})`);
+    }
+    // The facilitator checks these too; checking here keeps the payment id
+    // (which trusts them) honest even if a facilitator were lax.
+    if (!sameAddress(auth.to, route.terms.payTo)) return refused(402, 'wrong_payee', `The payment pays ${auth.to}, not ${route.terms.payTo}`);
+    if (BigInt(auth.value) !== offer.amount) {
+      return refused(402, 'amount_mismatch', `The payment is for ${auth.value} base units; this offer costs ${offer.amount}`);
+    }
+    return { offer, auth };
+  }
+
+  /** The id of a payment: one per EIP-3009 authorization on chain. */
+  paymentId(route, auth) {
+    const key = [route.terms.network, route.terms.asset, auth.from, auth.nonce].join('|').toLowerCase();
+    return keccak256(new TextEncoder().encode(key));
+  }
+
+  /**
+   * Runs one paid request. `serve(payment)` runs the handler and resolves to
+   * {ok, response, bytes}: `ok` false means the handler failed and nothing
+   * is charged. `requestKey` names what was asked for (method and URL, or the
+   * tool and its arguments): a replayed payment gets the stored response
+   * only for the same request. Resolves to an outcome:
+   *   {kind: 'served', response, settlement, receipt, replayed}
+   *   {kind: 'unsettled', response}          the handler failed; no charge
+   *   {kind: 'refused', status, error, message, receipt?}
+   */
+  async pay({ route, resource, payload, method = 'GET', requestKey, sessionInfo, serve }) {
+    const matched = await this.#match(route, resource, payload, sessionInfo);
+    if (matched.kind === 'refused') return matched;
+    const id = this.paymentId(route, matched.auth);
+    // A stored response is given back only for the identical payload and
+    // request: a copy with another signature, or the same payment presented
+    // for something else, is a different request that this payment cannot pay.
+    requestKey = `${requestKey}\n${keccak256(new TextEncoder().encode(JSON.stringify(payload)))}`;
+
+    const earlier = this.#inflight.get(id) ?? this.#memo.get(id)?.outcome;
+    if (earlier) return this.#replay(await earlier, requestKey, id);
+
+    const outcome = this.#process({ id, route, resource, payload, method, requestKey, serve, ...matched });
+    this.#inflight.set(id, outcome);
+    try {
+      const result = await outcome;
+      if (result.kind === 'served') this.#memo.set(id, result, result.bytes ?? 0);
+      return result;
+    } finally {
+      this.#inflight.delete(id);
+    }
+  }
+
+  #replay(outcome, requestKey, id) {
+    if (outcome.kind === 'served' && outcome.requestKey === requestKey) return { ...outcome, replayed: true };
+    if (outcome.kind === 'served') return this.#alreadyUsed(id);
+    // A refusal or a failed handler charged nothing: the repeat gets the same.
+    return { ...outcome, replayed: true };
+  }
+
+  #alreadyUsed(id) {
+    const receipt = this.#ledger.get(id);
+    if (receipt?.status === 'pending') {
+      return refused(409, 'payment_pending',
+        'This payment is being settled, or its settlement was interrupted; it pays for nothing else', { receipt });
+    }
+    return refused(409, 'payment_already_used', 'This payment was already settled for another response', { receipt });
+  }
+
+  async #process({ id, route, resource, payload, method, requestKey, serve, offer, auth }) {
+    const requirement = offer.v1 ?? offer.requirement;
+    let verified;
+    try {
+      verified = await this.#resourceServer.verifyPayment(payload, requirement);
+    } catch (error) {
+      return refused(502, 'facilitator_unavailable', `The facilitator could not verify the payment: ${error.message}`);
+    }
+    if (!verified.isValid) {
+      return refused(402, verified.invalidReason ?? 'invalid_payment', verified.invalidMessage ?? 'The facilitator refused the payment');
+    }
+
+    const intent = {
+      paymentId: id,
+      kind: offer.kind,
+      route: route.id,
+      resource: resource.url,
+      method: method.slice(0, 16),
+      network: route.terms.network,
+      asset: route.terms.asset,
+      amount: offer.amount,
+      decimals: route.terms.decimals,
+      payer: auth.from,
+      payTo: route.terms.payTo,
+      x402Version: payload.x402Version,
+      startedAt: this.#now(),
+      ...(offer.kind === 'session' ? { sessionTtlSeconds: route.session.maxTtlSeconds } : {}),
+    };
+    if (!this.#ledger.begin(intent)) return this.#alreadyUsed(id);
+
+    let served;
+    try {
+      served = await serve({ id, kind: offer.kind, payer: auth.from, amount: offer.amount });
+    } catch (error) {
+      this.#ledger.fail(id, { reason: `handler threw: ${error.message}`.slice(0, 512), at: this.#now() });
+      throw error;
+    }
+    if (!served.ok) {
+      this.#ledger.fail(id, { reason: 'handler_failed', at: this.#now() });
+      return { kind: 'unsettled', response: served.response, requestKey };
+    }
+
+    let settlement;
+    try {
+      settlement = await this.#resourceServer.settlePayment(payload, requirement);
+    } catch (error) {
+      // The transaction may or may not have landed: keep the claim pending
+      // (so the payment can never pay twice) and say so.
+      return refused(502, 'settlement_unknown',
+        `Settlement did not complete (${error.message}); the payment is held and will not be charged twice`, { paymentId: id });
+    }
+    if (!settlement.success) {
+      this.#ledger.fail(id, { reason: settlement.errorReason ?? 'settlement_failed', at: this.#now() });
+      return refused(402, settlement.errorReason ?? 'settlement_failed', settlement.errorMessage ?? 'Settlement failed');
+    }
+    const receipt = this.#ledger.settle(id, { transaction: settlement.transaction, settledAt: this.#now() });
+    return {
+      kind: 'served', response: served.response, bytes: served.bytes, settlement, receipt, requestKey, replayed: false,
+    };
+  }
+}
+
+export { SESSION_EXTRA };

@@ -1,0 +1,234 @@
+// The paywall as node:http / Express middleware: `(req, res, next)`.
+//
+// For a request under a paid route, in this order:
+//   PAYMENT-SIGNATURE (v2) or X-PAYMENT (v1)  pay for this response
+//   X-Session-Token                            a session this server sold
+//   SIGN-IN-WITH-X                             a wallet that bought a session
+//   nothing                                    402 with the route's offers
+// Requests outside every paid route pass straight to `next`. A paid
+// response is held back until its settlement is recorded, then sent with
+// PAYMENT-RESPONSE (v2) or X-PAYMENT-RESPONSE (v1).
+import {
+  decodePaymentSignatureHeader, encodePaymentRequiredHeader, encodePaymentResponseHeader,
+} from '@x402/core/http';
+
+import { normalizeUrl } from '../url_scope.js';
+import { argError, expectString } from '../validate.js';
+import { captureResponse, sendStored } from './capture.js';
+import { PaymentEngine } from './engine.js';
+import { RouteTable } from './routes.js';
+import { SESSION_HEADER, SessionGate } from './sessions.js';
+import { createSiwxGate } from './siwx.js';
+
+const MAX_PAYMENT_HEADER = 16 * 1024;
+const MAX_RESOURCE_URL = 4096;
+
+function sendJson(res, status, body, headers = {}) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    ...headers,
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  });
+  res.end(text);
+}
+
+function originOf(publicUrl) {
+  const parsed = normalizeUrl(expectString(publicUrl, 'publicUrl'));
+  if (!parsed || parsed.path !== '/' || parsed.query !== null) {
+    throw argError(TypeError, 'ERR_INVALID_ARG_VALUE', `publicUrl must be an http(s) origin such as "https://api.example.com", got "${publicUrl}"`);
+  }
+  return parsed.origin;
+}
+
+function decodePayment(req) {
+  const v2 = req.headers['payment-signature'];
+  const v1 = req.headers['x-payment'];
+  const header = v2 ?? v1;
+  if (header === undefined) return null;
+  if (typeof header !== 'string' || header.length > MAX_PAYMENT_HEADER || (v2 !== undefined && v1 !== undefined)) {
+    return { error: 'Send one payment header (PAYMENT-SIGNATURE or X-PAYMENT) of at most 16 KiB' };
+  }
+  try {
+    const payload = decodePaymentSignatureHeader(header);
+    const expected = v2 !== undefined ? 2 : 1;
+    if (payload?.x402Version !== expected) {
+      return { error: `${v2 !== undefined ? 'PAYMENT-SIGNATURE' : 'X-PAYMENT'} carries x402Version ${payload?.x402Version}, expected ${expected}` };
+    }
+    return { payload };
+  } catch {
+    return { error: 'The payment header is not base64-encoded JSON' };
+  }
+}
+
+/**
+ * Creates the paywall.
+ * @param {object} options
+ * @param {string} [options.facilitatorUrl] or `facilitatorClient`
+ * @param {object} options.routes  {"GET /weather": {price: {...}, session?: {...}}, "/api/*": {...}}
+ * @param {import('../receipt_ledger.js').ReceiptLedger} options.ledger durable receipts
+ * @param {string | (() => string)} options.publicUrl the origin clients use to reach this
+ *   server. Resource URLs and session scopes are built from it, never from the Host
+ *   header, which the client controls.
+ * @param {string} [options.revokePath] where a session's payer can end it (POST with X-Session-Token)
+ * @param {boolean | object} [options.siwx] offer Sign-In-With-X on session routes (true, or
+ *   createSiwxGate options such as a `nonceKey` shared by several instances)
+ */
+export async function createPaywall({
+  facilitatorUrl, facilitatorClient, routes, ledger, publicUrl, revokePath = '/x402/session/revoke',
+  v1Names, now = Date.now, siwx: siwxOptions = false,
+}) {
+  const table = new RouteTable(routes);
+  const origin = typeof publicUrl === 'function' ? () => originOf(publicUrl()) : (() => { const o = originOf(publicUrl); return () => o; })();
+  if (!ledger) throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'createPaywall needs a receipt ledger (new ReceiptLedger({path}))');
+  const engine = await PaymentEngine.create({
+    facilitatorUrl, facilitatorClient, ledger, v1Names, now,
+    networks: table.routes.map((r) => r.terms.network),
+  });
+  const sessions = new SessionGate({ ledger, now });
+  const byId = new Map(table.routes.map((route) => [route.id, route]));
+  // Sign-In-With-X lets a wallet that bought a session come back without a
+  // token: "has paid" means a live, unrevoked session on that route.
+  const siwx = siwxOptions ? createSiwxGate({
+    ...(siwxOptions === true ? {} : siwxOptions),
+    ledger,
+    now,
+    hasPaid: async (address, { routeId }) => sessions.hasSession(address, byId.get(routeId)),
+  }) : null;
+
+  const sessionInfo = (entry) => ({
+    endpoint: `${origin()}${entry.path === '/' ? '' : entry.path}`,
+    revokeUrl: `${origin()}${revokePath}`,
+  });
+
+  async function paymentRequired(res, entry, resource, error, message, status = 402) {
+    const route = entry.route;
+    const extensions = siwx && route.session
+      ? { [siwx.extensionKey]: siwx.declare({ resourceUrl: resource.url, routeId: route.id, networks: [route.terms.network] }) }
+      : undefined;
+    const { v2, v1 } = await engine.paymentRequired(route, resource, { error, sessionInfo: route.session ? sessionInfo(entry) : undefined, extensions });
+    sendJson(res, status, { ...v1, message }, { 'PAYMENT-REQUIRED': encodePaymentRequiredHeader(v2) });
+  }
+
+  async function revoke(req, res) {
+    const outcome = await sessions.revoke(req.headers[SESSION_HEADER]);
+    if (!outcome.ok) return sendJson(res, outcome.status === 402 ? 404 : outcome.status, { error: outcome.error, message: outcome.message });
+    return sendJson(res, 200, { revoked: outcome.result !== 'not_found', result: outcome.result, transaction: outcome.transaction });
+  }
+
+  // Runs the downstream handler with its response held back.
+  function serveCaptured(req, res, next) {
+    return async () => {
+      const capture = captureResponse(res);
+      try {
+        await next();
+      } catch (error) {
+        capture.restore();
+        throw error;
+      }
+      const response = await capture.done;
+      capture.restore();
+      return { ok: response.status < 400, response, bytes: response.body.length };
+    };
+  }
+
+  async function pay(req, res, next, entry, resource, payload) {
+    const requestKey = `${req.method} ${resource.url}`;
+    const outcome = await engine.pay({
+      route: entry.route, resource, payload, requestKey, method: req.method,
+      sessionInfo: entry.route.session ? sessionInfo(entry) : undefined,
+      serve: serveCaptured(req, res, next),
+    });
+    const responseHeader = payload.x402Version === 1 ? 'X-PAYMENT-RESPONSE' : 'PAYMENT-RESPONSE';
+    switch (outcome.kind) {
+      case 'served':
+        return sendStored(res, outcome.response, {
+          [responseHeader]: encodePaymentResponseHeader(outcome.settlement),
+          ...(outcome.replayed ? { 'x-payment-replayed': 'true' } : {}),
+        });
+      case 'unsettled':
+        return sendStored(res, outcome.response);
+      default: {
+        for (const name of res.getHeaderNames()) res.removeHeader(name);
+        const receipt = outcome.receipt?.status === 'settled' ? {
+          [responseHeader]: encodePaymentResponseHeader({
+            success: true, transaction: outcome.receipt.transaction, network: outcome.receipt.network, payer: outcome.receipt.payer,
+          }),
+        } : {};
+        if (outcome.status === 402) return paymentRequired(res, entry, resource, outcome.error, outcome.message);
+        return sendJson(res, outcome.status, { error: outcome.error, message: outcome.message }, receipt);
+      }
+    }
+  }
+
+  async function handle(req, res, next) {
+    const rawPath = req.originalUrl ?? req.url;
+    const parsed = typeof rawPath === 'string' && rawPath.startsWith('/') ? normalizeUrl(`${origin()}${rawPath}`) : null;
+    if (!parsed) {
+      // Ambiguous spellings (dot segments, encoded slashes) could mean a paid
+      // path to the handler and a free one to us; refuse them outright.
+      return sendJson(res, 400, { error: 'bad_url', message: 'The request path is not a plain, unambiguous URL path' });
+    }
+    if (req.method === 'POST' && parsed.path === revokePath) return revoke(req, res);
+    const entry = table.match(req.method, parsed.path);
+    if (!entry) return next();
+
+    const resource = {
+      url: `${parsed.origin}${parsed.path}${parsed.query === null ? '' : `?${parsed.query}`}`,
+      description: entry.route.description,
+      mimeType: entry.route.mimeType,
+    };
+    if (resource.url.length > MAX_RESOURCE_URL) {
+      // The receipt names the resource; one too long to record is not sold.
+      return sendJson(res, 414, { error: 'url_too_long', message: `Paid URLs are limited to ${MAX_RESOURCE_URL} characters` });
+    }
+
+    const payment = decodePayment(req);
+    if (payment?.error) return paymentRequired(res, entry, resource, 'invalid_payment_header', payment.error, 400);
+    if (payment) return pay(req, res, next, entry, resource, payment.payload);
+
+    const session = await sessions.check(req.headers, resource.url, entry.route);
+    if (session?.ok) {
+      req.clawpay = { session: session.session };
+      return next();
+    }
+    if (session && session.status !== 402) return sendJson(res, session.status, { error: session.error, message: session.message });
+
+    if (siwx && entry.route.session && req.headers[siwx.headerName.toLowerCase()] !== undefined) {
+      const signedIn = await siwx.check(req.headers[siwx.headerName.toLowerCase()], { resourceUrl: resource.url, routeId: entry.route.id });
+      if (signedIn.ok) {
+        req.clawpay = { signedIn: { address: signedIn.address } };
+        return next();
+      }
+      // Whatever went wrong, answer with a fresh 402: @x402/fetch only pays
+      // after a 402, so any other status would strand a client that can pay.
+      return paymentRequired(res, entry, resource, signedIn.error, signedIn.message);
+    }
+    return paymentRequired(res, entry, resource, session?.error ?? 'payment_required',
+      session?.message ?? `${entry.route.description || resource.url} requires payment`);
+  }
+
+  const middleware = (req, res, next = () => {}) => {
+    handle(req, res, async () => next()).catch((error) => {
+      if (res.headersSent) {
+        res.destroy(error);
+        return;
+      }
+      for (const name of res.getHeaderNames()) res.removeHeader(name);
+      sendJson(res, 500, { error: 'paywall_error', message: 'The paywall failed; nothing was charged' });
+      // Operators see the cause; clients never see internals.
+      process.emitWarning(`clawpay paywall: ${error.stack ?? error}`);
+    });
+  };
+
+  return {
+    middleware,
+    engine,
+    ledger,
+    sessions,
+    routes: table.routes,
+    /** Ends the session a token stands for (the token must be genuine). */
+    revokeSession: (token) => sessions.revoke(token),
+  };
+}

@@ -1,0 +1,107 @@
+// What a paid route costs, checked once at configuration time so that the
+// request path never meets a malformed price. Amounts are base units of the
+// asset (USDC has 6 decimals: 10000n is 0.01 USDC) and are kept as bigint;
+// a float never touches money.
+import { getAddress } from '../hashing.js';
+import { argError, describe, expectObject, expectSafeInteger, expectString } from '../validate.js';
+
+const MAX_TTL_SECONDS = 30 * 24 * 3600;
+const UINT256_MAX = (1n << 256n) - 1n;
+
+function configError(name, message) {
+  return argError(TypeError, 'ERR_INVALID_ROUTE', `Route ${name}: ${message}`);
+}
+
+/** Base units as a bigint from a bigint, a safe integer or a decimal string. */
+export function baseUnits(value, name) {
+  let units;
+  if (typeof value === 'bigint') units = value;
+  else if (typeof value === 'number' && Number.isSafeInteger(value)) units = BigInt(value);
+  else if (typeof value === 'string' && /^(0|[1-9][0-9]*)$/.test(value)) units = BigInt(value);
+  else {
+    throw argError(TypeError, 'ERR_INVALID_ROUTE',
+      `Expected an amount in base units (bigint, integer or decimal string, e.g. 10000n for 0.01 USDC) for ${name} but received ${describe(value)}`);
+  }
+  if (units <= 0n || units > UINT256_MAX) {
+    throw argError(RangeError, 'ERR_INVALID_ROUTE', `${name} must be between 1 and 2^256-1 base units, got ${units}`);
+  }
+  return units;
+}
+
+function address(value, name) {
+  try {
+    return getAddress(expectString(value, name));
+  } catch (cause) {
+    throw argError(TypeError, 'ERR_INVALID_ROUTE', `${name} must be a 0x-prefixed 20-byte address, got ${describe(value)}`, { cause });
+  }
+}
+
+function network(value, name) {
+  if (typeof value !== 'string' || !/^eip155:[1-9][0-9]{0,15}$/.test(value)) {
+    throw argError(TypeError, 'ERR_INVALID_ROUTE', `${name} must be a CAIP-2 EVM network such as "eip155:8453", got ${describe(value)}`);
+  }
+  return value;
+}
+
+// Where and in what a route is paid: shared by its per-call price and its
+// session price, so a session is always bought in the asset the route sells.
+function terms(config, name) {
+  const decimals = config.decimals ?? 6;
+  expectSafeInteger(decimals, `${name}.decimals`, { min: 0 });
+  if (decimals > 36) throw configError(name, `decimals must be at most 36, got ${decimals}`);
+  const maxTimeoutSeconds = config.maxTimeoutSeconds ?? 300;
+  expectSafeInteger(maxTimeoutSeconds, `${name}.maxTimeoutSeconds`, { min: 10 });
+  return Object.freeze({
+    asset: address(config.asset, `${name}.asset`),
+    network: network(config.network, `${name}.network`),
+    payTo: address(config.payTo, `${name}.payTo`),
+    // The asset's EIP-712 domain: the signature only verifies with the
+    // token's own name and version ("USD Coin", "2" for USDC).
+    name: expectString(config.name ?? 'USD Coin', `${name}.name`),
+    version: expectString(config.version ?? '2', `${name}.version`),
+    decimals,
+    maxTimeoutSeconds,
+  });
+}
+
+function sessionTerms(config, callPrice, name) {
+  expectObject(config, name);
+  const ttl = config.maxTtlSeconds;
+  expectSafeInteger(ttl, `${name}.maxTtlSeconds`, { min: 60 });
+  if (ttl > MAX_TTL_SECONDS) throw configError(name, `maxTtlSeconds must be at most ${MAX_TTL_SECONDS} (30 days), got ${ttl}`);
+  const price = baseUnits(config.price, `${name}.price`);
+  if (price === callPrice) {
+    // v1 payloads do not echo which offer they accept; the amount tells the
+    // per-call payment from the session purchase, so the two must differ.
+    throw configError(name, 'the session price must differ from the per-call price');
+  }
+  return Object.freeze({ price, maxTtlSeconds: ttl });
+}
+
+/**
+ * A route as the paywall uses it: {id, terms, callPrice, session,
+ * description, mimeType}. Configured as
+ *   {price: {amount, asset, network, payTo, name?, version?, decimals?, maxTimeoutSeconds?},
+ *    session?: {price, maxTtlSeconds}, description?, mimeType?}
+ * or, for a route that only sells sessions, with `session` carrying the
+ * asset fields itself and no `price`. `callPrice` is null then.
+ */
+export function normalizeRoute(config, id) {
+  expectString(id, 'route id');
+  expectObject(config, `route ${id}`);
+  if (config.price === undefined && config.session === undefined) {
+    throw configError(id, 'needs a price, a session, or both');
+  }
+  const where = config.price === undefined
+    ? terms(expectObject(config.session, `${id}.session`), `${id}.session`)
+    : terms(expectObject(config.price, `${id}.price`), `${id}.price`);
+  const callPrice = config.price === undefined ? null : baseUnits(config.price.amount, `${id}.price.amount`);
+  return Object.freeze({
+    id,
+    terms: where,
+    callPrice,
+    session: config.session === undefined ? null : sessionTerms(config.session, callPrice, `${id}.session`),
+    description: expectString(config.description ?? '', `${id}.description`),
+    mimeType: expectString(config.mimeType ?? 'application/json', `${id}.mimeType`),
+  });
+}

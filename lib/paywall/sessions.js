@@ -1,0 +1,145 @@
+// ClawPay 1.1 session tokens honoured server-side, bound to real payments.
+//
+// A token is the client's own claim ("I paid tx T; this is my session for
+// endpoint E"), signed by its key. On its own it proves nothing a server
+// should trust, so a token opens a route only when all of this holds:
+//   the signature recovers (to the signer S)
+//   now < the token's expiresAt
+//   the request URL is within the token's endpoint and scope
+//   T is a settlement this server recorded, as a session purchase on this
+//     route, in the route's asset, network and payee
+//   the receipt's payer is S
+//   the resource that was paid for is within the token's endpoint and scope
+//   the amount paid covers the route's session price
+//   now < settlement time + the route's maxTtlSeconds (and the TTL sold)
+//   the session was not revoked
+// Forgeries and claims by the wrong key are 401; a token that simply does
+// not entitle this request (expired, out of scope, unknown payment, revoked)
+// gets a 402 with the route's offers, so the client can buy again.
+import { scopeCovers } from '../url_scope.js';
+import { verifySessionToken } from '../session_token.js';
+
+export const SESSION_HEADER = 'x-session-token';
+const CACHE_ENTRIES = 10_000;
+const HEX32 = /^0x[0-9a-fA-F]{64}$/;
+
+function deny(status, error, message) {
+  return { ok: false, status, error, message };
+}
+
+const same = (a, b) => typeof a === 'string' && typeof b === 'string' && a.toLowerCase() === b.toLowerCase();
+
+/** When the session a receipt bought ends: the TTL sold, capped by the route's current one. */
+function sessionEnd(receipt, route) {
+  return receipt.settledAt + 1000 * Math.min(receipt.sessionTtlSeconds ?? 0, route.session.maxTtlSeconds);
+}
+
+/** Why a settled receipt does not (or no longer) buy a session on `route`, or null. */
+function entitlementRefusal(receipt, route, now) {
+  const { terms } = route;
+  if (receipt.kind !== 'session' || receipt.route !== route.id ||
+      !same(receipt.asset, terms.asset) || receipt.network !== terms.network || !same(receipt.payTo, terms.payTo)) {
+    return deny(402, 'session_wrong_route', `Payment ${receipt.transaction} bought ${receipt.kind === 'session' ? 'a session' : 'one call'} on ${receipt.route}, not a session on ${route.id}`);
+  }
+  if (BigInt(receipt.amount) < route.session.price) {
+    return deny(402, 'session_underpaid', `Payment ${receipt.transaction} was ${receipt.amount} base units; a session costs ${route.session.price}`);
+  }
+  const notAfter = sessionEnd(receipt, route);
+  if (now >= notAfter) return deny(402, 'session_expired', `The session bought with ${receipt.transaction} ended at ${new Date(notAfter).toISOString()}`);
+  if (receipt.revokedAt !== undefined && receipt.revokedAt !== null) {
+    return deny(402, 'session_revoked', `The session bought with ${receipt.transaction} was revoked`);
+  }
+  return null;
+}
+
+export class SessionGate {
+  #ledger;
+  #now;
+  // token -> signature verdict. Recovering the signer is the costly part of
+  // a check and depends on the token alone; everything that can change
+  // (time, receipt, revocation, URL) is checked on every request.
+  #verdicts = new Map();
+
+  constructor({ ledger, now = Date.now }) {
+    this.#ledger = ledger;
+    this.#now = now;
+  }
+
+  async #verdict(token) {
+    let verdict = this.#verdicts.get(token);
+    if (!verdict) {
+      // now = 0: expiry is checked per request below, not frozen in the cache.
+      verdict = await verifySessionToken(token, { now: 0 });
+      if (this.#verdicts.size >= CACHE_ENTRIES) this.#verdicts.delete(this.#verdicts.keys().next().value);
+      this.#verdicts.set(token, verdict);
+    }
+    return verdict;
+  }
+
+  /** The token's receipt and signer, when the token is genuine and its payment real. */
+  async #genuine(token) {
+    const verdict = await this.#verdict(token);
+    if (!verdict.valid) {
+      return deny(401, `session_${verdict.reason}`, `The session token is not valid (${verdict.reason}${verdict.detail ? `: ${verdict.detail}` : ''})`);
+    }
+    const { payload, signer } = verdict;
+    const receipt = HEX32.test(payload.paymentTxHash) ? this.#ledger.byTransaction(payload.paymentTxHash) : null;
+    if (!receipt || receipt.status !== 'settled') {
+      return deny(402, 'session_unknown_payment', `This server recorded no settlement ${payload.paymentTxHash}`);
+    }
+    if (!same(receipt.payer, signer)) {
+      return deny(401, 'session_wrong_signer', `The token is signed by ${signer}, but ${receipt.payer} paid for the session`);
+    }
+    return { ok: true, payload, signer, receipt };
+  }
+
+  /**
+   * null when the request carries no session token; otherwise
+   * {ok: true, session} or {ok: false, status, error, message}.
+   */
+  async check(headers, url, route) {
+    const token = headers[SESSION_HEADER];
+    if (token === undefined || !route.session) return null;
+    const genuine = await this.#genuine(token);
+    if (!genuine.ok) return genuine;
+    const { payload, signer, receipt } = genuine;
+    const now = this.#now();
+
+    if (now >= payload.expiresAt * 1000) return deny(402, 'session_expired', `The session expired at ${new Date(payload.expiresAt * 1000).toISOString()}`);
+    if (!scopeCovers(payload.endpoint, payload.scope, url)) {
+      return deny(402, 'session_out_of_scope', `${url} is not within the session's ${payload.scope} scope ${payload.endpoint}`);
+    }
+    if (!scopeCovers(payload.endpoint, payload.scope, receipt.resource)) {
+      return deny(402, 'session_out_of_scope', `The paid resource ${receipt.resource} is not within the session's scope ${payload.endpoint}`);
+    }
+    const refusal = entitlementRefusal(receipt, route, now);
+    if (refusal) return refusal;
+    const notAfter = sessionEnd(receipt, route);
+    return {
+      ok: true,
+      session: {
+        sessionId: payload.sessionId, payer: signer, transaction: receipt.transaction,
+        endpoint: payload.endpoint, scope: payload.scope, expiresAt: Math.min(payload.expiresAt * 1000, notAfter),
+      },
+    };
+  }
+
+  /** Whether `payer` bought a session on `route` that is still live (for Sign-In-With-X). */
+  hasSession(payer, route) {
+    if (!route?.session) return false;
+    const now = this.#now();
+    return this.#ledger.paidBy(payer).some((receipt) => receipt.status === 'settled' && !entitlementRefusal(receipt, route, now));
+  }
+
+  /**
+   * Ends the session a token stands for, for every token naming the same
+   * payment. Only the payer may: the token must be genuine.
+   */
+  async revoke(token) {
+    if (typeof token !== 'string') return deny(401, 'session_malformed', 'No session token given');
+    const genuine = await this.#genuine(token);
+    if (!genuine.ok) return genuine;
+    const result = this.#ledger.revoke(genuine.receipt.transaction, { at: this.#now() });
+    return { ok: true, result, transaction: genuine.receipt.transaction };
+  }
+}
