@@ -1,0 +1,50 @@
+// `clawpay devnet`: the local x402 world as a command. Prints one JSON line
+// on stdout when everything is ready, logs to stderr, and stops every
+// process it started on SIGINT or SIGTERM.
+import { parseArgs } from 'node:util';
+
+import { describeWorld, startWorld } from '../devnet/world.js';
+
+const USAGE = 'usage: clawpay devnet [--ledger FILE] [--chain-port N]';
+
+export async function devnetCommand(argv) {
+  let options;
+  try {
+    ({ values: options } = parseArgs({
+      args: argv,
+      options: { ledger: { type: 'string' }, 'chain-port': { type: 'string' }, help: { type: 'boolean' } },
+      strict: true,
+    }));
+  } catch (error) {
+    process.stderr.write(`clawpay devnet: ${error.message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (options.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const chainPort = options['chain-port'] === undefined ? 0 : Number(options['chain-port']);
+  if (!Number.isInteger(chainPort) || chainPort < 0 || chainPort > 65535) {
+    process.stderr.write(`clawpay devnet: --chain-port must be a port number, got "${options['chain-port']}"\n${USAGE}\n`);
+    return 2;
+  }
+
+  const started = Date.now();
+  const world = await startWorld({ ledgerPath: options.ledger, chainPort });
+
+  let stopping = null;
+  const stop = (signal) => {
+    stopping ??= world.stop().then(() => {
+      process.stderr.write(`clawpay devnet: stopped (${signal})\n`);
+    });
+    return stopping;
+  };
+  const done = new Promise((resolve) => {
+    for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => stop(signal).then(resolve));
+  });
+
+  process.stdout.write(`${JSON.stringify(describeWorld(world))}\n`);
+  process.stderr.write(`clawpay devnet: ready in ${Date.now() - started} ms (the payer key above is a public anvil test key)\n`);
+  await done;
+  return 0;
+}

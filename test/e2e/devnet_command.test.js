@@ -1,0 +1,98 @@
+// `clawpay devnet` as a user runs it: one JSON line on stdout when ready,
+// every advertised URL working, and nothing left running after SIGTERM.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { decodePaymentResponseHeader } from '@x402/core/http';
+import { wrapFetchWithPayment, x402Client } from '@x402/fetch';
+import { ExactEvmScheme } from '@x402/evm/exact/client';
+import { createPublicClient, http } from 'viem';
+
+import { Signer, toViemAccount } from '../../lib/index.js';
+
+const BIN = fileURLToPath(new URL('../../bin/clawpay.js', import.meta.url));
+
+async function firstLine(stream) {
+  let text = '';
+  for await (const chunk of stream) {
+    text += chunk;
+    const end = text.indexOf('\n');
+    if (end >= 0) return text.slice(0, end);
+  }
+  throw new Error(`stdout ended before a line: ${text}`);
+}
+
+describe('clawpay devnet', { timeout: 120_000 }, () => {
+  let child;
+  let info;
+  let stderr = '';
+
+  before(async () => {
+    child = spawn(process.execPath, [BIN, 'devnet'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
+    child.stdout.setEncoding('utf8');
+    info = JSON.parse(await firstLine(child.stdout));
+  });
+
+  after(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+
+  test('prints the world as one JSON line with every field', () => {
+    for (const key of ['rpcUrl', 'chainId', 'network', 'asset', 'facilitatorUrl', 'paidApiUrl', 'paidMcpUrl', 'routes', 'payer', 'payTo', 'mcpEnv']) {
+      assert.ok(info[key] !== undefined && info[key] !== null, `${key} in ${JSON.stringify(info)}`);
+    }
+    assert.deepEqual(Object.keys(info.asset).sort(), ['address', 'decimals', 'name', 'version']);
+    assert.equal(info.asset.decimals, 6);
+    assert.equal(info.network, `eip155:${info.chainId}`);
+    assert.equal(info.mcpEnv.AGENT_PRIVATE_KEY, info.payer.privateKey);
+    assert.equal(info.mcpEnv.CHAIN_ID, String(info.chainId));
+    assert.equal(info.mcpEnv.RPC_URL, info.rpcUrl);
+    assert.equal(info.mcpEnv.CLAWPAY_ASSET_ADDRESS, info.asset.address);
+  });
+
+  test('routes.perCall costs 0.01 USDC, paid by the official client', async () => {
+    const signer = Signer.fromPrivateKey(info.payer.privateKey);
+    const client = new x402Client()
+      .setSpendControls({ allowedAssets: [{ network: info.network, asset: info.asset.address, maxAmountPerPayment: '10000' }] })
+      .register(info.network, new ExactEvmScheme(toViemAccount(signer)));
+    const res = await wrapFetchWithPayment(fetch, client)(info.routes.perCall);
+    assert.equal(res.status, 200, await res.clone().text());
+    const settlement = decodePaymentResponseHeader(res.headers.get('payment-response'));
+    const receipt = await createPublicClient({ transport: http(info.rpcUrl) }).getTransactionReceipt({ hash: settlement.transaction });
+    assert.equal(receipt.status, 'success');
+    signer.destroy();
+  });
+
+  test('routes.session advertises a session; paidMcpUrl lists the paid tools', async () => {
+    const res = await fetch(info.routes.session);
+    assert.equal(res.status, 402);
+    const body = await res.json();
+    assert.equal(body.accepts.length, 2);
+    assert.ok(body.accepts[1].extra.clawpaySession);
+
+    const client = new Client({ name: 'devnet-test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(info.paidMcpUrl)));
+    const { tools } = await client.listTools();
+    assert.deepEqual(tools.map((t) => t.name).sort(), ['echo', 'weather']);
+    const unpaid = await client.callTool({ name: 'echo', arguments: { text: 'hi' } });
+    assert.equal(unpaid.isError, true);
+    assert.equal(unpaid.structuredContent.accepts[0].amount, '10000');
+    await client.close();
+  });
+
+  test('SIGTERM stops the command and everything it started', async () => {
+    child.kill('SIGTERM');
+    const [code] = await once(child, 'exit');
+    assert.equal(code, 0, stderr);
+    assert.match(stderr, /ready in \d+ ms/);
+    assert.match(stderr, /stopped \(SIGTERM\)/);
+    await assert.rejects(fetch(info.rpcUrl, { method: 'POST', body: '{}' }));
+    await assert.rejects(fetch(info.facilitatorUrl));
+    await assert.rejects(fetch(info.paidApiUrl));
+  });
+});
