@@ -9,6 +9,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { cacheRows } from './cache.js';
+import { paywallRows, printPaywall } from './paywall.js';
 import { formatNs, printTable } from './harness.js';
 import { rawC } from './raw_c.js';
 import { signingRows } from './signing.js';
@@ -24,6 +25,9 @@ const { rows: tokens, batchSpeedup } = await tokenRows();
 printTable('Session tokens', tokens);
 printTable('Session cache', await cacheRows(quick ? 10_000 : 100_000));
 
+const paywall = await paywallRows();
+printPaywall(paywall);
+
 const find = (rows, name) => rows.find((r) => r.name.startsWith(name));
 const verify = find(tokens, 'verify session token');
 const typed = find(signing, 'signTypedData');
@@ -33,6 +37,7 @@ const targets = [
   ['verify token ≥ 40× viem', ratio(verify) >= 40, `${ratio(verify).toFixed(1)}×`],
   ['sign typed data ≥ 15× viem', ratio(typed) >= 15, `${ratio(typed).toFixed(1)}×`],
   ['batch verify on all cores ≥ 1.7× one core', batchSpeedup >= 1.7, `${batchSpeedup.toFixed(2)}×`],
+  ['session requests through the paywall ≥ 85% of the bare handler', paywall.ratio >= 0.85, `${(100 * paywall.ratio).toFixed(1)}%`],
 ];
 const floor = rawC(root, 'BM_VerifySessionToken|BM_SignTransferWithAuthorizationFromJson|BM_RawSecp256k1');
 if (floor) {

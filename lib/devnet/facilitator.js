@@ -60,12 +60,22 @@ function relayerSigner(chain, relayer) {
     // that default alone would make each settlement take seconds.
     pollingInterval: 50,
   }).extend(publicActions);
+  // viem reads the account's nonce for each transaction it sends; two
+  // settlements submitted at once would read the same nonce and one would
+  // fail ("nonce too low"). Submissions go one at a time; waiting for
+  // receipts still overlaps.
+  let last = Promise.resolve();
+  const oneAtATime = (send) => {
+    const sent = last.then(send, send);
+    last = sent.catch(() => {});
+    return sent;
+  };
   return toFacilitatorEvmSigner({
     address: relayer.address,
     readContract: (args) => client.readContract(args),
     verifyTypedData: (args) => client.verifyTypedData(args),
-    writeContract: (args) => client.writeContract(args),
-    sendTransaction: (args) => client.sendTransaction(args),
+    writeContract: (args) => oneAtATime(() => client.writeContract(args)),
+    sendTransaction: (args) => oneAtATime(() => client.sendTransaction(args)),
     waitForTransactionReceipt: (args) => client.waitForTransactionReceipt(args),
     getCode: (args) => client.getCode(args),
   }, { confirmationTimeoutMs: 30_000 });

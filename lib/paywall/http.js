@@ -80,7 +80,18 @@ export async function createPaywall({
   v1Names, now = Date.now, siwx: siwxOptions = false,
 }) {
   const table = new RouteTable(routes);
-  const origin = typeof publicUrl === 'function' ? () => originOf(publicUrl()) : (() => { const o = originOf(publicUrl); return () => o; })();
+  // The origin, checked once per distinct value publicUrl gives.
+  let lastPublicUrl = null;
+  let lastOrigin = null;
+  const origin = () => {
+    const value = typeof publicUrl === 'function' ? publicUrl() : publicUrl;
+    if (value !== lastPublicUrl) {
+      lastOrigin = originOf(value);
+      lastPublicUrl = value;
+    }
+    return lastOrigin;
+  };
+  if (typeof publicUrl !== 'function') origin();
   if (!ledger) throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'createPaywall needs a receipt ledger (new ReceiptLedger({path}))');
   const engine = await PaymentEngine.create({
     facilitatorUrl, facilitatorClient, ledger, v1Names, now,
@@ -162,7 +173,10 @@ export async function createPaywall({
     }
   }
 
-  async function handle(req, res, next) {
+  // handle() and its helpers return a promise only when they have to wait:
+  // a session the gate has seen before is admitted without one, which keeps
+  // the paywall's share of a session request to a few microseconds.
+  function handle(req, res, next) {
     const rawPath = req.originalUrl ?? req.url;
     const parsed = typeof rawPath === 'string' && rawPath.startsWith('/') ? normalizeUrl(`${origin()}${rawPath}`) : null;
     if (!parsed) {
@@ -188,38 +202,55 @@ export async function createPaywall({
     if (payment?.error) return paymentRequired(res, entry, resource, 'invalid_payment_header', payment.error, 400);
     if (payment) return pay(req, res, next, entry, resource, payment.payload);
 
-    const session = await sessions.check(req.headers, resource.url, entry.route);
+    const session = sessions.check(req.headers, resource.url, entry.route);
+    return session instanceof Promise
+      ? session.then((verdict) => afterSession(req, res, next, entry, resource, verdict))
+      : afterSession(req, res, next, entry, resource, session);
+  }
+
+  function afterSession(req, res, next, entry, resource, session) {
     if (session?.ok) {
       req.clawpay = { session: session.session };
       return next();
     }
     if (session && session.status !== 402) return sendJson(res, session.status, { error: session.error, message: session.message });
-
-    if (siwx && entry.route.session && req.headers[siwx.headerName.toLowerCase()] !== undefined) {
-      const signedIn = await siwx.check(req.headers[siwx.headerName.toLowerCase()], { resourceUrl: resource.url, routeId: entry.route.id });
-      if (signedIn.ok) {
-        req.clawpay = { signedIn: { address: signedIn.address } };
-        return next();
-      }
-      // Whatever went wrong, answer with a fresh 402: @x402/fetch only pays
-      // after a 402, so any other status would strand a client that can pay.
-      return paymentRequired(res, entry, resource, signedIn.error, signedIn.message);
-    }
+    const header = siwx && entry.route.session ? req.headers[siwx.headerName.toLowerCase()] : undefined;
+    if (header !== undefined) return signIn(req, res, next, entry, resource, header);
     return paymentRequired(res, entry, resource, session?.error ?? 'payment_required',
       session?.message ?? `${entry.route.description || resource.url} requires payment`);
   }
 
+  async function signIn(req, res, next, entry, resource, header) {
+    const signedIn = await siwx.check(header, { resourceUrl: resource.url, routeId: entry.route.id });
+    if (signedIn.ok) {
+      req.clawpay = { signedIn: { address: signedIn.address } };
+      return next();
+    }
+    // Whatever went wrong, answer with a fresh 402: @x402/fetch only pays
+    // after a 402, so any other status would strand a client that can pay.
+    return paymentRequired(res, entry, resource, signedIn.error, signedIn.message);
+  }
+
+  function failed(res, error) {
+    if (res.headersSent) {
+      res.destroy(error);
+      return;
+    }
+    for (const name of res.getHeaderNames()) res.removeHeader(name);
+    sendJson(res, 500, { error: 'paywall_error', message: 'The paywall failed; nothing was charged' });
+    // Operators see the cause; clients never see internals.
+    process.emitWarning(`clawpay paywall: ${error.stack ?? error}`);
+  }
+
   const middleware = (req, res, next = () => {}) => {
-    handle(req, res, async () => next()).catch((error) => {
-      if (res.headersSent) {
-        res.destroy(error);
-        return;
-      }
-      for (const name of res.getHeaderNames()) res.removeHeader(name);
-      sendJson(res, 500, { error: 'paywall_error', message: 'The paywall failed; nothing was charged' });
-      // Operators see the cause; clients never see internals.
-      process.emitWarning(`clawpay paywall: ${error.stack ?? error}`);
-    });
+    let pending;
+    try {
+      pending = handle(req, res, next);
+    } catch (error) {
+      failed(res, error);
+      return;
+    }
+    if (pending instanceof Promise) pending.catch((error) => failed(res, error));
   };
 
   return {

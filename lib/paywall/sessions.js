@@ -21,6 +21,7 @@ import { verifySessionToken } from '../session_token.js';
 
 export const SESSION_HEADER = 'x-session-token';
 const CACHE_ENTRIES = 10_000;
+export const RECEIPT_MAX_AGE_MS = 1000;
 const HEX32 = /^0x[0-9a-fA-F]{64}$/;
 
 function deny(status, error, message) {
@@ -55,35 +56,49 @@ function entitlementRefusal(receipt, route, now) {
 export class SessionGate {
   #ledger;
   #now;
-  // token -> signature verdict. Recovering the signer is the costly part of
-  // a check and depends on the token alone; everything that can change
-  // (time, receipt, revocation, URL) is checked on every request.
-  #verdicts = new Map();
+  // token -> {verdict, receipt, fetchedAt, epoch}. Recovering the signer is
+  // the costly part of a check and depends on the token alone, so it is
+  // done once per token. The receipt is re-read from the ledger when older
+  // than RECEIPT_MAX_AGE_MS or when this process revoked anything since; a
+  // revocation made by another process sharing the ledger file therefore
+  // takes effect here within that time. Time and URL are checked on every
+  // request.
+  #entries = new Map();
+  #epoch = 0;
 
   constructor({ ledger, now = Date.now }) {
     this.#ledger = ledger;
     this.#now = now;
   }
 
-  async #verdict(token) {
-    let verdict = this.#verdicts.get(token);
-    if (!verdict) {
-      // now = 0: expiry is checked per request below, not frozen in the cache.
-      verdict = await verifySessionToken(token, { now: 0 });
-      if (this.#verdicts.size >= CACHE_ENTRIES) this.#verdicts.delete(this.#verdicts.keys().next().value);
-      this.#verdicts.set(token, verdict);
+  async #newEntry(token) {
+    // now = 0: expiry is checked per request, not frozen in the cache.
+    const entry = { verdict: await verifySessionToken(token, { now: 0 }), receipt: null, paidInScope: false, fetchedAt: -Infinity, epoch: -1 };
+    if (this.#entries.size >= CACHE_ENTRIES) this.#entries.delete(this.#entries.keys().next().value);
+    this.#entries.set(token, entry);
+    return entry;
+  }
+
+  #receipt(entry, now) {
+    if (entry.epoch !== this.#epoch || now - entry.fetchedAt >= RECEIPT_MAX_AGE_MS || now < entry.fetchedAt) {
+      const tx = entry.verdict.payload.paymentTxHash;
+      entry.receipt = HEX32.test(tx) ? this.#ledger.byTransaction(tx) : null;
+      const { endpoint, scope } = entry.verdict.payload;
+      entry.paidInScope = entry.receipt !== null && scopeCovers(endpoint, scope, entry.receipt.resource);
+      entry.fetchedAt = now;
+      entry.epoch = this.#epoch;
     }
-    return verdict;
+    return entry.receipt;
   }
 
   /** The token's receipt and signer, when the token is genuine and its payment real. */
-  async #genuine(token) {
-    const verdict = await this.#verdict(token);
+  #genuine(entry, now) {
+    const { verdict } = entry;
     if (!verdict.valid) {
       return deny(401, `session_${verdict.reason}`, `The session token is not valid (${verdict.reason}${verdict.detail ? `: ${verdict.detail}` : ''})`);
     }
     const { payload, signer } = verdict;
-    const receipt = HEX32.test(payload.paymentTxHash) ? this.#ledger.byTransaction(payload.paymentTxHash) : null;
+    const receipt = this.#receipt(entry, now);
     if (!receipt || receipt.status !== 'settled') {
       return deny(402, 'session_unknown_payment', `This server recorded no settlement ${payload.paymentTxHash}`);
     }
@@ -95,21 +110,29 @@ export class SessionGate {
 
   /**
    * null when the request carries no session token; otherwise
-   * {ok: true, session} or {ok: false, status, error, message}.
+   * {ok: true, session} or {ok: false, status, error, message} — directly
+   * for a token seen before, else as a promise.
    */
-  async check(headers, url, route) {
+  check(headers, url, route) {
     const token = headers[SESSION_HEADER];
     if (token === undefined || !route.session) return null;
-    const genuine = await this.#genuine(token);
+    const entry = this.#entries.get(token);
+    // Synchronous once the token is known: the hot path of a session.
+    if (entry) return this.#checkEntry(entry, url, route);
+    return this.#newEntry(token).then((fresh) => this.#checkEntry(fresh, url, route));
+  }
+
+  #checkEntry(entry, url, route) {
+    const now = this.#now();
+    const genuine = this.#genuine(entry, now);
     if (!genuine.ok) return genuine;
     const { payload, signer, receipt } = genuine;
-    const now = this.#now();
 
     if (now >= payload.expiresAt * 1000) return deny(402, 'session_expired', `The session expired at ${new Date(payload.expiresAt * 1000).toISOString()}`);
     if (!scopeCovers(payload.endpoint, payload.scope, url)) {
       return deny(402, 'session_out_of_scope', `${url} is not within the session's ${payload.scope} scope ${payload.endpoint}`);
     }
-    if (!scopeCovers(payload.endpoint, payload.scope, receipt.resource)) {
+    if (!entry.paidInScope) {
       return deny(402, 'session_out_of_scope', `The paid resource ${receipt.resource} is not within the session's scope ${payload.endpoint}`);
     }
     const refusal = entitlementRefusal(receipt, route, now);
@@ -137,9 +160,12 @@ export class SessionGate {
    */
   async revoke(token) {
     if (typeof token !== 'string') return deny(401, 'session_malformed', 'No session token given');
-    const genuine = await this.#genuine(token);
+    const entry = this.#entries.get(token) ?? await this.#newEntry(token);
+    entry.epoch = -1; // read the receipt afresh: revocation is not decided on a cached copy
+    const genuine = this.#genuine(entry, this.#now());
     if (!genuine.ok) return genuine;
     const result = this.#ledger.revoke(genuine.receipt.transaction, { at: this.#now() });
+    this.#epoch += 1; // every cached receipt is read again
     return { ok: true, result, transaction: genuine.receipt.transaction };
   }
 }

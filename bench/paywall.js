@@ -1,0 +1,95 @@
+// Load through the paywall on loopback (autocannon): the same Express
+// handler bare and behind the paywall with a session token, interleaved
+// rounds, best mean throughput of each; and per-call x402 payments per
+// second, each a fresh EIP-3009 signature settled on the local chain.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+import autocannon from 'autocannon';
+import { wrapFetchWithPayment, x402Client } from '@x402/fetch';
+import { ExactEvmScheme } from '@x402/evm/exact/client';
+
+import { Signer, toViemAccount } from '../lib/index.js';
+
+const SERVER = fileURLToPath(new URL('./support/paywall_server.js', import.meta.url));
+
+async function startServer() {
+  const child = spawn(process.execPath, [SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
+  child.stdout.setEncoding('utf8');
+  let text = '';
+  for await (const chunk of child.stdout) {
+    text += chunk;
+    if (text.includes('\n')) break;
+  }
+  return { child, ...JSON.parse(text.slice(0, text.indexOf('\n'))) };
+}
+
+async function load(url, headers, seconds) {
+  const result = await autocannon({ url, headers, connections: 32, pipelining: 1, duration: seconds });
+  const bad = result.non2xx + result.errors + result.timeouts;
+  if (bad > 0) throw new Error(`${url}: ${bad} failed requests of ${result.requests.total}`);
+  return result.requests.average;
+}
+
+// Pays per call with `concurrency` clients for `seconds`; payments per second.
+async function paymentsPerSecond(info, { concurrency = 8, seconds = 5 } = {}) {
+  const signer = Signer.fromPrivateKey(info.world.payer.privateKey);
+  const client = new x402Client()
+    .setSpendControls({ allowedAssets: [{ network: info.world.network, asset: info.world.asset.address, maxAmountPerPayment: '10000' }] })
+    .register(info.world.network, new ExactEvmScheme(toViemAccount(signer)));
+  const pay = wrapFetchWithPayment(fetch, client);
+  const deadline = Date.now() + seconds * 1000;
+  let paid = 0;
+  const start = Date.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (Date.now() < deadline) {
+      const res = await pay(info.perCall);
+      if (res.status !== 200) throw new Error(`payment failed: ${res.status} ${await res.text()}`);
+      await res.arrayBuffer();
+      paid += 1;
+    }
+  }));
+  signer.destroy();
+  return paid / ((Date.now() - start) / 1000);
+}
+
+export async function paywallRows({ rounds = 4, seconds = 4 } = {}) {
+  const info = await startServer();
+  try {
+    // Both servers get the same request, token included: the difference is
+    // the paywall's work, not the bytes on the wire.
+    const session = { 'X-Session-Token': info.token };
+    await load(info.bare, session, 1); // warm-up, both paths
+    await load(info.paid, session, 1);
+    let bare = 0;
+    let paid = 0;
+    for (let round = 0; round < rounds; round++) {
+      // Alternate which goes first, so drift in the machine favours neither.
+      const order = round % 2 === 0 ? ['bare', 'paid'] : ['paid', 'bare'];
+      for (const which of order) {
+        const rate = await load(info[which], session, seconds);
+        if (which === 'bare') bare = Math.max(bare, rate);
+        else paid = Math.max(paid, rate);
+      }
+    }
+    const perCall = await paymentsPerSecond(info);
+    return { bare, paid, ratio: paid / bare, perCall };
+  } finally {
+    info.child.kill('SIGTERM');
+    await once(info.child, 'exit');
+  }
+}
+
+export function printPaywall({ bare, paid, ratio, perCall }) {
+  console.log('\nPaywall under load (autocannon, 32 connections, loopback, best of interleaved rounds)');
+  console.log(`  handler without the paywall           ${bare.toFixed(0).padStart(7)} req/s`);
+  console.log(`  same handler, session token verified  ${paid.toFixed(0).padStart(7)} req/s  (${(100 * ratio).toFixed(1)}%)`);
+  console.log(`  per-call x402 payments, settled       ${perCall.toFixed(1).padStart(7)} payments/s (8 paying clients)`);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const rows = await paywallRows();
+  printPaywall(rows);
+  console.log(`  ${rows.ratio >= 0.85 ? 'met ' : 'MISS'}  session-authorised throughput ≥ 85% of the bare handler`);
+}

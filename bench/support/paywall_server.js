@@ -1,0 +1,78 @@
+// The server side of the paywall load benchmark, in its own process so the
+// load generator does not share its event loop. Starts the local world, then
+// serves one handler twice: bare on one port, behind the paywall (session
+// route) on another. Buys a real session, builds its token, and prints
+// {bare, paid, perCall, token, world} as one JSON line. Stops on SIGTERM.
+import { randomUUID } from 'node:crypto';
+
+import express from 'express';
+import { decodePaymentResponseHeader } from '@x402/core/http';
+import { wrapFetchWithPayment, x402Client } from '@x402/fetch';
+import { ExactEvmScheme } from '@x402/evm/exact/client';
+
+import { Signer, buildSessionToken, toViemAccount } from '../../lib/index.js';
+import { createPaywall } from '../../lib/paywall/http.js';
+import { SESSION_EXTRA } from '../../lib/paywall/offers.js';
+import { devnetRoutes } from '../../lib/devnet/paywall_server.js';
+import { describeWorld, startWorld } from '../../lib/devnet/world.js';
+
+const world = await startWorld();
+const handler = (req, res) => res.json({ topic: req.params.topic, forecast: 'clear skies all week' });
+
+async function listen(app) {
+  const server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
+  return { server, url: `http://127.0.0.1:${server.address().port}` };
+}
+
+const bareApp = express();
+bareApp.disable('x-powered-by');
+bareApp.get('/session/:topic', handler);
+const bare = await listen(bareApp);
+
+let paidBase;
+const paywall = await createPaywall({
+  facilitatorUrl: world.facilitator.url,
+  ledger: world.ledger,
+  v1Names: world.v1Names,
+  routes: devnetRoutes({ token: world.token, network: world.chain.network, payTo: world.payTo }),
+  publicUrl: () => paidBase,
+});
+const paidApp = express();
+paidApp.disable('x-powered-by');
+paidApp.use(paywall.middleware);
+paidApp.get('/session/:topic', handler);
+const paid = await listen(paidApp);
+paidBase = paid.url;
+
+// Buy a session the way a client does, then make its token.
+const signer = Signer.fromPrivateKey(world.payer.privateKey);
+const client = new x402Client((version, offers) => offers.find((o) => o.extra?.[SESSION_EXTRA]))
+  .setSpendControls({ allowedAssets: [{ network: world.chain.network, asset: world.token.address, maxAmountPerPayment: '1000000' }] })
+  .register(world.chain.network, new ExactEvmScheme(toViemAccount(signer)));
+const bought = await wrapFetchWithPayment(fetch, client)(`${paid.url}/session/forecast`);
+if (bought.status !== 200) throw new Error(`buying a session failed: ${bought.status} ${await bought.text()}`);
+const { transaction } = decodePaymentResponseHeader(bought.headers.get('payment-response'));
+const now = Math.floor(Date.now() / 1000);
+const { token } = await buildSessionToken({
+  version: 'clawpay/1.1', sessionId: randomUUID(), walletAddress: signer.address,
+  endpoint: `${paid.url}/session`, scope: 'prefix', createdAt: now, expiresAt: now + 3600,
+  paymentTxHash: transaction, paymentAmount: '50000',
+}, signer);
+signer.destroy();
+
+process.stdout.write(`${JSON.stringify({
+  bare: `${bare.url}/session/forecast`,
+  paid: `${paid.url}/session/forecast`,
+  perCall: world.api.routes.perCall,
+  token,
+  world: describeWorld(world),
+})}\n`);
+
+process.once('SIGTERM', async () => {
+  bare.server.closeAllConnections();
+  paid.server.closeAllConnections();
+  bare.server.close();
+  paid.server.close();
+  await world.stop();
+  process.exit(0);
+});
