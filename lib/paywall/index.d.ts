@@ -1,0 +1,169 @@
+// Hand-written declarations for clawpay-native/paywall.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Address, Hex, ReceiptLedger } from '../index.js';
+
+export { ReceiptLedger, formatReceipts } from '../index.js';
+
+/** Where and in what a route is paid. Amounts are base units (USDC: 10000n = 0.01 USDC). */
+export interface PriceConfig {
+  amount: bigint | number | string;
+  /** The EIP-3009 token. */
+  asset: Address;
+  /** CAIP-2, e.g. "eip155:8453". */
+  network: `eip155:${number}`;
+  payTo: Address;
+  /** The token's EIP-712 domain name and version; default "USD Coin" and "2". */
+  name?: string;
+  version?: string;
+  /** Default 6. */
+  decimals?: number;
+  /** How long a signed payment stays valid; default 300. */
+  maxTimeoutSeconds?: number;
+}
+
+export interface SessionConfig {
+  /** What a session costs, in the route's asset; must differ from the per-call amount. */
+  price: bigint | number | string;
+  /** 60 s to 30 days. */
+  maxTtlSeconds: number;
+}
+
+export interface RouteConfig {
+  /** What one call costs. Omit for a route that only sells sessions (then `session` names the asset fields). */
+  price?: PriceConfig;
+  session?: SessionConfig | (SessionConfig & Omit<PriceConfig, 'amount'>);
+  description?: string;
+  mimeType?: string;
+}
+
+export interface Route {
+  readonly id: string;
+  readonly terms: Readonly<Required<Omit<PriceConfig, 'amount'>>>;
+  readonly callPrice: bigint | null;
+  readonly session: { readonly price: bigint; readonly maxTtlSeconds: number } | null;
+  readonly description: string;
+  readonly mimeType: string;
+}
+
+export declare function normalizeRoute(config: RouteConfig, id: string): Route;
+
+/** The key under a session offer's `extra` that states the session terms. */
+export declare const SESSION_EXTRA: 'clawpaySession';
+export declare const SESSION_HEADER: 'x-session-token';
+/** How stale a cached receipt may be before the session gate reads the ledger again. */
+export declare const RECEIPT_MAX_AGE_MS: number;
+
+export interface SessionInfo {
+  sessionId: string;
+  payer: Address;
+  transaction: Hex;
+  endpoint: string;
+  scope: 'prefix' | 'exact';
+  /** Milliseconds since the epoch: the earlier of the token's and the purchase's end. */
+  expiresAt: number;
+}
+
+export type GateRefusal = { ok: false; status: 400 | 401 | 402; error: string; message: string };
+
+export declare class SessionGate {
+  constructor(options: { ledger: ReceiptLedger; now?: () => number });
+  /** null without an X-Session-Token header (or on a route that sells no sessions). */
+  check(headers: Record<string, string | string[] | undefined>, url: string, route: Route):
+    | null | { ok: true; session: SessionInfo } | GateRefusal
+    | Promise<null | { ok: true; session: SessionInfo } | GateRefusal>;
+  hasSession(payer: string, route: Route): boolean;
+  revoke(token: string): Promise<{ ok: true; result: 'revoked' | 'already_revoked' | 'not_found'; transaction: Hex } | GateRefusal>;
+}
+
+export declare class PaymentEngine {
+  static create(options: {
+    facilitatorUrl?: string;
+    facilitatorClient?: unknown;
+    networks: string[];
+    ledger: ReceiptLedger;
+    /** v1 names for CAIP-2 networks @x402/evm has none for (a local chain). */
+    v1Names?: Record<string, string>;
+    now?: () => number;
+  }): Promise<PaymentEngine>;
+  readonly ledger: ReceiptLedger;
+  paymentRequired(route: Route, resource: { url: string; description: string; mimeType: string },
+    options?: { error?: string; sessionInfo?: Record<string, unknown>; extensions?: Record<string, unknown> }):
+    Promise<{ v2: Record<string, unknown>; v1: { x402Version: 1; error: string; accepts: unknown[] } }>;
+  paymentId(route: Route, authorization: { from: string; nonce: string }): Hex;
+  pay<R>(request: {
+    route: Route;
+    resource: { url: string; description: string; mimeType: string };
+    payload: Record<string, unknown>;
+    method?: string;
+    requestKey: string;
+    sessionInfo?: Record<string, unknown>;
+    serve: (payment: { id: Hex; kind: 'call' | 'session'; payer: Address; amount: bigint }) =>
+      Promise<{ ok: boolean; response: R; bytes?: number }>;
+  }): Promise<
+    | { kind: 'served'; response: R; settlement: { success: true; transaction: Hex; network: string; payer: Address }; replayed: boolean }
+    | { kind: 'unsettled'; response: R }
+    | { kind: 'refused'; status: number; error: string; message: string }
+  >;
+}
+
+export interface Paywall {
+  /** node:http or Express middleware. Without `next`, unpaid-route requests are left unanswered. */
+  middleware(req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void): void;
+  readonly engine: PaymentEngine;
+  readonly ledger: ReceiptLedger;
+  readonly sessions: SessionGate;
+  readonly routes: Route[];
+  revokeSession(token: string): ReturnType<SessionGate['revoke']>;
+}
+
+export declare function createPaywall(options: {
+  facilitatorUrl?: string;
+  facilitatorClient?: unknown;
+  /** Keys: "GET /path", "/path", or "/prefix/*". */
+  routes: Record<string, RouteConfig>;
+  ledger: ReceiptLedger;
+  /** The origin clients use (never taken from the Host header). */
+  publicUrl: string | (() => string);
+  /** Default "/x402/session/revoke". */
+  revokePath?: string;
+  v1Names?: Record<string, string>;
+  now?: () => number;
+  /** Offer Sign-In-With-X on session routes. */
+  siwx?: boolean | { nonceKey?: Uint8Array; statement?: string; expirationSeconds?: number };
+}): Promise<Paywall>;
+
+export declare const SIWX_HEADER: 'SIGN-IN-WITH-X';
+export declare const SIWX_ERRORS: Readonly<Record<string, number>>;
+export declare function createSiwxGate(options: {
+  ledger: { useNonce(nonce: string, o: { expiresAt: number; now: number }): boolean | Promise<boolean> };
+  hasPaid: (address: Address, o: { resourceUrl: string; routeId: string }) => Promise<boolean>;
+  statement?: string;
+  expirationSeconds?: number;
+  now?: () => number;
+  nonceKey?: Uint8Array;
+}): {
+  headerName: 'SIGN-IN-WITH-X';
+  extensionKey: 'sign-in-with-x';
+  declare(o: { resourceUrl: string; routeId: string; networks: string[] }): Record<string, unknown>;
+  check(header: string, o: { resourceUrl: string; routeId: string; networks?: string[] }):
+    Promise<{ ok: true; address: Address } | GateRefusal>;
+};
+
+export declare const PAYMENT_META_KEY: 'x402/payment';
+export declare const PAYMENT_RESPONSE_META_KEY: 'x402/payment-response';
+/** Registers a paid tool on an McpServer (@modelcontextprotocol/server). */
+export declare function paidTool(
+  server: { registerTool: (...args: any[]) => unknown },
+  name: string,
+  config: Record<string, unknown> & { price: PriceConfig; session?: SessionConfig; mimeType?: string },
+  handler: (...args: any[]) => unknown,
+  options: { engine: PaymentEngine; endpoint?: string | (() => string); sessions?: SessionGate },
+): unknown;
+/** A node:http listener serving McpServers made by `createServer` over Streamable HTTP. */
+export declare function createPaidMcpHttpHandler(options: {
+  createServer: () => unknown;
+  responseMode?: string;
+  legacy?: boolean;
+  maxRequestBodySize?: number;
+  onerror?: (error: unknown) => void;
+}): ((req: IncomingMessage, res: ServerResponse) => void) & { close(): Promise<void> };

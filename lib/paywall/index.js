@@ -1,0 +1,11 @@
+// clawpay-native/paywall: the sell side. x402 payments and ClawPay sessions
+// for node:http / Express routes and for MCP tools, settled through any
+// facilitator and recorded in a durable receipt ledger.
+export { createPaywall } from './http.js';
+export { PaymentEngine } from './engine.js';
+export { SessionGate, SESSION_HEADER, RECEIPT_MAX_AGE_MS } from './sessions.js';
+export { createSiwxGate, SIWX_ERRORS, SIWX_HEADER } from './siwx.js';
+export { paidTool, createPaidMcpHttpHandler, PAYMENT_META_KEY, PAYMENT_RESPONSE_META_KEY } from './mcp.js';
+export { normalizeRoute } from './route.js';
+export { SESSION_EXTRA } from './offers.js';
+export { ReceiptLedger, formatReceipts } from '../receipt_ledger.js';

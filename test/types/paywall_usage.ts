@@ -1,0 +1,31 @@
+// Compiled (never run) with usage.ts: the paywall and devnet declarations.
+import { createPaywall, ReceiptLedger, normalizeRoute, type Paywall, type Route } from 'clawpay-native/paywall';
+import { startWorld, describeWorld, type WorldDescription } from 'clawpay-native/devnet';
+
+async function paywallUsage(): Promise<void> {
+  const ledger = new ReceiptLedger({ path: '/tmp/receipts.journal' });
+  const price = {
+    amount: 10_000n, asset: '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913', network: 'eip155:8453', payTo: '0x0000000000000000000000000000000000000001',
+  } as const;
+  const paywall: Paywall = await createPaywall({
+    facilitatorUrl: 'https://x402.org/facilitator',
+    ledger,
+    publicUrl: 'https://api.example.com',
+    routes: { 'GET /weather': { price }, '/forecast/*': { price, session: { price: 50_000n, maxTtlSeconds: 3600 } } },
+    siwx: true,
+  });
+  const route: Route = normalizeRoute({ price }, 'GET /weather');
+  const cents: bigint | null = route.callPrice;
+  void cents;
+  // @ts-expect-error publicUrl is required: resource URLs never come from the Host header
+  await createPaywall({ facilitatorUrl: 'x', ledger, routes: {} });
+  // @ts-expect-error networks are CAIP-2
+  normalizeRoute({ price: { ...price, network: 'base' } }, 'x');
+  void paywall;
+  const world = await startWorld();
+  const info: WorldDescription = describeWorld(world);
+  const url: string = info.routes.session;
+  void url;
+  await world.stop();
+}
+void paywallUsage;
