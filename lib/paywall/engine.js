@@ -196,12 +196,22 @@ export class PaymentEngine {
     // A stored response is given back only for the identical payload and
     // request: a copy with another signature, or the same payment presented
     // for something else, is a different request that this payment cannot pay.
+    const originalKey = requestKey;
     requestKey = `${requestKey}\n${keccak256(new TextEncoder().encode(JSON.stringify(payload)))}`;
 
     const earlier = this.#inflight.get(id) ?? this.#memo.get(id)?.outcome;
-    if (earlier) return this.#replay(await earlier, requestKey, id);
+    if (earlier) {
+      const done = await earlier;
+      if (done.requestKey === requestKey) return { ...done, replayed: true };
+      if (done.kind === 'served') return this.#alreadyUsed(id);
+      // The earlier use charged nothing and was another request: this one
+      // gets its own turn rather than someone else's refusal or error page.
+      return this.pay({ route, resource, payload, method, requestKey: originalKey, sessionInfo, serve });
+    }
 
-    const outcome = this.#process({ id, route, resource, payload, method, requestKey, serve, ...matched });
+    // Every outcome names its request, so a repeat can tell whether it is the same.
+    const outcome = this.#process({ id, route, resource, payload, method, requestKey, serve, ...matched })
+      .then((result) => ({ ...result, requestKey }));
     this.#inflight.set(id, outcome);
     try {
       const result = await outcome;
@@ -210,13 +220,6 @@ export class PaymentEngine {
     } finally {
       this.#inflight.delete(id);
     }
-  }
-
-  #replay(outcome, requestKey, id) {
-    if (outcome.kind === 'served' && outcome.requestKey === requestKey) return { ...outcome, replayed: true };
-    if (outcome.kind === 'served') return this.#alreadyUsed(id);
-    // A refusal or a failed handler charged nothing: the repeat gets the same.
-    return { ...outcome, replayed: true };
   }
 
   #alreadyUsed(id) {
