@@ -20,6 +20,8 @@ import { ExactEvmScheme } from '@x402/evm/exact/server';
 import { keccak256 } from '../hashing.js';
 import { buildOffers, SESSION_EXTRA, v1NetworkName, v1Requirements } from './offers.js';
 
+// A claim this old, and not in flight in this process, was abandoned.
+export const STALE_CLAIM_MS = 60_000;
 const MEMO_ENTRIES = 1000;
 const MEMO_BYTES = 64 << 20;
 const HEX32 = /^0x[0-9a-fA-F]{64}$/;
@@ -222,6 +224,23 @@ export class PaymentEngine {
     }
   }
 
+  /**
+   * A claim left pending by a process that stopped between claiming and
+   * recording (a crash, a kill): the payment would otherwise be stuck, paid
+   * for nothing. It is taken over when it is older than STALE_CLAIM_MS and
+   * not in flight here, and only because the facilitator has just verified
+   * the payment as still valid — its authorization unused on chain, so the
+   * earlier attempt never settled. Two processes racing for one stale claim
+   * can at worst both run the handler; the chain settles the authorization
+   * once, and the loser's response is withheld.
+   */
+  #takeOver(id, intent) {
+    const claim = this.#ledger.get(id);
+    if (claim?.status !== 'pending' || this.#now() - claim.startedAt < STALE_CLAIM_MS) return false;
+    this.#ledger.fail(id, { reason: 'abandoned: still unsettled on chain when the payment came back', at: this.#now() });
+    return this.#ledger.begin(intent);
+  }
+
   #alreadyUsed(id) {
     const receipt = this.#ledger.get(id);
     if (receipt?.status === 'pending') {
@@ -240,6 +259,11 @@ export class PaymentEngine {
       return refused(502, 'facilitator_unavailable', `The facilitator could not verify the payment: ${error.message}`);
     }
     if (!verified.isValid) {
+      // A payment this server already claimed fails verification because its
+      // authorization was used — by us. Say so (409, with the receipt),
+      // rather than a 402 that invites the client to pay a second time.
+      const known = this.#ledger.get(id);
+      if (known?.status === 'settled' || known?.status === 'pending') return this.#alreadyUsed(id);
       return refused(402, verified.invalidReason ?? 'invalid_payment', verified.invalidMessage ?? 'The facilitator refused the payment');
     }
 
@@ -259,7 +283,7 @@ export class PaymentEngine {
       startedAt: this.#now(),
       ...(offer.kind === 'session' ? { sessionTtlSeconds: route.session.maxTtlSeconds } : {}),
     };
-    if (!this.#ledger.begin(intent)) return this.#alreadyUsed(id);
+    if (!this.#ledger.begin(intent) && !this.#takeOver(id, intent)) return this.#alreadyUsed(id);
 
     let served;
     try {

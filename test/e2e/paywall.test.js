@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 
 import express from 'express';
 import {
-  decodePaymentRequiredHeader, decodePaymentResponseHeader, encodePaymentSignatureHeader,
+  decodePaymentRequiredHeader, decodePaymentResponseHeader, decodePaymentSignatureHeader, encodePaymentSignatureHeader,
 } from '@x402/core/http';
 import { wrapFetchWithPayment, x402Client } from '@x402/fetch';
 import { ExactEvmScheme } from '@x402/evm/exact/client';
@@ -19,6 +19,7 @@ import { Signer, buildSessionToken, toViemAccount } from '../../lib/index.js';
 import { ReceiptLedger } from '../../lib/receipt_ledger.js';
 import { createPaywall } from '../../lib/paywall/http.js';
 import { SESSION_EXTRA } from '../../lib/paywall/offers.js';
+import { STALE_CLAIM_MS } from '../../lib/paywall/engine.js';
 import { PER_CALL_PRICE, SESSION_PRICE, devnetRoutes } from '../../lib/devnet/paywall_server.js';
 import { usdcBalance } from '../../lib/devnet/token.js';
 import { startWorld } from '../../lib/devnet/world.js';
@@ -336,15 +337,18 @@ describe('one payment pays for one response', { timeout: 180_000 }, () => {
   let served = 0;
   let account;
   let signer;
+  let paywall;
+  let ledger;
 
   before(async () => {
     world = await startWorld();
     signer = Signer.fromPrivateKey(world.payer.privateKey);
     account = toViemAccount(signer);
     let base;
-    const paywall = await createPaywall({
+    ledger = new ReceiptLedger();
+    paywall = await createPaywall({
       facilitatorUrl: world.facilitator.url,
-      ledger: new ReceiptLedger(),
+      ledger,
       v1Names: world.v1Names,
       routes: devnetRoutes({ token: world.token, network: world.chain.network, payTo: world.payTo }),
       publicUrl: () => base,
@@ -412,5 +416,60 @@ describe('one payment pays for one response', { timeout: 180_000 }, () => {
     assert.equal((await other.json()).error, 'payment_already_used');
     assert.deepEqual(decodePaymentResponseHeader(other.headers.get('payment-response')),
       decodePaymentResponseHeader(first.headers.get('payment-response')));
+  });
+
+  test('a claim left pending by a stopped process is taken over only when stale and still unsettled on chain', async () => {
+    const header = await signedPayment();
+    const { payload } = decodePaymentSignatureHeader(header);
+    const route = paywall.routes.find((r) => r.id === 'GET /api/weather');
+    const id = paywall.engine.paymentId(route, payload.authorization);
+    const intent = {
+      paymentId: id, kind: 'call', route: route.id, resource: url, method: 'GET', network: world.chain.network,
+      asset: world.token.address, amount: PER_CALL_PRICE, decimals: 6, payer: payload.authorization.from,
+      payTo: world.payTo, x402Version: 2,
+    };
+    const before = await balance();
+
+    // Claimed a moment ago: some process may be settling it right now.
+    assert.equal(ledger.begin({ ...intent, startedAt: Date.now() }), true);
+    const busy = await fetch(url, { headers: { 'PAYMENT-SIGNATURE': header } });
+    assert.equal(busy.status, 409);
+    assert.equal((await busy.json()).error, 'payment_pending');
+
+    // The same claim, abandoned two minutes ago by a process that died.
+    ledger.fail(id, { reason: 'test: reset', at: Date.now() });
+    assert.equal(ledger.begin({ ...intent, startedAt: Date.now() - 2 * STALE_CLAIM_MS }), true);
+    const res = await fetch(url, { headers: { 'PAYMENT-SIGNATURE': header } });
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.equal(ledger.get(id).status, 'settled');
+    assert.equal(await balance(), before + PER_CALL_PRICE);
+  });
+
+  test('after a restart (same ledger, nothing in memory) a settled payment gets 409 with its settlement, not a 402', async () => {
+    const header = await signedPayment();
+    const first = await fetch(url, { headers: { 'PAYMENT-SIGNATURE': header } });
+    assert.equal(first.status, 200);
+    let base;
+    const restarted = await createPaywall({
+      facilitatorUrl: world.facilitator.url, ledger, v1Names: world.v1Names,
+      routes: devnetRoutes({ token: world.token, network: world.chain.network, payTo: world.payTo }),
+      publicUrl: () => base,
+    });
+    const app = express();
+    app.use(restarted.middleware);
+    app.get('/api/weather', (req, res) => res.json({ never: true }));
+    const server = await new Promise((resolve) => { const s2 = app.listen(0, '127.0.0.1', () => resolve(s2)); });
+    base = `http://127.0.0.1:${server.address().port}`;
+    try {
+      // Same URL path as before the restart: the resource is the same.
+      const again = await fetch(`${base}/api/weather`, { headers: { 'PAYMENT-SIGNATURE': header } });
+      assert.equal(again.status, 409);
+      assert.equal((await again.json()).error, 'payment_already_used');
+      assert.deepEqual(decodePaymentResponseHeader(again.headers.get('payment-response')),
+        decodePaymentResponseHeader(first.headers.get('payment-response')));
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });
