@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `clawpay` — the project's command:
-//   demo       the native core end to end: a key, a session token built and
-//              verified, a scope check and a cache lookup, with timings
+//   demo       the native core end to end (a key, a session token built and
+//              verified, scope checks, cache lookups, with timings), then the
+//              local x402 world paid for real: a call, a session, 20 calls
 //   devnet     a local x402 world (chain, token, facilitator, paid API and MCP)
 //   receipts   export the paywall's receipt ledger
 import { randomUUID } from 'node:crypto';
@@ -73,6 +74,10 @@ async function demo() {
   cache.close();
   signer.destroy();
   console.log('signer   destroyed (key wiped)');
+
+  console.log('\nThe local x402 world, paid for real:');
+  const { worldDemo } = await import('../lib/cli/world_demo.js');
+  await worldDemo();
 }
 
 // A command is `async (args) => exit code` (undefined counts as 0); all but
