@@ -1,0 +1,21 @@
+// The README's first command ends in `npm run demo`: it must run to the end,
+// pay on the local world, and move exactly what it says it moved.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import test from 'node:test';
+
+const BIN = fileURLToPath(new URL('../../bin/clawpay.js', import.meta.url));
+
+test('clawpay demo runs the core and the paid world end to end', { timeout: 120_000 }, () => {
+  const result = spawnSync(process.execPath, [BIN, 'demo'], { encoding: 'utf8', timeout: 110_000 });
+  assert.equal(result.status, 0, `${result.stdout}\n${result.stderr}`);
+  assert.match(result.stdout, /verify {3}valid for/);
+  assert.match(result.stdout, /scope {4}refuses https:\/\/api\.example\.com\.evil\.io\/v1/);
+  assert.doesNotMatch(result.stdout, /COVERS/);
+  assert.match(result.stdout, /session {2}20 calls under the token/);
+  assert.match(result.stdout, /balances payer -0\.060000 USDC, payee 0\.060000 USDC/);
+  assert.match(result.stdout, /ledger {3}2 settlements recorded/);
+  // The demo's keys are generated or public test keys; none is printed.
+  assert.doesNotMatch(result.stdout, /0x[0-9a-f]{64}\b/i);
+});
