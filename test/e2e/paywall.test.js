@@ -3,7 +3,7 @@
 // session routes, v2 and v1, sessions bound to settlements, replays.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 
 import express from 'express';
@@ -467,6 +467,37 @@ describe('one payment pays for one response', { timeout: 180_000 }, () => {
       assert.equal((await again.json()).error, 'payment_already_used');
       assert.deepEqual(decodePaymentResponseHeader(again.headers.get('payment-response')),
         decodePaymentResponseHeader(first.headers.get('payment-response')));
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  test('plain node:http: the middleware in front of a handler, paid by @x402/fetch', async () => {
+    let base;
+    const plain = await createPaywall({
+      facilitatorUrl: world.facilitator.url, ledger, v1Names: world.v1Names,
+      routes: devnetRoutes({ token: world.token, network: world.chain.network, payTo: world.payTo }),
+      publicUrl: () => base,
+    });
+    const server = createServer((req, res) => plain.middleware(req, res, () => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('paid ');
+      res.end('in two writes');
+    }));
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${server.address().port}`;
+    try {
+      const before = await balance();
+      const c = new x402Client().setSpendControls({
+        allowedAssets: [{ network: world.chain.network, asset: world.token.address, maxAmountPerPayment: '1000000' }],
+      }).register(world.chain.network, new ExactEvmScheme(account));
+      const res = await wrapFetchWithPayment(fetch, c)(`${base}/api/weather`);
+      assert.equal(res.status, 200);
+      assert.equal(await res.text(), 'paid in two writes');
+      assert.equal(decodePaymentResponseHeader(res.headers.get('payment-response')).success, true);
+      assert.equal(await balance(), before + PER_CALL_PRICE);
+      assert.equal((await fetch(`${base}/free`)).status, 200, 'unpaid routes pass through');
     } finally {
       server.closeAllConnections();
       server.close();
