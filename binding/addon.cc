@@ -13,6 +13,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   DefineUrlScope(env, exports);
   DefineSessionStore(env, exports);
   DefineReceiptLedger(env, exports);
+  DefineRecordStore(env, exports);
   return exports;
 }
 

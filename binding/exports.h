@@ -13,5 +13,6 @@ void DefineSessionToken(Napi::Env env, Napi::Object exports);  // build/decode/v
 void DefineUrlScope(Napi::Env env, Napi::Object exports);      // normalizeUrl, scopeCovers
 void DefineSessionStore(Napi::Env env, Napi::Object exports);  // NativeSessionStore
 void DefineReceiptLedger(Napi::Env env, Napi::Object exports); // NativeReceiptLedger
+void DefineRecordStore(Napi::Env env, Napi::Object exports);   // NativeRecordStore
 
 }  // namespace clawpay::binding

@@ -43,7 +43,8 @@ export interface TypedDataDefinition {
  * ERR_JOURNAL_VERSION, ERR_UNSAFE_JOURNAL (symlink, hard link or another user's file at
  * the cache path), ERR_INVALID_ARGUMENT (empty cache path), ERR_IO, ERR_CLOSED,
  * ERR_INTERNAL, ERR_NATIVE_LOAD, ERR_INVALID_ARG (receipt ledger: a payment unknown or
- * not pending, a transaction already recorded for another payment).
+ * not pending, a transaction already recorded for another payment), ERR_STORE_BUSY
+ * (a RecordStore called from inside one of its own update callbacks).
  */
 export interface ClawpayError extends Error {
   code: string;
@@ -325,3 +326,43 @@ export declare class ReceiptLedger {
  * apostrophe. 'jsonl': one object per line, absent values null.
  */
 export declare function formatReceipts(records: readonly Receipt[], format?: 'csv' | 'jsonl'): string;
+
+/** A value JSON writes and reads back as itself. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/** One record as RecordStore.list() returns it. */
+export interface RecordEntry<V extends object = JsonObject> {
+  id: string;
+  value: V;
+}
+
+/**
+ * A durable map of id -> JSON object that threads and processes may share
+ * (journal format "clawpay-records"). Ids: 1-256 printable ASCII characters.
+ * Values: plain objects as JSON.stringify writes them, at most 65536 bytes
+ * (UTF-8) and 64 levels deep; bigint is refused (store amounts as decimal
+ * strings). Values come back as fresh objects.
+ */
+export declare class RecordStore<V extends object = JsonObject> {
+  /** In memory; or journaled at `path` (every change fdatasync'ed before returning, shareable by processes). */
+  constructor(options?: { path?: string });
+  get(id: string): V | null;
+  /** Records whose id starts with `prefix`, in the order their ids were first written. */
+  list(prefix?: string): RecordEntry<V>[];
+  /**
+   * Atomic read-modify-write across threads and processes: `fn` runs
+   * synchronously under the store's lock with the current value (or null)
+   * and returns the new value, null to delete, or undefined to leave it.
+   * Returns the resulting value. If `fn` throws, nothing is written and its
+   * error propagates; calling this store (or another on the same file) from
+   * inside `fn` throws ERR_STORE_BUSY.
+   */
+  update(id: string, fn: (current: V | null) => V | null | undefined): V | null;
+  /** Writes the record, replacing any value it had. */
+  put(id: string, value: V): void;
+  /** false (nothing written) when there was no such record. */
+  delete(id: string): boolean;
+  readonly size: number;
+  close(): void;
+}

@@ -20,3 +20,4 @@ export {
 export { normalizeUrl, scopeCovers } from './url_scope.js';
 export { SessionCache } from './session_cache.js';
 export { ReceiptLedger, formatReceipts } from './receipt_ledger.js';
+export { RecordStore } from './record_store.js';

@@ -3,15 +3,16 @@
 // and two processes racing; formatReceipts' CSV and JSONL; and the
 // `clawpay receipts export` command on a real file.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { ReceiptLedger, SessionCache, formatReceipts } from '../../lib/index.js';
 import { RECEIPT_COLUMNS } from '../../lib/receipt_ledger.js';
+import { hasCode, tempDir } from './support/checks.js';
+import { killAfter, startTogether } from './support/ledger_writer.js';
 import { Random, resolveSeed } from './support/random.js';
 
 const seed = resolveSeed();
@@ -19,7 +20,6 @@ const PAYER = '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed';
 const PAY_TO = '0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359';
 const USDC = '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913';
 const T0 = 1_800_000_000_000;
-const writer = fileURLToPath(new URL('./support/ledger_writer.js', import.meta.url));
 const bin = fileURLToPath(new URL('../../bin/clawpay.js', import.meta.url));
 
 const id = (n) => `0x${'a'.repeat(48)}${n.toString(16).padStart(16, '0')}`;
@@ -33,18 +33,6 @@ function intent(n, overrides = {}) {
   };
 }
 
-function tempDir(t) {
-  const dir = mkdtempSync(join(tmpdir(), 'clawpay-receipts-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-const hasCode = (ErrorClass, code, text) => (error) => {
-  assert.ok(error instanceof ErrorClass, `${error} is a ${ErrorClass.name}`);
-  assert.equal(error.code, code, error.message);
-  if (text) assert.ok(error.message.includes(text), `"${error.message}" names ${text}`);
-  return true;
-};
 
 test('begin claims a payment once; settle records it and every lookup agrees', () => {
   const ledger = new ReceiptLedger();
@@ -178,7 +166,7 @@ test('bad arguments are refused naming the parameter, with a code', () => {
 });
 
 test('with a path, everything survives a restart; the file is private and of its own format', (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'clawpay-receipts-');
   const path = join(dir, 'receipts.journal');
   let ledger = new ReceiptLedger({ path });
   ledger.begin(intent(1));
@@ -206,37 +194,11 @@ test('with a path, everything survives a restart; the file is private and of its
   assert.throws(() => new SessionCache({ path }), hasCode(Error, 'ERR_JOURNAL_CORRUPT', path));
 });
 
-/** Runs ledger_writer.js; `onLine` sees each stdout line and may kill it. */
-function runWriter(args, onLine = () => {}) {
-  const proc = spawn(process.execPath, [writer, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = [];
-  const exited = new Promise((resolve) => {
-    let buffer = '';
-    proc.stdout.on('data', (chunk) => {
-      buffer += chunk;
-      const parts = buffer.split('\n');
-      buffer = parts.pop();
-      for (const line of parts.filter(Boolean)) {
-        lines.push(line);
-        onLine(line, lines, proc);
-      }
-    });
-    proc.on('exit', (code, signal) => resolve({ code, signal }));
-  });
-  return { proc, lines, exited };
-}
-
 test('kill -9 while looping begin + settle loses no settlement that returned', async (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'clawpay-receipts-');
   for (let round = 0; round < 5; round++) {
     const path = join(dir, `kill-${round}.journal`);
-    const target = 15 + round * 29;
-    const { lines, exited } = runWriter([path, 'settle'], (line, all, proc) => {
-      if (all.length >= target && !proc.killed) proc.kill('SIGKILL');
-    });
-    const { signal } = await exited;
-    assert.equal(signal, 'SIGKILL');
-    assert.ok(lines.length >= target);
+    const lines = await killAfter([path, 'settle'], 15 + round * 29);
     const ledger = new ReceiptLedger({ path });
     for (const paymentId of lines) {
       const receipt = ledger.get(paymentId);
@@ -250,18 +212,12 @@ test('kill -9 while looping begin + settle loses no settlement that returned', a
 });
 
 test('two processes racing begin on the same 200 payments claim each exactly once', async (t) => {
-  const path = join(tempDir(t), 'race.journal');
+  const path = join(tempDir(t, 'clawpay-receipts-'), 'race.journal');
   const args = [path, 'race', '--seed', String(seed), '--count', '200'];
-  let ready = 0;
-  let release;
-  const bothReady = new Promise((resolve) => { release = resolve; });
-  const onLine = (line) => { if (line === 'ready' && ++ready === 2) release(); };
-  const writers = [runWriter(args, onLine), runWriter(args, onLine)];
-  await bothReady;
-  for (const { proc } of writers) proc.stdin.write('go\n');
+  const writers = await startTogether(2, args);
   const exits = await Promise.all(writers.map((w) => w.exited));
   assert.deepEqual(exits.map((e) => e.code), [0, 0]);
-  const [first, second] = writers.map((w) => w.lines.filter((line) => line !== 'ready'));
+  const [first, second] = writers.map((w) => w.lines);
   const both = new Set([...first, ...second]);
   assert.equal(first.length + second.length, 200, `claims: ${first.length} + ${second.length}`);
   assert.equal(both.size, 200, 'no payment was claimed by both processes');
@@ -411,7 +367,7 @@ function clawpay(...args) {
 }
 
 test('clawpay receipts export writes CSV or JSONL to stdout or --out', (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'clawpay-receipts-');
   const path = join(dir, 'receipts.journal');
   const ledger = mixedLedger(path);
   const records = ledger.list();
@@ -435,7 +391,7 @@ test('clawpay receipts export writes CSV or JSONL to stdout or --out', (t) => {
 });
 
 test('clawpay receipts: bad usage exits 2, a missing or foreign ledger exits 1, each with one line', (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'clawpay-receipts-');
   const missing = join(dir, 'nope.journal');
   const usage = [
     ['receipts'],

@@ -5,9 +5,9 @@ import {
   Signer, toViemAccount, keccak256, hashMessage, hashTypedData, recoverAddress,
   recoverMessageAddress, recoverTypedDataAddress, getAddress, buildSessionToken,
   decodeSessionToken, verifySessionToken, verifySessionTokens, normalizeUrl, scopeCovers,
-  SessionCache, TOKEN_REASONS, ReceiptLedger, formatReceipts,
+  SessionCache, TOKEN_REASONS, ReceiptLedger, formatReceipts, RecordStore,
   type Hex, type Address, type SessionRecord, type TokenReason, type TypedDataDefinition,
-  type Receipt, type ReceiptIntent, type RevokeResult,
+  type Receipt, type ReceiptIntent, type RevokeResult, type RecordEntry, type JsonObject,
 } from 'clawpay-native';
 import type { LocalAccount } from 'viem';
 
@@ -73,6 +73,20 @@ async function usage(): Promise<void> {
   const jsonl: string = formatReceipts(paid, 'jsonl');
   const receipts: number = ledger.size;
   ledger.close();
+
+  interface Payment { status: 'intent' | 'signed'; amount: string; authorization?: { nonce: Hex } }
+  const payments = new RecordStore<Payment>({ path: '/tmp/records.journal' });
+  payments.put('pay/1', { status: 'intent', amount: '10000' });
+  const signed: Payment | null = payments.update('pay/1', (current) =>
+    current === null ? null : { ...current, status: 'signed', authorization: { nonce: `0x${'0'.repeat(64)}` } });
+  payments.update('pay/1', () => undefined);
+  const pending: RecordEntry<Payment>[] = payments.list('pay/');
+  const gone: boolean = payments.delete('pay/1');
+  const held: number = payments.size;
+  payments.close();
+  const counters = new RecordStore();
+  const spent: JsonObject | null = counters.update('spend/2026-01-01', (current) => ({ total: String(Number(current?.total ?? 0) + 1) }));
+  const any: JsonObject | null = counters.get('spend/2026-01-01');
   signer.destroy();
 
   // @ts-expect-error Signer has no public constructor
@@ -87,7 +101,13 @@ async function usage(): Promise<void> {
   formatReceipts([], 'xlsx');
   // @ts-expect-error settle needs the transaction
   ledger.settle(intent.paymentId, { settledAt: 1 });
+  // @ts-expect-error update callbacks are synchronous: no Promise
+  payments.update('pay/1', async (current) => current);
+  // @ts-expect-error bigint is not JSON: store amounts as decimal strings
+  counters.put('spend', { total: 10n });
+  // @ts-expect-error values are objects
+  counters.put('spend', 'text');
   void [account, hex, messageHash, recovered, checksummed, amount, reason, reasons, valid, origin, covered, found, all, count, bytes,
-    claimed, receipt, settledAt, revoked, fresh, paid, csv, jsonl, receipts];
+    claimed, receipt, settledAt, revoked, fresh, paid, csv, jsonl, receipts, signed, pending, gone, held, spent, any];
 }
 void usage;
