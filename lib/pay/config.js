@@ -1,0 +1,433 @@
+// The buyer side's configuration, from the environment: ClawPay 1.1's
+// variables (so an existing clawpay-mcp setup keeps working) plus the
+// CLAWPAY_* ones for the asset, the state directory and the spend policy.
+//
+// Every bad variable is reported, all at once, in one ConfigError (code
+// ERR_CONFIG) that names each variable; a secret's value is never shown.
+//
+// Variables and defaults:
+//   AGENT_PRIVATE_KEY        required, 0x + 64 hex; the key that signs payments
+//   AGENT_WALLET_ADDRESS     required, 0x + 40 hex (ClawPay's contract wallet; kept for the
+//                            wallet tools and session tokens — x402 payments come from the
+//                            key's own address, `agentAddress`)
+//   CHAIN_ID                 8453 (Base); 84532 (Base Sepolia); any other positive integer
+//                            needs RPC_URL and the CLAWPAY_ASSET_* variables
+//   RPC_URL                  8453: https://mainnet.base.org, 84532: https://sepolia.base.org
+//   FACTORY_ADDRESS, NFT_CONTRACT_ADDRESS   optional addresses, for the wallet tools
+//   SESSION_TTL_SECONDS      3600, from 60 to 2592000 (30 days)
+//   CLAWPAY_ASSET_ADDRESS / _NAME / _VERSION / _DECIMALS
+//                            the token payments are made in; USDC by default on 8453 and
+//                            84532; when the address is set, name, version and decimals
+//                            are required too (the EIP-712 domain must be the token's own);
+//                            CLAWPAY_ASSET_SYMBOL (optional, default: the name) names it in messages
+//   CLAWPAY_V1_NETWORK       the chain's x402 v1 network name ("base", "base-sepolia",
+//                            "devnet-31337"); known chains have a default
+//   CLAWPAY_STATE_DIR        $XDG_STATE_HOME/clawpay, else ~/.local/state/clawpay
+//   CLAWPAY_POLICY_FILE      a JSON file {maxPerCall, maxPerSession, maxPerDay,
+//                            allowedPayees, allowedAssets, allowedNetworks}; the env
+//                            variables below override it field by field
+//   CLAWPAY_MAX_PER_CALL     "1.00"  (asset units: 1.00 USDC) the most one call may pay
+//   CLAWPAY_MAX_PER_SESSION  "5.00"  the most one session purchase may cost
+//   CLAWPAY_MAX_PER_DAY      "20.00" the most all payments may total per UTC day
+//   CLAWPAY_ALLOWED_PAYEES   comma list of addresses, or "*" (default: any payee)
+//   CLAWPAY_ALLOWED_ASSETS   comma list of token addresses (default: the configured asset)
+//   CLAWPAY_ALLOWED_NETWORKS comma list of CAIP-2 ids or v1 names (default: the configured chain)
+// Amounts are decimals in the asset's units, parsed exactly to base units;
+// more decimal places than the asset has are refused.
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+
+import { EVM_NETWORK_CHAIN_ID_MAP } from '@x402/evm/v1';
+
+import { getAddress } from '../hashing.js';
+import { Signer } from '../signer.js';
+import { formatUnits, parseDecimalUnits } from './amount.js';
+
+/** Assets and endpoints of the chains ClawPay 1.1 supports. */
+export const KNOWN_CHAINS = Object.freeze({
+  8453: Object.freeze({
+    rpcUrl: 'https://mainnet.base.org',
+    v1Network: 'base',
+    asset: Object.freeze({ address: '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913', name: 'USD Coin', version: '2', decimals: 6, symbol: 'USDC' }),
+  }),
+  84532: Object.freeze({
+    rpcUrl: 'https://sepolia.base.org',
+    v1Network: 'base-sepolia',
+    asset: Object.freeze({ address: '0x036CbD53842c5426634e7929541eC2318f3dCF7e', name: 'USDC', version: '2', decimals: 6, symbol: 'USDC' }),
+  }),
+});
+
+/** Spend limits when nothing is configured, in the asset's units. */
+export const DEFAULT_LIMITS = Object.freeze({ maxPerCall: '1.00', maxPerSession: '5.00', maxPerDay: '20.00' });
+export const DEFAULT_SESSION_TTL_SECONDS = 3600;
+export const MIN_SESSION_TTL_SECONDS = 60;
+export const MAX_SESSION_TTL_SECONDS = 2_592_000;
+
+const POLICY_FIELDS = {
+  maxPerCall: 'CLAWPAY_MAX_PER_CALL',
+  maxPerSession: 'CLAWPAY_MAX_PER_SESSION',
+  maxPerDay: 'CLAWPAY_MAX_PER_DAY',
+  allowedPayees: 'CLAWPAY_ALLOWED_PAYEES',
+  allowedAssets: 'CLAWPAY_ALLOWED_ASSETS',
+  allowedNetworks: 'CLAWPAY_ALLOWED_NETWORKS',
+};
+
+export class ConfigError extends Error {
+  constructor(problems) {
+    const message = problems.length === 1
+      ? problems[0].message
+      : `${problems.length} configuration problems:\n${problems.map((p) => `  - ${p.message}`).join('\n')}`;
+    super(message);
+    this.name = 'ConfigError';
+    this.code = 'ERR_CONFIG';
+    /** [{variable, message}] — one per bad variable. */
+    this.problems = problems;
+    /** The first bad variable. */
+    this.variable = problems[0].variable;
+  }
+}
+
+const HEX_KEY = /^0x[0-9a-fA-F]{64}$/;
+const HEX_ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+const POSITIVE_INTEGER = /^[1-9][0-9]*$/;
+const V1_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
+const CAIP2_EVM = /^eip155:[1-9][0-9]{0,15}$/;
+
+const shown = (value) => JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+
+/** An EIP-55 address, or null after reporting why not. */
+function address(value, variable, report) {
+  const text = String(value).trim();
+  if (!HEX_ADDRESS.test(text)) {
+    report(variable, `${variable} must be an address, 0x + 40 hex digits; got ${shown(text)}`);
+    return null;
+  }
+  try {
+    return getAddress(text);
+  } catch {
+    report(variable, `${variable} has a mixed-case address whose EIP-55 checksum is wrong (${text}); check it or write it in lower case`);
+    return null;
+  }
+}
+
+function chainIdOf(network) {
+  if (CAIP2_EVM.test(network)) return Number(network.slice('eip155:'.length));
+  return null;
+}
+
+/** A list variable: an array (policy file) or a comma-separated string. */
+function listOf(value) {
+  if (Array.isArray(value)) return value.map((v) => String(v).trim()).filter(Boolean);
+  return String(value).split(',').map((v) => v.trim()).filter(Boolean);
+}
+
+function readPolicyFile(path, report) {
+  let text;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    report('CLAWPAY_POLICY_FILE', `CLAWPAY_POLICY_FILE could not be read (${path}): ${error.code ?? error.message}`);
+    return {};
+  }
+  let parsed;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    report('CLAWPAY_POLICY_FILE', `CLAWPAY_POLICY_FILE (${path}) is not valid JSON: ${error.message}`);
+    return {};
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    report('CLAWPAY_POLICY_FILE', `CLAWPAY_POLICY_FILE (${path}) must hold a JSON object`);
+    return {};
+  }
+  const unknown = Object.keys(parsed).filter((key) => !(key in POLICY_FIELDS));
+  if (unknown.length > 0) {
+    // A misspelt limit must not silently leave the default in force.
+    report('CLAWPAY_POLICY_FILE', `CLAWPAY_POLICY_FILE (${path}) has unknown field(s) ${unknown.map((k) => JSON.stringify(k)).join(', ')}; ` +
+      `the fields are ${Object.keys(POLICY_FIELDS).join(', ')}`);
+  }
+  return parsed;
+}
+
+function defaultStateDir(env) {
+  const xdg = env.XDG_STATE_HOME;
+  // The XDG spec says relative paths there are invalid and must be ignored.
+  if (xdg && isAbsolute(xdg)) return join(xdg, 'clawpay');
+  return join(env.HOME || homedir(), '.local', 'state', 'clawpay');
+}
+
+/**
+ * Reads the configuration. Throws ConfigError (code ERR_CONFIG) listing every
+ * bad variable. The result is frozen; `privateKey` is non-enumerable, so it is
+ * left out of JSON.stringify, console.log and object spreads.
+ * @param {Record<string, string | undefined>} [env]
+ */
+export function loadConfig(env = process.env) {
+  const problems = [];
+  // One problem per variable: the first thing wrong with it.
+  const report = (variable, message) => {
+    if (!problems.some((p) => p.variable === variable)) problems.push({ variable, message });
+  };
+  const get = (name) => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  };
+
+  // AGENT_PRIVATE_KEY: checked by loading it into a native Signer, which also
+  // tells us the address payments come from. Its value is never shown.
+  const privateKey = get('AGENT_PRIVATE_KEY');
+  let agentAddress = null;
+  if (privateKey === undefined) {
+    report('AGENT_PRIVATE_KEY', 'AGENT_PRIVATE_KEY is required: the agent\'s private key, 0x + 64 hex digits');
+  } else if (!HEX_KEY.test(privateKey)) {
+    report('AGENT_PRIVATE_KEY', `AGENT_PRIVATE_KEY must be 0x + 64 hex digits (the value, ${privateKey.length} characters, is not shown)`);
+  } else {
+    try {
+      const signer = Signer.fromPrivateKey(privateKey);
+      agentAddress = signer.address;
+      signer.destroy();
+    } catch {
+      report('AGENT_PRIVATE_KEY', 'AGENT_PRIVATE_KEY is not a valid secp256k1 private key (zero, or not below the curve order); the value is not shown');
+    }
+  }
+
+  const walletText = get('AGENT_WALLET_ADDRESS');
+  const walletAddress = walletText === undefined
+    ? (report('AGENT_WALLET_ADDRESS', 'AGENT_WALLET_ADDRESS is required: 0x + 40 hex digits'), null)
+    : address(walletText, 'AGENT_WALLET_ADDRESS', report);
+
+  let chainId = 8453;
+  const chainText = get('CHAIN_ID');
+  if (chainText !== undefined) {
+    if (!POSITIVE_INTEGER.test(chainText) || !Number.isSafeInteger(Number(chainText))) {
+      report('CHAIN_ID', `CHAIN_ID must be a positive integer such as 8453 (Base) or 84532 (Base Sepolia); got ${shown(chainText)}`);
+      chainId = null;
+    } else {
+      chainId = Number(chainText);
+    }
+  }
+  const known = chainId === null ? null : KNOWN_CHAINS[chainId] ?? null;
+  const network = chainId === null ? null : `eip155:${chainId}`;
+
+  // RPC_URL may embed a provider's API key: never shown.
+  let rpcUrl = get('RPC_URL') ?? known?.rpcUrl ?? null;
+  if (get('RPC_URL') !== undefined) {
+    let parsed = null;
+    try {
+      parsed = new URL(rpcUrl);
+    } catch {
+      // reported below
+    }
+    if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+      report('RPC_URL', 'RPC_URL must be an http(s) URL (the value is not shown)');
+      rpcUrl = null;
+    }
+  } else if (chainId !== null && !known) {
+    report('RPC_URL', `RPC_URL is required for CHAIN_ID ${chainId} (defaults exist only for 8453 and 84532)`);
+  }
+
+  const optionalAddress = (name) => {
+    const value = get(name);
+    return value === undefined ? null : address(value, name, report);
+  };
+  const factoryAddress = optionalAddress('FACTORY_ADDRESS');
+  const nftContractAddress = optionalAddress('NFT_CONTRACT_ADDRESS');
+
+  let sessionTtlSeconds = DEFAULT_SESSION_TTL_SECONDS;
+  const ttlText = get('SESSION_TTL_SECONDS');
+  if (ttlText !== undefined) {
+    const ttl = Number(ttlText);
+    if (!/^[0-9]+$/.test(ttlText) || ttl < MIN_SESSION_TTL_SECONDS || ttl > MAX_SESSION_TTL_SECONDS) {
+      report('SESSION_TTL_SECONDS', `SESSION_TTL_SECONDS must be an integer from ${MIN_SESSION_TTL_SECONDS} to ${MAX_SESSION_TTL_SECONDS} (30 days); got ${shown(ttlText)}`);
+    } else {
+      sessionTtlSeconds = ttl;
+    }
+  }
+
+  const asset = readAsset(get, known, chainId, report);
+
+  // The v1 name of the chain: known chains have one; the devnet prints its own.
+  let v1Network = known?.v1Network ?? null;
+  const v1Text = get('CLAWPAY_V1_NETWORK');
+  if (v1Text !== undefined) {
+    const tableChain = EVM_NETWORK_CHAIN_ID_MAP[v1Text];
+    if (!V1_NAME.test(v1Text)) {
+      report('CLAWPAY_V1_NETWORK', `CLAWPAY_V1_NETWORK must be an x402 v1 network name such as "base" or "devnet-31337"; got ${shown(v1Text)}`);
+    } else if (chainId !== null && tableChain !== undefined && tableChain !== chainId) {
+      report('CLAWPAY_V1_NETWORK', `CLAWPAY_V1_NETWORK "${v1Text}" is chain ${tableChain}, not CHAIN_ID ${chainId}`);
+    } else {
+      v1Network = v1Text;
+    }
+  }
+
+  let stateDir = get('CLAWPAY_STATE_DIR') ?? defaultStateDir(env);
+  if (!isAbsolute(stateDir)) {
+    report('CLAWPAY_STATE_DIR', `CLAWPAY_STATE_DIR must be an absolute path; got ${shown(stateDir)}`);
+    stateDir = null;
+  }
+
+  const policy = readPolicy({ get, asset, network, chainId, v1Network, report });
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const config = {
+    walletAddress,
+    agentAddress,
+    chainId,
+    network,
+    v1Network,
+    rpcUrl,
+    factoryAddress,
+    nftContractAddress,
+    sessionTtlSeconds,
+    asset: Object.freeze(asset),
+    stateDir,
+    policy,
+  };
+  Object.defineProperty(config, 'privateKey', { value: privateKey, enumerable: false });
+  // JSON.stringify(config) gives the safe description (amounts as text, no key).
+  Object.defineProperty(config, 'toJSON', { value: () => describeConfig(config), enumerable: false });
+  return Object.freeze(config);
+}
+
+function readAsset(get, known, chainId, report) {
+  const addressText = get('CLAWPAY_ASSET_ADDRESS');
+  const fields = ['CLAWPAY_ASSET_NAME', 'CLAWPAY_ASSET_VERSION', 'CLAWPAY_ASSET_DECIMALS'];
+  const fallback = { address: null, name: null, version: null, decimals: 6, symbol: null };
+  if (addressText === undefined) {
+    if (known) {
+      const stray = fields.filter((name) => get(name) !== undefined);
+      for (const name of stray) {
+        report(name, `${name} is set but CLAWPAY_ASSET_ADDRESS is not; set the address too (the default asset's domain is fixed)`);
+      }
+      return { ...known.asset };
+    }
+    if (chainId !== null) report('CLAWPAY_ASSET_ADDRESS', `CLAWPAY_ASSET_ADDRESS is required for CHAIN_ID ${chainId} (with _NAME, _VERSION and _DECIMALS)`);
+    return fallback;
+  }
+  const assetAddress = address(addressText, 'CLAWPAY_ASSET_ADDRESS', report);
+  const isDefault = known && assetAddress && assetAddress === known.asset.address;
+  const value = (name, fallbackValue) => {
+    const v = get(name);
+    if (v !== undefined) return v;
+    if (isDefault) return fallbackValue;
+    report(name, `${name} is required with CLAWPAY_ASSET_ADDRESS (the token's EIP-712 domain ${name.endsWith('DECIMALS') ? 'and its decimals' : 'must be its own'})`);
+    return null;
+  };
+  const name = value('CLAWPAY_ASSET_NAME', known?.asset.name);
+  const version = value('CLAWPAY_ASSET_VERSION', known?.asset.version);
+  const decimalsText = value('CLAWPAY_ASSET_DECIMALS', String(known?.asset.decimals));
+  let decimals = 6;
+  if (decimalsText !== null) {
+    if (!/^[0-9]{1,2}$/.test(decimalsText) || Number(decimalsText) > 36) {
+      report('CLAWPAY_ASSET_DECIMALS', `CLAWPAY_ASSET_DECIMALS must be an integer from 0 to 36; got ${shown(decimalsText)}`);
+    } else {
+      decimals = Number(decimalsText);
+    }
+  }
+  const symbol = get('CLAWPAY_ASSET_SYMBOL') ?? (isDefault ? known.asset.symbol : name);
+  return { address: assetAddress, name, version, decimals, symbol };
+}
+
+function readPolicy({ get, asset, network, chainId, v1Network, report }) {
+  const filePath = get('CLAWPAY_POLICY_FILE');
+  const file = filePath === undefined ? {} : readPolicyFile(filePath, report);
+  const source = (field) => {
+    const variable = POLICY_FIELDS[field];
+    const fromEnv = get(variable);
+    if (fromEnv !== undefined) return { value: fromEnv, where: variable };
+    if (file[field] !== undefined) return { value: file[field], where: `${field} in CLAWPAY_POLICY_FILE` };
+    return null;
+  };
+
+  const limit = (field) => {
+    const given = source(field);
+    const { units, error } = parseDecimalUnits(given ? given.value : DEFAULT_LIMITS[field], asset.decimals);
+    if (error) {
+      report(given?.where ?? POLICY_FIELDS[field], `${given?.where ?? POLICY_FIELDS[field]} ${error}`);
+      return null;
+    }
+    return units;
+  };
+  const maxPerCall = limit('maxPerCall');
+  const maxPerSession = limit('maxPerSession');
+  const maxPerDay = limit('maxPerDay');
+
+  let allowedPayees = null; // any
+  const payees = source('allowedPayees');
+  if (payees) {
+    const items = listOf(payees.value);
+    if (!(items.length === 1 && items[0] === '*')) {
+      allowedPayees = [];
+      for (const item of items) {
+        const checked = address(item, payees.where, report);
+        if (checked) allowedPayees.push(checked);
+      }
+      if (items.length === 0) report(payees.where, `${payees.where} is empty: list payee addresses, or "*" for any payee`);
+    }
+  }
+
+  let allowedAssets = asset.address ? [asset.address] : [];
+  const assets = source('allowedAssets');
+  if (assets) {
+    const items = listOf(assets.value);
+    allowedAssets = [];
+    for (const item of items) {
+      const checked = address(item, assets.where, report);
+      if (checked) allowedAssets.push(checked);
+    }
+    if (items.length === 0) report(assets.where, `${assets.where} is empty: list token addresses`);
+  }
+
+  let allowedNetworks = network ? [network] : [];
+  const networks = source('allowedNetworks');
+  if (networks) {
+    const items = listOf(networks.value);
+    allowedNetworks = [];
+    for (const item of items) {
+      let id = chainIdOf(item);
+      if (id === null && item === v1Network) id = chainId;
+      if (id === null && EVM_NETWORK_CHAIN_ID_MAP[item] !== undefined) id = EVM_NETWORK_CHAIN_ID_MAP[item];
+      if (id === null) {
+        report(networks.where, `${networks.where} has ${shown(item)}, which is neither a CAIP-2 EVM network ("eip155:8453") nor a known x402 v1 name`);
+      } else if (!allowedNetworks.includes(`eip155:${id}`)) {
+        allowedNetworks.push(`eip155:${id}`);
+      }
+    }
+    if (items.length === 0) report(networks.where, `${networks.where} is empty: list networks such as eip155:8453`);
+  }
+
+  return Object.freeze({
+    maxPerCall,
+    maxPerSession,
+    maxPerDay,
+    allowedPayees: allowedPayees && Object.freeze(allowedPayees),
+    allowedAssets: Object.freeze(allowedAssets),
+    allowedNetworks: Object.freeze(allowedNetworks),
+  });
+}
+
+/** The configuration as safe, JSON-ready text fields (no key; amounts as decimals). */
+export function describeConfig(config) {
+  const { asset, policy } = config;
+  const amount = (units) => `${formatUnits(units, asset.decimals)} (${units} base units)`;
+  return {
+    agentAddress: config.agentAddress,
+    walletAddress: config.walletAddress,
+    chainId: config.chainId,
+    network: config.network,
+    v1Network: config.v1Network,
+    asset: { ...asset },
+    stateDir: config.stateDir,
+    sessionTtlSeconds: config.sessionTtlSeconds,
+    policy: {
+      maxPerCall: amount(policy.maxPerCall),
+      maxPerSession: amount(policy.maxPerSession),
+      maxPerDay: amount(policy.maxPerDay),
+      allowedPayees: policy.allowedPayees ? [...policy.allowedPayees] : '*',
+      allowedAssets: [...policy.allowedAssets],
+      allowedNetworks: [...policy.allowedNetworks],
+    },
+  };
+}

@@ -1,0 +1,373 @@
+// clawpay-native/lib/pay — the buyer side. Hand-written; kept in step with lib/pay/*.js.
+import type { Address, Hex } from '../index.js';
+
+// ---- config.js ------------------------------------------------------------
+
+export interface AssetConfig {
+  address: Address;
+  /** EIP-712 domain name, e.g. "USD Coin". */
+  name: string;
+  /** EIP-712 domain version, e.g. "2". */
+  version: string;
+  decimals: number;
+  /** For messages: "USDC" for the known defaults, else CLAWPAY_ASSET_SYMBOL or the name. */
+  symbol: string;
+}
+
+/** Amounts are base units of the configured asset. */
+export interface PolicyConfig {
+  maxPerCall: bigint;
+  maxPerSession: bigint;
+  maxPerDay: bigint;
+  /** null: any payee. */
+  allowedPayees: readonly Address[] | null;
+  allowedAssets: readonly Address[];
+  /** CAIP-2 ids ("eip155:8453"). */
+  allowedNetworks: readonly string[];
+}
+
+export interface PayConfig {
+  /** Non-enumerable: absent from JSON.stringify, console.log and spreads. */
+  readonly privateKey: Hex;
+  /** AGENT_WALLET_ADDRESS (ClawPay's contract wallet), EIP-55. */
+  readonly walletAddress: Address;
+  /** The key's own address: x402 payments (EIP-3009) come from here. */
+  readonly agentAddress: Address;
+  readonly chainId: number;
+  /** "eip155:<chainId>" */
+  readonly network: string;
+  /** x402 v1 name of the chain ("base", "base-sepolia", "devnet-31337"), or null. */
+  readonly v1Network: string | null;
+  /** May embed an API key: never shown in messages. */
+  readonly rpcUrl: string;
+  readonly factoryAddress: Address | null;
+  readonly nftContractAddress: Address | null;
+  readonly sessionTtlSeconds: number;
+  readonly asset: Readonly<AssetConfig>;
+  readonly stateDir: string;
+  readonly policy: Readonly<PolicyConfig>;
+  /** describeConfig(this). */
+  toJSON(): ConfigDescription;
+}
+
+export interface ConfigProblem {
+  variable: string;
+  message: string;
+}
+
+/** code ERR_CONFIG; one problem per bad variable; secrets never shown. */
+export declare class ConfigError extends Error {
+  readonly code: 'ERR_CONFIG';
+  readonly problems: ConfigProblem[];
+  /** The first bad variable. */
+  readonly variable: string;
+}
+
+export declare const KNOWN_CHAINS: Readonly<Record<number, { rpcUrl: string; v1Network: string; asset: Readonly<AssetConfig> }>>;
+/** "1.00", "5.00", "20.00" (asset units). */
+export declare const DEFAULT_LIMITS: Readonly<{ maxPerCall: string; maxPerSession: string; maxPerDay: string }>;
+
+/** Reads the environment (see lib/pay/config.js for every variable). Throws ConfigError. */
+export declare function loadConfig(env?: Record<string, string | undefined>): PayConfig;
+
+export interface ConfigDescription {
+  agentAddress: Address;
+  walletAddress: Address;
+  chainId: number;
+  network: string;
+  v1Network: string | null;
+  asset: AssetConfig;
+  stateDir: string;
+  sessionTtlSeconds: number;
+  /** Amounts as "1.00 (1000000 base units)"; payees "*" when any. */
+  policy: Record<string, string | string[]>;
+}
+export declare function describeConfig(config: PayConfig): ConfigDescription;
+
+// ---- amount.js ------------------------------------------------------------
+
+/** "0.10" → 100000n for 6 decimals; refuses more decimals than the asset has. Never throws. */
+export declare function parseDecimalUnits(value: string | number, decimals: number): { units: bigint; error?: undefined } | { units?: undefined; error: string };
+export declare function parseBaseUnits(value: string | number | bigint): { units: bigint; error?: undefined } | { units?: undefined; error: string };
+/** 10000n, 6 → "0.01"; at least two decimals when the asset has them. */
+export declare function formatUnits(units: bigint, decimals: number): string;
+
+// ---- policy.js ------------------------------------------------------------
+
+export type PolicyRule = 'per_call' | 'per_session' | 'per_day' | 'payee' | 'asset' | 'network';
+export declare const RULES: readonly PolicyRule[];
+
+export interface PaymentTerms {
+  /** CAIP-2. */
+  network: string;
+  asset: string;
+  payTo: string;
+  /** Base units. */
+  amount: bigint;
+}
+
+/** code ERR_POLICY_REFUSED; the message names the rule, the limit and the amount in asset units and base units. */
+export declare class PolicyError extends Error {
+  readonly code: 'ERR_POLICY_REFUSED';
+  readonly rule: PolicyRule;
+  /** Base units; null for payee/asset/network. */
+  readonly limit: bigint | null;
+  readonly amount: bigint | null;
+  readonly terms: PaymentTerms | null;
+  /** Set by payer.fetch: the unpaid 402 it refused to pay. */
+  response?: PayResult;
+}
+
+export interface CheckOptions {
+  kind?: 'call' | 'session';
+  /** The call's own cap (base units); the smaller of it and the policy limit applies. */
+  cap?: bigint | null;
+}
+
+export declare class Reservation {
+  readonly id: string;
+  /** UTC "YYYY-MM-DD". */
+  readonly day: string;
+  readonly amount: bigint;
+  readonly released: boolean;
+  /** Only when the payment definitely did not happen. true the first time. */
+  release(): boolean;
+  toJSON(): { id: string; day: string; amount: string };
+}
+
+export declare class SpendPolicy {
+  constructor(options: { policy: PolicyConfig; asset: Pick<AssetConfig, 'decimals' | 'symbol'>; store: RecordStoreLike; now?: () => number });
+  static fromConfig(config: PayConfig, store: RecordStoreLike, options?: { now?: () => number }): SpendPolicy;
+  readonly limits: PolicyConfig;
+  /** Throws PolicyError. */
+  check(terms: PaymentTerms, options?: CheckOptions): { amount: bigint; limit: bigint; spentToday: bigint; remainingToday: bigint };
+  /** Check + atomic add to the UTC day's total (cross-process via the store's lock). Throws PolicyError. */
+  reserve(terms: PaymentTerms, options?: CheckOptions & { id?: string }): Reservation;
+  /** By record, from any process; exactly once. */
+  release(reservation: { id: string; day: string }): boolean;
+  /** Base units spent or reserved on a UTC day (default today). */
+  spent(day?: string): bigint;
+}
+
+/**
+ * A tool call's cap in base units, or null. max_payment_eth is read in the
+ * ASSET's units (0.01 = 0.01 USDC) — not ETH, not scaled by 1e18 as ClawPay
+ * 1.1 did. Also max_payment (asset units) and max_payment_units (base units);
+ * the smallest given applies. Throws ERR_INVALID_ARG_VALUE naming the field.
+ */
+export declare function parseCallCap(
+  args: { max_payment_eth?: string | number | null; max_payment?: string | number | null; max_payment_units?: string | number | bigint | null },
+  asset: Pick<AssetConfig, 'decimals'> & { symbol?: string },
+): bigint | null;
+export declare function utcDay(ms: number): string;
+
+// ---- memory_store.js / store.js -----------------------------------------------
+
+/** The RecordStore API (lib/record_store.js); MemoryStore implements it in memory. */
+export interface RecordStoreLike {
+  get(id: string): Record<string, unknown> | null;
+  list(prefix?: string): { id: string; value: Record<string, unknown> }[];
+  update(id: string, fn: (current: Record<string, any> | null) => Record<string, unknown> | null | undefined): Record<string, unknown> | null;
+  put(id: string, value: Record<string, unknown>): void;
+  delete(id: string): boolean;
+  readonly size: number;
+  close(): void;
+}
+export declare class MemoryStore implements RecordStoreLike {
+  constructor();
+  get(id: string): Record<string, unknown> | null;
+  list(prefix?: string): { id: string; value: Record<string, unknown> }[];
+  update(id: string, fn: (current: Record<string, any> | null) => Record<string, unknown> | null | undefined): Record<string, unknown> | null;
+  put(id: string, value: Record<string, unknown>): void;
+  delete(id: string): boolean;
+  readonly size: number;
+  close(): void;
+}
+export declare const RECORDS_FILE: 'pay.records';
+/** `${config.stateDir}/pay.records` on the durable RecordStore (dir created 0700), or a MemoryStore. */
+export declare function openPayStore(config: PayConfig, options?: { memory?: boolean; path?: string }): Promise<RecordStoreLike>;
+
+// ---- payment_ledger.js ----------------------------------------------------------
+
+export type PaymentState = 'intent' | 'signed' | 'sent' | 'settled' | 'failed';
+
+/** One payment as stored (JSON; amounts decimal strings; times Unix ms). */
+export interface PaymentRecord {
+  paymentId: string;
+  key: string;
+  explicitKey: boolean;
+  requestHash: string;
+  state: PaymentState;
+  kind: 'call' | 'session';
+  url: string;
+  /** Where the 402 came from and the payment is sent (same origin as url). */
+  payUrl: string;
+  method: string;
+  payMethod: string;
+  payBodyKept: boolean;
+  x402Version: 1 | 2;
+  offer: Record<string, unknown>;
+  sessionTerms: Record<string, unknown> | null;
+  network: string;
+  asset: Address;
+  payTo: Address;
+  amount: string;
+  decimals: number;
+  reservation: { id: string; day: string; amount: string } | null;
+  createdAt: number;
+  updatedAt: number;
+  header: string | null;
+  headerName: 'payment-signature' | 'x-payment' | null;
+  nonce: Hex | null;
+  /** Unix seconds, decimal string. */
+  validBefore: string | null;
+  payer: Address | null;
+  attempts: number;
+  transaction: Hex | null;
+  settledNetwork: string | null;
+  failure: string | null;
+}
+
+export declare function callKey(request: { idempotencyKey?: string | null; purpose?: 'call' | 'session'; method?: string; url: string; body?: string | Uint8Array | null }): { key: string; explicit: boolean; requestHash: string };
+
+export declare class PaymentLedger {
+  constructor(options: { store: RecordStoreLike; now?: () => number });
+  get(paymentId: string): PaymentRecord | null;
+  list(): PaymentRecord[];
+  current(key: string): PaymentRecord | null;
+  begin(intent: Record<string, unknown>, options?: { previous?: string | null }): PaymentRecord;
+  signed(paymentId: string, fields: { header: string; headerName: string; nonce: string; validBefore: string | number; payer: string }): PaymentRecord;
+  sent(paymentId: string): PaymentRecord;
+  settled(paymentId: string, receipt?: { transaction?: string | null; network?: string | null; payer?: string | null }): PaymentRecord;
+  failed(paymentId: string, reason: string): PaymentRecord;
+  pending(): PaymentRecord[];
+  prune(options?: { retentionMs?: number }): number;
+}
+
+// ---- payer.js -------------------------------------------------------------------
+
+export interface PayOptions {
+  /** GET (default), HEAD, POST, PUT, PATCH, DELETE. */
+  method?: string;
+  headers?: Record<string, string> | Headers;
+  /** Refused (ERR_INVALID_ARG_VALUE) on GET/HEAD; '' counts as none. */
+  body?: string | Uint8Array | null;
+  /** Each request chain (the unpaid one, the paid retry), redirects and body included. 1..600000, default 30000. */
+  timeoutMs?: number;
+  /** This call's cap in base units (see parseCallCap); null: the policy only. */
+  maxPayment?: bigint | null;
+  /** 'call' (default; never buys a session offer) or 'session' (the clawpaySession offer when there is one). */
+  purpose?: 'call' | 'session';
+  /**
+   * Omit for the default: the key is (purpose, method, url, body), so an identical call after an
+   * ambiguous outcome resends the pending authorization, and after a settled one pays again.
+   * Give a key to make the call strictly idempotent: once settled under it, never paid again.
+   */
+  idempotencyKey?: string;
+  /** X-Session-Token, X-Session-Wallet, PAYMENT-SESSION: sent only to url's origin (and within sessionScope). */
+  sessionHeaders?: Record<string, string>;
+  sessionScope?: { endpoint: string; scope: 'prefix' | 'exact' } | null;
+  /** false: answer a 402 without paying (its offers in paymentRequired). Default true. */
+  pay?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface PaymentView {
+  /** 'pending': sent, outcome unknown — the same call again resends the same authorization. */
+  status: 'settled' | 'pending' | 'failed';
+  paymentId: string;
+  kind: 'call' | 'session';
+  /** Base units, decimal string. */
+  amount: string;
+  /** Asset units, exact ("0.01"). */
+  amountDecimal: string;
+  asset: Address;
+  /** CAIP-2, also for v1 payments. */
+  network: string;
+  payTo: Address;
+  transaction: Hex | null;
+  payer: Address | null;
+  x402Version: 1 | 2;
+  nonce: Hex | null;
+  /** Unix seconds. */
+  validBefore: number | null;
+  attempts: number;
+  /** This call resent an authorization signed by an earlier call. */
+  replayed: boolean;
+  failure: string | null;
+}
+
+export interface PayResult {
+  /** null when no answer came (timedOut or error). */
+  status: number | null;
+  /** Lower-case names. */
+  headers: Record<string, string>;
+  body: string;
+  /** The body was cut at maxBodyBytes. */
+  truncated: boolean;
+  /** The URL that answered (after redirects). */
+  url: string;
+  redirects: { status: number; from: string; to: string; crossOrigin: boolean }[];
+  timedOut: boolean;
+  /** Set when no answer came: ERR_TIMEOUT, ERR_ABORTED, ERR_FETCH_FAILED, ERR_TOO_MANY_REDIRECTS (after paying). */
+  error: { code: string; message: string } | null;
+  payment: PaymentView | null;
+  /** The chosen requirement, as the server sent it. */
+  offer: Record<string, any> | null;
+  /** extra.clawpaySession of the server's session offer, if it made one. */
+  sessionTerms: { maxTtlSeconds?: number; scope?: string; endpoint?: string; revokeUrl?: string; [k: string]: unknown } | null;
+  /** The 402's PaymentRequired (v2 or v1) when one was seen. */
+  paymentRequired: { x402Version: 1 | 2; accepts: Record<string, any>[]; [k: string]: unknown } | null;
+}
+
+/** Codes of PayError: ERR_CROSS_ORIGIN_402, ERR_MALFORMED_402, ERR_NO_PAYABLE_OFFER, ERR_SIGNING_FAILED,
+ * ERR_IDEMPOTENCY_CONFLICT, ERR_PAYMENT_IN_PROGRESS, ERR_PAYMENT_UNRESOLVED, ERR_TOO_MANY_REDIRECTS, ERR_BAD_REDIRECT. */
+export declare class PayError extends Error {
+  readonly code: string;
+  /** The unpaid 402, when there was one. */
+  response?: PayResult;
+  payment?: PaymentView;
+  paymentId?: string;
+}
+
+export interface Payer {
+  /** The address payments come from (config.agentAddress unless an account was given). */
+  readonly address: Address;
+  readonly policy: SpendPolicy;
+  readonly ledger: PaymentLedger;
+  /** Throws PolicyError, PayError, or TypeError/RangeError (bad arguments); returns for any HTTP answer and for no answer. */
+  fetch(url: string, options?: PayOptions): Promise<PayResult>;
+  /** Settles open payments from the chain, frees expired unused ones and abandoned intents; prunes. Call at startup. */
+  reconcile(): Promise<{ settled: number; failed: number; open: number }>;
+  /** Wipes the key the payer owns. The store stays open. */
+  close(): void;
+}
+
+export interface ChainReader {
+  /** CAIP-2: the only network it answers for. */
+  network: string;
+  authorizationUsed(q: { asset: string; authorizer: string; nonce: string }): Promise<boolean>;
+  findTransaction(q: { asset: string; authorizer: string; nonce: string }): Promise<Hex | null>;
+}
+export declare function createChainReader(options: { rpcUrl: string; network: string; timeoutMs?: number }): ChainReader;
+
+export declare function createPayer(options: {
+  config: PayConfig;
+  store: RecordStoreLike;
+  fetch?: typeof fetch;
+  now?: () => number;
+  /** A viem-style account to sign with instead of config.privateKey. */
+  account?: { address: Address; signTypedData(typedData: any): Promise<Hex> } & Record<string, any>;
+  /** Default: one on config.rpcUrl; null: never ask the chain. */
+  chainReader?: ChainReader | null;
+  maxBodyBytes?: number;
+}): Payer;
+
+export declare const DEFAULT_TIMEOUT_MS: 30000;
+export declare const METHODS: readonly ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+// ---- offers.js --------------------------------------------------------------------
+export declare const SESSION_EXTRA: 'clawpaySession';
+export declare function isSessionOffer(offer: unknown): boolean;
+export declare function parsePaymentRequired(response: { headers: Record<string, string>; body: string }):
+  { x402Version: 1 | 2; accepts: Record<string, any>[]; [k: string]: unknown } | { invalid: true; error: string };

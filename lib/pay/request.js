@@ -1,0 +1,145 @@
+// One HTTP exchange of the payer, redirects followed by hand so that
+// credentials never travel to another origin.
+//
+// "Guarded" headers — the payment (PAYMENT-SIGNATURE, X-PAYMENT) and session
+// (X-Session-Token, X-Session-Wallet, PAYMENT-SESSION) headers — are sent
+// only to the origin (scheme, host and port) they were meant for, and, when
+// a session scope is given, only to URLs that scope covers. On any hop to
+// another origin they are left off, as are Authorization, Cookie and
+// Proxy-Authorization (as browsers do). At most `maxRedirects` hops.
+import { scopeCovers } from '../url_scope.js';
+import { payError } from './errors.js';
+
+export const PAYMENT_HEADERS = Object.freeze(['payment-signature', 'x-payment']);
+export const SESSION_HEADERS = Object.freeze(['x-session-token', 'x-session-wallet', 'payment-session']);
+const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
+const SETTLEMENT_HEADERS = ['payment-response', 'x-payment-response'];
+const BODY_HEADERS = ['content-type', 'content-length', 'content-encoding', 'content-language', 'content-location'];
+
+export function originOf(url) {
+  return new URL(url).origin;
+}
+
+async function readBody(response, maxBytes) {
+  if (!response.body) return { text: '', truncated: false };
+  const reader = response.body.getReader();
+  const chunks = [];
+  let size = 0;
+  let truncated = false;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (size + value.byteLength > maxBytes) {
+      chunks.push(value.subarray(0, maxBytes - size));
+      size = maxBytes;
+      truncated = true;
+      await reader.cancel().catch(() => {});
+      break;
+    }
+    chunks.push(value);
+    size += value.byteLength;
+  }
+  return { text: new TextDecoder().decode(Buffer.concat(chunks)), truncated };
+}
+
+function headersObject(headers) {
+  const out = {};
+  for (const [name, value] of headers) out[name] = value;
+  return out;
+}
+
+/**
+ * Sends `method url` and follows redirects.
+ * @param {object} o
+ * @param {typeof fetch} o.fetch
+ * @param {string} o.url
+ * @param {string} o.method
+ * @param {Record<string,string>} o.headers lower-case names; no guarded ones
+ * @param {string | Uint8Array | null} o.body
+ * @param {{origin: string, headers: Record<string,string>, scope?: {endpoint: string, scope: string}}[]} o.guards
+ * @param {AbortSignal} o.signal
+ * @param {number} o.maxRedirects
+ * @param {number} o.maxBodyBytes
+ * @returns {Promise<{status, headers, body, truncated, url, method, bodyKept, hops, settlementHeader}>}
+ *   hops: [{status, from, to, crossOrigin}]; settlementHeader: the first PAYMENT-RESPONSE /
+ *   X-PAYMENT-RESPONSE from `settlementOrigin` on any hop, or null
+ */
+export async function exchange({
+  fetch, url, method, headers, body, guards = [], signal, maxRedirects = 5, maxBodyBytes, settlementOrigin = null,
+}) {
+  const startOrigin = originOf(url);
+  let current = url;
+  let currentMethod = method;
+  let currentBody = body;
+  let bodyKept = true;
+  const hops = [];
+  let settlementHeader = null;
+  for (;;) {
+    const origin = originOf(current);
+    const sent = {};
+    for (const [name, value] of Object.entries(headers)) {
+      if (origin !== startOrigin && CREDENTIAL_HEADERS.includes(name)) continue;
+      if (!bodyKept && BODY_HEADERS.includes(name)) continue;
+      sent[name] = value;
+    }
+    for (const guard of guards) {
+      if (origin !== guard.origin) continue;
+      if (guard.scope && !scopeCovers(guard.scope.endpoint, guard.scope.scope, current)) continue;
+      Object.assign(sent, guard.headers);
+    }
+    const response = await fetch(current, {
+      method: currentMethod,
+      headers: sent,
+      body: currentBody ?? undefined,
+      redirect: 'manual',
+      signal,
+    });
+    if (settlementHeader === null && origin === settlementOrigin) {
+      for (const name of SETTLEMENT_HEADERS) {
+        const value = response.headers.get(name);
+        if (value) {
+          settlementHeader = { name, value };
+          break;
+        }
+      }
+    }
+    const location = response.headers.get('location');
+    if (response.status >= 300 && response.status < 400 && location !== null && response.status !== 304) {
+      await response.body?.cancel().catch(() => {});
+      let next;
+      try {
+        next = new URL(location, current);
+      } catch {
+        throw payError('ERR_BAD_REDIRECT', `${current} redirected to an invalid location`, { hops });
+      }
+      if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+        throw payError('ERR_BAD_REDIRECT', `${current} redirected to a ${next.protocol} URL; only http(s) is followed`, { hops });
+      }
+      hops.push({ status: response.status, from: current, to: next.href, crossOrigin: next.origin !== origin });
+      if (hops.length > maxRedirects) {
+        throw payError('ERR_TOO_MANY_REDIRECTS', `More than ${maxRedirects} redirects starting at ${url}`, { hops });
+      }
+      // As browsers do: 303 makes any method but HEAD a GET; 301/302 turn a POST into a GET.
+      if ((response.status === 303 && currentMethod !== 'HEAD') ||
+          ((response.status === 301 || response.status === 302) && currentMethod === 'POST')) {
+        currentMethod = currentMethod === 'HEAD' ? 'HEAD' : 'GET';
+        currentBody = null;
+        bodyKept = false;
+      }
+      current = next.href;
+      continue;
+    }
+    const { text, truncated } = await readBody(response, maxBodyBytes);
+    return {
+      status: response.status,
+      headers: headersObject(response.headers),
+      body: text,
+      truncated,
+      url: current,
+      method: currentMethod,
+      bodyKept,
+      hops,
+      settlementHeader,
+    };
+  }
+}

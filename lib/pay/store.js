@@ -1,0 +1,30 @@
+// Where the buyer side keeps its records: the durable, cross-process
+// RecordStore (lib/record_store.js) in the state directory, or — on request —
+// an in-memory one.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { MemoryStore } from './memory_store.js';
+
+/** The records file in a state directory. */
+export const RECORDS_FILE = 'pay.records';
+
+/**
+ * Opens the payer's store: `${config.stateDir}/pay.records` (the directory is
+ * created, mode 0700), or a MemoryStore when `memory` is true. Never falls
+ * back to memory silently: a payment ledger that forgets is worse than none.
+ */
+export async function openPayStore(config, { memory = false, path } = {}) {
+  if (memory) return new MemoryStore();
+  const file = path ?? join(config.stateDir, RECORDS_FILE);
+  if (path === undefined) mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
+  let RecordStore;
+  try {
+    ({ RecordStore } = await import('../record_store.js'));
+  } catch (cause) {
+    const error = new Error(`The durable record store (lib/record_store.js) could not be loaded: ${cause.message}`, { cause });
+    error.code = 'ERR_NO_RECORD_STORE';
+    throw error;
+  }
+  return new RecordStore({ path: file });
+}
