@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// clawpay-mcp: the drop-in replacement for ClawPay MCP 1.1 (work in progress, issue #4).
-const { main } = await import('../lib/mcp/main.js').catch((error) => {
-  if (error.code === 'ERR_MODULE_NOT_FOUND') {
-    console.error('clawpay-mcp: not built yet in this version (issue #4)');
-    process.exit(1);
-  }
-  throw error;
-});
-await main(process.argv.slice(2));
+// clawpay-mcp: the drop-in replacement for ClawPay MCP 1.1 (lib/mcp/main.js).
+// Loaded here rather than imported statically so that a failure to load (the
+// native addon, say) is one line on stderr, not a stack trace.
+try {
+  const { main } = await import('../lib/mcp/main.js');
+  await main(process.argv.slice(2));
+} catch (error) {
+  process.stderr.write(`clawpay-mcp: ${error?.message ?? error}\n`);
+  process.exit(1);
+}

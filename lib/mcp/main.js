@@ -1,0 +1,232 @@
+// The clawpay-mcp command: ClawPay MCP 1.1's command and environment, on
+// stdio by default or on Streamable HTTP with --http.
+//
+//   clawpay-mcp                 MCP over stdio (what MCP clients launch)
+//   clawpay-mcp --http [port]   MCP over Streamable HTTP at http://127.0.0.1:<port>/mcp
+//                               (default port 8402; 0 picks a free one; loopback only)
+//   clawpay-mcp --help | --version
+//
+// Configuration comes from the environment (lib/pay/config.js lists it).
+// State lives in CLAWPAY_STATE_DIR (created 0700): sessions.journal (the
+// sessions, so they survive restarts; CLAWPAY_SESSIONS_PATH overrides it) and
+// pay.records (the payer's ledger and daily spend). With --http, CLAWPAY_MCP_HTTP_TOKEN
+// makes every request carry "Authorization: Bearer <token>".
+//
+// Exit codes: 0 after a clean shutdown (SIGINT, SIGTERM, stdin closed on
+// stdio), 2 for bad arguments or configuration, 1 for anything else.
+// stdout carries the protocol on stdio; everything else goes to stderr.
+import { chmodSync, mkdirSync, statSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+
+import { serveStdio } from '@modelcontextprotocol/server/stdio';
+
+import { SessionCache } from '../session_cache.js';
+import { Signer } from '../signer.js';
+import { loadConfig } from '../pay/config.js';
+import { createPayer } from '../pay/payer.js';
+import { openPayStore } from '../pay/store.js';
+import { DEFAULT_HTTP_PORT, serveHttp } from './http.js';
+import { createClawpayServer, SERVER_NAME, SERVER_VERSION } from './server.js';
+
+const USAGE = `Usage: clawpay-mcp [--http [port]]
+
+  (no options)     serve MCP over stdio
+  --http [port]    serve MCP over Streamable HTTP at http://127.0.0.1:<port>/mcp
+                   (default ${DEFAULT_HTTP_PORT}; 0 picks a free port; loopback only)
+  --help           show this help
+  --version        show the version
+
+Environment: AGENT_PRIVATE_KEY, AGENT_WALLET_ADDRESS (required), CHAIN_ID, RPC_URL,
+SESSION_TTL_SECONDS, FACTORY_ADDRESS, NFT_CONTRACT_ADDRESS (as ClawPay MCP 1.1), and
+CLAWPAY_STATE_DIR, CLAWPAY_ASSET_*, CLAWPAY_MAX_PER_CALL / _SESSION / _DAY, CLAWPAY_POLICY_FILE,
+CLAWPAY_SESSIONS_PATH, CLAWPAY_MCP_HTTP_TOKEN (--http only).
+`;
+
+// How long a shutdown waits for tool calls under way (a payment mid-flight).
+const DRAIN_MS = 10_000;
+
+class UsageError extends Error {}
+
+export function parseArgs(argv) {
+  const options = { http: false, port: DEFAULT_HTTP_PORT, help: false, version: false };
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i];
+    if (arg === '--help' || arg === '-h') options.help = true;
+    else if (arg === '--version' || arg === '-v') options.version = true;
+    else if (arg === '--http' || arg.startsWith('--http=')) {
+      options.http = true;
+      let value = arg.startsWith('--http=') ? arg.slice('--http='.length) : undefined;
+      if (value === undefined && argv[i + 1] !== undefined && !argv[i + 1].startsWith('-')) value = argv[(i += 1)];
+      if (value !== undefined) {
+        if (!/^[0-9]{1,5}$/.test(value) || Number(value) > 65535) throw new UsageError(`--http takes a port from 0 to 65535, got "${value}"`);
+        options.port = Number(value);
+      }
+    } else {
+      throw new UsageError(`unknown argument "${arg}"`);
+    }
+  }
+  return options;
+}
+
+const say = (line) => process.stderr.write(`${SERVER_NAME}: ${line}\n`);
+
+/** The state directory, created 0700 (or tightened to it when it is ours). */
+function openStateDir(dir) {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const stat = statSync(dir);
+  if (!stat.isDirectory()) throw new Error(`CLAWPAY_STATE_DIR ${dir} is not a directory`);
+  if ((stat.mode & 0o077) !== 0 && typeof process.getuid === 'function' && stat.uid === process.getuid()) chmodSync(dir, 0o700);
+}
+
+/**
+ * Runs the command until it is told to stop. Resolves once serving began
+ * (the process then lives on its open handles); sets process.exitCode on a
+ * usage or configuration error.
+ * @param {string[]} argv  the arguments after the script
+ * @param {{env?: Record<string, string|undefined>}} [options]
+ */
+export async function main(argv, { env = process.env } = {}) {
+  let options;
+  try {
+    options = parseArgs(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    say(error.message);
+    process.stderr.write(USAGE);
+    process.exitCode = 2;
+    return;
+  }
+  if (options.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  if (options.version) {
+    process.stdout.write(`${SERVER_NAME} ${SERVER_VERSION}\n`);
+    return;
+  }
+
+  let config;
+  try {
+    config = loadConfig(env);
+  } catch (error) {
+    if (error?.code !== 'ERR_CONFIG') throw error;
+    // One line, naming each bad variable; a secret's value is never in it.
+    const problems = error.problems?.map((p) => p.message) ?? [error.message];
+    say(`configuration error: ${problems.join('; ')}`);
+    process.exitCode = 2;
+    return;
+  }
+
+  const sessionsPath = env.CLAWPAY_SESSIONS_PATH?.trim() || join(config.stateDir, 'sessions.journal');
+  if (!isAbsolute(sessionsPath)) {
+    say(`configuration error: CLAWPAY_SESSIONS_PATH must be an absolute path; got ${JSON.stringify(sessionsPath)}`);
+    process.exitCode = 2;
+    return;
+  }
+
+  const closers = [];
+  const closeAll = () => {
+    for (const close of closers.reverse()) {
+      try {
+        close();
+      } catch (error) {
+        say(`while shutting down: ${error.message}`);
+      }
+    }
+    closers.length = 0;
+  };
+
+  let signer;
+  let payer;
+  let sessions;
+  try {
+    openStateDir(config.stateDir);
+    sessions = new SessionCache({ path: sessionsPath });
+    closers.push(() => sessions.close());
+    const pruned = sessions.prune();
+    if (pruned > 0) say(`dropped ${pruned} expired or ended session(s) from ${sessionsPath}`);
+    const store = await openPayStore(config);
+    closers.push(() => store.close());
+    signer = Signer.fromPrivateKey(config.privateKey);
+    closers.push(() => signer.destroy());
+    payer = await createPayer({ config, store });
+    closers.push(() => payer.close());
+  } catch (error) {
+    closeAll();
+    say(`cannot start: ${error.message}`);
+    process.exitCode = 1;
+    return;
+  }
+
+  // Tool calls under way, so that a shutdown lets a payment finish.
+  const inflight = new Set();
+  const activity = {
+    track(promise) {
+      inflight.add(promise);
+      promise.finally(() => inflight.delete(promise)).catch(() => {});
+    },
+  };
+  const log = (line) => say(line);
+  const factory = () => createClawpayServer({ config, payer, sessions, signer, log, activity });
+  const onerror = (error) => say(`MCP transport: ${error?.message ?? error}`);
+
+  let stopServing;
+  if (options.http) {
+    const token = env.CLAWPAY_MCP_HTTP_TOKEN?.trim() || null;
+    let http;
+    try {
+      http = await serveHttp(factory, { port: options.port, token, onerror });
+    } catch (error) {
+      closeAll();
+      say(`cannot listen on 127.0.0.1:${options.port}: ${error.code ?? error.message}`);
+      process.exitCode = 1;
+      return;
+    }
+    stopServing = () => http.close();
+    say(`${SERVER_VERSION} serving MCP over Streamable HTTP at ${http.url}${token ? ' (bearer token required)' : ''}; ` +
+      `wallet ${config.walletAddress}, payer ${config.agentAddress}, ${config.network}`);
+  } else {
+    const handle = serveStdio(factory, { onerror });
+    stopServing = () => handle.close();
+    say(`${SERVER_VERSION} serving MCP over stdio; wallet ${config.walletAddress}, payer ${config.agentAddress}, ${config.network}`);
+  }
+
+  // Payments a crash left with an unknown outcome are settled from the chain
+  // (their EIP-3009 nonce used or not) in the background.
+  if (typeof payer.reconcile === 'function') {
+    activity.track(payer.reconcile().then((counts) => {
+      if (counts.settled || counts.failed || counts.open) {
+        say(`earlier payments: ${counts.settled} settled, ${counts.failed} not paid, ${counts.open} still open`);
+      }
+    }, (error) => say(`could not check earlier payments: ${error.message}`)));
+  }
+
+  let stopping = false;
+  const shutdown = async (why) => {
+    if (stopping) return;
+    stopping = true;
+    say(`shutting down (${why})`);
+    // A second signal, or a drain that hangs, ends the process regardless.
+    const force = setTimeout(() => process.exit(0), DRAIN_MS + 5000);
+    force.unref();
+    try {
+      await stopServing();
+    } catch (error) {
+      say(`while stopping the transport: ${error.message}`);
+    }
+    if (inflight.size > 0) {
+      const drained = Promise.allSettled([...inflight]);
+      const timer = new Promise((resolve) => setTimeout(resolve, DRAIN_MS).unref());
+      await Promise.race([drained, timer]);
+    }
+    closeAll();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  if (!options.http) {
+    // The MCP stdio binding: the client closing our stdin means "exit".
+    process.stdin.once('end', () => shutdown('stdin closed'));
+    process.stdin.once('close', () => shutdown('stdin closed'));
+  }
+}
