@@ -2,7 +2,8 @@
 // `clawpay` — the project's command:
 //   demo       the native core end to end (a key, a session token built and
 //              verified, scope checks, cache lookups, with timings), then the
-//              local x402 world paid for real: a call, a session, 20 calls
+//              local x402 world paid for real through clawpay-mcp over stdio:
+//              a call, a session with 20 calls, status, end
 //   devnet     a local x402 world (chain, token, facilitator, paid API and MCP)
 //   receipts   export the paywall's receipt ledger
 import { randomUUID } from 'node:crypto';
@@ -75,7 +76,7 @@ async function demo() {
   signer.destroy();
   console.log('signer   destroyed (key wiped)');
 
-  console.log('\nThe local x402 world, paid for real:');
+  console.log('\nThe local x402 world, paid for real through clawpay-mcp:');
   const { worldDemo } = await import('../lib/cli/world_demo.js');
   await worldDemo();
 }

@@ -1,79 +1,97 @@
-// The second half of `clawpay demo`: the local x402 world, paid for real.
-// The official @x402/fetch client (signing with the native Signer) pays one
-// call, buys a session, and makes 20 calls under its token; the paywall
-// checks each token natively against the settlement it recorded. Prints
-// what was paid, how balances moved, and per-call times.
-import { randomUUID } from 'node:crypto';
+// The second half of `clawpay demo`: the local x402 world paid for real
+// through clawpay-mcp. The demo starts the world, launches `clawpay-mcp`
+// the way an MCP client does (stdio, the official MCP client, the
+// environment `clawpay devnet` prints), and drives its tools: one x402_pay,
+// one session with 20 x402_session_fetch calls, status, end. It prints what
+// was paid, how balances moved, and per-call times.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-import { decodePaymentResponseHeader } from '@x402/core/http';
-import { wrapFetchWithPayment, x402Client } from '@x402/fetch';
-import { ExactEvmScheme } from '@x402/evm/exact/client';
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 
-import { Signer, buildSessionToken, toViemAccount } from '../index.js';
-import { SESSION_EXTRA } from '../paywall/offers.js';
+import { formatUnits } from '../pay/amount.js';
 import { usdcBalance } from '../devnet/token.js';
-import { startWorld } from '../devnet/world.js';
+import { describeWorld, startWorld } from '../devnet/world.js';
 
 const SESSION_CALLS = 20;
-
-function usdc(units, decimals) {
-  const sign = units < 0n ? '-' : '';
-  const abs = units < 0n ? -units : units;
-  const scale = 10n ** BigInt(decimals);
-  return `${sign}${abs / scale}.${(abs % scale).toString().padStart(decimals, '0')} USDC`;
-}
+const BIN = fileURLToPath(new URL('../../bin/clawpay-mcp.js', import.meta.url));
 
 const ms = (start) => Number(process.hrtime.bigint() - start) / 1e6;
+const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
+
+// A one-line progress bar on a terminal; nothing (the summary line says it
+// all) when the output is a file or a pipe.
+function progress(done, total) {
+  if (!process.stdout.isTTY) return;
+  const width = 20;
+  const filled = Math.round((done / total) * width);
+  process.stdout.write(`\r         [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} session calls`);
+  if (done === total) process.stdout.write('\r\x1b[K');
+}
+
+async function tool(client, name, args) {
+  const start = process.hrtime.bigint();
+  const result = await client.callTool({ name, arguments: args });
+  if (result.isError) throw new Error(`${name} failed: ${result.content?.[0]?.text ?? JSON.stringify(result)}`);
+  return { out: result.structuredContent, elapsed: ms(start) };
+}
 
 export async function worldDemo(log = console.log) {
   const started = process.hrtime.bigint();
   const world = await startWorld();
-  const signer = Signer.fromPrivateKey(world.payer.privateKey);
+  const info = describeWorld(world);
+  const stateDir = mkdtempSync(join(tmpdir(), 'clawpay-demo-'));
+  let client;
   try {
     const { token, chain } = world;
+    const units = (n) => `${formatUnits(n, token.decimals)} USDC`;
     const balance = (address) => usdcBalance({ chain, token, address });
-    log(`world    anvil, USD Coin, facilitator, paid API and MCP up in ${ms(started).toFixed(0)} ms (${world.api.url})`);
-    const before = [await balance(world.payer.address), await balance(world.payTo)];
+    log(`world    anvil, USD Coin, facilitator, paid API and MCP up in ${ms(started).toFixed(0)} ms`);
 
-    const client = (pick) => new x402Client(pick)
-      .setSpendControls({ allowedAssets: [{ network: chain.network, asset: token.address, maxAmountPerPayment: '1000000' }] })
-      .register(chain.network, new ExactEvmScheme(toViemAccount(signer)));
+    client = new Client({ name: 'clawpay-demo', version: '1.0.0' });
+    const launchedAt = process.hrtime.bigint();
+    await client.connect(new StdioClientTransport({
+      command: process.execPath,
+      args: [BIN],
+      env: { ...info.mcpEnv, CLAWPAY_STATE_DIR: stateDir, PATH: process.env.PATH ?? '' },
+      stderr: 'ignore',
+    }));
+    const { tools } = await client.listTools();
+    log(`mcp      clawpay-mcp launched over stdio in ${ms(launchedAt).toFixed(0)} ms: ${tools.length} tools`);
+    const before = [await balance(info.payer.address), await balance(info.payTo)];
 
-    let t = process.hrtime.bigint();
-    const paid = await wrapFetchWithPayment(fetch, client())(world.api.routes.perCall);
-    if (paid.status !== 200) throw new Error(`the paid call failed: ${paid.status} ${await paid.text()}`);
-    const perCallMs = ms(t);
-    const call = decodePaymentResponseHeader(paid.headers.get('payment-response'));
-    log(`pay      GET /api/weather paid per call in ${perCallMs.toFixed(1)} ms (402, sign EIP-3009, verify, settle): tx ${call.transaction.slice(0, 18)}…`);
+    const pay = await tool(client, 'x402_pay', { url: info.routes.perCall });
+    log(`x402_pay ${info.routes.perCall.replace(info.paidApiUrl, '')}: ${pay.out.status}, paid ${units(BigInt(pay.out.payment.amount))} ` +
+      `(x402 v${pay.out.payment.x402Version}, tx ${pay.out.payment.transaction.slice(0, 14)}…) in ${pay.elapsed.toFixed(1)} ms`);
 
-    t = process.hrtime.bigint();
-    const bought = await wrapFetchWithPayment(fetch, client((v, offers) => offers.find((o) => o.extra?.[SESSION_EXTRA])))(world.api.routes.session);
-    if (bought.status !== 200) throw new Error(`buying a session failed: ${bought.status} ${await bought.text()}`);
-    const { transaction } = decodePaymentResponseHeader(bought.headers.get('payment-response'));
-    const now = Math.floor(Date.now() / 1000);
-    const { token: sessionToken } = await buildSessionToken({
-      version: 'clawpay/1.1', sessionId: randomUUID(), walletAddress: signer.address,
-      endpoint: world.api.routes.sessionEndpoint, scope: 'prefix', createdAt: now, expiresAt: now + 3600,
-      paymentTxHash: transaction, paymentAmount: '50000',
-    }, signer);
-    log(`session  bought for 0.05 USDC in ${ms(t).toFixed(1)} ms; ClawPay 1.1 token signed by the payer, bound to tx ${transaction.slice(0, 18)}…`);
+    const start = await tool(client, 'x402_session_start', { endpoint: info.routes.session, label: 'demo' });
+    const sessionId = start.out.sessionId;
+    log(`session  started: paid ${units(BigInt(start.out.payment.amount))} once in ${start.elapsed.toFixed(1)} ms (session ${sessionId.slice(0, 8)}…)`);
 
     const times = [];
     for (let i = 0; i < SESSION_CALLS; i++) {
-      t = process.hrtime.bigint();
-      const res = await fetch(`${world.api.routes.sessionEndpoint}/day-${i + 1}`, { headers: { 'X-Session-Token': sessionToken } });
-      if (res.status !== 200) throw new Error(`session call ${i + 1} failed: ${res.status} ${await res.text()}`);
-      await res.arrayBuffer();
-      times.push(ms(t));
+      const fetched = await tool(client, 'x402_session_fetch', { session_id: sessionId, url: `${info.routes.session}?day=${i + 1}` });
+      if (fetched.out.status !== 200) throw new Error(`session call ${i + 1}: status ${fetched.out.status}`);
+      times.push(fetched.elapsed);
+      progress(i + 1, SESSION_CALLS);
     }
-    times.sort((a, b) => a - b);
-    log(`session  ${SESSION_CALLS} calls under the token, no payment each: median ${times[times.length >> 1].toFixed(2)} ms (per-call payment: ${perCallMs.toFixed(1)} ms)`);
+    log(`session  ${SESSION_CALLS} x402_session_fetch calls, no payment each: median ${median(times).toFixed(1)} ms ` +
+      `(x402_pay per call: ${pay.elapsed.toFixed(1)} ms)`);
 
-    const after = [await balance(world.payer.address), await balance(world.payTo)];
-    log(`balances payer ${usdc(after[0] - before[0], token.decimals)}, payee ${usdc(after[1] - before[1], token.decimals)} (0.01 call + 0.05 session)`);
-    log(`ledger   ${world.ledger.list().filter((r) => r.status === 'settled').length} settlements recorded`);
+    const status = await tool(client, 'x402_session_status', { session_id: sessionId });
+    log(`status   ${status.out.session.callCount} calls under the session, state ${status.out.session.state}`);
+    const end = await tool(client, 'x402_session_end', { session_id: sessionId });
+    log(`end      session ended${end.out.revocation?.ok ? ' and revoked on the server' : ''}`);
+
+    const after = [await balance(info.payer.address), await balance(info.payTo)];
+    log(`balances payer ${units(after[0] - before[0])}, payee +${units(after[1] - before[1])} (one call 0.01 + one session 0.05)`);
+    log(`ledger   ${world.ledger.list().filter((r) => r.status === 'settled').length} settlements recorded by the paywall`);
   } finally {
-    signer.destroy();
+    await client?.close();
     await world.stop();
+    rmSync(stateDir, { recursive: true, force: true });
   }
 }

@@ -7,14 +7,18 @@ import test from 'node:test';
 
 const BIN = fileURLToPath(new URL('../../bin/clawpay.js', import.meta.url));
 
-test('clawpay demo runs the core and the paid world end to end', { timeout: 120_000 }, () => {
+test('clawpay demo runs the core, then drives clawpay-mcp over stdio on the paid world', { timeout: 120_000 }, () => {
   const result = spawnSync(process.execPath, [BIN, 'demo'], { encoding: 'utf8', timeout: 110_000 });
   assert.equal(result.status, 0, `${result.stdout}\n${result.stderr}`);
   assert.match(result.stdout, /verify {3}valid for/);
   assert.match(result.stdout, /scope {4}refuses https:\/\/api\.example\.com\.evil\.io\/v1/);
   assert.doesNotMatch(result.stdout, /COVERS/);
-  assert.match(result.stdout, /session {2}20 calls under the token/);
-  assert.match(result.stdout, /balances payer -0\.060000 USDC, payee 0\.060000 USDC/);
+  assert.match(result.stdout, /mcp {6}clawpay-mcp launched over stdio in \d+ ms: 11 tools/);
+  assert.match(result.stdout, /x402_pay \/api\/weather: 200, paid 0\.01 USDC/);
+  assert.match(result.stdout, /session {2}20 x402_session_fetch calls, no payment each/);
+  assert.match(result.stdout, /status {3}20 calls under the session/);
+  assert.match(result.stdout, /end {6}session ended and revoked on the server/);
+  assert.match(result.stdout, /balances payer -0\.06 USDC, payee \+0\.06 USDC/);
   assert.match(result.stdout, /ledger {3}2 settlements recorded/);
   // The demo's keys are generated or public test keys; none is printed.
   assert.doesNotMatch(result.stdout, /0x[0-9a-f]{64}\b/i);
