@@ -385,7 +385,13 @@ export function createClawpayTools({ config, payer, sessions, signer, now = Date
     const payment = paymentBlock(result.payment);
     if (payment?.transaction) log(`x402_session_start: paid ${payment.amount} base units to ${payment.payTo} for ${args.endpoint} (tx ${payment.transaction})`);
     const { shown, block } = responseOf(result);
-    const success = result.status >= 200 && result.status < 300;
+    // A resent session purchase the seller settled but no longer holds the
+    // response for (it restarted) is answered 409 with this payment's
+    // settlement: the session was bought all the same (the seller honours a
+    // token by its settlement, not by the response).
+    const boughtEarlier = result.status === 409 && result.payment?.replayed === true && result.payment.kind === 'session' &&
+      result.payment.status === 'settled';
+    const success = (result.status >= 200 && result.status < 300) || boughtEarlier;
     const base = {
       endpoint: args.endpoint,
       method: args.method,

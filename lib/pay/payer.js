@@ -174,9 +174,10 @@ export function createPayer({
     }
   }
 
-  async function settleFromChain(record) {
+  /** `answered`: whether the caller got the server's answer for this payment (see PaymentLedger.settled). */
+  async function settleFromChain(record, { answered }) {
     const transaction = reader ? await reader.findTransaction({ asset: record.asset, authorizer: record.payer, nonce: record.nonce }) : null;
-    return ledger.settled(record.paymentId, { transaction, network: record.network, payer: record.payer });
+    return ledger.settled(record.paymentId, { transaction, network: record.network, payer: record.payer, answered });
   }
 
   function fail(record, reason) {
@@ -191,7 +192,7 @@ export function createPayer({
    */
   async function resolveExpired(record) {
     const used = await usedOnChain(record);
-    if (used === true) return settleFromChain(record);
+    if (used === true) return settleFromChain(record, { answered: false });
     if (used === false) return fail(record, 'expired: the authorization was never used on chain');
     return null;
   }
@@ -247,8 +248,11 @@ export function createPayer({
     else outcome = 'unknown';
 
     if (record.state === 'settled') {
-      // A replay of a settled payment: nothing to decide, only a hash to fill in.
-      if (outcome === 'settled' && !record.transaction) record = ledger.settled(record.paymentId, { transaction: settlement.transaction });
+      // A replay of a settled payment: nothing to decide, only a hash to fill
+      // in — and, unless the answer leaves it open, the caller has its answer now.
+      record = ledger.settled(record.paymentId, {
+        transaction: outcome === 'settled' ? settlement.transaction ?? null : null, answered: outcome !== 'unknown',
+      });
     } else if (outcome === 'settled') {
       record = ledger.settled(record.paymentId, {
         transaction: settlement.transaction ?? null, network: record.network, payer: settlement.payer ?? record.payer,
@@ -260,7 +264,7 @@ export function createPayer({
       // get the response the payment bought.
       const used = await usedOnChain(record);
       if (used === true) {
-        record = await settleFromChain(record);
+        record = await settleFromChain(record, { answered: true });
       } else if (outcome === 'refused' && (used === false || record.attempts <= 1)) {
         // Refused, and (per the chain, or because this was its first and only
         // send) never used: definitely not paid. The budget is given back.
@@ -355,7 +359,9 @@ export function createPayer({
         previous = resolved;
       }
       if (previous.state === 'signed' || previous.state === 'sent') return deliver(previous, request, { replayed: true });
-      if (previous.state === 'settled' && explicit) return deliver(previous, request, { replayed: true });
+      // Settled, and the caller never got its answer (a crash; reconcile settled
+      // it from the chain): this is the call retried, not a new purchase.
+      if (previous.state === 'settled' && (explicit || previous.answered === false)) return deliver(previous, request, { replayed: true });
       if (previous.state === 'intent' && now() - previous.createdAt < STALE_INTENT_MS) {
         throw payError('ERR_PAYMENT_IN_PROGRESS', 'A payment for this call is being signed by another process; retry shortly', { paymentId: previous.paymentId });
       }
@@ -519,7 +525,7 @@ export function createPayer({
         } else if (record.state === 'signed' || record.state === 'sent') {
           const used = await usedOnChain(record);
           if (used === true) {
-            await settleFromChain(record);
+            await settleFromChain(record, { answered: false });
             counts.settled += 1;
           } else if (used === false && expired(record)) {
             fail(record, 'expired: the authorization was never used on chain');

@@ -180,7 +180,7 @@ export class PaymentLedger {
   /** Whether a payment still owns its key: its outcome is open, or (explicit key) it settled. */
   #live(record, now) {
     if (record.state === 'failed') return false;
-    if (record.state === 'settled') return record.explicitKey;
+    if (record.state === 'settled') return record.explicitKey || record.answered === false;
     if (record.state === 'intent') return now - record.createdAt < STALE_INTENT_MS;
     return true;
   }
@@ -221,12 +221,19 @@ export class PaymentLedger {
     }));
   }
 
-  /** The receipt. A settled payment stays settled (a later answer cannot undo it). */
-  settled(paymentId, { transaction = null, network = null, payer = null } = {}) {
+  /**
+   * The receipt. A settled payment stays settled (a later answer cannot undo it).
+   * `answered: false` when only the chain says so (reconcile, an expired
+   * authorization): the caller never got the answer this payment bought, so
+   * the identical call resends the header for it rather than buying again.
+   */
+  settled(paymentId, { transaction = null, network = null, payer = null, answered = true } = {}) {
     return this.#change(paymentId, (current) => {
       if (current.state === 'settled') {
-        if (!current.transaction && transaction) return { ...current, transaction };
-        return undefined;
+        const fill = !current.transaction && transaction;
+        const told = answered && current.answered === false;
+        if (!fill && !told) return undefined;
+        return { ...current, ...(fill ? { transaction } : {}), ...(told ? { answered: true } : {}) };
       }
       return {
         ...current,
@@ -236,6 +243,7 @@ export class PaymentLedger {
         payer: payer ?? current.payer,
         settledAt: this.#now(),
         failure: null,
+        answered,
       };
     });
   }
