@@ -1,0 +1,120 @@
+// What every tool handler shares: the settings it reads, the one way a
+// request goes through the payer, and the guard that turns a handler's
+// failures into isError results.
+import { parseCallCap } from '../pay/policy.js';
+import { chainName } from './format.js';
+import { createPaymentView } from './payment_view.js';
+import { createSessionView } from './session_view.js';
+import { requestHeaders, sessionHeaders } from './session_http.js';
+import { errorMessage, failure } from './tool_result.js';
+
+const DEFAULT_SESSION_TTL_SECONDS = 3600;
+
+/** The config values the tools read. */
+function settingsOf(config) {
+  return {
+    walletAddress: config.walletAddress,
+    chainId: config.chainId,
+    network: config.network,
+    sessionTtlSeconds: config.sessionTtlSeconds ?? DEFAULT_SESSION_TTL_SECONDS,
+    decimals: config.asset.decimals,
+    assetName: config.asset.symbol ?? config.asset.name ?? 'USDC',
+    assetAddress: config.asset.address,
+  };
+}
+
+/**
+ * The context the tools in ./tools/ are made with (see createClawpayTools in
+ * server.js): the options, plus the helpers below.
+ */
+export function createToolContext({ config, payer, sessions, signer, now, log, activity }) {
+  const settings = settingsOf(config);
+  const seconds = () => Math.floor(now() / 1000);
+  const network = chainName(settings.chainId);
+
+  // The call's own cap in base units of the configured asset: max_payment_eth
+  // is read in asset units (ClawPay 1.1 scaled it by 1e18 against a
+  // 6-decimal asset); with max_payment too, the smaller applies.
+  const maxPaymentOf = (args) => parseCallCap({ max_payment_eth: args.max_payment_eth, max_payment: args.max_payment }, config.asset);
+
+  function checkRequest(args) {
+    let parsed;
+    try {
+      parsed = new URL(args.url ?? args.endpoint);
+    } catch {
+      parsed = null;
+    }
+    if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) return 'the URL must be an absolute http(s) URL';
+    if (args.body !== undefined && (args.method === 'GET' || args.method === 'HEAD')) {
+      return `a ${args.method} request cannot carry a body; use POST, PUT or PATCH to send one`;
+    }
+    return null;
+  }
+
+  const { paymentBlock, paymentSection } = createPaymentView(settings);
+  const { sessionBlock } = createSessionView(seconds);
+
+  function thrown(tool, error) {
+    if (error?.code === 'ERR_POLICY_REFUSED') {
+      const rule = error.rule ? ` (rule: ${error.rule})` : '';
+      return failure(`${tool} refused: ${errorMessage(error)}${rule}\nNothing was paid.`,
+        { error: 'policy_refused', rule: error.rule ?? null, message: errorMessage(error) });
+    }
+    if (error?.code === 'ERR_INVALID_ARG_VALUE' || error?.code === 'ERR_INVALID_ARG_TYPE') {
+      return failure(`${tool} failed: ${errorMessage(error)}`, { error: 'invalid_input', message: errorMessage(error) });
+    }
+    if (!String(error?.code ?? '').startsWith('ERR_')) log(`${tool}: ${error?.stack ?? error}`);
+    return failure(`${tool} failed: ${errorMessage(error)}`, { error: error?.code ?? 'failed', message: errorMessage(error) });
+  }
+
+  // Each handler's failures become isError results.
+  const guarded = (tool, handler) => (args) => {
+    const work = (async () => {
+      try {
+        return await handler(args);
+      } catch (error) {
+        return thrown(tool, error);
+      }
+    })();
+    activity?.track(work);
+    return work;
+  };
+
+  /**
+   * One request through the payer. With `session`, its headers go along to
+   * URLs the session covers (never elsewhere, redirects included).
+   * `pay: false` never pays: a 402 comes back as an answer.
+   */
+  function send(url, args, { purpose = 'call', pay = true, session = null, idempotencyKey, timeoutMs = args.timeout_ms } = {}) {
+    return payer.fetch(url, {
+      method: args.method ?? 'GET',
+      headers: requestHeaders(args.headers, { body: args.body }),
+      body: args.body,
+      timeoutMs,
+      maxPayment: pay ? maxPaymentOf(args) : null,
+      purpose,
+      pay,
+      ...(session ? {
+        sessionHeaders: sessionHeaders(session),
+        sessionScope: { endpoint: session.endpoint, scope: session.scope },
+      } : {}),
+      ...(idempotencyKey ? { idempotencyKey } : {}),
+    });
+  }
+
+  // A request that got no answer: a timeout, a reset, a refused connection.
+  function noAnswer(tool, result, args, note = '') {
+    const payment = paymentBlock(result.payment);
+    const message = `${tool} failed: ${result.error?.message ?? 'no answer'}${note}`;
+    return result.timedOut
+      ? failure(message, { error: 'timeout', timeoutMs: args.timeout_ms, payment })
+      : failure(message, { error: result.error?.code ?? 'no_answer', payment });
+  }
+
+  return {
+    config, payer, sessions, signer, now, log,
+    settings, seconds, network, maxPaymentOf, checkRequest,
+    paymentBlock, paymentSection, sessionBlock,
+    guarded, send, noAnswer,
+  };
+}

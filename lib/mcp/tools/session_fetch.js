@@ -1,0 +1,98 @@
+// x402_session_fetch: a request within a session, never paid; a 402 in
+// answer is reported, not counted as a call.
+import { randomUUID } from 'node:crypto';
+
+import { bodySection, describeRefusal, formatTtl, isoTime, paymentRefusalOf } from '../format.js';
+import { redirectLines, responseOf, statusLine } from '../response_view.js';
+import { sessionFetchInput } from '../schemas.js';
+import { whyNotCovered } from '../session_http.js';
+import { failure, ok } from '../tool_result.js';
+
+const stripNulls = (object) => Object.fromEntries(Object.entries(object).filter(([, v]) => v !== null));
+
+export function sessionFetchTool({ sessions, now, seconds, checkRequest, sessionBlock, guarded, send, noAnswer }) {
+  function unusable(tool, id, record) {
+    if (!record) {
+      return failure(`${tool} failed: Session not found: "${id}"\n\nCreate a session with x402_session_start first.`,
+        { error: 'session_not_found', sessionId: id });
+    }
+    if (record.endedAt !== undefined) {
+      return failure(`${tool} failed: Session ${id} was ended at ${isoTime(record.endedAt)}.\n\nStart a new one with x402_session_start.`,
+        { error: 'session_ended', session: sessionBlock(record) });
+    }
+    if (seconds() >= record.expiresAt) {
+      return failure(`${tool} failed: Session ${id} expired at ${isoTime(record.expiresAt)} (endpoint ${record.endpoint}).\n\n` +
+        'Call x402_session_start to establish a new session.', { error: 'session_expired', session: sessionBlock(record) });
+    }
+    return null;
+  }
+
+  async function sessionFetch(args) {
+    const startedAt = now();
+    const record = sessions.get(args.session_id);
+    const refusal = unusable('x402_session_fetch', args.session_id, record);
+    if (refusal) return refusal;
+    const problem = checkRequest(args);
+    if (problem) return failure(`x402_session_fetch failed: ${problem}`, { error: 'invalid_input', message: problem });
+    const why = whyNotCovered(record.endpoint, record.scope, args.url);
+    if (why) {
+      let out = `x402_session_fetch failed: URL not covered by this session: ${why}.\n\n`;
+      out += `  Session endpoint: ${record.endpoint}\n`;
+      out += `  Session scope:    ${record.scope}\n`;
+      out += `  Requested URL:    ${args.url}\n\n`;
+      out += 'Nothing was sent. Start a session for this URL with x402_session_start, or use x402_pay for a one-time request.';
+      return failure(out, { error: 'out_of_scope', reason: why, session: sessionBlock(record) });
+    }
+
+    // Never pays; a fresh key keeps it apart from any paid call to the same URL.
+    const result = await send(args.url, args, { pay: false, session: record, idempotencyKey: `session-call:${randomUUID()}` });
+    if (result.status === null) return noAnswer('x402_session_fetch', result, args, ` (session ${record.sessionId}; the call was not counted)`);
+    if (result.status === 402) {
+      const reason = { error: result.paymentRequired?.error ?? null, message: null, ...stripNulls(paymentRefusalOf(result.body)) };
+      const { shown, block } = responseOf(result);
+      let out = `x402_session_fetch: the server answered 402 - session not accepted (${describeRefusal(reason)})\n\n`;
+      out += `  URL:        ${args.url}\n`;
+      out += `  Session ID: ${record.sessionId}\n`;
+      out += `  Calls:      ${record.callCount} (this one was not counted)\n\n`;
+      out += 'The server does not honour this session token (revoked, expired on its side, or it does not support ClawPay sessions).\n';
+      out += 'Nothing was paid. Use x402_pay for a one-time payment, or x402_session_start for a new session.\n\n';
+      out += bodySection(shown);
+      return failure(out, { error: reason.error ?? 'payment_required', serverMessage: reason.message, ...block, session: sessionBlock(record) });
+    }
+    sessions.recordCall(record.sessionId, { now: seconds() });
+    const updated = sessions.get(record.sessionId) ?? record;
+    const { shown, block } = responseOf(result);
+    const ttl = Math.max(0, updated.expiresAt - seconds());
+    let out = `x402 Session Fetch (call #${updated.callCount})\n\n`;
+    out += `  Session ID:  ${updated.sessionId}\n`;
+    if (updated.label) out += `  Label:       ${updated.label}\n`;
+    out += `  URL:         ${args.url}\n`;
+    out += `  Method:      ${args.method}\n`;
+    out += `  Status:      ${statusLine(result)}\n`;
+    out += `  Time:        ${now() - startedAt} ms\n`;
+    out += redirectLines(result, '    ');
+    out += `  Session TTL: ${formatTtl(ttl)} remaining\n`;
+    out += `  No payment - session token used\n\n`;
+    out += bodySection(shown);
+    return ok(out, {
+      url: args.url,
+      finalUrl: result.url,
+      method: args.method,
+      elapsedMs: now() - startedAt,
+      ...block,
+      payment: null,
+      callCount: updated.callCount,
+      session: sessionBlock(updated),
+    });
+  }
+
+  return {
+    title: 'Fetch within a session',
+    description: 'Make an HTTP request within a session from x402_session_start - no payment. The session headers ' +
+      '(X-Session-Token, X-Session-Wallet, PAYMENT-SESSION) are added; the URL must be covered by the session\'s ' +
+      'endpoint and scope. A 402 answer is reported and not counted as a call.',
+    inputSchema: sessionFetchInput,
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    handler: guarded('x402_session_fetch', sessionFetch),
+  };
+}

@@ -1,0 +1,176 @@
+// x402_session_start: pay an endpoint once, and keep a ClawPay 1.1 session
+// token for it, signed by the agent key.
+import { randomUUID } from 'node:crypto';
+
+import { buildSessionToken } from '../../session_token.js';
+import { normalizeUrl } from '../../url_scope.js';
+import { bodySection, describeRefusal, formatTtl, isoTime, paymentRefusalOf } from '../format.js';
+import { responseOf, statusLine } from '../response_view.js';
+import { sessionStartInput } from '../schemas.js';
+import { sameOrigin } from '../session_http.js';
+import { ZERO_ADDRESS } from '../session_view.js';
+import { errorMessage, failure, ok } from '../tool_result.js';
+
+export function sessionStartTool({
+  sessions, signer, now, log, settings, network, maxPaymentOf, checkRequest, paymentBlock, paymentSection, sessionBlock, guarded, send, noAnswer,
+}) {
+  async function sessionStart(args) {
+    const startedAt = now();
+    const problem = checkRequest(args);
+    if (problem) return failure(`x402_session_start failed: ${problem}`, { error: 'invalid_input', message: problem });
+    if (!normalizeUrl(args.endpoint)) {
+      const message = 'the endpoint is not a plain absolute http(s) URL (no user info, dot segments, encoded slashes or backslashes), so no session could be scoped to it';
+      return failure(`x402_session_start failed: ${message}`, { error: 'invalid_input', message });
+    }
+    maxPaymentOf(args);
+    const ttlWanted = args.ttl_seconds ?? settings.sessionTtlSeconds;
+
+    // No explicit idempotency key: the payer keys the call on the request, so
+    // a retry after a lost answer resends the same authorization, never a new one.
+    const result = await send(args.endpoint, args, { purpose: 'session' });
+    if (result.status === null) return noAnswer('x402_session_start', result, args, ' No session was created.');
+    const payment = paymentBlock(result.payment);
+    if (payment?.transaction) log(`x402_session_start: paid ${payment.amount} base units to ${payment.payTo} for ${args.endpoint} (tx ${payment.transaction})`);
+    const { shown, block } = responseOf(result);
+    // A resent session purchase the seller settled but no longer holds the
+    // response for (it restarted) is answered 409 with this payment's
+    // settlement: the session was bought all the same (the seller honours a
+    // token by its settlement, not by the response).
+    const boughtEarlier = result.status === 409 && result.payment?.replayed === true && result.payment.kind === 'session' &&
+      result.payment.status === 'settled';
+    const success = (result.status >= 200 && result.status < 300) || boughtEarlier;
+    const base = {
+      endpoint: args.endpoint,
+      method: args.method,
+      network: settings.network,
+      elapsedMs: now() - startedAt,
+      ...block,
+      payment,
+      session: null,
+    };
+
+    if (!payment) {
+      if (success) {
+        let out = `No Payment Required\n\n`;
+        out += `  Endpoint: ${args.endpoint}\n`;
+        out += `  Status:   ${statusLine(result)}\n\n`;
+        out += `The endpoint answered without asking for payment, so no session was created.\n`;
+        out += `Use x402_pay for free endpoints.\n\n`;
+        out += bodySection(shown);
+        return ok(out, base);
+      }
+      const refusal = result.status === 402 ? paymentRefusalOf(result.body) : null;
+      let out = `x402_session_start failed: ${result.status === 402
+        ? `payment required and not made (${describeRefusal(refusal)})`
+        : `the endpoint answered ${statusLine(result)}`}. Nothing was paid and no session was created.\n\n`;
+      out += bodySection(shown);
+      return failure(out, { ...base, error: refusal?.error ?? `http_${result.status}` });
+    }
+    const settled = result.payment.status === 'settled' && typeof payment.transaction === 'string';
+    if (!success || !settled) {
+      const why = !success ? `answered ${statusLine(result)}`
+        : result.payment.status === 'pending' ? 'was sent but its settlement is not known yet' : 'was not settled';
+      const charged = result.payment.status === 'failed' ? ' Nothing was charged.' : '';
+      let out = `x402_session_start failed: the paid request ${why}, so no session was created.${charged}\n\n`;
+      out += paymentSection(payment, settled ? 'Payment Made' : 'Payment Attempted');
+      if (result.payment.status === 'pending') {
+        out += `\nCalling x402_session_start again with the same arguments resends the same authorization (it settles at most once).\n`;
+      }
+      out += `\n${bodySection(shown)}`;
+      return failure(out, { ...base, error: !success ? `http_${result.status}` : 'not_settled' });
+    }
+
+    // A settled payment for a successful response: the session exists.
+    const terms = result.sessionTerms ?? null;
+    const serverTtl = Number.isSafeInteger(terms?.maxTtlSeconds) && terms.maxTtlSeconds > 0 ? terms.maxTtlSeconds : null;
+    const ttl = serverTtl === null ? ttlWanted : Math.min(ttlWanted, serverTtl);
+    // The server counts the session from its settlement, which came after
+    // the request began: counting from the start never outlives it.
+    const createdAt = Math.floor(startedAt / 1000);
+    const expiresAt = createdAt + ttl;
+    const sessionId = randomUUID();
+    const payload = {
+      version: 'clawpay/1.1',
+      sessionId,
+      walletAddress: settings.walletAddress,
+      endpoint: args.endpoint,
+      scope: args.scope,
+      createdAt,
+      expiresAt,
+      paymentTxHash: payment.transaction,
+      paymentAmount: payment.amount,
+    };
+    let token;
+    let signature;
+    const revokeUrl = typeof terms?.revokeUrl === 'string' && sameOrigin(terms.revokeUrl, args.endpoint) ? terms.revokeUrl : null;
+    try {
+      ({ token, signature } = await buildSessionToken(payload, signer));
+    } catch (error) {
+      return paidButNoSession(error, payment, base);
+    }
+    const record = {
+      sessionId,
+      endpoint: args.endpoint,
+      scope: args.scope,
+      walletAddress: settings.walletAddress,
+      createdAt,
+      expiresAt,
+      paymentTxHash: payment.transaction,
+      paymentAmount: payment.amount,
+      paymentToken: payment.asset ?? settings.assetAddress ?? ZERO_ADDRESS,
+      paymentRecipient: payment.payTo ?? '',
+      sessionToken: token,
+      signature,
+      ...(args.label !== undefined ? { label: args.label } : {}),
+      callCount: 0,
+      lastUsedAt: 0,
+      // Beyond ClawPay 1.1's record: where the server revokes it, and what it sold.
+      ...(revokeUrl ? { revokeUrl } : {}),
+      ...(payment.network ? { network: payment.network } : {}),
+      ...(typeof terms?.endpoint === 'string' ? { serverEndpoint: terms.endpoint } : {}),
+      ...(serverTtl !== null ? { serverMaxTtlSeconds: serverTtl } : {}),
+    };
+    try {
+      sessions.add(record);
+    } catch (error) {
+      return paidButNoSession(error, payment, base);
+    }
+
+    let out = `x402 Session Established\n\n`;
+    out += `  Session ID:    ${sessionId}\n`;
+    out += `  Endpoint:      ${args.endpoint}\n`;
+    out += `  Scope:         ${args.scope}\n`;
+    if (args.label !== undefined) out += `  Label:         ${args.label}\n`;
+    out += `  Network:       ${network}\n`;
+    out += `  TTL:           ${formatTtl(ttl)} (expires ${isoTime(expiresAt)})`;
+    out += serverTtl !== null && serverTtl < ttlWanted ? `; the server sells at most ${serverTtl}s\n` : '\n';
+    if (!terms) out += `  Note:          the server did not advertise ClawPay sessions; it may not honour the token\n`;
+    else if (terms.revokeUrl && !revokeUrl) out += `  Note:          the server's revocation URL is on another origin and is ignored\n`;
+    out += `\n${paymentSection(payment, 'Session Payment')}`;
+    out += `\nNext Steps\n`;
+    out += `  Use x402_session_fetch with session_id="${sessionId}" for requests to ${args.endpoint}`;
+    out += args.scope === 'prefix' ? ' and the paths below it' : '';
+    out += ` - no further payments are made during the session.\n`;
+    out += `  x402_pay also uses it for URLs it covers. Check it with x402_session_status; end it with x402_session_end.\n\n`;
+    out += bodySection(shown, `Initial Response (${statusLine(result)})`);
+    return ok(out, { ...base, sessionId, session: sessionBlock(record) });
+  }
+
+  // The payment went through but the session could not be made or kept.
+  function paidButNoSession(error, payment, base) {
+    log(`x402_session_start: paid (tx ${payment.transaction}) but the session could not be kept: ${error?.stack ?? error}`);
+    let out = `x402_session_start failed after paying: ${errorMessage(error)}. The session could not be kept.\n\n`;
+    out += paymentSection(payment, 'Payment Made');
+    return failure(out, { ...base, error: error?.code ?? 'session_not_kept', message: errorMessage(error) });
+  }
+
+  return {
+    title: 'Pay once for a session',
+    description: 'Establish a ClawPay session: pay the endpoint once (its session price, when it sells sessions) and ' +
+      'receive a session token signed by the agent key. Calls with x402_session_fetch (or x402_pay) to URLs the ' +
+      'session covers then pay nothing until it expires. Returns a session_id. The session is kept on disk.',
+    inputSchema: sessionStartInput,
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    handler: guarded('x402_session_start', sessionStart),
+  };
+}

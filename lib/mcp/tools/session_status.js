@@ -1,0 +1,79 @@
+// x402_session_status: the active sessions, or one session in full.
+import { formatUnits } from '../../pay/amount.js';
+import { formatTtl, isoTime } from '../format.js';
+import { sessionStatusInput } from '../schemas.js';
+import { ZERO_ADDRESS } from '../session_view.js';
+import { failure, ok } from '../tool_result.js';
+
+export function sessionStatusTool({ sessions, settings, seconds, sessionBlock, guarded }) {
+  function stateOf(record) {
+    if (record.endedAt !== undefined) return 'ended';
+    return seconds() >= record.expiresAt ? 'expired' : 'active';
+  }
+
+  async function sessionStatus(args) {
+    const at = seconds();
+    if (args.session_id !== undefined && args.session_id !== '') {
+      const record = sessions.get(args.session_id);
+      if (!record) {
+        return failure(`Session not found: "${args.session_id}"\n\nUse x402_session_status with no arguments to list active sessions.`,
+          { error: 'session_not_found', sessionId: args.session_id });
+      }
+      const state = stateOf(record);
+      let out = `Session Details\n\n`;
+      out += `  Session ID:    ${record.sessionId}\n`;
+      if (record.label) out += `  Label:         ${record.label}\n`;
+      out += `  Status:        ${state === 'active' ? 'Active' : state === 'ended' ? `Ended (${isoTime(record.endedAt)})` : 'Expired'}\n`;
+      out += `  Endpoint:      ${record.endpoint}\n`;
+      out += `  Scope:         ${record.scope}\n`;
+      out += `  Wallet:        ${record.walletAddress}\n\n`;
+      out += `Timing\n`;
+      out += `  Created:       ${isoTime(record.createdAt)}\n`;
+      out += `  Expires:       ${isoTime(record.expiresAt)}\n`;
+      if (state === 'active') out += `  TTL Remaining: ${formatTtl(record.expiresAt - at)}\n`;
+      out += `  Last Used:     ${record.lastUsedAt > 0 ? isoTime(record.lastUsedAt) : 'never'}\n`;
+      out += `  Call Count:    ${record.callCount}\n\n`;
+      out += `Session Payment\n`;
+      out += `  TX Hash:       ${record.paymentTxHash}\n`;
+      out += `  Amount:        ${formatUnits(BigInt(record.paymentAmount), settings.decimals)} ${settings.assetName} (${record.paymentAmount} base units)\n`;
+      out += `  Recipient:     ${record.paymentRecipient}\n`;
+      out += `  Token:         ${record.paymentToken === ZERO_ADDRESS ? 'ETH (native)' : record.paymentToken}\n`;
+      if (record.network) out += `  Network:       ${record.network}\n`;
+      out += `\nToken Info\n`;
+      out += `  Protocol:      clawpay/1.1\n`;
+      out += `  Signature:     ${record.signature.slice(0, 20)}...${record.signature.slice(-8)}\n`;
+      out += `  Revocation:    ${record.revokeUrl ?? 'the server offered none'}\n`;
+      return ok(out, { session: { ...sessionBlock(record), state, walletAddress: record.walletAddress } });
+    }
+
+    const active = sessions.list({ now: at });
+    if (active.length === 0) {
+      const out = `Active Sessions\n\nNo active sessions. Use x402_session_start to establish one.\n\n` +
+        `Sessions are kept on disk and survive restarts. Default TTL: ${settings.sessionTtlSeconds} seconds (SESSION_TTL_SECONDS).`;
+      return ok(out, { count: 0, sessions: [] });
+    }
+    let out = `Active x402 Sessions (${active.length})\n\n`;
+    for (const record of active) {
+      out += `-------------------------------------\n`;
+      out += `  ID:       ${record.sessionId}\n`;
+      if (record.label) out += `  Label:    ${record.label}\n`;
+      out += `  Endpoint: ${record.endpoint}\n`;
+      out += `  Scope:    ${record.scope}\n`;
+      out += `  TTL:      ${formatTtl(record.expiresAt - at)}\n`;
+      out += `  Calls:    ${record.callCount}\n`;
+      out += `  Payment:  ${record.paymentAmount} base units, TX ${record.paymentTxHash}\n\n`;
+    }
+    out += `Use x402_session_fetch with a session_id to make calls within a session without paying.\n`;
+    out += `Use x402_session_status with session_id="..." for full details.`;
+    return ok(out, { count: active.length, sessions: active.map(sessionBlock) });
+  }
+
+  return {
+    title: 'Session status',
+    description: 'Without arguments, list the active sessions with their remaining time and call counts. With a ' +
+      'session_id, show that session in full: state, timing, calls, payment and revocation.',
+    inputSchema: sessionStatusInput,
+    annotations: { readOnlyHint: true, openWorldHint: false },
+    handler: guarded('x402_session_status', sessionStatus),
+  };
+}

@@ -1,0 +1,117 @@
+// x402_pay: one request, paid with x402 when the server asks — or, when an
+// active session covers the URL, sent with the session's token instead.
+import { scopeCovers } from '../../url_scope.js';
+import { bodySection, describeRefusal, formatTtl, paymentRefusalOf } from '../format.js';
+import { redirectLines, responseOf, statusLine } from '../response_view.js';
+import { x402PayInput } from '../schemas.js';
+import { failure, ok } from '../tool_result.js';
+
+export function x402PayTool({
+  sessions, now, log, settings, seconds, network, maxPaymentOf, checkRequest, paymentBlock, paymentSection, sessionBlock, guarded, send, noAnswer,
+}) {
+  function sessionUsedResult(args, record, result, startedAt) {
+    const { shown, block } = responseOf(result);
+    const ttl = Math.max(0, record.expiresAt - seconds());
+    let out = `x402 Fetch Result (session)\n\n`;
+    out += `  URL:        ${args.url}\n`;
+    out += `  Method:     ${args.method}\n`;
+    out += `  Status:     ${statusLine(result)}\n`;
+    out += `  Network:    ${network}\n`;
+    out += `  Time:       ${now() - startedAt} ms\n`;
+    out += redirectLines(result, '   ');
+    out += `\nSession Used (no payment)\n`;
+    out += `  Session ID: ${record.sessionId}\n`;
+    if (record.label) out += `  Label:      ${record.label}\n`;
+    out += `  Endpoint:   ${record.endpoint} (${record.scope})\n`;
+    out += `  TTL:        ${formatTtl(ttl)} remaining\n`;
+    out += `  Calls:      ${record.callCount}\n\n`;
+    out += bodySection(shown);
+    return ok(out, {
+      url: args.url,
+      finalUrl: result.url,
+      method: args.method,
+      network: settings.network,
+      elapsedMs: now() - startedAt,
+      ...block,
+      payment: null,
+      session: sessionBlock(record),
+      callCount: record.callCount,
+    });
+  }
+
+  async function x402Pay(args) {
+    const startedAt = now();
+    const problem = checkRequest(args);
+    if (problem) return failure(`x402_pay failed: ${problem}`, { error: 'invalid_input', message: problem });
+    maxPaymentOf(args); // a bad cap is refused before any request
+
+    // The best live session covering the URL (exact, then the longest prefix).
+    let record = args.skip_session_check ? null : sessions.findForUrl(args.url, { now: seconds() });
+    if (record && !scopeCovers(record.endpoint, record.scope, args.url)) record = null;
+
+    // With a session, its headers go first; a 402 in spite of them is paid
+    // in the same call, and not counted as a session call.
+    const result = await send(args.url, args, { purpose: 'call', session: record });
+    if (result.status === null) return noAnswer('x402_pay', result, args);
+    const payment = paymentBlock(result.payment);
+    if (record && !payment && result.status !== 402) {
+      sessions.recordCall(record.sessionId, { now: seconds() });
+      return sessionUsedResult(args, sessions.get(record.sessionId) ?? record, result, startedAt);
+    }
+    const sessionRefusal = record
+      ? { sessionId: record.sessionId, error: result.paymentRequired?.error ?? null }
+      : null;
+    if (sessionRefusal) log(`x402_pay: session ${record.sessionId} refused by the server (${sessionRefusal.error ?? 'no reason given'})`);
+    if (payment?.transaction) log(`x402_pay: paid ${payment.amount} base units to ${payment.payTo} for ${args.url} (tx ${payment.transaction})`);
+
+    const { shown, block } = responseOf(result);
+    const structured = {
+      url: args.url,
+      finalUrl: result.url,
+      method: args.method,
+      network: settings.network,
+      elapsedMs: now() - startedAt,
+      ...block,
+      payment,
+      session: null,
+      sessionRefused: sessionRefusal,
+    };
+    let out = `x402 Fetch Result\n\n`;
+    out += `  URL:     ${args.url}\n`;
+    out += `  Method:  ${args.method}\n`;
+    out += `  Status:  ${statusLine(result)}\n`;
+    out += `  Network: ${network}\n`;
+    out += `  Time:    ${structured.elapsedMs} ms\n`;
+    out += redirectLines(result, '');
+    if (sessionRefusal) {
+      out += `\nSession ${sessionRefusal.sessionId} was not accepted by the server (${sessionRefusal.error ?? 'no reason given'}); paid instead.\n`;
+    }
+    if (result.status === 402) {
+      const refusal = paymentRefusalOf(result.body);
+      out += `\nPayment Required, and the payment was not accepted: ${describeRefusal(refusal)}\n`;
+      if (payment) out += `\n${paymentSection(payment, 'Payment Attempted')}`;
+      out += `\n${bodySection(shown)}`;
+      return failure(out, { ...structured, error: refusal.error ?? 'payment_required' });
+    }
+    if (payment) {
+      out += `\n${paymentSection(payment)}`;
+      out += `\nTip: use x402_session_start to pay once for a session and skip per-call payments.\n`;
+    } else {
+      out += `\nNo payment required\n`;
+    }
+    out += `\n${bodySection(shown)}`;
+    return ok(out, structured);
+  }
+
+  return {
+    title: 'Fetch a URL, paying with x402 if asked',
+    description: 'Fetch a URL and handle HTTP 402 Payment Required: pays the x402 price (a USDC authorization, settled ' +
+      'on chain by the server) and retries. If an active session covers the URL, its token is sent instead and ' +
+      'nothing is paid; if the server refuses the session, the request is paid. Refuses to pay more than ' +
+      'max_payment_eth / max_payment (in the asset\'s units) or the configured spend limits. ' +
+      'Tip: use x402_session_start to pay once for many calls.',
+    inputSchema: x402PayInput,
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    handler: guarded('x402_pay', x402Pay),
+  };
+}

@@ -1,0 +1,111 @@
+// A signed payment delivered: the recorded header goes out with the request,
+// and the answer — or the chain, when the answer leaves it open — says what
+// became of the payment.
+import { decodePaymentResponseHeader } from '@x402/core/http';
+
+import { MAX_REDIRECTS } from './fetch_request.js';
+import { networkFailure, paymentView, responseFields } from './fetch_result.js';
+import { exchange, originOf } from './request.js';
+
+export function createDelivery({ fetch, maxBodyBytes, ledger, usedOnChain, settleFromChain, fail }) {
+  /** Sends the recorded header and records what the answer says. */
+  async function deliver(record, request, { replayed }) {
+    record = ledger.sent(record.paymentId);
+    const payOrigin = originOf(record.payUrl);
+    const guards = [{ origin: payOrigin, headers: { [record.headerName]: record.header } }, ...request.guards];
+    let answer;
+    try {
+      answer = await exchange({
+        fetch,
+        url: record.payUrl,
+        method: record.payMethod,
+        headers: record.payBodyKept ? request.headers : withoutBodyHeaders(request.headers),
+        body: record.payBodyKept ? request.body : null,
+        guards,
+        signal: request.signal(),
+        maxBodyBytes,
+        maxRedirects: MAX_REDIRECTS,
+        settlementOrigin: payOrigin,
+      });
+    } catch (error) {
+      // Sent, and no answer: the outcome stays open even if the chain shows
+      // the nonce used — the response was lost, and resending this same header
+      // is how the caller gets it (a server replays a payment it settled).
+      // Never a new signature for this call.
+      return networkFailure(error, request, {
+        payment: paymentView(ledger.get(record.paymentId), { replayed }),
+        offer: record.offer,
+        sessionTerms: record.sessionTerms,
+        paid: true,
+      });
+    }
+
+    let settlement = null;
+    if (answer.settlementHeader) {
+      try {
+        settlement = decodePaymentResponseHeader(answer.settlementHeader.value);
+      } catch {
+        settlement = null;
+      }
+    }
+    let outcome;
+    if (settlement?.success === true) outcome = 'settled';
+    else if (settlement?.success === false) outcome = 'refused';
+    else if (answer.status === 402 || (answer.status >= 400 && answer.status < 500 && ![408, 425, 429].includes(answer.status))) outcome = 'refused';
+    else outcome = 'unknown';
+
+    if (record.state === 'settled') {
+      // A replay of a settled payment: nothing to decide, only a hash to fill
+      // in — and, unless the answer leaves it open, the caller has its answer now.
+      record = ledger.settled(record.paymentId, {
+        transaction: outcome === 'settled' ? settlement.transaction ?? null : null, answered: outcome !== 'unknown',
+      });
+    } else if (outcome === 'settled') {
+      record = ledger.settled(record.paymentId, {
+        transaction: settlement.transaction ?? null, network: record.network, payer: settlement.payer ?? record.payer,
+      });
+    } else if (outcome === 'refused' || answer.status < 500) {
+      // The server has answered and will not deliver for this header (a
+      // refusal), or delivered without saying it settled: the chain decides.
+      // A 5xx without settlement is left open instead — a resend may still
+      // get the response the payment bought.
+      const used = await usedOnChain(record);
+      if (used === true) {
+        record = await settleFromChain(record, { answered: true });
+      } else if (outcome === 'refused' && (used === false || record.attempts <= 1)) {
+        // Refused, and (per the chain, or because this was its first and only
+        // send) never used: definitely not paid. The budget is given back.
+        const reason = settlement?.errorReason ?? jsonError(answer.body) ?? `HTTP ${answer.status}`;
+        record = fail(record, `refused by the server: ${reason}`);
+      }
+      // Otherwise the outcome stays open (state "sent").
+    }
+    return {
+      ...responseFields(answer),
+      timedOut: false,
+      error: null,
+      payment: paymentView(record, { replayed }),
+      offer: record.offer,
+      sessionTerms: record.sessionTerms,
+      paymentRequired: null,
+    };
+  }
+
+  return { deliver };
+}
+
+function withoutBodyHeaders(headers) {
+  const out = { ...headers };
+  for (const name of ['content-type', 'content-length', 'content-encoding']) delete out[name];
+  return out;
+}
+
+function jsonError(body) {
+  try {
+    const parsed = JSON.parse(body);
+    const text = parsed?.error ?? parsed?.message;
+    return typeof text === 'string' ? text.slice(0, 200) : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,107 @@
+// The paying fetch's arguments, all checked before anything is sent, and its
+// limits.
+//
+// A GET or HEAD with a body is refused (ERR_INVALID_ARG_VALUE): HTTP gives such
+// a body no meaning and fetch cannot send it (ClawPay 1.1 crashed on it); it
+// is not dropped silently because the caller evidently meant something by it.
+import { argError } from '../validate.js';
+import { callKey } from './payment_ledger.js';
+import { PAYMENT_HEADERS, SESSION_HEADERS, originOf } from './request.js';
+
+export const METHODS = Object.freeze(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
+export const DEFAULT_TIMEOUT_MS = 30_000;
+export const MAX_TIMEOUT_MS = 600_000;
+export const MAX_REDIRECTS = 5;
+export const DEFAULT_MAX_BODY_BYTES = 10 << 20;
+export const MAX_URL_LENGTH = 8192;
+
+const invalid = (message) => argError(TypeError, 'ERR_INVALID_ARG_VALUE', message);
+
+function checkUrl(url) {
+  if (typeof url !== 'string') throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', `Expected a string for url but received ${typeof url}`);
+  if (url.length > MAX_URL_LENGTH) throw invalid(`Expected a URL of at most ${MAX_URL_LENGTH} characters for url`);
+  let parsed;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw invalid(`Expected an absolute http(s) URL for url but received ${JSON.stringify(String(url).slice(0, 100))}`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw invalid(`Expected an http(s) URL for url but received a ${parsed.protocol} URL`);
+  if (parsed.username || parsed.password) throw invalid('The url must not carry a user name or password');
+  return parsed.href;
+}
+
+function plainHeaders(headers, name) {
+  if (headers === undefined || headers === null) return {};
+  let checked;
+  try {
+    checked = new Headers(headers);
+  } catch (cause) {
+    throw argError(TypeError, 'ERR_INVALID_ARG_VALUE', `Invalid ${name}: ${cause.message}`);
+  }
+  const out = {};
+  for (const [key, value] of checked) out[key] = value;
+  return out;
+}
+
+function checkBody(body, method) {
+  if (body === undefined || body === null || body === '') return null;
+  if (typeof body !== 'string' && !(body instanceof Uint8Array)) {
+    throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'Expected a string or a Uint8Array for body');
+  }
+  if (method === 'GET' || method === 'HEAD') {
+    throw invalid(`A ${method} request cannot carry a body; send it with POST (or PUT/PATCH), or leave the body out`);
+  }
+  return body;
+}
+
+/** Checks a call's arguments; the request as pay() takes it. */
+export function normalize(url, options) {
+  const href = checkUrl(url);
+  const method = String(options.method ?? 'GET').toUpperCase();
+  if (!METHODS.includes(method)) throw invalid(`Expected one of ${METHODS.join(', ')} for method but received ${JSON.stringify(options.method)}`);
+  const body = checkBody(options.body, method);
+  const purpose = options.purpose ?? 'call';
+  if (purpose !== 'call' && purpose !== 'session') throw invalid(`Expected "call" or "session" for purpose but received ${JSON.stringify(purpose)}`);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS) {
+    throw invalid(`Expected an integer from 1 to ${MAX_TIMEOUT_MS} for timeoutMs but received ${timeoutMs}`);
+  }
+  const cap = options.maxPayment ?? null;
+  if (cap !== null && (typeof cap !== 'bigint' || cap < 0n)) {
+    throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'Expected a non-negative bigint of base units (or null) for maxPayment');
+  }
+  const scope = options.sessionScope ?? null;
+  if (scope !== null && (typeof scope?.endpoint !== 'string' || (scope.scope !== 'prefix' && scope.scope !== 'exact'))) {
+    throw invalid('Expected {endpoint, scope: "prefix" | "exact"} for sessionScope');
+  }
+
+  // Payment and session headers among the caller's headers are guarded like sessionHeaders.
+  const headers = plainHeaders(options.headers, 'headers');
+  const guarded = {};
+  for (const name of [...PAYMENT_HEADERS, ...SESSION_HEADERS]) {
+    if (headers[name] !== undefined) {
+      guarded[name] = headers[name];
+      delete headers[name];
+    }
+  }
+  Object.assign(guarded, plainHeaders(options.sessionHeaders, 'sessionHeaders'));
+  const startOrigin = originOf(href);
+  const guards = Object.keys(guarded).length > 0 ? [{ origin: startOrigin, headers: guarded, scope: scope ?? undefined }] : [];
+  const signal = options.signal ?? null;
+  return {
+    url: href,
+    startOrigin,
+    method,
+    headers,
+    body,
+    guards,
+    purpose,
+    timeoutMs,
+    cap,
+    payAllowed: options.pay ?? true,
+    idempotencyKey: options.idempotencyKey,
+    ...callKey({ idempotencyKey: options.idempotencyKey, purpose, method, url: href, body }),
+    signal: () => (signal ? AbortSignal.any([AbortSignal.timeout(timeoutMs), signal]) : AbortSignal.timeout(timeoutMs)),
+  };
+}

@@ -1,0 +1,88 @@
+// What the paying fetch returns: the server's answer with the payment as
+// callers see it — or, when no answer came, why not.
+import { formatUnits } from './amount.js';
+
+function errorText(error) {
+  const cause = error?.cause;
+  const detail = cause?.code ?? cause?.message ?? error?.code;
+  return `${error?.message ?? String(error)}${detail && !String(error?.message).includes(detail) ? ` (${detail})` : ''}`;
+}
+
+/** The payment as callers see it. */
+export function paymentView(record, { replayed = false } = {}) {
+  const status = record.state === 'settled' ? 'settled' : record.state === 'failed' ? 'failed' : 'pending';
+  return {
+    status,
+    paymentId: record.paymentId,
+    kind: record.kind,
+    amount: record.amount,
+    amountDecimal: formatUnits(BigInt(record.amount), record.decimals),
+    asset: record.asset,
+    network: record.network,
+    payTo: record.payTo,
+    transaction: record.transaction,
+    payer: record.payer,
+    x402Version: record.x402Version,
+    nonce: record.nonce,
+    validBefore: record.validBefore === null ? null : Number(record.validBefore),
+    attempts: record.attempts,
+    replayed,
+    failure: record.failure,
+  };
+}
+
+export function responseFields(answer) {
+  return {
+    status: answer.status,
+    headers: answer.headers,
+    body: answer.body,
+    truncated: answer.truncated,
+    url: answer.url,
+    redirects: answer.hops,
+  };
+}
+
+export function plainResult(answer) {
+  return {
+    ...responseFields(answer),
+    timedOut: false,
+    error: null,
+    payment: null,
+    offer: null,
+    sessionTerms: null,
+    paymentRequired: null,
+  };
+}
+
+/** A request that got no answer: timed out, aborted, or the connection failed. */
+export function networkFailure(error, request, { payment, offer, sessionTerms, paid }) {
+  if (error?.code === 'ERR_TOO_MANY_REDIRECTS' || error?.code === 'ERR_BAD_REDIRECT') {
+    if (!paid) throw error;
+  }
+  const timedOut = error?.name === 'TimeoutError';
+  const aborted = !timedOut && error?.name === 'AbortError';
+  const where = `${request.method} ${request.url}`;
+  const open = payment?.status === 'pending'
+    ? ` The payment (${payment.amountDecimal} to ${payment.payTo}, nonce ${payment.nonce}) was sent and its outcome is unknown; ` +
+      'calling again with the same request (or idempotencyKey) resends the same authorization, which can settle at most once.'
+    : paid ? '' : ' Nothing was paid.';
+  const message = timedOut
+    ? `${where} timed out after ${request.timeoutMs} ms.${open}`
+    : aborted
+      ? `${where} was aborted.${open}`
+      : `${where} failed: ${errorText(error)}.${open}`;
+  return {
+    status: null,
+    headers: {},
+    body: '',
+    truncated: false,
+    url: request.url,
+    redirects: error?.hops ?? [],
+    timedOut,
+    error: { code: timedOut ? 'ERR_TIMEOUT' : aborted ? 'ERR_ABORTED' : error?.code?.startsWith?.('ERR_') ? error.code : 'ERR_FETCH_FAILED', message },
+    payment,
+    offer,
+    sessionTerms,
+    paymentRequired: null,
+  };
+}

@@ -1,0 +1,110 @@
+// One call of the paying fetch, steps 1 to 4 of payer.js: an earlier payment
+// for the same call is resumed, never repeated; otherwise the request is sent
+// and a 402 paid — offer chosen, budget reserved, intent recorded, header
+// signed, then delivered.
+import { payError } from './errors.js';
+import { MAX_REDIRECTS } from './fetch_request.js';
+import { networkFailure, paymentView, plainResult } from './fetch_result.js';
+import { chooseOffer } from './offer_choice.js';
+import { parsePaymentRequired, sessionTermsOf } from './offers.js';
+import { STALE_INTENT_MS } from './payment_ledger.js';
+import { signPayment } from './payment_signature.js';
+import { PolicyError } from './policy.js';
+import { exchange, originOf } from './request.js';
+
+export function createPaymentFlow({
+  config, fetch, now, maxBodyBytes, policy, ledger, chain, client, expired, resolveExpired, fail, deliver,
+}) {
+  async function pay(request) {
+    const { url, method, headers, body, guards, purpose, cap, startOrigin, key, explicit, requestHash } = request;
+
+    // An earlier payment for this call?
+    let previous = ledger.current(key);
+    if (previous) {
+      if (previous.requestHash !== requestHash) {
+        throw payError('ERR_IDEMPOTENCY_CONFLICT',
+          `idempotencyKey ${JSON.stringify(request.idempotencyKey)} was used for another request (${previous.method} ${previous.url}); use a new key for a new call`,
+          { paymentId: previous.paymentId });
+      }
+      if ((previous.state === 'signed' || previous.state === 'sent') && expired(previous)) {
+        const resolved = await resolveExpired(previous);
+        if (!resolved) {
+          throw payError('ERR_PAYMENT_UNRESOLVED',
+            `An earlier payment for this call (nonce ${previous.nonce}) was sent, its outcome is unknown, and its authorization has expired; ` +
+            'the chain could not be asked whether it was used, so it is not paid again. Retry when the RPC is reachable, or use a new idempotencyKey',
+            { payment: paymentView(previous) });
+        }
+        previous = resolved;
+      }
+      if (previous.state === 'signed' || previous.state === 'sent') return deliver(previous, request, { replayed: true });
+      // Settled, and the caller never got its answer (a crash; reconcile settled
+      // it from the chain): this is the call retried, not a new purchase.
+      if (previous.state === 'settled' && (explicit || previous.answered === false)) return deliver(previous, request, { replayed: true });
+      if (previous.state === 'intent' && now() - previous.createdAt < STALE_INTENT_MS) {
+        throw payError('ERR_PAYMENT_IN_PROGRESS', 'A payment for this call is being signed by another process; retry shortly', { paymentId: previous.paymentId });
+      }
+    }
+
+    // The request itself.
+    let first;
+    try {
+      first = await exchange({ fetch, url, method, headers, body, guards, signal: request.signal(), maxBodyBytes, maxRedirects: MAX_REDIRECTS });
+    } catch (error) {
+      return networkFailure(error, request, { payment: null, offer: null, sessionTerms: null, paid: false });
+    }
+    if (first.status !== 402) return plainResult(first);
+
+    const paymentRequired = parsePaymentRequired(first);
+    const sessionTerms = paymentRequired.invalid ? null : sessionTermsOf(paymentRequired);
+    const unpaid = { ...plainResult(first), sessionTerms, paymentRequired: paymentRequired.invalid ? null : paymentRequired };
+    if (!request.payAllowed) return unpaid;
+    if (originOf(first.url) !== startOrigin) {
+      throw payError('ERR_CROSS_ORIGIN_402',
+        `${url} redirected to ${first.url}, another origin, which asked for payment; a 402 reached through a cross-origin redirect is not paid automatically`,
+        { response: unpaid });
+    }
+    if (paymentRequired.invalid) {
+      throw payError('ERR_MALFORMED_402', `${first.url} answered 402, but ${paymentRequired.error}`, { response: unpaid });
+    }
+    const chosen = chooseOffer({ paymentRequired, first, purpose, cap, chain, policy, unpaid });
+    let reservation;
+    try {
+      reservation = policy.reserve(chosen.terms, { kind: purpose, cap }); // atomic with the daily total
+    } catch (error) {
+      if (error instanceof PolicyError) error.response = unpaid; // another payment took the day's budget meanwhile
+      throw error;
+    }
+    let record;
+    try {
+      record = ledger.begin({
+        key,
+        explicitKey: explicit,
+        requestHash,
+        kind: purpose,
+        url,
+        payUrl: first.url,
+        method,
+        payMethod: first.method,
+        payBodyKept: first.bodyKept,
+        x402Version: paymentRequired.x402Version,
+        offer: chosen.offer,
+        sessionTerms,
+        network: chosen.terms.network,
+        asset: chosen.terms.asset,
+        payTo: chosen.terms.payTo,
+        amount: chosen.terms.amount,
+        decimals: config.asset.decimals,
+        reservation: reservation.toJSON(),
+      }, { previous: previous?.paymentId ?? null });
+    } catch (error) {
+      reservation.release();
+      throw error;
+    }
+
+    record = await signPayment({ client, ledger, fail }, { record, paymentRequired, chosen, unpaid });
+    const result = await deliver(record, request, { replayed: false });
+    return { ...result, paymentRequired: unpaid.paymentRequired };
+  }
+
+  return { pay };
+}
