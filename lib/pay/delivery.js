@@ -88,13 +88,15 @@ export function createDelivery({ fetch, maxBodyBytes, ledger, usedOnChain, settl
       offer: record.offer,
       sessionTerms: record.sessionTerms,
       paymentRequired: null,
+      signedIn: null,
     };
   }
 
   return { deliver };
 }
 
-function withoutBodyHeaders(headers) {
+/** The caller's headers for a request whose body a redirect dropped. */
+export function withoutBodyHeaders(headers) {
   const out = { ...headers };
   for (const name of ['content-type', 'content-length', 'content-encoding']) delete out[name];
   return out;

@@ -51,6 +51,7 @@ export function plainResult(answer) {
     offer: null,
     sessionTerms: null,
     paymentRequired: null,
+    signedIn: null,
   };
 }
 
@@ -84,5 +85,6 @@ export function networkFailure(error, request, { payment, offer, sessionTerms, p
     offer,
     sessionTerms,
     paymentRequired: null,
+    signedIn: null,
   };
 }

@@ -252,11 +252,14 @@ export interface PayOptions {
   headers?: Record<string, string> | Headers;
   /** Refused (ERR_INVALID_ARG_VALUE) on GET/HEAD; '' counts as none. */
   body?: string | Uint8Array | null;
-  /** Each request chain (the unpaid one, the paid retry), redirects and body included. 1..600000, default 30000. */
+  /** Each request chain (the unpaid one, the signed-in one, the paid retry), redirects and body included. 1..600000, default 30000. */
   timeoutMs?: number;
   /** This call's cap in base units (see parseCallCap); null: the policy only. */
   maxPayment?: bigint | null;
-  /** 'call' (default; never buys a session offer) or 'session' (the clawpaySession offer when there is one). */
+  /**
+   * 'call' (default; never buys a session offer; answers a Sign-In-With-X challenge first, see signedIn)
+   * or 'session' (the clawpaySession offer when there is one; never signs in).
+   */
   purpose?: 'call' | 'session';
   /**
    * Omit for the default: the key is (purpose, method, url, body), so an identical call after an
@@ -267,7 +270,7 @@ export interface PayOptions {
   /** X-Session-Token, X-Session-Wallet, PAYMENT-SESSION: sent only to url's origin (and within sessionScope). */
   sessionHeaders?: Record<string, string>;
   sessionScope?: { endpoint: string; scope: 'prefix' | 'exact' } | null;
-  /** false: answer a 402 without paying (its offers in paymentRequired). Default true. */
+  /** false: answer a 402 without paying or signing in (its offers in paymentRequired). Default true. */
   pay?: boolean;
   signal?: AbortSignal;
 }
@@ -316,8 +319,13 @@ export interface PayResult {
   offer: Record<string, any> | null;
   /** extra.clawpaySession of the server's session offer, if it made one. */
   sessionTerms: { maxTtlSeconds?: number; scope?: string; endpoint?: string; revokeUrl?: string; [k: string]: unknown } | null;
-  /** The 402's PaymentRequired (v2 or v1) when one was seen. */
+  /** The 402's PaymentRequired (v2 or v1) when one was seen: the one paid (after a refused sign-in, the fresh one), or the one signed in to. */
   paymentRequired: { x402Version: 1 | 2; accepts: Record<string, any>[]; [k: string]: unknown } | null;
+  /**
+   * Set when a call's 402 offered Sign-In-With-X and the server let the payer's address in
+   * (a 2xx to the signed request): payment is then null and nothing was reserved.
+   */
+  signedIn: { address: Address; /** CAIP-2 ("eip155:8453"), the chain of the signed message. */ chainId: string } | null;
 }
 
 /** Codes of PayError: ERR_CROSS_ORIGIN_402, ERR_MALFORMED_402, ERR_NO_PAYABLE_OFFER, ERR_SIGNING_FAILED,

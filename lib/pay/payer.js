@@ -3,13 +3,17 @@
 // happens on the way.
 //
 //   1. send the request (redirects followed by hand; see request.js)
-//   2. on 402, read the offers (v2 PAYMENT-REQUIRED or the v1 body), pick one
+//   2. on 402 to a call that offers Sign-In-With-X, answer its challenge once
+//      with the account's EIP-191 signature (same origin only; no money moves,
+//      nothing reserved): a 2xx is the result (signedIn), any other answer
+//      goes on to step 3 in place of the first (sign_in.js)
+//   3. on 402, read the offers (v2 PAYMENT-REQUIRED or the v1 body), pick one
 //      for the purpose, and check it against the policy and the call's cap —
 //      a refusal means nothing is signed (offer_choice.js)
-//   3. reserve the amount in today's budget, record the intent, sign with the
+//   4. reserve the amount in today's budget, record the intent, sign with the
 //      official x402Client (@x402/evm exact, v2 and v1) through our native
 //      Signer, record the signed header (payment_signature.js)
-//   4. send the paid request and record the outcome from PAYMENT-RESPONSE /
+//   5. send the paid request and record the outcome from PAYMENT-RESPONSE /
 //      X-PAYMENT-RESPONSE — or, when the answer leaves it open (timeout, reset,
 //      5xx without a settlement header), keep the payment "sent, outcome
 //      unknown": calling again with the same key resends the SAME header (same
@@ -41,6 +45,7 @@ import { PaymentLedger } from './payment_ledger.js';
 import { officialClient } from './payment_signature.js';
 import { SpendPolicy } from './policy.js';
 import { createReconciliation } from './reconciliation.js';
+import { createSignIn } from './sign_in.js';
 
 export {
   METHODS, DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS, MAX_REDIRECTS, DEFAULT_MAX_BODY_BYTES, MAX_URL_LENGTH,
@@ -83,8 +88,9 @@ export function createPayer({
 
   const { usedOnChain, settleFromChain, fail, resolveExpired, expired, reconcile } = createReconciliation({ ledger, policy, reader, now });
   const { deliver } = createDelivery({ fetch, maxBodyBytes, ledger, usedOnChain, settleFromChain, fail });
+  const { signIn } = createSignIn({ fetch, maxBodyBytes, account, allowedNetworks: config.policy.allowedNetworks });
   const { pay } = createPaymentFlow({
-    config, fetch, now, maxBodyBytes, policy, ledger, chain, client, expired, resolveExpired, fail, deliver,
+    config, fetch, now, maxBodyBytes, policy, ledger, chain, client, expired, resolveExpired, fail, deliver, signIn,
   });
 
   return {

@@ -1,7 +1,8 @@
-// One call of the paying fetch, steps 1 to 4 of payer.js: an earlier payment
+// One call of the paying fetch, steps 1 to 5 of payer.js: an earlier payment
 // for the same call is resumed, never repeated; otherwise the request is sent
-// and a 402 paid — offer chosen, budget reserved, intent recorded, header
-// signed, then delivered.
+// and a 402 paid — Sign-In-With-X tried first when a call's 402 offers it,
+// then offer chosen, budget reserved, intent recorded, header signed, then
+// delivered.
 import { payError } from './errors.js';
 import { MAX_REDIRECTS } from './fetch_request.js';
 import { networkFailure, paymentView, plainResult } from './fetch_result.js';
@@ -13,10 +14,10 @@ import { PolicyError } from './policy.js';
 import { exchange, originOf } from './request.js';
 
 export function createPaymentFlow({
-  config, fetch, now, maxBodyBytes, policy, ledger, chain, client, expired, resolveExpired, fail, deliver,
+  config, fetch, now, maxBodyBytes, policy, ledger, chain, client, expired, resolveExpired, fail, deliver, signIn,
 }) {
   async function pay(request) {
-    const { url, method, headers, body, guards, purpose, cap, startOrigin, key, explicit, requestHash } = request;
+    const { url, method, headers, body, guards, purpose, cap, key, explicit, requestHash } = request;
 
     // An earlier payment for this call?
     let previous = ledger.current(key);
@@ -54,18 +55,26 @@ export function createPaymentFlow({
     }
     if (first.status !== 402) return plainResult(first);
 
-    const paymentRequired = parsePaymentRequired(first);
-    const sessionTerms = paymentRequired.invalid ? null : sessionTermsOf(paymentRequired);
-    const unpaid = { ...plainResult(first), sessionTerms, paymentRequired: paymentRequired.invalid ? null : paymentRequired };
+    let { paymentRequired, sessionTerms, unpaid } = read402(first);
     if (!request.payAllowed) return unpaid;
-    if (originOf(first.url) !== startOrigin) {
-      throw payError('ERR_CROSS_ORIGIN_402',
-        `${url} redirected to ${first.url}, another origin, which asked for payment; a 402 reached through a cross-origin redirect is not paid automatically`,
-        { response: unpaid });
+    checkPayable(request, first, paymentRequired, unpaid);
+
+    // Sign-In-With-X first, before any budget or intent (sign_in.js): signed
+    // in is the answer; any other answer takes the 402's place, once.
+    const attempt = await signIn(request, first, paymentRequired);
+    if (attempt?.failure) {
+      return networkFailure(attempt.failure, request, { payment: null, offer: null, sessionTerms, paid: false });
     }
-    if (paymentRequired.invalid) {
-      throw payError('ERR_MALFORMED_402', `${first.url} answered 402, but ${paymentRequired.error}`, { response: unpaid });
+    if (attempt?.signedIn) {
+      return { ...plainResult(attempt.answer), sessionTerms, paymentRequired: unpaid.paymentRequired, signedIn: attempt.signedIn };
     }
+    if (attempt) {
+      first = attempt.answer;
+      if (first.status !== 402) return plainResult(first);
+      ({ paymentRequired, sessionTerms, unpaid } = read402(first));
+      checkPayable(request, first, paymentRequired, unpaid);
+    }
+
     const chosen = chooseOffer({ paymentRequired, first, purpose, cap, chain, policy, unpaid });
     let reservation;
     try {
@@ -107,4 +116,24 @@ export function createPaymentFlow({
   }
 
   return { pay };
+}
+
+/** A 402 answer read: its PaymentRequired (or {invalid, error}) and the result that reports it unpaid. */
+function read402(answer) {
+  const paymentRequired = parsePaymentRequired(answer);
+  const sessionTerms = paymentRequired.invalid ? null : sessionTermsOf(paymentRequired);
+  const unpaid = { ...plainResult(answer), sessionTerms, paymentRequired: paymentRequired.invalid ? null : paymentRequired };
+  return { paymentRequired, sessionTerms, unpaid };
+}
+
+/** Throws unless the 402 is one to pay automatically: from the call's own origin, and readable. */
+function checkPayable(request, answer, paymentRequired, unpaid) {
+  if (originOf(answer.url) !== request.startOrigin) {
+    throw payError('ERR_CROSS_ORIGIN_402',
+      `${request.url} redirected to ${answer.url}, another origin, which asked for payment; a 402 reached through a cross-origin redirect is not paid automatically`,
+      { response: unpaid });
+  }
+  if (paymentRequired.invalid) {
+    throw payError('ERR_MALFORMED_402', `${answer.url} answered 402, but ${paymentRequired.error}`, { response: unpaid });
+  }
 }

@@ -5,14 +5,15 @@
 // (X-Session-Token, X-Session-Wallet, PAYMENT-SESSION) headers — are sent
 // only to the origin (scheme, host and port) they were meant for, and, when
 // a session scope is given, only to URLs that scope covers. On any hop to
-// another origin they are left off, as are Authorization, Cookie and
-// Proxy-Authorization (as browsers do). At most `maxRedirects` hops.
+// another origin they are left off, as are Authorization, Cookie,
+// Proxy-Authorization (as browsers do) and a caller's SIGN-IN-WITH-X. At most `maxRedirects` hops.
 import { scopeCovers } from '../url_scope.js';
 import { payError } from './errors.js';
 
 export const PAYMENT_HEADERS = Object.freeze(['payment-signature', 'x-payment']);
 export const SESSION_HEADERS = Object.freeze(['x-session-token', 'x-session-wallet', 'payment-session']);
-const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
+// SIGN-IN-WITH-X is a signed credential for one origin, like the others.
+const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization', 'sign-in-with-x'];
 const SETTLEMENT_HEADERS = ['payment-response', 'x-payment-response'];
 const BODY_HEADERS = ['content-type', 'content-length', 'content-encoding', 'content-language', 'content-location'];
 

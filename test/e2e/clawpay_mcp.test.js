@@ -257,13 +257,14 @@ describe('clawpay-mcp over stdio on a local chain', { timeout: 600_000 }, () => 
     }
   });
 
-  test('x402_pay on a sibling path ("…/forecastX") pays per call instead of using the session', async () => {
+  test('x402_pay on a sibling path ("…/forecastX") does not use the session; the wallet that bought it signs in with SIWX and pays nothing', async () => {
     const before = await balances();
     const result = await callOk(main.client, 'x402_pay', { url: `${info.routes.sessionEndpoint}/forecastX` });
     assert.equal(result.structuredContent.session, null);
-    assert.equal(result.structuredContent.payment.amount, String(PER_CALL));
-    const [payerAfter, payToAfter] = await balances();
-    assert.deepEqual([payerAfter, payToAfter], [before[0] - PER_CALL, before[1] + PER_CALL]);
+    assert.equal(result.structuredContent.payment, null);
+    assert.deepEqual(result.structuredContent.signedIn, { address: info.payer.address, chainId: info.network });
+    assert.match(result.content[0].text, /Signed in with SIWX as 0x[0-9a-fA-F]{40}; no payment/);
+    assert.deepEqual(await balances(), before);
   });
 
   test('x402_session_status lists active sessions and shows one in full', async () => {
@@ -285,7 +286,7 @@ describe('clawpay-mcp over stdio on a local chain', { timeout: 600_000 }, () => 
     assert.equal(unknown.isError, true);
   });
 
-  test('a session the server revoked: x402_session_fetch reports the 402 without counting it; x402_pay pays instead', async () => {
+  test('a session the server revoked: x402_session_fetch reports the 402 without counting it; x402_pay signs in with SIWX instead', async () => {
     const started = await callOk(main.client, 'x402_session_start', { endpoint: `${info.routes.sessionEndpoint}/revoked` });
     const id = started.structuredContent.sessionId;
     // Not the tool: the server alone forgets the session.
@@ -302,8 +303,11 @@ describe('clawpay-mcp over stdio on a local chain', { timeout: 600_000 }, () => 
     const paid = await callOk(main.client, 'x402_pay', { url: `${info.routes.sessionEndpoint}/revoked` });
     assert.equal(paid.structuredContent.sessionRefused.sessionId, id);
     assert.equal(paid.structuredContent.sessionRefused.error, 'session_revoked');
-    assert.equal(paid.structuredContent.payment.amount, String(PER_CALL));
-    assert.deepEqual(await balances(), [before[0] - PER_CALL, before[1] + PER_CALL]);
+    // The wallet's first session is still live on this route, so the server lets it in by SIWX.
+    assert.equal(paid.structuredContent.payment, null);
+    assert.equal(paid.structuredContent.signedIn.address, info.payer.address);
+    assert.match(paid.content[0].text, /session_revoked\); signed in instead/);
+    assert.deepEqual(await balances(), before);
     await callOk(main.client, 'x402_session_end', { session_id: id });
   });
 

@@ -221,10 +221,13 @@ describe('the paying fetch on a local chain', { timeout: 240_000 }, () => {
     }
     assert.equal(await balance(world.payer.address), before - SESSION_PRICE);
 
-    // A plain call on the same route buys one call, never a session.
+    // A plain call on the same route never buys a session: the wallet that
+    // bought one signs in with SIWX instead, and nothing is paid.
     const single = await payer.fetch(info.routes.session);
-    assert.equal(single.payment.kind, 'call');
-    assert.equal(single.payment.amount, PER_CALL_PRICE.toString());
+    assert.equal(single.status, 200, single.body);
+    assert.equal(single.payment, null);
+    assert.deepEqual(single.signedIn, { address: keySigner.address, chainId: world.chain.network });
+    assert.equal(await balance(world.payer.address), before - SESSION_PRICE);
     payer.close();
   });
 

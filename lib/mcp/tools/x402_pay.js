@@ -1,5 +1,7 @@
 // x402_pay: one request, paid with x402 when the server asks — or, when an
-// active session covers the URL, sent with the session's token instead.
+// active session covers the URL, sent with the session's token instead; or,
+// when the server offers Sign-In-With-X to a wallet that already paid there,
+// signed in instead (the payer does it; the result says signedIn).
 import { scopeCovers } from '../../url_scope.js';
 import { bodySection, describeRefusal, formatTtl, paymentRefusalOf } from '../format.js';
 import { redirectLines, responseOf, statusLine } from '../response_view.js';
@@ -54,7 +56,8 @@ export function x402PayTool({
     const result = await send(args.url, args, { purpose: 'call', session: record });
     if (result.status === null) return noAnswer('x402_pay', result, args);
     const payment = paymentBlock(result.payment);
-    if (record && !payment && result.status !== 402) {
+    const signedIn = result.signedIn ?? null;
+    if (record && !payment && !signedIn && result.status !== 402) {
       sessions.recordCall(record.sessionId, { now: seconds() });
       return sessionUsedResult(args, sessions.get(record.sessionId) ?? record, result, startedAt);
     }
@@ -62,6 +65,7 @@ export function x402PayTool({
       ? { sessionId: record.sessionId, error: result.paymentRequired?.error ?? null }
       : null;
     if (sessionRefusal) log(`x402_pay: session ${record.sessionId} refused by the server (${sessionRefusal.error ?? 'no reason given'})`);
+    if (signedIn) log(`x402_pay: signed in with SIWX as ${signedIn.address} for ${args.url}; nothing paid`);
     if (payment?.transaction) log(`x402_pay: paid ${payment.amount} base units to ${payment.payTo} for ${args.url} (tx ${payment.transaction})`);
 
     const { shown, block } = responseOf(result);
@@ -73,6 +77,7 @@ export function x402PayTool({
       elapsedMs: now() - startedAt,
       ...block,
       payment,
+      signedIn,
       session: null,
       sessionRefused: sessionRefusal,
     };
@@ -84,7 +89,7 @@ export function x402PayTool({
     out += `  Time:    ${structured.elapsedMs} ms\n`;
     out += redirectLines(result, '');
     if (sessionRefusal) {
-      out += `\nSession ${sessionRefusal.sessionId} was not accepted by the server (${sessionRefusal.error ?? 'no reason given'}); paid instead.\n`;
+      out += `\nSession ${sessionRefusal.sessionId} was not accepted by the server (${sessionRefusal.error ?? 'no reason given'}); ${signedIn ? 'signed in' : 'paid'} instead.\n`;
     }
     if (result.status === 402) {
       const refusal = paymentRefusalOf(result.body);
@@ -96,6 +101,9 @@ export function x402PayTool({
     if (payment) {
       out += `\n${paymentSection(payment)}`;
       out += `\nTip: use x402_session_start to pay once for a session and skip per-call payments.\n`;
+    } else if (signedIn) {
+      out += `\nSigned in with SIWX as ${signedIn.address}; no payment\n`;
+      out += `  Chain:   ${signedIn.chainId} (an EIP-191 signature of the server's Sign-In-With-X challenge; it moves no money)\n`;
     } else {
       out += `\nNo payment required\n`;
     }
@@ -107,7 +115,9 @@ export function x402PayTool({
     title: 'Fetch a URL, paying with x402 if asked',
     description: 'Fetch a URL and handle HTTP 402 Payment Required: pays the x402 price (a USDC authorization, settled ' +
       'on chain by the server) and retries. If an active session covers the URL, its token is sent instead and ' +
-      'nothing is paid; if the server refuses the session, the request is paid. Refuses to pay more than ' +
+      'nothing is paid; if the server refuses the session, the request is paid. If the server offers ' +
+      'Sign-In-With-X and this wallet already paid for access (e.g. bought a session there), the wallet signs in ' +
+      'and nothing is paid. Refuses to pay more than ' +
       'max_payment_eth / max_payment (in the asset\'s units) or the configured spend limits. ' +
       'Tip: use x402_session_start to pay once for many calls.',
     inputSchema: x402PayInput,
