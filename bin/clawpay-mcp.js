@@ -5,6 +5,10 @@ const { main } = await import('../lib/mcp/main.js').catch((error) => {
     console.error('clawpay-mcp: not built yet in this version (issue #4)');
     process.exit(1);
   }
+  if (error.code === 'ERR_NATIVE_LOAD') {
+    console.error(error.message);
+    process.exit(1);
+  }
   throw error;
 });
 await main(process.argv.slice(2));
