@@ -7,8 +7,10 @@
 #   FUZZ_TARGETS="url_scope eip712" …    only these targets
 #   FUZZ_BUILD_ONLY=1 …                  build, do not run
 #
-# Needs clang++ with libFuzzer (Debian: clang, libclang-rt-dev),
-# libsecp256k1 (pkg-config), OpenSSL libcrypto and nlohmann/json.
+# Needs clang++ with libFuzzer (Debian: clang, libclang-rt-dev), CMake,
+# OpenSSL libcrypto and nlohmann/json. libsecp256k1 is the static build the
+# addon links (CMake builds it from build-deps/), or the system's shared one
+# (pkg-config) when that build is unavailable.
 # Everything goes to build-fuzz/: the repository's corpora are only read.
 # Exits non-zero when a target crashes, times out or fails a property, and
 # prints the path of the input that did it. Last line: "<N> passed, <M> failed".
@@ -39,22 +41,33 @@ for t in $TARGETS; do
   if [ -z "${MAX_LEN[$t]+x}" ]; then echo "unknown fuzz target '$t' (have: $ALL_TARGETS)" >&2; exit 2; fi
 done
 
-SECP="$(pkg-config --cflags --libs libsecp256k1)" || { echo "pkg-config libsecp256k1 failed" >&2; exit 2; }
 COMMON=(-std=c++20 -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all -I"$ROOT/src")
 
 mkdir -p "$OUT/obj" "$OUT/logs"
+
+# --- libsecp256k1: the same static build as the addon's, made by CMake.
+SECP_PREFIX="$OUT/cmake/libsecp256k1"
+if cmake -S "$ROOT" -B "$OUT/cmake" -DCMAKE_BUILD_TYPE=Release >"$OUT/logs/cmake.log" 2>&1 &&
+   cmake --build "$OUT/cmake" --target libsecp256k1_build >>"$OUT/logs/cmake.log" 2>&1; then
+  SECP_CFLAGS="-I$SECP_PREFIX/include"
+  SECP_LIBS="$SECP_PREFIX/lib/libsecp256k1.a"
+else
+  echo "== static libsecp256k1 unavailable (see $OUT/logs/cmake.log); using the system's"
+  SECP_CFLAGS="$(pkg-config --cflags libsecp256k1)" && SECP_LIBS="$(pkg-config --libs libsecp256k1)" ||
+    { echo "pkg-config libsecp256k1 failed" >&2; exit 2; }
+fi
 
 # --- build: the core once (instrumented, no libFuzzer main), then each target.
 echo "== building core into $OUT/obj"
 build_obj() {  # src.cc -> obj/name.o, only when stale
   local src="$1" obj="$OUT/obj/$(basename "${1%.cc}").o"
   if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ -n "$(find "$ROOT/src" -name '*.h' -newer "$obj" -print -quit)" ]; then
-    "$CXX" "${COMMON[@]}" -fsanitize=fuzzer-no-link,address,undefined $(pkg-config --cflags libsecp256k1) \
+    "$CXX" "${COMMON[@]}" -fsanitize=fuzzer-no-link,address,undefined $SECP_CFLAGS \
       -c "$src" -o "$obj" || return 1
   fi
 }
 export -f build_obj
-export CXX OUT ROOT
+export CXX OUT ROOT SECP_CFLAGS
 export COMMON_STR="${COMMON[*]}"
 build_failed=0
 for src in "$ROOT"/src/*.cc; do echo "$src"; done |
@@ -64,7 +77,7 @@ if [ "$build_failed" -ne 0 ]; then echo "core build failed" >&2; exit 2; fi
 for t in $TARGETS; do
   echo "== building ${t}_fuzz"
   if ! "$CXX" "${COMMON[@]}" -fsanitize=fuzzer,address,undefined "$ROOT/test/fuzz/${t}_fuzz.cc" \
-      "$OUT"/obj/*.o $SECP -lcrypto -pthread -o "$OUT/${t}_fuzz"; then
+      "$OUT"/obj/*.o $SECP_LIBS -lcrypto -pthread -o "$OUT/${t}_fuzz"; then
     echo "build of ${t}_fuzz failed" >&2
     exit 2
   fi

@@ -8,10 +8,13 @@ cd "$(dirname "$0")/.."
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
-# Build: compiler, CMake, pkg-config, libsecp256k1 (with the recovery
-# module), OpenSSL 3, nlohmann/json. Tests: GoogleTest, Google Benchmark,
-# clang with libFuzzer for the fuzz stage.
+# Build: compiler, CMake, pkg-config, OpenSSL 3, nlohmann/json; the tools
+# that fetch and build libsecp256k1 from its source package (dpkg-dev,
+# autotools), and the packaged libsecp256k1 as the fallback when its source
+# cannot be fetched. Tests: GoogleTest, Google Benchmark, clang with
+# libFuzzer for the fuzz stage.
 PACKAGES=(g++ cmake make pkg-config libsecp256k1-dev libssl-dev nlohmann-json3-dev
+          dpkg-dev autoconf automake libtool
           libgtest-dev libbenchmark-dev clang libclang-rt-dev ca-certificates)
 command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
 
@@ -29,6 +32,14 @@ node_major=$(node -p 'process.versions.node.split(".")[0]')
 if [ "$node_major" -lt 20 ]; then
   echo "setup: Node.js >= 20 is required (found $(node --version))" >&2
   exit 1
+fi
+
+# libsecp256k1's source, for the static build the addon links (no root:
+# apt runs with a private configuration). Without it the build links the
+# system's shared library and says so.
+if ! bash scripts/fetch-libsecp256k1.sh; then
+  echo "setup: warning: could not fetch libsecp256k1's source; the addon will link the system's" >&2
+  echo "setup: shared libsecp256k1 and cannot be packed as a prebuild (npm run prebuilds)" >&2
 fi
 
 echo "setup: npm ci"

@@ -101,8 +101,10 @@ void checkDepth(int depth, const PathSegment& path) {
 }
 
 // Quotes a value for an error message without echoing megabytes of it.
+// Invalid UTF-8 (one byte of a multi-byte character, WTF-8 surrogates) is
+// shown as U+FFFD: dump() would throw a json exception instead.
 std::string quoteValue(const json& value) {
-  std::string text = value.dump();
+  std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
   constexpr size_t kMaxShown = 80;
   if (text.size() > kMaxShown) text = text.substr(0, kMaxShown) + "...";
   return text;

@@ -364,6 +364,12 @@ TEST(Eip712, BytesNeedLowercase0xPrefixAndHexDigits) {
   expectValueError(singleField("bytes", 12), "expected a 0x-hex string for bytes but got number");
 }
 
+TEST(Eip712, NonAsciiCharacterInBytesIsAValueErrorNotAJsonException) {
+  // The first bad byte is the first half of U+035D's UTF-8; quoting it alone
+  // in the message must not throw a json exception.
+  expectValueError(singleField("bytes", "0x4\u035d2f0"), "invalid hex digit \"\ufffd\"");
+}
+
 TEST(Eip712, BytesNMustHoldExactlyNBytes) {
   expectValueError(singleField("bytes4", "0x010203"), "expected exactly 4 bytes for bytes4 but got 3");
   expectValueError(singleField("bytes4", "0x0102030405"), "expected exactly 4 bytes for bytes4 but got 5");
