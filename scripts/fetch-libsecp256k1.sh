@@ -56,10 +56,16 @@ APT_OPTS=(
 )
 
 echo "fetch-libsecp256k1: apt-get source libsecp256k1 ($ID $VERSION_CODENAME, $mirror)"
-apt-get "${APT_OPTS[@]}" -qq update
+if ! apt-get "${APT_OPTS[@]}" -qq --error-on=any update; then
+  echo "fetch-libsecp256k1: cannot read the source index of $mirror $VERSION_CODENAME" >&2
+  exit 1
+fi
 # Unpack in the scratch folder, then move the finished tree into place, so an
 # interrupted run never leaves a half-unpacked tree behind.
-(cd "$scratch" && apt-get "${APT_OPTS[@]}" -qq source libsecp256k1 >/dev/null)
+if ! (cd "$scratch" && apt-get "${APT_OPTS[@]}" -qq source libsecp256k1 >/dev/null); then
+  echo "fetch-libsecp256k1: apt-get source libsecp256k1 failed" >&2
+  exit 1
+fi
 tree=("$scratch"/libsecp256k1-*/)
 [ -f "${tree[0]}configure.ac" ] || { echo "fetch-libsecp256k1: no source tree unpacked" >&2; exit 1; }
 mv "$scratch"/libsecp256k1_* "$DEST"/
