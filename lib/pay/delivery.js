@@ -12,20 +12,11 @@ export function createDelivery({ fetch, maxBodyBytes, ledger, usedOnChain, settl
   async function deliver(record, request, { replayed }) {
     record = ledger.sent(record.paymentId);
     const payOrigin = originOf(record.payUrl);
-    const guards = [{ origin: payOrigin, headers: { [record.headerName]: record.header } }, ...request.guards];
     let answer;
     try {
-      answer = await exchange({
-        fetch,
-        url: record.payUrl,
-        method: record.payMethod,
-        headers: record.payBodyKept ? request.headers : withoutBodyHeaders(request.headers),
-        body: record.payBodyKept ? request.body : null,
-        guards,
-        signal: request.signal(),
-        maxBodyBytes,
-        maxRedirects: MAX_REDIRECTS,
-        settlementOrigin: payOrigin,
+      answer = await resend({
+        fetch, maxBodyBytes, request, url: record.payUrl, method: record.payMethod, bodyKept: record.payBodyKept,
+        guard: { origin: payOrigin, headers: { [record.headerName]: record.header } }, settlementOrigin: payOrigin,
       });
     } catch (error) {
       // Sent, and no answer: the outcome stays open even if the chain shows
@@ -93,6 +84,27 @@ export function createDelivery({ fetch, maxBodyBytes, ledger, usedOnChain, settl
   }
 
   return { deliver };
+}
+
+/**
+ * Sends the caller's request again to `url` (where its first try ended up),
+ * with one more guarded header — the payment, or a Sign-In-With-X answer —
+ * that goes only to its own origin. The body goes again only if the first
+ * try still carried it.
+ */
+export function resend({ fetch, maxBodyBytes, request, url, method, bodyKept, guard, settlementOrigin = null }) {
+  return exchange({
+    fetch,
+    url,
+    method,
+    headers: bodyKept ? request.headers : withoutBodyHeaders(request.headers),
+    body: bodyKept ? request.body : null,
+    guards: [guard, ...request.guards],
+    signal: request.signal(),
+    maxBodyBytes,
+    maxRedirects: MAX_REDIRECTS,
+    settlementOrigin,
+  });
 }
 
 /** The caller's headers for a request whose body a redirect dropped. */

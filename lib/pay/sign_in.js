@@ -24,9 +24,8 @@
 // its token to.
 import { SIGN_IN_WITH_X, createSIWxPayload, encodeSIWxHeader } from '@x402/extensions/sign-in-with-x';
 
-import { withoutBodyHeaders } from './delivery.js';
-import { MAX_REDIRECTS } from './fetch_request.js';
-import { exchange, originOf } from './request.js';
+import { resend } from './delivery.js';
+import { originOf } from './request.js';
 
 export const SIWX_HEADER = 'sign-in-with-x';
 /** Servers cap the header they read (lib/paywall/siwx.js: 8 KiB); a larger one is not sent. */
@@ -111,16 +110,9 @@ export function createSignIn({ fetch, maxBodyBytes, account, allowedNetworks }) 
     if (!signed) return null;
     let answer;
     try {
-      answer = await exchange({
-        fetch,
-        url: first.url,
-        method: first.method,
-        headers: first.bodyKept ? request.headers : withoutBodyHeaders(request.headers),
-        body: first.bodyKept ? request.body : null,
-        guards: [...request.guards, { origin: request.startOrigin, headers: { [SIWX_HEADER]: signed.header } }],
-        signal: request.signal(),
-        maxBodyBytes,
-        maxRedirects: MAX_REDIRECTS,
+      answer = await resend({
+        fetch, maxBodyBytes, request, url: first.url, method: first.method, bodyKept: first.bodyKept,
+        guard: { origin: request.startOrigin, headers: { [SIWX_HEADER]: signed.header } },
       });
     } catch (failure) {
       return { failure };
