@@ -11,15 +11,25 @@ import { failure, ok } from '../tool_result.js';
 export function x402PayTool({
   sessions, now, log, settings, seconds, network, maxPaymentOf, checkRequest, paymentBlock, paymentSection, sessionBlock, guarded, send, noAnswer,
 }) {
-  function sessionUsedResult(args, record, result, startedAt) {
+  // What both kinds of result say about the exchange itself, measured once
+  // so the text and the structured result show the same time.
+  function exchangeFacts(args, result, startedAt) {
     const { shown, block } = responseOf(result);
+    const facts = {
+      url: args.url, finalUrl: result.url, method: args.method, network: settings.network, elapsedMs: now() - startedAt, ...block,
+    };
+    return { shown, facts };
+  }
+
+  function sessionUsedResult(args, record, result, startedAt) {
+    const { shown, facts } = exchangeFacts(args, result, startedAt);
     const ttl = Math.max(0, record.expiresAt - seconds());
     let out = `x402 Fetch Result (session)\n\n`;
     out += `  URL:        ${args.url}\n`;
     out += `  Method:     ${args.method}\n`;
     out += `  Status:     ${statusLine(result)}\n`;
     out += `  Network:    ${network}\n`;
-    out += `  Time:       ${now() - startedAt} ms\n`;
+    out += `  Time:       ${facts.elapsedMs} ms\n`;
     out += redirectLines(result, '   ');
     out += `\nSession Used (no payment)\n`;
     out += `  Session ID: ${record.sessionId}\n`;
@@ -29,12 +39,7 @@ export function x402PayTool({
     out += `  Calls:      ${record.callCount}\n\n`;
     out += bodySection(shown);
     return ok(out, {
-      url: args.url,
-      finalUrl: result.url,
-      method: args.method,
-      network: settings.network,
-      elapsedMs: now() - startedAt,
-      ...block,
+      ...facts,
       payment: null,
       session: sessionBlock(record),
       callCount: record.callCount,
@@ -68,14 +73,9 @@ export function x402PayTool({
     if (signedIn) log(`x402_pay: signed in with SIWX as ${signedIn.address} for ${args.url}; nothing paid`);
     if (payment?.transaction) log(`x402_pay: paid ${payment.amount} base units to ${payment.payTo} for ${args.url} (tx ${payment.transaction})`);
 
-    const { shown, block } = responseOf(result);
+    const { shown, facts } = exchangeFacts(args, result, startedAt);
     const structured = {
-      url: args.url,
-      finalUrl: result.url,
-      method: args.method,
-      network: settings.network,
-      elapsedMs: now() - startedAt,
-      ...block,
+      ...facts,
       payment,
       signedIn,
       session: null,
