@@ -19,6 +19,7 @@ import { ExactEvmScheme } from '@x402/evm/exact/server';
 
 import { keccak256 } from '../hashing.js';
 import { buildOffers, SESSION_EXTRA, v1NetworkName, v1Requirements } from './offers.js';
+import { sameAddress } from './route.js';
 
 // A claim this old, and not in flight in this process, was abandoned.
 export const STALE_CLAIM_MS = 60_000;
@@ -31,10 +32,6 @@ const UINT = /^(0|[1-9][0-9]{0,77})$/;
 /** A refusal: no handler ran and nothing was settled. */
 function refused(status, error, message, extra = {}) {
   return { kind: 'refused', status, error, message, ...extra };
-}
-
-function sameAddress(a, b) {
-  return typeof a === 'string' && typeof b === 'string' && a.toLowerCase() === b.toLowerCase();
 }
 
 /** The authorization inside an exact/EVM payload, checked for shape. */

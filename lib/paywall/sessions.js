@@ -18,6 +18,7 @@
 // gets a 402 with the route's offers, so the client can buy again.
 import { scopeCovers } from '../url_scope.js';
 import { verifySessionToken } from '../session_token.js';
+import { sameAddress } from './route.js';
 
 export const SESSION_HEADER = 'x-session-token';
 const CACHE_ENTRIES = 10_000;
@@ -28,8 +29,6 @@ function deny(status, error, message) {
   return { ok: false, status, error, message };
 }
 
-const same = (a, b) => typeof a === 'string' && typeof b === 'string' && a.toLowerCase() === b.toLowerCase();
-
 /** When the session a receipt bought ends: the TTL sold, capped by the route's current one. */
 function sessionEnd(receipt, route) {
   return receipt.settledAt + 1000 * Math.min(receipt.sessionTtlSeconds ?? 0, route.session.maxTtlSeconds);
@@ -39,7 +38,7 @@ function sessionEnd(receipt, route) {
 function entitlementRefusal(receipt, route, now) {
   const { terms } = route;
   if (receipt.kind !== 'session' || receipt.route !== route.id ||
-      !same(receipt.asset, terms.asset) || receipt.network !== terms.network || !same(receipt.payTo, terms.payTo)) {
+      !sameAddress(receipt.asset, terms.asset) || receipt.network !== terms.network || !sameAddress(receipt.payTo, terms.payTo)) {
     return deny(402, 'session_wrong_route', `Payment ${receipt.transaction} bought ${receipt.kind === 'session' ? 'a session' : 'one call'} on ${receipt.route}, not a session on ${route.id}`);
   }
   if (BigInt(receipt.amount) < route.session.price) {
@@ -102,7 +101,7 @@ export class SessionGate {
     if (!receipt || receipt.status !== 'settled') {
       return deny(402, 'session_unknown_payment', `This server recorded no settlement ${payload.paymentTxHash}`);
     }
-    if (!same(receipt.payer, signer)) {
+    if (!sameAddress(receipt.payer, signer)) {
       return deny(401, 'session_wrong_signer', `The token is signed by ${signer}, but ${receipt.payer} paid for the session`);
     }
     return { ok: true, payload, signer, receipt };
