@@ -173,15 +173,10 @@ export interface RecordStoreLike {
   readonly size: number;
   close(): void;
 }
-export declare class MemoryStore implements RecordStoreLike {
+// The class takes its members from the interface (declaration merging).
+export interface MemoryStore extends RecordStoreLike {}
+export declare class MemoryStore {
   constructor();
-  get(id: string): Record<string, unknown> | null;
-  list(prefix?: string): { id: string; value: Record<string, unknown> }[];
-  update(id: string, fn: (current: Record<string, any> | null) => Record<string, unknown> | null | undefined): Record<string, unknown> | null;
-  put(id: string, value: Record<string, unknown>): void;
-  delete(id: string): boolean;
-  readonly size: number;
-  close(): void;
 }
 export declare const RECORDS_FILE: 'pay.records';
 /** `${config.stateDir}/pay.records` on the durable RecordStore (dir created 0700), or a MemoryStore. */
