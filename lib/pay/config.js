@@ -7,9 +7,10 @@
 //
 // Variables and defaults:
 //   AGENT_PRIVATE_KEY        required, 0x + 64 hex; the key that signs payments
-//   AGENT_WALLET_ADDRESS     required, 0x + 40 hex (ClawPay's contract wallet; kept for the
-//                            wallet tools and session tokens — x402 payments come from the
-//                            key's own address, `agentAddress`)
+//   AGENT_WALLET_ADDRESS     0x + 40 hex: an AgentAccountV2 contract wallet the key operates
+//                            (walletMode "contract"); absent or the key's own address:
+//                            walletMode "key". Session tokens name it; x402 payments
+//                            always come from the key's own address, `agentAddress`
 //   CHAIN_ID                 8453 (Base); 84532 (Base Sepolia); any other positive integer
 //                            needs RPC_URL and the CLAWPAY_ASSET_* variables
 //   RPC_URL                  8453: https://mainnet.base.org, 84532: https://sepolia.base.org
@@ -192,10 +193,11 @@ export function loadConfig(env = process.env) {
     }
   }
 
+  // AGENT_WALLET_ADDRESS: an AgentAccountV2 contract wallet the key operates
+  // ("contract" mode), or absent / the key's own address ("key" mode).
   const walletText = get('AGENT_WALLET_ADDRESS');
-  const walletAddress = walletText === undefined
-    ? (report('AGENT_WALLET_ADDRESS', 'AGENT_WALLET_ADDRESS is required: 0x + 40 hex digits'), null)
-    : address(walletText, 'AGENT_WALLET_ADDRESS', report);
+  const walletAddress = walletText === undefined ? agentAddress : address(walletText, 'AGENT_WALLET_ADDRESS', report);
+  const walletMode = walletAddress !== null && walletAddress === agentAddress ? 'key' : 'contract';
 
   let chainId = 8453;
   const chainText = get('CHAIN_ID');
@@ -273,6 +275,7 @@ export function loadConfig(env = process.env) {
 
   const config = {
     walletAddress,
+    walletMode,
     agentAddress,
     chainId,
     network,
@@ -415,6 +418,7 @@ export function describeConfig(config) {
   return {
     agentAddress: config.agentAddress,
     walletAddress: config.walletAddress,
+    walletMode: config.walletMode,
     chainId: config.chainId,
     network: config.network,
     v1Network: config.v1Network,

@@ -29,8 +29,10 @@ export interface PolicyConfig {
 export interface PayConfig {
   /** Non-enumerable: absent from JSON.stringify, console.log and spreads. */
   readonly privateKey: Hex;
-  /** AGENT_WALLET_ADDRESS (ClawPay's contract wallet), EIP-55. */
+  /** AGENT_WALLET_ADDRESS, EIP-55: the AgentAccountV2 the key operates, or (absent) the key's own address. */
   readonly walletAddress: Address;
+  /** "contract" when walletAddress is not the key's own address, else "key". */
+  readonly walletMode: 'key' | 'contract';
   /** The key's own address: x402 payments (EIP-3009) come from here. */
   readonly agentAddress: Address;
   readonly chainId: number;

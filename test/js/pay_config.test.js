@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import test from 'node:test';
 
-import { Signer } from '../../lib/index.js';
+import { Signer, getAddress } from '../../lib/index.js';
 import { ConfigError, describeConfig, loadConfig } from '../../lib/pay/config.js';
 import { formatUnits, parseDecimalUnits } from '../../lib/pay/amount.js';
 
@@ -118,10 +118,20 @@ test('RPC_URL may hold an API key: a bad one is named, never shown', () => {
   assert.ok(!error.message.includes('SECRET-API-KEY'));
 });
 
-test('required variables are named when missing', () => {
+test('the required key is named when missing', () => {
   const error = problemsOf({ HOME: '/h' });
-  assert.deepEqual(error.problems.map((p) => p.variable), ['AGENT_PRIVATE_KEY', 'AGENT_WALLET_ADDRESS']);
-  assert.match(error.message, /2 configuration problems/);
+  assert.deepEqual(error.problems.map((p) => p.variable), ['AGENT_PRIVATE_KEY']);
+});
+
+test('the wallet mode: key when AGENT_WALLET_ADDRESS is absent or the key\'s own address, else contract', () => {
+  const own = loadConfig({ AGENT_PRIVATE_KEY: KEY, HOME: '/h' });
+  assert.equal(own.walletMode, 'key');
+  assert.equal(own.walletAddress, own.agentAddress);
+  const same = loadConfig({ AGENT_PRIVATE_KEY: KEY, AGENT_WALLET_ADDRESS: own.agentAddress.toLowerCase(), HOME: '/h' });
+  assert.equal(same.walletMode, 'key');
+  const contract = loadConfig(base());
+  assert.equal(contract.walletMode, 'contract');
+  assert.equal(contract.walletAddress, getAddress(WALLET));
 });
 
 test('every bad variable is reported once, by name, in one error', () => {
