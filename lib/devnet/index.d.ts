@@ -14,21 +14,62 @@ export interface WorldDescription {
   /** A public anvil test key. */
   payer: { privateKey: Hex; address: Address };
   payTo: Address;
+  /** The AgentAccountV2 the payer's key operates, owned by another public anvil key. */
+  agentWallet: {
+    address: Address;
+    /** Decimal, as a uint256 stays exact in JSON. */
+    tokenId: string;
+    owner: { address: Address; privateKey: Hex };
+    nftContract: Address;
+    factory: Address;
+  };
+  /** clawpay-mcp's environment: key mode (AGENT_WALLET_ADDRESS is the payer), plus FACTORY_ADDRESS and NFT_CONTRACT_ADDRESS. */
   mcpEnv: Record<string, string>;
+}
+
+/** A deployed contract and its ABI. */
+export interface DeployedContract {
+  address: Address;
+  abi: readonly unknown[];
+}
+
+/** {perTxLimit, periodLimit} in base units (wei for ETH), periodLength in seconds. */
+export interface SpendPolicy {
+  perTxLimit: bigint;
+  periodLimit: bigint;
+  periodLength: bigint;
+}
+
+export interface AgentWalletSystem {
+  nft: DeployedContract;
+  factory: DeployedContract;
+}
+
+export interface AgentWallet {
+  address: Address;
+  tokenId: bigint;
+  owner: Address;
+  nft: DeployedContract;
+  factory: DeployedContract;
 }
 
 export interface World {
   readonly payTo: Address;
   readonly payer: { privateKey: Hex; address: Address };
+  readonly agentWallet: Omit<AgentWallet, 'owner'> & { owner: { address: Address; privateKey: Hex } };
   stop(): Promise<void>;
   [part: string]: unknown;
 }
 
 export declare const PAYER_FUNDS: bigint;
+/** USDC base units and wei the world's agent wallet starts with. */
+export declare const AGENT_WALLET_FUNDS: Readonly<{ usdc: bigint; eth: bigint }>;
+export declare const DEFAULT_USDC_POLICY: Readonly<SpendPolicy>;
+export declare const DEFAULT_ETH_POLICY: Readonly<SpendPolicy>;
 export declare const PER_CALL_PRICE: bigint;
 export declare const SESSION_PRICE: bigint;
 export declare const SESSION_TTL_SECONDS: number;
-/** anvil, USD Coin, a funded payer, the facilitator, the paid API and the paid MCP server. */
+/** anvil, USD Coin, a funded payer, an agent wallet, the facilitator, the paid API and the paid MCP server. */
 export declare function startWorld(options?: { ledgerPath?: string; chainPort?: number; now?: () => number }): Promise<World>;
 export declare function describeWorld(world: World): WorldDescription;
 export declare function startChain(options?: { port?: number; chainId?: number; blockTime?: number }): Promise<Record<string, unknown> & { rpcUrl: string; stop(): Promise<void> }>;
@@ -37,3 +78,35 @@ export declare function mintUsdCoin(options: Record<string, unknown>): Promise<u
 export declare function usdcBalance(options: Record<string, unknown>): Promise<bigint>;
 export declare function installMulticall3(chain: unknown): Promise<Address>;
 export declare function startFacilitator(options: Record<string, unknown>): Promise<{ url: string; network: string; v1Network: string; stop(): Promise<void> }>;
+/** Compiles the NFT and the factory on a worker thread, for deployAgentWalletSystem's `artifacts`. */
+export declare function compileAgentWalletSystem(): Promise<{ nft: object; factory: object }>;
+/** Deploys contracts/AgentNft.sol and contracts/AgentAccountFactoryV2.sol. */
+export declare function deployAgentWalletSystem(options: {
+  chain: unknown;
+  deployer: unknown;
+  artifacts?: { nft: object; factory: object };
+}): Promise<AgentWalletSystem>;
+/** Mints an NFT to `owner`, creates its account, authorizes `operator`, sets the policies, funds the wallet. */
+export declare function createAgentWallet(options: {
+  chain: unknown;
+  system: AgentWalletSystem;
+  /** A Signer: holds the NFT and sends the owner's transactions. */
+  owner: unknown;
+  operator?: Address;
+  token: { address: Address };
+  /** The Signer that deployed `token`; needed when fundUsdc > 0. */
+  tokenOwner?: unknown;
+  /** null leaves a policy unset (every operator payment in it queues). */
+  policies?: { usdc?: SpendPolicy | null; eth?: SpendPolicy | null };
+  fundUsdc?: bigint;
+  fundEth?: bigint;
+}): Promise<AgentWallet>;
+/** Sends an owner-only function of the wallet with the owner's key; resolves to the receipt. */
+export declare function ownerCall(options: {
+  chain: unknown;
+  owner: unknown;
+  wallet: Address | { address: Address };
+  functionName: string;
+  args?: readonly unknown[];
+  value?: bigint;
+}): Promise<unknown>;

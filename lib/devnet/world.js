@@ -1,9 +1,12 @@
 // A complete local x402 world in one call: anvil, our EIP-3009 "USD Coin",
-// a funded payer, the official facilitator, and paid services behind our
-// paywall. `clawpay devnet` prints what describe() returns; tests use the
+// a funded payer, an AgentAccountV2 wallet the payer's key operates, the
+// official facilitator, and paid services behind our paywall. `clawpay devnet` prints what describe() returns; tests use the
 // same function.
+import { parseEther } from 'viem';
+
 import { Signer } from '../signer.js';
 import { ReceiptLedger } from '../receipt_ledger.js';
+import { compileAgentWalletSystem, createAgentWallet, deployAgentWalletSystem } from './agent_wallet.js';
 import { startChain } from './chain.js';
 import { startFacilitator } from './facilitator.js';
 import { startPaidMcp } from './paid_mcp.js';
@@ -12,6 +15,8 @@ import { deployUsdCoin, installMulticall3, mintUsdCoin } from './token.js';
 
 const USDC = 1_000_000n;
 export const PAYER_FUNDS = 100n * USDC;
+/** What the agent wallet holds at start: room for payments within and over its default limits. */
+export const AGENT_WALLET_FUNDS = Object.freeze({ usdc: 20n * USDC, eth: parseEther('0.2') });
 
 /**
  * Starts everything; `stop()` stops it all, in reverse order, even when a
@@ -32,14 +37,34 @@ export async function startWorld({ ledgerPath, chainPort = 0, now } = {}) {
     stops.length = 0;
   };
   try {
+    // solc-js is the slow part of starting (about half a second per
+    // contract): the agent wallet's contracts compile on a worker thread
+    // while anvil starts and Multicall3 and the token compile here.
+    const agentArtifacts = compileAgentWalletSystem();
+    agentArtifacts.catch(() => {}); // awaited below; an earlier failure must not leave it unhandled
     const chain = await startChain({ port: chainPort });
     stops.push(() => chain.stop());
     await installMulticall3(chain);
-    const [deployerAccount, payerAccount, relayerAccount, payToAccount] = chain.accounts;
+    // Index 4 owns the agent wallet; no other part of the world uses it.
+    const [deployerAccount, payerAccount, relayerAccount, payToAccount, agentOwnerAccount] = chain.accounts;
     const deployer = Signer.fromPrivateKey(deployerAccount.privateKey);
-    const token = await deployUsdCoin({ chain, deployer });
-    await mintUsdCoin({ chain, token, owner: deployer, to: payerAccount.address, amount: PAYER_FUNDS });
-    deployer.destroy();
+    const agentOwner = Signer.fromPrivateKey(agentOwnerAccount.privateKey);
+    let token;
+    let agentWallet;
+    try {
+      token = await deployUsdCoin({ chain, deployer });
+      await mintUsdCoin({ chain, token, owner: deployer, to: payerAccount.address, amount: PAYER_FUNDS });
+      const system = await deployAgentWalletSystem({ chain, deployer, artifacts: await agentArtifacts });
+      // The payer's key is the wallet's operator: the agent key of contract mode.
+      const created = await createAgentWallet({
+        chain, system, owner: agentOwner, operator: payerAccount.address, token, tokenOwner: deployer,
+        fundUsdc: AGENT_WALLET_FUNDS.usdc, fundEth: AGENT_WALLET_FUNDS.eth,
+      });
+      agentWallet = { ...created, owner: { address: agentOwnerAccount.address, privateKey: agentOwnerAccount.privateKey } };
+    } finally {
+      deployer.destroy();
+      agentOwner.destroy();
+    }
 
     const relayer = Signer.fromPrivateKey(relayerAccount.privateKey);
     const facilitator = await startFacilitator({ chain, relayer });
@@ -55,7 +80,7 @@ export async function startWorld({ ledgerPath, chainPort = 0, now } = {}) {
     const mcp = await startPaidMcp({ engine: api.paywall.engine, token, network: chain.network, payTo });
     stops.push(() => mcp.stop());
 
-    const world = { chain, token, facilitator, ledger, api, mcp, payer: payerAccount, payTo, v1Names, stop };
+    const world = { chain, token, facilitator, ledger, api, mcp, payer: payerAccount, payTo, agentWallet, v1Names, stop };
     return world;
   } catch (error) {
     await stop();
@@ -63,9 +88,9 @@ export async function startWorld({ ledgerPath, chainPort = 0, now } = {}) {
   }
 }
 
-/** The one JSON line `clawpay devnet` prints. Holds the payer's (test) key. */
+/** The one JSON line `clawpay devnet` prints. Holds the payer's and the wallet owner's (test) keys. */
 export function describeWorld(world) {
-  const { chain, token, facilitator, api, mcp, payer, payTo } = world;
+  const { chain, token, facilitator, api, mcp, payer, payTo, agentWallet } = world;
   return {
     rpcUrl: chain.rpcUrl,
     chainId: chain.chainId,
@@ -78,8 +103,18 @@ export function describeWorld(world) {
     routes: { perCall: api.routes.perCall, session: api.routes.session, sessionEndpoint: api.routes.sessionEndpoint },
     payer: { privateKey: payer.privateKey, address: payer.address },
     payTo,
+    agentWallet: {
+      address: agentWallet.address,
+      tokenId: agentWallet.tokenId.toString(), // a uint256: a string keeps it exact in JSON
+      owner: { address: agentWallet.owner.address, privateKey: agentWallet.owner.privateKey },
+      nftContract: agentWallet.nft.address,
+      factory: agentWallet.factory.address,
+    },
     // What clawpay-mcp needs to pay on this world: ClawPay 1.1's variables,
-    // plus the asset a local chain cannot have a default for.
+    // plus the asset a local chain cannot have a default for. The wallet
+    // stays the payer's own address (key mode); the factory and the NFT are
+    // there for deploy_wallet, and agentWallet.address is the contract-mode
+    // AGENT_WALLET_ADDRESS.
     mcpEnv: {
       AGENT_PRIVATE_KEY: payer.privateKey,
       AGENT_WALLET_ADDRESS: payer.address,
@@ -90,6 +125,8 @@ export function describeWorld(world) {
       CLAWPAY_ASSET_VERSION: token.version,
       CLAWPAY_ASSET_DECIMALS: String(token.decimals),
       CLAWPAY_V1_NETWORK: facilitator.v1Network,
+      FACTORY_ADDRESS: agentWallet.factory.address,
+      NFT_CONTRACT_ADDRESS: agentWallet.nft.address,
     },
   };
 }
