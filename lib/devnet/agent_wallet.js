@@ -9,7 +9,7 @@ import { getAddress, parseEther, parseEventLogs, zeroAddress } from 'viem';
 
 import { AGENT_ACCOUNT_ABI } from '../wallet/agent_account_abi.js';
 import { compileSolidity } from './solidity.js';
-import { mintUsdCoin, revertReason, walletClientFor } from './token.js';
+import { mintUsdCoin, transact, walletClientFor } from './token.js';
 
 const USDC = 1_000_000n;
 const DAY_SECONDS = 86_400n;
@@ -63,25 +63,6 @@ export function compileAgentWalletSystem() {
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`the AgentAccountV2 compile worker exited (code ${code}) without a result`)));
   });
-}
-
-// As token.js sends: simulated first, so a failure names its revert reason
-// (custom errors included, when `abi` declares them), then sent and checked.
-async function transact(chain, signer, { address, abi, functionName, args, value }) {
-  const wallet = walletClientFor(chain, signer);
-  let request;
-  try {
-    ({ request } = await chain.publicClient.simulateContract({
-      account: wallet.account, address, abi, functionName, args, value,
-    }));
-  } catch (err) {
-    const reason = revertReason(err);
-    throw new Error(`${functionName} would revert: ${reason ?? err.shortMessage ?? err.message}`, { cause: err });
-  }
-  const hash = await wallet.writeContract(request);
-  const receipt = await chain.publicClient.waitForTransactionReceipt({ hash });
-  if (receipt.status !== 'success') throw new Error(`${functionName} reverted on chain (tx ${hash})`);
-  return receipt;
 }
 
 async function deploy(chain, signer, { abi, bytecode }, name) {

@@ -37,14 +37,17 @@ export function revertReason(error) {
   return reverted?.reason ?? reverted?.data?.errorName ?? undefined;
 }
 
-// Simulates first (so a failure surfaces with its revert reason rather than
-// as a bare "reverted" receipt), then sends, waits, and checks the receipt.
-async function transact(chain, signer, { address, abi, functionName, args }) {
+/**
+ * Simulates first (so a failure surfaces with its revert reason — custom
+ * errors included when `abi` declares them — rather than as a bare "reverted"
+ * receipt), then sends, waits, and checks the receipt. Resolves to it.
+ */
+export async function transact(chain, signer, { address, abi, functionName, args, value }) {
   const wallet = walletClientFor(chain, signer);
   let request;
   try {
     ({ request } = await chain.publicClient.simulateContract({
-      account: wallet.account, address, abi, functionName, args,
+      account: wallet.account, address, abi, functionName, args, value,
     }));
   } catch (err) {
     const reason = revertReason(err);
