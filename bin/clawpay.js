@@ -6,6 +6,7 @@
 //              a call, a session with 20 calls, status, end
 //   devnet     a local x402 world (chain, token, facilitator, paid API and MCP)
 //   receipts   export the paywall's receipt ledger
+//   approvals  list, approve or cancel the key-mode wallet's queued sends
 import { randomUUID } from 'node:crypto';
 
 const [command = 'demo', ...args] = process.argv.slice(2);
@@ -88,6 +89,7 @@ const commands = {
   demo,
   receipts: async (argv) => (await import('../lib/cli/receipts.js')).receiptsCommand(argv),
   devnet: async (argv) => (await import('../lib/cli/devnet.js')).devnetCommand(argv),
+  approvals: async (argv) => (await import('../lib/cli/approvals.js')).approvalsCommand(argv),
 };
 if (!Object.hasOwn(commands, command)) {
   console.error(`clawpay: unknown command "${command}". Commands: ${Object.keys(commands).join(', ')}`);

@@ -25,14 +25,19 @@
 //                            "devnet-31337"); known chains have a default
 //   CLAWPAY_STATE_DIR        $XDG_STATE_HOME/clawpay, else ~/.local/state/clawpay
 //   CLAWPAY_POLICY_FILE      a JSON file {maxPerCall, maxPerSession, maxPerDay,
-//                            allowedPayees, allowedAssets, allowedNetworks}; the env
-//                            variables below override it field by field
+//                            allowedPayees, allowedAssets, allowedNetworks, maxPerSend,
+//                            maxEthPerSend, maxEthPerDay}; the env variables below
+//                            override it field by field
 //   CLAWPAY_MAX_PER_CALL     "1.00"  (asset units: 1.00 USDC) the most one call may pay
 //   CLAWPAY_MAX_PER_SESSION  "5.00"  the most one session purchase may cost
 //   CLAWPAY_MAX_PER_DAY      "20.00" the most all payments may total per UTC day
 //   CLAWPAY_ALLOWED_PAYEES   comma list of addresses, or "*" (default: any payee)
 //   CLAWPAY_ALLOWED_ASSETS   comma list of token addresses (default: the configured asset)
 //   CLAWPAY_ALLOWED_NETWORKS comma list of CAIP-2 ids or v1 names (default: the configured chain)
+//   CLAWPAY_MAX_PER_SEND     "1.00"  key-mode wallet: the most one send of the asset may move
+//                            without a person's approval; sends count toward CLAWPAY_MAX_PER_DAY
+//   CLAWPAY_MAX_ETH_PER_SEND "0"     (ETH) the most one ETH send may move without approval
+//   CLAWPAY_MAX_ETH_PER_DAY  "0"     (ETH) the most ETH sends may total per UTC day
 // Amounts are decimals in the asset's units, parsed exactly to base units;
 // more decimal places than the asset has are refused.
 import { readFileSync } from 'node:fs';
@@ -60,7 +65,11 @@ export const KNOWN_CHAINS = Object.freeze({
 });
 
 /** Spend limits when nothing is configured, in the asset's units. */
-export const DEFAULT_LIMITS = Object.freeze({ maxPerCall: '1.00', maxPerSession: '5.00', maxPerDay: '20.00' });
+export const DEFAULT_LIMITS = Object.freeze({
+  maxPerCall: '1.00', maxPerSession: '5.00', maxPerDay: '20.00', maxPerSend: '1.00', maxEthPerSend: '0', maxEthPerDay: '0',
+});
+/** ETH has 18 decimals; the ETH send limits are read in ETH. */
+const ETH_DECIMALS = 18;
 export const DEFAULT_SESSION_TTL_SECONDS = 3600;
 export const MIN_SESSION_TTL_SECONDS = 60;
 export const MAX_SESSION_TTL_SECONDS = 2_592_000;
@@ -72,6 +81,9 @@ const POLICY_FIELDS = {
   allowedPayees: 'CLAWPAY_ALLOWED_PAYEES',
   allowedAssets: 'CLAWPAY_ALLOWED_ASSETS',
   allowedNetworks: 'CLAWPAY_ALLOWED_NETWORKS',
+  maxPerSend: 'CLAWPAY_MAX_PER_SEND',
+  maxEthPerSend: 'CLAWPAY_MAX_ETH_PER_SEND',
+  maxEthPerDay: 'CLAWPAY_MAX_ETH_PER_DAY',
 };
 
 export class ConfigError extends Error {
@@ -344,9 +356,9 @@ function readPolicy({ get, asset, network, chainId, v1Network, report }) {
     return null;
   };
 
-  const limit = (field) => {
+  const limit = (field, decimals = asset.decimals) => {
     const given = source(field);
-    const { units, error } = parseDecimalUnits(given ? given.value : DEFAULT_LIMITS[field], asset.decimals);
+    const { units, error } = parseDecimalUnits(given ? given.value : DEFAULT_LIMITS[field], decimals);
     if (error) {
       report(given?.where ?? POLICY_FIELDS[field], `${given?.where ?? POLICY_FIELDS[field]} ${error}`);
       return null;
@@ -356,6 +368,9 @@ function readPolicy({ get, asset, network, chainId, v1Network, report }) {
   const maxPerCall = limit('maxPerCall');
   const maxPerSession = limit('maxPerSession');
   const maxPerDay = limit('maxPerDay');
+  const maxPerSend = limit('maxPerSend');
+  const maxEthPerSend = limit('maxEthPerSend', ETH_DECIMALS);
+  const maxEthPerDay = limit('maxEthPerDay', ETH_DECIMALS);
 
   let allowedPayees = null; // any
   const payees = source('allowedPayees');
@@ -408,6 +423,9 @@ function readPolicy({ get, asset, network, chainId, v1Network, report }) {
     allowedPayees: allowedPayees && Object.freeze(allowedPayees),
     allowedAssets: Object.freeze(allowedAssets),
     allowedNetworks: Object.freeze(allowedNetworks),
+    maxPerSend,
+    maxEthPerSend,
+    maxEthPerDay,
   });
 }
 
@@ -415,6 +433,7 @@ function readPolicy({ get, asset, network, chainId, v1Network, report }) {
 export function describeConfig(config) {
   const { asset, policy } = config;
   const amount = (units) => `${formatUnits(units, asset.decimals)} (${units} base units)`;
+  const eth = (wei) => `${formatUnits(wei, ETH_DECIMALS)} ETH (${wei} wei)`;
   return {
     agentAddress: config.agentAddress,
     walletAddress: config.walletAddress,
@@ -432,6 +451,9 @@ export function describeConfig(config) {
       allowedPayees: policy.allowedPayees ? [...policy.allowedPayees] : '*',
       allowedAssets: [...policy.allowedAssets],
       allowedNetworks: [...policy.allowedNetworks],
+      maxPerSend: amount(policy.maxPerSend),
+      maxEthPerSend: eth(policy.maxEthPerSend),
+      maxEthPerDay: eth(policy.maxEthPerDay),
     },
   };
 }

@@ -24,6 +24,12 @@ export interface PolicyConfig {
   allowedAssets: readonly Address[];
   /** CAIP-2 ids ("eip155:8453"). */
   allowedNetworks: readonly string[];
+  /** Key-mode wallet: the most one send of the asset moves without approval (CLAWPAY_MAX_PER_SEND). */
+  maxPerSend: bigint;
+  /** Wei: the most one ETH send moves without approval (CLAWPAY_MAX_ETH_PER_SEND). */
+  maxEthPerSend: bigint;
+  /** Wei: the most ETH sends total per UTC day (CLAWPAY_MAX_ETH_PER_DAY). */
+  maxEthPerDay: bigint;
 }
 
 export interface PayConfig {
@@ -66,8 +72,10 @@ export declare class ConfigError extends Error {
 }
 
 export declare const KNOWN_CHAINS: Readonly<Record<number, { rpcUrl: string; v1Network: string; asset: Readonly<AssetConfig> }>>;
-/** "1.00", "5.00", "20.00" (asset units). */
-export declare const DEFAULT_LIMITS: Readonly<{ maxPerCall: string; maxPerSession: string; maxPerDay: string }>;
+/** "1.00", "5.00", "20.00", "1.00" (asset units); "0", "0" (ETH). */
+export declare const DEFAULT_LIMITS: Readonly<{
+  maxPerCall: string; maxPerSession: string; maxPerDay: string; maxPerSend: string; maxEthPerSend: string; maxEthPerDay: string;
+}>;
 
 /** Reads the environment (see lib/pay/config.js for every variable). Throws ConfigError. */
 export declare function loadConfig(env?: Record<string, string | undefined>): PayConfig;
@@ -145,6 +153,12 @@ export declare class SpendPolicy {
   check(terms: PaymentTerms, options?: CheckOptions): { amount: bigint; limit: bigint; spentToday: bigint; remainingToday: bigint };
   /** Check + atomic add to the UTC day's total (cross-process via the store's lock). Throws PolicyError. */
   reserve(terms: PaymentTerms, options?: CheckOptions & { id?: string }): Reservation;
+  /**
+   * A key-mode wallet send of the asset: atomic add to the same daily total,
+   * checked against maxPerDay only (enforce: false adds without the check).
+   * Idempotent by id within a day. Throws PolicyError (per_day).
+   */
+  reserveForSend(amount: bigint, options?: { id?: string; enforce?: boolean }): Reservation;
   /** By record, from any process; exactly once. */
   release(reservation: { id: string; day: string }): boolean;
   /** Base units spent or reserved on a UTC day (default today). */

@@ -14,7 +14,8 @@
 // payers, in one process or several, can never together exceed the daily
 // limit. Each reservation also has a hold record (spend/hold/<day>/<id>) so
 // that it is given back (release) at most once, and only when its payment
-// definitely did not happen.
+// definitely did not happen. The key-mode wallet's sends of the asset add to
+// the same daily total (reserveForSend), so payments and sends share it.
 //
 // All limits are base units of the configured asset. Every allowed asset is
 // counted in those units (list only tokens of the same denomination, e.g.
@@ -234,6 +235,43 @@ export class SpendPolicy {
       return { ...current, spent: (spent < 0n ? 0n : spent).toString() };
     });
     return true;
+  }
+
+  /**
+   * A wallet send of the configured asset (key mode): adds `amount` to the
+   * same daily total x402 payments use, in one atomic store update, so that
+   * payments and sends together stay within maxPerDay. Only the daily total
+   * is checked here; the send's own limits are the caller's. Throws
+   * PolicyError (per_day) and reserves nothing when the total would pass the
+   * limit. `enforce: false` adds the amount without the check: a send a
+   * person approved still counts toward the day. Calling again with the id
+   * of a hold made today (and not released) returns that reservation instead
+   * of adding twice.
+   */
+  reserveForSend(amount, { id = randomUUID(), enforce = true } = {}) {
+    if (typeof amount !== 'bigint' || amount < 0n) {
+      throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'Expected a non-negative bigint of base units for amount');
+    }
+    const at = this.#now();
+    const day = utcDay(at);
+    const holdId = `${HOLD_PREFIX}${day}/${id}`;
+    const held = this.#store.get(holdId);
+    if (held && held.releasedAt === undefined) return new Reservation(this, { id, day, amount: BigInt(held.amount) });
+    const limit = this.#policy.maxPerDay;
+    this.#store.update(`${DAY_PREFIX}${day}`, (current) => {
+      const spent = BigInt(current?.spent ?? '0');
+      if (enforce && spent + amount > limit) {
+        throw new PolicyError('per_day',
+          `Refused by the per_day rule: sending ${this.#amount(amount)} would bring the total for ${day} (UTC) to ` +
+          `${this.#amount(spent + amount)}, above the daily limit (CLAWPAY_MAX_PER_DAY, shared by x402 payments and sends) of ` +
+          `${this.#amount(limit)}; ${this.#amount(spent)} already spent or reserved today`,
+          { limit, amount });
+      }
+      return { day, spent: (spent + amount).toString(), count: (current?.count ?? 0) + 1 };
+    });
+    this.#store.put(holdId, { id, day, amount: amount.toString(), kind: 'send', at });
+    this.#prune(day);
+    return new Reservation(this, { id, day, amount });
   }
 
   /** Base units spent or reserved on a UTC day ("YYYY-MM-DD"; default today). */

@@ -1,0 +1,188 @@
+// `clawpay approvals`: a person's side of the key-mode wallet's approval
+// queue — the sends over the local policy that clawpay-mcp queued instead of
+// making. Run with the same environment as clawpay-mcp (loadConfig: the
+// agent key, CHAIN_ID, RPC_URL, CLAWPAY_STATE_DIR …):
+//   clawpay approvals [list] [--all]   the pending sends (--all: every item)
+//   clawpay approvals approve <id>      sends it now, with the agent key
+//   clawpay approvals cancel <id>       drops it; nothing is sent
+// Exit codes: 0 done, 1 it failed (configuration, unknown id, the send),
+// 2 bad usage (or a contract wallet, whose queue is on chain). Errors are one
+// line on stderr; the key and RPC_URL are never printed.
+import { parseArgs } from 'node:util';
+
+import { loadConfig } from '../pay/config.js';
+import { openPayStore } from '../pay/store.js';
+import { Signer } from '../signer.js';
+import { createApprovalQueue, parseQueueId } from '../wallet/approval_queue.js';
+import { createKeyWallet } from '../wallet/key_wallet.js';
+
+const USAGE = 'clawpay approvals [list [--all] | approve <id> | cancel <id>]';
+
+let secrets = [];
+// Whatever is printed passes through here: the key and the RPC URL (which
+// may carry a provider's API key) are cut out, should any message hold them.
+function scrub(text) {
+  let out = String(text);
+  for (const secret of secrets) if (secret) out = out.split(secret).join('<hidden>');
+  return out;
+}
+
+function say(text) {
+  process.stdout.write(`${scrub(text)}\n`);
+}
+
+function complain(message) {
+  process.stderr.write(`clawpay approvals: ${scrub(String(message).split('\n')[0])}\n`);
+}
+
+function usageError(message) {
+  complain(`${message} (usage: ${USAGE})`);
+  return 2;
+}
+
+const iso = (unixSeconds) => (unixSeconds ? new Date(unixSeconds * 1000).toISOString().replace('.000Z', 'Z') : '?');
+const amountText = (value) => `${value.amount} ${value.symbol} (${value.units} base units${value.token ? ` of ${value.token}` : ''})`;
+
+function itemLines(item) {
+  let out = `#${item.id}  ${item.status.padEnd(9)}  ${amountText(item.value)} to ${item.to}\n`;
+  out += `      why:    ${item.reason}\n`;
+  if (item.memo) out += `      memo:   ${JSON.stringify(item.memo)}\n`;
+  out += `      queued: ${iso(item.createdAt)}`;
+  if (item.txHash) out += `\n      tx:     ${item.txHash}${item.blockNumber ? ` (block ${item.blockNumber})` : ''}`;
+  if (item.error && item.status !== 'executed') out += `\n      error:  ${item.error}`;
+  return out;
+}
+
+function parse(argv) {
+  const [subcommand = 'list', ...rest] = argv;
+  if (subcommand === '--help' || subcommand === 'help' || subcommand === '-h') return { help: true };
+  if (!['list', 'approve', 'cancel'].includes(subcommand)) return usageError(`unknown subcommand "${subcommand}"`);
+  let values;
+  let positionals;
+  try {
+    ({ values, positionals } = parseArgs({
+      args: rest,
+      options: subcommand === 'list' ? { all: { type: 'boolean' }, help: { type: 'boolean' } } : { help: { type: 'boolean' } },
+      allowPositionals: true,
+      strict: true,
+    }));
+  } catch (error) {
+    return usageError(String(error.message).split('\n')[0]);
+  }
+  if (values.help) return { help: true };
+  if (subcommand === 'list') {
+    if (positionals.length > 0) return usageError(`list takes no arguments, got "${positionals[0]}"`);
+    return { subcommand, all: Boolean(values.all) };
+  }
+  if (positionals.length !== 1) return usageError(`${subcommand} needs exactly one queue id`);
+  try {
+    return { subcommand, id: parseQueueId(positionals[0]) };
+  } catch (error) {
+    return usageError(error.message);
+  }
+}
+
+function contractModeRefusal(config) {
+  complain(`AGENT_WALLET_ADDRESS ${config.walletAddress} is an AgentAccountV2 contract wallet, whose approval queue is on chain: ` +
+    `the wallet's owner (the holder of its NFT) approves or cancels from their own account by calling approvePending(txId) ` +
+    `or cancelPending(txId) on ${config.walletAddress} (clawpay-mcp's queue_approval lists the queue and gives the exact call). ` +
+    '`clawpay approvals` is for a plain agent key (AGENT_WALLET_ADDRESS unset or the key\'s own address)');
+  return 2;
+}
+
+function list(store, { all }) {
+  const queue = createApprovalQueue({ store });
+  const items = queue.list();
+  const shown = all ? items : items.filter((item) => item.status === 'pending');
+  const pending = items.filter((item) => item.status === 'pending').length;
+  say(`Approval queue: ${pending} pending${items.length > pending ? `, ${items.length - pending} settled` : ''}`);
+  for (const item of shown) say(itemLines(item));
+  if (!all && items.length > pending) say('(--all shows the settled items too)');
+  if (shown.length === 0) say('Nothing is waiting for approval.');
+  return 0;
+}
+
+function cancel(store, id) {
+  const queue = createApprovalQueue({ store });
+  try {
+    const item = queue.claim(id, 'cancel');
+    say(`Cancelled #${item.id}; nothing was sent.`);
+    say(itemLines(item));
+    return 0;
+  } catch (error) {
+    complain(error.message);
+    return 1;
+  }
+}
+
+async function approve(config, store, id) {
+  const queue = createApprovalQueue({ store });
+  const item = queue.get(id);
+  if (!item) {
+    complain(`No queued send #${id}.`);
+    return 1;
+  }
+  if (item.status !== 'pending' && item.status !== 'approving') {
+    complain(`Queued send #${id} is ${item.status}; only a pending one can be approved.`);
+    return 1;
+  }
+  say(`Approving #${item.id}: ${amountText(item.value)} to ${item.to}`);
+  say(`      why it waited: ${item.reason}`);
+  if (item.memo) say(`      memo: ${JSON.stringify(item.memo)}`);
+  const signer = Signer.fromPrivateKey(config.privateKey);
+  try {
+    const wallet = createKeyWallet({ config, store, signer });
+    try {
+      await wallet.reconcile(); // transactions an earlier run left open
+    } catch {
+      // the approval below meets the same chain, and says what is wrong
+    }
+    const done = await wallet.queue.approve(id);
+    say(`Executed #${done.id}: sent ${amountText(done.value)} to ${done.to}`);
+    say(`      tx: ${done.txHash} (block ${done.blockNumber})${done.resumed ? ' — the transaction an earlier attempt had signed' : ''}`);
+    return 0;
+  } catch (error) {
+    const tx = error.txHash ? ` (tx ${error.txHash})` : '';
+    complain(`#${id} not executed: ${error.message}${tx && !error.message.includes(error.txHash) ? tx : ''}`);
+    if (error.item) say(itemLines(error.item));
+    return 1;
+  } finally {
+    signer.destroy();
+  }
+}
+
+/** `clawpay approvals ...`; resolves to the exit code. */
+export async function approvalsCommand(argv, env = process.env) {
+  const options = parse(argv);
+  if (typeof options === 'number') return options;
+  if (options.help) {
+    process.stdout.write(`usage: ${USAGE}\n`);
+    return 0;
+  }
+  let config;
+  try {
+    config = loadConfig(env);
+  } catch (error) {
+    complain(error.code === 'ERR_CONFIG'
+      ? `the configuration (the same environment as clawpay-mcp) has problems: ${error.problems.map((p) => p.message).join('; ')}`
+      : error.message);
+    return 1;
+  }
+  secrets = [config.privateKey, config.privateKey?.slice(2), config.rpcUrl].filter(Boolean);
+  if (config.walletMode !== 'key') return contractModeRefusal(config);
+
+  let store;
+  try {
+    store = await openPayStore(config);
+  } catch (error) {
+    complain(`the state directory's records could not be opened: ${error.message}`);
+    return 1;
+  }
+  try {
+    if (options.subcommand === 'list') return list(store, options);
+    if (options.subcommand === 'cancel') return cancel(store, options.id);
+    return await approve(config, store, options.id);
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,67 @@
+// viem clients for the configured chain, with the agent key (a native
+// Signer) as the wallet client's account.
+//
+// RPC_URL may embed a provider's API key, so it is kept out of everything
+// that might be shown: the chain object carries no URL (the transport has
+// it), and chainErrorMessage gives a viem error's text without it.
+import { createPublicClient, createWalletClient, defineChain, http } from 'viem';
+import { base, baseSepolia } from 'viem/chains';
+
+import { toViemAccount } from '../viem_account.js';
+
+const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+/** Polling for receipts on a local chain (anvil mines at once). */
+const LOCAL_POLLING_MS = 50;
+const REQUEST_TIMEOUT_MS = 15_000;
+
+// The chain's definition without any RPC URL: viem's own for Base (its fee
+// and transaction formatters), a plain EVM chain otherwise.
+function chainFor(chainId) {
+  const known = { [base.id]: base, [baseSepolia.id]: baseSepolia }[chainId];
+  if (known) return { ...known, rpcUrls: { default: { http: [] } } };
+  return defineChain({
+    id: chainId,
+    name: `chain-${chainId}`,
+    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+    rpcUrls: { default: { http: [] } },
+  });
+}
+
+/**
+ * @param {object} config loadConfig(): rpcUrl, chainId
+ * @param {{signer: import('../signer.js').Signer, timeoutMs?: number}} options
+ * @returns {{publicClient: object, walletClient: object, chain: object}}
+ */
+export function createChainClients(config, { signer, timeoutMs = REQUEST_TIMEOUT_MS } = {}) {
+  if (!config?.rpcUrl || !config.chainId) {
+    throw new TypeError('createChainClients needs a config with rpcUrl and chainId (loadConfig())');
+  }
+  const chain = chainFor(config.chainId);
+  const local = LOCAL_HOSTS.has(new URL(config.rpcUrl).hostname);
+  const transport = http(config.rpcUrl, { timeout: timeoutMs, retryCount: local ? 0 : 2 });
+  const pollingInterval = local ? LOCAL_POLLING_MS : undefined;
+  const publicClient = createPublicClient({ chain, transport, pollingInterval });
+  const walletClient = signer
+    ? createWalletClient({ chain, transport, pollingInterval, account: toViemAccount(signer) })
+    : null;
+  return { publicClient, walletClient, chain };
+}
+
+/**
+ * A chain error's one-line text, without the RPC URL (viem's long messages
+ * name the URL and the request body; its short ones do not, but a node's own
+ * message might echo it).
+ */
+export function chainErrorMessage(error, rpcUrl) {
+  let text = String(error?.shortMessage ?? error?.message ?? error).split('\n')[0];
+  if (rpcUrl) {
+    text = text.split(rpcUrl).join('<RPC_URL>');
+    try {
+      const { origin } = new URL(rpcUrl);
+      text = text.split(origin).join('<RPC_URL>');
+    } catch {
+      // not a URL: nothing more to hide
+    }
+  }
+  return text;
+}

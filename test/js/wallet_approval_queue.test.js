@@ -1,0 +1,172 @@
+// lib/wallet/approval_queue.js: short sequential ids that two processes
+// never share, atomic claims (approve or cancel, once), finish, list by
+// status, a stale claim taken over — and real processes racing to approve
+// the same item on one durable RecordStore file: exactly one wins.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import test from 'node:test';
+
+import { RecordStore } from '../../lib/index.js';
+import { MemoryStore } from '../../lib/pay/memory_store.js';
+import { STALE_APPROVING_MS, createApprovalQueue, parseQueueId } from '../../lib/wallet/approval_queue.js';
+import { tempDir } from './support/checks.js';
+
+const TO = '0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359';
+const USDC = '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913';
+const T0 = Date.parse('2026-03-04T12:00:00Z');
+const QUEUE_MODULE = new URL('../../lib/wallet/approval_queue.js', import.meta.url).href;
+const STORE_MODULE = new URL('../../lib/record_store.js', import.meta.url).href;
+
+const item = (units = '5000000', extra = {}) => ({
+  to: TO,
+  value: { units, amount: '5.00', symbol: 'USDC', decimals: 6, token: USDC },
+  token: USDC, decimals: 6, symbol: 'USDC', units,
+  reason: '5.00 USDC is above the per-send limit of 1.00 USDC (CLAWPAY_MAX_PER_SEND)',
+  ...extra,
+});
+
+const coded = (code, text) => (error) => {
+  assert.equal(error.code, code, error.message);
+  if (text) assert.ok(error.message.includes(text), `"${error.message}" includes "${text}"`);
+  return true;
+};
+
+test('add: ids "1", "2", … with the item\'s fields, status pending, times in unix seconds', () => {
+  const queue = createApprovalQueue({ store: new MemoryStore(), now: () => T0 });
+  const first = queue.add(item('5000000', { memo: 'invoice 7' }));
+  const second = queue.add(item('7000000'));
+  assert.equal(first.id, '1');
+  assert.equal(second.id, '2');
+  assert.equal(first.status, 'pending');
+  assert.equal(first.createdAt, T0 / 1000);
+  assert.equal(first.memo, 'invoice 7');
+  assert.equal(second.memo, null);
+  assert.deepEqual(queue.get('1'), first);
+  assert.equal(queue.get('3'), null);
+  assert.throws(() => queue.add({ to: TO }), TypeError);
+});
+
+test('parseQueueId: typeable ids only; anything else is refused', () => {
+  assert.equal(parseQueueId(' 12 '), '12');
+  assert.equal(parseQueueId('#3'), '3');
+  assert.equal(parseQueueId(4), '4');
+  for (const bad of ['0', '-1', '1.5', 'abc', '', '01', '1'.repeat(17), null, undefined, {}, 'approval/1']) {
+    assert.throws(() => parseQueueId(bad), coded('ERR_WALLET_INPUT', 'positive whole number'), String(bad));
+  }
+});
+
+test('claim: pending → approving or cancelled, once; the loser is told the item\'s status', () => {
+  const queue = createApprovalQueue({ store: new MemoryStore(), now: () => T0 });
+  queue.add(item());
+  queue.add(item());
+  const claimed = queue.claim('1', 'approve');
+  assert.equal(claimed.status, 'approving');
+  assert.throws(() => queue.claim('1', 'approve'), coded('ERR_QUEUE_NOT_PENDING', 'being approved right now'));
+  assert.throws(() => queue.claim('1', 'cancel'), coded('ERR_QUEUE_NOT_PENDING', 'cannot be cancelled'));
+  assert.equal(queue.claim('2', 'cancel').status, 'cancelled');
+  assert.throws(() => queue.claim('2', 'approve'), coded('ERR_QUEUE_NOT_PENDING', 'is cancelled'));
+  assert.throws(() => queue.claim('9', 'cancel'), coded('ERR_QUEUE_NOT_FOUND', '#9'));
+  assert.throws(() => queue.claim('1', 'delete'), TypeError);
+});
+
+test('finish: approving → executed or failed with the hash and the error; nothing else can finish', () => {
+  const queue = createApprovalQueue({ store: new MemoryStore(), now: () => T0 });
+  queue.add(item());
+  queue.add(item());
+  queue.add(item());
+  assert.throws(() => queue.finish('1', { status: 'executed' }), coded('ERR_QUEUE_NOT_PENDING', 'not being approved'));
+  queue.claim('1', 'approve');
+  const hash = `0x${'ab'.repeat(32)}`;
+  const done = queue.finish('1', { status: 'executed', txHash: hash, blockNumber: '12' });
+  assert.equal(done.status, 'executed');
+  assert.equal(done.txHash, hash);
+  assert.equal(done.blockNumber, '12');
+  assert.throws(() => queue.finish('1', { status: 'failed' }), coded('ERR_QUEUE_NOT_PENDING', 'is executed'));
+  queue.claim('2', 'approve');
+  assert.equal(queue.finish('2', { status: 'failed', error: 'would revert: transfer amount exceeds balance' }).error, 'would revert: transfer amount exceeds balance');
+  assert.throws(() => queue.finish('3', { status: 'pending' }), TypeError);
+
+  assert.deepEqual(queue.list().map((i) => [i.id, i.status]), [['1', 'executed'], ['2', 'failed'], ['3', 'pending']]);
+  assert.deepEqual(queue.list({ status: 'pending' }).map((i) => i.id), ['3']);
+  assert.equal(queue.pendingCount(), 1);
+  assert.throws(() => queue.list({ status: 'done' }), coded('ERR_WALLET_INPUT'));
+});
+
+test('an approval left behind by a process that stopped may be claimed again once stale', () => {
+  let now = T0;
+  const queue = createApprovalQueue({ store: new MemoryStore(), now: () => now });
+  queue.add(item());
+  queue.claim('1', 'approve');
+  now += STALE_APPROVING_MS - 1;
+  assert.throws(() => queue.claim('1', 'approve'), coded('ERR_QUEUE_NOT_PENDING'));
+  now += 1;
+  const again = queue.claim('1', 'approve');
+  assert.equal(again.status, 'approving');
+  assert.equal(again.attempts, 2);
+  assert.throws(() => queue.claim('1', 'cancel'), coded('ERR_QUEUE_NOT_PENDING'), 'a stale approval is not cancelled: it may have sent');
+});
+
+test('two queues on one durable file hand out distinct ids', (t) => {
+  const path = join(tempDir(t, 'clawpay-queue-'), 'pay.records');
+  const a = createApprovalQueue({ store: new RecordStore({ path }) });
+  const b = createApprovalQueue({ store: new RecordStore({ path }) });
+  const ids = [];
+  for (let i = 0; i < 5; i++) ids.push(a.add(item()).id, b.add(item()).id);
+  assert.deepEqual(ids, ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10']);
+});
+
+// A child process: prints "ready", waits for a line, then tries `action` on
+// item `id` of the queue in `path`, and prints "claimed" or the error code.
+const CHILD = `
+  import { once } from 'node:events';
+  const { createApprovalQueue } = await import(${JSON.stringify(QUEUE_MODULE)});
+  const { RecordStore } = await import(${JSON.stringify(STORE_MODULE)});
+  const [path, action, ...ids] = process.argv.slice(1);
+  const queue = createApprovalQueue({ store: new RecordStore({ path }) });
+  process.stdout.write('ready\\n');
+  await once(process.stdin, 'data');
+  process.stdin.destroy();
+  for (const id of ids) {
+    try {
+      queue.claim(id, action);
+      process.stdout.write(id + ' claimed\\n');
+    } catch (error) {
+      process.stdout.write(id + ' ' + error.code + '\\n');
+    }
+  }
+`;
+
+function racer(args) {
+  const proc = spawn(process.execPath, ['--input-type=module', '-e', CHILD, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  const ready = new Promise((resolve) => {
+    proc.stdout.on('data', (chunk) => {
+      out += chunk;
+      if (out.includes('ready\n')) resolve();
+    });
+  });
+  const done = new Promise((resolve) => proc.on('close', (code) => resolve({ code, lines: out.split('\n').filter((l) => l && l !== 'ready') })));
+  return { proc, ready, done };
+}
+
+test('processes racing to approve the same items: each item is claimed by exactly one', { timeout: 60_000 }, async (t) => {
+  const path = join(tempDir(t, 'clawpay-queue-race-'), 'pay.records');
+  const store = new RecordStore({ path });
+  const queue = createApprovalQueue({ store });
+  const ids = Array.from({ length: 20 }, () => queue.add(item()).id);
+  const racers = [racer([path, 'approve', ...ids]), racer([path, 'approve', ...ids]), racer([path, 'cancel', ...ids])];
+  await Promise.all(racers.map((r) => r.ready));
+  for (const { proc } of racers) proc.stdin.write('go\n');
+  const results = await Promise.all(racers.map((r) => r.done));
+  for (const { code } of results) assert.equal(code, 0);
+  const lines = results.flatMap((r) => r.lines);
+  assert.equal(lines.length, 60);
+  for (const id of ids) {
+    const outcomes = lines.filter((line) => line.split(' ')[0] === id).map((line) => line.split(' ')[1]);
+    assert.equal(outcomes.filter((o) => o === 'claimed').length, 1, `item ${id}: ${outcomes}`);
+    assert.equal(outcomes.filter((o) => o === 'ERR_QUEUE_NOT_PENDING').length, 2, `item ${id}: ${outcomes}`);
+    assert.ok(['approving', 'cancelled'].includes(queue.get(id).status));
+  }
+  store.close();
+});
