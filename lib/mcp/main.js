@@ -25,6 +25,7 @@ import { Signer } from '../signer.js';
 import { loadConfig } from '../pay/config.js';
 import { createPayer } from '../pay/payer.js';
 import { openPayStore } from '../pay/store.js';
+import { openWallet } from '../wallet/index.js';
 import { DEFAULT_HTTP_PORT, serveHttp } from './http.js';
 import { createClawpayServer, SERVER_NAME, SERVER_VERSION } from './server.js';
 
@@ -139,6 +140,7 @@ export async function main(argv, { env = process.env } = {}) {
   let signer;
   let payer;
   let sessions;
+  let wallet;
   try {
     openStateDir(config.stateDir);
     sessions = new SessionCache({ path: sessionsPath });
@@ -151,6 +153,7 @@ export async function main(argv, { env = process.env } = {}) {
     closers.push(() => signer.destroy());
     payer = await createPayer({ config, store });
     closers.push(() => payer.close());
+    wallet = openWallet({ config, store, signer });
   } catch (error) {
     closeAll();
     say(`cannot start: ${error.message}`);
@@ -167,7 +170,7 @@ export async function main(argv, { env = process.env } = {}) {
     },
   };
   const log = (line) => say(line);
-  const factory = () => createClawpayServer({ config, payer, sessions, signer, log, activity });
+  const factory = () => createClawpayServer({ config, payer, sessions, signer, wallet, log, activity });
   const onerror = (error) => say(`MCP transport: ${error?.message ?? error}`);
 
   let stopServing;
@@ -184,11 +187,11 @@ export async function main(argv, { env = process.env } = {}) {
     }
     stopServing = () => http.close();
     say(`${SERVER_VERSION} serving MCP over Streamable HTTP at ${http.url}${token ? ' (bearer token required)' : ''}; ` +
-      `wallet ${config.walletAddress}, payer ${config.agentAddress}, ${config.network}`);
+      `wallet ${config.walletAddress} (${config.walletMode} mode), payer ${config.agentAddress}, ${config.network}`);
   } else {
     const handle = serveStdio(factory, { onerror });
     stopServing = () => handle.close();
-    say(`${SERVER_VERSION} serving MCP over stdio; wallet ${config.walletAddress}, payer ${config.agentAddress}, ${config.network}`);
+    say(`${SERVER_VERSION} serving MCP over stdio; wallet ${config.walletAddress} (${config.walletMode} mode), payer ${config.agentAddress}, ${config.network}`);
   }
 
   // Payments a crash left with an unknown outcome are settled from the chain
@@ -200,6 +203,12 @@ export async function main(argv, { env = process.env } = {}) {
       }
     }, (error) => say(`could not check earlier payments: ${error.message}`)));
   }
+
+  // Wallet transactions a crash left signed or sent get their outcome from
+  // the chain, so a repeated send resumes them instead of paying again.
+  activity.track(wallet.reconcile().then((counts) => {
+    if (counts && Object.values(counts).some((n) => n > 0)) say(`earlier wallet transactions: ${JSON.stringify(counts)}`);
+  }, (error) => say(`could not check earlier wallet transactions: ${error.message}`)));
 
   let stopping = false;
   const shutdown = async (why) => {

@@ -70,8 +70,10 @@ export const sessionEndInput = z.object({
   session_id: sessionId('Session ID to end'),
 });
 
-// The AgentAccountV2 wallet tools: listed with ClawPay 1.1's inputs so a
-// client's tool list is unchanged; they answer "not available" for now.
+// The wallet tools, with ClawPay 1.1's inputs. Amounts are read in the
+// token's own decimals (from the chain); token_decimals is only checked
+// against them (ClawPay 1.1 defaulted it to 18, which sent 10^12 times too
+// much of a 6-decimal token).
 export const walletToolInputs = {
   deploy_wallet: z.object({
     token_id: z.string().describe('NFT token ID that will own the deployed wallet (e.g. "1")'),
@@ -83,13 +85,15 @@ export const walletToolInputs = {
   }),
   send_payment: z.object({
     to: z.string().describe('Recipient address (0x-prefixed)'),
-    amount_eth: z.string().describe('Amount in ETH, or in token units for an ERC-20 (e.g. "1.5" for 1.5 USDC)'),
+    amount_eth: z.string().describe('Amount in ETH, or in the token\'s own units for an ERC-20 (e.g. "1.5" for 1.5 USDC)'),
     token: z.string().optional().describe('ERC-20 token address. Omit for native ETH.'),
-    token_decimals: z.number().int().min(0).max(18).optional().default(18).describe('Token decimals (default 18; 6 for USDC)'),
+    token_decimals: z.number().int().min(0).max(18).optional().describe(
+      'The token\'s decimals, if you want them checked: the amount is always read with the decimals the token reports on chain, ' +
+      'and a value that disagrees is refused (6 for USDC)'),
     memo: z.string().max(200).optional().describe('Optional memo (kept locally, not on chain)'),
   }),
   check_spend_limit: z.object({
-    amount_eth: z.string().describe('Amount to check (e.g. "0.01")'),
+    amount_eth: z.string().describe('Amount to check, in the token\'s own units (e.g. "0.01" ETH, "2.5" USDC)'),
     token: z.string().optional().describe('Token address. Omit for native ETH.'),
   }),
   queue_approval: z.object({

@@ -13,7 +13,10 @@
 // - a 402 inside a session is reported, not counted as a call;
 // - ending a session also revokes it on the server when it offered a way;
 // - timeouts are reported as timeouts;
-// - sessions are kept on disk and survive restarts.
+// - sessions are kept on disk and survive restarts;
+// - the wallet tools work with an AgentAccountV2 or with the key itself
+//   (lib/wallet/), read amounts in each token's own decimals, and never send
+//   an owner-only call with the agent key.
 // Tool failures are results with isError, never protocol errors.
 //
 // One module per tool in ./tools/; what they share is in tool_context.js.
@@ -26,7 +29,12 @@ import { sessionEndTool } from './tools/session_end.js';
 import { sessionFetchTool } from './tools/session_fetch.js';
 import { sessionStartTool } from './tools/session_start.js';
 import { sessionStatusTool } from './tools/session_status.js';
-import { walletTool } from './tools/wallet_tools.js';
+import { checkSpendLimitTool } from './tools/check_spend_limit.js';
+import { deployWalletTool } from './tools/deploy_wallet.js';
+import { getWalletInfoTool } from './tools/get_wallet_info.js';
+import { queueApprovalTool } from './tools/queue_approval.js';
+import { sendPaymentTool } from './tools/send_payment.js';
+import { transactionHistoryTool } from './tools/transaction_history.js';
 import { x402PayTool } from './tools/x402_pay.js';
 
 export const SERVER_NAME = 'clawpay-mcp';
@@ -42,13 +50,15 @@ export const SERVER_VERSION = JSON.parse(readFileSync(new URL('../../package.jso
  * @param {object} options.payer    from createPayer(): fetch(url, options), close()
  * @param {import('../session_cache.js').SessionCache} options.sessions
  * @param {import('../signer.js').Signer} options.signer  the agent key: signs session tokens
+ * @param {object} [options.wallet]  from openWallet() (lib/wallet/): the six wallet tools' wallet;
+ *   without it they answer that no wallet is configured
  * @param {() => number} [options.now]  Unix milliseconds
  * @param {(line: string) => void} [options.log]  diagnostics (stderr in main.js)
  * @param {{track: (work: Promise<unknown>) => void}} [options.activity]  told of every tool call
  *   under way, so a shutdown can let a payment finish
  */
-export function createClawpayServer({ config, payer, sessions, signer, now = Date.now, log = () => {}, activity }) {
-  const tools = createClawpayTools({ config, payer, sessions, signer, now, log, activity });
+export function createClawpayServer({ config, payer, sessions, signer, wallet = null, now = Date.now, log = () => {}, activity }) {
+  const tools = createClawpayTools({ config, payer, sessions, signer, wallet, now, log, activity });
   const server = new McpServer({ name: SERVER_NAME, version: SERVER_VERSION });
   for (const [name, tool] of Object.entries(tools)) {
     server.registerTool(name, { title: tool.title, description: tool.description, inputSchema: tool.inputSchema, annotations: tool.annotations },
@@ -58,16 +68,16 @@ export function createClawpayServer({ config, payer, sessions, signer, now = Dat
 }
 
 /** The tools as {name: {title, description, inputSchema, annotations, handler}}, in ClawPay 1.1's order. */
-export function createClawpayTools({ config, payer, sessions, signer, now = Date.now, log = () => {}, activity }) {
-  const context = createToolContext({ config, payer, sessions, signer, now, log, activity });
+export function createClawpayTools({ config, payer, sessions, signer, wallet = null, now = Date.now, log = () => {}, activity }) {
+  const context = createToolContext({ config, payer, sessions, signer, wallet, now, log, activity });
   return {
-    deploy_wallet: walletTool('deploy_wallet'),
-    get_wallet_info: walletTool('get_wallet_info'),
-    send_payment: walletTool('send_payment'),
-    check_spend_limit: walletTool('check_spend_limit'),
-    queue_approval: walletTool('queue_approval'),
+    deploy_wallet: deployWalletTool(context),
+    get_wallet_info: getWalletInfoTool(context),
+    send_payment: sendPaymentTool(context),
+    check_spend_limit: checkSpendLimitTool(context),
+    queue_approval: queueApprovalTool(context),
     x402_pay: x402PayTool(context),
-    get_transaction_history: walletTool('get_transaction_history'),
+    get_transaction_history: transactionHistoryTool(context),
     x402_session_start: sessionStartTool(context),
     x402_session_fetch: sessionFetchTool(context),
     x402_session_status: sessionStatusTool(context),

@@ -27,7 +27,7 @@ function settingsOf(config) {
  * The context the tools in ./tools/ are made with (see createClawpayTools in
  * server.js): the options, plus the helpers below.
  */
-export function createToolContext({ config, payer, sessions, signer, now, log, activity }) {
+export function createToolContext({ config, payer, sessions, signer, wallet = null, now, log, activity }) {
   const settings = settingsOf(config);
   const seconds = () => Math.floor(now() / 1000);
   const network = chainName(settings.chainId);
@@ -60,7 +60,7 @@ export function createToolContext({ config, payer, sessions, signer, now, log, a
       return failure(`${tool} refused: ${errorMessage(error)}${rule}\nNothing was paid.`,
         { error: 'policy_refused', rule: error.rule ?? null, message: errorMessage(error) });
     }
-    if (error?.code === 'ERR_INVALID_ARG_VALUE' || error?.code === 'ERR_INVALID_ARG_TYPE') {
+    if (error?.code === 'ERR_INVALID_ARG_VALUE' || error?.code === 'ERR_INVALID_ARG_TYPE' || error?.code === 'ERR_WALLET_INPUT') {
       return failure(`${tool} failed: ${errorMessage(error)}`, { error: 'invalid_input', message: errorMessage(error) });
     }
     if (!String(error?.code ?? '').startsWith('ERR_')) log(`${tool}: ${error?.stack ?? error}`);
@@ -112,7 +112,7 @@ export function createToolContext({ config, payer, sessions, signer, now, log, a
   }
 
   return {
-    config, payer, sessions, signer, now, log,
+    config, payer, sessions, signer, wallet, now, log,
     settings, seconds, network, maxPaymentOf, checkRequest,
     paymentBlock, paymentSection, sessionBlock,
     guarded, send, noAnswer,

@@ -8,18 +8,15 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 
 import { usdcBalance } from '../../lib/devnet/token.js';
+import { BIN, ROOT, launchClawpay } from './support/clawpay_child.js';
 import { describeWorld, startWorld } from '../../lib/devnet/world.js';
 import { startPaidServer } from '../../lib/devnet/paid_server.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = join(ROOT, 'bin', 'clawpay-mcp.js');
 const INSPECTOR = join(ROOT, 'node_modules', '.bin', 'mcp-inspector');
 
 const PER_CALL = 10_000n; // 0.01 USDC
@@ -71,18 +68,7 @@ describe('clawpay-mcp over stdio on a local chain', { timeout: 600_000 }, () => 
 
   /** clawpay-mcp as a child process, connected to the official client over stdio. */
   async function launch(extraEnv = {}) {
-    const transport = new StdioClientTransport({
-      command: process.execPath,
-      args: [BIN],
-      env: childEnv(extraEnv),
-      stderr: 'pipe',
-      cwd: ROOT,
-    });
-    let stderr = '';
-    transport.stderr.on('data', (chunk) => { stderr += chunk; });
-    const client = new Client({ name: 'clawpay-mcp-test', version: '1.0.0' });
-    await client.connect(transport);
-    const child = { client, transport, pid: transport.pid, stderr: () => stderr };
+    const child = await launchClawpay(childEnv(extraEnv));
     children.push(child);
     return child;
   }
@@ -139,19 +125,13 @@ describe('clawpay-mcp over stdio on a local chain', { timeout: 600_000 }, () => 
     assert.equal(byName.x402_session_fetch.inputSchema.properties.session_id.format, 'uuid');
     assert.equal(byName.x402_session_end.inputSchema.properties.session_id.format, 'uuid');
     const send = byName.send_payment.inputSchema.properties;
-    assert.deepEqual([send.token_decimals.minimum, send.token_decimals.maximum, send.token_decimals.default], [0, 18, 18]);
+    // ClawPay 1.1 defaulted token_decimals to 18; here there is no default: the chain's decimals() decide.
+    assert.deepEqual([send.token_decimals.minimum, send.token_decimals.maximum, send.token_decimals.default], [0, 18, undefined]);
     assert.equal(send.memo.maxLength, 200);
     const history = byName.get_transaction_history.inputSchema.properties;
     assert.deepEqual([history.limit.minimum, history.limit.maximum, history.limit.default], [1, 100, 20]);
     assert.deepEqual(history.event_type.enum, ['all', 'execution', 'queued', 'approved', 'cancelled', 'policy_update', 'operator_update']);
     assert.deepEqual(byName.queue_approval.inputSchema.properties.action.enum, ['list', 'approve', 'cancel']);
-  });
-
-  test('the wallet tools answer with a clear isError, not a protocol error', async () => {
-    const result = await call(main.client, 'get_wallet_info', {});
-    assert.equal(result.isError, true);
-    assert.match(result.content[0].text, /get_wallet_info is not available in this version/);
-    assert.equal(result.structuredContent.error, 'not_available');
   });
 
   test('x402_pay pays 0.01 USDC for a paid call: exactly 10000 base units move on chain', async () => {
@@ -461,10 +441,11 @@ describe('clawpay-mcp over stdio on a local chain', { timeout: 600_000 }, () => 
     assert.match(result.content[0].text, /Active x402 Sessions|Active Sessions/);
 
     // A tool that fails exits 5 (isError).
-    const failing = await run(INSPECTOR, ['--cli', ...envArgs, '--format', 'json', '--method', 'tools/call', '--tool-name', 'get_wallet_info',
-      '--', process.execPath, BIN], inspectorEnv);
+    const failing = await run(INSPECTOR, ['--cli', ...envArgs, '--format', 'json', '--method', 'tools/call', '--tool-name', 'check_spend_limit',
+      '--tool-arg', 'amount_eth=abc', '--', process.execPath, BIN], inspectorEnv);
     assert.equal(failing.code, 5, failing.stdout + failing.stderr);
-    assert.match(JSON.parse(failing.stdout).result.content[0].text, /not available in this version/);
+    assert.match(JSON.parse(failing.stdout).result.content[0].text, /amount_eth must be a plain non-negative decimal|amount_eth/);
+    assert.equal(JSON.parse(failing.stdout).result.structuredContent.error, 'invalid_input');
   });
 
   test('over Streamable HTTP (--http 0): loopback only, a bearer token, local Host checks, the same tools and sessions', async () => {
@@ -521,11 +502,15 @@ describe('clawpay-mcp over stdio on a local chain', { timeout: 600_000 }, () => 
     assert.ok(!result.stderr.includes(badKey) && !result.stderr.includes(info.payer.privateKey));
 
     const missing = { ...childEnv() };
-    delete missing.AGENT_WALLET_ADDRESS;
+    delete missing.AGENT_PRIVATE_KEY;
     const second = await run(process.execPath, [BIN], missing);
     assert.equal(second.code, 2);
-    assert.match(second.stderr, /AGENT_WALLET_ADDRESS/);
-    assert.ok(!second.stderr.includes(info.payer.privateKey));
+    assert.match(second.stderr, /AGENT_PRIVATE_KEY is required/);
+
+    const third = await run(process.execPath, [BIN], { ...childEnv(), AGENT_WALLET_ADDRESS: '0x1234' });
+    assert.equal(third.code, 2);
+    assert.match(third.stderr, /AGENT_WALLET_ADDRESS must be an address/);
+    assert.ok(!third.stderr.includes(info.payer.privateKey));
   });
 
   test('stdin closing ends the stdio server cleanly (exit 0)', async () => {

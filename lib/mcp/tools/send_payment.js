@@ -1,0 +1,38 @@
+// send_payment: ETH or an ERC-20 from the wallet. "executed" only when the
+// receipt says so; over a limit it is "queued" for approval, never sent.
+import { walletToolInputs } from '../schemas.js';
+import { ok } from '../tool_result.js';
+import { amountText, walletLabel } from '../wallet_view.js';
+import { tokenArg, withWallet } from './wallet_access.js';
+
+export function sendPaymentTool({ wallet, network, guarded }) {
+  async function send(w, args) {
+    const r = await w.send({ to: args.to, amount: args.amount_eth, token: tokenArg(args.token), tokenDecimals: args.token_decimals, memo: args.memo });
+    let out = r.status === 'executed' ? 'Payment Executed\n\n' : 'Payment Queued for Approval (not sent)\n\n';
+    out += `  Amount:    ${amountText(r.value)}\n`;
+    if (r.value.token) out += `  Token:     ${r.value.token}\n`;
+    out += `  To:        ${r.to}\n`;
+    out += `  From:      ${walletLabel(w)}\n`;
+    out += `  Network:   ${network}\n`;
+    if (r.txHash) out += `  TX Hash:   ${r.txHash}${r.blockNumber ? ` (block ${r.blockNumber})` : ''}\n`;
+    if (r.status === 'queued') {
+      out += `  Queue ID:  ${r.queueId}\n`;
+      if (r.reason) out += `  Why:       ${r.reason}\n`;
+      out += r.mode === 'contract'
+        ? '\nThe wallet\'s owner approves or cancels it on chain (approvePending / cancelPending); see queue_approval.\n'
+        : `\nA person approves it with \`clawpay approvals approve ${r.queueId}\` (or cancels it); see queue_approval.\n`;
+    }
+    if (r.memo) out += `  Memo:      ${r.memo} (kept locally)\n`;
+    if (r.resumed) out += '\nThis is the outcome of the same payment made earlier (its answer was lost); nothing was sent twice.\n';
+    return ok(out, r);
+  }
+  return {
+    title: 'Send a payment',
+    description: 'Send ETH or an ERC-20 token (amount in the token\'s own units, e.g. "1.5" USDC) from the wallet. Within the ' +
+      'spend limits it executes and the result shows the transaction; over a limit it is queued for the owner or a person ' +
+      'to approve, and nothing is sent. The same call repeated after a lost answer never pays twice.',
+    inputSchema: walletToolInputs.send_payment,
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    handler: guarded('send_payment', withWallet('send_payment', wallet, send)),
+  };
+}

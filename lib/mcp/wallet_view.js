@@ -1,0 +1,37 @@
+// Text for the wallet tools' results, from the shapes of lib/wallet/README.md.
+// Every amount is shown in its token's own units with its base units beside
+// it, so a reader can check the number that went on chain.
+import { formatTtl, isoTime } from './format.js';
+
+/** "1.5 USDC (1500000 base units)" */
+export const amountText = (amount) => `${amount.amount} ${amount.symbol} (${amount.units} base units)`;
+
+const tokenLabel = (limits) => (limits.token === null ? 'ETH (native)' : `${limits.symbol} ${limits.token}`);
+
+/** The Limits shape as an indented block. */
+export function limitsLines(limits, indent = '  ') {
+  let out = `${indent}${tokenLabel(limits)}\n`;
+  out += `${indent}  Per transaction:   ${amountText(limits.perTx)}\n`;
+  out += `${indent}  Period limit:      ${amountText(limits.periodLimit)} per ${formatTtl(limits.periodLength)}\n`;
+  out += `${indent}  Spent this period: ${amountText(limits.periodSpent)}${limits.utilization ? ` (${limits.utilization})` : ''}\n`;
+  out += `${indent}  Remaining:         ${amountText(limits.remainingInPeriod)}\n`;
+  if (limits.secondsUntilReset !== null) out += `${indent}  Resets in:         ${formatTtl(limits.secondsUntilReset)}\n`;
+  return out;
+}
+
+/** One QueueItem as a line. */
+export function queueLine(item) {
+  let out = `  #${item.id}  ${amountText(item.value)} to ${item.to}`;
+  if (item.createdAt) out += `, queued ${isoTime(item.createdAt)}`;
+  if (item.status && item.status !== 'pending') out += ` [${item.status}]`;
+  if (item.reason) out += `\n        why: ${item.reason}`;
+  if (item.memo) out += `\n        memo: ${item.memo}`;
+  return out;
+}
+
+/** "contract wallet 0x… (operated by the agent key 0x…)" / "the agent key's own address 0x…" */
+export function walletLabel(wallet) {
+  return wallet.mode === 'contract'
+    ? `AgentAccountV2 ${wallet.address} (operated by the agent key ${wallet.agent})`
+    : `the agent key's own address ${wallet.address}`;
+}

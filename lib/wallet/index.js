@@ -1,0 +1,32 @@
+// The wallet of clawpay-mcp's six wallet tools, in the mode the
+// configuration names (config.walletMode; see README.md): an AgentAccountV2
+// the agent key operates, or the key itself. Both share one durable
+// transaction sender, so the agent key's nonces come from one queue.
+import { createChainClients } from './chain_client.js';
+import { createContractWallet } from './contract_wallet.js';
+import { deployWallet } from './deploy.js';
+import { createKeyWallet } from './key_wallet.js';
+import { createTxSender } from './tx_sender.js';
+
+/**
+ * @param {object} options
+ * @param {object} options.config  loadConfig()
+ * @param {object} options.store   the pay store (RecordStore): transactions, the local queue, day totals
+ * @param {import('../signer.js').Signer} options.signer  the agent key
+ * @param {() => number} [options.now]
+ * @returns {object} the mode's wallet (mode, address, info, checkSpend, send, queue, history)
+ *   plus deploy(args) and reconcile()
+ */
+export function openWallet({ config, store, signer, now = Date.now }) {
+  const clients = createChainClients(config, { signer });
+  const sender = createTxSender({ store, signer, clients, now, rpcUrl: config.rpcUrl });
+  const wallet = config.walletMode === 'contract'
+    ? createContractWallet({ config, clients, sender })
+    : createKeyWallet({ config, store, signer, clients, sender, now });
+  return {
+    ...wallet,
+    agent: config.agentAddress,
+    deploy: (args) => deployWallet({ config, clients, sender }, args),
+    reconcile: () => sender.reconcile(),
+  };
+}
