@@ -79,6 +79,7 @@ export function createApprovalQueue({ store, now = Date.now }) {
         symbol: item.symbol,
         units: String(item.units),
         reason: item.reason,
+        rule: item.rule ?? null,
         memo: item.memo ?? null,
         key: item.key ?? null,
         status: 'pending',

@@ -214,6 +214,17 @@ export function createKeyWallet({ config, store, signer, clients, sender, now = 
     if (earlier) {
       meta = earlier.meta;
     } else {
+      // The same send still waiting for approval is that request, not a
+      // second one: a retry after a lost "queued" answer must not put the
+      // payment before the person twice. (A separate payment of the same
+      // amount to the same payee takes another memo.)
+      const waiting = queue.list({ status: 'pending' }).find((item) => item.key === key);
+      if (waiting) {
+        return {
+          status: 'queued', mode: 'key', to: recipient, value, memo: note, queueId: waiting.id, reason: waiting.reason,
+          rule: waiting.rule ?? null, resumed: true,
+        };
+      }
       const decision = policy.decide({ token: info.token, to: recipient, units, info });
       if (!decision.execute) {
         const item = queue.add({

@@ -180,6 +180,9 @@ describe('the key-mode wallet on anvil', { timeout: 240_000 }, () => {
     assert.equal(queued.txHash, undefined);
     assert.deepEqual([await usdc(agent.address), await usdc(recipient)], before, 'nothing moved');
     assert.equal(spentToday(), USDC('3'), 'nothing reserved');
+    // The identical send again (a retry after a lost answer) is the same request, not a second item.
+    const again = await wallet.send({ to: recipient, amount: '5', token: token.address, memo: 'big invoice' });
+    assert.deepEqual([again.status, again.queueId, again.resumed], ['queued', '1', true]);
     const { items } = await wallet.queue.list();
     assert.deepEqual(items.map((i) => [i.id, i.status, i.value.amount, i.memo]), [['1', 'pending', '5.00', 'big invoice']]);
     assert.equal((await wallet.info()).queue.pending, 1);

@@ -23,7 +23,12 @@ export function sendPaymentTool({ wallet, network, guarded }) {
         : `\nA person approves it with \`clawpay approvals approve ${r.queueId}\` (or cancels it); see queue_approval.\n`;
     }
     if (r.memo) out += `  Memo:      ${r.memo} (kept locally)\n`;
-    if (r.resumed) out += '\nThis is the outcome of the same payment made earlier (its answer was lost); nothing was sent twice.\n';
+    if (r.resumed && r.status === 'queued') {
+      out += `\nThe same payment was already waiting for approval as #${r.queueId}; nothing new was queued. ` +
+        'For a separate payment of the same amount to the same payee, give it its own memo.\n';
+    } else if (r.resumed) {
+      out += '\nThis is the outcome of the same payment made earlier (its answer was lost); nothing was sent twice.\n';
+    }
     return ok(out, r);
   }
   return {
