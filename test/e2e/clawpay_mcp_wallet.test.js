@@ -247,6 +247,36 @@ describe('clawpay-mcp wallet tools on a local chain', { timeout: 600_000 }, () =
       await agent.callFails('deploy_wallet', { token_id: '1', factory_address: stranger() }, 'invalid_input');
     });
 
+    test('kill -9 after the send was broadcast: the restarted server resumes that transaction for the identical call; money moves once', async () => {
+      const rpc = (method, params = []) => world.chain.publicClient.request({ method, params });
+      const to = stranger();
+      const args = { to, amount_eth: '0.3', token: info.asset.address, memo: 'crash test' };
+      const crashing = await launch({ AGENT_WALLET_ADDRESS: info.agentWallet.address, STATE: 'crash' });
+      await rpc('evm_setAutomine', [false]);
+      try {
+        const inFlight = crashing.call('send_payment', args).catch(() => null);
+        // Wait until the signed transaction reaches the node, then kill the server before it can answer.
+        for (let i = 0; i < 400 && Number((await rpc('txpool_status')).pending) === 0; i++) await new Promise((r) => setTimeout(r, 25));
+        assert.equal(Number((await rpc('txpool_status')).pending), 1, 'the send was broadcast');
+        process.kill(crashing.pid, 'SIGKILL');
+        await inFlight;
+        await rpc('evm_mine');
+      } finally {
+        await rpc('evm_setAutomine', [true]);
+      }
+      assert.equal(await usdc(to), 300_000n, 'the broadcast transaction was mined');
+
+      const restarted = await launch({ AGENT_WALLET_ADDRESS: info.agentWallet.address, STATE: 'crash' });
+      const result = (await restarted.callOk('send_payment', args)).structuredContent;
+      assert.equal(result.status, 'executed');
+      assert.equal(result.resumed, true);
+      assert.equal(await usdc(to), 300_000n, 'paid once, not twice');
+      // Answered now: the same call again is a new, deliberate payment.
+      const second = (await restarted.callOk('send_payment', args)).structuredContent;
+      assert.notEqual(second.txHash, result.txHash);
+      assert.equal(await usdc(to), 600_000n);
+    });
+
     test('AGENT_WALLET_ADDRESS that is not a contract fails closed with the cause named', async () => {
       const wrong = await launch({ AGENT_WALLET_ADDRESS: stranger(), STATE: 'wrong' });
       const result = await wrong.callFails('get_wallet_info', {}, 'ERR_WALLET_NOT_CONTRACT');
