@@ -7,7 +7,7 @@ import test from 'node:test';
 
 const BIN = fileURLToPath(new URL('../../bin/clawpay.js', import.meta.url));
 
-test('clawpay demo runs the core, then drives clawpay-mcp over stdio on the paid world', { timeout: 120_000 }, () => {
+test('clawpay demo runs the core, then drives clawpay-mcp over stdio on the paid world and its contract wallet', { timeout: 120_000 }, () => {
   const result = spawnSync(process.execPath, [BIN, 'demo'], { encoding: 'utf8', timeout: 110_000 });
   assert.equal(result.status, 0, `${result.stdout}\n${result.stderr}`);
   assert.match(result.stdout, /verify {3}valid for/);
@@ -20,6 +20,9 @@ test('clawpay demo runs the core, then drives clawpay-mcp over stdio on the paid
   assert.match(result.stdout, /end {6}session ended and revoked on the server/);
   assert.match(result.stdout, /balances payer -0\.06 USDC, payee \+0\.06 USDC/);
   assert.match(result.stdout, /ledger {3}2 settlements recorded/);
+  assert.match(result.stdout, /wallet {3}AgentAccountV2 0x[0-9a-fA-F]{8}…, agent key an operator: 1\.00 USDC per payment, 5\.00 a day/);
+  assert.match(result.stdout, /send {5}0\.50 USDC within the limit: executed on chain .*the supplier holds 0\.50 USDC/);
+  assert.match(result.stdout, /send {5}2 USDC, over the limit: queued as #0, nothing moved; approving it is left to the owner/);
   // The demo's keys are generated or public test keys; none is printed.
   assert.doesNotMatch(result.stdout, /0x[0-9a-f]{64}\b/i);
 });
