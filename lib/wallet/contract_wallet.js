@@ -200,6 +200,9 @@ export function createContractWallet({ config, clients, sender }) {
       key, to: address, data, value: 0n, abi: AGENT_ACCOUNT_ABI,
       meta: { kind: 'wallet-send', mode: 'contract', to: recipient, token: t.token, units: units.toString(), memo: memo ?? null },
     });
+    // The outcome is reported from here on, as a result or as an error: the
+    // key is free for a new, deliberate send of the same amount.
+    sender.markAnswered(sent.id);
     const { receipt } = sent;
     if (receipt.status !== 'success') {
       throw walletError('ERR_TX_REVERTED', `The send reverted on chain (tx ${sent.txHash}); nothing moved.`, { txHash: sent.txHash });
@@ -211,17 +214,12 @@ export function createContractWallet({ config, clients, sender }) {
       mode: 'contract', to: recipient, value: amountShape(units, t), memo: memo ?? null,
       txHash: sent.txHash, blockNumber: receipt.blockNumber.toString(), resumed: Boolean(sent.resumed),
     };
-    let result;
     if (queued) {
-      result = { ...base, status: 'queued', queueId: queued.args.txId.toString(), reason: 'over the wallet\'s per-transaction or period limit: the owner approves or cancels it' };
-    } else if (executed) {
-      result = { ...base, status: 'executed' };
-    } else {
-      // Fail closed: a success receipt without either event is not a payment we can vouch for.
-      throw walletError('ERR_TX_UNEXPECTED', `Transaction ${sent.txHash} succeeded but the wallet emitted neither TransactionExecuted nor TransactionQueued; check it on chain before retrying.`, { txHash: sent.txHash });
+      return { ...base, status: 'queued', queueId: queued.args.txId.toString(), reason: 'over the wallet\'s per-transaction or period limit: the owner approves or cancels it' };
     }
-    sender.markAnswered(sent.id);
-    return result;
+    if (executed) return { ...base, status: 'executed' };
+    // Fail closed: a success receipt without either event is not a payment we can vouch for.
+    throw walletError('ERR_TX_UNEXPECTED', `Transaction ${sent.txHash} succeeded but the wallet emitted neither TransactionExecuted nor TransactionQueued; check it on chain before retrying.`, { txHash: sent.txHash });
   }
 
   // The owner's call for approve/cancel: what to send, from whom; never sent here.
@@ -232,7 +230,10 @@ export function createContractWallet({ config, clients, sender }) {
     }
     const txId = BigInt(id);
     const next = await read('pendingNonce');
-    if (txId >= next) throw walletError('ERR_QUEUE_NOT_FOUND', `No queued transaction #${id} in wallet ${address} (ids run from 0 to ${next - 1n}).`);
+    if (txId >= next) {
+      throw walletError('ERR_QUEUE_NOT_FOUND', `No queued transaction #${id} in wallet ${address} ` +
+        `(${next === 0n ? 'nothing was ever queued' : `ids run from 0 to ${next - 1n}`}).`);
+    }
     const [to, value, token, amount, , executed, cancelled] = await read('getPending', [txId]);
     if (executed || cancelled) {
       throw walletError('ERR_QUEUE_NOT_PENDING', `Queued transaction #${id} is already ${executed ? 'executed' : 'cancelled'}.`);

@@ -64,6 +64,7 @@ export async function deployWallet({ config, clients, sender }, args) {
     const data = encodeFunctionData({ abi: AGENT_ACCOUNT_FACTORY_ABI, functionName: 'createAccount', args: [nftContract, tokenId] });
     const key = createHash('sha256').update(JSON.stringify(['deploy-wallet', factory, nftContract, tokenId.toString()])).digest('hex');
     const sent = await sender.send({ key, to: factory, data, abi: AGENT_ACCOUNT_FACTORY_ABI, meta: { kind: 'deploy-wallet', factory, nftContract, tokenId: tokenId.toString() } });
+    sender.markAnswered(sent.id);
     if (sent.receipt.status !== 'success') throw walletError('ERR_TX_REVERTED', `createAccount reverted on chain (tx ${sent.txHash})`, { txHash: sent.txHash });
     const created = parseEventLogs({ abi: AGENT_ACCOUNT_FACTORY_ABI, eventName: 'WalletCreated', logs: sent.receipt.logs })
       .find((e) => e.address.toLowerCase() === factory.toLowerCase());
@@ -72,7 +73,6 @@ export async function deployWallet({ config, clients, sender }, args) {
     address = created ? created.args.wallet : await readFactory('wallets');
     status = created ? 'deployed' : 'exists';
     txHash = sent.txHash;
-    sender.markAnswered(sent.id);
   }
   if (address.toLowerCase() !== predicted.toLowerCase()) {
     throw walletError('ERR_TX_UNEXPECTED', `The factory reports wallet ${address}, but its getAddress says ${predicted}; not using either`);
