@@ -1,10 +1,9 @@
 // check_spend_limit: would this amount execute now, or be queued?
-import { walletToolInputs } from '../schemas.js';
 import { ok } from '../tool_result.js';
 import { amountText, limitsLines } from '../wallet_view.js';
-import { tokenArg, withWallet } from './wallet_access.js';
+import { tokenArg, walletTool } from './wallet_access.js';
 
-export function checkSpendLimitTool({ wallet, guarded }) {
+export function checkSpendLimitTool(context) {
   async function check(w, args) {
     const r = await w.checkSpend({ amount: args.amount_eth, token: tokenArg(args.token) });
     let out = `Spend Check: ${amountText(r.value)}\n\n`;
@@ -12,12 +11,10 @@ export function checkSpendLimitTool({ wallet, guarded }) {
     out += `\nLimits\n${limitsLines(r.limits)}`;
     return ok(out, r);
   }
-  return {
+  return walletTool('check_spend_limit', context, {
     title: 'Check a spend limit',
     description: 'Whether an amount (in the token\'s own units) is within the wallet\'s autonomous limits now, with the ' +
       'per-transaction limit, the period\'s limit, spent and remaining amounts, and the time to the next reset. Sends nothing.',
-    inputSchema: walletToolInputs.check_spend_limit,
     annotations: { readOnlyHint: true, openWorldHint: true },
-    handler: guarded('check_spend_limit', withWallet('check_spend_limit', wallet, check)),
-  };
+  }, check);
 }

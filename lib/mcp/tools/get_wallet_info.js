@@ -1,12 +1,12 @@
 // get_wallet_info: address, balances, spend limits and queue depth, from the
 // chain (contract mode) or the chain and the local policy (key mode).
 import { isoTime } from '../format.js';
-import { walletToolInputs } from '../schemas.js';
 import { ok } from '../tool_result.js';
 import { amountText, limitsLines, walletLabel } from '../wallet_view.js';
-import { tokenArg, withWallet } from './wallet_access.js';
+import { tokenArg, walletTool } from './wallet_access.js';
 
-export function getWalletInfoTool({ wallet, network, guarded }) {
+export function getWalletInfoTool(context) {
+  const { network } = context;
   async function info(w, args) {
     const r = await w.info({ token: tokenArg(args.token) });
     let out = 'Wallet\n\n';
@@ -27,12 +27,10 @@ export function getWalletInfoTool({ wallet, network, guarded }) {
     if (r.checkedAt) out += `\nAs of ${isoTime(r.checkedAt)}\n`;
     return ok(out, r);
   }
-  return {
+  return walletTool('get_wallet_info', context, {
     title: 'Wallet info',
     description: 'The wallet\'s address, mode, ETH and token balances, spend limits (per transaction, per period, spent, ' +
       'remaining, time to reset) and the number of payments waiting for approval. `token` adds that token\'s balance and limits.',
-    inputSchema: walletToolInputs.get_wallet_info,
     annotations: { readOnlyHint: true, openWorldHint: true },
-    handler: guarded('get_wallet_info', withWallet('get_wallet_info', wallet, info)),
-  };
+  }, info);
 }

@@ -4,12 +4,11 @@
 // key). In key mode a person approves with `clawpay approvals`: an agent that
 // could approve its own over-limit payments would have no limit. The agent
 // may cancel there, which can only lower spending.
-import { walletToolInputs } from '../schemas.js';
 import { failure, ok } from '../tool_result.js';
 import { amountText, queueLine } from '../wallet_view.js';
-import { withWallet } from './wallet_access.js';
+import { walletTool } from './wallet_access.js';
 
-export function queueApprovalTool({ wallet, guarded }) {
+export function queueApprovalTool(context) {
   async function list(w) {
     const r = await w.queue.list();
     const items = Array.isArray(r) ? r : r.items;
@@ -49,13 +48,11 @@ export function queueApprovalTool({ wallet, guarded }) {
     return ok(`Queued payment #${id} cancelled; nothing was sent.\n\n${queueLine(r)}\n`, { cancelled: true, item: r });
   }
 
-  return {
+  return walletTool('queue_approval', context, {
     title: 'Approval queue',
     description: 'List the payments waiting for approval ("list"), or "approve" / "cancel" one by tx_id. For a contract ' +
       'wallet, approve and cancel are the owner\'s on-chain calls: the result gives the exact call for the owner to send. ' +
       'For a plain key, a person approves with `clawpay approvals`; the agent may cancel.',
-    inputSchema: walletToolInputs.queue_approval,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-    handler: guarded('queue_approval', withWallet('queue_approval', wallet, queueApproval)),
-  };
+  }, queueApproval);
 }

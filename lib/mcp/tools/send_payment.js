@@ -1,11 +1,11 @@
 // send_payment: ETH or an ERC-20 from the wallet. "executed" only when the
 // receipt says so; over a limit it is "queued" for approval, never sent.
-import { walletToolInputs } from '../schemas.js';
 import { ok } from '../tool_result.js';
 import { amountText, walletLabel } from '../wallet_view.js';
-import { tokenArg, withWallet } from './wallet_access.js';
+import { tokenArg, walletTool } from './wallet_access.js';
 
-export function sendPaymentTool({ wallet, network, guarded }) {
+export function sendPaymentTool(context) {
+  const { network } = context;
   async function send(w, args) {
     const r = await w.send({ to: args.to, amount: args.amount_eth, token: tokenArg(args.token), tokenDecimals: args.token_decimals, memo: args.memo });
     let out = r.status === 'executed' ? 'Payment Executed\n\n' : 'Payment Queued for Approval (not sent)\n\n';
@@ -31,13 +31,11 @@ export function sendPaymentTool({ wallet, network, guarded }) {
     }
     return ok(out, r);
   }
-  return {
+  return walletTool('send_payment', context, {
     title: 'Send a payment',
     description: 'Send ETH or an ERC-20 token (amount in the token\'s own units, e.g. "1.5" USDC) from the wallet. Within the ' +
       'spend limits it executes and the result shows the transaction; over a limit it is queued for the owner or a person ' +
       'to approve, and nothing is sent. The same call repeated after a lost answer never pays twice.',
-    inputSchema: walletToolInputs.send_payment,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-    handler: guarded('send_payment', withWallet('send_payment', wallet, send)),
-  };
+  }, send);
 }

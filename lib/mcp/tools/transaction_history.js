@@ -2,11 +2,10 @@
 // AgentAccountV2's events (contract mode), or local sends, x402 payments and
 // the asset's transfers on chain (key mode).
 import { isoTime } from '../format.js';
-import { walletToolInputs } from '../schemas.js';
 import { ok } from '../tool_result.js';
-import { withWallet } from './wallet_access.js';
+import { walletTool } from './wallet_access.js';
 
-export function transactionHistoryTool({ wallet, guarded }) {
+export function transactionHistoryTool(context) {
   async function history(w, args) {
     const r = await w.history({ limit: args.limit, fromBlock: args.from_block, toBlock: args.to_block, eventType: args.event_type });
     const result = Array.isArray(r) ? { entries: r } : r;
@@ -22,13 +21,11 @@ export function transactionHistoryTool({ wallet, guarded }) {
     }
     return ok(out, { mode: w.mode, count: entries.length, ...result });
   }
-  return {
+  return walletTool('get_transaction_history', context, {
     title: 'Transaction history',
     description: 'The wallet\'s recent activity, newest first: executions, queued, approved and cancelled payments, policy ' +
       'and operator changes (contract wallet: its on-chain events), plus x402 payments and token transfers (plain key). ' +
       'Blocks default to the last 10,000.',
-    inputSchema: walletToolInputs.get_transaction_history,
     annotations: { readOnlyHint: true, openWorldHint: true },
-    handler: guarded('get_transaction_history', withWallet('get_transaction_history', wallet, history)),
-  };
+  }, history);
 }
