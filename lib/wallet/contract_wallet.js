@@ -21,6 +21,7 @@ import { encodeFunctionData, parseEventLogs, zeroAddress } from 'viem';
 import { AGENT_ACCOUNT_ABI, ERC721_OWNER_ABI } from './agent_account_abi.js';
 import { contractHistory } from './contract_history.js';
 import { walletError } from './errors.js';
+import { checkMemo } from './memo.js';
 import { amountShape, checkAddress, parseAmount, tokenInfo, utilization } from './token_info.js';
 
 /** How many of the newest queue entries `queue.list` and the queue depth look at. */
@@ -184,6 +185,7 @@ export function createContractWallet({ config, clients, sender }) {
     await requireContract();
     const recipient = checkAddress(to, 'to', { refuseZero: true });
     if (sameAddress(recipient, address)) throw walletError('ERR_WALLET_INPUT', `"to" is the wallet itself (${address}); nothing would move`);
+    const note = checkMemo(memo);
     const t = await tokenOf(token);
     const units = parseAmount(amount, t, { tokenDecimals, field: 'amount_eth' });
     if (!(await read('isOperatorActive', [agent]))) {
@@ -195,10 +197,10 @@ export function createContractWallet({ config, clients, sender }) {
       : encodeFunctionData({ abi: AGENT_ACCOUNT_ABI, functionName: 'agentTransferToken', args: [t.token, recipient, units] });
     // One logical send: the same call repeated after a crash or a lost
     // answer resumes the recorded transaction instead of signing another.
-    const key = sha256(JSON.stringify(['contract-send', address, recipient, t.token, units.toString(), memo ?? null]));
+    const key = sha256(JSON.stringify(['contract-send', address, recipient, t.token, units.toString(), note]));
     const sent = await sender.send({
       key, to: address, data, value: 0n, abi: AGENT_ACCOUNT_ABI,
-      meta: { kind: 'wallet-send', mode: 'contract', to: recipient, token: t.token, units: units.toString(), memo: memo ?? null },
+      meta: { kind: 'wallet-send', mode: 'contract', to: recipient, token: t.token, units: units.toString(), memo: note },
     });
     // The outcome is reported from here on, as a result or as an error: the
     // key is free for a new, deliberate send of the same amount.
@@ -211,7 +213,7 @@ export function createContractWallet({ config, clients, sender }) {
     const queued = events.find((e) => e.eventName === 'TransactionQueued');
     const executed = events.find((e) => e.eventName === 'TransactionExecuted');
     const base = {
-      mode: 'contract', to: recipient, value: amountShape(units, t), memo: memo ?? null,
+      mode: 'contract', to: recipient, value: amountShape(units, t), memo: note,
       txHash: sent.txHash, blockNumber: receipt.blockNumber.toString(), resumed: Boolean(sent.resumed),
     };
     if (queued) {

@@ -18,6 +18,7 @@ import { createApprovalQueue, parseQueueId } from './approval_queue.js';
 import { chainErrorMessage, createChainClients } from './chain_client.js';
 import { walletError } from './errors.js';
 import { blockWindow, checkEventType, parseBlock } from './history_window.js';
+import { checkMemo } from './memo.js';
 import { createSendPolicy } from './send_policy.js';
 import { ETH, amountShape, checkAddress, parseAmount, tokenInfo } from './token_info.js';
 import { createTxSender } from './tx_sender.js';
@@ -30,21 +31,12 @@ import { createTxSender } from './tx_sender.js';
  */
 export const AGENT_MAY_APPROVE = false;
 
-export const MAX_MEMO_LENGTH = 200;
 const MAX_HISTORY = 100;
 
 const sha256 = (text) => createHash('sha256').update(text).digest('hex');
 const sameAddress = (a, b) => typeof a === 'string' && typeof b === 'string' && a.toLowerCase() === b.toLowerCase();
 const seconds = (ms) => Math.floor(ms / 1000);
 
-function checkMemo(memo) {
-  if (memo === undefined || memo === null || memo === '') return null;
-  if (typeof memo !== 'string') throw walletError('ERR_WALLET_INPUT', `memo must be text; got a ${typeof memo}`);
-  if (memo.length > MAX_MEMO_LENGTH) throw walletError('ERR_WALLET_INPUT', `memo has ${memo.length} characters; at most ${MAX_MEMO_LENGTH}`);
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(memo)) throw walletError('ERR_WALLET_INPUT', 'memo must not contain control characters');
-  return memo;
-}
 
 /** An ERC-20 Transfer of exactly `units` from → to, logged by `token`, in the receipt? */
 function transferLogged(receipt, { token, from, to, units }) {

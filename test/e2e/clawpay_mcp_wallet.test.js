@@ -210,6 +210,46 @@ describe('clawpay-mcp wallet tools on a local chain', { timeout: 600_000 }, () =
       assert.equal(await usdc(info.agentWallet.address), walletBefore);
     });
 
+    test('every wallet tool refuses bad input with isError, naming the field, before touching the chain', async () => {
+      const nonceBefore = await world.chain.publicClient.getTransactionCount({ address: info.payer.address });
+      // Refused by our own checks: structuredContent.error says why.
+      const ours = [
+        ['get_wallet_info', { token: 'xyz' }, /token must be an address/],
+        ['get_wallet_info', { token: stranger() }, /no contract code/],
+        ['check_spend_limit', { amount_eth: '1', token: '0x12' }, /token must be an address/],
+        ['check_spend_limit', { amount_eth: '1', token: info.asset.address.toLowerCase().replace(/^0x/, '0X') }, /token must be an address/],
+        ['deploy_wallet', { token_id: '1', factory_address: 'factory' }, /factory_address must be an address/],
+        ['deploy_wallet', { token_id: '1', nft_contract_address: stranger() }, /nft_contract_address .* no contract code/],
+        ['deploy_wallet', { token_id: `1${'0'.repeat(80)}` }, /token_id/],
+        ['queue_approval', { action: 'cancel', tx_id: '1.5' }, /tx_id must be a queue id/],
+        ['get_transaction_history', { from_block: '-1' }, /from_block must be a block number/],
+        ['send_payment', { to: stranger(), amount_eth: '0.1', memo: 'x'.repeat(10) + '\u0000' }, /memo must not contain control characters/],
+      ];
+      for (const [name, args, message] of ours) {
+        const result = await agent.call(name, args);
+        assert.equal(result.isError, true, `${name} ${JSON.stringify(args)}: ${result.content?.[0]?.text}`);
+        if (message) assert.match(result.content[0].text, message, `${name} ${JSON.stringify(args)}`);
+      }
+      // Refused by the tool's input schema (ClawPay 1.1's types and ranges).
+      const schema = [
+        ['queue_approval', { action: 'approve_all' }],
+        ['get_transaction_history', { limit: 0 }],
+        ['get_transaction_history', { limit: 101 }],
+        ['get_transaction_history', { event_type: 'transfers' }],
+        ['send_payment', { to: stranger(), amount_eth: 1 }],
+        ['send_payment', { to: stranger(), amount_eth: '1', token_decimals: 19 }],
+        ['send_payment', { to: stranger(), amount_eth: '1', memo: 'm'.repeat(201) }],
+        ['send_payment', { amount_eth: '1' }],
+        ['check_spend_limit', {}],
+        ['deploy_wallet', {}],
+      ];
+      for (const [name, args] of schema) {
+        const result = await agent.call(name, args);
+        assert.equal(result.isError, true, `${name} ${JSON.stringify(args)} should be refused by the schema`);
+      }
+      assert.equal(await world.chain.publicClient.getTransactionCount({ address: info.payer.address }), nonceBefore, 'nothing was sent');
+    });
+
     test('an agent key that is no longer an operator is told so, and nothing is sent', async () => {
       await ownerSends({ to: info.agentWallet.address, data: encodeFunctionData({ abi: AGENT_ACCOUNT, functionName: 'setOperator', args: [info.payer.address, false] }) });
       try {
