@@ -14,7 +14,9 @@ export function sendPaymentTool(context) {
     out += `  To:        ${r.to}\n`;
     out += `  From:      ${walletLabel(w)}\n`;
     out += `  Network:   ${network}\n`;
-    if (r.txHash) out += `  TX Hash:   ${r.txHash}${r.blockNumber ? ` (block ${r.blockNumber})` : ''}\n`;
+    // A queued contract payment has a transaction too: the one that queued it, which moved nothing.
+    if (r.txHash) out += `  ${r.status === 'queued' ? 'Queued by: tx' : 'TX Hash:  '} ${r.txHash}${r.blockNumber ? ` (block ${r.blockNumber})` : ''}\n`;
+    if (r.memo) out += `  Memo:      ${r.memo} (kept locally)\n`;
     if (r.status === 'queued') {
       out += `  Queue ID:  ${r.queueId}\n`;
       if (r.reason) out += `  Why:       ${r.reason}\n`;
@@ -22,7 +24,6 @@ export function sendPaymentTool(context) {
         ? '\nThe wallet\'s owner approves or cancels it on chain (approvePending / cancelPending); see queue_approval.\n'
         : `\nA person approves it with \`clawpay approvals approve ${r.queueId}\` (or cancels it); see queue_approval.\n`;
     }
-    if (r.memo) out += `  Memo:      ${r.memo} (kept locally)\n`;
     if (r.resumed && r.status === 'queued') {
       out += `\nThe same payment was already waiting for approval as #${r.queueId}; nothing new was queued. ` +
         'For a separate payment of the same amount to the same payee, give it its own memo.\n';
