@@ -43,11 +43,24 @@ export function decodeSessionToken(token) {
   return native.decodeSessionToken(expectString(token, 'token'));
 }
 
+// A server checks every token against the same wallet: remember the last
+// one's bytes rather than checksum it again (getAddress is a pure function).
+let lastWallet = null;
+let lastWalletBytes = null;
+
+function walletBytes(wallet, name) {
+  if (wallet !== lastWallet) {
+    lastWalletBytes = addressBytes(wallet, name);
+    lastWallet = wallet;
+  }
+  return lastWalletBytes;
+}
+
 function checkArgs(options, name) {
   const { now, wallet, url } = options === undefined ? {} : expectObject(options, name);
   return [
     unixSeconds(now, `${name}.now`),
-    wallet === undefined || wallet === null ? null : addressBytes(wallet, `${name}.wallet`),
+    wallet === undefined || wallet === null ? null : walletBytes(wallet, `${name}.wallet`),
     url === undefined || url === null ? null : expectString(url, `${name}.url`),
   ];
 }
