@@ -65,9 +65,13 @@ function checkArgs(options, name) {
   ];
 }
 
+// The binding hands results over as JSON text (one string instead of an
+// object built property by property); rarely, as the object itself.
+const verification = (result) => (typeof result === 'string' ? JSON.parse(result) : result);
+
 /** {valid, reason, detail, payload, signer}; never throws for a bad token. */
 export async function verifySessionToken(token, options) {
-  return native.verifySessionToken(token, ...checkArgs(options, 'options'));
+  return verification(native.verifySessionToken(token, ...checkArgs(options, 'options')));
 }
 
 /** Verifies many tokens off the main thread, on all cores (or `threads`). */
@@ -77,5 +81,5 @@ export async function verifySessionTokens(tokens, options = {}) {
   expectSafeInteger(threads, 'options.threads', { min: 0 });
   // Native code also caps this at the core count; a huge value is a mistake.
   if (threads > MAX_THREADS) throw invalidArg(`at most ${MAX_THREADS}`, 'options.threads', threads, { ErrorClass: RangeError });
-  return native.verifySessionTokens(tokens, ...checkArgs(check, 'options'), threads);
+  return verification(await native.verifySessionTokens(tokens, ...checkArgs(check, 'options'), threads));
 }
