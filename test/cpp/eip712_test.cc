@@ -6,7 +6,10 @@
 
 #include <cstdint>
 #include <fstream>
+#include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "error.h"
 #include "hex.h"
@@ -17,7 +20,48 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string hashHex(const json& typedData) { return toHex(hashTypedData(typedData)); }
+// What the binding does: the document as JSON text, read into a JsonDocument.
+// It must hash, or fail with the same code and message, as the parsed
+// nlohmann::json does; every helper below checks that on its document.
+std::string outcome(const std::function<Hash32()>& hash) {
+  try {
+    return toHex(hash());
+  } catch (const Error& e) {
+    return e.code() + ": " + e.what();
+  }
+}
+
+// nlohmann's dump() recurses: the hostile-nesting documents would overflow it.
+bool nestsDeeperThan(const json& root, size_t limit) {
+  std::vector<std::pair<const json*, size_t>> stack{{&root, 0}};
+  while (!stack.empty()) {
+    auto [node, depth] = stack.back();
+    stack.pop_back();
+    if (depth > limit) return true;
+    if (node->is_structured()) {
+      for (const json& child : *node) stack.emplace_back(&child, depth + 1);
+    }
+  }
+  return false;
+}
+
+void expectTextPathAgrees(const json& typedData) {
+  if (nestsDeeperThan(typedData, 1000)) return;
+  std::string text;
+  try {
+    text = typedData.dump();
+  } catch (const json::exception&) {
+    return;  // invalid UTF-8 (WTF-8 from these tests) never arrives as text
+  }
+  EXPECT_EQ(outcome([&] { return hashTypedData(parseTypedDataJson(text).root()); }),
+            outcome([&] { return hashTypedData(typedData); }))
+      << text.substr(0, 500);
+}
+
+std::string hashHex(const json& typedData) {
+  expectTextPathAgrees(typedData);
+  return toHex(hashTypedData(typedData));
+}
 
 // Expected hashes in this file come from viem 2.57's hashTypedData.
 
@@ -73,6 +117,7 @@ json withFieldTypes(std::initializer_list<std::string> fieldTypes) {
 }
 
 void expectError(const json& typedData, ErrorKind kind, const std::string& code, const std::string& messagePart) {
+  expectTextPathAgrees(typedData);
   try {
     hashTypedData(typedData);
     ADD_FAILURE() << "expected " << code << " for " << typedData.dump();
@@ -541,6 +586,19 @@ TEST(Eip712, LongChainOfTypesIsWalkedWithoutRecursion) {
               {"domain", json::object()},
               {"message", {{"next", json::array()}}}};
   EXPECT_NO_THROW(hashHex(doc));
+}
+
+TEST(Eip712, TextThatIsNotJsonIsATypeError) {
+  for (const char* text : {"", "{", "{\"types\":}", "nope", "{\"a\":\"\\ud800\"}"}) {
+    try {
+      parseTypedDataJson(text);
+      ADD_FAILURE() << "accepted " << text;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), "ERR_EIP712_TYPE");
+      EXPECT_EQ(static_cast<int>(e.kind()), static_cast<int>(ErrorKind::Type));
+      EXPECT_STREQ(e.what(), "typedData is not valid JSON");
+    }
+  }
 }
 
 // ------------------------------------------------------------ cross-check
