@@ -16,8 +16,10 @@
 #include "eip712.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -550,6 +552,51 @@ void encodeInteger(const JsonValue& value, bool isSigned, unsigned bits, const P
 
 void copyHash(const Hash32& hash, uint8_t word[32]) { std::copy(hash.begin(), hash.end(), word); }
 
+// ------------------------------------------------------------------- memos
+
+constexpr size_t kMaxMemoKey = 512;
+
+// Hashes worth keeping across calls: the typeHash of an encodeType, and a
+// domain separator under its domain type and values. A payer signs the same
+// few types over the same few domains again and again. Each thread keeps the
+// last few in a fixed table: no locks, no allocation, round-robin
+// replacement. Only results computed without error are stored, each under the
+// exact text it was computed from, so a hit returns what computing would.
+template <size_t Entries>
+class RecentHashes {
+ public:
+  const Hash32* find(std::string_view key) const {
+    for (const Entry& entry : entries_) {
+      if (entry.size == key.size() && entry.size != 0 && std::memcmp(entry.key, key.data(), key.size()) == 0) {
+        return &entry.value;
+      }
+    }
+    return nullptr;
+  }
+
+  void insert(std::string_view key, const Hash32& value) {
+    if (key.empty() || key.size() > kMaxMemoKey) return;
+    Entry& entry = entries_[next_];
+    next_ = (next_ + 1) % Entries;
+    entry.size = key.size();
+    std::memcpy(entry.key, key.data(), key.size());
+    entry.value = value;
+  }
+
+ private:
+  struct Entry {
+    size_t size;  // 0: unused
+    char key[kMaxMemoKey];
+    Hash32 value;
+  };
+  std::array<Entry, Entries> entries_;
+  size_t next_;
+};
+
+// Zero-initialized, trivially destructible: no guard, nothing run at exit.
+thread_local RecentHashes<16> tTypeHashes;
+thread_local RecentHashes<8> tDomainSeparators;
+
 // ----------------------------------------------------------------- encoder
 
 class Encoder {
@@ -578,6 +625,20 @@ class Encoder {
       hasher.update(word, sizeof word);
     }
     return hasher.finish();
+  }
+
+  // The domain separator, hashStruct of the domain; remembered per thread
+  // under the domain type's encodeType and the values of its fields.
+  Hash32 domainSeparator(uint32_t domainIndex, const JsonValue& domain, const PathSegment& path) {
+    std::string key = encodeType(domainIndex);
+    key += '\0';  // never in an encodeType: names and types are checked
+    bool remember = appendFieldValuesKey(key, types_.at(domainIndex), domain);
+    if (remember) {
+      if (const Hash32* known = tDomainSeparators.find(key)) return *known;
+    }
+    Hash32 separator = hashStruct(domainIndex, domain, path, 1);
+    if (remember) tDomainSeparators.insert(key, separator);
+    return separator;
   }
 
  private:
@@ -665,11 +726,19 @@ class Encoder {
     std::copy(address.begin(), address.end(), word + 12);
   }
 
-  // keccak(encodeType): "Primary(fields)" then every struct it reaches,
-  // through fields and array elements, sorted by name. Cycles are fine.
+  // keccak(encodeType), remembered per call and per thread.
   const Hash32& typeHash(uint32_t structIndex) {
     if (typeHashes_[structIndex]) return *typeHashes_[structIndex];
+    std::string encoding = encodeType(structIndex);
+    if (const Hash32* known = tTypeHashes.find(encoding)) return typeHashes_[structIndex].emplace(*known);
+    Hash32 hash = keccak256(asBytes(encoding));
+    tTypeHashes.insert(encoding, hash);
+    return typeHashes_[structIndex].emplace(hash);
+  }
 
+  // "Primary(fields)" then every struct it reaches, through fields and array
+  // elements, sorted by name. Cycles are fine.
+  std::string encodeType(uint32_t structIndex) {
     // Iterative walk: a chain of many types must not deepen the stack.
     std::vector<uint32_t> reached{structIndex};
     inClosure_[structIndex] = true;
@@ -684,26 +753,86 @@ class Encoder {
     // Registry indices follow name order, so sorting indices sorts names.
     std::sort(reached.begin() + 1, reached.end());
 
-    Keccak256 hasher;
+    std::string out;
+    out.reserve(256);
     for (uint32_t index : reached) {
-      appendTypeEncoding(hasher, types_.at(index));
+      appendTypeEncoding(out, types_.at(index));
       inClosure_[index] = false;
     }
-    return typeHashes_[structIndex].emplace(hasher.finish());
+    return out;
   }
 
-  static void appendTypeEncoding(Keccak256& hasher, const StructType& type) {
-    hasher.update(asBytes(type.name));
-    hasher.update(asBytes("("));
+  static void appendTypeEncoding(std::string& out, const StructType& type) {
+    out += type.name;
+    out += '(';
     bool first = true;
     for (const Field& field : type.fields) {
-      if (!first) hasher.update(asBytes(","));
+      if (!first) out += ',';
       first = false;
-      hasher.update(asBytes(field.type.text));
-      hasher.update(asBytes(" "));
-      hasher.update(asBytes(field.name));
+      out += field.type.text;
+      out += ' ';
+      out += field.name;
     }
-    hasher.update(asBytes(")"));
+    out += ')';
+  }
+
+  // Appends, self-delimited, every value the struct's fields read from
+  // `value`; false when one is missing (that is an error, never remembered)
+  // or the key grows past what a memo holds.
+  static bool appendFieldValuesKey(std::string& key, const StructType& type, const JsonValue& value) {
+    for (const Field& field : type.fields) {
+      const JsonValue* member = value.find(field.name);
+      if (member == nullptr || !appendValueKey(key, *member)) return false;
+    }
+    return key.size() <= kMaxMemoKey;
+  }
+
+  static void appendLength(std::string& key, size_t n) {
+    auto n32 = static_cast<uint32_t>(n);
+    key.append(reinterpret_cast<const char*>(&n32), sizeof n32);
+  }
+
+  static bool appendValueKey(std::string& key, const JsonValue& value) {
+    if (key.size() > kMaxMemoKey) return false;
+    key += static_cast<char>(value.type());
+    switch (value.type()) {
+      case JsonType::Null: return true;
+      case JsonType::Boolean: key += value.boolean() ? '1' : '0'; return true;
+      case JsonType::Unsigned: {
+        uint64_t u = value.unsignedValue();
+        key.append(reinterpret_cast<const char*>(&u), sizeof u);
+        return true;
+      }
+      case JsonType::Integer: {
+        int64_t i = value.integerValue();
+        key.append(reinterpret_cast<const char*>(&i), sizeof i);
+        return true;
+      }
+      case JsonType::Float: {
+        double d = value.floatValue();
+        key.append(reinterpret_cast<const char*>(&d), sizeof d);
+        return true;
+      }
+      case JsonType::String:
+        appendLength(key, value.string().size());
+        key += value.string();
+        return true;
+      case JsonType::Array:
+        appendLength(key, value.size());
+        for (const JsonValue& element : value.elements()) {
+          if (!appendValueKey(key, element)) return false;
+        }
+        return true;
+      case JsonType::Object:
+        appendLength(key, value.size());
+        for (const JsonMember& member : value.members()) {
+          appendLength(key, member.key.size());
+          key += member.key;
+          if (!appendValueKey(key, *member.value)) return false;
+        }
+        return true;
+    }
+    return false;
   }
 
   const TypeRegistry& types_;
@@ -758,7 +887,7 @@ Hash32 hashTypedData(const JsonValue& typedData) {
   static constexpr uint8_t kPrefix[2] = {0x19, 0x01};
   hasher.update(kPrefix, sizeof kPrefix);
   PathSegment domainPath{nullptr, "domain", 0};
-  hasher.update(encoder.hashStruct(*types.find(kDomainTypeName), *domain, domainPath, 1));
+  hasher.update(encoder.domainSeparator(*types.find(kDomainTypeName), *domain, domainPath));
 
   if (primaryType != kDomainTypeName) {
     PathSegment messagePath{nullptr, "message", 0};

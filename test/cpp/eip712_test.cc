@@ -8,6 +8,7 @@
 #include <fstream>
 #include <functional>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -597,6 +598,66 @@ TEST(Eip712, TextThatIsNotJsonIsATypeError) {
       EXPECT_EQ(e.code(), "ERR_EIP712_TYPE");
       EXPECT_EQ(static_cast<int>(e.kind()), static_cast<int>(ErrorKind::Type));
       EXPECT_STREQ(e.what(), "typedData is not valid JSON");
+    }
+  }
+}
+
+// ------------------------------------------------------------ memos
+
+// The same document hashed on a new thread, whose memos start empty.
+std::string outcomeOnFreshThread(const json& typedData) {
+  std::string result;
+  std::thread([&] { result = outcome([&] { return hashTypedData(typedData); }); }).join();
+  return result;
+}
+
+// Each thread remembers recent type hashes and domain separators. Documents
+// that share a type or a domain with earlier ones, differ from them in one
+// value, one field type or one field order, or fail, must still hash (or
+// fail) exactly as they do with nothing remembered.
+TEST(Eip712Memo, RememberedHashesNeverStandInForADifferentTypeOrDomain) {
+  std::vector<json> documents;
+  json base = transferWithAuthorizationDocument();
+  documents.push_back(base);
+  for (const json& name : {json("USD Coin"), json("USD Coin "), json("USDC"), json("")}) {
+    for (const json& chainId : {json(8453), json(84532), json("8453"), json(1)}) {
+      json doc = base;
+      doc["domain"]["name"] = name;
+      doc["domain"]["chainId"] = chainId;
+      documents.push_back(doc);
+    }
+  }
+  json explicitDomain = base;  // the same values under an explicit type, in another order
+  explicitDomain["types"]["EIP712Domain"] = json::array({{{"name", "chainId"}, {"type", "uint256"}},
+                                                          {{"name", "name"}, {"type", "string"}},
+                                                          {{"name", "version"}, {"type", "string"}},
+                                                          {{"name", "verifyingContract"}, {"type", "address"}}});
+  documents.push_back(explicitDomain);
+  json wider = explicitDomain;
+  wider["types"]["EIP712Domain"][0]["type"] = "uint64";
+  documents.push_back(wider);
+  json renamed = base;  // the message type under one field type changed
+  renamed["types"]["TransferWithAuthorization"][2]["type"] = "uint128";
+  documents.push_back(renamed);
+  json badDomain = base;
+  badDomain["domain"]["verifyingContract"] = "0x833589fcD6eDb6E08f4c7C32D4f71b54bdA02913";
+  documents.push_back(badDomain);
+  json missing = explicitDomain;
+  missing["domain"].erase("version");
+  documents.push_back(missing);
+  json nested = mailDocument();
+  documents.push_back(nested);
+
+  for (const json& doc : documents) {
+    std::string expected = outcomeOnFreshThread(doc);
+    for (int round = 0; round < 3; ++round) {
+      EXPECT_EQ(outcome([&] { return hashTypedData(doc); }), expected) << doc.dump();
+    }
+  }
+  // Then all of them again, interleaved, past the size of the tables.
+  for (int round = 0; round < 2; ++round) {
+    for (const json& doc : documents) {
+      EXPECT_EQ(outcome([&] { return hashTypedData(doc); }), outcomeOnFreshThread(doc)) << doc.dump();
     }
   }
 }
