@@ -13,6 +13,7 @@
 #include "hex.h"
 #include "keccak.h"
 #include "private_key.h"
+#include "rfc6979.h"
 #include "secp256k1_context.h"
 #include "signature.h"
 
@@ -57,6 +58,25 @@ void BM_RawSecp256k1RecoverToAddress(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_RawSecp256k1RecoverToAddress);
+
+// The nonce alone: libsecp256k1's RFC 6979 and ours (same bytes, OpenSSL's SHA-256).
+void BM_RawSecp256k1Rfc6979Nonce(benchmark::State& state) {
+  unsigned char nonce[32];
+  for (auto _ : state) {
+    secp256k1_nonce_function_rfc6979(nonce, kDigest.data(), kKeyBytes.data(), nullptr, nullptr, 0);
+    benchmark::DoNotOptimize(nonce);
+  }
+}
+BENCHMARK(BM_RawSecp256k1Rfc6979Nonce);
+
+void BM_Rfc6979Nonce(benchmark::State& state) {
+  unsigned char nonce[32];
+  for (auto _ : state) {
+    rfc6979Nonce(nonce, kDigest.data(), kKeyBytes.data(), nullptr, nullptr, 0);
+    benchmark::DoNotOptimize(nonce);
+  }
+}
+BENCHMARK(BM_Rfc6979Nonce);
 
 void BM_Keccak256(benchmark::State& state) {
   Bytes input(static_cast<size_t>(state.range(0)), 0xab);
