@@ -45,7 +45,8 @@ if (floor) {
   const overSign = typed.candidates[0].ns / floor.BM_SignTransferWithAuthorizationFromJson;
   targets.push([`verify token within 1.5× of C++ (${formatNs(floor.BM_VerifySessionToken)})`, overVerify <= 1.5, `${overVerify.toFixed(2)}×`]);
   targets.push([`sign typed data within 1.5× of C++ (${formatNs(floor.BM_SignTransferWithAuthorizationFromJson)})`, overSign <= 1.5, `${overSign.toFixed(2)}×`]);
-  console.log(`  (raw libsecp256k1: sign ${formatNs(floor.BM_RawSecp256k1SignRecoverable)}, recover to address ${formatNs(floor.BM_RawSecp256k1RecoverToAddress)})`);
+  console.log(`  (raw libsecp256k1: sign ${formatNs(floor.BM_RawSecp256k1SignRecoverable)}, recover to address ${formatNs(floor.BM_RawSecp256k1RecoverToAddress)}, `
+    + `${formatNs(floor.BM_RawSecp256k1RecoverToAddressDistinct)} over distinct signatures)`);
 } else {
   console.log('  (C++ floor skipped: run `npm run test:cpp` once to configure build-test/)');
 }

@@ -1,8 +1,6 @@
 // Stateless hashing and recovery functions.
 #include "exports.h"
 
-#include <nlohmann/json.hpp>
-
 #include "address.h"
 #include "convert.h"
 #include "eip191.h"
@@ -19,11 +17,7 @@ namespace {
 
 Hash32 typedDataHash(const Napi::Value& value) {
   std::string json = utf8Arg(value, "typedData");
-  auto parsed = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded()) {
-    throw clawpay::Error(ErrorKind::Type, "ERR_EIP712_TYPE", "typedData is not valid JSON");
-  }
-  return hashTypedData(parsed);
+  return hashTypedData(parseTypedDataJson(json).root());
 }
 
 RecoverableSignature signatureArg(const Napi::Value& value) {

@@ -3,12 +3,17 @@
 // worker that fans out over all cores.
 #include "session_token.h"
 
+#include <algorithm>
+
 #include "address.h"
 #include "convert.h"
 #include "error.h"
 #include "errors.h"
 #include "exports.h"
+#include "js_json.h"
+#include "parallel.h"
 #include "signer.h"
+#include "wtf8.h"
 
 namespace clawpay::binding {
 namespace {
@@ -72,6 +77,71 @@ Napi::Object verificationObject(Napi::Env env, const TokenVerification& v) {
   return o;
 }
 
+// The same object as JSON text, for JSON.parse on the JS side: one string
+// crosses the boundary instead of fourteen property sets, and for a batch it
+// is written on the worker threads. Payload keys keep payloadObject's order.
+// Returns false, writing nothing, for a detail that is not valid UTF-8 (a
+// lone surrogate quoted from a hostile token's key): V8 reads such bytes as
+// U+FFFD per byte, JSON.parse would read the escape as the surrogate, so that
+// rare result goes through verificationObject to stay exactly as it was.
+bool appendVerificationJson(std::string& out, const TokenVerification& v) {
+  if (!isValidUtf8(v.detail)) return false;
+  out += v.verdict == TokenVerdict::Valid ? R"({"valid":true,"reason":null,"detail":)"
+                                          : R"({"valid":false,"reason":")";
+  if (v.verdict != TokenVerdict::Valid) {
+    out += tokenVerdictCode(v.verdict);
+    out += R"(","detail":)";
+  }
+  if (v.detail.empty()) {
+    out += "null";
+  } else {
+    appendJsJsonString(out, v.detail);
+  }
+  out += R"(,"payload":)";
+  if (v.decoded) {
+    const SessionTokenPayload& p = v.decoded->payload;
+    out += R"({"version":)";
+    appendJsJsonString(out, p.version);
+    out += R"(,"sessionId":)";
+    appendJsJsonString(out, p.sessionId);
+    out += R"(,"walletAddress":)";
+    appendJsJsonString(out, p.walletAddress);
+    out += R"(,"endpoint":)";
+    appendJsJsonString(out, p.endpoint);
+    out += R"(,"scope":)";
+    appendJsJsonString(out, p.scope);
+    out += R"(,"createdAt":)";
+    out += std::to_string(p.createdAt);
+    out += R"(,"expiresAt":)";
+    out += std::to_string(p.expiresAt);
+    out += R"(,"paymentTxHash":)";
+    appendJsJsonString(out, p.paymentTxHash);
+    out += R"(,"paymentAmount":)";
+    appendJsJsonString(out, p.paymentAmount);
+    out += '}';
+  } else {
+    out += "null";
+  }
+  out += R"(,"signer":)";
+  if (v.signer) {
+    out += '"';
+    out += toChecksumAddress(*v.signer);
+    out += '"';
+  } else {
+    out += "null";
+  }
+  out += '}';
+  return true;
+}
+
+// JSON text of the result (the JS layer parses it), or the object itself.
+Napi::Value verificationValue(Napi::Env env, const TokenVerification& v) {
+  std::string json;
+  json.reserve(512);
+  if (!appendVerificationJson(json, v)) return verificationObject(env, v);
+  return Napi::String::New(env, json);
+}
+
 TokenVerification notAString() {
   TokenVerification v;
   v.detail = "token is not a string";
@@ -105,9 +175,9 @@ Napi::Value Verify(const Napi::CallbackInfo& info) {
   return guarded(info.Env(), [&] {
     TokenCheck check = checkArgs(info[1], info[2], info[3]);
     // A token that is not even a string is malformed, not a crash.
-    if (!info[0].IsString()) return Napi::Value(verificationObject(info.Env(), notAString()));
+    if (!info[0].IsString()) return verificationValue(info.Env(), notAString());
     std::string token = info[0].As<Napi::String>().Utf8Value();
-    return Napi::Value(verificationObject(info.Env(), verifySessionToken(token, check)));
+    return verificationValue(info.Env(), verifySessionToken(token, check));
   });
 }
 
@@ -124,15 +194,34 @@ class BatchVerifyWorker : public Napi::AsyncWorker {
 
   Napi::Promise Promise() { return deferred_.Promise(); }
 
+  // Each thread verifies its tokens and writes their JSON; the main thread
+  // then only hands one string to JSON.parse.
   void Execute() override {
-    results_ = verifySessionTokens(tokens_, check_, threads_);
-    for (size_t i = 0; i < results_.size(); ++i) {
-      if (notStrings_[i]) results_[i] = notAString();
+    results_.resize(tokens_.size());
+    std::vector<std::string> pieces(tokens_.size());
+    std::vector<char> written(tokens_.size());
+    parallelFor(tokens_.size(), threads_, [&](size_t i) {
+      results_[i] = notStrings_[i] ? notAString() : verifySessionToken(tokens_[i], check_);
+      written[i] = appendVerificationJson(pieces[i], results_[i]);
+    });
+    if (std::find(written.begin(), written.end(), 0) != written.end()) return;  // OnOK builds objects
+    size_t size = 2 + pieces.size();
+    for (const std::string& piece : pieces) size += piece.size();
+    json_.reserve(size);
+    json_ += '[';
+    for (size_t i = 0; i < pieces.size(); ++i) {
+      if (i > 0) json_ += ',';
+      json_ += pieces[i];
     }
+    json_ += ']';
   }
 
   void OnOK() override {
     Napi::Env env = Env();
+    if (!json_.empty()) {
+      deferred_.Resolve(Napi::String::New(env, json_));
+      return;
+    }
     auto array = Napi::Array::New(env, results_.size());
     for (size_t i = 0; i < results_.size(); ++i) array.Set(i, verificationObject(env, results_[i]));
     deferred_.Resolve(array);
@@ -147,6 +236,7 @@ class BatchVerifyWorker : public Napi::AsyncWorker {
   TokenCheck check_;
   unsigned threads_;
   std::vector<TokenVerification> results_;
+  std::string json_;  // the results as one JSON array, when all could be written
 };
 
 // (tokens: string[], now, wallet, url, threads) -> Promise<result[]>

@@ -2,8 +2,6 @@
 
 #include <openssl/crypto.h>
 
-#include <nlohmann/json.hpp>
-
 #include "address.h"
 #include "convert.h"
 #include "eip191.h"
@@ -140,12 +138,9 @@ Napi::Value SignerWrap::SignTypedData(const Napi::CallbackInfo& info) {
   return guarded(info.Env(), [&] {
     requireThis(info, kSignerTag, "NativeSigner");
     std::string json = utf8Arg(info[0], "typedData");
-    auto parsed = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
-    if (parsed.is_discarded()) {
-      throw clawpay::Error(ErrorKind::Type, "ERR_EIP712_TYPE", "typedData is not valid JSON");
-    }
+    JsonDocument typedData = parseTypedDataJson(json);
     const PrivateKey& key = live();
-    return Napi::Value(signatureHex(info.Env(), key.sign(hashTypedData(parsed))));
+    return Napi::Value(signatureHex(info.Env(), key.sign(hashTypedData(typedData.root()))));
   });
 }
 

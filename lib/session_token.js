@@ -43,18 +43,35 @@ export function decodeSessionToken(token) {
   return native.decodeSessionToken(expectString(token, 'token'));
 }
 
+// A server checks every token against the same wallet: remember the last
+// one's bytes rather than checksum it again (getAddress is a pure function).
+let lastWallet = null;
+let lastWalletBytes = null;
+
+function walletBytes(wallet, name) {
+  if (wallet !== lastWallet) {
+    lastWalletBytes = addressBytes(wallet, name);
+    lastWallet = wallet;
+  }
+  return lastWalletBytes;
+}
+
 function checkArgs(options, name) {
   const { now, wallet, url } = options === undefined ? {} : expectObject(options, name);
   return [
     unixSeconds(now, `${name}.now`),
-    wallet === undefined || wallet === null ? null : addressBytes(wallet, `${name}.wallet`),
+    wallet === undefined || wallet === null ? null : walletBytes(wallet, `${name}.wallet`),
     url === undefined || url === null ? null : expectString(url, `${name}.url`),
   ];
 }
 
+// The binding hands results over as JSON text (one string instead of an
+// object built property by property); rarely, as the object itself.
+const verification = (result) => (typeof result === 'string' ? JSON.parse(result) : result);
+
 /** {valid, reason, detail, payload, signer}; never throws for a bad token. */
 export async function verifySessionToken(token, options) {
-  return native.verifySessionToken(token, ...checkArgs(options, 'options'));
+  return verification(native.verifySessionToken(token, ...checkArgs(options, 'options')));
 }
 
 /** Verifies many tokens off the main thread, on all cores (or `threads`). */
@@ -64,5 +81,5 @@ export async function verifySessionTokens(tokens, options = {}) {
   expectSafeInteger(threads, 'options.threads', { min: 0 });
   // Native code also caps this at the core count; a huge value is a mistake.
   if (threads > MAX_THREADS) throw invalidArg(`at most ${MAX_THREADS}`, 'options.threads', threads, { ErrorClass: RangeError });
-  return native.verifySessionTokens(tokens, ...checkArgs(check, 'options'), threads);
+  return verification(await native.verifySessionTokens(tokens, ...checkArgs(check, 'options'), threads));
 }

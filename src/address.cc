@@ -1,6 +1,8 @@
 #include "address.h"
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 #include <string>
 
 #include "error.h"
@@ -17,13 +19,41 @@ bool isUpperHexLetter(char c) { return c >= 'A' && c <= 'F'; }
 
 // EIP-55: hash the lowercase hex digits (as ASCII text, no 0x); a letter is
 // uppercase exactly when the matching nibble of that hash is >= 8.
-std::string checksumCase(std::string lowerDigits) {
-  Hash32 hash = keccak256(asBytes(lowerDigits));
-  for (size_t i = 0; i < lowerDigits.size(); ++i) {
-    uint8_t nibble = (i % 2 == 0) ? (hash[i / 2] >> 4) : (hash[i / 2] & 0x0f);
-    if (nibble >= 8 && isLowerHexLetter(lowerDigits[i])) lowerDigits[i] -= 'a' - 'A';
+void checksumCase(const Address& address, char digits[kAddressHexDigits]) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (size_t i = 0; i < address.size(); ++i) {
+    digits[2 * i] = kHex[address[i] >> 4];
+    digits[2 * i + 1] = kHex[address[i] & 0x0f];
   }
-  return lowerDigits;
+  Hash32 hash = keccak256(asBytes(std::string_view(digits, kAddressHexDigits)));
+  for (size_t i = 0; i < kAddressHexDigits; ++i) {
+    uint8_t nibble = (i % 2 == 0) ? (hash[i / 2] >> 4) : (hash[i / 2] & 0x0f);
+    if (nibble >= 8 && isLowerHexLetter(digits[i])) digits[i] -= 'a' - 'A';
+  }
+}
+
+// That Keccak-256 is most of what checksumming costs, and the same few
+// addresses come back again and again (a payer's own, the token contract, the
+// wallet a server checks tokens against). So each thread remembers the digits
+// of the last addresses it checksummed: a fixed table indexed by the last
+// byte, no locks, nothing to free. Addresses are public; nothing secret here.
+struct ChecksumEntry {
+  bool filled;
+  Address address;
+  char digits[kAddressHexDigits];
+};
+constexpr size_t kChecksumCacheSize = 64;
+thread_local std::array<ChecksumEntry, kChecksumCacheSize> tRecentChecksums{};
+
+// The 40 EIP-55 digits of `address`, into `digits`.
+void checksumDigits(const Address& address, char digits[kAddressHexDigits]) {
+  ChecksumEntry& entry = tRecentChecksums[address.back() % kChecksumCacheSize];
+  if (!entry.filled || entry.address != address) {
+    checksumCase(address, entry.digits);
+    entry.address = address;
+    entry.filled = true;
+  }
+  std::memcpy(digits, entry.digits, kAddressHexDigits);
 }
 
 [[noreturn]] void throwInvalidAddress(const char* what, const std::string& problem) {
@@ -35,7 +65,11 @@ std::string checksumCase(std::string lowerDigits) {
 }  // namespace
 
 std::string toChecksumAddress(const Address& address) {
-  return "0x" + checksumCase(toHex(address, /*prefix=*/false));
+  char digits[kAddressHexDigits];
+  checksumDigits(address, digits);
+  std::string out = "0x";
+  out.append(digits, kAddressHexDigits);
+  return out;
 }
 
 Address parseAddress(std::string_view text, const char* what) {
@@ -65,11 +99,12 @@ Address parseAddress(std::string_view text, const char* what) {
 
   // Single-case text carries no checksum (EIP-55); mixed case must be exact.
   if (sawLower && sawUpper) {
-    std::string expected = toChecksumAddress(address);
-    if (digits != std::string_view(expected).substr(2)) {
+    char expected[kAddressHexDigits];
+    checksumDigits(address, expected);
+    if (std::memcmp(digits.data(), expected, kAddressHexDigits) != 0) {
       throw Error(ErrorKind::Invalid, "ERR_BAD_CHECKSUM",
                   std::string("The EIP-55 checksum of ") + what + " is wrong: received " +
-                      std::string(text) + ", expected " + expected);
+                      std::string(text) + ", expected 0x" + std::string(expected, kAddressHexDigits));
     }
   }
   return address;

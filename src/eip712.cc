@@ -16,8 +16,10 @@
 #include "eip712.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +29,7 @@
 #include "error.h"
 #include "hex.h"
 #include "js_json.h"
+#include "json_document.h"
 #include "keccak.h"
 #include "uint256.h"
 
@@ -110,6 +113,9 @@ std::string quoteValue(const json& value) {
   return text;
 }
 
+// Quoted values are scalars or one-member tagged objects: small to convert.
+std::string quoteValue(const JsonValue& value) { return quoteValue(toJson(value)); }
+
 // ------------------------------------------------------------- type model
 
 enum class BaseKind : uint8_t { Struct, Address, Bool, String, Bytes, FixedBytes, Int, Uint };
@@ -131,7 +137,7 @@ struct Field {
 
 struct StructType {
   std::string_view name;
-  const json* definition;  // the JSON field list; null for the derived domain
+  const JsonValue* definition;  // the JSON field list; null for the derived domain
   std::vector<Field> fields;
 };
 
@@ -216,16 +222,16 @@ void checkStructName(std::string_view name) {
 // searches, and walking indices in order is the name order encodeType needs.
 class TypeRegistry {
  public:
-  TypeRegistry(const json* types, const json& domain) {
+  TypeRegistry(const JsonValue* types, const JsonValue& domain) {
     if (types != nullptr) {
-      if (!types->is_object()) throwTypeShape("types must be an object of struct definitions");
+      if (!types->isObject()) throwTypeShape("types must be an object of struct definitions");
       structs_.reserve(types->size() + 1);
-      for (auto it = types->begin(); it != types->end(); ++it) {
-        checkStructName(it.key());
-        structs_.push_back(StructType{it.key(), &it.value(), {}});
+      for (const JsonMember& member : types->members()) {
+        checkStructName(member.key);
+        structs_.push_back(StructType{member.key, member.value, {}});
       }
     }
-    if (types == nullptr || !types->contains(kDomainTypeName)) structs_.push_back(derivedDomainType(domain));
+    if (types == nullptr || types->find(kDomainTypeName) == nullptr) structs_.push_back(derivedDomainType(domain));
     std::sort(structs_.begin(), structs_.end(),
               [](const StructType& a, const StructType& b) { return a.name < b.name; });
     for (StructType& type : structs_) {
@@ -246,7 +252,7 @@ class TypeRegistry {
  private:
   // viem's getTypesForEIP712Domain: the fields present on the domain and not
   // null, in this fixed order.
-  static StructType derivedDomainType(const json& domain) {
+  static StructType derivedDomainType(const JsonValue& domain) {
     struct Candidate {
       std::string_view name;
       std::string_view type;
@@ -262,8 +268,8 @@ class TypeRegistry {
     };
     StructType out{kDomainTypeName, nullptr, {}};
     for (const Candidate& c : kCandidates) {
-      auto it = domain.find(c.name);
-      if (it == domain.end() || it->is_null()) continue;
+      const JsonValue* value = domain.find(c.name);
+      if (value == nullptr || value->isNull()) continue;
       FieldType type;
       type.text = c.type;
       type.kind = c.kind;
@@ -274,25 +280,24 @@ class TypeRegistry {
   }
 
   void parseFields(StructType& type) {
-    const json& definition = *type.definition;
+    const JsonValue& definition = *type.definition;
     auto where = [&] { return "types." + std::string(type.name); };
-    if (!definition.is_array()) throwTypeShape(where() + " must be an array of {name, type}");
+    if (!definition.isArray()) throwTypeShape(where() + " must be an array of {name, type}");
     type.fields.reserve(definition.size());
     for (size_t i = 0; i < definition.size(); ++i) {
-      const json& entry = definition[i];
-      auto name = entry.is_object() ? entry.find("name") : entry.end();
-      auto typeText = entry.is_object() ? entry.find("type") : entry.end();
-      if (!entry.is_object() || name == entry.end() || !name->is_string() || typeText == entry.end() ||
-          !typeText->is_string()) {
+      const JsonValue& entry = definition.elements()[i];
+      const JsonValue* name = entry.find("name");
+      const JsonValue* typeText = entry.find("type");
+      if (!entry.isObject() || name == nullptr || !name->isString() || typeText == nullptr ||
+          !typeText->isString()) {
         throwTypeShape(where() + "[" + std::to_string(i) + "] must be an object with string 'name' and 'type'");
       }
-      const std::string& fieldName = name->get_ref<const std::string&>();
+      std::string_view fieldName = name->string();
       if (!allNameChars(fieldName, /*allowColon=*/false)) {
-        throwBadType(where() + "[" + std::to_string(i) + "]: field name '" + fieldName +
+        throwBadType(where() + "[" + std::to_string(i) + "]: field name '" + std::string(fieldName) +
                      "' must be non-empty and use only letters, digits, '_' and '$'");
       }
-      type.fields.push_back(Field{fieldName, parseFieldType(typeText->get_ref<const std::string&>(), type.name,
-                                                            fieldName)});
+      type.fields.push_back(Field{fieldName, parseFieldType(typeText->string(), type.name, fieldName)});
     }
     checkUniqueFieldNames(type);
   }
@@ -385,17 +390,17 @@ void updateWithUtf8(Keccak256& hasher, std::string_view text) {
 constexpr std::string_view kBigintTag{"\0bigint", 7};
 constexpr std::string_view kBytesTag{"\0bytes", 6};
 
-const json* tagged(const json& value, std::string_view tag) {
-  if (!value.is_object() || value.size() != 1) return nullptr;
-  auto it = value.begin();
-  return it.key() == tag && it.value().is_string() ? &it.value() : nullptr;
+const JsonValue* tagged(const JsonValue& value, std::string_view tag) {
+  if (!value.isObject() || value.size() != 1) return nullptr;
+  const JsonMember& only = value.members()[0];
+  return only.key == tag && only.value->isString() ? only.value : nullptr;
 }
 
 // The JS-side name of a value's kind, for error messages.
-std::string kindName(const json& value) {
+std::string kindName(const JsonValue& value) {
   if (tagged(value, kBigintTag)) return "a bigint";
   if (tagged(value, kBytesTag)) return "a Uint8Array";
-  return value.type_name();
+  return value.typeName();
 }
 
 std::string bytesTypeName(unsigned fixedSize) {
@@ -405,13 +410,13 @@ std::string bytesTypeName(unsigned fixedSize) {
 // The hex digits of a "0x…" byte string. Lowercase "0x" only: viem hashes
 // "0X…" as text rather than hex, so accepting it would silently disagree.
 // `fixedSize` is N for bytesN, 0 for dynamic bytes.
-std::string_view hexDigitsOf(const json& input, const PathSegment& path, unsigned fixedSize) {
-  const json* bytes = tagged(input, kBytesTag);
-  const json& value = bytes ? *bytes : input;
-  if (!value.is_string()) {
+std::string_view hexDigitsOf(const JsonValue& input, const PathSegment& path, unsigned fixedSize) {
+  const JsonValue* bytes = tagged(input, kBytesTag);
+  const JsonValue& value = bytes ? *bytes : input;
+  if (!value.isString()) {
     throwBadValue(path, "expected a 0x-hex string for " + bytesTypeName(fixedSize) + " but got " + kindName(value));
   }
-  std::string_view text = value.get_ref<const std::string&>();
+  std::string_view text = value.string();
   if (text.size() < 2 || text[0] != '0' || text[1] != 'x') {
     throwBadValue(path, "expected a 0x-hex string for " + bytesTypeName(fixedSize) + " but got " + quoteValue(value));
   }
@@ -459,27 +464,27 @@ std::string integerRange(bool isSigned, unsigned bits) {
   return "0 to 2^" + std::to_string(bits) + "-1";
 }
 
-[[noreturn]] void throwUnsafeNumber(const json& value, bool isSigned, unsigned bits, const PathSegment& path) {
+[[noreturn]] void throwUnsafeNumber(const JsonValue& value, bool isSigned, unsigned bits, const PathSegment& path) {
   throwOutOfRange(path, quoteValue(value) + " is not a safe integer (beyond 2^53-1); pass large " +
                             integerTypeName(isSigned, bits) + " values as decimal or 0x-hex strings");
 }
 
 // Reads a JSON number that is a safe integer, or a string (decimal with
 // optional '-', or 0x-hex), as sign and magnitude.
-void readInteger(const json& input, bool isSigned, unsigned bits, const PathSegment& path, bool& negative,
+void readInteger(const JsonValue& input, bool isSigned, unsigned bits, const PathSegment& path, bool& negative,
                  Uint256& magnitude) {
-  const json* bigint = tagged(input, kBigintTag);
-  const json& value = bigint ? *bigint : input;
+  const JsonValue* bigint = tagged(input, kBigintTag);
+  const JsonValue& value = bigint ? *bigint : input;
   negative = false;
   switch (value.type()) {
-    case json::value_t::number_unsigned: {
-      auto v = value.get<uint64_t>();
+    case JsonType::Unsigned: {
+      uint64_t v = value.unsignedValue();
       if (v > kMaxSafeMagnitude) throwUnsafeNumber(value, isSigned, bits, path);
       magnitude = Uint256::fromUint64(v);
       return;
     }
-    case json::value_t::number_integer: {
-      auto v = value.get<int64_t>();
+    case JsonType::Integer: {
+      int64_t v = value.integerValue();
       negative = v < 0;
       // 0 - v in unsigned arithmetic is |v| even for INT64_MIN.
       uint64_t absolute = negative ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
@@ -487,8 +492,8 @@ void readInteger(const json& input, bool isSigned, unsigned bits, const PathSegm
       magnitude = Uint256::fromUint64(absolute);
       return;
     }
-    case json::value_t::number_float: {
-      auto v = value.get<double>();
+    case JsonType::Float: {
+      double v = value.floatValue();
       if (!std::isfinite(v) || std::trunc(v) != v) {
         throwBadValue(path, "expected an integer for " + integerTypeName(isSigned, bits) + " but got " +
                                 quoteValue(value));
@@ -500,8 +505,8 @@ void readInteger(const json& input, bool isSigned, unsigned bits, const PathSegm
       magnitude = Uint256::fromUint64(static_cast<uint64_t>(std::fabs(v)));
       return;
     }
-    case json::value_t::string: {
-      std::string_view text = value.get_ref<const std::string&>();
+    case JsonType::String: {
+      std::string_view text = value.string();
       Uint256::ParseStatus status;
       if (!text.empty() && text[0] == '-') {
         negative = true;
@@ -525,7 +530,7 @@ void readInteger(const json& input, bool isSigned, unsigned bits, const PathSegm
   }
 }
 
-void encodeInteger(const json& value, bool isSigned, unsigned bits, const PathSegment& path, uint8_t word[32]) {
+void encodeInteger(const JsonValue& value, bool isSigned, unsigned bits, const PathSegment& path, uint8_t word[32]) {
   bool negative;
   Uint256 magnitude;
   readInteger(value, isSigned, bits, path, negative, magnitude);
@@ -547,6 +552,51 @@ void encodeInteger(const json& value, bool isSigned, unsigned bits, const PathSe
 
 void copyHash(const Hash32& hash, uint8_t word[32]) { std::copy(hash.begin(), hash.end(), word); }
 
+// ------------------------------------------------------------------- memos
+
+constexpr size_t kMaxMemoKey = 512;
+
+// Hashes worth keeping across calls: the typeHash of an encodeType, and a
+// domain separator under its domain type and values. A payer signs the same
+// few types over the same few domains again and again. Each thread keeps the
+// last few in a fixed table: no locks, no allocation, round-robin
+// replacement. Only results computed without error are stored, each under the
+// exact text it was computed from, so a hit returns what computing would.
+template <size_t Entries>
+class RecentHashes {
+ public:
+  const Hash32* find(std::string_view key) const {
+    for (const Entry& entry : entries_) {
+      if (entry.size == key.size() && entry.size != 0 && std::memcmp(entry.key, key.data(), key.size()) == 0) {
+        return &entry.value;
+      }
+    }
+    return nullptr;
+  }
+
+  void insert(std::string_view key, const Hash32& value) {
+    if (key.empty() || key.size() > kMaxMemoKey) return;
+    Entry& entry = entries_[next_];
+    next_ = (next_ + 1) % Entries;
+    entry.size = key.size();
+    std::memcpy(entry.key, key.data(), key.size());
+    entry.value = value;
+  }
+
+ private:
+  struct Entry {
+    size_t size;  // 0: unused
+    char key[kMaxMemoKey];
+    Hash32 value;
+  };
+  std::array<Entry, Entries> entries_;
+  size_t next_;
+};
+
+// Zero-initialized, trivially destructible: no guard, nothing run at exit.
+thread_local RecentHashes<16> tTypeHashes;
+thread_local RecentHashes<8> tDomainSeparators;
+
 // ----------------------------------------------------------------- encoder
 
 class Encoder {
@@ -555,10 +605,10 @@ class Encoder {
 
   // hashStruct: keccak(typeHash || encodeData). `depth` counts the structs
   // and arrays enclosing this value, itself included.
-  Hash32 hashStruct(uint32_t structIndex, const json& value, const PathSegment& path, int depth) {
+  Hash32 hashStruct(uint32_t structIndex, const JsonValue& value, const PathSegment& path, int depth) {
     checkDepth(depth, path);
     const StructType& type = types_.at(structIndex);
-    if (!value.is_object() || tagged(value, kBigintTag) || tagged(value, kBytesTag)) {
+    if (!value.isObject() || tagged(value, kBigintTag) || tagged(value, kBytesTag)) {
       throwBadValue(path, "expected an object for struct " + std::string(type.name) + " but got " +
                               kindName(value));
     }
@@ -566,8 +616,8 @@ class Encoder {
     hasher.update(typeHash(structIndex));
     uint8_t word[32];
     for (const Field& field : type.fields) {
-      auto member = value.find(field.name);
-      if (member == value.end()) {
+      const JsonValue* member = value.find(field.name);
+      if (member == nullptr) {
         throwBadValue(path, "missing field '" + std::string(field.name) + "' of type " + std::string(type.name));
       }
       PathSegment fieldPath{&path, field.name, 0};
@@ -577,10 +627,24 @@ class Encoder {
     return hasher.finish();
   }
 
+  // The domain separator, hashStruct of the domain; remembered per thread
+  // under the domain type's encodeType and the values of its fields.
+  Hash32 domainSeparator(uint32_t domainIndex, const JsonValue& domain, const PathSegment& path) {
+    std::string key = encodeType(domainIndex);
+    key += '\0';  // never in an encodeType: names and types are checked
+    bool remember = appendFieldValuesKey(key, types_.at(domainIndex), domain);
+    if (remember) {
+      if (const Hash32* known = tDomainSeparators.find(key)) return *known;
+    }
+    Hash32 separator = hashStruct(domainIndex, domain, path, 1);
+    if (remember) tDomainSeparators.insert(key, separator);
+    return separator;
+  }
+
  private:
   // Writes the 32-byte encoding of `value`, typed as `type` with only its
   // innermost `dimensions` array dimensions left.
-  void encodeValue(const FieldType& type, size_t dimensions, const json& value, const PathSegment& path, int depth,
+  void encodeValue(const FieldType& type, size_t dimensions, const JsonValue& value, const PathSegment& path, int depth,
                    uint8_t word[32]) {
     if (dimensions > 0) {
       encodeArray(type, dimensions, value, path, depth + 1, word);
@@ -594,14 +658,14 @@ class Encoder {
         encodeAddress(value, path, word);
         return;
       case BaseKind::Bool:
-        if (!value.is_boolean()) throwBadValue(path, "expected a boolean but got " + kindName(value));
+        if (!value.isBoolean()) throwBadValue(path, "expected a boolean but got " + kindName(value));
         std::fill(word, word + 32, 0);
-        word[31] = value.get<bool>() ? 1 : 0;
+        word[31] = value.boolean() ? 1 : 0;
         return;
       case BaseKind::String: {
-        if (!value.is_string()) throwBadValue(path, "expected a string but got " + kindName(value));
+        if (!value.isString()) throwBadValue(path, "expected a string but got " + kindName(value));
         Keccak256 hasher;
-        updateWithUtf8(hasher, value.get_ref<const std::string&>());
+        updateWithUtf8(hasher, value.string());
         copyHash(hasher.finish(), word);
         return;
       }
@@ -627,10 +691,10 @@ class Encoder {
 
   // keccak of the concatenated element encodings (each element a struct
   // hash, an inner array hash, or an atomic word).
-  void encodeArray(const FieldType& type, size_t dimensions, const json& value, const PathSegment& path, int depth,
+  void encodeArray(const FieldType& type, size_t dimensions, const JsonValue& value, const PathSegment& path, int depth,
                    uint8_t word[32]) {
     checkDepth(depth, path);
-    if (!value.is_array()) {
+    if (!value.isArray()) {
       throwBadValue(path, "expected an array for " + std::string(type.text) + " but got " + kindName(value));
     }
     size_t expected = type.dimensions[dimensions - 1];
@@ -641,7 +705,7 @@ class Encoder {
     Keccak256 hasher;
     uint8_t elementWord[32];
     size_t index = 0;
-    for (const json& element : value) {
+    for (const JsonValue& element : value.elements()) {
       PathSegment elementPath{&path, {}, index++};
       encodeValue(type, dimensions - 1, element, elementPath, depth, elementWord);
       hasher.update(elementWord, sizeof elementWord);
@@ -649,11 +713,11 @@ class Encoder {
     copyHash(hasher.finish(), word);
   }
 
-  static void encodeAddress(const json& value, const PathSegment& path, uint8_t word[32]) {
-    if (!value.is_string()) throwBadValue(path, "expected an address string but got " + kindName(value));
+  static void encodeAddress(const JsonValue& value, const PathSegment& path, uint8_t word[32]) {
+    if (!value.isString()) throwBadValue(path, "expected an address string but got " + kindName(value));
     Address address;
     try {
-      address = parseAddress(value.get_ref<const std::string&>(), "the value");
+      address = parseAddress(value.string(), "the value");
     } catch (const Error& e) {
       // Keep parseAddress's code (ERR_INVALID_ADDRESS / ERR_BAD_CHECKSUM), add where.
       throw Error(e.kind(), e.code(), renderPath(path) + ": " + e.what());
@@ -662,11 +726,19 @@ class Encoder {
     std::copy(address.begin(), address.end(), word + 12);
   }
 
-  // keccak(encodeType): "Primary(fields)" then every struct it reaches,
-  // through fields and array elements, sorted by name. Cycles are fine.
+  // keccak(encodeType), remembered per call and per thread.
   const Hash32& typeHash(uint32_t structIndex) {
     if (typeHashes_[structIndex]) return *typeHashes_[structIndex];
+    std::string encoding = encodeType(structIndex);
+    if (const Hash32* known = tTypeHashes.find(encoding)) return typeHashes_[structIndex].emplace(*known);
+    Hash32 hash = keccak256(asBytes(encoding));
+    tTypeHashes.insert(encoding, hash);
+    return typeHashes_[structIndex].emplace(hash);
+  }
 
+  // "Primary(fields)" then every struct it reaches, through fields and array
+  // elements, sorted by name. Cycles are fine.
+  std::string encodeType(uint32_t structIndex) {
     // Iterative walk: a chain of many types must not deepen the stack.
     std::vector<uint32_t> reached{structIndex};
     inClosure_[structIndex] = true;
@@ -681,26 +753,86 @@ class Encoder {
     // Registry indices follow name order, so sorting indices sorts names.
     std::sort(reached.begin() + 1, reached.end());
 
-    Keccak256 hasher;
+    std::string out;
+    out.reserve(256);
     for (uint32_t index : reached) {
-      appendTypeEncoding(hasher, types_.at(index));
+      appendTypeEncoding(out, types_.at(index));
       inClosure_[index] = false;
     }
-    return typeHashes_[structIndex].emplace(hasher.finish());
+    return out;
   }
 
-  static void appendTypeEncoding(Keccak256& hasher, const StructType& type) {
-    hasher.update(asBytes(type.name));
-    hasher.update(asBytes("("));
+  static void appendTypeEncoding(std::string& out, const StructType& type) {
+    out += type.name;
+    out += '(';
     bool first = true;
     for (const Field& field : type.fields) {
-      if (!first) hasher.update(asBytes(","));
+      if (!first) out += ',';
       first = false;
-      hasher.update(asBytes(field.type.text));
-      hasher.update(asBytes(" "));
-      hasher.update(asBytes(field.name));
+      out += field.type.text;
+      out += ' ';
+      out += field.name;
     }
-    hasher.update(asBytes(")"));
+    out += ')';
+  }
+
+  // Appends, self-delimited, every value the struct's fields read from
+  // `value`; false when one is missing (that is an error, never remembered)
+  // or the key grows past what a memo holds.
+  static bool appendFieldValuesKey(std::string& key, const StructType& type, const JsonValue& value) {
+    for (const Field& field : type.fields) {
+      const JsonValue* member = value.find(field.name);
+      if (member == nullptr || !appendValueKey(key, *member)) return false;
+    }
+    return key.size() <= kMaxMemoKey;
+  }
+
+  static void appendLength(std::string& key, size_t n) {
+    auto n32 = static_cast<uint32_t>(n);
+    key.append(reinterpret_cast<const char*>(&n32), sizeof n32);
+  }
+
+  static bool appendValueKey(std::string& key, const JsonValue& value) {
+    if (key.size() > kMaxMemoKey) return false;
+    key += static_cast<char>(value.type());
+    switch (value.type()) {
+      case JsonType::Null: return true;
+      case JsonType::Boolean: key += value.boolean() ? '1' : '0'; return true;
+      case JsonType::Unsigned: {
+        uint64_t u = value.unsignedValue();
+        key.append(reinterpret_cast<const char*>(&u), sizeof u);
+        return true;
+      }
+      case JsonType::Integer: {
+        int64_t i = value.integerValue();
+        key.append(reinterpret_cast<const char*>(&i), sizeof i);
+        return true;
+      }
+      case JsonType::Float: {
+        double d = value.floatValue();
+        key.append(reinterpret_cast<const char*>(&d), sizeof d);
+        return true;
+      }
+      case JsonType::String:
+        appendLength(key, value.string().size());
+        key += value.string();
+        return true;
+      case JsonType::Array:
+        appendLength(key, value.size());
+        for (const JsonValue& element : value.elements()) {
+          if (!appendValueKey(key, element)) return false;
+        }
+        return true;
+      case JsonType::Object:
+        appendLength(key, value.size());
+        for (const JsonMember& member : value.members()) {
+          appendLength(key, member.key.size());
+          key += member.key;
+          if (!appendValueKey(key, *member.value)) return false;
+        }
+        return true;
+    }
+    return false;
   }
 
   const TypeRegistry& types_;
@@ -708,48 +840,58 @@ class Encoder {
   std::vector<bool> inClosure_;  // scratch for typeHash, all false between calls
 };
 
-const json* member(const json& object, std::string_view key) {
-  auto it = object.find(key);
-  return it == object.end() ? nullptr : &*it;
-}
-
 }  // namespace
 
+JsonDocument parseTypedDataJson(std::string_view text) {
+  std::optional<JsonDocument> document = JsonDocument::parse(text);
+  if (!document) throw Error(ErrorKind::Type, "ERR_EIP712_TYPE", "typedData is not valid JSON");
+  return std::move(*document);
+}
+
 Hash32 hashTypedData(const json& typedData) {
+  // Checked here so that a discarded or binary value keeps its own type name.
   if (!typedData.is_object()) {
     throw Error(ErrorKind::Type, "ERR_EIP712_VALUE",
                 std::string("typed data must be an object but got ") + typedData.type_name());
   }
-  const json* primaryTypeJson = member(typedData, "primaryType");
-  if (primaryTypeJson == nullptr || !primaryTypeJson->is_string()) {
+  return hashTypedData(JsonDocument::fromJson(typedData).root());
+}
+
+Hash32 hashTypedData(const JsonValue& typedData) {
+  if (!typedData.isObject()) {
+    throw Error(ErrorKind::Type, "ERR_EIP712_VALUE",
+                std::string("typed data must be an object but got ") + typedData.typeName());
+  }
+  const JsonValue* primaryTypeJson = typedData.find("primaryType");
+  if (primaryTypeJson == nullptr || !primaryTypeJson->isString()) {
     throwTypeShape("primaryType must be a string naming a struct in types");
   }
-  const std::string& primaryType = primaryTypeJson->get_ref<const std::string&>();
+  std::string_view primaryType = primaryTypeJson->string();
 
-  static const json kEmptyDomain = json::object();
-  const json* domain = member(typedData, "domain");
-  if (domain == nullptr) domain = &kEmptyDomain;
+  static const JsonDocument kEmptyDomain = *JsonDocument::parse("{}");
+  const JsonValue* domain = typedData.find("domain");
+  if (domain == nullptr) domain = &kEmptyDomain.root();
   // viem skips the domain separator entirely for a null domain; a signature
   // valid for every domain is never what the caller wants, so refuse it.
-  if (!domain->is_object()) {
+  if (!domain->isObject()) {
     throw Error(ErrorKind::Type, "ERR_EIP712_VALUE",
-                std::string("domain must be an object but got ") + domain->type_name());
+                std::string("domain must be an object but got ") + domain->typeName());
   }
 
-  TypeRegistry types(member(typedData, "types"), *domain);
+  TypeRegistry types(typedData.find("types"), *domain);
   std::optional<uint32_t> primaryIndex = types.find(primaryType);
-  if (!primaryIndex) throwBadType("primaryType '" + primaryType + "' is not defined in types");
+  if (!primaryIndex) throwBadType("primaryType '" + std::string(primaryType) + "' is not defined in types");
 
   Encoder encoder(types);
   Keccak256 hasher;
   static constexpr uint8_t kPrefix[2] = {0x19, 0x01};
   hasher.update(kPrefix, sizeof kPrefix);
   PathSegment domainPath{nullptr, "domain", 0};
-  hasher.update(encoder.hashStruct(*types.find(kDomainTypeName), *domain, domainPath, 1));
+  hasher.update(encoder.domainSeparator(*types.find(kDomainTypeName), *domain, domainPath));
 
   if (primaryType != kDomainTypeName) {
     PathSegment messagePath{nullptr, "message", 0};
-    const json* message = member(typedData, "message");
+    const JsonValue* message = typedData.find("message");
     if (message == nullptr) throwBadValue(messagePath, "missing (required unless primaryType is EIP712Domain)");
     hasher.update(encoder.hashStruct(*primaryIndex, *message, messagePath, 1));
   }

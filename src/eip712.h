@@ -4,9 +4,12 @@
 // the domain fields. Results equal viem's hashTypedData.
 #pragma once
 
+#include <string_view>
+
 #include <nlohmann/json.hpp>
 
 #include "bytes.h"
+#include "json_document.h"
 
 namespace clawpay {
 
@@ -16,6 +19,11 @@ namespace clawpay {
 // (name, version, chainId, verifyingContract, salt — in that order), as viem
 // does. primaryType "EIP712Domain" hashes the domain alone. Throws
 // clawpay::Error with a message naming the offending type / field path.
-Hash32 hashTypedData(const nlohmann::json& typedData);
+Hash32 hashTypedData(const JsonValue& typedData);
+Hash32 hashTypedData(const nlohmann::json& typedData);  // the same, for a parsed nlohmann::json
+
+// The JSON text the JS layer sends, read for hashTypedData; throws
+// ERR_EIP712_TYPE "typedData is not valid JSON" for anything that is not JSON.
+JsonDocument parseTypedDataJson(std::string_view text);
 
 }  // namespace clawpay

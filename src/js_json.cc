@@ -8,6 +8,19 @@
 namespace clawpay {
 namespace {
 
+// Printable ASCII other than '"' and '\\': bytes JSON.stringify writes as
+// they are and that read back as themselves.
+bool isPlainAscii(char c) {
+  auto b = static_cast<uint8_t>(c);
+  return b >= 0x20 && b < 0x80 && c != '"' && c != '\\';
+}
+
+// The end of the run of plain ASCII bytes starting at `pos`.
+size_t plainRunEnd(std::string_view text, size_t pos) {
+  while (pos < text.size() && isPlainAscii(text[pos])) ++pos;
+  return pos;
+}
+
 void appendUnicodeEscape(std::string& out, uint32_t unit) {
   static constexpr char kDigits[] = "0123456789abcdef";
   out += "\\u";
@@ -20,6 +33,7 @@ class FlatReader {
 
   std::optional<FlatJsonObject> read() {
     FlatJsonObject object;
+    object.reserve(16);  // a session token has 9 fields
     if (!expect('{')) return std::nullopt;
     if (peek() == '}') {
       ++pos_;
@@ -88,6 +102,9 @@ class FlatReader {
     if (!expect('"')) return std::nullopt;
     std::string out;
     while (true) {
+      size_t run = plainRunEnd(s_, pos_);
+      out.append(s_.substr(pos_, run - pos_));
+      pos_ = run;
       if (pos_ >= s_.size()) return fail("unterminated string");
       char c = s_[pos_];
       if (c == '"') {
@@ -174,6 +191,10 @@ void appendJsJsonString(std::string& out, std::string_view text) {
   out += '"';
   size_t pos = 0;
   while (pos < text.size()) {
+    size_t run = plainRunEnd(text, pos);
+    out.append(text.substr(pos, run - pos));
+    pos = run;
+    if (pos == text.size()) break;
     size_t start = pos;
     int32_t c = nextWtf8CodePoint(text, pos);
     if (c < 0) {  // not WTF-8: callers validate first; never emit raw garbage

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "error.h"
+#include "rfc6979.h"
 #include "secp256k1_context.h"
 
 namespace clawpay {
@@ -105,11 +106,12 @@ RecoverableSignature PrivateKey::sign(const Hash32& digest) const {
   int recoveryId = 0;
 
   secp256k1::CallGuard guard("signing");
-  // NULL nonce function and data select RFC 6979 without extra entropy: the
-  // same deterministic nonce viem (@noble/curves) uses, so the bytes match.
-  // The library also normalizes s to the low half.
+  // RFC 6979 without extra entropy: the same deterministic nonce viem
+  // (@noble/curves) uses, so the bytes match. rfc6979Nonce is libsecp256k1's
+  // default nonce function on faster SHA-256. The library also normalizes s
+  // to the low half.
   int ok = secp256k1_ecdsa_sign_recoverable(ctx, &signature, digest.data(), secret_.data(),
-                                            nullptr, nullptr);
+                                            rfc6979Nonce, nullptr);
   guard.check();
   if (ok != 1) {  // unreachable for a verified key and the default nonce function
     throw Error(ErrorKind::Invalid, "ERR_SECP256K1", "libsecp256k1 failed to sign the digest");

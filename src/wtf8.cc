@@ -80,6 +80,10 @@ int32_t nextWtf8CodePoint(std::string_view s, size_t& pos) noexcept {
 bool isValidWtf8(std::string_view text) noexcept {
   size_t pos = 0;
   while (pos < text.size()) {
+    if (static_cast<uint8_t>(text[pos]) < 0x80) {
+      ++pos;  // ASCII fast path
+      continue;
+    }
     if (nextWtf8CodePoint(text, pos) < 0) return false;
   }
   return true;

@@ -6,13 +6,17 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cctype>
 #include <fstream>
+#include <thread>
+#include <vector>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "error.h"
 #include "hex.h"
+#include "keccak.h"
 
 namespace clawpay {
 namespace {
@@ -123,6 +127,65 @@ TEST(ParseAddress, RoundTripsEveryViemAddress) {
 }
 
 // The generator point G is the public key of private key 1.
+// EIP-55 computed here from scratch, to check the cached path against.
+std::string referenceChecksum(const Address& address) {
+  std::string digits = toHex(address, /*prefix=*/false);
+  Hash32 hash = keccak256(asBytes(digits));
+  for (size_t i = 0; i < digits.size(); ++i) {
+    uint8_t nibble = i % 2 == 0 ? hash[i / 2] >> 4 : hash[i / 2] & 0x0f;
+    if (nibble >= 8) digits[i] = static_cast<char>(std::toupper(static_cast<unsigned char>(digits[i])));
+  }
+  return "0x" + digits;
+}
+
+// Each thread keeps the checksums of recent addresses in a table indexed by
+// the last byte: addresses that share a slot take turns, and none may ever
+// come back with another address's digits.
+TEST(ToChecksumAddress, StaysExactWhenAddressesShareAndEvictCacheSlots) {
+  std::vector<Address> addresses;
+  for (int i = 0; i < 200; ++i) {
+    Hash32 h = keccak256(asBytes(std::to_string(i)));
+    Address a;
+    std::copy(h.begin(), h.begin() + 20, a.begin());
+    a[19] = static_cast<uint8_t>(i % 3 == 0 ? 0x07 : (i % 3 == 1 ? 0x47 : i));  // many share a slot
+    addresses.push_back(a);
+  }
+  for (int round = 0; round < 3; ++round) {
+    for (const Address& a : addresses) {
+      std::string expected = referenceChecksum(a);
+      ASSERT_EQ(toChecksumAddress(a), expected);
+      ASSERT_EQ(parseAddress(expected, "a"), a);
+      std::string flipped = expected;
+      for (size_t i = 2; i < flipped.size(); ++i) {
+        if (std::isalpha(static_cast<unsigned char>(flipped[i]))) {
+          flipped[i] ^= 0x20;
+          break;
+        }
+      }
+      if (flipped != lowercase(flipped) && flipped != uppercaseDigits(flipped)) {
+        EXPECT_EQ(captureError([&] { parseAddress(flipped, "a"); }).code(), "ERR_BAD_CHECKSUM") << flipped;
+      }
+    }
+  }
+}
+
+TEST(ToChecksumAddress, IsExactOnManyThreadsAtOnce) {
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([t, &wrong] {
+      for (int i = 0; i < 2000; ++i) {
+        Hash32 h = keccak256(asBytes(std::to_string(i % 100 + t * 7)));
+        Address a;
+        std::copy(h.begin(), h.begin() + 20, a.begin());
+        if (toChecksumAddress(a) != referenceChecksum(a)) ++wrong;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(wrong.load(), 0);
+}
+
 TEST(AddressFromPublicKey, GeneratorPointGivesAddressOfKeyOne) {
   Bytes g = parseHex(
                 "0x79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"

@@ -6,7 +6,11 @@
 
 #include <cstdint>
 #include <fstream>
+#include <functional>
 #include <string>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include "error.h"
 #include "hex.h"
@@ -17,7 +21,48 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string hashHex(const json& typedData) { return toHex(hashTypedData(typedData)); }
+// What the binding does: the document as JSON text, read into a JsonDocument.
+// It must hash, or fail with the same code and message, as the parsed
+// nlohmann::json does; every helper below checks that on its document.
+std::string outcome(const std::function<Hash32()>& hash) {
+  try {
+    return toHex(hash());
+  } catch (const Error& e) {
+    return e.code() + ": " + e.what();
+  }
+}
+
+// nlohmann's dump() recurses: the hostile-nesting documents would overflow it.
+bool nestsDeeperThan(const json& root, size_t limit) {
+  std::vector<std::pair<const json*, size_t>> stack{{&root, 0}};
+  while (!stack.empty()) {
+    auto [node, depth] = stack.back();
+    stack.pop_back();
+    if (depth > limit) return true;
+    if (node->is_structured()) {
+      for (const json& child : *node) stack.emplace_back(&child, depth + 1);
+    }
+  }
+  return false;
+}
+
+void expectTextPathAgrees(const json& typedData) {
+  if (nestsDeeperThan(typedData, 1000)) return;
+  std::string text;
+  try {
+    text = typedData.dump();
+  } catch (const json::exception&) {
+    return;  // invalid UTF-8 (WTF-8 from these tests) never arrives as text
+  }
+  EXPECT_EQ(outcome([&] { return hashTypedData(parseTypedDataJson(text).root()); }),
+            outcome([&] { return hashTypedData(typedData); }))
+      << text.substr(0, 500);
+}
+
+std::string hashHex(const json& typedData) {
+  expectTextPathAgrees(typedData);
+  return toHex(hashTypedData(typedData));
+}
 
 // Expected hashes in this file come from viem 2.57's hashTypedData.
 
@@ -73,6 +118,7 @@ json withFieldTypes(std::initializer_list<std::string> fieldTypes) {
 }
 
 void expectError(const json& typedData, ErrorKind kind, const std::string& code, const std::string& messagePart) {
+  expectTextPathAgrees(typedData);
   try {
     hashTypedData(typedData);
     ADD_FAILURE() << "expected " << code << " for " << typedData.dump();
@@ -541,6 +587,79 @@ TEST(Eip712, LongChainOfTypesIsWalkedWithoutRecursion) {
               {"domain", json::object()},
               {"message", {{"next", json::array()}}}};
   EXPECT_NO_THROW(hashHex(doc));
+}
+
+TEST(Eip712, TextThatIsNotJsonIsATypeError) {
+  for (const char* text : {"", "{", "{\"types\":}", "nope", "{\"a\":\"\\ud800\"}"}) {
+    try {
+      parseTypedDataJson(text);
+      ADD_FAILURE() << "accepted " << text;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), "ERR_EIP712_TYPE");
+      EXPECT_EQ(static_cast<int>(e.kind()), static_cast<int>(ErrorKind::Type));
+      EXPECT_STREQ(e.what(), "typedData is not valid JSON");
+    }
+  }
+}
+
+// ------------------------------------------------------------ memos
+
+// The same document hashed on a new thread, whose memos start empty.
+std::string outcomeOnFreshThread(const json& typedData) {
+  std::string result;
+  std::thread([&] { result = outcome([&] { return hashTypedData(typedData); }); }).join();
+  return result;
+}
+
+// Each thread remembers recent type hashes and domain separators. Documents
+// that share a type or a domain with earlier ones, differ from them in one
+// value, one field type or one field order, or fail, must still hash (or
+// fail) exactly as they do with nothing remembered.
+TEST(Eip712Memo, RememberedHashesNeverStandInForADifferentTypeOrDomain) {
+  std::vector<json> documents;
+  json base = transferWithAuthorizationDocument();
+  documents.push_back(base);
+  for (const json& name : {json("USD Coin"), json("USD Coin "), json("USDC"), json("")}) {
+    for (const json& chainId : {json(8453), json(84532), json("8453"), json(1)}) {
+      json doc = base;
+      doc["domain"]["name"] = name;
+      doc["domain"]["chainId"] = chainId;
+      documents.push_back(doc);
+    }
+  }
+  json explicitDomain = base;  // the same values under an explicit type, in another order
+  explicitDomain["types"]["EIP712Domain"] = json::array({{{"name", "chainId"}, {"type", "uint256"}},
+                                                          {{"name", "name"}, {"type", "string"}},
+                                                          {{"name", "version"}, {"type", "string"}},
+                                                          {{"name", "verifyingContract"}, {"type", "address"}}});
+  documents.push_back(explicitDomain);
+  json wider = explicitDomain;
+  wider["types"]["EIP712Domain"][0]["type"] = "uint64";
+  documents.push_back(wider);
+  json renamed = base;  // the message type under one field type changed
+  renamed["types"]["TransferWithAuthorization"][2]["type"] = "uint128";
+  documents.push_back(renamed);
+  json badDomain = base;
+  badDomain["domain"]["verifyingContract"] = "0x833589fcD6eDb6E08f4c7C32D4f71b54bdA02913";
+  documents.push_back(badDomain);
+  json missing = explicitDomain;
+  missing["domain"].erase("version");
+  documents.push_back(missing);
+  json nested = mailDocument();
+  documents.push_back(nested);
+
+  for (const json& doc : documents) {
+    std::string expected = outcomeOnFreshThread(doc);
+    for (int round = 0; round < 3; ++round) {
+      EXPECT_EQ(outcome([&] { return hashTypedData(doc); }), expected) << doc.dump();
+    }
+  }
+  // Then all of them again, interleaved, past the size of the tables.
+  for (int round = 0; round < 2; ++round) {
+    for (const json& doc : documents) {
+      EXPECT_EQ(outcome([&] { return hashTypedData(doc); }), outcomeOnFreshThread(doc)) << doc.dump();
+    }
+  }
 }
 
 // ------------------------------------------------------------ cross-check

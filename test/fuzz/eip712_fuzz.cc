@@ -2,7 +2,9 @@
 //
 // Two modes, chosen by the first byte:
 //  - below 0x80 (every JSON document starts so): the input is JSON, parsed
-//    with nlohmann::json::parse(…, allow_exceptions=false) and hashed.
+//    with nlohmann::json::parse(…, allow_exceptions=false) and hashed; and
+//    read as the binding reads it (JsonDocument), which must accept the same
+//    texts, hold the same values and hash or fail identically.
 //  - 0x80 and up: the remaining bytes drive a small grammar that builds a
 //    well-typed document (nested structs, dynamic / fixed / nested arrays,
 //    bytes, bytesN, intN / uintN at and past their range limits, addresses in
@@ -25,6 +27,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +38,7 @@
 
 #include "eip712.h"
 #include "error.h"
+#include "json_document.h"
 
 using namespace clawpay;
 using nlohmann::json;
@@ -57,6 +63,43 @@ std::optional<Hash32> hashOrError(const json& doc, std::string* error = nullptr)
     fail("hashTypedData threw a non-clawpay exception", e.what());
   } catch (...) {
     fail("hashTypedData threw a non-exception");
+  }
+}
+
+// Type-exact equality (nlohmann's == calls 1 and 1.0 equal).
+bool sameJson(const json& a, const json& b) {
+  if (a.type() != b.type()) return false;
+  switch (a.type()) {
+    case json::value_t::array:
+      if (a.size() != b.size()) return false;
+      for (size_t i = 0; i < a.size(); ++i) {
+        if (!sameJson(a[i], b[i])) return false;
+      }
+      return true;
+    case json::value_t::object: {
+      if (a.size() != b.size()) return false;
+      for (auto ia = a.begin(), ib = b.begin(); ia != a.end(); ++ia, ++ib) {
+        if (ia.key() != ib.key() || !sameJson(ia.value(), ib.value())) return false;
+      }
+      return true;
+    }
+    case json::value_t::number_float: {
+      double x = a.get<double>(), y = b.get<double>();
+      return std::memcmp(&x, &y, sizeof x) == 0;
+    }
+    default:
+      return a == b;
+  }
+}
+
+std::string outcomeOf(const std::function<Hash32()>& hash) {
+  try {
+    Hash32 h = hash();
+    return std::string(h.begin(), h.end());
+  } catch (const Error& e) {
+    return "error " + e.code() + ": " + e.what();
+  } catch (const std::exception& e) {
+    fail("hashTypedData threw a non-clawpay exception", e.what());
   }
 }
 
@@ -420,6 +463,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const auto first = hashOrError(doc);
     const auto second = hashOrError(doc);
     if (first != second) fail("hashing the same document twice differs");
+    std::optional<JsonDocument> ours = JsonDocument::parse(g_input);
+    if (doc.is_discarded() != !ours.has_value()) {
+      fail(ours ? "JsonDocument accepted text nlohmann refuses" : "JsonDocument refused text nlohmann accepts");
+    }
+    if (ours) {
+      if (!sameJson(toJson(ours->root()), doc)) fail("JsonDocument read other values than nlohmann");
+      if (outcomeOf([&] { return hashTypedData(ours->root()); }) != outcomeOf([&] { return hashTypedData(doc); })) {
+        fail("the JsonDocument and nlohmann::json paths hash differently");
+      }
+    }
     return 0;
   }
 

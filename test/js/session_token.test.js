@@ -265,6 +265,40 @@ test(`batch verification equals one-by-one verification, on 1 thread and on all 
   await assert.rejects(verifySessionTokens(tokens, { threads: 1.5 }), (e) => e instanceof TypeError && /options.threads/.test(e.message));
 });
 
+test(`verify reports the payload exactly as given, lone surrogates included, keys in ClawPay's order, one by one and in a batch (seed ${seed})`, async () => {
+  const rng = new Random(seed + 11);
+  const signer = Signer.generate();
+  const payloads = [];
+  const tokens = [];
+  for (let i = 0; i < 200; i++) {
+    const payload = randomPayload(rng);
+    payloads.push(payload);
+    tokens.push((await buildSessionToken(payload, signer)).token);
+  }
+  const order = ['version', 'sessionId', 'walletAddress', 'endpoint', 'scope', 'createdAt', 'expiresAt', 'paymentTxHash', 'paymentAmount'];
+  const batch = await verifySessionTokens(tokens, { now: 0 });
+  for (const [i, token] of tokens.entries()) {
+    const result = await verifySessionToken(token, { now: 0 });
+    assert.notEqual(result.reason, 'malformed', `case ${i}: ${result.detail}`);
+    assert.deepEqual(result.payload, payloads[i], `case ${i}`);
+    assert.deepEqual(Object.keys(result.payload), order, `case ${i}`);
+    assert.deepEqual(Object.keys(result), ['valid', 'reason', 'detail', 'payload', 'signer']);
+    assert.deepEqual(batch[i], result, `batch, case ${i}`);
+  }
+});
+
+test('a detail quoting a lone-surrogate key of a hostile token reads as before (U+FFFD per byte), alone and in a batch', async () => {
+  const hostile = `${b64('{"\\ud800x":1}')}.0x${'ab'.repeat(65)}`;
+  const expected = { valid: false, reason: 'malformed', detail: 'Malformed session token: unknown field "\ufffd\ufffd\ufffdx"', payload: null, signer: null };
+  assert.deepEqual(await verifySessionToken(hostile, { now: 0 }), expected);
+  const signer = Signer.generate();
+  const { token } = await buildSessionToken(payloadFor(signer), signer);
+  const results = await verifySessionTokens([token, hostile, 7], { now: NOW });
+  assert.deepEqual(results[1], expected);
+  assert.deepEqual(results[0], await verifySessionToken(token, { now: NOW }));
+  assert.deepEqual(results[2], { valid: false, reason: 'malformed', detail: 'token is not a string', payload: null, signer: null });
+});
+
 test('a token signed with the account viem holds verifies for that address (interop with viem signers)', async () => {
   const key = generatePrivateKey();
   const account = privateKeyToAccount(key);

@@ -12,6 +12,8 @@ import {
 import { privateKeyToAccount } from 'viem/accounts';
 
 import { Signer, hashTypedData, recoverTypedDataAddress } from '../../lib/index.js';
+import { typedDataJson, typedDataJsonByReplacer, typedDataJsonFast } from '../../lib/typed_data.js';
+import { argError, expectObject, expectString } from '../../lib/validate.js';
 import {
   EXPECTED_FEATURES, Rng, describeTypedData, randomTypedData, resolveSeed,
 } from './support/random_typed_data.js';
@@ -513,4 +515,179 @@ test('the signer still works after every kind of bad input', async () => {
   assert.equal(signer.destroyed, false);
   const signature = await signer.signTypedData(MAIL);
   assert.equal(await recoverTypedDataAddress({ ...MAIL, signature }), signer.address);
+});
+
+// ------------------------------------------------------- the JSON hand-off
+
+// typedDataJson writes the text by hand and hands anything unusual to the
+// reference serializer (JSON.stringify with the replacer). Where the fast
+// writer answers, its text must be the reference's, byte for byte.
+function handOffRoot({ domain, types, primaryType, message }) {
+  return { types, primaryType, domain: domain ?? {}, message: message ?? {} };
+}
+
+function referenceOutcome(root) {
+  try {
+    return { text: typedDataJsonByReplacer(root) };
+  } catch (error) {
+    return { error: `${error.constructor.name} ${error.code}: ${error.message}` };
+  }
+}
+
+// Fails unless the fast writer steps aside or gives the reference's text.
+function checkHandOff(root, label, failures) {
+  const fast = typedDataJsonFast(root);
+  if (fast === undefined) return false;
+  const reference = referenceOutcome(root);
+  if (fast !== reference.text) failures.push(`${label}\nfast:      ${fast}\nreference: ${reference.text ?? reference.error}`);
+  return true;
+}
+
+test(`the hand-written typed-data JSON equals JSON.stringify with the replacer on all ${DOCUMENTS} random documents (seed ${seed})`, () => {
+  const failures = [];
+  for (const doc of allDocuments()) {
+    const root = handOffRoot(doc.typedData);
+    if (!checkHandOff(root, where(doc, '', 1500), failures)) failures.push(`the fast writer stepped aside on ${where(doc, '', 1500)}`);
+  }
+  reportFailures(failures, DOCUMENTS, 'documents serialized differently');
+});
+
+test(`the hand-written typed-data JSON equals the reference or steps aside on ${MUTATED} documents with a hostile leaf (seed ${seed})`, () => {
+  const rng = new Rng(seed, 0x7ffffffc);
+  const failures = [];
+  for (let i = 0; i < MUTATED; i++) {
+    const doc = allDocuments()[i];
+    const path = rng.pick(leafPaths(doc.typedData.message).filter((p) => p.length > 0));
+    const hostile = rng.pick(HOSTILE_VALUES);
+    const mutated = { ...doc.typedData, message: replaceAt(doc.typedData.message, path, hostile) };
+    checkHandOff(handOffRoot(mutated), `message.${path.join('.')} = ${describeTypedData(hostile)}\n${where(doc, '', 1500)}`, failures);
+  }
+  reportFailures(failures, MUTATED, 'mutated documents serialized differently');
+});
+
+// Values typed data is not made of, each where a message value goes.
+function handOffEdgeCases() {
+  const withGetter = { a: 1 };
+  Object.defineProperty(withGetter, 'g', { enumerable: true, get: () => 'from a getter' });
+  const hidden = { a: 1 };
+  Object.defineProperty(hidden, 'h', { enumerable: false, value: 'not enumerable' });
+  const nullProto = Object.assign(Object.create(null), { a: 1, b: 'x' });
+  const boxedAsPlain = Object.setPrototypeOf(new Number(7), Object.prototype);
+  class Point { constructor() { this.x = 1; this.y = 2n; } }
+  class Money { constructor() { this.amount = 1; } toJSON() { return { amount: 100n, currency: 'USD' }; } }
+  const sparse = [1, , 3]; // eslint-disable-line no-sparse-arrays
+  sparse.extra = 'ignored';
+  const dateProto = Object.setPrototypeOf({ a: 1 }, Date.prototype);
+  const arrayLike = Object.create(Array.prototype);
+  arrayLike.a = 1;
+  const fake = Object.create(Uint8Array.prototype);
+  const buffer = Buffer.from('typed data');
+  buffer.extra = 1;
+  return [
+    ['plain values', { s: 'x', n: 1, f: 1.5, z: -0, t: true, nil: null, u: undefined, big: 5n, neg: -5n }],
+    ['numbers at the edges', [2 ** 53 - 1, 2 ** 53, -(2 ** 53), 2 ** 64, 1e21, -1e300, 1.5e-7, 5e-324, Number.MAX_VALUE, Number.MIN_SAFE_INTEGER]],
+    ['non-finite numbers', [NaN]], ['Infinity', { a: Infinity }], ['-Infinity', -Infinity],
+    ['strings needing escapes', ['"', '\\', '\n\r\t\b\f', '\u0000\u001f\u007f', '\u2028\u2029', '</script>', 'é😀']],
+    ['lone surrogates', ['\ud800', 'a\udfffb', '\ude00\ud83d']],
+    ['ill-formed keys', { '\ud800': 1, a: 2 }], ['ill-formed keys that collide', { '\ufffd': 1, '\ud800': 2 }],
+    ['keys needing escapes', { '"': 1, '\n': 2, '\u0000': 3, 'é': 4 }], ['integer-like keys', { b: 1, 2: 'two', 1: 'one', a: 0 }],
+    ['Uint8Array, subarray, Buffer', [new Uint8Array([1, 2, 255]), new Uint8Array(10).fill(7).subarray(2, 5), buffer, new Uint8Array(0)]],
+    ['other typed arrays', [new Uint16Array([1, 65535]), new Float64Array([0.5]), new Int8Array([-1]), new DataView(new ArrayBuffer(2))]],
+    ['an object faking a Uint8Array prototype', fake],
+    ['boxed primitives', [new Number(5), new String('s'), new Boolean(false)]], ['a boxed NaN', new Number(NaN)],
+    ['a boxed bigint', Object(5n)], ['a boxed number with a plain prototype', boxedAsPlain],
+    ['a boxed string with a lone surrogate', new String('\ud800')],
+    ['a valid Date', new Date(0)], ['an invalid Date', new Date(NaN)], ['an object with Date.prototype', dateProto],
+    ['an object with toJSON', { toJSON: () => ({ replaced: 1n }) }], ['an inherited toJSON', new Money()], ['a toJSON that is not a function', { toJSON: 5, a: 1 }],
+    ['a function', () => 1], ['a symbol', Symbol('s')], ['a symbol key', { [Symbol('k')]: 1, a: 2 }],
+    ['functions and symbols in arrays', [() => 1]], ['undefined in arrays and holes', [undefined, 1, sparse]],
+    ['a class instance', new Point()], ['a null-prototype object', nullProto], ['an object with Array.prototype', arrayLike],
+    ['Map and Set', [new Map([[1, 2]]), new Set([1])]], ['an enumerable getter', withGetter], ['a non-enumerable property', hidden],
+    ['a getter that throws', Object.defineProperty({}, 'boom', { enumerable: true, get() { throw new Error('boom'); } })],
+    ['nesting 90 deep', Array.from({ length: 90 }).reduce((inner) => ({ v: inner }), 1)],
+    ['nesting 150 deep', Array.from({ length: 150 }).reduce((inner) => [inner], 1)],
+    ['a cycle', (() => { const o = { a: 1 }; o.self = o; return o; })()],
+    ['a shared (not cyclic) object', (() => { const o = { a: 1n }; return { x: o, y: o, z: [o, o] }; })()],
+  ];
+}
+
+test('the hand-written typed-data JSON equals the reference or steps aside on every kind of unusual value', () => {
+  const failures = [];
+  const steppedAside = new Set();
+  for (const [label, value] of handOffEdgeCases()) {
+    for (const [where, root] of [
+      ['message value', handOffRoot({ types: {}, primaryType: 'M', domain: { name: 'x' }, message: { v: value } })],
+      ['domain value', handOffRoot({ types: {}, primaryType: 'M', domain: { v: value }, message: {} })],
+      ['array element', handOffRoot({ types: {}, primaryType: 'M', message: { list: [value, value] } })],
+    ]) {
+      if (!checkHandOff(root, `${label} (${where})`, failures)) steppedAside.add(label);
+    }
+  }
+  reportFailures(failures, handOffEdgeCases().length, 'edge cases serialized differently');
+  // Everything the replacer throws on, or JSON.stringify treats specially, goes to the reference.
+  for (const label of ['non-finite numbers', 'Infinity', 'ill-formed keys', 'boxed primitives', 'a boxed bigint',
+    'a boxed number with a plain prototype', 'a valid Date', 'an invalid Date', 'an object with Date.prototype',
+    'an object with toJSON', 'an inherited toJSON', 'a function', 'a symbol', 'functions and symbols in arrays', 'a getter that throws',
+    'nesting 150 deep', 'a cycle']) {
+    assert.ok(steppedAside.has(label), `the fast writer should have stepped aside on ${label}`);
+  }
+  for (const label of ['plain values', 'numbers at the edges', 'lone surrogates', 'Uint8Array, subarray, Buffer', 'nesting 90 deep', 'a shared (not cyclic) object']) {
+    assert.ok(!steppedAside.has(label), `the fast writer stepped aside on ${label}`);
+  }
+});
+
+test('the hand-written typed-data JSON steps aside for a bigint toJSON added by a library, as JSON.stringify calls it', () => {
+  const root = handOffRoot({ types: {}, primaryType: 'M', message: { v: 5n } });
+  const before = typedDataJsonFast(root);
+  let calls = 0;
+  // eslint-disable-next-line no-extend-native
+  Object.defineProperty(BigInt.prototype, 'toJSON', { configurable: true, writable: true, value() { calls++; return this.toString(); } });
+  try {
+    assert.equal(typedDataJsonFast(root), undefined);
+    assert.equal(typedDataJsonByReplacer(root), before);
+    assert.equal(calls, 1);
+  } finally {
+    delete BigInt.prototype.toJSON;
+  }
+});
+
+// typedDataJson as it was before the fast writer: checks, the reference
+// serializer, and the same mapping of its errors.
+function typedDataJsonBefore(typedData, name = 'typedData') {
+  expectObject(typedData, name);
+  const { domain, types, primaryType, message } = typedData;
+  expectObject(types, `${name}.types`);
+  expectString(primaryType, `${name}.primaryType`);
+  if (domain !== undefined) expectObject(domain, `${name}.domain`);
+  if (primaryType !== 'EIP712Domain') expectObject(message, `${name}.message`);
+  try {
+    return typedDataJsonByReplacer({ types, primaryType, domain: domain ?? {}, message: message ?? {} });
+  } catch (error) {
+    if (typeof error.code === 'string' && error.code.startsWith('ERR_EIP712')) throw error;
+    if (error instanceof RangeError) {
+      throw argError(RangeError, 'ERR_EIP712_DEPTH', `${name} is nested too deeply to encode`, { cause: error });
+    }
+    if (/circular/i.test(error.message)) {
+      throw argError(TypeError, 'ERR_EIP712_VALUE', `${name} contains a circular reference`, { cause: error });
+    }
+    throw argError(TypeError, 'ERR_EIP712_VALUE', `${name} could not be serialized: ${error.message}`, { cause: error });
+  }
+}
+
+function outcome(fn) {
+  try {
+    return { text: fn() };
+  } catch (error) {
+    return { error: `${error.constructor.name} ${error.code}: ${error.message}` };
+  }
+}
+
+test('typedDataJson gives the text or the error (class, code, message) it gave before the fast writer, on every edge case and bad input', () => {
+  const documents = [
+    ...handOffEdgeCases().map(([label, value]) => [label, { types: {}, primaryType: 'M', domain: { name: 'x' }, message: { v: value } }]),
+    ...BAD_INPUT.map(([behaviour, typedData]) => [behaviour, typedData]),
+  ];
+  for (const [label, typedData] of documents) {
+    assert.deepEqual(outcome(() => typedDataJson(typedData)), outcome(() => typedDataJsonBefore(typedData)), label);
+  }
 });
