@@ -26,7 +26,7 @@ export function createChainReader({ rpcUrl, network, timeoutMs = 10_000 }) {
     },
     async findTransaction({ asset, authorizer, nonce }) {
       try {
-        const latest = await client.getBlockNumber();
+        const latest = await client.getBlockNumber({ cacheTime: 0 });
         const logs = await client.getLogs({
           address: asset,
           event: EIP3009_ABI[1],

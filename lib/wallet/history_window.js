@@ -34,7 +34,9 @@ export function checkEventType(eventType) {
 export async function blockWindow(publicClient, { fromBlock, toBlock }) {
   const from = parseBlock(fromBlock, 'from_block');
   const to = parseBlock(toBlock, 'to_block');
-  const latest = await publicClient.getBlockNumber();
+  // Uncached: viem otherwise answers from a block number up to one polling
+  // interval old, and a window ending there would leave out the newest sends.
+  const latest = await publicClient.getBlockNumber({ cacheTime: 0 });
   const windowTo = to ?? latest;
   if (windowTo > latest) throw walletError('ERR_WALLET_INPUT', `to_block ${windowTo} is past the chain's latest block ${latest}`);
   const windowFrom = from ?? (windowTo >= DEFAULT_WINDOW_BLOCKS ? windowTo - DEFAULT_WINDOW_BLOCKS + 1n : 0n);

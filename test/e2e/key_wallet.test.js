@@ -389,7 +389,7 @@ describe('the key-mode wallet on anvil', { timeout: 240_000 }, () => {
 
     const { entries, found, fromBlock, toBlock } = await wallet.history({ limit: 100 });
     assert.equal(fromBlock, '0');
-    assert.equal(toBlock, (await chain.publicClient.getBlockNumber()).toString());
+    assert.equal(toBlock, (await chain.publicClient.getBlockNumber({ cacheTime: 0 })).toString());
     assert.equal(found, entries.length);
     const types = new Set(entries.map((e) => e.type));
     for (const type of ['execution', 'queued', 'approved', 'cancelled', 'payment', 'transfer_in']) assert.ok(types.has(type), `${type} in ${[...types]}`);
