@@ -96,11 +96,91 @@ export function parseCallCap(args = {}, asset) {
   return cap;
 }
 
+/**
+ * A daily total in a RecordStore: one record per UTC day
+ * (`<dayPrefix><day>`, raised inside store.update, so concurrent reservers in
+ * any process never pass a limit together) and a hold per reservation
+ * (`<holdPrefix><day>/<id>`), so that a reservation is made once per id and
+ * given back at most once. SpendPolicy keeps the asset's total in one; the
+ * key-mode wallet keeps ETH's in another.
+ */
+export class DayTotal {
+  #store;
+  #now;
+  #dayPrefix;
+  #holdPrefix;
+
+  constructor({ store, now = Date.now, dayPrefix, holdPrefix }) {
+    this.#store = store;
+    this.#now = now;
+    this.#dayPrefix = dayPrefix;
+    this.#holdPrefix = holdPrefix;
+  }
+
+  /** Base units spent or reserved on a UTC day ("YYYY-MM-DD"; default today). */
+  spent(day = utcDay(this.#now())) {
+    const record = this.#store.get(`${this.#dayPrefix}${day}`);
+    return record ? BigInt(record.spent) : 0n;
+  }
+
+  /**
+   * Adds `amount` to today's total under `id`: {id, day, amount}; or, with
+   * `enforce` and the total passing `limit`, {refused: {day, spent}} and
+   * nothing reserved. An id already held today (not released) returns that
+   * reservation instead of adding twice. `fields` go into the hold record.
+   */
+  reserve(amount, { id, limit, enforce = true, fields = {} }) {
+    const at = this.#now();
+    const day = utcDay(at);
+    const holdId = `${this.#holdPrefix}${day}/${id}`;
+    const held = this.#store.get(holdId);
+    if (held && held.releasedAt === undefined) return { id, day, amount: BigInt(held.amount) };
+    let refused = null;
+    this.#store.update(`${this.#dayPrefix}${day}`, (current) => {
+      const spent = BigInt(current?.spent ?? '0');
+      if (enforce && spent + amount > limit) {
+        refused = { day, spent };
+        return undefined;
+      }
+      return { day, spent: (spent + amount).toString(), count: (current?.count ?? 0) + 1 };
+    });
+    if (refused) return { refused };
+    // The hold is written after the total: a crash in between leaves budget
+    // used, never budget invented.
+    this.#store.put(holdId, { id, day, amount: amount.toString(), ...fields, at });
+    return { id, day, amount };
+  }
+
+  /**
+   * Gives a reservation back, by its {id, day} — also from another process
+   * or after a restart. Idempotent: true the first time, false when it was
+   * already released or never made.
+   */
+  release({ id, day }) {
+    let amount = null;
+    // The hold is marked first: a crash before the total is lowered loses
+    // budget for the day, and can never give it back twice.
+    this.#store.update(`${this.#holdPrefix}${day}/${id}`, (held) => {
+      if (!held || held.releasedAt !== undefined) return undefined;
+      amount = BigInt(held.amount);
+      return { ...held, releasedAt: this.#now() };
+    });
+    if (amount === null) return false;
+    this.#store.update(`${this.#dayPrefix}${day}`, (current) => {
+      if (!current) return undefined;
+      const spent = BigInt(current.spent) - amount;
+      return { ...current, spent: (spent < 0n ? 0n : spent).toString() };
+    });
+    return true;
+  }
+}
+
 export class SpendPolicy {
   #policy;
   #asset;
   #store;
   #now;
+  #total;
   #prunedOn = null;
 
   /**
@@ -117,6 +197,7 @@ export class SpendPolicy {
     this.#asset = asset;
     this.#store = store;
     this.#now = now;
+    this.#total = new DayTotal({ store, now, dayPrefix: DAY_PREFIX, holdPrefix: HOLD_PREFIX });
   }
 
   static fromConfig(config, store, { now } = {}) {
@@ -199,19 +280,10 @@ export class SpendPolicy {
    */
   reserve(terms, { kind = 'call', cap = null, id = randomUUID() } = {}) {
     this.#checkStatic(terms, kind, cap);
-    const at = this.#now();
-    const day = utcDay(at);
-    const amount = terms.amount;
-    this.#store.update(`${DAY_PREFIX}${day}`, (current) => {
-      const spent = BigInt(current?.spent ?? '0');
-      if (spent + amount > this.#policy.maxPerDay) throw this.#dayRefusal(terms, day, spent);
-      return { day, spent: (spent + amount).toString(), count: (current?.count ?? 0) + 1 };
-    });
-    // The hold makes release() exactly-once, from any process. Written after
-    // the total: a crash in between leaves budget used, never budget invented.
-    this.#store.put(`${HOLD_PREFIX}${day}/${id}`, { id, day, amount: amount.toString(), kind, at });
-    this.#prune(day);
-    return new Reservation(this, { id, day, amount });
+    const reserved = this.#total.reserve(terms.amount, { id, limit: this.#policy.maxPerDay, fields: { kind } });
+    if (reserved.refused) throw this.#dayRefusal(terms, reserved.refused.day, reserved.refused.spent);
+    this.#prune(reserved.day);
+    return new Reservation(this, reserved);
   }
 
   /**
@@ -220,21 +292,7 @@ export class SpendPolicy {
    * first time, false when it was already released or never made.
    */
   release({ id, day }) {
-    let amount = null;
-    // The hold is marked first: a crash before the total is lowered loses
-    // budget for the day, and can never give it back twice.
-    this.#store.update(`${HOLD_PREFIX}${day}/${id}`, (held) => {
-      if (!held || held.releasedAt !== undefined) return undefined;
-      amount = BigInt(held.amount);
-      return { ...held, releasedAt: this.#now() };
-    });
-    if (amount === null) return false;
-    this.#store.update(`${DAY_PREFIX}${day}`, (current) => {
-      if (!current) return undefined;
-      const spent = BigInt(current.spent) - amount;
-      return { ...current, spent: (spent < 0n ? 0n : spent).toString() };
-    });
-    return true;
+    return this.#total.release({ id, day });
   }
 
   /**
@@ -252,32 +310,23 @@ export class SpendPolicy {
     if (typeof amount !== 'bigint' || amount < 0n) {
       throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'Expected a non-negative bigint of base units for amount');
     }
-    const at = this.#now();
-    const day = utcDay(at);
-    const holdId = `${HOLD_PREFIX}${day}/${id}`;
-    const held = this.#store.get(holdId);
-    if (held && held.releasedAt === undefined) return new Reservation(this, { id, day, amount: BigInt(held.amount) });
     const limit = this.#policy.maxPerDay;
-    this.#store.update(`${DAY_PREFIX}${day}`, (current) => {
-      const spent = BigInt(current?.spent ?? '0');
-      if (enforce && spent + amount > limit) {
-        throw new PolicyError('per_day',
-          `Refused by the per_day rule: sending ${this.#amount(amount)} would bring the total for ${day} (UTC) to ` +
-          `${this.#amount(spent + amount)}, above the daily limit (CLAWPAY_MAX_PER_DAY, shared by x402 payments and sends) of ` +
-          `${this.#amount(limit)}; ${this.#amount(spent)} already spent or reserved today`,
-          { limit, amount });
-      }
-      return { day, spent: (spent + amount).toString(), count: (current?.count ?? 0) + 1 };
-    });
-    this.#store.put(holdId, { id, day, amount: amount.toString(), kind: 'send', at });
-    this.#prune(day);
-    return new Reservation(this, { id, day, amount });
+    const reserved = this.#total.reserve(amount, { id, limit, enforce, fields: { kind: 'send' } });
+    if (reserved.refused) {
+      const { day, spent } = reserved.refused;
+      throw new PolicyError('per_day',
+        `Refused by the per_day rule: sending ${this.#amount(amount)} would bring the total for ${day} (UTC) to ` +
+        `${this.#amount(spent + amount)}, above the daily limit (CLAWPAY_MAX_PER_DAY, shared by x402 payments and sends) of ` +
+        `${this.#amount(limit)}; ${this.#amount(spent)} already spent or reserved today`,
+        { limit, amount });
+    }
+    this.#prune(reserved.day);
+    return new Reservation(this, reserved);
   }
 
   /** Base units spent or reserved on a UTC day ("YYYY-MM-DD"; default today). */
   spent(day = utcDay(this.#now())) {
-    const record = this.#store.get(`${DAY_PREFIX}${day}`);
-    return record ? BigInt(record.spent) : 0n;
+    return this.#total.spent(day);
   }
 
   // Day totals and holds older than KEEP_DAYS are dropped, once a day per

@@ -19,7 +19,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { formatUnits } from '../pay/amount.js';
-import { SpendPolicy, utcDay } from '../pay/policy.js';
+import { DayTotal, SpendPolicy, utcDay } from '../pay/policy.js';
 import { ETH, amountShape, utilization } from './token_info.js';
 
 export const SEND_RULES = Object.freeze(['payee', 'token', 'per_send', 'per_day']);
@@ -31,64 +31,6 @@ const sameAddress = (a, b) => typeof a === 'string' && typeof b === 'string' && 
 
 
 const text = (units, info) => `${formatUnits(units, info.decimals)} ${info.symbol}`;
-
-/**
- * The ETH sends' daily total: the same pattern as SpendPolicy's (a day record
- * raised inside store.update, a hold per reservation so that release happens
- * once), in wei, in records of its own.
- */
-class EthDayTotal {
-  #store;
-  #now;
-  #limit;
-
-  constructor({ store, now, limit }) {
-    this.#store = store;
-    this.#now = now;
-    this.#limit = limit;
-  }
-
-  spent(day = utcDay(this.#now())) {
-    const record = this.#store.get(`${ETH_DAY_PREFIX}${day}`);
-    return record ? BigInt(record.spent) : 0n;
-  }
-
-  /** Returns {id, day, amount} or, over the limit with enforce, {refused: {day, spent}}. */
-  reserve(amount, { id, enforce }) {
-    const day = utcDay(this.#now());
-    const holdId = `${ETH_HOLD_PREFIX}${day}/${id}`;
-    const held = this.#store.get(holdId);
-    if (held && held.releasedAt === undefined) return { id, day, amount: BigInt(held.amount) };
-    let refused = null;
-    this.#store.update(`${ETH_DAY_PREFIX}${day}`, (current) => {
-      const spent = BigInt(current?.spent ?? '0');
-      if (enforce && spent + amount > this.#limit) {
-        refused = { day, spent };
-        return undefined;
-      }
-      return { day, spent: (spent + amount).toString(), count: (current?.count ?? 0) + 1 };
-    });
-    if (refused) return { refused };
-    this.#store.put(holdId, { id, day, amount: amount.toString(), at: this.#now() });
-    return { id, day, amount };
-  }
-
-  release({ id, day }) {
-    let amount = null;
-    this.#store.update(`${ETH_HOLD_PREFIX}${day}/${id}`, (held) => {
-      if (!held || held.releasedAt !== undefined) return undefined;
-      amount = BigInt(held.amount);
-      return { ...held, releasedAt: this.#now() };
-    });
-    if (amount === null) return false;
-    this.#store.update(`${ETH_DAY_PREFIX}${day}`, (current) => {
-      if (!current) return undefined;
-      const spent = BigInt(current.spent) - amount;
-      return { ...current, spent: (spent < 0n ? 0n : spent).toString() };
-    });
-    return true;
-  }
-}
 
 /**
  * @param {object} options
@@ -103,7 +45,8 @@ export function createSendPolicy({ config, store, now = Date.now }) {
     throw new TypeError('createSendPolicy: config.policy has no send limits (maxPerSend, maxEthPerSend, maxEthPerDay); use loadConfig()');
   }
   const spendPolicy = new SpendPolicy({ policy, asset, store, now });
-  const ethDay = new EthDayTotal({ store, now, limit: policy.maxEthPerDay });
+  // ETH sends' daily total, in wei, in records of its own.
+  const ethDay = new DayTotal({ store, now, dayPrefix: ETH_DAY_PREFIX, holdPrefix: ETH_HOLD_PREFIX });
   const assetInfo = { token: asset.address, symbol: asset.symbol ?? asset.name ?? 'asset', decimals: asset.decimals };
 
   /** 'eth', 'asset' (the configured one) or 'other'. */
@@ -184,7 +127,7 @@ export function createSendPolicy({ config, store, now = Date.now }) {
   const reservationOf = (kind, { id, day, amount }) => ({ kind, id, day, amount: amount.toString() });
 
   function reserve(kind, units, { id, enforce }) {
-    if (kind === 'eth') return ethDay.reserve(units, { id, enforce });
+    if (kind === 'eth') return ethDay.reserve(units, { id, enforce, limit: policy.maxEthPerDay });
     try {
       return spendPolicy.reserveForSend(units, { id, enforce });
     } catch (error) {
