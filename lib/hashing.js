@@ -60,6 +60,11 @@ export function getAddress(address) {
   return native.getAddress(expectString(address, 'address'));
 }
 
+/** Whether two hex addresses are the same account, whatever their case (EIP-55 or not). */
+export function sameAddress(a, b) {
+  return typeof a === 'string' && typeof b === 'string' && a.toLowerCase() === b.toLowerCase();
+}
+
 export function addressBytes(address, name) {
   return toBytes(native.getAddress(expectString(address, name)), name, 20);
 }

@@ -22,6 +22,7 @@
 // USDC on several chains); the daily total sums them all.
 import { randomUUID } from 'node:crypto';
 
+import { sameAddress } from '../hashing.js';
 import { argError } from '../validate.js';
 import { describeAmount, parseBaseUnits, parseDecimalUnits } from './amount.js';
 
@@ -50,7 +51,6 @@ export function utcDay(ms) {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
-const sameAddress = (a, b) => typeof a === 'string' && typeof b === 'string' && a.toLowerCase() === b.toLowerCase();
 
 function checkTerms(terms) {
   if (terms === null || typeof terms !== 'object') {

@@ -19,7 +19,7 @@ import { ExactEvmScheme } from '@x402/evm/exact/server';
 
 import { keccak256 } from '../hashing.js';
 import { buildOffers, SESSION_EXTRA, v1NetworkName, v1Requirements } from './offers.js';
-import { sameAddress } from './route.js';
+import { sameAddress } from '../hashing.js';
 
 // A claim this old, and not in flight in this process, was abandoned.
 export const STALE_CLAIM_MS = 60_000;

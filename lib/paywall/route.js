@@ -28,11 +28,6 @@ export function baseUnits(value, name) {
   return units;
 }
 
-/** Whether two hex addresses are the same account, whatever their case (EIP-55 or not). */
-export function sameAddress(a, b) {
-  return typeof a === 'string' && typeof b === 'string' && a.toLowerCase() === b.toLowerCase();
-}
-
 function address(value, name) {
   try {
     return getAddress(expectString(value, name));

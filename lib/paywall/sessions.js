@@ -18,7 +18,7 @@
 // gets a 402 with the route's offers, so the client can buy again.
 import { scopeCovers } from '../url_scope.js';
 import { verifySessionToken } from '../session_token.js';
-import { sameAddress } from './route.js';
+import { sameAddress } from '../hashing.js';
 
 export const SESSION_HEADER = 'x-session-token';
 const CACHE_ENTRIES = 10_000;

@@ -18,6 +18,7 @@ import { createHash } from 'node:crypto';
 
 import { encodeFunctionData, parseEventLogs, zeroAddress } from 'viem';
 
+import { sameAddress } from '../hashing.js';
 import { AGENT_ACCOUNT_ABI, ERC721_OWNER_ABI } from './agent_account_abi.js';
 import { contractHistory } from './contract_history.js';
 import { walletError } from './errors.js';
@@ -27,7 +28,6 @@ import { amountShape, checkAddress, parseAmount, tokenInfo, utilization } from '
 /** How many of the newest queue entries `queue.list` and the queue depth look at. */
 export const QUEUE_SCAN = 256;
 
-const sameAddress = (a, b) => typeof a === 'string' && typeof b === 'string' && a.toLowerCase() === b.toLowerCase();
 
 
 /**

@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 
 import { BaseError, encodeFunctionData, erc20Abi, parseEventLogs } from 'viem';
 
+import { sameAddress } from '../hashing.js';
 import { formatUnits } from '../pay/amount.js';
 import { createApprovalQueue, parseQueueId } from './approval_queue.js';
 import { chainErrorMessage, createChainClients } from './chain_client.js';
@@ -34,7 +35,6 @@ export const AGENT_MAY_APPROVE = false;
 const MAX_HISTORY = 100;
 
 const sha256 = (text) => createHash('sha256').update(text).digest('hex');
-const sameAddress = (a, b) => typeof a === 'string' && typeof b === 'string' && a.toLowerCase() === b.toLowerCase();
 const seconds = (ms) => Math.floor(ms / 1000);
 
 

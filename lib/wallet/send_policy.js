@@ -18,6 +18,7 @@
 // reverted on chain — never merely because an answer was lost.
 import { randomUUID } from 'node:crypto';
 
+import { sameAddress } from '../hashing.js';
 import { formatUnits } from '../pay/amount.js';
 import { DayTotal, SpendPolicy, utcDay } from '../pay/policy.js';
 import { ETH, amountShape, utilization } from './token_info.js';
@@ -27,7 +28,6 @@ const DAY_SECONDS = 86_400;
 const ETH_DAY_PREFIX = 'send/eth/day/';
 const ETH_HOLD_PREFIX = 'send/eth/hold/';
 
-const sameAddress = (a, b) => typeof a === 'string' && typeof b === 'string' && a.toLowerCase() === b.toLowerCase();
 
 
 const text = (units, info) => `${formatUnits(units, info.decimals)} ${info.symbol}`;
