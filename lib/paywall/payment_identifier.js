@@ -38,20 +38,20 @@ export function paymentIdentifierDeclaration(mode) {
  */
 export function paymentIdentifierOf(payload, mode) {
   if (mode === false || payload.x402Version !== 2) return { id: null };
+  const missing = mode === 'required'
+    ? { error: 'payment_identifier_required', message: 'This server requires a payment-identifier id in the payment\'s extensions' }
+    : { id: null };
   const extension = payload.extensions?.[PAYMENT_IDENTIFIER];
-  if (extension === undefined) {
-    return mode === 'required'
-      ? { error: 'payment_identifier_required', message: 'This server requires a payment-identifier id in the payment\'s extensions' }
-      : { id: null };
-  }
+  if (extension === undefined) return missing;
   // Checked against the extension's rules, not against the JSON Schema the
   // client echoes: the package would compile that schema (with its regular
   // expressions) for every request, which a client must not get to choose.
   const validation = validatePaymentIdentifier(
     extension !== null && typeof extension === 'object' ? { info: extension.info } : extension,
   );
+  if (validation.valid && extension.info.id === undefined) return missing; // the declaration echoed, no id
   const id = validation.valid ? extractPaymentIdentifier(payload, true) : null;
-  if (!validation.valid || (id === null && mode === 'required')) {
+  if (!validation.valid || id === null) {
     // The errors name the rule broken, never the id itself.
     return {
       error: 'invalid_payment_identifier',
