@@ -260,7 +260,7 @@ export class PaymentEngine {
       const remembered = this.#memo.get(id);
       if (remembered && this.#now() >= remembered.expiresAt) {
         this.#memo.delete(id);
-        return this.#alreadyUsed(id);
+        return this.#alreadyUsed(id, 'This payment was settled; its authorization or replay window has expired, so it gets no stored response');
       }
       earlier = remembered?.outcome;
     }
@@ -326,13 +326,13 @@ export class PaymentEngine {
     );
   }
 
-  #alreadyUsed(id) {
+  #alreadyUsed(id, message = 'This payment was already settled for another response') {
     const receipt = this.#ledger.get(id);
     if (receipt?.status === 'pending') {
       return refused(409, 'payment_pending',
         'This payment is being settled, or its settlement was interrupted; it pays for nothing else', { receipt });
     }
-    return refused(409, 'payment_already_used', 'This payment was already settled for another response', { receipt });
+    return refused(409, 'payment_already_used', message, { receipt });
   }
 
   async #process({ id, route, resource, payload, method, requestKey, serve, identifier, offer, auth }) {
