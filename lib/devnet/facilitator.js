@@ -81,15 +81,17 @@ function relayerSigner(chain, relayer) {
   }, { confirmationTimeoutMs: 30_000 });
 }
 
-export function createDevnetFacilitator({ chain, relayer }) {
+/**
+ * `versions` picks the x402 versions it settles: both by default; [1] makes
+ * a v1-only facilitator, as older deployments are.
+ */
+export function createDevnetFacilitator({ chain, relayer, versions = [1, 2] }) {
   const signer = relayerSigner(chain, relayer);
   const v1Network = registerV1Network(chain.chainId);
-  return {
-    facilitator: new x402Facilitator()
-      .register(caip2Network(chain.chainId), new ExactEvmScheme(signer))
-      .registerV1(v1Network, new ExactEvmSchemeV1(signer)),
-    v1Network,
-  };
+  const facilitator = new x402Facilitator();
+  if (versions.includes(2)) facilitator.register(caip2Network(chain.chainId), new ExactEvmScheme(signer));
+  if (versions.includes(1)) facilitator.registerV1(v1Network, new ExactEvmSchemeV1(signer));
+  return { facilitator, v1Network };
 }
 
 class BadRequest extends Error {}
@@ -165,8 +167,8 @@ function handler(facilitator) {
 }
 
 /** Starts the facilitator on 127.0.0.1; `port = 0` picks a free port. */
-export async function startFacilitator({ chain, relayer, port = 0 }) {
-  const { facilitator, v1Network } = createDevnetFacilitator({ chain, relayer });
+export async function startFacilitator({ chain, relayer, port = 0, versions }) {
+  const { facilitator, v1Network } = createDevnetFacilitator({ chain, relayer, versions });
   const server = createServer(handler(facilitator));
   await new Promise((resolve, reject) => {
     server.once('error', reject);

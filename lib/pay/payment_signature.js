@@ -8,6 +8,7 @@ import { ExactEvmSchemeV1 } from '@x402/evm/exact/v1/client';
 import { EVM_NETWORK_CHAIN_ID_MAP } from '@x402/evm/v1';
 
 import { payError } from './errors.js';
+import { withPaymentIdentifier } from './payment_identifier.js';
 
 /** A signed payment header larger than this is not sent (servers cap theirs at ~16 KiB). */
 const MAX_PAYMENT_HEADER_BYTES = 24 * 1024;
@@ -24,7 +25,7 @@ export async function signPayment({ client, ledger, fail }, { record, paymentReq
       x402Version: paymentRequired.x402Version,
       accepts: [chosen.offer],
       ...(paymentRequired.x402Version === 2
-        ? { resource: paymentRequired.resource, extensions: paymentRequired.extensions, error: paymentRequired.error }
+        ? { resource: paymentRequired.resource, extensions: withPaymentIdentifier(paymentRequired.extensions, record.paymentId), error: paymentRequired.error }
         : { error: paymentRequired.error }),
     });
   } catch (cause) {

@@ -10,24 +10,46 @@
 //   outcome (the same response, marked as a replay), without running the
 //   handler again;
 // - after it was served, repeats for the same resource get the stored
-//   response while it is remembered (bounded memory), otherwise 409
-//   `payment_already_used` with the original settlement;
+//   response while it is remembered (bounded memory), while its
+//   authorization is still valid (before validBefore) and for at most
+//   `replayTtlSeconds`; otherwise 409 `payment_already_used` with the
+//   original settlement — a stored response outliving its authorization
+//   would be a paid body for anyone holding an expired header;
 // - across processes and restarts the ledger's claim decides: the second
-//   claimant gets 409.
+//   claimant gets 409;
+// - a v2 payment may also name its payment intent with the
+//   `payment-identifier` extension (payment_identifier.js): the same id with
+//   another authorization gets 409 `payment_identifier_conflict`.
 import { HTTPFacilitatorClient, x402ResourceServer } from '@x402/core/server';
 import { ExactEvmScheme } from '@x402/evm/exact/server';
 
-import { keccak256 } from '../hashing.js';
+import { keccak256, sameAddress } from '../hashing.js';
+import { argError, expectSafeInteger } from '../validate.js';
+import { assertFacilitatorSupports } from './facilitator_support.js';
 import { buildOffers, SESSION_EXTRA, v1NetworkName, v1Requirements } from './offers.js';
-import { sameAddress } from '../hashing.js';
+import {
+  PAYMENT_IDENTIFIER_MEMORY_MS, paymentIdentifierDeclaration, paymentIdentifierMode, paymentIdentifierNonce,
+  paymentIdentifierOf,
+} from './payment_identifier.js';
 
 // A claim this old, and not in flight in this process, was abandoned.
 export const STALE_CLAIM_MS = 60_000;
 const MEMO_ENTRIES = 1000;
 const MEMO_BYTES = 64 << 20;
+/** How long a served response is given back to a replay of its payment, at most. */
+export const DEFAULT_REPLAY_TTL_SECONDS = 300;
+const MAX_REPLAY_TTL_SECONDS = 24 * 3600;
 const HEX32 = /^0x[0-9a-fA-F]{64}$/;
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const UINT = /^(0|[1-9][0-9]{0,77})$/;
+
+function replayTtlMs(seconds = DEFAULT_REPLAY_TTL_SECONDS) {
+  expectSafeInteger(seconds, 'replayTtlSeconds', { min: 0 });
+  if (seconds > MAX_REPLAY_TTL_SECONDS) {
+    throw argError(RangeError, 'ERR_INVALID_ARG_VALUE', `replayTtlSeconds must be at most ${MAX_REPLAY_TTL_SECONDS} (a day), got ${seconds}`);
+  }
+  return seconds * 1000;
+}
 
 /** A refusal: no handler ran and nothing was settled. */
 function refused(status, error, message, extra = {}) {
@@ -45,7 +67,10 @@ function authorizationOf(payload) {
   return auth;
 }
 
-/** Remembers served outcomes for replays, within a count and a byte budget. */
+/**
+ * Remembers served outcomes for replays, within a count and a byte budget,
+ * each until its `expiresAt` (milliseconds).
+ */
 class OutcomeMemo {
   #entries = new Map();
   #bytes = 0;
@@ -54,9 +79,16 @@ class OutcomeMemo {
     return this.#entries.get(id);
   }
 
-  set(id, outcome, bytes) {
+  delete(id) {
+    const entry = this.#entries.get(id);
+    if (!entry) return;
+    this.#entries.delete(id);
+    this.#bytes -= entry.bytes;
+  }
+
+  set(id, outcome, bytes, expiresAt) {
     if (bytes > MEMO_BYTES / 4) return;
-    this.#entries.set(id, { outcome, bytes });
+    this.#entries.set(id, { outcome, bytes, expiresAt });
     this.#bytes += bytes;
     for (const [oldest, entry] of this.#entries) {
       if (this.#entries.size <= MEMO_ENTRIES && this.#bytes <= MEMO_BYTES) break;
@@ -71,6 +103,8 @@ export class PaymentEngine {
   #ledger;
   #now;
   #v1Names;
+  #replayTtlMs;
+  #identifierMode;
   #offers = new Map();
   #inflight = new Map();
   #memo = new OutcomeMemo();
@@ -82,16 +116,34 @@ export class PaymentEngine {
    * @param {Record<string,string>} [options.v1Names] v1 names for CAIP-2 networks the
    *   @x402/evm table lacks (a local chain)
    * @param {() => number} [options.now] milliseconds since the epoch
+   * @param {number} [options.replayTtlSeconds] how long a served response is given
+   *   back to a replay of its payment, at most (never past the authorization's validBefore)
+   * @param {boolean | 'required'} [options.paymentIdentifier] declare and honour x402's
+   *   payment-identifier extension (default true: declared, optional)
    */
-  constructor({ resourceServer, ledger, v1Names = {}, now = Date.now }) {
+  constructor({
+    resourceServer, ledger, v1Names = {}, now = Date.now, replayTtlSeconds, paymentIdentifier,
+  }) {
     this.#resourceServer = resourceServer;
     this.#ledger = ledger;
     this.#v1Names = v1Names;
     this.#now = now;
+    this.#replayTtlMs = replayTtlMs(replayTtlSeconds);
+    this.#identifierMode = paymentIdentifierMode(paymentIdentifier);
   }
 
-  /** An engine on the official resource server, reaching the facilitator over HTTP. */
-  static async create({ facilitatorUrl, facilitatorClient, networks, ledger, v1Names, now }) {
+  /**
+   * An engine on the official resource server, reaching the facilitator over
+   * HTTP. Fails when the facilitator is unreachable or does not support what
+   * a route offers (`routes`, or bare `networks`).
+   */
+  static async create({
+    facilitatorUrl, facilitatorClient, routes = [], networks = routes.map((r) => r.terms.network), ledger, v1Names,
+    now, replayTtlSeconds, paymentIdentifier,
+  }) {
+    // Options are checked before the facilitator is asked anything.
+    replayTtlMs(replayTtlSeconds);
+    paymentIdentifierMode(paymentIdentifier);
     const client = facilitatorClient ?? new HTTPFacilitatorClient({ url: facilitatorUrl });
     const resourceServer = new x402ResourceServer(client);
     for (const network of new Set(networks)) {
@@ -103,7 +155,9 @@ export class PaymentEngine {
     // Fails here, not on the first paying request, when the facilitator is
     // unreachable or cannot settle on a route's network.
     await resourceServer.initialize();
-    return new PaymentEngine({ resourceServer, ledger, v1Names, now });
+    const checked = routes.length > 0 ? routes : [...new Set(networks)].map((network) => ({ id: network, terms: { network } }));
+    await assertFacilitatorSupports(resourceServer, client, checked, v1Names);
+    return new PaymentEngine({ resourceServer, ledger, v1Names, now, replayTtlSeconds, paymentIdentifier });
   }
 
   get ledger() {
@@ -128,7 +182,8 @@ export class PaymentEngine {
   async paymentRequired(route, resource, { error = 'payment_required', sessionInfo, extensions } = {}) {
     const offers = await this.#offersFor(route, sessionInfo);
     const v2 = await this.#resourceServer.createPaymentRequiredResponse(
-      offers.map((o) => o.requirement), resource, error, extensions,
+      offers.map((o) => o.requirement), resource, error,
+      { ...paymentIdentifierDeclaration(this.#identifierMode), ...extensions },
     );
     const v1 = {
       x402Version: 1,
@@ -191,6 +246,8 @@ export class PaymentEngine {
   async pay({ route, resource, payload, method = 'GET', requestKey, sessionInfo, serve }) {
     const matched = await this.#match(route, resource, payload, sessionInfo);
     if (matched.kind === 'refused') return matched;
+    const identifier = paymentIdentifierOf(payload, this.#identifierMode);
+    if (identifier.error) return refused(400, identifier.error, identifier.message);
     const id = this.paymentId(route, matched.auth);
     // A stored response is given back only for the identical payload and
     // request: a copy with another signature, or the same payment presented
@@ -198,7 +255,15 @@ export class PaymentEngine {
     const originalKey = requestKey;
     requestKey = `${requestKey}\n${keccak256(new TextEncoder().encode(JSON.stringify(payload)))}`;
 
-    const earlier = this.#inflight.get(id) ?? this.#memo.get(id)?.outcome;
+    let earlier = this.#inflight.get(id);
+    if (!earlier) {
+      const remembered = this.#memo.get(id);
+      if (remembered && this.#now() >= remembered.expiresAt) {
+        this.#memo.delete(id);
+        return this.#alreadyUsed(id, 'This payment was settled; its authorization or replay window has expired, so it gets no stored response');
+      }
+      earlier = remembered?.outcome;
+    }
     if (earlier) {
       const done = await earlier;
       if (done.requestKey === requestKey) return { ...done, replayed: true };
@@ -209,12 +274,13 @@ export class PaymentEngine {
     }
 
     // Every outcome names its request, so a repeat can tell whether it is the same.
-    const outcome = this.#process({ id, route, resource, payload, method, requestKey, serve, ...matched })
-      .then((result) => ({ ...result, requestKey }));
+    const outcome = this.#process({
+      id, route, resource, payload, method, requestKey, serve, identifier: identifier.id, ...matched,
+    }).then((result) => ({ ...result, requestKey }));
     this.#inflight.set(id, outcome);
     try {
       const result = await outcome;
-      if (result.kind === 'served') this.#memo.set(id, result, result.bytes ?? 0);
+      if (result.kind === 'served') this.#memo.set(id, result, result.bytes ?? 0, this.#replayUntil(matched.auth));
       return result;
     } finally {
       this.#inflight.delete(id);
@@ -238,16 +304,38 @@ export class PaymentEngine {
     return this.#ledger.begin(intent);
   }
 
-  #alreadyUsed(id) {
+  /** Until when (ms) a served response may be given back: within the TTL and the authorization's validity. */
+  #replayUntil(auth) {
+    return Math.min(this.#now() + this.#replayTtlMs, Number(auth.validBefore) * 1000);
+  }
+
+  /**
+   * Claims a payment identifier for this authorization, or says it names
+   * another one. An authorization the ledger already knows keeps its own
+   * rules (replay, 409, a retry after a failure), whatever id it carries.
+   * The claim is made after verification, so only the payer's own signed
+   * payment can take an id, and synchronously just before the ledger claim,
+   * so two payments with one id cannot both pass.
+   */
+  #claimIdentifier(id, identifier, route, auth) {
+    if (identifier === null || this.#ledger.get(id) !== null) return true;
+    const now = this.#now();
+    return this.#ledger.useNonce(
+      paymentIdentifierNonce({ network: route.terms.network, asset: route.terms.asset, payer: auth.from, id: identifier }),
+      { expiresAt: now + PAYMENT_IDENTIFIER_MEMORY_MS, now },
+    );
+  }
+
+  #alreadyUsed(id, message = 'This payment was already settled for another response') {
     const receipt = this.#ledger.get(id);
     if (receipt?.status === 'pending') {
       return refused(409, 'payment_pending',
         'This payment is being settled, or its settlement was interrupted; it pays for nothing else', { receipt });
     }
-    return refused(409, 'payment_already_used', 'This payment was already settled for another response', { receipt });
+    return refused(409, 'payment_already_used', message, { receipt });
   }
 
-  async #process({ id, route, resource, payload, method, requestKey, serve, offer, auth }) {
+  async #process({ id, route, resource, payload, method, requestKey, serve, identifier, offer, auth }) {
     const requirement = offer.v1 ?? offer.requirement;
     let verified;
     try {
@@ -280,6 +368,10 @@ export class PaymentEngine {
       startedAt: this.#now(),
       ...(offer.kind === 'session' ? { sessionTtlSeconds: route.session.maxTtlSeconds } : {}),
     };
+    if (!this.#claimIdentifier(id, identifier, route, auth)) {
+      return refused(409, 'payment_identifier_conflict',
+        'This payment identifier already names another payment; a new payment needs a new identifier');
+    }
     if (!this.#ledger.begin(intent) && !this.#takeOver(id, intent)) return this.#alreadyUsed(id);
 
     let served;

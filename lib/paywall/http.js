@@ -74,10 +74,16 @@ function decodePayment(req) {
  * @param {string} [options.revokePath] where a session's payer can end it (POST with X-Session-Token)
  * @param {boolean | object} [options.siwx] offer Sign-In-With-X on session routes (true, or
  *   createSiwxGate options such as a `nonceKey` shared by several instances)
+ * @param {number} [options.replayTtlSeconds] how long a replayed payment gets its stored
+ *   response, at most (default 300; never past the authorization's validBefore)
+ * @param {boolean | 'required'} [options.paymentIdentifier] declare and honour x402's
+ *   payment-identifier extension (default true)
+ * Fails (ERR_FACILITATOR_UNSUPPORTED) when the facilitator's /supported lacks a
+ * route's scheme, network or x402 version.
  */
 export async function createPaywall({
   facilitatorUrl, facilitatorClient, routes, ledger, publicUrl, revokePath = '/x402/session/revoke',
-  v1Names, now = Date.now, siwx: siwxOptions = false,
+  v1Names, now = Date.now, siwx: siwxOptions = false, replayTtlSeconds, paymentIdentifier,
 }) {
   const table = new RouteTable(routes);
   // The origin, checked once per distinct value publicUrl gives.
@@ -94,8 +100,8 @@ export async function createPaywall({
   if (typeof publicUrl !== 'function') origin();
   if (!ledger) throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'createPaywall needs a receipt ledger (new ReceiptLedger({path}))');
   const engine = await PaymentEngine.create({
-    facilitatorUrl, facilitatorClient, ledger, v1Names, now,
-    networks: table.routes.map((r) => r.terms.network),
+    facilitatorUrl, facilitatorClient, ledger, v1Names, now, replayTtlSeconds, paymentIdentifier,
+    routes: table.routes,
   });
   const sessions = new SessionGate({ ledger, now });
   const byId = new Map(table.routes.map((route) => [route.id, route]));

@@ -75,11 +75,41 @@ export declare class SessionGate {
   revoke(token: string): Promise<{ ok: true; result: 'revoked' | 'already_revoked' | 'not_found'; transaction: Hex } | GateRefusal>;
 }
 
+/**
+ * x402's payment-identifier extension: true (declared, optional), 'required'
+ * (a v2 payment without an id gets 400 payment_identifier_required), or false
+ * (not declared, ids ignored).
+ */
+export type PaymentIdentifierMode = boolean | 'required';
+
+/** Default `replayTtlSeconds`: how long a served response is given back to a replay, at most. */
+export declare const DEFAULT_REPLAY_TTL_SECONDS: 300;
+/** How long a claimed payment identifier keeps naming its payment (24 h). */
+export declare const PAYMENT_IDENTIFIER_MEMORY_MS: number;
+
+export interface ReplayOptions {
+  /**
+   * How long a replay of a served payment gets the stored response, at most;
+   * never past the authorization's validBefore. After it: 409
+   * payment_already_used with the original settlement. 0 to 86400; default 300.
+   */
+  replayTtlSeconds?: number;
+  /** Default true. */
+  paymentIdentifier?: PaymentIdentifierMode;
+}
+
 export declare class PaymentEngine {
-  static create(options: {
+  /**
+   * Rejects with code ERR_FACILITATOR_UNSUPPORTED when the facilitator's
+   * /supported lacks the exact scheme on a route's network in a version it offers.
+   */
+  static create(options: ReplayOptions & {
     facilitatorUrl?: string;
     facilitatorClient?: unknown;
-    networks: string[];
+    /** The routes whose scheme, network and versions the facilitator must support. */
+    routes?: Route[];
+    /** Networks to register; default the routes' networks. */
+    networks?: string[];
     ledger: ReceiptLedger;
     /** v1 names for CAIP-2 networks @x402/evm has none for (a local chain). */
     v1Names?: Record<string, string>;
@@ -116,7 +146,8 @@ export interface Paywall {
   revokeSession(token: string): ReturnType<SessionGate['revoke']>;
 }
 
-export declare function createPaywall(options: {
+/** Rejects with code ERR_FACILITATOR_UNSUPPORTED when the facilitator cannot settle what a route offers. */
+export declare function createPaywall(options: ReplayOptions & {
   facilitatorUrl?: string;
   facilitatorClient?: unknown;
   /** Keys: "GET /path", "/path", or "/prefix/*". */

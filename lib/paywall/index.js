@@ -2,7 +2,8 @@
 // for node:http / Express routes and for MCP tools, settled through any
 // facilitator and recorded in a durable receipt ledger.
 export { createPaywall } from './http.js';
-export { PaymentEngine } from './engine.js';
+export { DEFAULT_REPLAY_TTL_SECONDS, PaymentEngine } from './engine.js';
+export { PAYMENT_IDENTIFIER_MEMORY_MS } from './payment_identifier.js';
 export { SessionGate, SESSION_HEADER, RECEIPT_MAX_AGE_MS } from './sessions.js';
 export { createSiwxGate, SIWX_ERRORS, SIWX_HEADER } from './siwx.js';
 export { paidTool, createPaidMcpHttpHandler, PAYMENT_META_KEY, PAYMENT_RESPONSE_META_KEY } from './mcp.js';

@@ -13,7 +13,11 @@ async function paywallUsage(): Promise<void> {
     publicUrl: 'https://api.example.com',
     routes: { 'GET /weather': { price }, '/forecast/*': { price, session: { price: 50_000n, maxTtlSeconds: 3600 } } },
     siwx: true,
+    replayTtlSeconds: 120,
+    paymentIdentifier: 'required',
   });
+  // @ts-expect-error paymentIdentifier is true, false or 'required'
+  await createPaywall({ facilitatorUrl: 'x', ledger, publicUrl: 'https://a.example', routes: {}, paymentIdentifier: 'always' });
   const route: Route = normalizeRoute({ price }, 'GET /weather');
   const cents: bigint | null = route.callPrice;
   void cents;
