@@ -81,7 +81,7 @@ export function createPayer({
   const reader = chainReader === undefined
     ? (config.rpcUrl ? createChainReader({ rpcUrl: config.rpcUrl, network: config.network }) : null)
     : chainReader;
-  const chain = { v1Network: config.v1Network, chainId: config.chainId };
+  const chain = { v1Network: config.v1Network, chainId: config.chainId, asset: config.asset };
   const client = officialClient(config, account);
   const keyLocks = new Map();
   let closed = false;
