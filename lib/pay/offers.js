@@ -51,7 +51,7 @@ export function parsePaymentRequired({ headers, body }) {
   }
   const text = typeof body === 'string' ? body : '';
   const read = parseBoundedJson(text, PAYMENT_REQUIRED_LIMITS);
-  if (read.limit && /^\s*[{[]/.test(text)) {
+  if (read.limit && /^\s*[{[]/.test(text.slice(0, 64))) {
     // JSON-like, but beyond the limits: say so rather than "not x402".
     return { invalid: true, error: `its body ${read.error}` };
   }
