@@ -174,3 +174,26 @@ test('the paying fetch refuses oversized, deep and wrong-domain 402s from real s
     }
   }
 });
+
+test('a PAYMENT-REQUIRED header beyond what HTTP clients read fails closed: nothing signed, reserved or recorded', async () => {
+  // 64 KiB of header: fetch (undici) refuses headers past 16 KiB before our
+  // parser sees them; the call is then a network failure, never a payment.
+  const huge = encodePaymentRequiredHeader(v2([offer({}, { pad: 'x'.repeat(48 * 1024) })]));
+  const server = await listen((req, res) => res.writeHead(402, { 'payment-required': huge }).end('{}'));
+  const { payer: p, signs, store, close } = payer();
+  try {
+    const result = await p.fetch(server.url);
+    assert.equal(result.status, null);
+    assert.equal(result.error.code, 'ERR_FETCH_FAILED');
+    assert.match(result.error.message, /Nothing was paid/);
+    assert.equal(signs.count, 0);
+    assert.deepEqual(store.list(''), []);
+  } finally {
+    close();
+    await server.stop();
+  }
+  // Were it read (another fetch), its one offer is too large to be paid.
+  const read = parsePaymentRequired({ headers: { 'payment-required': huge }, body: '' });
+  assert.equal(read.accepts.length, 1);
+  assert.deepEqual(candidateOffers(read, 'call', chain).skipped, ['offer 1: larger than 8192 bytes as JSON']);
+});
