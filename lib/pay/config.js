@@ -16,6 +16,9 @@
 //   RPC_URL                  8453: https://mainnet.base.org, 84532: https://sepolia.base.org
 //   FACTORY_ADDRESS, NFT_CONTRACT_ADDRESS   optional addresses, for the wallet tools
 //   SESSION_TTL_SECONDS      3600, from 60 to 2592000 (30 days)
+//   CLAWPAY_MAX_AUTHORIZATION_SECONDS  300, from 10 to 86400 (24 hours): a signed
+//                            payment authorization expires at most this long after
+//                            signing, whatever maxTimeoutSeconds the seller asks for
 //   CLAWPAY_ASSET_ADDRESS / _NAME / _VERSION / _DECIMALS
 //                            the token payments are made in; USDC by default on 8453 and
 //                            84532; when the address is set, name, version and decimals
@@ -73,6 +76,10 @@ const ETH_DECIMALS = 18;
 export const DEFAULT_SESSION_TTL_SECONDS = 3600;
 export const MIN_SESSION_TTL_SECONDS = 60;
 export const MAX_SESSION_TTL_SECONDS = 2_592_000;
+/** How long a signed EIP-3009 authorization may stay valid (CLAWPAY_MAX_AUTHORIZATION_SECONDS). */
+export const DEFAULT_MAX_AUTHORIZATION_SECONDS = 300;
+export const MIN_AUTHORIZATION_SECONDS = 10;
+export const MAX_AUTHORIZATION_SECONDS = 86_400;
 
 const POLICY_FIELDS = {
   maxPerCall: 'CLAWPAY_MAX_PER_CALL',
@@ -259,6 +266,17 @@ export function loadConfig(env = process.env) {
     }
   }
 
+  let maxAuthorizationSeconds = DEFAULT_MAX_AUTHORIZATION_SECONDS;
+  const authText = get('CLAWPAY_MAX_AUTHORIZATION_SECONDS');
+  if (authText !== undefined) {
+    const seconds = Number(authText);
+    if (!/^[0-9]+$/.test(authText) || seconds < MIN_AUTHORIZATION_SECONDS || seconds > MAX_AUTHORIZATION_SECONDS) {
+      report('CLAWPAY_MAX_AUTHORIZATION_SECONDS', `CLAWPAY_MAX_AUTHORIZATION_SECONDS must be an integer from ${MIN_AUTHORIZATION_SECONDS} to ${MAX_AUTHORIZATION_SECONDS} (24 hours); got ${authText.length <= 12 ? shown(authText) : `${authText.length} characters (not shown: a pasted key must not be echoed)`}`);
+    } else {
+      maxAuthorizationSeconds = seconds;
+    }
+  }
+
   const asset = readAsset(get, known, chainId, report);
 
   // The v1 name of the chain: known chains have one; the devnet prints its own.
@@ -296,6 +314,7 @@ export function loadConfig(env = process.env) {
     factoryAddress,
     nftContractAddress,
     sessionTtlSeconds,
+    maxAuthorizationSeconds,
     asset: Object.freeze(asset),
     stateDir,
     policy,
@@ -444,6 +463,7 @@ export function describeConfig(config) {
     asset: { ...asset },
     stateDir: config.stateDir,
     sessionTtlSeconds: config.sessionTtlSeconds,
+    maxAuthorizationSeconds: config.maxAuthorizationSeconds,
     policy: {
       maxPerCall: amount(policy.maxPerCall),
       maxPerSession: amount(policy.maxPerSession),

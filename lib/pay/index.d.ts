@@ -51,6 +51,11 @@ export interface PayConfig {
   readonly factoryAddress: Address | null;
   readonly nftContractAddress: Address | null;
   readonly sessionTtlSeconds: number;
+  /**
+   * CLAWPAY_MAX_AUTHORIZATION_SECONDS (default 300, 10..86400): a signed EIP-3009 authorization's
+   * validBefore is at most this many seconds after signing, whatever maxTimeoutSeconds the seller asks.
+   */
+  readonly maxAuthorizationSeconds: number;
   readonly asset: Readonly<AssetConfig>;
   readonly stateDir: string;
   readonly policy: Readonly<PolicyConfig>;
@@ -77,6 +82,11 @@ export declare const DEFAULT_LIMITS: Readonly<{
   maxPerCall: string; maxPerSession: string; maxPerDay: string; maxPerSend: string; maxEthPerSend: string; maxEthPerDay: string;
 }>;
 
+/** CLAWPAY_MAX_AUTHORIZATION_SECONDS: default and bounds. */
+export declare const DEFAULT_MAX_AUTHORIZATION_SECONDS: 300;
+export declare const MIN_AUTHORIZATION_SECONDS: 10;
+export declare const MAX_AUTHORIZATION_SECONDS: 86400;
+
 /** Reads the environment (see lib/pay/config.js for every variable). Throws ConfigError. */
 export declare function loadConfig(env?: Record<string, string | undefined>): PayConfig;
 
@@ -89,6 +99,7 @@ export interface ConfigDescription {
   asset: AssetConfig;
   stateDir: string;
   sessionTtlSeconds: number;
+  maxAuthorizationSeconds: number;
   /** Amounts as "1.00 (1000000 base units)"; payees "*" when any. */
   policy: Record<string, string | string[]>;
 }
@@ -340,7 +351,12 @@ export interface PayResult {
 }
 
 /** Codes of PayError: ERR_CROSS_ORIGIN_402, ERR_MALFORMED_402, ERR_NO_PAYABLE_OFFER, ERR_SIGNING_FAILED,
- * ERR_IDEMPOTENCY_CONFLICT, ERR_PAYMENT_IN_PROGRESS, ERR_PAYMENT_UNRESOLVED, ERR_TOO_MANY_REDIRECTS, ERR_BAD_REDIRECT. */
+ * ERR_IDEMPOTENCY_CONFLICT, ERR_PAYMENT_IN_PROGRESS, ERR_PAYMENT_UNRESOLVED, ERR_TOO_MANY_REDIRECTS, ERR_BAD_REDIRECT.
+ * Before anything is reserved or signed: ERR_MALFORMED_402 (not x402, or beyond PAYMENT_REQUIRED_LIMITS:
+ * too large, too deep, too many offers); ERR_NO_PAYABLE_OFFER (each offer's reason, e.g. an EIP-712
+ * domain — extra.name, extra.version, asset, chain — that is not the configured asset's nor a known
+ * USDC deployment's, naming the field and both values). ERR_SIGNING_FAILED also when a signed
+ * authorization would outlive maxAuthorizationSeconds (never sent). */
 export declare class PayError extends Error {
   readonly code: string;
   /** The unpaid 402, when there was one. */
@@ -380,6 +396,12 @@ export declare function createPayer(options: {
   /** Default: one on config.rpcUrl; null: never ask the chain. */
   chainReader?: ChainReader | null;
   maxBodyBytes?: number;
+  /**
+   * A signed authorization is valid for at most this many seconds (10..86400), whatever the
+   * seller's maxTimeoutSeconds; `accepted` still echoes the seller's offer unchanged.
+   * Default: config.maxAuthorizationSeconds. Out of range: RangeError, code ERR_INVALID_ARG_VALUE.
+   */
+  maxAuthorizationSeconds?: number;
 }): Payer;
 
 export declare const DEFAULT_TIMEOUT_MS: 30000;
@@ -388,5 +410,11 @@ export declare const METHODS: readonly ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', '
 // ---- offers.js --------------------------------------------------------------------
 export declare const SESSION_EXTRA: 'clawpaySession';
 export declare function isSessionOffer(offer: unknown): boolean;
+/**
+ * How much of a 402 is read: the JSON of the decoded PAYMENT-REQUIRED header or of the v1 body
+ * (maxBytes), its nesting (maxDepth) and its offers (maxOffers). Beyond them: ERR_MALFORMED_402.
+ */
+export declare const PAYMENT_REQUIRED_LIMITS: Readonly<{ maxBytes: 262144; maxDepth: 32; maxOffers: 32 }>;
+/** Within PAYMENT_REQUIRED_LIMITS, else {invalid, error}. */
 export declare function parsePaymentRequired(response: { headers: Record<string, string>; body: string }):
   { x402Version: 1 | 2; accepts: Record<string, any>[]; [k: string]: unknown } | { invalid: true; error: string };

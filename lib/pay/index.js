@@ -1,6 +1,8 @@
 // The buyer side: configuration, spend policy, payment ledger and the paying
 // fetch that the clawpay-mcp server (lib/mcp/) and Node agents build on.
-export { ConfigError, DEFAULT_LIMITS, KNOWN_CHAINS, describeConfig, loadConfig } from './config.js';
+export {
+  ConfigError, DEFAULT_LIMITS, DEFAULT_MAX_AUTHORIZATION_SECONDS, KNOWN_CHAINS, MAX_AUTHORIZATION_SECONDS, MIN_AUTHORIZATION_SECONDS, describeConfig, loadConfig,
+} from './config.js';
 export { PolicyError, Reservation, RULES, SpendPolicy, parseCallCap, utcDay } from './policy.js';
 export { PaymentLedger, callKey } from './payment_ledger.js';
 export { createPayer, DEFAULT_TIMEOUT_MS, METHODS } from './payer.js';
@@ -8,5 +10,5 @@ export { MemoryStore } from './memory_store.js';
 export { openPayStore, RECORDS_FILE } from './store.js';
 export { PayError } from './errors.js';
 export { formatUnits, parseBaseUnits, parseDecimalUnits } from './amount.js';
-export { SESSION_EXTRA, isSessionOffer, parsePaymentRequired } from './offers.js';
+export { PAYMENT_REQUIRED_LIMITS, SESSION_EXTRA, isSessionOffer, parsePaymentRequired } from './offers.js';
 export { createChainReader } from './chain_reader.js';

@@ -12,7 +12,9 @@
 //      a refusal means nothing is signed (offer_choice.js)
 //   4. reserve the amount in today's budget, record the intent, sign with the
 //      official x402Client (@x402/evm exact, v2 and v1) through our native
-//      Signer, record the signed header (payment_signature.js)
+//      Signer, valid for at most maxAuthorizationSeconds whatever the seller's
+//      maxTimeoutSeconds (authorization_window.js), record the signed header
+//      (payment_signature.js)
 //   5. send the paid request and record the outcome from PAYMENT-RESPONSE /
 //      X-PAYMENT-RESPONSE — or, when the answer leaves it open (timeout, reset,
 //      5xx without a settlement header), keep the payment "sent, outcome
@@ -36,8 +38,9 @@
 // fetch_request.js, and the results shaped in fetch_result.js.
 import { Signer } from '../signer.js';
 import { toViemAccount } from '../viem_account.js';
-import { argError } from '../validate.js';
+import { argError, invalidValue } from '../validate.js';
 import { createChainReader } from './chain_reader.js';
+import { DEFAULT_MAX_AUTHORIZATION_SECONDS, MAX_AUTHORIZATION_SECONDS, MIN_AUTHORIZATION_SECONDS } from './config.js';
 import { createDelivery } from './delivery.js';
 import { DEFAULT_MAX_BODY_BYTES, normalize } from './fetch_request.js';
 import { createPaymentFlow } from './payment_flow.js';
@@ -63,13 +66,20 @@ export {
  * @param {object | null} [options.chainReader] {network, authorizationUsed, findTransaction};
  *   by default one on config.rpcUrl for config.network; null: never ask the chain
  * @param {number} [options.maxBodyBytes] response bodies beyond this are cut (truncated: true)
+ * @param {number} [options.maxAuthorizationSeconds] a signed authorization is valid for at most
+ *   this long, whatever the seller's maxTimeoutSeconds; default config.maxAuthorizationSeconds
+ *   (CLAWPAY_MAX_AUTHORIZATION_SECONDS, 300)
  */
 export function createPayer({
   config, store, fetch = globalThis.fetch, now = Date.now, account, chainReader, maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
+  maxAuthorizationSeconds = config?.maxAuthorizationSeconds ?? DEFAULT_MAX_AUTHORIZATION_SECONDS,
 }) {
   if (!config?.policy || !config.asset) throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'createPayer needs {config} from loadConfig()');
   if (!store) throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'createPayer needs {store}: a RecordStore or a MemoryStore');
   if (typeof fetch !== 'function') throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'Expected a function for fetch');
+  if (!Number.isSafeInteger(maxAuthorizationSeconds) || maxAuthorizationSeconds < MIN_AUTHORIZATION_SECONDS || maxAuthorizationSeconds > MAX_AUTHORIZATION_SECONDS) {
+    throw invalidValue(`an integer from ${MIN_AUTHORIZATION_SECONDS} to ${MAX_AUTHORIZATION_SECONDS} (seconds)`, 'maxAuthorizationSeconds', maxAuthorizationSeconds);
+  }
 
   let signer = null;
   if (!account) {
@@ -81,8 +91,8 @@ export function createPayer({
   const reader = chainReader === undefined
     ? (config.rpcUrl ? createChainReader({ rpcUrl: config.rpcUrl, network: config.network }) : null)
     : chainReader;
-  const chain = { v1Network: config.v1Network, chainId: config.chainId };
-  const client = officialClient(config, account);
+  const chain = { v1Network: config.v1Network, chainId: config.chainId, asset: config.asset };
+  const client = officialClient(config, account, { maxAuthorizationSeconds });
   const keyLocks = new Map();
   let closed = false;
 
@@ -90,7 +100,7 @@ export function createPayer({
   const { deliver } = createDelivery({ fetch, maxBodyBytes, ledger, usedOnChain, settleFromChain, fail });
   const { signIn } = createSignIn({ fetch, maxBodyBytes, account, allowedNetworks: config.policy.allowedNetworks });
   const { pay } = createPaymentFlow({
-    config, fetch, now, maxBodyBytes, policy, ledger, chain, client, expired, resolveExpired, fail, deliver, signIn,
+    config, fetch, now, maxBodyBytes, maxAuthorizationSeconds, policy, ledger, chain, client, expired, resolveExpired, fail, deliver, signIn,
   });
 
   return {

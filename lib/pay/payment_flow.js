@@ -14,7 +14,7 @@ import { PolicyError } from './policy.js';
 import { exchange, originOf } from './request.js';
 
 export function createPaymentFlow({
-  config, fetch, now, maxBodyBytes, policy, ledger, chain, client, expired, resolveExpired, fail, deliver, signIn,
+  config, fetch, now, maxBodyBytes, maxAuthorizationSeconds, policy, ledger, chain, client, expired, resolveExpired, fail, deliver, signIn,
 }) {
   async function pay(request) {
     const { url, method, headers, body, guards, purpose, cap, key, explicit, requestHash } = request;
@@ -110,7 +110,7 @@ export function createPaymentFlow({
       throw error;
     }
 
-    record = await signPayment({ client, ledger, fail }, { record, paymentRequired, chosen, unpaid });
+    record = await signPayment({ client, ledger, fail, maxAuthorizationSeconds }, { record, paymentRequired, chosen, unpaid });
     const result = await deliver(record, request, { replayed: false });
     return { ...result, paymentRequired: unpaid.paymentRequired };
   }

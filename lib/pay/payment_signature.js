@@ -1,5 +1,6 @@
 // The 402 → signed header step: the official x402Client (@x402/evm exact, v2
-// and v1) signs the chosen offer through our Signer, and the header is
+// and v1) signs the chosen offer through our Signer, for at most
+// maxAuthorizationSeconds (authorization_window.js), and the header is
 // recorded before it can be sent.
 import { x402Client } from '@x402/core/client';
 import { encodePaymentSignatureHeader } from '@x402/core/http';
@@ -7,6 +8,7 @@ import { ExactEvmScheme } from '@x402/evm/exact/client';
 import { ExactEvmSchemeV1 } from '@x402/evm/exact/v1/client';
 import { EVM_NETWORK_CHAIN_ID_MAP } from '@x402/evm/v1';
 
+import { ShortLivedScheme, withinWindow } from './authorization_window.js';
 import { payError } from './errors.js';
 import { withPaymentIdentifier } from './payment_identifier.js';
 
@@ -18,7 +20,7 @@ const MAX_PAYMENT_HEADER_BYTES = 24 * 1024;
  * returns the record, now signed. A failure fails the record (nothing was
  * sent) and throws, with `unpaid` as the error's response.
  */
-export async function signPayment({ client, ledger, fail }, { record, paymentRequired, chosen, unpaid }) {
+export async function signPayment({ client, ledger, fail, maxAuthorizationSeconds }, { record, paymentRequired, chosen, unpaid }) {
   let payload;
   try {
     payload = await client.createPaymentPayload({
@@ -34,6 +36,11 @@ export async function signPayment({ client, ledger, fail }, { record, paymentReq
   }
   const authorization = payload.payload?.authorization;
   const header = encodePaymentSignatureHeader(payload);
+  // The schemes sign by the system clock; a second lock on the wrapper.
+  if (authorization?.nonce && !withinWindow(authorization.validBefore, maxAuthorizationSeconds, Math.floor(Date.now() / 1000))) {
+    fail(record, `the signed authorization was valid for longer than ${maxAuthorizationSeconds} s`);
+    throw payError('ERR_SIGNING_FAILED', `The signed authorization is valid for longer than maxAuthorizationSeconds (${maxAuthorizationSeconds} s); it was not sent`, { response: unpaid });
+  }
   if (!authorization?.nonce || header.length > MAX_PAYMENT_HEADER_BYTES) {
     // Never sent, so never paid.
     fail(record, 'the signed payment was not an EIP-3009 authorization of a sendable size');
@@ -63,9 +70,10 @@ export async function signPayment({ client, ledger, fail }, { record, paymentReq
  * The official client, able to sign on the allowed networks only (v2 by
  * CAIP-2 id, v1 by name), with spend controls that allow the allowed assets
  * there up to the larger per-payment limit. The policy has already decided;
- * these controls are a second lock, not the first.
+ * these controls are a second lock, not the first. Every scheme signs
+ * authorizations valid for at most `maxAuthorizationSeconds`.
  */
-export function officialClient(config, account) {
+export function officialClient(config, account, { maxAuthorizationSeconds }) {
   if (config.v1Network && EVM_NETWORK_CHAIN_ID_MAP[config.v1Network] === undefined) {
     // @x402/evm's v1 signer finds the chain id by name in this table, which has
     // no local chain (the devnet facilitator registers its name the same way).
@@ -77,11 +85,11 @@ export function officialClient(config, account) {
   const allowedAssets = [];
   for (const network of policy.allowedNetworks) {
     const chainId = Number(network.slice('eip155:'.length));
-    client.register(network, new ExactEvmScheme(account));
+    client.register(network, new ShortLivedScheme(new ExactEvmScheme(account), maxAuthorizationSeconds));
     const names = new Set();
     if (chainId === config.chainId && config.v1Network) names.add(config.v1Network);
     for (const [name, id] of Object.entries(EVM_NETWORK_CHAIN_ID_MAP)) if (id === chainId) names.add(name);
-    for (const name of names) client.registerV1(name, new ExactEvmSchemeV1(account));
+    for (const name of names) client.registerV1(name, new ShortLivedScheme(new ExactEvmSchemeV1(account), maxAuthorizationSeconds));
     for (const asset of policy.allowedAssets) {
       for (const where of [network, ...names]) allowedAssets.push({ network: where, asset, maxAmountPerPayment: cap });
     }

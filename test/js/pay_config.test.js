@@ -188,6 +188,22 @@ test('SESSION_TTL_SECONDS is 60 to 2592000', () => {
   }
 });
 
+test('CLAWPAY_MAX_AUTHORIZATION_SECONDS is 10 to 86400, default 300, and a bad value is named but a long one not echoed', () => {
+  assert.equal(loadConfig(base()).maxAuthorizationSeconds, 300);
+  assert.equal(loadConfig(base({ CLAWPAY_MAX_AUTHORIZATION_SECONDS: '10' })).maxAuthorizationSeconds, 10);
+  assert.equal(loadConfig(base({ CLAWPAY_MAX_AUTHORIZATION_SECONDS: '86400' })).maxAuthorizationSeconds, 86_400);
+  assert.equal(describeConfig(loadConfig(base({ CLAWPAY_MAX_AUTHORIZATION_SECONDS: '60' }))).maxAuthorizationSeconds, 60);
+  for (const bad of ['9', '86401', '0', '-5', '1e3', '300.5', 'soon']) {
+    const problem = problemsOf(base({ CLAWPAY_MAX_AUTHORIZATION_SECONDS: bad }));
+    assert.equal(problem.variable, 'CLAWPAY_MAX_AUTHORIZATION_SECONDS', bad);
+    assert.match(problem.message, /CLAWPAY_MAX_AUTHORIZATION_SECONDS must be an integer from 10 to 86400/);
+  }
+  const pasted = KEY;
+  const problem = problemsOf(base({ CLAWPAY_MAX_AUTHORIZATION_SECONDS: pasted }));
+  assert.equal(problem.variable, 'CLAWPAY_MAX_AUTHORIZATION_SECONDS');
+  assert.ok(!problem.message.includes(pasted.slice(2, 14)), problem.message);
+});
+
 test('the state directory follows CLAWPAY_STATE_DIR, then an absolute XDG_STATE_HOME', () => {
   assert.equal(loadConfig(base({ CLAWPAY_STATE_DIR: '/var/lib/clawpay' })).stateDir, '/var/lib/clawpay');
   assert.equal(loadConfig(base({ XDG_STATE_HOME: '/xdg/state' })).stateDir, '/xdg/state/clawpay');
