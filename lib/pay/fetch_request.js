@@ -5,6 +5,7 @@
 // a body no meaning and fetch cannot send it (ClawPay 1.1 crashed on it); it
 // is not dropped silently because the caller evidently meant something by it.
 import { argError } from '../validate.js';
+import { showInput } from '../secret_text.js';
 import { callKey } from './payment_ledger.js';
 import { PAYMENT_HEADERS, SESSION_HEADERS, originOf } from './request.js';
 
@@ -24,7 +25,7 @@ function checkUrl(url) {
   try {
     parsed = new URL(url);
   } catch {
-    throw invalid(`Expected an absolute http(s) URL for url but received ${JSON.stringify(String(url).slice(0, 100))}`);
+    throw invalid(`Expected an absolute http(s) URL for url but received ${showInput(url, 100)}`);
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw invalid(`Expected an http(s) URL for url but received a ${parsed.protocol} URL`);
   if (parsed.username || parsed.password) throw invalid('The url must not carry a user name or password');
