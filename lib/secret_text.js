@@ -44,7 +44,7 @@ export function redactSecrets(text, { keep = [] } = {}) {
   const out = String(text);
   if (!HEX_RUN_TEST.test(out)) return out;
   const kept = new Set();
-  for (const value of keep) if (typeof value === 'string' && /^(?:0[xX])?[0-9a-fA-F]{64}$/.test(value)) kept.add(digitsOf(value));
+  for (const value of keep) if (typeof value === 'string' && /^(?:0[xX])?[0-9a-fA-F]{64,}$/.test(value)) kept.add(digitsOf(value));
   return out.replace(SECRET_RUN, (run) => (kept.has(digitsOf(run)) ? run : REDACTED));
 }
 
@@ -59,23 +59,37 @@ export function showInput(value, max = 40) {
   return JSON.stringify(text.length > max ? `${text.slice(0, max)}…` : text);
 }
 
-// The properties in which errors carry their own transaction data.
-const OWN_HEX_FIELDS = ['txHash', 'transaction', 'transactionHash', 'nonce', 'paymentTxHash'];
+/**
+ * A copy of `value` (plain objects, arrays, strings) with redactSecrets
+ * applied to every string in it; `keep` as there.
+ */
+export function redactDeep(value, options, depth = 0) {
+  if (typeof value === 'string') return redactSecrets(value, options);
+  if (depth > 8 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => redactDeep(item, options, depth + 1));
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [redactSecrets(key, options), redactDeep(item, options, depth + 1)]));
+}
 
-/** The 32-byte values `error` carries as its own data (see the line above). */
+// The properties in which errors and results carry their own transaction
+// data (`data`: the calldata of an owner's call a result spells out).
+const OWN_HEX_FIELDS = ['txHash', 'transaction', 'transactionHash', 'nonce', 'paymentTxHash', 'data'];
+
+/** The hex values `error` (or a result) carries as its own data (see the line above). */
 export function ownHexValues(error) {
   const found = [];
   const visit = (object, depth) => {
     if (object === null || typeof object !== 'object' || depth > 2) return;
     for (const field of OWN_HEX_FIELDS) if (typeof object[field] === 'string') found.push(object[field]);
-    for (const nested of ['payment', 'record', 'item', 'cause']) visit(object[nested], depth + 1);
+    for (const nested of ['payment', 'record', 'item', 'session', 'call', 'cause']) visit(object[nested], depth + 1);
   };
   visit(error, 0);
   return found;
 }
 
-/** An error's message for output, its own tx hashes and nonces kept. */
-export function safeErrorMessage(error) {
+/** An error's message for output, its own tx hashes and nonces (and `keep`) kept. */
+export function safeErrorMessage(error, keep = []) {
   const message = error instanceof Error ? error.message : String(error?.message ?? error);
-  return redactSecrets(message, { keep: ownHexValues(error) });
+  return redactSecrets(message, { keep: [...ownHexValues(error), ...keep] });
 }
