@@ -14,6 +14,7 @@ import { after, describe, test } from 'node:test';
 import { Signer } from '../../lib/index.js';
 import { loadConfig } from '../../lib/pay/config.js';
 import { parseBaseUnits, parseDecimalUnits } from '../../lib/pay/amount.js';
+import { normalize } from '../../lib/pay/fetch_request.js';
 import { REDACTED, maybeSecret, redactSecrets, safeErrorMessage, showInput } from '../../lib/secret_text.js';
 import { describe as describeValue, invalidArg, invalidValue } from '../../lib/validate.js';
 import { checkMemo } from '../../lib/wallet/memo.js';
@@ -238,6 +239,11 @@ describe('argument messages across the library never show a key', () => {
     'wallet parseQueueId': () => parseQueueId(`#${PASTED}`),
     'wallet parseBlock': () => parseBlock(`0x${PASTED}z`, 'from_block'),
     'wallet checkEventType': () => checkEventType(PASTED),
+    'payer url': () => normalize(`api.example/${PASTED}`, {}),
+    'payer method': () => normalize('https://api.example/', { method: PASTED }),
+    'payer purpose': () => normalize('https://api.example/', { purpose: `0x${PASTED}` }),
+    'payer header value': () => normalize('https://api.example/', { headers: { 'x-note': `a\n${PASTED}` } }),
+    'payer header name': () => normalize('https://api.example/', { headers: { [`x ${PASTED}`]: '1' } }),
   };
   for (const [name, check] of Object.entries(checks)) {
     test(`${name}: the error names the problem and shows none of the key`, () => {
