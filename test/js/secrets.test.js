@@ -15,6 +15,7 @@ import { Signer } from '../../lib/index.js';
 import { loadConfig } from '../../lib/pay/config.js';
 import { parseBaseUnits, parseDecimalUnits } from '../../lib/pay/amount.js';
 import { normalize } from '../../lib/pay/fetch_request.js';
+import { errorMessage, failure, ok } from '../../lib/mcp/tool_result.js';
 import { REDACTED, maybeSecret, redactSecrets, safeErrorMessage, showInput } from '../../lib/secret_text.js';
 import { describe as describeValue, invalidArg, invalidValue } from '../../lib/validate.js';
 import { checkMemo } from '../../lib/wallet/memo.js';
@@ -127,6 +128,29 @@ describe('the secret rule (lib/secret_text.js)', () => {
     const out = safeErrorMessage(error);
     assertNotShown(out, PASTED, 'error message');
     assert.ok(out.includes(txHash) && out.includes(nonce), out);
+  });
+});
+
+describe('MCP tool results (lib/mcp/tool_result.js), the last line of defence', () => {
+  const txHash = `0x${randomBytes(32).toString('hex')}`;
+
+  test('a failure shows no key in its text or structuredContent, and keeps its own payment\'s tx hash', () => {
+    const result = failure(`x402_pay failed after paying (tx ${txHash}) for https://api.example/?k=${PASTED}`, {
+      error: 'failed', url: `https://api.example/?k=${PASTED}`, list: [`0x${PASTED}`], [PASTED]: 1, payment: { transaction: txHash },
+    });
+    assertNotShown(JSON.stringify(result), PASTED, 'failure');
+    assert.ok(result.content[0].text.includes(txHash));
+    assert.equal(result.structuredContent.payment.transaction, txHash);
+    assert.equal(result.isError, true);
+  });
+
+  test('errorMessage keeps an error\'s own tx hash and drops a key; a successful result is left as it is', () => {
+    const error = Object.assign(new Error(`Transaction ${txHash} refused for ${PASTED}`), { txHash });
+    const message = errorMessage(error);
+    assertNotShown(message, PASTED, 'errorMessage');
+    assert.ok(message.includes(txHash));
+    const success = ok(`TX Hash: ${txHash}`, { transaction: txHash });
+    assert.equal(success.content[0].text, `TX Hash: ${txHash}`);
   });
 });
 
