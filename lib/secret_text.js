@@ -11,15 +11,20 @@
 // pass it through redactSecrets as a last line of defence. A result's own
 // data is not input and stays: the tx hashes, EIP-3009 nonces and session ids
 // the library made, in results and in the errors that report a payment or a
-// transaction (a sink keeps the 32-byte values an error carries as its own
-// txHash / nonce / transaction, never the free text around them).
+// transaction (a sink keeps the hex values an error or a failure carries in
+// its own fields — txHash, nonce, transaction, an owner call's data — never
+// the free text around them). Successful results are not redacted: they echo
+// the request as made (a URL may name a tx hash) and their own data.
+// A run of 64+ decimal digits counts too (digits are hex digits): no amount
+// in a message is that long.
 
 /** Fewest hex digits a run needs to be taken for a private key. */
 export const SECRET_HEX_DIGITS = 64;
 
 // Runs of 64+ hex digits, an optional 0x before them taken along.
-const SECRET_RUN = /(?:0[xX])?[0-9a-fA-F]{64,}/g;
-const HEX_RUN_TEST = /[0-9a-fA-F]{64,}/;
+const SECRET_RUN = new RegExp(`(?:0[xX])?[0-9a-fA-F]{${SECRET_HEX_DIGITS},}`, 'g');
+const HEX_RUN_TEST = new RegExp(`[0-9a-fA-F]{${SECRET_HEX_DIGITS},}`);
+const HEX_VALUE = new RegExp(`^(?:0[xX])?[0-9a-fA-F]{${SECRET_HEX_DIGITS},}$`);
 
 /** What replaces a run in redacted text. */
 export const REDACTED = '[64 hex digits, not shown]';
@@ -44,7 +49,7 @@ export function redactSecrets(text, { keep = [] } = {}) {
   const out = String(text);
   if (!HEX_RUN_TEST.test(out)) return out;
   const kept = new Set();
-  for (const value of keep) if (typeof value === 'string' && /^(?:0[xX])?[0-9a-fA-F]{64,}$/.test(value)) kept.add(digitsOf(value));
+  for (const value of keep) if (typeof value === 'string' && HEX_VALUE.test(value)) kept.add(digitsOf(value));
   return out.replace(SECRET_RUN, (run) => (kept.has(digitsOf(run)) ? run : REDACTED));
 }
 
