@@ -9,6 +9,8 @@
 //   approvals  list, approve or cancel the key-mode wallet's queued sends
 import { randomUUID } from 'node:crypto';
 
+import { safeErrorMessage, showInput } from '../lib/secret_text.js';
+
 const [command = 'demo', ...args] = process.argv.slice(2);
 
 async function demo() {
@@ -92,12 +94,13 @@ const commands = {
   approvals: async (argv) => (await import('../lib/cli/approvals.js')).approvalsCommand(argv),
 };
 if (!Object.hasOwn(commands, command)) {
-  console.error(`clawpay: unknown command "${command}". Commands: ${Object.keys(commands).join(', ')}`);
+  console.error(`clawpay: unknown command ${showInput(command)}. Commands: ${Object.keys(commands).join(', ')}`);
   process.exit(2);
 }
 commands[command](args).then((code) => {
   process.exitCode = code ?? 0;
 }, (error) => {
-  console.error(`clawpay ${command}: ${error.message}`);
+  // Error text may echo an argument: never a key, its own tx hashes kept.
+  console.error(`clawpay ${command}: ${safeErrorMessage(error)}`);
   process.exit(1);
 });

@@ -2,6 +2,7 @@
 import { addressBytes } from './hashing.js';
 import { native } from './native.js';
 import { nativeSigner } from './signer.js';
+import { showInput } from './secret_text.js';
 import { argError, expectObject, expectSafeInteger, expectString, invalidArg, unixSeconds } from './validate.js';
 
 const STRING_FIELDS = ['version', 'sessionId', 'walletAddress', 'endpoint', 'scope', 'paymentTxHash', 'paymentAmount'];
@@ -18,7 +19,7 @@ function payloadArg(payload) {
   expectObject(payload, 'payload');
   for (const key of Object.keys(payload)) {
     if (!FIELDS.has(key)) {
-      throw argError(TypeError, 'ERR_INVALID_SESSION_PAYLOAD', `Unknown session payload field "${key}"`);
+      throw argError(TypeError, 'ERR_INVALID_SESSION_PAYLOAD', `Unknown session payload field ${showInput(key, 60)}`);
     }
   }
   // ClawPay passes paymentAmount through bigint.toString(); accept the bigint.

@@ -1,13 +1,14 @@
 // Argument checks at the public edge. Every message has one shape —
 // "Expected <what> for <name> but received <value>" — and a `code`, so both
-// people and programs can tell what was wrong. Secrets are never echoed.
+// people and programs can tell what was wrong. Secrets are never echoed:
+// a value that could be a private key is described, not shown (secret_text.js).
+import { showInput } from './secret_text.js';
 
 export function describe(value) {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
   if (typeof value === 'string') {
-    const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
-    return `${JSON.stringify(shown)} (string of length ${value.length})`;
+    return `${showInput(value, 40)} (string of length ${value.length})`;
   }
   if (typeof value === 'bigint') return `${value}n (bigint)`;
   if (value instanceof Uint8Array) return `a Uint8Array of ${value.length} bytes`;

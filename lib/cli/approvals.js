@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 
 import { loadConfig } from '../pay/config.js';
 import { openPayStore } from '../pay/store.js';
+import { ownHexValues, redactSecrets, showInput } from '../secret_text.js';
 import { Signer } from '../signer.js';
 import { createApprovalQueue, parseQueueId } from '../wallet/approval_queue.js';
 import { createKeyWallet } from '../wallet/key_wallet.js';
@@ -31,8 +32,10 @@ function say(text) {
   process.stdout.write(`${scrub(text)}\n`);
 }
 
-function complain(message) {
-  process.stderr.write(`clawpay approvals: ${scrub(String(message).split('\n')[0])}\n`);
+// Errors echo arguments and configuration: no run of 64 hex digits is shown
+// in them but the tx hashes an error reports as its own (`keep`).
+function complain(message, keep = []) {
+  process.stderr.write(`clawpay approvals: ${scrub(redactSecrets(String(message).split('\n')[0], { keep }))}\n`);
 }
 
 function usageError(message) {
@@ -56,7 +59,7 @@ function itemLines(item) {
 function parse(argv) {
   const [subcommand = 'list', ...rest] = argv;
   if (subcommand === '--help' || subcommand === 'help' || subcommand === '-h') return { help: true };
-  if (!['list', 'approve', 'cancel'].includes(subcommand)) return usageError(`unknown subcommand "${subcommand}"`);
+  if (!['list', 'approve', 'cancel'].includes(subcommand)) return usageError(`unknown subcommand ${showInput(subcommand)}`);
   let values;
   let positionals;
   try {
@@ -71,7 +74,7 @@ function parse(argv) {
   }
   if (values.help) return { help: true };
   if (subcommand === 'list') {
-    if (positionals.length > 0) return usageError(`list takes no arguments, got "${positionals[0]}"`);
+    if (positionals.length > 0) return usageError(`list takes no arguments, got ${showInput(positionals[0])}`);
     return { subcommand, all: Boolean(values.all) };
   }
   if (positionals.length !== 1) return usageError(`${subcommand} needs exactly one queue id`);
@@ -143,7 +146,7 @@ async function approve(config, store, id) {
     return 0;
   } catch (error) {
     const tx = error.txHash ? ` (tx ${error.txHash})` : '';
-    complain(`#${id} not executed: ${error.message}${tx && !error.message.includes(error.txHash) ? tx : ''}`);
+    complain(`#${id} not executed: ${error.message}${tx && !error.message.includes(error.txHash) ? tx : ''}`, ownHexValues(error));
     if (error.item) say(itemLines(error.item));
     return 1;
   } finally {

@@ -5,11 +5,13 @@ import { statSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 import { ReceiptLedger, formatReceipts } from '../receipt_ledger.js';
+import { redactSecrets, showInput } from '../secret_text.js';
 
 const USAGE = 'clawpay receipts export --path FILE [--format csv|jsonl] [--out FILE]';
 
+// Messages echo arguments and paths: a run of 64 hex digits is never shown.
 function complain(message) {
-  process.stderr.write(`clawpay receipts: ${message}\n`);
+  process.stderr.write(`clawpay receipts: ${redactSecrets(message)}\n`);
 }
 
 function usageError(message) {
@@ -32,7 +34,7 @@ function parseExportArgs(argv) {
   if (values.help) return { help: true };
   if (!values.path) return usageError('--path FILE is required');
   const format = values.format ?? 'csv';
-  if (format !== 'csv' && format !== 'jsonl') return usageError(`--format must be csv or jsonl, not "${format}"`);
+  if (format !== 'csv' && format !== 'jsonl') return usageError(`--format must be csv or jsonl, not ${showInput(format)}`);
   if (values.out === '') return usageError('--out needs a file name');
   return { path: values.path, format, out: values.out };
 }
@@ -90,7 +92,7 @@ export async function receiptsCommand(argv) {
     return 0;
   }
   if (subcommand !== 'export') {
-    return usageError(subcommand === undefined ? 'missing subcommand' : `unknown subcommand "${subcommand}"`);
+    return usageError(subcommand === undefined ? 'missing subcommand' : `unknown subcommand ${showInput(subcommand)}`);
   }
   const options = parseExportArgs(rest);
   if (typeof options === 'number') return options;

@@ -20,6 +20,7 @@ import { isAbsolute, join } from 'node:path';
 
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 
+import { ownHexValues, redactSecrets, showInput } from '../secret_text.js';
 import { SessionCache } from '../session_cache.js';
 import { Signer } from '../signer.js';
 import { loadConfig } from '../pay/config.js';
@@ -59,17 +60,20 @@ export function parseArgs(argv) {
       let value = arg.startsWith('--http=') ? arg.slice('--http='.length) : undefined;
       if (value === undefined && argv[i + 1] !== undefined && !argv[i + 1].startsWith('-')) value = argv[(i += 1)];
       if (value !== undefined) {
-        if (!/^[0-9]{1,5}$/.test(value) || Number(value) > 65535) throw new UsageError(`--http takes a port from 0 to 65535, got "${value}"`);
+        if (!/^[0-9]{1,5}$/.test(value) || Number(value) > 65535) throw new UsageError(`--http takes a port from 0 to 65535, got ${showInput(value)}`);
         options.port = Number(value);
       }
     } else {
-      throw new UsageError(`unknown argument "${arg}"`);
+      throw new UsageError(`unknown argument ${showInput(arg)}`);
     }
   }
   return options;
 }
 
-const say = (line) => process.stderr.write(`${SERVER_NAME}: ${line}\n`);
+// Every line on stderr may echo configuration, paths or error text: a run of
+// 64 hex digits in it is never shown, but for the tx hashes and nonces a
+// line names as its own (`keep`; lib/secret_text.js has the rule).
+const say = (line, keep = []) => process.stderr.write(`${SERVER_NAME}: ${redactSecrets(line, { keep })}\n`);
 
 /** The state directory, created 0700 (or tightened to it when it is ours). */
 function openStateDir(dir) {
@@ -120,7 +124,7 @@ export async function main(argv, { env = process.env } = {}) {
 
   const sessionsPath = env.CLAWPAY_SESSIONS_PATH?.trim() || join(config.stateDir, 'sessions.journal');
   if (!isAbsolute(sessionsPath)) {
-    say(`configuration error: CLAWPAY_SESSIONS_PATH must be an absolute path; got ${JSON.stringify(sessionsPath)}`);
+    say(`configuration error: CLAWPAY_SESSIONS_PATH must be an absolute path; got ${showInput(sessionsPath, 100)}`);
     process.exitCode = 2;
     return;
   }
@@ -169,7 +173,7 @@ export async function main(argv, { env = process.env } = {}) {
       promise.finally(() => inflight.delete(promise)).catch(() => {});
     },
   };
-  const log = (line) => say(line);
+  const log = (line, keep) => say(line, keep);
   const factory = () => createClawpayServer({ config, payer, sessions, signer, wallet, log, activity });
   const onerror = (error) => say(`MCP transport: ${error?.message ?? error}`);
 
@@ -201,14 +205,14 @@ export async function main(argv, { env = process.env } = {}) {
       if (counts.settled || counts.failed || counts.open) {
         say(`earlier payments: ${counts.settled} settled, ${counts.failed} not paid, ${counts.open} still open`);
       }
-    }, (error) => say(`could not check earlier payments: ${error.message}`)));
+    }, (error) => say(`could not check earlier payments: ${error.message}`, ownHexValues(error))));
   }
 
   // Wallet transactions a crash left signed or sent get their outcome from
   // the chain, so a repeated send resumes them instead of paying again.
   activity.track(wallet.reconcile().then((counts) => {
     if (counts && Object.values(counts).some((n) => n > 0)) say(`earlier wallet transactions: ${JSON.stringify(counts)}`);
-  }, (error) => say(`could not check earlier wallet transactions: ${error.message}`)));
+  }, (error) => say(`could not check earlier wallet transactions: ${error.message}`, ownHexValues(error))));
 
   let stopping = false;
   const shutdown = async (why) => {

@@ -53,7 +53,7 @@ export const SERVER_VERSION = JSON.parse(readFileSync(new URL('../../package.jso
  * @param {object} [options.wallet]  from openWallet() (lib/wallet/): the six wallet tools' wallet;
  *   without it they answer that no wallet is configured
  * @param {() => number} [options.now]  Unix milliseconds
- * @param {(line: string) => void} [options.log]  diagnostics (stderr in main.js)
+ * @param {(line: string, keep?: string[]) => void} [options.log]  diagnostics (stderr in main.js), already redacted; `keep`: the tx hashes the line may show
  * @param {{track: (work: Promise<unknown>) => void}} [options.activity]  told of every tool call
  *   under way, so a shutdown can let a payment finish
  */

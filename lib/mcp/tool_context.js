@@ -6,6 +6,7 @@ import { chainName } from './format.js';
 import { createPaymentView } from './payment_view.js';
 import { createSessionView } from './session_view.js';
 import { requestHeaders, sessionHeaders } from './session_http.js';
+import { ownHexValues, redactSecrets, safeErrorMessage } from '../secret_text.js';
 import { errorMessage, failure } from './tool_result.js';
 
 const DEFAULT_SESSION_TTL_SECONDS = 3600;
@@ -27,7 +28,10 @@ function settingsOf(config) {
  * The context the tools in ./tools/ are made with (see createClawpayTools in
  * server.js): the options, plus the helpers below.
  */
-export function createToolContext({ config, payer, sessions, signer, wallet = null, now, log, activity }) {
+export function createToolContext({ config, payer, sessions, signer, wallet = null, now, log: writeLine, activity }) {
+  // Diagnostics echo inputs (URLs, error stacks): never a key, only the tx
+  // hashes and nonces the caller names as the line's own.
+  const log = (line, keep = []) => writeLine(redactSecrets(line, { keep }), keep);
   const settings = settingsOf(config);
   const seconds = () => Math.floor(now() / 1000);
   const network = chainName(settings.chainId);
@@ -63,7 +67,7 @@ export function createToolContext({ config, payer, sessions, signer, wallet = nu
     if (error?.code === 'ERR_INVALID_ARG_VALUE' || error?.code === 'ERR_INVALID_ARG_TYPE' || error?.code === 'ERR_WALLET_INPUT') {
       return failure(`${tool} failed: ${errorMessage(error)}`, { error: 'invalid_input', message: errorMessage(error) });
     }
-    if (!String(error?.code ?? '').startsWith('ERR_')) log(`${tool}: ${error?.stack ?? error}`);
+    if (!String(error?.code ?? '').startsWith('ERR_')) log(`${tool}: ${error?.stack ?? error}`, ownHexValues(error));
     return failure(`${tool} failed: ${errorMessage(error)}`, { error: error?.code ?? 'failed', message: errorMessage(error) });
   }
 
@@ -105,7 +109,7 @@ export function createToolContext({ config, payer, sessions, signer, wallet = nu
   // A request that got no answer: a timeout, a reset, a refused connection.
   function noAnswer(tool, result, args, note = '') {
     const payment = paymentBlock(result.payment);
-    const message = `${tool} failed: ${result.error?.message ?? 'no answer'}${note}`;
+    const message = `${tool} failed: ${result.error ? safeErrorMessage(result.error, ownHexValues({ payment: result.payment })) : 'no answer'}${note}`;
     return result.timedOut
       ? failure(message, { error: 'timeout', timeoutMs: args.timeout_ms, payment })
       : failure(message, { error: result.error?.code ?? 'no_answer', payment });

@@ -1,6 +1,7 @@
 // Exact money arithmetic for the buyer side. Amounts people write ("0.10")
 // are parsed straight to base units of the asset as a bigint; a float never
 // touches money.
+import { showInput } from '../secret_text.js';
 
 const DECIMAL = /^(0|[1-9][0-9]*)(?:\.([0-9]+))?$/;
 const BASE_UNITS = /^(0|[1-9][0-9]*)$/;
@@ -21,10 +22,10 @@ export function parseDecimalUnits(value, decimals) {
   }
   if (typeof text !== 'string') return { error: `must be a decimal amount such as "0.10", got a ${typeof value}` };
   const match = DECIMAL.exec(text.trim());
-  if (!match) return { error: `must be a plain non-negative decimal amount such as "0.10" (digits, at most one ".", no sign or exponent), got ${JSON.stringify(text.slice(0, 40))}` };
+  if (!match) return { error: `must be a plain non-negative decimal amount such as "0.10" (digits, at most one ".", no sign or exponent), got ${showInput(text, 40)}` };
   const [, whole, fraction = ''] = match;
   if (fraction.length > decimals) {
-    return { error: `has ${fraction.length} decimal places, but the asset has only ${decimals}; got ${JSON.stringify(text.trim())}` };
+    return { error: `has ${fraction.length} decimal places, but the asset has only ${decimals}; got ${showInput(text.trim(), 80)}` };
   }
   const units = BigInt(whole) * 10n ** BigInt(decimals) + BigInt((fraction || '0').padEnd(decimals, '0') || '0');
   if (units > MAX_UINT256) return { error: 'is larger than 2^256-1 base units' };
@@ -37,7 +38,7 @@ export function parseBaseUnits(value) {
   if (typeof value === 'bigint') units = value;
   else if (typeof value === 'number' && Number.isSafeInteger(value)) units = BigInt(value);
   else if (typeof value === 'string' && BASE_UNITS.test(value)) units = BigInt(value);
-  else return { error: `must be an integer amount of base units (e.g. "10000" for 0.01 of a 6-decimal asset), got ${typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : typeof value}` };
+  else return { error: `must be an integer amount of base units (e.g. "10000" for 0.01 of a 6-decimal asset), got ${typeof value === 'string' ? showInput(value, 40) : typeof value}` };
   if (units < 0n || units > MAX_UINT256) return { error: 'must be between 0 and 2^256-1 base units' };
   return { units };
 }

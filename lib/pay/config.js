@@ -3,7 +3,10 @@
 // CLAWPAY_* ones for the asset, the state directory and the spend policy.
 //
 // Every bad variable is reported, all at once, in one ConfigError (code
-// ERR_CONFIG) that names each variable; a secret's value is never shown.
+// ERR_CONFIG) that names each variable; a secret's value is never shown,
+// nor is any value, field name or path that could be a private key (a run
+// of 64 hex digits, lib/secret_text.js): the message says which variable is
+// wrong and why, not what it holds.
 //
 // Variables and defaults:
 //   AGENT_PRIVATE_KEY        required, 0x + 64 hex; the key that signs payments
@@ -50,6 +53,7 @@ import { isAbsolute, join } from 'node:path';
 import { EVM_NETWORK_CHAIN_ID_MAP } from '@x402/evm/v1';
 
 import { getAddress } from '../hashing.js';
+import { maybeSecret, redactSecrets, showInput } from '../secret_text.js';
 import { Signer } from '../signer.js';
 import { formatUnits, parseDecimalUnits } from './amount.js';
 
@@ -114,7 +118,20 @@ const POSITIVE_INTEGER = /^[1-9][0-9]*$/;
 const V1_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const CAIP2_EVM = /^eip155:[1-9][0-9]{0,15}$/;
 
-const shown = (value) => JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+const shown = (value) => showInput(value, 60);
+
+// Variables that may hold 64 hex digits of their own: the key itself, and
+// RPC_URL (a provider's API key), which are never shown, and the paths
+// (a directory may be named by a hash), which are shown only redacted.
+const MAY_HOLD_HEX = new Set(['AGENT_PRIVATE_KEY', 'RPC_URL', 'CLAWPAY_STATE_DIR', 'CLAWPAY_POLICY_FILE']);
+
+const secretProblem = (where) => `${where} holds what looks like a private key (a run of 64 hex digits), which is never a valid value here; ` +
+  'the value is not shown (the agent\'s key belongs in AGENT_PRIVATE_KEY only)';
+
+/** How messages name the policy file: its path, unless that could hold a key. */
+const policyFileName = (path) => (maybeSecret(path)
+  ? 'CLAWPAY_POLICY_FILE (whose path holds a run of 64 hex digits, not shown)'
+  : `CLAWPAY_POLICY_FILE (${path})`);
 
 /** An EIP-55 address, or null after reporting why not. */
 function address(value, variable, report) {
@@ -147,24 +164,26 @@ function readPolicyFile(path, report) {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    report('CLAWPAY_POLICY_FILE', `CLAWPAY_POLICY_FILE could not be read (${path}): ${error.code ?? error.message}`);
+    report('CLAWPAY_POLICY_FILE', `${policyFileName(path)} could not be read: ${error.code ?? redactSecrets(error.message)}`);
     return {};
   }
   let parsed;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    report('CLAWPAY_POLICY_FILE', `CLAWPAY_POLICY_FILE (${path}) is not valid JSON: ${error.message}`);
+    // V8's message may quote the text (a key written as a bare value); the position is enough.
+    const at = /at position ([0-9]+)/.exec(error.message);
+    report('CLAWPAY_POLICY_FILE', `${policyFileName(path)} is not valid JSON${at ? ` (at character ${at[1]})` : ''}`);
     return {};
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    report('CLAWPAY_POLICY_FILE', `CLAWPAY_POLICY_FILE (${path}) must hold a JSON object`);
+    report('CLAWPAY_POLICY_FILE', `${policyFileName(path)} must hold a JSON object`);
     return {};
   }
   const unknown = Object.keys(parsed).filter((key) => !(key in POLICY_FIELDS));
   if (unknown.length > 0) {
     // A misspelt limit must not silently leave the default in force.
-    report('CLAWPAY_POLICY_FILE', `CLAWPAY_POLICY_FILE (${path}) has unknown field(s) ${unknown.map((k) => JSON.stringify(k)).join(', ')}; ` +
+    report('CLAWPAY_POLICY_FILE', `${policyFileName(path)} has unknown field(s) ${unknown.map((k) => showInput(k, 60)).join(', ')}; ` +
       `the fields are ${Object.keys(POLICY_FIELDS).join(', ')}`);
   }
   return parsed;
@@ -191,7 +210,11 @@ export function loadConfig(env = process.env) {
   };
   const get = (name) => {
     const value = env[name];
-    return value === undefined || value.trim() === '' ? undefined : value.trim();
+    if (value === undefined || value.trim() === '') return undefined;
+    // Reported first, so that this is the variable's one problem; the checks
+    // below then quote nothing of it.
+    if (!MAY_HOLD_HEX.has(name) && maybeSecret(value)) report(name, secretProblem(name));
+    return value.trim();
   };
 
   // AGENT_PRIVATE_KEY: checked by loading it into a native Signer, which also
@@ -371,7 +394,11 @@ function readPolicy({ get, asset, network, chainId, v1Network, report }) {
     const variable = POLICY_FIELDS[field];
     const fromEnv = get(variable);
     if (fromEnv !== undefined) return { value: fromEnv, where: variable };
-    if (file[field] !== undefined) return { value: file[field], where: `${field} in CLAWPAY_POLICY_FILE` };
+    if (file[field] !== undefined) {
+      const where = `${field} in CLAWPAY_POLICY_FILE`;
+      if (maybeSecret(JSON.stringify(file[field]))) report(where, secretProblem(where));
+      return { value: file[field], where };
+    }
     return null;
   };
 
@@ -461,7 +488,7 @@ export function describeConfig(config) {
     network: config.network,
     v1Network: config.v1Network,
     asset: { ...asset },
-    stateDir: config.stateDir,
+    stateDir: redactSecrets(config.stateDir),
     sessionTtlSeconds: config.sessionTtlSeconds,
     maxAuthorizationSeconds: config.maxAuthorizationSeconds,
     policy: {

@@ -5,6 +5,7 @@
 // a body no meaning and fetch cannot send it (ClawPay 1.1 crashed on it); it
 // is not dropped silently because the caller evidently meant something by it.
 import { argError } from '../validate.js';
+import { redactSecrets, showInput } from '../secret_text.js';
 import { callKey } from './payment_ledger.js';
 import { PAYMENT_HEADERS, SESSION_HEADERS, originOf } from './request.js';
 
@@ -24,7 +25,7 @@ function checkUrl(url) {
   try {
     parsed = new URL(url);
   } catch {
-    throw invalid(`Expected an absolute http(s) URL for url but received ${JSON.stringify(String(url).slice(0, 100))}`);
+    throw invalid(`Expected an absolute http(s) URL for url but received ${showInput(url, 100)}`);
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw invalid(`Expected an http(s) URL for url but received a ${parsed.protocol} URL`);
   if (parsed.username || parsed.password) throw invalid('The url must not carry a user name or password');
@@ -37,7 +38,8 @@ function plainHeaders(headers, name) {
   try {
     checked = new Headers(headers);
   } catch (cause) {
-    throw argError(TypeError, 'ERR_INVALID_ARG_VALUE', `Invalid ${name}: ${cause.message}`);
+    // The platform's message quotes the bad name or value.
+    throw argError(TypeError, 'ERR_INVALID_ARG_VALUE', `Invalid ${name}: ${redactSecrets(cause.message)}`);
   }
   const out = {};
   for (const [key, value] of checked) out[key] = value;
@@ -59,10 +61,10 @@ function checkBody(body, method) {
 export function normalize(url, options) {
   const href = checkUrl(url);
   const method = String(options.method ?? 'GET').toUpperCase();
-  if (!METHODS.includes(method)) throw invalid(`Expected one of ${METHODS.join(', ')} for method but received ${JSON.stringify(options.method)}`);
+  if (!METHODS.includes(method)) throw invalid(`Expected one of ${METHODS.join(', ')} for method but received ${showInput(options.method)}`);
   const body = checkBody(options.body, method);
   const purpose = options.purpose ?? 'call';
-  if (purpose !== 'call' && purpose !== 'session') throw invalid(`Expected "call" or "session" for purpose but received ${JSON.stringify(purpose)}`);
+  if (purpose !== 'call' && purpose !== 'session') throw invalid(`Expected "call" or "session" for purpose but received ${showInput(purpose)}`);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS) {
     throw invalid(`Expected an integer from 1 to ${MAX_TIMEOUT_MS} for timeoutMs but received ${timeoutMs}`);

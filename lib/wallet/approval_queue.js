@@ -17,6 +17,7 @@
 // already signed instead of signing another.
 //
 // Records: approval/<id> (the item), approval-counter ({last}).
+import { showInput } from '../secret_text.js';
 import { walletError } from './errors.js';
 
 export const QUEUE_STATUSES = Object.freeze(['pending', 'approving', 'executed', 'failed', 'cancelled']);
@@ -26,7 +27,7 @@ const ITEM_PREFIX = 'approval/';
 const COUNTER = 'approval-counter';
 const ID = /^[1-9][0-9]{0,15}$/;
 
-const shown = (value) => JSON.stringify(String(value ?? '').slice(0, 40));
+const shown = (value) => showInput(value ?? '', 40);
 
 /** A queue id as typed ("7", " 7 ", "#7"); throws ERR_WALLET_INPUT when it cannot be one. */
 export function parseQueueId(text) {

@@ -19,6 +19,7 @@ import { createHash } from 'node:crypto';
 import { encodeFunctionData, parseEventLogs, zeroAddress } from 'viem';
 
 import { sameAddress } from '../hashing.js';
+import { showInput } from '../secret_text.js';
 import { AGENT_ACCOUNT_ABI, ERC721_OWNER_ABI } from './agent_account_abi.js';
 import { contractHistory } from './contract_history.js';
 import { walletError } from './errors.js';
@@ -228,7 +229,7 @@ export function createContractWallet({ config, clients, sender }) {
   async function ownerCall(action, id) {
     await requireContract();
     if (typeof id !== 'string' || !/^[0-9]{1,78}$/.test(id)) {
-      throw walletError('ERR_WALLET_INPUT', `tx_id must be a queue id, a non-negative integer such as "0"; got ${JSON.stringify(String(id ?? '').slice(0, 40))}`);
+      throw walletError('ERR_WALLET_INPUT', `tx_id must be a queue id, a non-negative integer such as "0"; got ${showInput(id ?? '', 40)}`);
     }
     const txId = BigInt(id);
     const next = await read('pendingNonce');

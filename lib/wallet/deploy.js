@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 
 import { encodeFunctionData, parseEventLogs, zeroAddress } from 'viem';
 
+import { showInput } from '../secret_text.js';
 import { AGENT_ACCOUNT_ABI, AGENT_ACCOUNT_FACTORY_ABI, ERC721_OWNER_ABI } from './agent_account_abi.js';
 import { walletError } from './errors.js';
 import { checkAddress } from './token_info.js';
@@ -18,7 +19,7 @@ const MAX_UINT256 = (1n << 256n) - 1n;
 function parseTokenId(text) {
   const value = typeof text === 'string' ? text.trim() : '';
   if (!TOKEN_ID.test(value) || BigInt(value) > MAX_UINT256) {
-    throw walletError('ERR_WALLET_INPUT', `token_id must be the NFT's token id, a non-negative integer such as "1"; got ${JSON.stringify(String(text ?? '').slice(0, 40))}`);
+    throw walletError('ERR_WALLET_INPUT', `token_id must be the NFT's token id, a non-negative integer such as "1"; got ${showInput(text ?? '', 40)}`);
   }
   return BigInt(value);
 }

@@ -1,5 +1,6 @@
 // What both wallets' histories take: the event types of ClawPay 1.1's
 // get_transaction_history, and the block window to search.
+import { showInput } from '../secret_text.js';
 import { walletError } from './errors.js';
 
 /** Blocks searched when no from_block is given (what public RPC endpoints allow in one log query). */
@@ -14,7 +15,7 @@ export function parseBlock(value, field) {
   if (typeof value === 'bigint' && value >= 0n) return value;
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return BigInt(value);
   if (typeof value !== 'string' || !BLOCK.test(value.trim())) {
-    throw walletError('ERR_WALLET_INPUT', `${field} must be a block number, decimal or 0x-hex (e.g. "12345" or "0x3039"); got ${JSON.stringify(String(value).slice(0, 40))}`);
+    throw walletError('ERR_WALLET_INPUT', `${field} must be a block number, decimal or 0x-hex (e.g. "12345" or "0x3039"); got ${showInput(value, 40)}`);
   }
   return BigInt(value.trim());
 }
@@ -22,7 +23,7 @@ export function parseBlock(value, field) {
 /** Refuses an event_type that is not one of HISTORY_EVENT_TYPES. */
 export function checkEventType(eventType) {
   if (!HISTORY_EVENT_TYPES.includes(eventType)) {
-    throw walletError('ERR_WALLET_INPUT', `event_type must be one of ${HISTORY_EVENT_TYPES.join(', ')}; got ${JSON.stringify(String(eventType).slice(0, 40))}`);
+    throw walletError('ERR_WALLET_INPUT', `event_type must be one of ${HISTORY_EVENT_TYPES.join(', ')}; got ${showInput(eventType, 40)}`);
   }
 }
 

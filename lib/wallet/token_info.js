@@ -8,6 +8,7 @@ import { erc20Abi } from 'viem';
 
 import { getAddress } from '../hashing.js';
 import { MAX_UINT256, formatUnits, parseDecimalUnits } from '../pay/amount.js';
+import { showInput } from '../secret_text.js';
 import { walletError } from './errors.js';
 
 /** The native coin: {token: null, symbol: "ETH", decimals: 18}. */
@@ -21,7 +22,7 @@ const BYTES32_SYMBOL_ABI = [{ type: 'function', name: 'symbol', stateMutability:
 const SYMBOL_CHARS = /[^A-Za-z0-9.$+_-]/g;
 const MAX_SYMBOL_LENGTH = 16;
 
-const shown = (value) => JSON.stringify(String(value).length > 60 ? `${String(value).slice(0, 60)}…` : String(value));
+const shown = (value) => showInput(value, 60);
 
 /**
  * `text` as an EIP-55 address. Lower- or upper-case hex is accepted as is; a

@@ -4,6 +4,7 @@
 // key). In key mode a person approves with `clawpay approvals`: an agent that
 // could approve its own over-limit payments would have no limit. The agent
 // may cancel there, which can only lower spending.
+import { parseQueueId } from '../../wallet/approval_queue.js';
 import { failure, ok } from '../tool_result.js';
 import { amountText, queueLine } from '../wallet_view.js';
 import { walletTool } from './wallet_access.js';
@@ -41,8 +42,10 @@ export function queueApprovalTool(context) {
     const id = String(args.tx_id).trim();
     if (w.mode === 'contract') return ownerAction(w, args.action, id);
     if (args.action === 'approve') {
-      return failure(`Not approved: a person approves queued payment #${id}, not the agent. Run \`clawpay approvals approve ${id}\` ` +
-        'with the same environment as clawpay-mcp; it shows the payment and sends it.', { error: 'person_approval_required', id });
+      // Parsed first, so that the command it tells a person to run is one that can work.
+      const queueId = parseQueueId(id);
+      return failure(`Not approved: a person approves queued payment #${queueId}, not the agent. Run \`clawpay approvals approve ${queueId}\` ` +
+        'with the same environment as clawpay-mcp; it shows the payment and sends it.', { error: 'person_approval_required', id: String(queueId) });
     }
     const r = await w.queue.cancel(id);
     return ok(`Queued payment #${id} cancelled; nothing was sent.\n\n${queueLine(r)}\n`, { cancelled: true, item: r });

@@ -2,6 +2,7 @@
 // token for it, signed by the agent key.
 import { randomUUID } from 'node:crypto';
 
+import { maybeSecret } from '../../secret_text.js';
 import { buildSessionToken } from '../../session_token.js';
 import { normalizeUrl } from '../../url_scope.js';
 import { bodySection, describeRefusal, formatTtl, isoTime, paymentRefusalOf } from '../format.js';
@@ -22,6 +23,11 @@ export function sessionStartTool({
       const message = 'the endpoint is not a plain absolute http(s) URL (no user info, dot segments, encoded slashes or backslashes), so no session could be scoped to it';
       return failure(`x402_session_start failed: ${message}`, { error: 'invalid_input', message });
     }
+    // The label is kept in the journal and shown back in every status.
+    if (args.label !== undefined && maybeSecret(args.label)) {
+      const message = 'the label holds what looks like a private key (a run of 64 hex digits); a label is kept and shown, so it is refused';
+      return failure(`x402_session_start failed: ${message}`, { error: 'invalid_input', message });
+    }
     maxPaymentOf(args);
     const ttlWanted = args.ttl_seconds ?? settings.sessionTtlSeconds;
 
@@ -30,7 +36,7 @@ export function sessionStartTool({
     const result = await send(args.endpoint, args, { purpose: 'session' });
     if (result.status === null) return noAnswer('x402_session_start', result, args, ' No session was created.');
     const payment = paymentBlock(result.payment);
-    if (payment?.transaction) log(`x402_session_start: paid ${payment.amount} base units to ${payment.payTo} for ${args.endpoint} (tx ${payment.transaction})`);
+    if (payment?.transaction) log(`x402_session_start: paid ${payment.amount} base units to ${payment.payTo} for ${args.endpoint} (tx ${payment.transaction})`, [payment.transaction]);
     const { shown, block } = responseOf(result);
     // A resent session purchase the seller settled but no longer holds the
     // response for (it restarted) is answered 409 with this payment's
@@ -158,7 +164,7 @@ export function sessionStartTool({
 
   // The payment went through but the session could not be made or kept.
   function paidButNoSession(error, payment, base) {
-    log(`x402_session_start: paid (tx ${payment.transaction}) but the session could not be kept: ${error?.stack ?? error}`);
+    log(`x402_session_start: paid (tx ${payment.transaction}) but the session could not be kept: ${error?.stack ?? error}`, [payment.transaction]);
     let out = `x402_session_start failed after paying: ${errorMessage(error)}. The session could not be kept.\n\n`;
     out += paymentSection(payment, 'Payment Made');
     return failure(out, { ...base, error: error?.code ?? 'session_not_kept', message: errorMessage(error) });

@@ -1,5 +1,6 @@
 // x402_session_status: the active sessions, or one session in full.
 import { formatUnits } from '../../pay/amount.js';
+import { maybeSecret, showInput } from '../../secret_text.js';
 import { formatTtl, isoTime } from '../format.js';
 import { sessionStatusInput } from '../schemas.js';
 import { ZERO_ADDRESS } from '../session_view.js';
@@ -16,8 +17,9 @@ export function sessionStatusTool({ sessions, settings, seconds, sessionBlock, g
     if (args.session_id !== undefined && args.session_id !== '') {
       const record = sessions.get(args.session_id);
       if (!record) {
-        return failure(`Session not found: "${args.session_id}"\n\nUse x402_session_status with no arguments to list active sessions.`,
-          { error: 'session_not_found', sessionId: args.session_id });
+        // The id is input: quoted through showInput, and kept out of structuredContent when it could be a key.
+        return failure(`Session not found: ${showInput(args.session_id, 100)}\n\nUse x402_session_status with no arguments to list active sessions.`,
+          { error: 'session_not_found', sessionId: maybeSecret(args.session_id) ? null : args.session_id });
       }
       const state = stateOf(record);
       let out = `Session Details\n\n`;

@@ -71,7 +71,7 @@ export function x402PayTool({
       : null;
     if (sessionRefusal) log(`x402_pay: session ${record.sessionId} refused by the server (${sessionRefusal.error ?? 'no reason given'})`);
     if (signedIn) log(`x402_pay: signed in with SIWX as ${signedIn.address} for ${args.url}; nothing paid`);
-    if (payment?.transaction) log(`x402_pay: paid ${payment.amount} base units to ${payment.payTo} for ${args.url} (tx ${payment.transaction})`);
+    if (payment?.transaction) log(`x402_pay: paid ${payment.amount} base units to ${payment.payTo} for ${args.url} (tx ${payment.transaction})`, [payment.transaction]);
 
     const { shown, facts } = exchangeFacts(args, result, startedAt);
     const structured = {
