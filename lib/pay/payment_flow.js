@@ -14,7 +14,7 @@ import { PolicyError } from './policy.js';
 import { exchange, originOf } from './request.js';
 
 export function createPaymentFlow({
-  config, fetch, now, maxBodyBytes, policy, ledger, chain, client, expired, resolveExpired, fail, deliver, signIn,
+  config, fetch, now, maxBodyBytes, policy, ledger, chain, client, expired, resolveExpired, fail, deliver, signIn, reconcileOpen,
 }) {
   async function pay(request) {
     const { url, method, headers, body, guards, purpose, cap, key, explicit, requestHash } = request;
@@ -75,6 +75,9 @@ export function createPaymentFlow({
       checkPayable(request, first, paymentRequired, unpaid);
     }
 
+    // Open authorizations first: one the seller settled after refusing is
+    // spent, one cancelled or expired gives its budget back (reconciliation.js).
+    await reconcileOpen();
     const chosen = chooseOffer({ paymentRequired, first, purpose, cap, chain, policy, unpaid });
     let reservation;
     try {
