@@ -6,10 +6,12 @@
 // after a restart. Cancelling an open authorization releases its budget once
 // the cancel is mined, and the seller can no longer settle it.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 
 import { Signer } from '../../lib/index.js';
 import { usdcBalance } from '../../lib/devnet/token.js';
@@ -22,6 +24,20 @@ import { startHostileSeller } from './support/hostile_seller.js';
 const PRICE = 50_000n; // 0.05 USDC
 const CAP = 200_000n; // 0.20 USDC a day
 const CALLS = 10;
+const BIN = fileURLToPath(new URL('../../bin/clawpay.js', import.meta.url));
+
+/** `clawpay payments ...` with `env`: {code, stdout, stderr}. */
+function payments(args, env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'payments', ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
+    child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 describe('a seller that refuses and settles anyway', { timeout: 300_000 }, () => {
   let world;
@@ -32,12 +48,13 @@ describe('a seller that refuses and settles anyway', { timeout: 300_000 }, () =>
 
   const balance = () => usdcBalance({ chain: world.chain, token: world.token, address: world.payer.address });
 
-  /** A config and state dir of its own, with a 0.20 USDC daily cap. */
-  function freshConfig() {
+  /** The environment of a state dir of its own, with a 0.20 USDC daily cap. */
+  function freshEnv() {
     const dir = mkdtempSync(join(tmpdir(), 'hostile-seller-'));
     dirs.push(dir);
-    return loadConfig({ ...info.mcpEnv, CLAWPAY_STATE_DIR: dir, CLAWPAY_MAX_PER_DAY: '0.20', CLAWPAY_MAX_PER_CALL: '0.05', CLAWPAY_MAX_PER_SEND: '0.05' });
+    return { ...info.mcpEnv, CLAWPAY_STATE_DIR: dir, CLAWPAY_MAX_PER_DAY: '0.20', CLAWPAY_MAX_PER_CALL: '0.05', CLAWPAY_MAX_PER_SEND: '0.05' };
   }
+  const freshConfig = () => loadConfig(freshEnv());
 
   /** A payer on the config's state dir, as clawpay-mcp opens it; `restart()` closes it and opens another on the same dir. */
   async function openPayer(config, options = {}) {
@@ -174,5 +191,36 @@ describe('a seller that refuses and settles anyway', { timeout: 300_000 }, () =>
     opened.payer.close();
     store.close();
     key.destroy();
+  });
+
+  test('`clawpay payments` lists the open authorization with its cancel command, and `cancel` makes it unsettleable', async () => {
+    const seller = await startHostileSeller({ world, relayer, price: PRICE, mode: 'successFalse', speed: 'slow' });
+    stops.push(seller.stop);
+    const env = freshEnv();
+    const config = loadConfig(env);
+    const start = await balance();
+    const opened = await openPayer(config);
+    const refused = await opened.payer.fetch(seller.url);
+    assert.equal(refused.status, 200);
+    assert.equal(refused.payment.status, 'refused');
+    opened.close();
+
+    const listed = await payments([], env);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, /0\.00 USD Coin spent, 0\.05 USD Coin pending \(open authorizations\), 0\.15 USD Coin remaining of 0\.20 USD Coin/);
+    assert.ok(listed.stdout.includes(`cancel:   clawpay payments cancel ${refused.payment.paymentId}`));
+    assert.ok(!listed.stdout.includes(config.privateKey.slice(2)));
+
+    assert.equal((await payments(['cancel', 'not-an-id'], env)).code, 2);
+    const cancelled = await payments(['cancel', refused.payment.paymentId], env);
+    assert.equal(cancelled.code, 0, cancelled.stderr);
+    assert.match(cancelled.stdout, /Cancelled .* on chain \(tx 0x[0-9a-f]{64}\)/);
+    const after = await payments([], env);
+    assert.match(after.stdout, /0\.00 USD Coin spent, 0\.00 USD Coin pending .*0\.20 USD Coin remaining/);
+    assert.match(after.stdout, /No open authorizations/);
+
+    await seller.settleHeld();
+    assert.match(seller.failures[0].error, /used or canceled/);
+    assert.equal(await balance(), start);
   });
 });
