@@ -26,7 +26,7 @@ export function createPaymentView(settings) {
       ...(payment.refusal ? { refusal: payment.refusal } : {}),
       ...(payment.settledAfterRefusal ? { settledAfterRefusal: payment.settledAfterRefusal } : {}),
       ...(payment.cancelled ? { cancelled: true } : {}),
-      ...(payment.cancel ? { cancel: payment.cancel } : {}),
+      ...(payment.cancel ? { cancel: payment.cancel, validBefore: payment.validBefore ?? null } : {}),
     };
   }
 
@@ -54,8 +54,9 @@ export function createPaymentView(settings) {
 function stateText(payment) {
   if (payment.status === 'pending') return 'sent, outcome not known yet (a retry of this same call resends the same authorization, which settles at most once)';
   if (payment.status === 'refused') {
+    const until = Number.isFinite(payment.validBefore) ? ` until ${new Date(payment.validBefore * 1000).toISOString()}` : '';
     return `refused by the server${payment.refusal ? ` (${payment.refusal.replace(/^refused by the server: /, '')})` : ''}, but the signed authorization ` +
-      `can still settle until ${new Date(payment.validBefore * 1000).toISOString()}; it counts as spent (pending) until it is used, cancelled or expires`;
+      `can still settle${until}; it counts as spent (pending) until it is used, cancelled or expires`;
   }
   return `not paid${payment.failure ? ` (${payment.failure})` : ''}`;
 }

@@ -19,6 +19,7 @@ import { describeWorld, startWorld } from '../../lib/devnet/world.js';
 import { createPayer, loadConfig, openPayStore } from '../../lib/pay/index.js';
 import { createChainClients } from '../../lib/wallet/chain_client.js';
 import { createTxSender } from '../../lib/wallet/tx_sender.js';
+import { launchClawpay } from './support/clawpay_child.js';
 import { startHostileSeller } from './support/hostile_seller.js';
 
 const PRICE = 50_000n; // 0.05 USDC
@@ -222,5 +223,44 @@ describe('a seller that refuses and settles anyway', { timeout: 300_000 }, () =>
     await seller.settleHeld();
     assert.match(seller.failures[0].error, /used or canceled/);
     assert.equal(await balance(), start);
+  });
+
+  test('clawpay-mcp: x402_pay names the open authorization and its cancel command; the wallet views show it pending, then spent, also after a restart', async () => {
+    const slow = await startHostileSeller({ world, relayer, price: PRICE, mode: 'status402', speed: 'slow' });
+    const fast = await startHostileSeller({ world, relayer, price: PRICE, mode: 'successFalse', speed: 'fast' });
+    stops.push(slow.stop, fast.stop);
+    const env = freshEnv();
+    const start = await balance();
+    const asset = (result) => [result.structuredContent.limits].flat().find((l) => l.token === world.token.address);
+    let mcp = await launchClawpay(env);
+    try {
+      const refused = await mcp.callFails('x402_pay', { url: slow.url });
+      const { payment } = refused.structuredContent;
+      assert.equal(payment.status, 'refused');
+      assert.equal(payment.cancel, `clawpay payments cancel ${payment.paymentId}`);
+      assert.ok(refused.content[0].text.includes(`Cancel:    clawpay payments cancel ${payment.paymentId}`), refused.content[0].text);
+      assert.match(refused.content[0].text, /can still settle until .* counts as spent \(pending\)/);
+
+      let info = asset(await mcp.callOk('get_wallet_info'));
+      assert.deepEqual([info.periodSpent.units, info.periodPending.units, info.remainingInPeriod.units], ['0', '50000', '150000']);
+
+      const paidAnyway = await mcp.callOk('x402_pay', { url: fast.url });
+      assert.equal(paidAnyway.structuredContent.payment.status, 'settled');
+      assert.deepEqual(paidAnyway.structuredContent.payment.settledAfterRefusal.origin, fast.origin);
+      assert.match(paidAnyway.content[0].text, /WARNING: {3}the seller .* refused this payment, then settled it on chain anyway/);
+
+      await slow.settleHeld();
+      info = asset(await mcp.callOk('check_spend_limit', { amount_eth: '0.01', token: world.token.address }));
+      assert.deepEqual([info.periodSpent.units, info.periodPending.units], ['100000', '0']);
+      assert.equal(start - await balance(), 100_000n);
+
+      await mcp.close();
+      mcp = await launchClawpay(env);
+      info = asset(await mcp.callOk('get_wallet_info'));
+      assert.deepEqual([info.periodSpent.units, info.periodPending.units, info.remainingInPeriod.units], ['100000', '0', '100000']);
+      assert.equal(BigInt(info.periodSpent.units), start - await balance(), 'the agent\'s view equals the chain\'s after a restart');
+    } finally {
+      await mcp.close();
+    }
   });
 });
