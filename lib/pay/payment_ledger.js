@@ -13,7 +13,8 @@
 //             still settle: whoever holds it can submit it until validBefore.
 //             Its reservation is kept — it counts as spent-pending — until the
 //             chain shows it used (settled, settledAfterRefusal), cancelled, or
-//             expired unused (failed). The key is free: a new call pays anew.
+//             expired unused (failed). Without an explicit key the key is free
+//             (a new call pays anew); an explicit key resends the same header.
 //   settled   + the receipt: transaction, network, payer
 //   failed    definitely not paid (expired or cancelled unused on chain, or never signed/sent)
 //
@@ -189,7 +190,8 @@ export class PaymentLedger {
 
   /** Whether a payment still owns its key: its outcome is open, or (explicit key) it settled. */
   #live(record, now) {
-    if (record.state === 'failed' || record.state === 'refused') return false;
+    if (record.state === 'failed') return false;
+    if (record.state === 'refused') return record.explicitKey;
     if (record.state === 'settled') return record.explicitKey || record.answered === false;
     if (record.state === 'intent') return now - record.createdAt < STALE_INTENT_MS;
     return true;

@@ -318,6 +318,23 @@ test('a refused authorization the seller settles later is paid: settledAfterRefu
   close();
 });
 
+test('under an explicit idempotencyKey a refused authorization is resent, never replaced by a second one', async () => {
+  const chainReader = { network: 'eip155:31337', authorizationUsed: async () => false, findTransaction: async () => null };
+  const { fetch, paid } = seller({
+    onPaid: (payload, attempt) => (attempt === 1 ? new Response('{"error":"busy"}', { status: 402 }) : settledResponse(payload)),
+  });
+  const { payer, signs, close } = payerFor(fetch, { chainReader });
+  const refused = await payer.fetch(URL_A, { idempotencyKey: 'order-7' });
+  assert.equal(refused.payment.status, 'refused');
+  const retry = await payer.fetch(URL_A, { idempotencyKey: 'order-7' });
+  assert.equal(retry.payment.status, 'settled');
+  assert.equal(retry.payment.paymentId, refused.payment.paymentId);
+  assert.equal(paid[0], paid[1], 'the same header went again');
+  assert.equal(signs.count, 1);
+  assert.equal(payer.policy.spent(), 10_000n);
+  close();
+});
+
 test('a refused authorization cancelled on chain is released; a cancel is told from a transfer by its log', async () => {
   const spent = new Map();
   const chainReader = {
