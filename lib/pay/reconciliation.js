@@ -47,14 +47,8 @@ export function createReconciliation({ ledger, policy, reader, now }) {
       if (!found) return { status: 'used', transaction: null };
       return { status: found.event === 'canceled' ? 'canceled' : 'used', transaction: found.transaction };
     } catch {
-      return { status: 'used', transaction: null };
+      return null; // spent, but by a transfer or a cancel is not known yet: asked again later
     }
-  }
-
-  /** true (used or cancelled: cannot settle again), false (unused), or null (cannot tell). */
-  async function usedOnChain(record) {
-    const outcome = await chainOutcome(record);
-    return outcome === null ? null : outcome.status !== 'unused';
   }
 
   function fail(record, reason, fields) {
@@ -150,22 +144,21 @@ export function createReconciliation({ ledger, policy, reader, now }) {
    * open. Returns the records it finished (settled or failed).
    */
   function reconcileOpen() {
-    if (running) return running;
-    const work = (async () => {
-      const finished = [];
-      for (const record of ledger.open().slice(0, MAX_OPEN_CHECKS)) {
-        const done = await resolve(record);
-        if (done.state === 'settled' || done.state === 'failed') finished.push(done);
-      }
-      return finished;
-    })();
-    // Cleared after the assignment below, even when the work finished at once.
-    running = work.finally(() => {
-      if (running === guarded) running = null;
+    // .finally runs after the assignment, even when nothing is open.
+    running ??= checkOpen().finally(() => {
+      running = null;
     });
-    const guarded = running;
     return running;
   }
 
-  return { chainOutcome, usedOnChain, apply, resolve, fail, resolveExpired, expired, reconcile, reconcileOpen };
+  async function checkOpen() {
+    const finished = [];
+    for (const record of ledger.open().slice(0, MAX_OPEN_CHECKS)) {
+      const done = await resolve(record);
+      if (done.state === 'settled' || done.state === 'failed') finished.push(done);
+    }
+    return finished;
+  }
+
+  return { chainOutcome, apply, resolve, fail, resolveExpired, expired, reconcile, reconcileOpen };
 }
