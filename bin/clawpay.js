@@ -7,6 +7,7 @@
 //   devnet     a local x402 world (chain, token, facilitator, paid API and MCP)
 //   receipts   export the paywall's receipt ledger
 //   approvals  list, approve or cancel the key-mode wallet's queued sends
+//   payments   the x402 payments (spent, pending, open authorizations); cancel one on chain
 import { randomUUID } from 'node:crypto';
 
 import { safeErrorMessage, showInput } from '../lib/secret_text.js';
@@ -92,6 +93,7 @@ const commands = {
   receipts: async (argv) => (await import('../lib/cli/receipts.js')).receiptsCommand(argv),
   devnet: async (argv) => (await import('../lib/cli/devnet.js')).devnetCommand(argv),
   approvals: async (argv) => (await import('../lib/cli/approvals.js')).approvalsCommand(argv),
+  payments: async (argv) => (await import('../lib/cli/payments.js')).paymentsCommand(argv),
 };
 if (!Object.hasOwn(commands, command)) {
   console.error(`clawpay: unknown command ${showInput(command)}. Commands: ${Object.keys(commands).join(', ')}`);

@@ -12,36 +12,15 @@ import { parseArgs } from 'node:util';
 
 import { loadConfig } from '../pay/config.js';
 import { openPayStore } from '../pay/store.js';
-import { ownHexValues, redactSecrets, showInput } from '../secret_text.js';
+import { ownHexValues, showInput } from '../secret_text.js';
 import { Signer } from '../signer.js';
 import { createApprovalQueue, parseQueueId } from '../wallet/approval_queue.js';
 import { createKeyWallet } from '../wallet/key_wallet.js';
+import { commandOutput } from './command_output.js';
 
 const USAGE = 'clawpay approvals [list [--all] | approve <id> | cancel <id>]';
 
-let secrets = [];
-// Whatever is printed passes through here: the key and the RPC URL (which
-// may carry a provider's API key) are cut out, should any message hold them.
-function scrub(text) {
-  let out = String(text);
-  for (const secret of secrets) if (secret) out = out.split(secret).join('<hidden>');
-  return out;
-}
-
-function say(text) {
-  process.stdout.write(`${scrub(text)}\n`);
-}
-
-// Errors echo arguments and configuration: no run of 64 hex digits is shown
-// in them but the tx hashes an error reports as its own (`keep`).
-function complain(message, keep = []) {
-  process.stderr.write(`clawpay approvals: ${scrub(redactSecrets(String(message).split('\n')[0], { keep }))}\n`);
-}
-
-function usageError(message) {
-  complain(`${message} (usage: ${USAGE})`);
-  return 2;
-}
+const { say, complain, usageError, hide } = commandOutput('approvals', USAGE);
 
 const iso = (unixSeconds) => (unixSeconds ? new Date(unixSeconds * 1000).toISOString().replace('.000Z', 'Z') : '?');
 const amountText = (value) => `${value.amount} ${value.symbol} (${value.units} base units${value.token ? ` of ${value.token}` : ''})`;
@@ -171,7 +150,7 @@ export async function approvalsCommand(argv, env = process.env) {
       : error.message);
     return 1;
   }
-  secrets = [config.privateKey, config.privateKey?.slice(2), config.rpcUrl].filter(Boolean);
+  hide(config);
   if (config.walletMode !== 'key') return contractModeRefusal(config);
 
   let store;

@@ -203,7 +203,8 @@ export async function main(argv, { env = process.env } = {}) {
   if (typeof payer.reconcile === 'function') {
     activity.track(payer.reconcile().then((counts) => {
       if (counts.settled || counts.failed || counts.open) {
-        say(`earlier payments: ${counts.settled} settled, ${counts.failed} not paid, ${counts.open} still open`);
+        say(`earlier payments: ${counts.settled} settled, ${counts.failed} not paid, ${counts.open} still open` +
+          (counts.settledAfterRefusal ? `; ${counts.settledAfterRefusal} settled on chain by a seller that had refused them` : ''));
       }
     }, (error) => say(`could not check earlier payments: ${error.message}`, ownHexValues(error))));
   }

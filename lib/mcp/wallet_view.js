@@ -14,6 +14,9 @@ export function limitsLines(limits, indent = '  ') {
   out += `${indent}  Per transaction:   ${amountText(limits.perTx)}\n`;
   out += `${indent}  Period limit:      ${amountText(limits.periodLimit)} per ${formatTtl(limits.periodLength)}\n`;
   out += `${indent}  Spent this period: ${amountText(limits.periodSpent)}${limits.utilization ? ` (${limits.utilization})` : ''}\n`;
+  if (limits.periodPending) {
+    out += `${indent}  Pending:           ${amountText(limits.periodPending)} (signed x402 authorizations that may still settle; counted against the limit)\n`;
+  }
   out += `${indent}  Remaining:         ${amountText(limits.remainingInPeriod)}\n`;
   if (limits.secondsUntilReset !== null) out += `${indent}  Resets in:         ${formatTtl(limits.secondsUntilReset)}\n`;
   return out;

@@ -1,40 +1,57 @@
 // What the chain says about an EIP-3009 authorization: whether its nonce was
-// used (authorizationState) and by which transaction (AuthorizationUsed).
+// used or cancelled (authorizationState), and by which transaction — the
+// AuthorizationUsed log of a transfer, or the AuthorizationCanceled log of a
+// cancelAuthorization. The state alone cannot tell the two apart: both set
+// it true, but only a transfer moves money.
 // The payer asks only when a server's answer left a payment's outcome open;
 // the chain's answer is final, the server's is not.
 import { createPublicClient, http, parseAbi } from 'viem';
 
-const EIP3009_ABI = parseAbi([
+export const EIP3009_ABI = parseAbi([
   'function authorizationState(address authorizer, bytes32 nonce) view returns (bool)',
+  'function cancelAuthorization(address authorizer, bytes32 nonce, uint8 v, bytes32 r, bytes32 s)',
   'event AuthorizationUsed(address indexed authorizer, bytes32 indexed nonce)',
+  'event AuthorizationCanceled(address indexed authorizer, bytes32 indexed nonce)',
 ]);
+const USED_EVENT = EIP3009_ABI.find((item) => item.name === 'AuthorizationUsed');
+const CANCELED_EVENT = EIP3009_ABI.find((item) => item.name === 'AuthorizationCanceled');
 /** How far back to look for the transaction that used a nonce (Base: ~5.5 hours). */
 const LOG_WINDOW_BLOCKS = 10_000n;
 
 /**
  * A reader for one chain over JSON-RPC.
  * @param {{rpcUrl: string, network: string, timeoutMs?: number}} options
- * @returns {{network: string, authorizationUsed(q): Promise<boolean>, findTransaction(q): Promise<string|null>}}
+ * @returns {{network: string, authorizationUsed(q): Promise<boolean>,
+ *   authorizationEvent(q): Promise<{event: 'used' | 'canceled', transaction: string} | null>,
+ *   findTransaction(q): Promise<string|null>}}
  *   q = {asset, authorizer, nonce}
  */
 export function createChainReader({ rpcUrl, network, timeoutMs = 10_000 }) {
   const client = createPublicClient({ transport: http(rpcUrl, { timeout: timeoutMs, retryCount: 1 }) });
+
+  /** The log that spent the nonce, or null (none in the window; throws when the chain cannot be read). */
+  async function authorizationEvent({ asset, authorizer, nonce }) {
+    const latest = await client.getBlockNumber({ cacheTime: 0 });
+    const window = { address: asset, args: { authorizer, nonce }, fromBlock: latest > LOG_WINDOW_BLOCKS ? latest - LOG_WINDOW_BLOCKS : 0n, toBlock: latest };
+    const [used, canceled] = await Promise.all([
+      client.getLogs({ ...window, event: USED_EVENT }),
+      client.getLogs({ ...window, event: CANCELED_EVENT }),
+    ]);
+    if (used[0]) return { event: 'used', transaction: used[0].transactionHash };
+    if (canceled[0]) return { event: 'canceled', transaction: canceled[0].transactionHash };
+    return null;
+  }
+
   return {
     network,
     async authorizationUsed({ asset, authorizer, nonce }) {
       return client.readContract({ address: asset, abi: EIP3009_ABI, functionName: 'authorizationState', args: [authorizer, nonce] });
     },
-    async findTransaction({ asset, authorizer, nonce }) {
+    authorizationEvent,
+    async findTransaction(q) {
       try {
-        const latest = await client.getBlockNumber({ cacheTime: 0 });
-        const logs = await client.getLogs({
-          address: asset,
-          event: EIP3009_ABI[1],
-          args: { authorizer, nonce },
-          fromBlock: latest > LOG_WINDOW_BLOCKS ? latest - LOG_WINDOW_BLOCKS : 0n,
-          toBlock: latest,
-        });
-        return logs[0]?.transactionHash ?? null;
+        const found = await authorizationEvent(q);
+        return found?.event === 'used' ? found.transaction : null;
       } catch {
         return null; // the payment is known to be made; only its hash is missing
       }

@@ -7,7 +7,7 @@ import { MAX_REDIRECTS } from './fetch_request.js';
 import { networkFailure, paymentView, responseFields } from './fetch_result.js';
 import { exchange, originOf } from './request.js';
 
-export function createDelivery({ fetch, maxBodyBytes, ledger, usedOnChain, settleFromChain, fail }) {
+export function createDelivery({ fetch, maxBodyBytes, ledger, chainOutcome, apply }) {
   /** Sends the recorded header and records what the answer says. */
   async function deliver(record, request, { replayed }) {
     record = ledger.sent(record.paymentId);
@@ -60,14 +60,18 @@ export function createDelivery({ fetch, maxBodyBytes, ledger, usedOnChain, settl
       // refusal), or delivered without saying it settled: the chain decides.
       // A 5xx without settlement is left open instead — a resend may still
       // get the response the payment bought.
-      const used = await usedOnChain(record);
-      if (used === true) {
-        record = await settleFromChain(record, { answered: true });
-      } else if (outcome === 'refused' && (used === false || record.attempts <= 1)) {
-        // Refused, and (per the chain, or because this was its first and only
-        // send) never used: definitely not paid. The budget is given back.
+      const onChain = await chainOutcome(record);
+      if (outcome === 'refused') {
+        // A refusal is the server's word, not the chain's: whoever holds the
+        // signed authorization can still submit it until validBefore. Unless
+        // the chain already shows it used (paid, settled after refusal) or
+        // cancelled, it stays open and keeps its reservation (reconciliation.js).
         const reason = settlement?.errorReason ?? jsonError(answer.body) ?? `HTTP ${answer.status}`;
-        record = fail(record, `refused by the server: ${reason}`);
+        const refusedBy = `refused by the server: ${reason}`;
+        record = apply(record, onChain, { answered: true, refusedBy });
+        if (record.state !== 'settled' && record.state !== 'failed') record = ledger.refused(record.paymentId, refusedBy);
+      } else {
+        record = apply(record, onChain, { answered: true });
       }
       // Otherwise the outcome stays open (state "sent").
     }

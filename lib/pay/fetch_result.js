@@ -2,15 +2,24 @@
 // callers see it — or, when no answer came, why not.
 import { formatUnits } from './amount.js';
 
+/** The command that cancels a payment's open authorization on chain (lib/cli/payments.js). */
+export const cancelCommand = (paymentId) => `clawpay payments cancel ${paymentId}`;
+
 function errorText(error) {
   const cause = error?.cause;
   const detail = cause?.code ?? cause?.message ?? error?.code;
   return `${error?.message ?? String(error)}${detail && !String(error?.message).includes(detail) ? ` (${detail})` : ''}`;
 }
 
-/** The payment as callers see it. */
+/**
+ * The payment as callers see it. status: 'settled', 'failed', 'refused' (the
+ * server refused it, but the signed authorization may still settle until
+ * validBefore: it counts as spent-pending; `cancel` names the command that
+ * cancels it on chain) or 'pending' (sent, outcome unknown).
+ */
 export function paymentView(record, { replayed = false } = {}) {
-  const status = record.state === 'settled' ? 'settled' : record.state === 'failed' ? 'failed' : 'pending';
+  const status = ['settled', 'failed', 'refused'].includes(record.state) ? record.state : 'pending';
+  const open = status === 'refused' || status === 'pending';
   return {
     status,
     paymentId: record.paymentId,
@@ -28,6 +37,10 @@ export function paymentView(record, { replayed = false } = {}) {
     attempts: record.attempts,
     replayed,
     failure: record.failure,
+    refusal: record.refusal ?? null,
+    settledAfterRefusal: record.settledAfterRefusal ?? null,
+    cancelled: Boolean(record.cancelled),
+    cancel: open && record.nonce ? cancelCommand(record.paymentId) : null,
   };
 }
 

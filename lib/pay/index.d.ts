@@ -174,6 +174,8 @@ export declare class SpendPolicy {
   release(reservation: { id: string; day: string }): boolean;
   /** Base units spent or reserved on a UTC day (default today). */
   spent(day?: string): bigint;
+  /** The day's total split for views: `pending` (PaymentLedger.pendingAmount) is held by open authorizations, the rest spent; both count against `limit`. */
+  daySpend(pending?: bigint, day?: string): DaySpend;
 }
 
 /**
@@ -211,7 +213,24 @@ export declare function openPayStore(config: PayConfig, options?: { memory?: boo
 
 // ---- payment_ledger.js ----------------------------------------------------------
 
-export type PaymentState = 'intent' | 'signed' | 'sent' | 'settled' | 'failed';
+/**
+ * 'refused': the server refused the paid request, but the signed authorization may still settle
+ * until validBefore; its reservation is kept (spent-pending) until the chain shows it used
+ * (settled, settledAfterRefusal), cancelled or expired unused (failed).
+ */
+export type PaymentState = 'intent' | 'signed' | 'sent' | 'refused' | 'settled' | 'failed';
+
+export interface DaySpend {
+  day: string;
+  limit: bigint;
+  /** spent + pending: what counts against the limit. */
+  total: bigint;
+  /** Known paid (or reserved by an in-flight wallet send). */
+  spent: bigint;
+  /** Held by payments not yet known to be paid: open authorizations and intents. */
+  pending: bigint;
+  remaining: bigint;
+}
 
 /** One payment as stored (JSON; amounts decimal strings; times Unix ms). */
 export interface PaymentRecord {
@@ -248,6 +267,13 @@ export interface PaymentRecord {
   transaction: Hex | null;
   settledNetwork: string | null;
   failure: string | null;
+  /** Why the server refused it (state 'refused', and kept after). */
+  refusal?: string;
+  /** The seller refused the payment and then settled it on chain. */
+  settledAfterRefusal?: { payTo: Address; origin: string; refusal: string | null };
+  /** Cancelled on chain (AuthorizationCanceled). */
+  cancelled?: boolean;
+  cancelTransaction?: Hex | null;
 }
 
 export declare function callKey(request: { idempotencyKey?: string | null; purpose?: 'call' | 'session'; method?: string; url: string; body?: string | Uint8Array | null }): { key: string; explicit: boolean; requestHash: string };
@@ -260,9 +286,17 @@ export declare class PaymentLedger {
   begin(intent: Record<string, unknown>, options?: { previous?: string | null }): PaymentRecord;
   signed(paymentId: string, fields: { header: string; headerName: string; nonce: string; validBefore: string | number; payer: string }): PaymentRecord;
   sent(paymentId: string): PaymentRecord;
-  settled(paymentId: string, receipt?: { transaction?: string | null; network?: string | null; payer?: string | null }): PaymentRecord;
-  failed(paymentId: string, reason: string): PaymentRecord;
+  settled(paymentId: string, receipt?: { transaction?: string | null; network?: string | null; payer?: string | null; answered?: boolean;
+    settledAfterRefusal?: { payTo: Address; origin: string; refusal: string | null } | null }): PaymentRecord;
+  /** Signed or sent → refused (open). */
+  refused(paymentId: string, reason: string): PaymentRecord;
+  cancelSent(paymentId: string, fields: { transaction: Hex }): PaymentRecord;
+  failed(paymentId: string, reason: string, fields?: Record<string, unknown>): PaymentRecord;
   pending(): PaymentRecord[];
+  /** Signed, sent or refused: authorizations that may still move money. */
+  open(): PaymentRecord[];
+  /** Base units of the day's reservations held by open authorizations and intents. */
+  pendingAmount(day: string): bigint;
   prune(options?: { retentionMs?: number }): number;
 }
 
@@ -298,8 +332,12 @@ export interface PayOptions {
 }
 
 export interface PaymentView {
-  /** 'pending': sent, outcome unknown — the same call again resends the same authorization. */
-  status: 'settled' | 'pending' | 'failed';
+  /**
+   * 'pending': sent, outcome unknown — the same call again resends the same authorization.
+   * 'refused': the server refused it, but the authorization may still settle until validBefore;
+   * it counts as spent-pending (see `cancel`). A new call pays anew.
+   */
+  status: 'settled' | 'pending' | 'refused' | 'failed';
   paymentId: string;
   kind: 'call' | 'session';
   /** Base units, decimal string. */
@@ -320,6 +358,12 @@ export interface PaymentView {
   /** This call resent an authorization signed by an earlier call. */
   replayed: boolean;
   failure: string | null;
+  refusal: string | null;
+  /** Set when the seller refused this payment and then settled it on chain. */
+  settledAfterRefusal: { payTo: Address; origin: string; refusal: string | null } | null;
+  cancelled: boolean;
+  /** For an open authorization: the command that cancels it on chain ("clawpay payments cancel <id>"). */
+  cancel: string | null;
 }
 
 export interface PayResult {
@@ -373,7 +417,18 @@ export interface Payer {
   /** Throws PolicyError, PayError, or TypeError/RangeError (bad arguments); returns for any HTTP answer and for no answer. */
   fetch(url: string, options?: PayOptions): Promise<PayResult>;
   /** Settles open payments from the chain, frees expired unused ones and abandoned intents; prunes. Call at startup. */
-  reconcile(): Promise<{ settled: number; failed: number; open: number }>;
+  reconcile(): Promise<{ settled: number; failed: number; open: number; settledAfterRefusal?: number }>;
+  /** Asks the chain about open authorizations (at most 16, oldest first); nothing when none is open. Returns the records it finished. */
+  reconcileOpen(): Promise<PaymentRecord[]>;
+  /** Today's spend after reconcileOpen(), and the open payments. */
+  spend(): Promise<DaySpend & { open: PaymentView[] }>;
+  /**
+   * Cancels an open authorization on chain (EIP-3009 cancelAuthorization, sent and paid for by the
+   * payer's key). cancelled: true once the chain shows it cancelled (the reservation is then
+   * released); a payment the chain shows used comes back settled. Codes: ERR_PAYMENT_NOT_FOUND,
+   * ERR_NOT_CANCELLABLE, ERR_CANCEL_UNAVAILABLE, or the sender's (ERR_TX_UNCERTAIN: call again).
+   */
+  cancel(paymentId: string): Promise<{ payment: PaymentView; cancelled: boolean; transaction: Hex | null }>;
   /** Wipes the key the payer owns. The store stays open. */
   close(): void;
 }
@@ -383,6 +438,8 @@ export interface ChainReader {
   network: string;
   authorizationUsed(q: { asset: string; authorizer: string; nonce: string }): Promise<boolean>;
   findTransaction(q: { asset: string; authorizer: string; nonce: string }): Promise<Hex | null>;
+  /** The log that spent the nonce: a transfer ('used') or a cancel ('canceled'). Without it, a spent nonce counts as used. */
+  authorizationEvent?(q: { asset: string; authorizer: string; nonce: string }): Promise<{ event: 'used' | 'canceled'; transaction: Hex } | null>;
 }
 export declare function createChainReader(options: { rpcUrl: string; network: string; timeoutMs?: number }): ChainReader;
 
@@ -402,6 +459,8 @@ export declare function createPayer(options: {
    * Default: config.maxAuthorizationSeconds. Out of range: RangeError, code ERR_INVALID_ARG_VALUE.
    */
   maxAuthorizationSeconds?: number;
+  /** A createTxSender() for the account's key (cancel); default: one on config.rpcUrl when the payer owns its key. */
+  sender?: object | null;
 }): Payer;
 
 export declare const DEFAULT_TIMEOUT_MS: 30000;

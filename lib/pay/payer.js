@@ -23,11 +23,17 @@
 //
 // When the server has answered but not with a settlement (a 402/4xx refusal,
 // or a 2xx without PAYMENT-RESPONSE), the chain is asked (authorizationState
-// of the nonce): used means paid, whatever the server said; refused and unused
-// means failed, and the day's budget is given back. No answer at all, or a
+// of the nonce, and its AuthorizationUsed / AuthorizationCanceled log): used
+// means paid, whatever the server said. A refusal is not proof that nothing
+// will be paid — the seller holds a signed authorization it can still submit
+// — so a refused, unused payment stays open ("refused"), its reservation
+// counted as spent-pending, until the chain shows it used (settled after
+// refusal), cancelled (payer.cancel, `clawpay payments cancel`), or expired
+// unused; only then is the day's budget given back. No answer at all, or a
 // 5xx, leaves the payment open — resending the same header is how the caller
 // gets the response it paid for (a seller replays a payment it settled).
-// The chain is asked in reconciliation.js.
+// The chain is asked in reconciliation.js, at start and before every limit
+// check while open authorizations exist.
 //
 // Keys (see payment_ledger.js): by default a call's key is (purpose, method,
 // url, body), so an identical call after an ambiguous outcome resends, while
@@ -39,6 +45,9 @@
 import { Signer } from '../signer.js';
 import { toViemAccount } from '../viem_account.js';
 import { argError, invalidValue } from '../validate.js';
+import { createChainClients } from '../wallet/chain_client.js';
+import { createTxSender } from '../wallet/tx_sender.js';
+import { createCancellation } from './cancellation.js';
 import { createChainReader } from './chain_reader.js';
 import { DEFAULT_MAX_AUTHORIZATION_SECONDS, MAX_AUTHORIZATION_SECONDS, MIN_AUTHORIZATION_SECONDS } from './config.js';
 import { createDelivery } from './delivery.js';
@@ -46,7 +55,8 @@ import { DEFAULT_MAX_BODY_BYTES, normalize } from './fetch_request.js';
 import { createPaymentFlow } from './payment_flow.js';
 import { PaymentLedger } from './payment_ledger.js';
 import { officialClient } from './payment_signature.js';
-import { SpendPolicy } from './policy.js';
+import { paymentView } from './fetch_result.js';
+import { SpendPolicy, utcDay } from './policy.js';
 import { createReconciliation } from './reconciliation.js';
 import { createSignIn } from './sign_in.js';
 
@@ -69,10 +79,12 @@ export {
  * @param {number} [options.maxAuthorizationSeconds] a signed authorization is valid for at most
  *   this long, whatever the seller's maxTimeoutSeconds; default config.maxAuthorizationSeconds
  *   (CLAWPAY_MAX_AUTHORIZATION_SECONDS, 300)
+ * @param {object | null} [options.sender] a createTxSender() for the account's key, to send
+ *   cancelAuthorization transactions; by default one on config.rpcUrl when the payer owns its key
  */
 export function createPayer({
   config, store, fetch = globalThis.fetch, now = Date.now, account, chainReader, maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
-  maxAuthorizationSeconds = config?.maxAuthorizationSeconds ?? DEFAULT_MAX_AUTHORIZATION_SECONDS,
+  maxAuthorizationSeconds = config?.maxAuthorizationSeconds ?? DEFAULT_MAX_AUTHORIZATION_SECONDS, sender,
 }) {
   if (!config?.policy || !config.asset) throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'createPayer needs {config} from loadConfig()');
   if (!store) throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'createPayer needs {store}: a RecordStore or a MemoryStore');
@@ -96,12 +108,25 @@ export function createPayer({
   const keyLocks = new Map();
   let closed = false;
 
-  const { usedOnChain, settleFromChain, fail, resolveExpired, expired, reconcile } = createReconciliation({ ledger, policy, reader, now });
-  const { deliver } = createDelivery({ fetch, maxBodyBytes, ledger, usedOnChain, settleFromChain, fail });
+  const {
+    chainOutcome, apply, resolve, fail, resolveExpired, expired, reconcile, reconcileOpen,
+  } = createReconciliation({ ledger, policy, reader, now });
+  const { deliver } = createDelivery({ fetch, maxBodyBytes, ledger, chainOutcome, apply });
   const { signIn } = createSignIn({ fetch, maxBodyBytes, account, allowedNetworks: config.policy.allowedNetworks });
   const { pay } = createPaymentFlow({
-    config, fetch, now, maxBodyBytes, maxAuthorizationSeconds, policy, ledger, chain, client, expired, resolveExpired, fail, deliver, signIn,
+    config, fetch, now, maxBodyBytes, maxAuthorizationSeconds, policy, ledger, chain, client, expired, resolveExpired, fail, deliver,
+    signIn, reconcileOpen,
   });
+  let txSender = sender;
+  const senderOf = () => {
+    if (txSender === undefined) {
+      txSender = signer && config.rpcUrl
+        ? createTxSender({ store, signer, clients: createChainClients(config, { signer }), now, rpcUrl: config.rpcUrl })
+        : null;
+    }
+    return txSender;
+  };
+  const { cancel } = createCancellation({ ledger, account, sender: senderOf, resolve });
 
   return {
     /** The address payments come from. */
@@ -129,6 +154,29 @@ export function createPayer({
 
     /** Settles what the ledger left open; returns the counts (see reconciliation.js). */
     reconcile,
+
+    /**
+     * Today's spend as the chain has it, after asking the chain about open
+     * authorizations: {day, limit, total, spent, pending, remaining} (bigints)
+     * and `open`, the open payments (paymentView). Pending counts against the limit.
+     */
+    async spend() {
+      await reconcileOpen();
+      const day = utcDay(now());
+      return { ...policy.daySpend(ledger.pendingAmount(day), day), open: ledger.open().map((record) => paymentView(record)) };
+    },
+
+    /** Asks the chain about open authorizations (bounded; nothing when none is open). */
+    reconcileOpen,
+
+    /**
+     * Cancels an open authorization on chain (EIP-3009 cancelAuthorization,
+     * sent by this payer's key); see cancellation.js.
+     */
+    cancel(paymentId) {
+      if (closed) throw argError(Error, 'ERR_CLOSED', 'The payer is closed');
+      return cancel(paymentId);
+    },
 
     /** Wipes the payer's key (when it owns one). The store stays open: it is the caller's. */
     close() {

@@ -15,6 +15,7 @@ import { exchange, originOf } from './request.js';
 
 export function createPaymentFlow({
   config, fetch, now, maxBodyBytes, maxAuthorizationSeconds, policy, ledger, chain, client, expired, resolveExpired, fail, deliver, signIn,
+  reconcileOpen,
 }) {
   async function pay(request) {
     const { url, method, headers, body, guards, purpose, cap, key, explicit, requestHash } = request;
@@ -27,7 +28,10 @@ export function createPaymentFlow({
           `idempotencyKey ${JSON.stringify(request.idempotencyKey)} was used for another request (${previous.method} ${previous.url}); use a new key for a new call`,
           { paymentId: previous.paymentId });
       }
-      if ((previous.state === 'signed' || previous.state === 'sent') && expired(previous)) {
+      // Under an explicit key a refused authorization is resent, never
+      // replaced: it may still settle, and a second one could settle too.
+      const resendable = previous.state === 'signed' || previous.state === 'sent' || (previous.state === 'refused' && explicit);
+      if (resendable && expired(previous)) {
         const resolved = await resolveExpired(previous);
         if (!resolved) {
           throw payError('ERR_PAYMENT_UNRESOLVED',
@@ -37,7 +41,9 @@ export function createPaymentFlow({
         }
         previous = resolved;
       }
-      if (previous.state === 'signed' || previous.state === 'sent') return deliver(previous, request, { replayed: true });
+      if (previous.state === 'signed' || previous.state === 'sent' || (previous.state === 'refused' && explicit)) {
+        return deliver(previous, request, { replayed: true });
+      }
       // Settled, and the caller never got its answer (a crash; reconcile settled
       // it from the chain): this is the call retried, not a new purchase.
       if (previous.state === 'settled' && (explicit || previous.answered === false)) return deliver(previous, request, { replayed: true });
@@ -75,6 +81,9 @@ export function createPaymentFlow({
       checkPayable(request, first, paymentRequired, unpaid);
     }
 
+    // Open authorizations first: one the seller settled after refusing is
+    // spent, one cancelled or expired gives its budget back (reconciliation.js).
+    await reconcileOpen();
     const chosen = chooseOffer({ paymentRequired, first, purpose, cap, chain, policy, unpaid });
     let reservation;
     try {

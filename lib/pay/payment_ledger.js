@@ -8,8 +8,15 @@
 //   sent      sent at least once; outcome not known (timeout, reset, 5xx without a
 //             settlement header). A retry resends the SAME header: the same EIP-3009
 //             nonce, which the token lets settle at most once.
+//   refused   the server answered the paid request with a refusal (402, or
+//             PAYMENT-RESPONSE success:false), but the signed authorization may
+//             still settle: whoever holds it can submit it until validBefore.
+//             Its reservation is kept — it counts as spent-pending — until the
+//             chain shows it used (settled, settledAfterRefusal), cancelled, or
+//             expired unused (failed). Without an explicit key the key is free
+//             (a new call pays anew); an explicit key resends the same header.
 //   settled   + the receipt: transaction, network, payer
-//   failed    definitely not paid (refused, and unused on chain, or never signed/sent)
+//   failed    definitely not paid (expired or cancelled unused on chain, or never signed/sent)
 //
 // Keys. A payment is found again through its call's key:
 //   - with an explicit idempotencyKey (e.g. an MCP request id scoped to its session, or
@@ -40,8 +47,12 @@ export const STALE_INTENT_MS = 60_000;
 const INTENT_TTL_MS = 10 * 60_000;
 /** Final payment records are kept this long. */
 export const RETENTION_MS = 30 * 86_400_000;
-export const STATES = Object.freeze(['intent', 'signed', 'sent', 'settled', 'failed']);
+export const STATES = Object.freeze(['intent', 'signed', 'sent', 'refused', 'settled', 'failed']);
+// Pending: sent and resent with the same header. Open: an authorization that
+// may still move money (pending, or refused), whose reservation is kept.
 const PENDING = new Set(['signed', 'sent']);
+export const OPEN_STATES = Object.freeze(['signed', 'sent', 'refused']);
+const OPEN = new Set(OPEN_STATES);
 
 const sha256 = (text) => createHash('sha256').update(text).digest('hex');
 
@@ -180,6 +191,7 @@ export class PaymentLedger {
   /** Whether a payment still owns its key: its outcome is open, or (explicit key) it settled. */
   #live(record, now) {
     if (record.state === 'failed') return false;
+    if (record.state === 'refused') return record.explicitKey;
     if (record.state === 'settled') return record.explicitKey || record.answered === false;
     if (record.state === 'intent') return now - record.createdAt < STALE_INTENT_MS;
     return true;
@@ -227,7 +239,7 @@ export class PaymentLedger {
    * authorization): the caller never got the answer this payment bought, so
    * the identical call resends the header for it rather than buying again.
    */
-  settled(paymentId, { transaction = null, network = null, payer = null, answered = true } = {}) {
+  settled(paymentId, { transaction = null, network = null, payer = null, answered = true, settledAfterRefusal = null } = {}) {
     return this.#change(paymentId, (current) => {
       if (current.state === 'settled') {
         const fill = !current.transaction && transaction;
@@ -244,21 +256,60 @@ export class PaymentLedger {
         settledAt: this.#now(),
         failure: null,
         answered,
+        ...(settledAfterRefusal ? { settledAfterRefusal } : {}),
       };
     });
   }
 
-  /** Definitely not paid. Never overrides a settlement. */
-  failed(paymentId, reason) {
+  /**
+   * The server refused the paid request, and the chain has not (yet) seen
+   * the authorization used: open until it settles, is cancelled or expires.
+   * Only a signed or sent payment can be refused.
+   */
+  refused(paymentId, reason) {
+    return this.#change(paymentId, (current) => {
+      if (!PENDING.has(current.state)) return undefined;
+      return { ...current, state: 'refused', refusal: String(reason).slice(0, 512), refusedAt: this.#now() };
+    });
+  }
+
+  /** A cancelAuthorization transaction sent for an open payment (its outcome is the chain's). */
+  cancelSent(paymentId, { transaction }) {
+    return this.#change(paymentId, (current) => ({ ...current, cancelTransaction: transaction, cancelSentAt: this.#now() }));
+  }
+
+  /**
+   * Definitely not paid. Never overrides a settlement. `fields` (e.g.
+   * {cancelled: true}) go into the record.
+   */
+  failed(paymentId, reason, fields = {}) {
     return this.#change(paymentId, (current) => {
       if (current.state === 'settled' || current.state === 'failed') return undefined;
-      return { ...current, state: 'failed', failure: String(reason).slice(0, 512), failedAt: this.#now() };
+      return { ...current, ...fields, state: 'failed', failure: String(reason).slice(0, 512), failedAt: this.#now() };
     });
   }
 
   /** Pending payments (signed or sent, outcome unknown), oldest first. */
   pending() {
     return this.list().filter((record) => PENDING.has(record.state));
+  }
+
+  /** Open authorizations (signed, sent or refused): they may still move money. Oldest first. */
+  open() {
+    return this.list().filter((record) => OPEN.has(record.state));
+  }
+
+  /**
+   * Base units of a UTC day's reservations held by payments not yet known to
+   * be paid: open authorizations and intents. The rest of the day's total is
+   * spent.
+   */
+  pendingAmount(day) {
+    let total = 0n;
+    for (const record of this.list()) {
+      if ((OPEN.has(record.state) || record.state === 'intent') && record.reservation?.day === day) total += BigInt(record.amount);
+    }
+    return total;
   }
 
   /**

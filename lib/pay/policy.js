@@ -329,6 +329,20 @@ export class SpendPolicy {
     return this.#total.spent(day);
   }
 
+  /**
+   * A UTC day's total split for views: {day, limit, total, spent, pending,
+   * remaining} (bigints). `pending` is the part of the total held by payments
+   * not yet known to be paid (PaymentLedger.pendingAmount: open
+   * authorizations, which may still settle); the rest is spent. Both count
+   * against the limit.
+   */
+  daySpend(pending = 0n, day = utcDay(this.#now())) {
+    const total = this.spent(day);
+    const held = pending > total ? total : pending;
+    const limit = this.#policy.maxPerDay;
+    return { day, limit, total, spent: total - held, pending: held, remaining: limit > total ? limit - total : 0n };
+  }
+
   // Day totals and holds older than KEEP_DAYS are dropped, once a day per
   // process; the payment ledger keeps the history.
   #prune(today) {

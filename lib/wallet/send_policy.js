@@ -20,6 +20,7 @@ import { randomUUID } from 'node:crypto';
 
 import { sameAddress } from '../hashing.js';
 import { formatUnits } from '../pay/amount.js';
+import { PaymentLedger } from '../pay/payment_ledger.js';
 import { DayTotal, SpendPolicy, utcDay } from '../pay/policy.js';
 import { ETH, amountShape, utilization } from './token_info.js';
 
@@ -45,6 +46,9 @@ export function createSendPolicy({ config, store, now = Date.now }) {
     throw new TypeError('createSendPolicy: config.policy has no send limits (maxPerSend, maxEthPerSend, maxEthPerDay); use loadConfig()');
   }
   const spendPolicy = new SpendPolicy({ policy, asset, store, now });
+  // The x402 payments of the same store: their open authorizations are the
+  // pending part of the asset's day total.
+  const ledger = new PaymentLedger({ store, now });
   // ETH sends' daily total, in wei, in records of its own.
   const ethDay = new DayTotal({ store, now, dayPrefix: ETH_DAY_PREFIX, holdPrefix: ETH_HOLD_PREFIX });
   const assetInfo = { token: asset.address, symbol: asset.symbol ?? asset.name ?? 'asset', decimals: asset.decimals };
@@ -108,6 +112,8 @@ export function createSendPolicy({ config, store, now = Date.now }) {
     const { perSend, perDay } = kind === 'other' ? { perSend: 0n, perDay: 0n } : rulesFor(kind);
     const spent = spentToday(kind);
     const remaining = perDay > spent ? perDay - spent : 0n;
+    // Spent and pending together are the day's total; both count against the limit.
+    const pending = kind === 'asset' ? spendPolicy.daySpend(ledger.pendingAmount(utcDay(at)), utcDay(at)).pending : 0n;
     return {
       token: info.token,
       symbol: info.symbol,
@@ -115,7 +121,8 @@ export function createSendPolicy({ config, store, now = Date.now }) {
       perTx: amountShape(perSend, info),
       periodLimit: amountShape(perDay, info),
       periodLength: DAY_SECONDS,
-      periodSpent: amountShape(spent, info),
+      periodSpent: amountShape(spent - pending, info),
+      periodPending: amountShape(pending, info),
       remainingInPeriod: amountShape(remaining, info),
       periodStart: kind === 'other' ? null : dayStart,
       secondsUntilReset: kind === 'other' ? null : dayStart + DAY_SECONDS - Math.floor(at / 1000),

@@ -186,7 +186,10 @@ describe('clawpay-mcp over stdio on a local chain', { timeout: 600_000 }, () => 
     assert.equal(result.isError, true);
     assert.equal(result.structuredContent.status, 404);
     assert.equal(result.structuredContent.session, null);
-    assert.match(result.content[0].text, /no session was created\. Nothing was charged/);
+    assert.match(result.content[0].text, /no session was created\. Nothing was charged so far/);
+    // The server holds a signed authorization it could still submit: counted, and cancellable.
+    assert.equal(result.structuredContent.payment.status, 'refused');
+    assert.match(result.content[0].text, new RegExp(`Cancel: +clawpay payments cancel ${result.structuredContent.payment.paymentId}`));
     assert.deepEqual(await balances(), before);
     assert.equal((await callOk(main.client, 'x402_session_status', {})).structuredContent.count, sessionsBefore);
   });

@@ -487,7 +487,7 @@ describe('the paying fetch on a local chain', { timeout: 240_000 }, () => {
     payer.close();
   });
 
-  test('a refused payment is definitely unpaid: its budget is given back', async () => {
+  test('a refused payment stays open and counted while its authorization could still settle', async () => {
     // The first paid request is answered 402 without reaching the paywall.
     let refuse = true;
     const refusing = async (url, init) => {
@@ -501,13 +501,17 @@ describe('the paying fetch on a local chain', { timeout: 240_000 }, () => {
     const before = await balance(world.payer.address);
     const refused = await payer.fetch(info.routes.perCall);
     assert.equal(refused.status, 402);
-    assert.equal(refused.payment.status, 'failed');
-    assert.match(refused.payment.failure, /insufficient_funds/);
-    assert.equal(payer.policy.spent(), 0n);
+    assert.equal(refused.payment.status, 'refused');
+    assert.match(refused.payment.refusal, /insufficient_funds/);
+    // Unused on chain, but until validBefore it could still be: spent-pending.
+    assert.equal(payer.policy.spent(), PER_CALL_PRICE);
     const paid = await payer.fetch(info.routes.perCall);
     assert.equal(paid.payment.status, 'settled');
     assert.notEqual(paid.payment.nonce, refused.payment.nonce);
     assert.equal(await balance(world.payer.address), before - PER_CALL_PRICE);
+    const view = await payer.spend();
+    assert.deepEqual([view.spent, view.pending], [PER_CALL_PRICE, PER_CALL_PRICE]);
+    assert.deepEqual(view.open.map((p) => p.paymentId), [refused.payment.paymentId]);
     payer.close();
   });
 

@@ -78,6 +78,37 @@ for (const [name, makeStore] of [['MemoryStore', () => new MemoryStore()], ['Rec
       assert.equal(ledger.current(intent.key), null);
     });
 
+    test('refused: only a signed or sent payment becomes refused; it stays open and pending until settled or failed', () => {
+      const ledger = new PaymentLedger({ store: makeStore(), now: () => T0 });
+      const day = '2027-01-15';
+      const a = ledger.begin(intentFor({ url: URL_A }));
+      assert.equal(ledger.refused(a.paymentId, 'no').state, 'intent', 'an intent was never sent: not refused');
+      assert.equal(ledger.pendingAmount(day), 10_000n, 'an intent holds its reservation');
+      ledger.signed(a.paymentId, signedFields(1));
+      ledger.sent(a.paymentId);
+      const refused = ledger.refused(a.paymentId, 'refused by the server: no');
+      assert.equal(refused.state, 'refused');
+      assert.equal(refused.refusal, 'refused by the server: no');
+      assert.deepEqual(ledger.open().map((r) => r.paymentId), [a.paymentId]);
+      assert.deepEqual(ledger.pending(), [], 'refused is open, not pending (never resent under an automatic key)');
+      assert.equal(ledger.pendingAmount(day), 10_000n);
+      assert.equal(ledger.pendingAmount('2027-01-16'), 0n, 'only its own day');
+      assert.equal(ledger.sent(a.paymentId).state, 'refused', 'a resend keeps it refused');
+      const settled = ledger.settled(a.paymentId, { transaction: `0x${'ab'.repeat(32)}`, settledAfterRefusal: { payTo: PAY_TO, origin: 'https://api.example.com', refusal: 'no' } });
+      assert.equal(settled.state, 'settled');
+      assert.equal(settled.settledAfterRefusal.payTo, PAY_TO);
+      assert.equal(ledger.refused(a.paymentId, 'again').state, 'settled', 'a settlement is final');
+      assert.equal(ledger.failed(a.paymentId, 'x').state, 'settled');
+      assert.equal(ledger.pendingAmount(day), 0n);
+
+      const b = ledger.begin(intentFor({ url: `${URL_A}?b` }));
+      ledger.signed(b.paymentId, signedFields(2));
+      ledger.refused(b.paymentId, 'no');
+      const cancelled = ledger.failed(b.paymentId, 'cancelled on chain', { cancelled: true });
+      assert.deepEqual([cancelled.state, cancelled.cancelled], ['failed', true]);
+      assert.deepEqual(ledger.open(), []);
+    });
+
     test('a pending payment keeps its key even after expiry, until its outcome is known', () => {
       let now = T0;
       const ledger = new PaymentLedger({ store: makeStore(), now: () => now });

@@ -126,6 +126,7 @@ test('the ledger records the intent before signing, the header before sending, t
     status: 'settled', paymentId: record.paymentId, kind: 'call', amount: '10000', amountDecimal: '0.01', asset: TOKEN,
     network: 'eip155:31337', payTo: PAY_TO, transaction: TX, payer: made.payer.address, x402Version: 2,
     nonce: record.nonce, validBefore: Number(record.validBefore), attempts: 1, replayed: false, failure: null,
+    refusal: null, settledAfterRefusal: null, cancelled: false, cancel: null,
   });
   // The private key is nowhere: not in the result, the records, or the payer.
   const everything = JSON.stringify([result, made.store.list(), Object.keys(made.payer)]);
@@ -245,7 +246,7 @@ test('a 5xx without a settlement leaves the payment open; the retry sends the id
   close();
 });
 
-test('the chain decides open outcomes: used means paid, unused and refused means not', async () => {
+test('the chain decides open outcomes: used means paid; refused and unused stays open, counted, until it expires unused', async () => {
   const used = new Set();
   const chainReader = {
     network: 'eip155:31337',
@@ -267,13 +268,101 @@ test('the chain decides open outcomes: used means paid, unused and refused means
   assert.equal(a.payer.policy.spent(), 10_000n);
   a.close();
 
-  // Refused and unused: failed, budget given back.
+  // Refused and (so far) unused: the seller still holds a signed
+  // authorization, so its reservation is kept until it expires unused.
+  let clock = Date.now();
   const refusing = seller({ onPaid: () => new Response('{"error":"insufficient_funds"}', { status: 402 }) });
-  const b = payerFor(refusing.fetch, { chainReader });
+  const b = payerFor(refusing.fetch, { chainReader, now: () => clock });
   const refused = await b.payer.fetch(URL_A);
-  assert.equal(refused.payment.status, 'failed');
-  assert.equal(b.payer.policy.spent(), 0n);
+  assert.equal(refused.payment.status, 'refused');
+  assert.match(refused.payment.refusal, /insufficient_funds/);
+  assert.equal(refused.payment.cancel, `clawpay payments cancel ${refused.payment.paymentId}`);
+  assert.equal(b.payer.policy.spent(), 10_000n);
+  const open = await b.payer.spend();
+  assert.equal(open.pending, 10_000n);
+  assert.equal(open.spent, 0n);
+  clock = (refused.payment.validBefore + 29) * 1000;
+  assert.deepEqual(await b.payer.reconcile(), { settled: 0, failed: 0, open: 1 }, 'within the margin after validBefore it may still settle');
+  clock = (refused.payment.validBefore + 31) * 1000;
+  const day = new Date(refused.payment.validBefore * 1000).toISOString().slice(0, 10);
+  assert.deepEqual(await b.payer.reconcile(), { settled: 0, failed: 1, open: 0 });
+  assert.equal(b.payer.ledger.get(refused.payment.paymentId).state, 'failed');
+  assert.equal(b.payer.policy.spent(day), 0n);
   b.close();
+});
+
+test('a refused authorization the seller settles later is paid: settledAfterRefusal, seller named, spend counted', async () => {
+  const used = new Set();
+  const chainReader = {
+    network: 'eip155:31337',
+    authorizationUsed: async ({ nonce }) => used.has(nonce),
+    authorizationEvent: async ({ nonce }) => (used.has(nonce) ? { event: 'used', transaction: TX } : null),
+  };
+  let held = null;
+  const { fetch } = seller({
+    onPaid: (payload) => {
+      held = payload.payload.authorization.nonce;
+      return new Response('{"error":"invalid_payment"}', { status: 402 });
+    },
+  });
+  const { payer, close } = payerFor(fetch, { chainReader });
+  const refused = await payer.fetch(URL_A);
+  assert.equal(refused.payment.status, 'refused');
+  used.add(held);
+  const view = await payer.spend();
+  assert.deepEqual([view.spent, view.pending], [10_000n, 0n]);
+  const record = payer.ledger.get(refused.payment.paymentId);
+  assert.equal(record.state, 'settled');
+  assert.equal(record.transaction, TX);
+  assert.deepEqual(record.settledAfterRefusal, { payTo: PAY_TO, origin: 'http://seller.test', refusal: 'refused by the server: invalid_payment' });
+  close();
+});
+
+test('under an explicit idempotencyKey a refused authorization is resent, never replaced by a second one', async () => {
+  const chainReader = { network: 'eip155:31337', authorizationUsed: async () => false, findTransaction: async () => null };
+  const { fetch, paid } = seller({
+    onPaid: (payload, attempt) => (attempt === 1 ? new Response('{"error":"busy"}', { status: 402 }) : settledResponse(payload)),
+  });
+  const { payer, signs, close } = payerFor(fetch, { chainReader });
+  const refused = await payer.fetch(URL_A, { idempotencyKey: 'order-7' });
+  assert.equal(refused.payment.status, 'refused');
+  const retry = await payer.fetch(URL_A, { idempotencyKey: 'order-7' });
+  assert.equal(retry.payment.status, 'settled');
+  assert.equal(retry.payment.paymentId, refused.payment.paymentId);
+  assert.equal(paid[0], paid[1], 'the same header went again');
+  assert.equal(signs.count, 1);
+  assert.equal(payer.policy.spent(), 10_000n);
+  close();
+});
+
+test('a refused authorization cancelled on chain is released; a cancel is told from a transfer by its log', async () => {
+  const spent = new Map();
+  const chainReader = {
+    network: 'eip155:31337',
+    authorizationUsed: async ({ nonce }) => spent.has(nonce),
+    authorizationEvent: async ({ nonce }) => spent.get(nonce) ?? null,
+  };
+  const nonces = [];
+  const { fetch } = seller({
+    onPaid: (payload) => {
+      nonces.push(payload.payload.authorization.nonce);
+      return new Response('{"error":"no"}', { status: 402 });
+    },
+  });
+  const { payer, close } = payerFor(fetch, { chainReader });
+  const first = await payer.fetch(URL_A);
+  const second = await payer.fetch(URL_A);
+  assert.equal(payer.policy.spent(), 20_000n);
+  spent.set(nonces[0], { event: 'canceled', transaction: TX });
+  spent.set(nonces[1], { event: 'used', transaction: TX });
+  assert.deepEqual(await payer.reconcile(), { settled: 1, failed: 1, open: 0, settledAfterRefusal: 1 });
+  assert.equal(payer.ledger.get(first.payment.paymentId).cancelled, true);
+  assert.equal(payer.ledger.get(second.payment.paymentId).state, 'settled');
+  assert.equal(payer.policy.spent(), 10_000n);
+  // A payer that cannot send transactions says so, naming no key.
+  await assert.rejects(payer.cancel(first.payment.paymentId), { code: 'ERR_NOT_CANCELLABLE' });
+  await assert.rejects(payer.cancel('nope'), { code: 'ERR_PAYMENT_NOT_FOUND' });
+  close();
 });
 
 test('an open payment past its validBefore: resolved by the chain, or refused when the chain cannot say', async () => {

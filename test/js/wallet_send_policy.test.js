@@ -12,6 +12,7 @@ import test from 'node:test';
 
 import { describeConfig, loadConfig } from '../../lib/pay/config.js';
 import { MemoryStore } from '../../lib/pay/memory_store.js';
+import { PaymentLedger } from '../../lib/pay/payment_ledger.js';
 import { SpendPolicy } from '../../lib/pay/policy.js';
 import { createSendPolicy } from '../../lib/wallet/send_policy.js';
 import { utilization } from '../../lib/wallet/token_info.js';
@@ -200,6 +201,7 @@ test('limits(): the Limits shape for today, UTC midnight to midnight, with utili
     periodLimit: { units: '8000000', amount: '8.00', symbol: 'USDC', decimals: 6, token: BASE_USDC },
     periodLength: 86_400,
     periodSpent: { units: '1000000', amount: '1.00', symbol: 'USDC', decimals: 6, token: BASE_USDC },
+    periodPending: { units: '0', amount: '0.00', symbol: 'USDC', decimals: 6, token: BASE_USDC },
     remainingInPeriod: { units: '7000000', amount: '7.00', symbol: 'USDC', decimals: 6, token: BASE_USDC },
     periodStart: midnight,
     secondsUntilReset: 3 * 3600,
@@ -211,6 +213,24 @@ test('limits(): the Limits shape for today, UTC midnight to midnight, with utili
   assert.equal(eth.utilization, null);
   assert.equal(utilization(1n, 3n), '33.33%');
   assert.equal(utilization(9n, 3n), '300.00%');
+});
+
+test('limits(): an open x402 authorization (refused, may still settle) is pending, not spent, and counts against the limit', () => {
+  const store = new MemoryStore();
+  const { policy, payments } = setup({ CLAWPAY_MAX_PER_DAY: '8', CLAWPAY_MAX_PER_CALL: '2', CLAWPAY_MAX_PER_SEND: '6' }, { store });
+  const ledger = new PaymentLedger({ store, now: () => T0 });
+  const reservation = payments.reserve(x402(2_000_000n));
+  const record = ledger.begin({ key: 'k', requestHash: 'h', kind: 'call', url: 'http://s/', payUrl: 'http://s/', method: 'GET',
+    x402Version: 2, offer: {}, network: 'eip155:8453', asset: BASE_USDC, payTo: PAY_TO, amount: 2_000_000n, decimals: 6, reservation: reservation.toJSON() });
+  ledger.signed(record.paymentId, { header: 'h', headerName: 'payment-signature', nonce: `0x${'11'.repeat(32)}`, validBefore: T0 / 1000 + 300, payer: PAY_TO });
+  ledger.sent(record.paymentId);
+  ledger.refused(record.paymentId, 'refused by the server: no');
+  payments.reserve(x402(1_000_000n)); // a payment known paid (reserved, no open record)
+  const limits = policy.limits(USDC);
+  assert.deepEqual([limits.periodSpent.units, limits.periodPending.units, limits.remainingInPeriod.units], ['1000000', '2000000', '5000000']);
+  assert.equal(policy.check({ token: BASE_USDC, to: PAY_TO, units: 5_000_001n, info: USDC }).rule, 'per_day');
+  ledger.settled(record.paymentId, { transaction: `0x${'ab'.repeat(32)}` });
+  assert.deepEqual([policy.limits(USDC).periodSpent.units, policy.limits(USDC).periodPending.units], ['3000000', '0']);
 });
 
 test('the next UTC day starts from zero; yesterday\'s total stays yesterday\'s', () => {

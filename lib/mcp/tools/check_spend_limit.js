@@ -5,6 +5,7 @@ import { tokenArg, walletTool } from './wallet_access.js';
 
 export function checkSpendLimitTool(context) {
   async function check(w, args) {
+    await context.payer?.reconcileOpen?.(); // open x402 authorizations the chain may have settled or freed
     const r = await w.checkSpend({ amount: args.amount_eth, token: tokenArg(args.token) });
     let out = `Spend Check: ${amountText(r.value)}\n\n`;
     out += r.allowed ? '  Within limits: a send of this amount executes at once.\n' : `  Not within limits: ${r.reason}\n`;

@@ -8,6 +8,7 @@ import { tokenArg, walletTool } from './wallet_access.js';
 export function getWalletInfoTool(context) {
   const { network } = context;
   async function info(w, args) {
+    await context.payer?.reconcileOpen?.(); // open x402 authorizations the chain may have settled or freed
     const r = await w.info({ token: tokenArg(args.token) });
     let out = 'Wallet\n\n';
     out += `  Address:   ${r.address}\n`;

@@ -7,6 +7,7 @@ import { tokenArg, walletTool } from './wallet_access.js';
 export function sendPaymentTool(context) {
   const { network } = context;
   async function send(w, args) {
+    await context.payer?.reconcileOpen?.(); // the day's total is shared with x402 payments: their open authorizations first
     const r = await w.send({ to: args.to, amount: args.amount_eth, token: tokenArg(args.token), tokenDecimals: args.token_decimals, memo: args.memo });
     let out = r.status === 'executed' ? 'Payment Executed\n\n' : 'Payment Queued for Approval (not sent)\n\n';
     out += `  Amount:    ${amountText(r.value)}\n`;

@@ -76,7 +76,10 @@ export function sessionStartTool({
     if (!success || !settled) {
       const why = !success ? `answered ${statusLine(result)}`
         : result.payment.status === 'pending' ? 'was sent but its settlement is not known yet' : 'was not settled';
-      const charged = result.payment.status === 'failed' ? ' Nothing was charged.' : '';
+      const charged = result.payment.status === 'failed' ? ' Nothing was charged.'
+        : result.payment.status === 'refused'
+          ? ' Nothing was charged so far, but the server holds the signed authorization, which could still settle: it counts as spent (pending) until it expires or is cancelled.'
+          : '';
       let out = `x402_session_start failed: the paid request ${why}, so no session was created.${charged}\n\n`;
       out += paymentSection(payment, settled ? 'Payment Made' : 'Payment Attempted');
       if (result.payment.status === 'pending') {

@@ -72,6 +72,8 @@ export function x402PayTool({
     if (sessionRefusal) log(`x402_pay: session ${record.sessionId} refused by the server (${sessionRefusal.error ?? 'no reason given'})`);
     if (signedIn) log(`x402_pay: signed in with SIWX as ${signedIn.address} for ${args.url}; nothing paid`);
     if (payment?.transaction) log(`x402_pay: paid ${payment.amount} base units to ${payment.payTo} for ${args.url} (tx ${payment.transaction})`, [payment.transaction]);
+    if (payment?.settledAfterRefusal) log(`x402_pay: the seller ${payment.settledAfterRefusal.origin} (payTo ${payment.payTo}) refused payment ${payment.paymentId} and settled it anyway`);
+    if (payment?.status === 'refused') log(`x402_pay: payment ${payment.paymentId} refused by ${args.url} but may still settle; counted as spent until it expires or is cancelled (${payment.cancel})`);
 
     const { shown, facts } = exchangeFacts(args, result, startedAt);
     const structured = {
@@ -99,7 +101,7 @@ export function x402PayTool({
       return failure(out, { ...structured, error: refusal.error ?? 'payment_required' });
     }
     if (payment) {
-      out += `\n${paymentSection(payment)}`;
+      out += `\n${paymentSection(payment, payment.status === 'refused' ? 'Payment Refused (the authorization may still settle)' : undefined)}`;
       out += `\nTip: use x402_session_start to pay once for a session and skip per-call payments.\n`;
     } else if (signedIn) {
       out += `\nSigned in with SIWX as ${signedIn.address}; no payment\n`;

@@ -1,0 +1,35 @@
+// What a `clawpay` subcommand prints: results on stdout, one-line errors on
+// stderr, and secrets (the agent key, the RPC URL, which may carry a
+// provider's API key) cut out of both, should any message hold them.
+import { redactSecrets } from '../secret_text.js';
+
+/** {say, complain, usageError, hide}: output for `clawpay <name>` with usage text `usage`. */
+export function commandOutput(name, usage) {
+  let secrets = [];
+  const scrub = (text) => {
+    let out = String(text);
+    for (const secret of secrets) if (secret) out = out.split(secret).join('<hidden>');
+    return out;
+  };
+  const say = (text) => {
+    process.stdout.write(`${scrub(text)}\n`);
+  };
+  // Errors echo arguments and configuration: no run of 64 hex digits is shown
+  // in them but the tx hashes an error reports as its own (`keep`).
+  const complain = (message, keep = []) => {
+    process.stderr.write(`clawpay ${name}: ${scrub(redactSecrets(String(message).split('\n')[0], { keep }))}\n`);
+  };
+  return {
+    say,
+    complain,
+    /** Complains with the usage and returns exit code 2. */
+    usageError(message) {
+      complain(`${message} (usage: ${usage})`);
+      return 2;
+    },
+    /** The config's secrets, to be hidden from now on. */
+    hide(config) {
+      secrets = [config.privateKey, config.privateKey?.slice(2), config.rpcUrl].filter(Boolean);
+    },
+  };
+}

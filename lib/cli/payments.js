@@ -1,0 +1,133 @@
+// `clawpay payments`: the agent's x402 payments as its ledger and the chain
+// have them, and the way out of an open authorization. Run with the same
+// environment as clawpay-mcp (loadConfig: the agent key, CHAIN_ID, RPC_URL,
+// CLAWPAY_STATE_DIR …):
+//   clawpay payments [list] [--all]   today's spend (spent, pending, remaining) and the
+//                                     open authorizations (--all: every payment)
+//   clawpay payments cancel <id>      cancels payment <id>'s authorization on chain
+//                                     (EIP-3009 cancelAuthorization, sent and paid for
+//                                     by the agent key); its budget is released once
+//                                     the cancel is mined
+// Both ask the chain about open authorizations first. Exit codes: 0 done, 1 it
+// failed (configuration, unknown id, the chain; or the seller settled the
+// authorization before the cancel), 2 bad usage. Errors are one line on
+// stderr; the key and RPC_URL are never printed.
+import { parseArgs } from 'node:util';
+
+import { formatUnits } from '../pay/amount.js';
+import { loadConfig } from '../pay/config.js';
+import { paymentView } from '../pay/fetch_result.js';
+import { createPayer } from '../pay/payer.js';
+import { openPayStore } from '../pay/store.js';
+import { commandOutput } from './command_output.js';
+
+const USAGE = 'clawpay payments [list [--all] | cancel <payment id>]';
+const PAYMENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+const { say, complain, usageError, hide } = commandOutput('payments', USAGE);
+
+function parse(argv) {
+  const [subcommand = 'list', ...rest] = argv;
+  if (subcommand === '--help' || subcommand === 'help' || subcommand === '-h') return { help: true };
+  if (!['list', 'cancel'].includes(subcommand)) return usageError(`unknown subcommand "${subcommand}"`);
+  let values;
+  let positionals;
+  try {
+    ({ values, positionals } = parseArgs({
+      args: rest,
+      options: subcommand === 'list' ? { all: { type: 'boolean' }, help: { type: 'boolean' } } : { help: { type: 'boolean' } },
+      allowPositionals: true,
+      strict: true,
+    }));
+  } catch (error) {
+    return usageError(String(error.message).split('\n')[0]);
+  }
+  if (values.help) return { help: true };
+  if (subcommand === 'list') {
+    if (positionals.length > 0) return usageError(`list takes no arguments, got "${positionals[0]}"`);
+    return { subcommand, all: Boolean(values.all) };
+  }
+  if (positionals.length !== 1) return usageError('cancel needs exactly one payment id');
+  if (!PAYMENT_ID.test(positionals[0])) return usageError(`"${positionals[0]}" is not a payment id (a UUID, as x402_pay and \`clawpay payments\` show it)`);
+  return { subcommand, id: positionals[0] };
+}
+
+const assetName = (config) => config.asset.symbol ?? config.asset.name ?? 'USDC';
+const iso = (seconds) => (seconds ? new Date(seconds * 1000).toISOString().replace('.000Z', 'Z') : '?');
+
+function paymentLines(config, p) {
+  const amount = `${formatUnits(BigInt(p.amount), config.asset.decimals)} ${assetName(config)} (${p.amount} base units)`;
+  let out = `${p.paymentId}  ${p.status.padEnd(8)}  ${amount} to ${p.payTo}`;
+  if (p.status === 'refused') out += `\n      refused:  ${p.refusal}; may still settle until ${iso(p.validBefore)}`;
+  if (p.status === 'pending') out += `\n      sent, outcome unknown; may still settle until ${iso(p.validBefore)}`;
+  if (p.transaction) out += `\n      tx:       ${p.transaction}`;
+  if (p.settledAfterRefusal) out += `\n      WARNING:  ${p.settledAfterRefusal.origin} (payTo ${p.settledAfterRefusal.payTo}) refused this payment, then settled it on chain`;
+  if (p.failure && p.status === 'failed') out += `\n      not paid: ${p.failure}`;
+  if (p.cancel) out += `\n      cancel:   ${p.cancel}`;
+  return out;
+}
+
+async function list(config, payer, { all }) {
+  const view = await payer.spend();
+  const text = (units) => `${formatUnits(units, config.asset.decimals)} ${assetName(config)}`;
+  say(`Today (${view.day} UTC): ${text(view.spent)} spent, ${text(view.pending)} pending (open authorizations), ` +
+    `${text(view.remaining)} remaining of ${text(view.limit)} (CLAWPAY_MAX_PER_DAY)`);
+  const shown = all ? payer.ledger.list().filter((r) => r.state !== 'intent').map((r) => paymentView(r)) : view.open;
+  for (const p of shown) say(paymentLines(config, p));
+  if (shown.length === 0) say(all ? 'No payments.' : 'No open authorizations.');
+  return 0;
+}
+
+async function cancel(config, payer, id) {
+  const { payment, cancelled, transaction } = await payer.cancel(id);
+  if (cancelled) {
+    say(`Cancelled ${id} on chain${transaction ? ` (tx ${transaction})` : ''}: the authorization can no longer move money, and its budget is released.`);
+    say(paymentLines(config, payment));
+    return 0;
+  }
+  if (payment.status === 'settled') {
+    complain(`${id} was not cancelled: the chain shows it already used${payment.transaction ? ` (tx ${payment.transaction})` : ''}; it was paid`);
+  } else {
+    complain(`${id} is not cancelled yet: the chain could not confirm it (${payment.status}); run the command again to resume`);
+  }
+  say(paymentLines(config, payment));
+  return 1;
+}
+
+/** `clawpay payments ...`; resolves to the exit code. */
+export async function paymentsCommand(argv, env = process.env) {
+  const options = parse(argv);
+  if (typeof options === 'number') return options;
+  if (options.help) {
+    process.stdout.write(`usage: ${USAGE}\n`);
+    return 0;
+  }
+  let config;
+  try {
+    config = loadConfig(env);
+  } catch (error) {
+    complain(error.code === 'ERR_CONFIG'
+      ? `the configuration (the same environment as clawpay-mcp) has problems: ${error.problems.map((p) => p.message).join('; ')}`
+      : error.message);
+    return 1;
+  }
+  hide(config);
+  let store;
+  try {
+    store = await openPayStore(config);
+  } catch (error) {
+    complain(`the state directory's records could not be opened: ${error.message}`);
+    return 1;
+  }
+  const payer = createPayer({ config, store });
+  try {
+    if (options.subcommand === 'list') return await list(config, payer, options);
+    return await cancel(config, payer, options.id);
+  } catch (error) {
+    complain(error.message);
+    return 1;
+  } finally {
+    payer.close();
+    store.close();
+  }
+}
