@@ -10,6 +10,11 @@ const USAGE = `usage: clawpay devnet [--ledger FILE] [--chain-port N] [--chain-i
   --chain-id N  the chain's id (default ${DEFAULT_CHAIN_ID}); 84532 makes the devnet "base-sepolia"
                 to x402 v1 clients, which know only fixed network names (see v1Network)`;
 
+// A mistyped argument, quoted; a long one (a key pasted in the wrong place) is not shown.
+function shownArg(text) {
+  return text.length <= 24 ? JSON.stringify(text) : `a value of ${text.length} characters (not shown)`;
+}
+
 // A positive decimal integer, as anvil takes it; Number() alone would accept "0x1", "1e3" and " 7".
 function chainIdOf(text) {
   if (!/^[1-9][0-9]*$/.test(text)) return null;
@@ -43,7 +48,7 @@ export async function devnetCommand(argv) {
 
   const chainId = options['chain-id'] === undefined ? DEFAULT_CHAIN_ID : chainIdOf(options['chain-id']);
   if (chainId === null) {
-    process.stderr.write(`clawpay devnet: --chain-id must be a positive integer such as 84532, got "${options['chain-id']}"\n${USAGE}\n`);
+    process.stderr.write(`clawpay devnet: --chain-id must be a positive integer such as 84532, got ${shownArg(options['chain-id'])}\n${USAGE}\n`);
     return 2;
   }
 

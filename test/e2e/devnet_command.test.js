@@ -137,4 +137,14 @@ describe('clawpay devnet --chain-id', { timeout: 120_000 }, () => {
       assert.match(err, /usage: clawpay devnet/);
     }
   });
+
+  test('a key pasted as the chain id is not echoed', async () => {
+    const key = `0x${'ab'.repeat(32)}`;
+    const child = spawn(process.execPath, [BIN, 'devnet', '--chain-id', key], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.setEncoding('utf8').on('data', (d) => { err += d; });
+    assert.equal(await exitOf(child), 2);
+    assert.match(err, /--chain-id must be a positive integer such as 84532, got a value of 66 characters \(not shown\)/);
+    assert.doesNotMatch(err, /[0-9a-f]{64}/i);
+  });
 });
