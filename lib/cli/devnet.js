@@ -3,16 +3,33 @@
 // process it started on SIGINT or SIGTERM.
 import { parseArgs } from 'node:util';
 
+import { DEFAULT_CHAIN_ID } from '../devnet/chain.js';
 import { describeWorld, startWorld } from '../devnet/world.js';
 
-const USAGE = 'usage: clawpay devnet [--ledger FILE] [--chain-port N]';
+const USAGE = `usage: clawpay devnet [--ledger FILE] [--chain-port N] [--chain-id N]
+  --chain-id N  the chain's id (default ${DEFAULT_CHAIN_ID}); 84532 makes the devnet "base-sepolia"
+                to x402 v1 clients, which know only fixed network names (see v1Network)`;
+
+// A mistyped argument, quoted; a long one (a key pasted in the wrong place) is not shown.
+function shownArg(text) {
+  return text.length <= 24 ? JSON.stringify(text) : `a value of ${text.length} characters (not shown)`;
+}
+
+// A positive decimal integer, as anvil takes it; Number() alone would accept "0x1", "1e3" and " 7".
+function chainIdOf(text) {
+  if (!/^[1-9][0-9]*$/.test(text)) return null;
+  const id = Number(text);
+  return Number.isSafeInteger(id) ? id : null;
+}
 
 export async function devnetCommand(argv) {
   let options;
   try {
     ({ values: options } = parseArgs({
       args: argv,
-      options: { ledger: { type: 'string' }, 'chain-port': { type: 'string' }, help: { type: 'boolean' } },
+      options: {
+        ledger: { type: 'string' }, 'chain-port': { type: 'string' }, 'chain-id': { type: 'string' }, help: { type: 'boolean' },
+      },
       strict: true,
     }));
   } catch (error) {
@@ -29,8 +46,14 @@ export async function devnetCommand(argv) {
     return 2;
   }
 
+  const chainId = options['chain-id'] === undefined ? DEFAULT_CHAIN_ID : chainIdOf(options['chain-id']);
+  if (chainId === null) {
+    process.stderr.write(`clawpay devnet: --chain-id must be a positive integer such as 84532, got ${shownArg(options['chain-id'])}\n${USAGE}\n`);
+    return 2;
+  }
+
   const started = Date.now();
-  const world = await startWorld({ ledgerPath: options.ledger, chainPort });
+  const world = await startWorld({ ledgerPath: options.ledger, chainPort, chainId });
 
   let stopping = null;
   const stop = (signal) => {

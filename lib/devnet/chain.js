@@ -12,6 +12,8 @@ import { mnemonicToAccount } from 'viem/accounts';
 /** Anvil's default mnemonic; its accounts are public knowledge, devnet only. */
 export const ANVIL_MNEMONIC = 'test test test test test test test test test test test junk';
 const ACCOUNT_COUNT = 10;
+/** anvil's own chain id, the devnet's unless told otherwise. */
+export const DEFAULT_CHAIN_ID = 31337;
 
 const READY_POLL_MS = 50;
 const READY_TIMEOUT_MS = 15_000;
@@ -188,7 +190,7 @@ async function launch({ port, chainId, blockTime }) {
  *   port 0 picks a free port; blockTime (seconds) switches from mining each
  *   transaction at once to interval mining.
  */
-export async function startChain({ port = 0, chainId = 31337, blockTime } = {}) {
+export async function startChain({ port = 0, chainId = DEFAULT_CHAIN_ID, blockTime } = {}) {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new RangeError(`startChain: "port" must be an integer in 0..65535, got ${port}`);
   }

@@ -12,6 +12,7 @@ import { ExactEvmSchemeV1 } from '@x402/evm/exact/v1/facilitator';
 import { EVM_NETWORK_CHAIN_ID_MAP } from '@x402/evm/v1';
 import { createWalletClient, defineChain, http, publicActions } from 'viem';
 
+import { v1NetworkName } from '../paywall/offers.js';
 import { toViemAccount } from '../viem_account.js';
 
 const MAX_BODY_BYTES = 1 << 20;
@@ -23,12 +24,14 @@ export function caip2Network(chainId) {
 
 /**
  * v1 names networks ("base", "base-sepolia") and @x402/evm maps each name to
- * a chain id through a fixed table that has no local chain, so neither the
- * v1 client nor the v1 facilitator can sign or check for 31337. The table is
- * a plain exported object read at call time: adding a name makes both sides
- * work. Returns the v1 name for the chain.
+ * a chain id through a fixed table. A chain id the table knows keeps its
+ * name: legacy v1 clients (x402-fetch 1.x) accept only those names, so a
+ * devnet on 84532 is "base-sepolia" to them. Any other chain is named
+ * "devnet-<id>" and added to the table (a plain exported object read at call
+ * time), which makes both @x402/evm sides work; no legacy client knows it.
+ * Returns the v1 name for the chain.
  */
-export function registerV1Network(chainId, name = `devnet-${chainId}`) {
+export function registerV1Network(chainId, name = v1NetworkName(caip2Network(chainId)) ?? `devnet-${chainId}`) {
   const known = EVM_NETWORK_CHAIN_ID_MAP[name];
   if (known !== undefined && known !== chainId) {
     throw new RangeError(`v1 network "${name}" already means chain ${known}, not ${chainId}`);

@@ -69,8 +69,11 @@ export declare const DEFAULT_ETH_POLICY: Readonly<SpendPolicy>;
 export declare const PER_CALL_PRICE: bigint;
 export declare const SESSION_PRICE: bigint;
 export declare const SESSION_TTL_SECONDS: number;
-/** anvil, USD Coin, a funded payer, an agent wallet, the facilitator, the paid API and the paid MCP server. */
-export declare function startWorld(options?: { ledgerPath?: string; chainPort?: number; now?: () => number }): Promise<World>;
+/**
+ * anvil, USD Coin, a funded payer, an agent wallet, the facilitator, the paid API and the paid MCP server.
+ * `chainId` (31337 by default): one x402 v1 names (84532 is "base-sepolia") makes it payable by legacy v1 clients.
+ */
+export declare function startWorld(options?: { ledgerPath?: string; chainPort?: number; chainId?: number; now?: () => number }): Promise<World>;
 export declare function describeWorld(world: World): WorldDescription;
 export declare function startChain(options?: { port?: number; chainId?: number; blockTime?: number }): Promise<Record<string, unknown> & { rpcUrl: string; stop(): Promise<void> }>;
 export declare function deployUsdCoin(options: Record<string, unknown>): Promise<{ address: Address; name: string; version: string; decimals: number }>;

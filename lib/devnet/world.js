@@ -6,8 +6,9 @@ import { parseEther } from 'viem';
 
 import { Signer } from '../signer.js';
 import { ReceiptLedger } from '../receipt_ledger.js';
+import { expectSafeInteger } from '../validate.js';
 import { compileAgentWalletSystem, createAgentWallet, deployAgentWalletSystem } from './agent_wallet.js';
-import { startChain } from './chain.js';
+import { DEFAULT_CHAIN_ID, startChain } from './chain.js';
 import { startFacilitator } from './facilitator.js';
 import { startPaidMcp } from './paid_mcp.js';
 import { startPaywallServer } from './paywall_server.js';
@@ -21,10 +22,13 @@ export const AGENT_WALLET_FUNDS = Object.freeze({ usdc: 20n * USDC, eth: parseEt
 /**
  * Starts everything; `stop()` stops it all, in reverse order, even when a
  * later step failed to start.
- * @param {{ledgerPath?: string, chainPort?: number, now?: () => number}} [options]
- *   ledgerPath: keep the receipt ledger on disk (in memory by default)
+ * @param {{ledgerPath?: string, chainPort?: number, chainId?: number, now?: () => number}} [options]
+ *   ledgerPath: keep the receipt ledger on disk (in memory by default);
+ *   chainId: the chain's id (31337 by default). A chain id x402 v1 has a name
+ *   for (84532 is "base-sepolia") makes the world payable by legacy v1 clients.
  */
-export async function startWorld({ ledgerPath, chainPort = 0, now } = {}) {
+export async function startWorld({ ledgerPath, chainPort = 0, chainId = DEFAULT_CHAIN_ID, now } = {}) {
+  expectSafeInteger(chainId, 'options.chainId', { min: 1 });
   const stops = [];
   const stop = async () => {
     for (const fn of stops.reverse()) {
@@ -42,7 +46,7 @@ export async function startWorld({ ledgerPath, chainPort = 0, now } = {}) {
     // while anvil starts and Multicall3 and the token compile here.
     const agentArtifacts = compileAgentWalletSystem();
     agentArtifacts.catch(() => {}); // awaited below; an earlier failure must not leave it unhandled
-    const chain = await startChain({ port: chainPort });
+    const chain = await startChain({ port: chainPort, chainId });
     stops.push(() => chain.stop());
     await installMulticall3(chain);
     // Index 4 owns the agent wallet; no other part of the world uses it.

@@ -182,6 +182,8 @@ export declare function createSiwxGate(options: {
 
 export declare const PAYMENT_META_KEY: 'x402/payment';
 export declare const PAYMENT_RESPONSE_META_KEY: 'x402/payment-response';
+/** Also carries the PaymentRequired of a payment error (the only structured copy for a tool with an outputSchema). */
+export declare const PAYMENT_REQUIRED_META_KEY: 'x402/payment-required';
 /** Registers a paid tool on an McpServer (@modelcontextprotocol/server). */
 export declare function paidTool(
   server: { registerTool: (...args: any[]) => unknown },

@@ -6,7 +6,7 @@ export { DEFAULT_REPLAY_TTL_SECONDS, PaymentEngine } from './engine.js';
 export { PAYMENT_IDENTIFIER_MEMORY_MS } from './payment_identifier.js';
 export { SessionGate, SESSION_HEADER, RECEIPT_MAX_AGE_MS } from './sessions.js';
 export { createSiwxGate, SIWX_ERRORS, SIWX_HEADER } from './siwx.js';
-export { paidTool, createPaidMcpHttpHandler, PAYMENT_META_KEY, PAYMENT_RESPONSE_META_KEY } from './mcp.js';
+export { paidTool, createPaidMcpHttpHandler, PAYMENT_META_KEY, PAYMENT_REQUIRED_META_KEY, PAYMENT_RESPONSE_META_KEY } from './mcp.js';
 export { normalizeRoute } from './route.js';
 export { SESSION_EXTRA } from './offers.js';
 export { ReceiptLedger, formatReceipts } from '../receipt_ledger.js';

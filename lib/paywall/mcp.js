@@ -2,7 +2,9 @@
 // official MCP TypeScript SDK (2.x), with the payment engine behind it.
 //
 // A call without payment gets a tool result {isError: true, structuredContent:
-// PaymentRequired, content: [JSON text of the same]}. The client retries with
+// PaymentRequired, content: [JSON text of the same]}; for a tool with an
+// outputSchema, structuredContent is left out (see paymentRequiredResult). The
+// PaymentRequired is also in result._meta["x402/payment-required"]. The client retries with
 // its PaymentPayload in params._meta["x402/payment"]; the engine verifies and
 // claims it, the tool runs, and only a successful result is settled and
 // returned with the SettlementResponse in result._meta["x402/payment-response"].
@@ -32,6 +34,8 @@ import { SessionGate } from './sessions.js';
 export const PAYMENT_META_KEY = 'x402/payment';
 /** Where the server puts the SettlementResponse: result._meta[PAYMENT_RESPONSE_META_KEY]. */
 export const PAYMENT_RESPONSE_META_KEY = 'x402/payment-response';
+/** Where the server also puts the PaymentRequired of a payment error: result._meta[PAYMENT_REQUIRED_META_KEY]. */
+export const PAYMENT_REQUIRED_META_KEY = 'x402/payment-required';
 
 /** The route id a paid tool has in the engine and the receipt ledger. */
 export function toolRouteId(name) {
@@ -64,12 +68,19 @@ function isPlainObject(value) {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** The tool-result binding's "payment required": the terms twice, structured and as text. */
-function paymentRequiredResult(paymentRequired) {
+/**
+ * The tool-result binding's "payment required": the terms as text (which
+ * every x402 MCP client reads), in _meta, and as structuredContent unless the
+ * tool declares an outputSchema. MCP SDK 1.x clients check any
+ * structuredContent against the tool's outputSchema even when isError is set,
+ * so a PaymentRequired there makes them throw -32602 before anyone can pay.
+ */
+function paymentRequiredResult(paymentRequired, { hasOutputSchema }) {
   return {
     isError: true,
-    structuredContent: paymentRequired,
+    ...(hasOutputSchema ? {} : { structuredContent: paymentRequired }),
     content: [{ type: 'text', text: JSON.stringify(paymentRequired) }],
+    _meta: { [PAYMENT_REQUIRED_META_KEY]: paymentRequired },
   };
 }
 
@@ -219,7 +230,7 @@ export function paidTool(server, name, config, handler, { engine, endpoint, sess
     const sessionInfo = where && route.session ? { endpoint: where } : undefined;
     const required = async (error) => {
       const { v2 } = await engine.paymentRequired(route, resource, { error, sessionInfo });
-      return paymentRequiredResult(v2);
+      return paymentRequiredResult(v2, { hasOutputSchema: config.outputSchema !== undefined });
     };
 
     const payload = ctx.mcpReq._meta?.[PAYMENT_META_KEY];

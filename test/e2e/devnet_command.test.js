@@ -26,6 +26,11 @@ async function firstLine(stream) {
   throw new Error(`stdout ended before a line: ${text}`);
 }
 
+async function exitOf(child) {
+  const [code] = await once(child, 'exit');
+  return code;
+}
+
 describe('clawpay devnet', { timeout: 120_000 }, () => {
   let child;
   let info;
@@ -49,6 +54,8 @@ describe('clawpay devnet', { timeout: 120_000 }, () => {
     assert.deepEqual(Object.keys(info.asset).sort(), ['address', 'decimals', 'name', 'version']);
     assert.equal(info.asset.decimals, 6);
     assert.equal(info.network, `eip155:${info.chainId}`);
+    assert.equal(info.chainId, 31337);
+    assert.equal(info.v1Network, 'devnet-31337', 'a chain id x402 v1 has no name for');
     assert.equal(info.mcpEnv.AGENT_PRIVATE_KEY, info.payer.privateKey);
     assert.equal(info.mcpEnv.CHAIN_ID, String(info.chainId));
     assert.equal(info.mcpEnv.RPC_URL, info.rpcUrl);
@@ -94,5 +101,50 @@ describe('clawpay devnet', { timeout: 120_000 }, () => {
     await assert.rejects(fetch(info.rpcUrl, { method: 'POST', body: '{}' }));
     await assert.rejects(fetch(info.facilitatorUrl));
     await assert.rejects(fetch(info.paidApiUrl));
+  });
+});
+
+describe('clawpay devnet --chain-id', { timeout: 120_000 }, () => {
+  test('84532 prints v1Network base-sepolia, the name legacy v1 clients know', async () => {
+    const child = spawn(process.execPath, [BIN, 'devnet', '--chain-id', '84532'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      child.stdout.setEncoding('utf8');
+      const info = JSON.parse(await firstLine(child.stdout));
+      assert.equal(info.chainId, 84532);
+      assert.equal(info.network, 'eip155:84532');
+      assert.equal(info.v1Network, 'base-sepolia');
+      assert.equal(info.mcpEnv.CHAIN_ID, '84532');
+      assert.equal(info.mcpEnv.CLAWPAY_V1_NETWORK, 'base-sepolia');
+      const chainId = await createPublicClient({ transport: http(info.rpcUrl) }).getChainId();
+      assert.equal(chainId, 84532);
+      child.kill('SIGTERM');
+      assert.equal(await exitOf(child), 0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+
+  test('a chain id that is not a positive integer is a usage error, and nothing starts', async () => {
+    for (const value of ['0', 'abc', '0x14a34', '1.5']) {
+      const child = spawn(process.execPath, [BIN, 'devnet', '--chain-id', value], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.setEncoding('utf8').on('data', (d) => { out += d; });
+      child.stderr.setEncoding('utf8').on('data', (d) => { err += d; });
+      assert.equal(await exitOf(child), 2, value);
+      assert.equal(out, '', value);
+      assert.match(err, new RegExp(`--chain-id must be a positive integer such as 84532, got "${value.replace('.', '\\.')}"`), value);
+      assert.match(err, /usage: clawpay devnet/);
+    }
+  });
+
+  test('a key pasted as the chain id is not echoed', async () => {
+    const key = `0x${'ab'.repeat(32)}`;
+    const child = spawn(process.execPath, [BIN, 'devnet', '--chain-id', key], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.setEncoding('utf8').on('data', (d) => { err += d; });
+    assert.equal(await exitOf(child), 2);
+    assert.match(err, /--chain-id must be a positive integer such as 84532, got a value of 66 characters \(not shown\)/);
+    assert.doesNotMatch(err, /[0-9a-f]{64}/i);
   });
 });

@@ -18,7 +18,7 @@ import { buildSessionToken, Signer, toViemAccount } from '../../lib/index.js';
 import { usdcBalance, walletClientFor } from '../../lib/devnet/token.js';
 import { startWorld } from '../../lib/devnet/world.js';
 import {
-  createPaidMcpHttpHandler, PAYMENT_META_KEY, PAYMENT_RESPONSE_META_KEY, paidTool,
+  createPaidMcpHttpHandler, PAYMENT_META_KEY, PAYMENT_REQUIRED_META_KEY, PAYMENT_RESPONSE_META_KEY, paidTool,
 } from '../../lib/paywall/mcp.js';
 
 const USDC = 1_000_000n;
@@ -115,10 +115,20 @@ describe('paid MCP tools on a local chain', { timeout: 120_000 }, () => {
     return paymentClient(account).createPaymentPayload({ ...paymentRequired, accepts: [paymentRequired.accepts[offer]] });
   }
 
-  async function paymentRequiredFor(client, name, args) {
-    const result = await client.callTool({ name, arguments: args });
+  // The PaymentRequired of a payment error. Both tools here declare an
+  // outputSchema, so it is not structuredContent (SDK 1.x clients would check
+  // it against the schema): it is JSON in content[0].text and the same in _meta.
+  function paymentRequiredOf(result) {
     assert.equal(result.isError, true, JSON.stringify(result));
-    return result.structuredContent;
+    assert.equal(result.structuredContent, undefined, 'no structuredContent on a tool with an outputSchema');
+    assert.equal(result.content[0].type, 'text');
+    const required = JSON.parse(result.content[0].text);
+    assert.deepEqual(result._meta?.[PAYMENT_REQUIRED_META_KEY], required);
+    return required;
+  }
+
+  async function paymentRequiredFor(client, name, args) {
+    return paymentRequiredOf(await client.callTool({ name, arguments: args }));
   }
 
   const callPaid = (client, name, args, payment, options) =>
@@ -160,14 +170,11 @@ describe('paid MCP tools on a local chain', { timeout: 120_000 }, () => {
   for (const modern of [false, true]) {
     const era = modern ? '2026-07-28' : '2025-11-25';
 
-    test(`[${era}] an unpaid call gets isError with the PaymentRequired as structuredContent and as text`, async (t) => {
+    test(`[${era}] an unpaid call gets isError with the PaymentRequired as text and in _meta`, async (t) => {
       const { client, bodies } = await connect(t, { modern });
       const runsBefore = runs.weather;
       const result = await client.callTool({ name: 'weather', arguments: { city: 'Lisbon' } });
-      assert.equal(result.isError, true);
-      const required = result.structuredContent;
-      assert.equal(result.content[0].type, 'text');
-      assert.deepEqual(JSON.parse(result.content[0].text), required);
+      const required = paymentRequiredOf(result);
       assert.equal(required.x402Version, 2);
       assert.equal(required.error, 'payment_required');
       assert.deepEqual(required.resource, { url: `${endpoint}#tool=weather`, description: 'Weather report', mimeType: 'application/json' });
@@ -219,10 +226,9 @@ describe('paid MCP tools on a local chain', { timeout: 120_000 }, () => {
     const runsBefore = runs.weather;
 
     const result = await callPaid(client, 'weather', args, forged);
-    assert.equal(result.isError, true);
-    assert.equal(result.structuredContent.x402Version, 2);
-    assert.match(result.structuredContent.error, /signature/);
-    assert.deepEqual(JSON.parse(result.content[0].text), result.structuredContent);
+    const required = paymentRequiredOf(result);
+    assert.equal(required.x402Version, 2);
+    assert.match(required.error, /signature/);
     assert.equal(result._meta?.[PAYMENT_RESPONSE_META_KEY], undefined);
     assert.equal(runs.weather, runsBefore, 'the tool did not run');
     assert.deepEqual(await balances(), [payerBefore, payToBefore]);
@@ -233,8 +239,7 @@ describe('paid MCP tools on a local chain', { timeout: 120_000 }, () => {
     const runsBefore = runs.weather;
     for (const payment of ['eyJ4NDAyVmVyc2lvbiI6Mn0=', { x402Version: 2 }, { x402Version: 2, payload: { authorization: {} } }]) {
       const result = await callPaid(client, 'weather', { city: 'Leiria' }, payment);
-      assert.equal(result.isError, true);
-      assert.equal(result.structuredContent.error, 'invalid_payment', JSON.stringify(payment));
+      assert.equal(paymentRequiredOf(result).error, 'invalid_payment', JSON.stringify(payment));
     }
     assert.equal(runs.weather, runsBefore);
   });
@@ -247,8 +252,7 @@ describe('paid MCP tools on a local chain', { timeout: 120_000 }, () => {
     const payment = await pay(await paymentRequiredFor(client, 'weather', args), { account: broke });
     const runsBefore = runs.weather;
     const result = await callPaid(client, 'weather', args, payment);
-    assert.equal(result.isError, true);
-    assert.equal(result.structuredContent.error, 'invalid_exact_evm_insufficient_balance');
+    assert.equal(paymentRequiredOf(result).error, 'invalid_exact_evm_insufficient_balance');
     assert.equal(runs.weather, runsBefore);
   });
 
@@ -258,8 +262,7 @@ describe('paid MCP tools on a local chain', { timeout: 120_000 }, () => {
     const cheap = { ...required, accepts: [{ ...required.accepts[0], amount: '1' }] };
     const runsBefore = runs.weather;
     const result = await callPaid(client, 'weather', { city: 'Evora' }, await pay(cheap));
-    assert.equal(result.isError, true);
-    assert.equal(result.structuredContent.error, 'no_matching_offer');
+    assert.equal(paymentRequiredOf(result).error, 'no_matching_offer');
     assert.equal(runs.weather, runsBefore);
   });
 
@@ -274,7 +277,8 @@ describe('paid MCP tools on a local chain', { timeout: 120_000 }, () => {
 
       const result = await callPaid(client, 'flaky', args, payment);
       assert.equal(result.isError, true);
-      assert.equal(result.structuredContent, undefined, 'the tool error, not a PaymentRequired');
+      assert.equal(result.structuredContent, undefined);
+      assert.equal(result._meta?.[PAYMENT_REQUIRED_META_KEY], undefined, 'the tool error, not a PaymentRequired');
       assert.match(result.content[0].text, expected[fail]);
       assert.equal(result._meta?.[PAYMENT_RESPONSE_META_KEY], undefined);
       assert.equal(runs.flaky, runsBefore + 1);
@@ -297,9 +301,9 @@ describe('paid MCP tools on a local chain', { timeout: 120_000 }, () => {
 
     const result = await callPaid(client, 'weather', args, payment);
     assert.equal(runs.weather, runsBefore + 1, 'the tool ran');
-    assert.equal(result.isError, true);
-    assert.equal(result.structuredContent.x402Version, 2, 'a PaymentRequired, not the tool result');
-    assert.equal(result.structuredContent.error, 'invalid_exact_evm_insufficient_balance');
+    const required = paymentRequiredOf(result);
+    assert.equal(required.x402Version, 2, 'a PaymentRequired, not the tool result');
+    assert.equal(required.error, 'invalid_exact_evm_insufficient_balance');
     assert.doesNotMatch(JSON.stringify(result), /Guarda/, "none of the tool's content");
     assert.equal(await balance(payTo), payToBefore);
   });
@@ -321,8 +325,7 @@ describe('paid MCP tools on a local chain', { timeout: 120_000 }, () => {
 
     // The same payment cannot buy a different call.
     const other = await callPaid(client, 'weather', { city: 'Aveiro' }, payment);
-    assert.equal(other.isError, true);
-    assert.equal(other.structuredContent.error, 'payment_already_used');
+    assert.equal(paymentRequiredOf(other).error, 'payment_already_used');
     assert.equal(runs.weather, runsAfterFirst);
     assert.deepEqual(await balances(), [payerBefore - PRICE, payToBefore + PRICE]);
   });
@@ -336,9 +339,9 @@ describe('paid MCP tools on a local chain', { timeout: 120_000 }, () => {
     const signature = payment.payload.signature;
     const forged = { ...payment, payload: { ...payment.payload, signature: `${signature.slice(0, -4)}beef` } };
     const result = await callPaid(client, 'weather', args, forged);
-    assert.equal(result.isError, true);
-    assert.equal(result.structuredContent.x402Version, 2);
-    assert.equal(result.structuredContent.error, 'payment_already_used');
+    const required = paymentRequiredOf(result);
+    assert.equal(required.x402Version, 2);
+    assert.equal(required.error, 'payment_already_used');
   });
 
   // On 2026-07-28 the client's timeout aborts its HTTP request; on the 2025
@@ -405,14 +408,12 @@ describe('paid MCP tools on a local chain', { timeout: 120_000 }, () => {
     // The same claim signed by someone else opens nothing.
     const thief = await connect(t, { headers: await sessionHeaders(chain.accounts[6]) });
     const refused = await thief.client.callTool({ name: 'weather', arguments: { city: 'Tavira' } });
-    assert.equal(refused.isError, true);
-    assert.equal(refused.structuredContent.error, 'session_wrong_signer');
+    assert.equal(paymentRequiredOf(refused).error, 'session_wrong_signer');
     assert.equal(runs.weather, runsBefore + 2);
 
     // Nor does the session open a tool it was not bought on.
     const elsewhere = await holder.client.callTool({ name: 'flaky', arguments: { fail: 'result' } });
-    assert.equal(elsewhere.isError, true);
-    assert.equal(elsewhere.structuredContent.error, 'payment_required');
+    assert.equal(paymentRequiredOf(elsewhere).error, 'payment_required');
   });
 });
 

@@ -1,5 +1,7 @@
 // Compiled (never run) with usage.ts: the paywall and devnet declarations.
-import { createPaywall, ReceiptLedger, normalizeRoute, type Paywall, type Route } from 'clawpay-native/paywall';
+import {
+  createPaywall, ReceiptLedger, normalizeRoute, PAYMENT_REQUIRED_META_KEY, type Paywall, type Route,
+} from 'clawpay-native/paywall';
 import { startWorld, describeWorld, type WorldDescription } from 'clawpay-native/devnet';
 
 async function paywallUsage(): Promise<void> {
@@ -26,7 +28,11 @@ async function paywallUsage(): Promise<void> {
   // @ts-expect-error networks are CAIP-2
   normalizeRoute({ price: { ...price, network: 'base' } }, 'x');
   void paywall;
-  const world = await startWorld();
+  const requiredKey: 'x402/payment-required' = PAYMENT_REQUIRED_META_KEY;
+  void requiredKey;
+  const world = await startWorld({ chainId: 84532 });
+  // @ts-expect-error a chain id is a number
+  void startWorld({ chainId: "84532" });
   const info: WorldDescription = describeWorld(world);
   const url: string = info.routes.session;
   void url;
