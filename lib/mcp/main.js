@@ -6,7 +6,10 @@
 //                               (default port 8402; 0 picks a free one; loopback only)
 //   clawpay-mcp --help | --version
 //
-// Configuration comes from the environment (lib/pay/config.js lists it).
+// Configuration comes from the environment (lib/pay/config.js lists it;
+// lib/mcp/environment.js has the whole list). A CLAWPAY_* or AGENT_* variable
+// it does not read is a warning on stderr naming the closest real one; an
+// unset CHAIN_ID (Base mainnet) is said on stderr too.
 // State lives in CLAWPAY_STATE_DIR (created 0700): sessions.journal (the
 // sessions, so they survive restarts; CLAWPAY_SESSIONS_PATH overrides it) and
 // pay.records (the payer's ledger and daily spend). With --http, CLAWPAY_MCP_HTTP_TOKEN
@@ -16,7 +19,6 @@
 // stdio), 2 for bad arguments or configuration, 1 for anything else.
 // stdout carries the protocol on stdio; everything else goes to stderr.
 import { chmodSync, mkdirSync, statSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
 
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 
@@ -26,6 +28,7 @@ import { loadConfig } from '../pay/config.js';
 import { createPayer } from '../pay/payer.js';
 import { openPayStore } from '../pay/store.js';
 import { openWallet } from '../wallet/index.js';
+import { chainDefaultNote, sessionsPathOf, unknownVariables } from './environment.js';
 import { DEFAULT_HTTP_PORT, serveHttp } from './http.js';
 import { createClawpayServer, SERVER_NAME, SERVER_VERSION } from './server.js';
 
@@ -106,6 +109,9 @@ export async function main(argv, { env = process.env } = {}) {
     return;
   }
 
+  // A misspelt variable has no effect: said before anything else, without its value.
+  for (const { message } of unknownVariables(env)) say(`warning: ${message}`);
+
   let config;
   try {
     config = loadConfig(env);
@@ -118,12 +124,17 @@ export async function main(argv, { env = process.env } = {}) {
     return;
   }
 
-  const sessionsPath = env.CLAWPAY_SESSIONS_PATH?.trim() || join(config.stateDir, 'sessions.journal');
-  if (!isAbsolute(sessionsPath)) {
-    say(`configuration error: CLAWPAY_SESSIONS_PATH must be an absolute path; got ${JSON.stringify(sessionsPath)}`);
+  let sessionsPath;
+  try {
+    sessionsPath = sessionsPathOf(env, config);
+  } catch (error) {
+    if (error?.code !== 'ERR_CONFIG') throw error;
+    say(`configuration error: ${error.message}`);
     process.exitCode = 2;
     return;
   }
+  const chainNote = chainDefaultNote(env);
+  if (chainNote) say(chainNote);
 
   const closers = [];
   const closeAll = () => {
