@@ -17,7 +17,7 @@ import { after, before, describe, test } from 'node:test';
 import { freePort } from '../../lib/devnet/chain.js';
 import { PER_CALL_PRICE } from '../../lib/devnet/paywall_server.js';
 import { usdcBalance } from '../../lib/devnet/token.js';
-import { describeWorld, startWorld } from '../../lib/devnet/world.js';
+import { AGENT_WALLET_FUNDS, describeWorld, startWorld } from '../../lib/devnet/world.js';
 import { loadConfig } from '../../lib/pay/config.js';
 import { createPayer } from '../../lib/pay/payer.js';
 import { openPayStore } from '../../lib/pay/store.js';
@@ -116,6 +116,21 @@ describe('clawpay doctor', { timeout: 300_000 }, () => {
     assert.doesNotMatch(result.stdout, /\(created\)/);
   });
 
+  test('the day\'s budget used up: ✘ on the policy line, with today\'s spend', async () => {
+    const result = await doctor({ CLAWPAY_MAX_PER_DAY: '0.01' });
+    assertFails(result, new RegExp(`^✘ policy: .* 0\\.01 USD Coin spent or reserved \\(${PER_CALL_PRICE} base units\\), 0\\.00 USD Coin left: the day's budget is used up`));
+  });
+
+  test('contract mode: the wallet\'s balances beside the key\'s, as the chain holds them', async () => {
+    const wallet = info.agentWallet.address;
+    const onChain = await usdcBalance({ chain: world.chain, token: world.token, address: wallet });
+    assert.equal(onChain, AGENT_WALLET_FUNDS.usdc);
+    const result = await doctor({ AGENT_WALLET_ADDRESS: wallet });
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, new RegExp(`^✔ configuration: contract wallet ${wallet}, operated by ${info.payer.address};`, 'm'));
+    assert.match(result.stdout, new RegExp(`; contract wallet ${wallet} holds 20\\.00 USD Coin \\(${onChain} base units\\) and 0\\.20 ETH$`, 'm'));
+  });
+
   test('a wrong CHAIN_ID: ✘ naming the RPC\'s chain and CHAIN_ID; asset and balances not checked', async () => {
     const result = await doctor({ CHAIN_ID: '31338' });
     assertFails(result, new RegExp(`^✘ RPC ${info.rpcUrl} is chain 31337, but CHAIN_ID is 31338`), [/^✘ asset and balances not checked/]);
@@ -194,6 +209,14 @@ describe('clawpay doctor', { timeout: 300_000 }, () => {
     chmodSync(open, 0o755);
     const result = await doctor({ CLAWPAY_STATE_DIR: open });
     assertFails(result, new RegExp(`^✘ state directory ${open} has mode 0755: others may read the payment records; chmod 700 it$`), [/^✘ policy and today's spend not checked/]);
+  });
+
+  test('a journal that does not open: ✘ naming it', async () => {
+    const broken = join(root, 'broken-state');
+    mkdirSync(join(broken, 'pay.records'), { recursive: true, mode: 0o700 }); // a directory where the file goes
+    chmodSync(broken, 0o700);
+    const result = await doctor({ CLAWPAY_STATE_DIR: broken });
+    assertFails(result, new RegExp(`^✘ state directory ${broken}: pay\\.records does not open: `), [/^✘ policy and today's spend not checked/]);
   });
 
   test('a bad configuration: ✘ per problem, naming the variable, never the key; nothing else checked', async () => {
