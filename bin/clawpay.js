@@ -50,6 +50,10 @@ if (command === '--version' || command === '-v') {
 if (HELP_WORDS.has(command)) {
   if (args.length > 1) unknown(args.join(' '), 'help topic');
   [command, args] = [args[0], ['--help']];
+  if (HELP_WORDS.has(command)) {
+    process.stdout.write(usage());
+    process.exit(0);
+  }
 }
 if (!Object.hasOwn(COMMANDS, command)) unknown(command, command.startsWith('-') ? 'option' : 'command');
 

@@ -44,6 +44,7 @@ Environment: AGENT_PRIVATE_KEY, AGENT_WALLET_ADDRESS (optional: an AgentAccountV
 SESSION_TTL_SECONDS, FACTORY_ADDRESS, NFT_CONTRACT_ADDRESS (as ClawPay MCP 1.1), and
 CLAWPAY_STATE_DIR, CLAWPAY_ASSET_*, CLAWPAY_MAX_PER_CALL / _SESSION / _DAY, CLAWPAY_POLICY_FILE,
 CLAWPAY_SESSIONS_PATH, CLAWPAY_MCP_HTTP_TOKEN (--http only).
+\`clawpay doctor\` checks this environment: the chain, the asset, the balances, the state directory.
 `;
 
 // How long a shutdown waits for tool calls under way (a payment mid-flight).

@@ -37,7 +37,7 @@ describe('the clawpay command explains itself', () => {
   });
 
   test('the bare command, `help` and -h print the same help (the bare command no longer starts the demo)', () => {
-    for (const args of [[], ['help'], ['-h']]) {
+    for (const args of [[], ['help'], ['-h'], ['help', '--help']]) {
       const result = clawpay(...args);
       assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
       assert.equal(result.stdout, help.stdout, `clawpay ${args.join(' ')}`);
