@@ -14,7 +14,7 @@
 //   policy         the limits in force and today's spend, from the payment ledger
 // Exit codes: 0 when every check holds, 1 when one does not, 2 bad usage.
 // Nothing secret is printed: not the key, and RPC_URL only as scheme://host:port.
-import { mkdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 import { erc20Abi, parseAbi } from 'viem';
@@ -26,6 +26,7 @@ import { loadConfig } from '../pay/config.js';
 import { SpendPolicy, utcDay } from '../pay/policy.js';
 import { RECORDS_FILE, openPayStore } from '../pay/store.js';
 import { SessionCache } from '../session_cache.js';
+import { makeStateDirectory } from '../state_directory.js';
 import { chainErrorMessage, createChainClients, shownRpcUrl } from '../wallet/chain_client.js';
 
 const USAGE = 'clawpay doctor   (reads the same environment as clawpay-mcp)';
@@ -70,7 +71,7 @@ const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 export async function stateHealth(dir, { sessionsPath, config }) {
   let created = false;
   try {
-    created = mkdirSync(dir, { recursive: true, mode: 0o700 }) !== undefined;
+    created = makeStateDirectory(dir);
   } catch (error) {
     return { ok: false, detail: `state directory ${dir} cannot be created: ${error.code ?? error.message}` };
   }

@@ -18,12 +18,13 @@
 // Exit codes: 0 after a clean shutdown (SIGINT, SIGTERM, stdin closed on
 // stdio), 2 for bad arguments or configuration, 1 for anything else.
 // stdout carries the protocol on stdio; everything else goes to stderr.
-import { chmodSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, statSync } from 'node:fs';
 
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 
 import { SessionCache } from '../session_cache.js';
 import { Signer } from '../signer.js';
+import { makeStateDirectory } from '../state_directory.js';
 import { loadConfig } from '../pay/config.js';
 import { createPayer } from '../pay/payer.js';
 import { openPayStore } from '../pay/store.js';
@@ -77,7 +78,7 @@ const say = (line) => process.stderr.write(`${SERVER_NAME}: ${line}\n`);
 
 /** The state directory, created 0700 (or tightened to it when it is ours). */
 function openStateDir(dir) {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  makeStateDirectory(dir);
   const stat = statSync(dir);
   if (!stat.isDirectory()) throw new Error(`CLAWPAY_STATE_DIR ${dir} is not a directory`);
   if ((stat.mode & 0o077) !== 0 && typeof process.getuid === 'function' && stat.uid === process.getuid()) chmodSync(dir, 0o700);

@@ -201,6 +201,15 @@ describe('clawpay doctor', { timeout: 300_000 }, () => {
     writeFileSync(file, 'not a directory');
     const result = await doctor({ CLAWPAY_STATE_DIR: join(file, 'state') });
     assertFails(result, new RegExp(`^✘ state directory ${join(file, 'state')} cannot be created: ENOTDIR$`), [/^✘ policy and today's spend not checked/]);
+    // Under /proc (where Node 20's recursive mkdir would never return) it is told too.
+    const proc = await doctor({ CLAWPAY_STATE_DIR: '/proc/clawpay-doctor/state' });
+    assertFails(proc, /^✘ state directory \/proc\/clawpay-doctor\/state cannot be created: ENOENT$/, [/^✘ policy and today's spend not checked/]);
+  });
+
+  test('clawpay-mcp with a state directory that cannot be created stops at start with the reason (under /proc too, where it used to hang)', async () => {
+    const result = await run(CLAWPAY_MCP, [], { CLAWPAY_STATE_DIR: '/proc/clawpay-mcp/state' });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /^clawpay-mcp: cannot start: ENOENT.*\/proc\/clawpay-mcp/m);
   });
 
   test('a state directory others may read: ✘ naming its mode', async () => {
