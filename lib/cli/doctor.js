@@ -101,7 +101,14 @@ export async function stateHealth(dir, { sessionsPath, config }) {
 function rpcUrlSecrets(rpcUrl) {
   if (!shownRpcUrl(rpcUrl).endsWith('/…')) return [];
   const url = new URL(rpcUrl);
-  return [rpcUrl, decodeURIComponent(url.username), decodeURIComponent(url.password), url.pathname, url.search, url.search.slice(1), url.hash];
+  const decoded = (text) => {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      return text; // a stray "%": hidden as written
+    }
+  };
+  return [rpcUrl, url.username, url.password, decoded(url.username), decoded(url.password), url.pathname, url.search, url.search.slice(1), url.hash];
 }
 
 function checkVariables(report, env) {
