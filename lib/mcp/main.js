@@ -6,7 +6,10 @@
 //                               (default port 8402; 0 picks a free one; loopback only)
 //   clawpay-mcp --help | --version
 //
-// Configuration comes from the environment (lib/pay/config.js lists it).
+// Configuration comes from the environment (lib/pay/config.js lists it;
+// lib/mcp/environment.js has the whole list). A CLAWPAY_* or AGENT_* variable
+// it does not read is a warning on stderr naming the closest real one; an
+// unset CHAIN_ID (Base mainnet) is said on stderr too.
 // State lives in CLAWPAY_STATE_DIR (created 0700): sessions.journal (the
 // sessions, so they survive restarts; CLAWPAY_SESSIONS_PATH overrides it) and
 // pay.records (the payer's ledger and daily spend). With --http, CLAWPAY_MCP_HTTP_TOKEN
@@ -15,18 +18,19 @@
 // Exit codes: 0 after a clean shutdown (SIGINT, SIGTERM, stdin closed on
 // stdio), 2 for bad arguments or configuration, 1 for anything else.
 // stdout carries the protocol on stdio; everything else goes to stderr.
-import { chmodSync, mkdirSync, statSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { chmodSync, statSync } from 'node:fs';
 
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 
 import { ownHexValues, redactSecrets, showInput } from '../secret_text.js';
 import { SessionCache } from '../session_cache.js';
 import { Signer } from '../signer.js';
+import { makeStateDirectory } from '../state_directory.js';
 import { loadConfig } from '../pay/config.js';
 import { createPayer } from '../pay/payer.js';
 import { openPayStore } from '../pay/store.js';
 import { openWallet } from '../wallet/index.js';
+import { chainDefaultNote, sessionsPathOf, unknownVariables } from './environment.js';
 import { DEFAULT_HTTP_PORT, serveHttp } from './http.js';
 import { createClawpayServer, SERVER_NAME, SERVER_VERSION } from './server.js';
 
@@ -42,6 +46,7 @@ Environment: AGENT_PRIVATE_KEY, AGENT_WALLET_ADDRESS (optional: an AgentAccountV
 SESSION_TTL_SECONDS, FACTORY_ADDRESS, NFT_CONTRACT_ADDRESS (as ClawPay MCP 1.1), and
 CLAWPAY_STATE_DIR, CLAWPAY_ASSET_*, CLAWPAY_MAX_PER_CALL / _SESSION / _DAY, CLAWPAY_POLICY_FILE,
 CLAWPAY_SESSIONS_PATH, CLAWPAY_MCP_HTTP_TOKEN (--http only).
+\`clawpay doctor\` checks this environment: the chain, the asset, the balances, the state directory.
 `;
 
 // How long a shutdown waits for tool calls under way (a payment mid-flight).
@@ -77,7 +82,7 @@ const say = (line, keep = []) => process.stderr.write(`${SERVER_NAME}: ${redactS
 
 /** The state directory, created 0700 (or tightened to it when it is ours). */
 function openStateDir(dir) {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  makeStateDirectory(dir);
   const stat = statSync(dir);
   if (!stat.isDirectory()) throw new Error(`CLAWPAY_STATE_DIR ${dir} is not a directory`);
   if ((stat.mode & 0o077) !== 0 && typeof process.getuid === 'function' && stat.uid === process.getuid()) chmodSync(dir, 0o700);
@@ -110,6 +115,9 @@ export async function main(argv, { env = process.env } = {}) {
     return;
   }
 
+  // A misspelt variable has no effect: said before anything else, without its value.
+  for (const { message } of unknownVariables(env)) say(`warning: ${message}`);
+
   let config;
   try {
     config = loadConfig(env);
@@ -122,12 +130,17 @@ export async function main(argv, { env = process.env } = {}) {
     return;
   }
 
-  const sessionsPath = env.CLAWPAY_SESSIONS_PATH?.trim() || join(config.stateDir, 'sessions.journal');
-  if (!isAbsolute(sessionsPath)) {
-    say(`configuration error: CLAWPAY_SESSIONS_PATH must be an absolute path; got ${showInput(sessionsPath, 100)}`);
+  let sessionsPath;
+  try {
+    sessionsPath = sessionsPathOf(env, config);
+  } catch (error) {
+    if (error?.code !== 'ERR_CONFIG') throw error;
+    say(`configuration error: ${error.message}`);
     process.exitCode = 2;
     return;
   }
+  const chainNote = chainDefaultNote(env);
+  if (chainNote) say(chainNote);
 
   const closers = [];
   const closeAll = () => {

@@ -97,6 +97,15 @@ const POLICY_FIELDS = {
   maxEthPerDay: 'CLAWPAY_MAX_ETH_PER_DAY',
 };
 
+/** Every environment variable loadConfig reads (clawpay doctor and clawpay-mcp flag unknown CLAWPAY_* / AGENT_* ones). */
+export const CONFIG_VARIABLES = Object.freeze([
+  'AGENT_PRIVATE_KEY', 'AGENT_WALLET_ADDRESS', 'CHAIN_ID', 'RPC_URL', 'FACTORY_ADDRESS', 'NFT_CONTRACT_ADDRESS',
+  'SESSION_TTL_SECONDS', 'CLAWPAY_ASSET_ADDRESS', 'CLAWPAY_ASSET_NAME', 'CLAWPAY_ASSET_VERSION', 'CLAWPAY_ASSET_DECIMALS',
+  'CLAWPAY_ASSET_SYMBOL', 'CLAWPAY_V1_NETWORK', 'CLAWPAY_STATE_DIR', 'XDG_STATE_HOME', 'HOME', 'CLAWPAY_POLICY_FILE',
+  'CLAWPAY_MAX_AUTHORIZATION_SECONDS',
+  ...Object.values(POLICY_FIELDS),
+]);
+
 export class ConfigError extends Error {
   constructor(problems) {
     const message = problems.length === 1

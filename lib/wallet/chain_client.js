@@ -65,3 +65,20 @@ export function chainErrorMessage(error, rpcUrl) {
   }
   return text;
 }
+
+/**
+ * RPC_URL as it may be shown: scheme, host and port only. A user name or
+ * password, the path (Infura's /v3/<key>, Alchemy's /v2/<key>) and the query
+ * (?apikey=) can all carry a provider's key, so they are replaced by "…".
+ * "(not a URL)" when it does not parse.
+ */
+export function shownRpcUrl(rpcUrl) {
+  let url;
+  try {
+    url = new URL(rpcUrl);
+  } catch {
+    return '(not a URL)';
+  }
+  const hidden = url.username || url.password || url.pathname !== '/' || url.search || url.hash;
+  return `${url.protocol}//${url.host}${hidden ? '/…' : ''}`;
+}
