@@ -2,17 +2,14 @@
 // agentTransferToken through the durable sender, and the result is what the
 // receipt's events say — "executed" only with TransactionExecuted, "queued"
 // only with TransactionQueued; neither is ERR_TX_UNEXPECTED (fail closed).
-import { createHash } from 'node:crypto';
-
 import { encodeFunctionData, parseEventLogs } from 'viem';
 
 import { sameAddress } from '../hashing.js';
 import { AGENT_ACCOUNT_ABI } from './agent_account_abi.js';
 import { walletError } from './errors.js';
 import { checkMemo } from './memo.js';
+import { sendKey } from './send_key.js';
 import { amountShape, checkAddress, parseAmount } from './token_info.js';
-
-const sha256 = (text) => createHash('sha256').update(text).digest('hex');
 
 /** `send({to, amount, token, tokenDecimals, memo})` resolves to a SendResult (README.md). */
 export function createContractSend({ config, reads, sender }) {
@@ -36,7 +33,7 @@ export function createContractSend({ config, reads, sender }) {
       : encodeFunctionData({ abi: AGENT_ACCOUNT_ABI, functionName: 'agentTransferToken', args: [t.token, recipient, units] });
     // One logical send: the same call repeated after a crash or a lost
     // answer resumes the recorded transaction instead of signing another.
-    const key = sha256(JSON.stringify(['contract-send', address, recipient, t.token, units.toString(), note]));
+    const key = sendKey(['contract-send', address, recipient, t.token, units.toString(), note]);
     const sent = await sender.send({
       key, to: address, data, value: 0n, abi: AGENT_ACCOUNT_ABI,
       meta: { kind: 'wallet-send', mode: 'contract', to: recipient, token: t.token, units: units.toString(), memo: note },

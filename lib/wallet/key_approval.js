@@ -3,11 +3,8 @@
 // check — a person approved it — but the amount counts toward the day's
 // total, once, however often the approval is retried; an approval whose
 // outcome is open resumes the same transaction (its key is the item's).
-import { createHash } from 'node:crypto';
-
 import { parseQueueId } from './approval_queue.js';
-
-const sha256 = (text) => createHash('sha256').update(text).digest('hex');
+import { sendKey } from './send_key.js';
 
 /** The README's QueueItem, plus the token fields, from a queue record. */
 export function queueItemShape(item) {
@@ -40,7 +37,7 @@ export function createKeyApproval({ config, address, policy, queue, execute, txS
     // the day's total all the same (once, however often approve is retried).
     const reservation = item.reservation ?? policy.reserveApproved({ token: item.token, units, id: `approval-${item.id}` });
     if (!item.reservation && reservation) queue.annotate(item.id, { reservation });
-    const key = sha256(JSON.stringify(['key-approval', config.chainId, address, item.id, item.createdAt]));
+    const key = sendKey(['key-approval', config.chainId, address, item.id, item.createdAt]);
     const meta = {
       kind: 'key-approval', wallet: address, queueId: item.id, recipient: item.to, token: item.token, symbol: item.symbol,
       decimals: item.decimals, units: item.units, memo: item.memo, reservation,

@@ -1,14 +1,11 @@
 // send_payment in key mode: one logical send (the same call after a crash
 // or a lost answer resumes its recorded transaction, with its reservation),
 // decided by the local send policy — executed now, or queued for a person.
-import { createHash } from 'node:crypto';
-
 import { sameAddress } from '../hashing.js';
 import { walletError } from './errors.js';
 import { checkMemo } from './memo.js';
+import { sendKey } from './send_key.js';
 import { amountShape, checkAddress, parseAmount } from './token_info.js';
-
-const sha256 = (text) => createHash('sha256').update(text).digest('hex');
 
 /** `send({to, amount, token, tokenDecimals, memo})` resolves to a SendResult (README.md). */
 export function createKeySend({ config, address, tokenOf, txSender, policy, queue, execute }) {
@@ -21,7 +18,7 @@ export function createKeySend({ config, address, tokenOf, txSender, policy, queu
     const value = amountShape(units, info);
     // One logical send: the same call after a crash or a lost answer resumes
     // the recorded transaction (with its reservation) instead of a new one.
-    const key = sha256(JSON.stringify(['key-send', config.chainId, address, recipient, info.token, units.toString(), note]));
+    const key = sendKey(['key-send', config.chainId, address, recipient, info.token, units.toString(), note]);
     const earlier = txSender.open(key);
     let meta;
     if (earlier) {
