@@ -4,13 +4,12 @@
 // NFT. Making the agent key its operator and setting its spend limits are
 // owner-only calls, so they are returned as next steps, never sent with the
 // agent key.
-import { createHash } from 'node:crypto';
-
 import { encodeFunctionData, parseEventLogs, zeroAddress } from 'viem';
 
 import { showInput } from '../secret_text.js';
 import { AGENT_ACCOUNT_ABI, AGENT_ACCOUNT_FACTORY_ABI, ERC721_OWNER_ABI } from './agent_account_abi.js';
 import { walletError } from './errors.js';
+import { sendKey } from './send_key.js';
 import { checkAddress } from './token_info.js';
 
 const TOKEN_ID = /^[0-9]{1,78}$/;
@@ -63,7 +62,7 @@ export async function deployWallet({ config, clients, sender }, args) {
   let address = existing;
   if (existing === zeroAddress) {
     const data = encodeFunctionData({ abi: AGENT_ACCOUNT_FACTORY_ABI, functionName: 'createAccount', args: [nftContract, tokenId] });
-    const key = createHash('sha256').update(JSON.stringify(['deploy-wallet', factory, nftContract, tokenId.toString()])).digest('hex');
+    const key = sendKey(['deploy-wallet', factory, nftContract, tokenId.toString()]);
     const sent = await sender.send({ key, to: factory, data, abi: AGENT_ACCOUNT_FACTORY_ABI, meta: { kind: 'deploy-wallet', factory, nftContract, tokenId: tokenId.toString() } });
     sender.markAnswered(sent.id);
     if (sent.receipt.status !== 'success') throw walletError('ERR_TX_REVERTED', `createAccount reverted on chain (tx ${sent.txHash})`, { txHash: sent.txHash });
