@@ -10,8 +10,6 @@
 // line on stderr; the key and RPC_URL are never printed.
 import { parseArgs } from 'node:util';
 
-import { loadConfig } from '../pay/config.js';
-import { openPayStore } from '../pay/store.js';
 import { ownHexValues, showInput } from '../secret_text.js';
 import { Signer } from '../signer.js';
 import { createApprovalQueue, parseQueueId } from '../wallet/approval_queue.js';
@@ -20,7 +18,9 @@ import { commandOutput } from './command_output.js';
 
 const USAGE = 'clawpay approvals [list [--all] | approve <id> | cancel <id>]';
 
-const { say, complain, usageError, hide } = commandOutput('approvals', USAGE);
+const {
+  say, complain, usageError, loadAgentConfig, openAgentStore,
+} = commandOutput('approvals', USAGE);
 
 const iso = (unixSeconds) => (unixSeconds ? new Date(unixSeconds * 1000).toISOString().replace('.000Z', 'Z') : '?');
 const amountText = (value) => `${value.amount} ${value.symbol} (${value.units} base units${value.token ? ` of ${value.token}` : ''})`;
@@ -141,25 +141,12 @@ export async function approvalsCommand(argv, env = process.env) {
     process.stdout.write(`usage: ${USAGE}\n`);
     return 0;
   }
-  let config;
-  try {
-    config = loadConfig(env);
-  } catch (error) {
-    complain(error.code === 'ERR_CONFIG'
-      ? `the configuration (the same environment as clawpay-mcp) has problems: ${error.problems.map((p) => p.message).join('; ')}`
-      : error.message);
-    return 1;
-  }
-  hide(config);
+  const config = loadAgentConfig(env);
+  if (!config) return 1;
   if (config.walletMode !== 'key') return contractModeRefusal(config);
 
-  let store;
-  try {
-    store = await openPayStore(config);
-  } catch (error) {
-    complain(`the state directory's records could not be opened: ${error.message}`);
-    return 1;
-  }
+  const store = await openAgentStore(config);
+  if (!store) return 1;
   try {
     if (options.subcommand === 'list') return list(store, options);
     if (options.subcommand === 'cancel') return cancel(store, options.id);

@@ -1,9 +1,14 @@
 // What a `clawpay` subcommand prints: results on stdout, one-line errors on
 // stderr, and secrets (the agent key, the RPC URL, which may carry a
 // provider's API key) cut out of both, should any message hold them.
+import { loadConfig } from '../pay/config.js';
+import { openPayStore } from '../pay/store.js';
 import { redactSecrets } from '../secret_text.js';
 
-/** {say, complain, usageError, hide}: output for `clawpay <name>` with usage text `usage`. */
+/**
+ * {say, complain, usageError, hide, loadAgentConfig, openAgentStore}: output
+ * for `clawpay <name>` with usage text `usage`.
+ */
 export function commandOutput(name, usage) {
   let secrets = [];
   const scrub = (text) => {
@@ -19,7 +24,7 @@ export function commandOutput(name, usage) {
   const complain = (message, keep = []) => {
     process.stderr.write(`clawpay ${name}: ${scrub(redactSecrets(String(message).split('\n')[0], { keep }))}\n`);
   };
-  return {
+  const output = {
     say,
     complain,
     /** Complains with the usage and returns exit code 2. */
@@ -32,4 +37,29 @@ export function commandOutput(name, usage) {
       secrets = [config.privateKey, config.privateKey?.slice(2), config.rpcUrl].filter(Boolean);
     },
   };
+  return Object.assign(output, {
+    /** clawpay-mcp's configuration from `env`, its secrets hidden from then on; null (said why) when it has problems. */
+    loadAgentConfig(env) {
+      let config;
+      try {
+        config = loadConfig(env);
+      } catch (error) {
+        complain(error.code === 'ERR_CONFIG'
+          ? `the configuration (the same environment as clawpay-mcp) has problems: ${error.problems.map((p) => p.message).join('; ')}`
+          : error.message);
+        return null;
+      }
+      output.hide(config);
+      return config;
+    },
+    /** The state directory's payment records; null (said why) when they cannot be opened. */
+    async openAgentStore(config) {
+      try {
+        return await openPayStore(config);
+      } catch (error) {
+        complain(`the state directory's records could not be opened: ${error.message}`);
+        return null;
+      }
+    },
+  });
 }

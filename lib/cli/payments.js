@@ -15,16 +15,16 @@
 import { parseArgs } from 'node:util';
 
 import { formatUnits } from '../pay/amount.js';
-import { loadConfig } from '../pay/config.js';
 import { paymentView } from '../pay/fetch_result.js';
 import { createPayer } from '../pay/payer.js';
-import { openPayStore } from '../pay/store.js';
 import { commandOutput } from './command_output.js';
 
 const USAGE = 'clawpay payments [list [--all] | cancel <payment id>]';
 const PAYMENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-const { say, complain, usageError, hide } = commandOutput('payments', USAGE);
+const {
+  say, complain, usageError, loadAgentConfig, openAgentStore,
+} = commandOutput('payments', USAGE);
 
 function parse(argv) {
   const [subcommand = 'list', ...rest] = argv;
@@ -102,23 +102,10 @@ export async function paymentsCommand(argv, env = process.env) {
     process.stdout.write(`usage: ${USAGE}\n`);
     return 0;
   }
-  let config;
-  try {
-    config = loadConfig(env);
-  } catch (error) {
-    complain(error.code === 'ERR_CONFIG'
-      ? `the configuration (the same environment as clawpay-mcp) has problems: ${error.problems.map((p) => p.message).join('; ')}`
-      : error.message);
-    return 1;
-  }
-  hide(config);
-  let store;
-  try {
-    store = await openPayStore(config);
-  } catch (error) {
-    complain(`the state directory's records could not be opened: ${error.message}`);
-    return 1;
-  }
+  const config = loadAgentConfig(env);
+  if (!config) return 1;
+  const store = await openAgentStore(config);
+  if (!store) return 1;
   const payer = createPayer({ config, store });
   try {
     if (options.subcommand === 'list') return await list(config, payer, options);
