@@ -41,11 +41,9 @@ export async function startWorld({ ledgerPath, chainPort = 0, chainId = DEFAULT_
     stops.length = 0;
   };
   try {
-    // solc-js is the slow part of starting (about half a second per
-    // contract): the agent wallet's contracts compile on a worker thread
-    // while anvil starts and Multicall3 and the token compile here.
-    const agentArtifacts = compileAgentWalletSystem();
-    agentArtifacts.catch(() => {}); // awaited below; an earlier failure must not leave it unhandled
+    // The contracts ship compiled; reading them first means a missing or
+    // stale artifact fails before anvil starts.
+    const agentArtifacts = await compileAgentWalletSystem();
     const chain = await startChain({ port: chainPort, chainId });
     stops.push(() => chain.stop());
     await installMulticall3(chain);
@@ -58,7 +56,7 @@ export async function startWorld({ ledgerPath, chainPort = 0, chainId = DEFAULT_
     try {
       token = await deployUsdCoin({ chain, deployer });
       await mintUsdCoin({ chain, token, owner: deployer, to: payerAccount.address, amount: PAYER_FUNDS });
-      const system = await deployAgentWalletSystem({ chain, deployer, artifacts: await agentArtifacts });
+      const system = await deployAgentWalletSystem({ chain, deployer, artifacts: agentArtifacts });
       // The payer's key is the wallet's operator: the agent key of contract mode.
       const created = await createAgentWallet({
         chain, system, owner: agentOwner, operator: payerAccount.address, token, tokenOwner: deployer,
