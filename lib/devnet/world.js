@@ -12,7 +12,7 @@ import { DEFAULT_CHAIN_ID, startChain } from './chain.js';
 import { startFacilitator } from './facilitator.js';
 import { startPaidMcp } from './paid_mcp.js';
 import { startPaywallServer } from './paywall_server.js';
-import { deployUsdCoin, installMulticall3, mintUsdCoin } from './token.js';
+import { deployUsdCoin, installMulticall3, mintUsdCoin, multicall3Artifact, usdCoinArtifact } from './token.js';
 
 const USDC = 1_000_000n;
 export const PAYER_FUNDS = 100n * USDC;
@@ -44,6 +44,8 @@ export async function startWorld({ ledgerPath, chainPort = 0, chainId = DEFAULT_
     // The contracts ship compiled; reading them first means a missing or
     // stale artifact fails before anvil starts.
     const agentArtifacts = await compileAgentWalletSystem();
+    usdCoinArtifact();
+    multicall3Artifact();
     const chain = await startChain({ port: chainPort, chainId });
     stops.push(() => chain.stop());
     await installMulticall3(chain);
