@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Takes a fresh Debian/Ubuntu machine (root, or a user with sudo) from a clone
-# to a built addon: system packages, npm dependencies, the native build.
+# to a built addon: system packages, npm dependencies (devDependencies too:
+# solc, anvil and the x402 clients the tests and the devnet use), the native build.
 # Safe to run again; it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,6 +45,10 @@ fi
 
 echo "setup: npm ci"
 npm ci --no-audit --no-fund --loglevel=error
+# The devnet deploys the committed contracts/artifacts/; solc (a devDependency)
+# confirms they are what contracts/*.sol compile to (npm run contracts rewrites them).
+echo "setup: checking the devnet's contract artifacts"
+node scripts/compile-contracts.js --check
 echo "setup: building the native addon"
 npm run --silent build -- --log-level error >/dev/null
 echo "setup: done"

@@ -2,13 +2,10 @@
 // made through them, set up the way an owner would (mint the NFT, create the
 // account, authorize the agent key as operator, set spend policies, fund it).
 // Every transaction is signed by a native Signer, as in token.js.
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
-
 import { getAddress, parseEther, parseEventLogs, zeroAddress } from 'viem';
 
 import { AGENT_ACCOUNT_ABI } from '../wallet/agent_account_abi.js';
-import { compileSolidity } from './solidity.js';
+import { contractArtifact } from './artifacts.js';
 import { mintUsdCoin, transact, walletClientFor } from './token.js';
 
 const USDC = 1_000_000n;
@@ -23,46 +20,21 @@ export const DEFAULT_ETH_POLICY = Object.freeze({
   periodLength: DAY_SECONDS,
 });
 
-const contractPath = (name) => fileURLToPath(new URL(`../../contracts/${name}.sol`, import.meta.url));
-const SYSTEM_CONTRACTS = ['AgentNft', 'AgentAccountFactoryV2'];
-
-/** {abi, bytecode, deployedBytecode} of contracts/AgentNft.sol (compiled once per process). */
-export const agentNftArtifact = () => compileSolidity(contractPath('AgentNft'));
+/** {abi, bytecode, deployedBytecode} of contracts/AgentNft.sol (its shipped artifact). */
+export const agentNftArtifact = () => contractArtifact('AgentNft');
 /** {abi, bytecode, deployedBytecode} of contracts/AgentAccountV2.sol, with our additions to the reference ABI. */
-export const agentAccountArtifact = () => compileSolidity(contractPath('AgentAccountV2'));
+export const agentAccountArtifact = () => contractArtifact('AgentAccountV2');
 /** {abi, bytecode, deployedBytecode} of contracts/AgentAccountFactoryV2.sol. */
-export const agentAccountFactoryArtifact = () => compileSolidity(contractPath('AgentAccountFactoryV2'));
-
-// A worker's source that compiles the named contracts with solidity.js and
-// posts the artifacts back. Dynamic imports only: an eval worker is CommonJS,
-// or a module when the process runs with --input-type=module.
-const COMPILE_WORKER = `
-Promise.all([import('node:worker_threads'), import(${JSON.stringify(new URL('./solidity.js', import.meta.url).href)})])
-  .then(([{ parentPort, workerData }, { compileSolidity }]) => {
-    parentPort.postMessage(workerData.files.map((file) => compileSolidity(file)));
-  });
-`;
+export const agentAccountFactoryArtifact = () => contractArtifact('AgentAccountFactoryV2');
 
 /**
- * Compiles the NFT and the factory on a worker thread. solc-js takes about a
- * second for the two, on one core; started early, the compile overlaps
- * whatever the caller does meanwhile (startWorld: anvil's start-up and the
- * token's own compile) instead of adding to it.
- * @returns {Promise<{nft: object, factory: object}>} artifacts for deployAgentWalletSystem
+ * The NFT's and the factory's artifacts, for deployAgentWalletSystem. Kept
+ * from when they were compiled at run time (on a worker thread); they now
+ * ship compiled, so this only reads them.
+ * @returns {Promise<{nft: object, factory: object}>}
  */
-export function compileAgentWalletSystem() {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(COMPILE_WORKER, {
-      eval: true,
-      workerData: { files: SYSTEM_CONTRACTS.map(contractPath) },
-    });
-    worker.once('message', ([nft, factory]) => {
-      resolve({ nft, factory });
-      worker.terminate();
-    });
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`the AgentAccountV2 compile worker exited (code ${code}) without a result`)));
-  });
+export async function compileAgentWalletSystem() {
+  return { nft: agentNftArtifact(), factory: agentAccountFactoryArtifact() };
 }
 
 async function deploy(chain, signer, { abi, bytecode }, name) {
@@ -77,7 +49,7 @@ async function deploy(chain, signer, { abi, bytecode }, name) {
 /**
  * Deploys contracts/AgentNft.sol and contracts/AgentAccountFactoryV2.sol.
  * @param {{chain: object, deployer: object, artifacts?: {nft: object, factory: object}}} options
- *   artifacts: from compileAgentWalletSystem(); compiled here when absent
+ *   artifacts: from compileAgentWalletSystem(); read here when absent
  * @returns {Promise<{nft: {address: string, abi: object[]}, factory: {address: string, abi: object[]}}>}
  */
 export async function deployAgentWalletSystem({ chain, deployer, artifacts }) {

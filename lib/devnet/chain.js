@@ -1,10 +1,10 @@
-// A local EVM chain: anvil (from the @foundry-rs/anvil npm package, whose
-// platform package ships the binary) on 127.0.0.1, with viem clients.
+// A local EVM chain: anvil (from the @foundry-rs/anvil-<platform> npm
+// package, which ships the binary, or from PATH) on 127.0.0.1, with viem clients.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 
 import { createPublicClient, defineChain, http, toHex } from 'viem';
 import { mnemonicToAccount } from 'viem/accounts';
@@ -25,25 +25,58 @@ const require = createRequire(import.meta.url);
 
 const ARCHES = { x64: 'amd64', arm64: 'arm64' };
 
-/** Path of the anvil binary inside @foundry-rs/anvil-<platform>-<arch>. */
+function anvilNotFound(message) {
+  const error = new Error(message);
+  error.code = 'ERR_ANVIL_NOT_FOUND';
+  return error;
+}
+
+// An executable file named anvil on PATH (Foundry's foundryup puts it there,
+// as does `npm install -g` of the anvil package), or null.
+function anvilOnPath() {
+  const name = process.platform === 'win32' ? 'anvil.exe' : 'anvil';
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (dir === '') continue;
+    const candidate = join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
+
+/**
+ * The anvil binary: $ANVIL_BINARY, else the one inside
+ * @foundry-rs/anvil-<platform>-<arch> (a devDependency here, not installed
+ * with the package), else anvil on PATH. Throws ERR_ANVIL_NOT_FOUND naming
+ * the command that installs it.
+ */
 export function anvilBinary() {
   if (process.env.ANVIL_BINARY) return process.env.ANVIL_BINARY;
   const pkg = `@foundry-rs/anvil-${process.platform}-${ARCHES[process.arch] ?? process.arch}`;
-  let dir;
+  let dir = null;
   try {
     dir = dirname(require.resolve(`${pkg}/package.json`));
   } catch {
-    throw new Error(
-      `anvil binary not found: the package ${pkg} is not installed. This project depends on ` +
-        `@foundry-rs/anvil-linux-amd64 directly (the registry it installs from has no other ` +
-        `platform builds); elsewhere run \`npm install ${pkg}\` or set ANVIL_BINARY to an anvil executable`,
-    );
+    // not installed: PATH, then the advice below
   }
-  const bin = join(dir, 'bin', process.platform === 'win32' ? 'anvil.exe' : 'anvil');
-  if (!existsSync(bin)) {
-    throw new Error(`anvil binary not found at ${bin} (package ${pkg} is installed but incomplete; reinstall it)`);
+  if (dir !== null) {
+    const bin = join(dir, 'bin', process.platform === 'win32' ? 'anvil.exe' : 'anvil');
+    if (!existsSync(bin)) {
+      throw anvilNotFound(`anvil binary not found at ${bin} (package ${pkg} is installed but incomplete; reinstall it)`);
+    }
+    return bin;
   }
-  return bin;
+  const onPath = anvilOnPath();
+  if (onPath) return onPath;
+  throw anvilNotFound(
+    `anvil not found: the devnet runs a local chain with Foundry's anvil, which clawpay-native does not install. ` +
+      `Install it with \`npm install -g ${pkg}\` (in a project: \`npm install --save-dev ${pkg}\`), ` +
+      `or put anvil on PATH (https://getfoundry.sh), or set ANVIL_BINARY to an anvil executable`,
+  );
 }
 
 /** A TCP port free on 127.0.0.1 right now (anvil binds it a moment later). */

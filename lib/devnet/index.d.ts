@@ -81,7 +81,7 @@ export declare function mintUsdCoin(options: Record<string, unknown>): Promise<u
 export declare function usdcBalance(options: Record<string, unknown>): Promise<bigint>;
 export declare function installMulticall3(chain: unknown): Promise<Address>;
 export declare function startFacilitator(options: Record<string, unknown>): Promise<{ url: string; network: string; v1Network: string; stop(): Promise<void> }>;
-/** Compiles the NFT and the factory on a worker thread, for deployAgentWalletSystem's `artifacts`. */
+/** The NFT's and the factory's shipped artifacts (contracts/artifacts/, no compiler), for deployAgentWalletSystem's `artifacts`. */
 export declare function compileAgentWalletSystem(): Promise<{ nft: object; factory: object }>;
 /** Deploys contracts/AgentNft.sol and contracts/AgentAccountFactoryV2.sol. */
 export declare function deployAgentWalletSystem(options: {

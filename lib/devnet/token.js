@@ -1,24 +1,20 @@
 // The devnet's USDC: deploy our EIP-3009 token, mint it, read balances, and
 // install Multicall3. Every transaction is signed by a native Signer through
 // toViemAccount, so these helpers also exercise the signer on real txs.
-import { fileURLToPath } from 'node:url';
-
 import { BaseError, ContractFunctionRevertedError, createWalletClient, getAddress, http } from 'viem';
 
 import { toViemAccount } from '../viem_account.js';
-import { compileSolidity } from './solidity.js';
+import { contractArtifact } from './artifacts.js';
 
 export const MULTICALL3_ADDRESS = '0xcA11bde05977b3631167028862bE2a173976CA11';
 export const USDC_NAME = 'USD Coin';
 export const USDC_VERSION = '2';
 export const USDC_DECIMALS = 6;
 
-const contractPath = (name) => fileURLToPath(new URL(`../../contracts/${name}.sol`, import.meta.url));
-
-/** {abi, bytecode, deployedBytecode} of contracts/UsdCoin.sol (compiled once per process). */
-export const usdCoinArtifact = () => compileSolidity(contractPath('UsdCoin'));
+/** {abi, bytecode, deployedBytecode} of contracts/UsdCoin.sol (its shipped artifact). */
+export const usdCoinArtifact = () => contractArtifact('UsdCoin');
 /** {abi, bytecode, deployedBytecode} of contracts/Multicall3.sol. */
-export const multicall3Artifact = () => compileSolidity(contractPath('Multicall3'));
+export const multicall3Artifact = () => contractArtifact('Multicall3');
 
 /** A viem wallet client on the devnet whose account is the native Signer. */
 export function walletClientFor(chain, signer) {

@@ -12,7 +12,7 @@ import { DEFAULT_CHAIN_ID, startChain } from './chain.js';
 import { startFacilitator } from './facilitator.js';
 import { startPaidMcp } from './paid_mcp.js';
 import { startPaywallServer } from './paywall_server.js';
-import { deployUsdCoin, installMulticall3, mintUsdCoin } from './token.js';
+import { deployUsdCoin, installMulticall3, mintUsdCoin, multicall3Artifact, usdCoinArtifact } from './token.js';
 
 const USDC = 1_000_000n;
 export const PAYER_FUNDS = 100n * USDC;
@@ -41,11 +41,11 @@ export async function startWorld({ ledgerPath, chainPort = 0, chainId = DEFAULT_
     stops.length = 0;
   };
   try {
-    // solc-js is the slow part of starting (about half a second per
-    // contract): the agent wallet's contracts compile on a worker thread
-    // while anvil starts and Multicall3 and the token compile here.
-    const agentArtifacts = compileAgentWalletSystem();
-    agentArtifacts.catch(() => {}); // awaited below; an earlier failure must not leave it unhandled
+    // The contracts ship compiled; reading them first means a missing or
+    // stale artifact fails before anvil starts.
+    const agentArtifacts = await compileAgentWalletSystem();
+    usdCoinArtifact();
+    multicall3Artifact();
     const chain = await startChain({ port: chainPort, chainId });
     stops.push(() => chain.stop());
     await installMulticall3(chain);
@@ -58,7 +58,7 @@ export async function startWorld({ ledgerPath, chainPort = 0, chainId = DEFAULT_
     try {
       token = await deployUsdCoin({ chain, deployer });
       await mintUsdCoin({ chain, token, owner: deployer, to: payerAccount.address, amount: PAYER_FUNDS });
-      const system = await deployAgentWalletSystem({ chain, deployer, artifacts: await agentArtifacts });
+      const system = await deployAgentWalletSystem({ chain, deployer, artifacts: agentArtifacts });
       // The payer's key is the wallet's operator: the agent key of contract mode.
       const created = await createAgentWallet({
         chain, system, owner: agentOwner, operator: payerAccount.address, token, tokenOwner: deployer,

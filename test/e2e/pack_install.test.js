@@ -1,8 +1,11 @@
 // The npm package installs and runs on a machine without a compiler: the
 // tarball from `npm pack` carries a self-contained prebuilt addon, `npm
-// install -g` of it runs no build step, and `clawpay` (the library, the demo,
-// the MCP server) then works from the installed copy with nothing but node on
-// PATH. Without its prebuild, loading says what failed and what to do.
+// install -g` of it runs no build step, and `clawpay` (the library, the
+// paywall, the MCP server) then works from the installed copy with nothing but
+// node on PATH. It installs runtime dependencies only: no solc (the devnet's
+// contracts ship compiled), no anvil, no @x402/fetch; `clawpay devnet` without
+// anvil names the command that installs it, and with it the demo runs. Without
+// its prebuild, loading says what failed and what to do.
 //
 // Real commands: the prebuild script, npm pack, npm install -g into a scratch
 // prefix (dependencies come from the npm registry or npm's cache; the test is
@@ -115,11 +118,13 @@ describe('the npm package, installed globally where there is no compiler', { ski
 
   test('the tarball carries lib, bin, contracts and the prebuild, and no build folder or install script', () => {
     const files = packed.files.map((f) => f.path);
-    for (const path of [PREBUILD, 'lib/index.js', 'lib/native.js', 'bin/clawpay.js', 'bin/clawpay-mcp.js', 'package.json']) {
+    for (const path of [PREBUILD, 'lib/index.js', 'lib/native.js', 'bin/clawpay.js', 'bin/clawpay-mcp.js', 'package.json',
+      'contracts/artifacts/UsdCoin.json', 'contracts/artifacts/AgentAccountFactoryV2.json']) {
       assert.ok(files.includes(path), `${path} is in the tarball`);
     }
     assert.ok(files.some((f) => f.startsWith('contracts/')), 'contracts/ is in the tarball');
     assert.ok(!files.some((f) => f.startsWith('build/') || f.startsWith('build-')), 'no build folder in the tarball');
+    assert.ok(!files.some((f) => f.startsWith('scripts/')), 'no build scripts (solc is only theirs) in the tarball');
     const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
     for (const hook of ['preinstall', 'install', 'postinstall']) assert.equal(manifest.scripts?.[hook], undefined, `no ${hook} script`);
     assert.ok(!existsSync(join(installed, 'binding.gyp')), 'no binding.gyp (npm would run node-gyp rebuild)');
@@ -140,6 +145,8 @@ describe('the npm package, installed globally where there is no compiler', { ski
     const probe = join(prefix, 'lib', 'probe.mjs');
     writeFileSync(probe, `
       import { Signer, buildSessionToken, verifySessionToken } from 'clawpay-native';
+      import { createPaywall, PaymentEngine } from 'clawpay-native/paywall';
+      if (typeof createPaywall !== 'function' || typeof PaymentEngine !== 'function') throw new Error('no paywall');
       const signer = Signer.generate();
       const now = Math.floor(Date.now() / 1000);
       const { token } = await buildSessionToken({ version: 'clawpay/1.1', sessionId: '6f1c2a4e-8b7d-4c3e-9f1a-2b3c4d5e6f70',
@@ -163,11 +170,36 @@ describe('the npm package, installed globally where there is no compiler', { ski
     assert.doesNotMatch(result.stderr, /could not be loaded/);
   });
 
-  test('clawpay demo runs to the end from the installed copy (anvil, solc and x402 from its dependencies)', () => {
-    const result = run('clawpay', ['demo'], { env: userEnv(), cwd: scratch });
-    assert.equal(result.status, 0, shown(result));
-    assert.match(result.stdout, /verify {3}valid for/);
-    assert.match(result.stdout, /balances payer -0\.06 USDC, payee \+0\.06 USDC/);
+  test('the installed package holds runtime dependencies only: no solc, anvil or @x402/fetch', (t) => {
+    for (const devOnly of ['solc', '@foundry-rs', '@x402/fetch', 'x402-fetch', 'cmake-js']) {
+      assert.ok(!existsSync(join(installed, 'node_modules', devOnly)), `${devOnly} is not installed`);
+      assert.ok(!existsSync(join(prefix, 'lib', 'node_modules', devOnly)), `${devOnly} is not installed beside it`);
+    }
+    // du, as the README's figure is measured: the whole prefix npm install -g filled.
+    const du = run('du', ['-sk', prefix]);
+    assert.equal(du.status, 0, shown(du));
+    const mib = Number(du.stdout.split('\t')[0]) / 1024;
+    t.diagnostic(`installed size: ${mib.toFixed(1)} MiB (du -sk of the install prefix)`);
+    assert.ok(mib < 170, `the installed package is ${mib.toFixed(1)} MiB, over 170 MiB (it was 204 MB with solc and anvil)`);
+  });
+
+  test('without anvil, clawpay devnet fails before starting anything and names the command that installs it; that command makes the demo run', () => {
+    const result = run('clawpay', ['devnet'], { env: userEnv(), cwd: scratch, timeout: 60_000 });
+    assert.equal(result.status, 1, shown(result));
+    assert.equal(result.stdout, '', 'no world was described');
+    assert.match(result.stderr, /^clawpay devnet: anvil not found: /);
+    assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+    const advice = /`npm install -g (@foundry-rs\/anvil-linux-amd64)`/.exec(result.stderr);
+    assert.ok(advice, shown(result));
+
+    // The advice, followed into the same prefix (npm's cache serves it offline).
+    const install = run(process.execPath, [npmCli(), 'install', '--global', '--prefix', prefix, '--prefer-offline',
+      '--no-audit', '--no-fund', '--loglevel=error', advice[1]], { env: userEnv(), timeout: 180_000 });
+    assert.equal(install.status, 0, shown(install));
+    const demo = run('clawpay', ['demo'], { env: userEnv(), cwd: scratch });
+    assert.equal(demo.status, 0, shown(demo));
+    assert.match(demo.stdout, /verify {3}valid for/);
+    assert.match(demo.stdout, /balances payer -0\.06 USDC, payee \+0\.06 USDC/);
   });
 
   test('clawpay-mcp answers initialize and lists its tools over stdio', (t) => {

@@ -1,15 +1,18 @@
 // Compiles Solidity with solc-js (the npm build of the compiler, no native
-// binary, no download) for the local devnet contracts.
+// binary, no download) for the local devnet contracts. A build tool:
+// scripts/compile-contracts.js writes what it returns to contracts/artifacts/,
+// which the devnet loads, so solc is a devDependency, not a runtime one.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, relative, resolve } from 'node:path';
 
 // Cancun is the newest fork the devnet contracts need (MCOPY, PUSH0) and is
 // below anvil's default ("latest"), so the bytecode runs there unchanged.
 export const EVM_VERSION = 'cancun';
 
 const cache = new Map();
+const sha256 = (text) => createHash('sha256').update(text).digest('hex');
 const require = createRequire(import.meta.url);
 let solcModule;
 
@@ -36,7 +39,9 @@ function loadSolc() {
  *
  * @param {string} file  path to the .sol file (relative paths resolve against the cwd)
  * @param {{contractName?: string}} [options]  defaults to the file's base name
- * @returns {{abi: object[], bytecode: `0x${string}`, deployedBytecode: `0x${string}`}}
+ * @returns {{abi: object[], bytecode: `0x${string}`, deployedBytecode: `0x${string}`,
+ *   sources: Record<string, string>, compiler: string}}  sources: the sha256 of every
+ *   file the compile read, by path relative to the compiled file's folder
  */
 export function compileSolidity(file, { contractName } = {}) {
   if (typeof file !== 'string' || file === '') {
@@ -53,7 +58,7 @@ export function compileSolidity(file, { contractName } = {}) {
   }
 
   // Keyed by content, not just path, so an edited file recompiles.
-  const key = `${path}\0${name}\0${createHash('sha256').update(source).digest('hex')}`;
+  const key = `${path}\0${name}\0${sha256(source)}`;
   const hit = cache.get(key);
   if (hit) return hit;
 
@@ -68,9 +73,12 @@ export function compileSolidity(file, { contractName } = {}) {
     },
   };
   // Imports resolve next to the compiled file; nothing is fetched.
+  const sources = { [unit]: sha256(source) };
   const findImports = (importPath) => {
     try {
-      return { contents: readFileSync(resolve(dirname(path), importPath), 'utf8') };
+      const contents = readFileSync(resolve(dirname(path), importPath), 'utf8');
+      sources[relative(dirname(path), resolve(dirname(path), importPath))] = sha256(contents);
+      return { contents };
     } catch {
       return { error: `File not found: ${importPath}` };
     }
@@ -92,6 +100,8 @@ export function compileSolidity(file, { contractName } = {}) {
     abi: contract.abi,
     bytecode: `0x${contract.evm.bytecode.object}`,
     deployedBytecode: `0x${contract.evm.deployedBytecode.object}`,
+    sources: Object.fromEntries(Object.entries(sources).sort(([a], [b]) => a.localeCompare(b))),
+    compiler: solc.version(),
   });
   cache.set(key, result);
   return result;
