@@ -16,7 +16,7 @@
 // stdio), 2 for bad arguments or configuration, 1 for anything else.
 // stdout carries the protocol on stdio; everything else goes to stderr.
 import { chmodSync, mkdirSync, statSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { isAbsolute } from 'node:path';
 
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 
@@ -25,6 +25,7 @@ import { SessionCache } from '../session_cache.js';
 import { Signer } from '../signer.js';
 import { loadConfig } from '../pay/config.js';
 import { createPayer } from '../pay/payer.js';
+import { sessionsPathOf } from '../pay/sessions.js';
 import { openPayStore } from '../pay/store.js';
 import { openWallet } from '../wallet/index.js';
 import { DEFAULT_HTTP_PORT, serveHttp } from './http.js';
@@ -122,7 +123,7 @@ export async function main(argv, { env = process.env } = {}) {
     return;
   }
 
-  const sessionsPath = env.CLAWPAY_SESSIONS_PATH?.trim() || join(config.stateDir, 'sessions.journal');
+  const sessionsPath = sessionsPathOf(config, env);
   if (!isAbsolute(sessionsPath)) {
     say(`configuration error: CLAWPAY_SESSIONS_PATH must be an absolute path; got ${showInput(sessionsPath, 100)}`);
     process.exitCode = 2;
@@ -155,7 +156,8 @@ export async function main(argv, { env = process.env } = {}) {
     closers.push(() => store.close());
     signer = Signer.fromPrivateKey(config.privateKey);
     closers.push(() => signer.destroy());
-    payer = await createPayer({ config, store });
+    // One Signer for the key: the payer, the session tokens and the wallet share it.
+    payer = await createPayer({ config, store, signer });
     closers.push(() => payer.close());
     wallet = openWallet({ config, store, signer });
   } catch (error) {
