@@ -139,6 +139,17 @@ export function createSessions({ payer, cache, signer, walletAddress, assetAddre
   }
 
   /**
+   * After a paid-fetch that sent a covering session's token first: the
+   * session was used (and this call is counted) only when the answer came,
+   * was not a 402, and nothing was paid or signed in instead. The updated
+   * record, or null when it was not used.
+   */
+  function countIfUsed(record, result) {
+    if (!record || result.status === null || result.status === 402 || result.payment || result.signedIn) return null;
+    return recordCall(record);
+  }
+
+  /**
    * A request within a usable session that covers `url` (check with
    * unusable() and whyNotCovered() first): its headers go along, nothing is
    * ever paid, and a 402 is not counted. {result, counted, record}.
@@ -204,7 +215,7 @@ export function createSessions({ payer, cache, signer, walletAddress, assetAddre
   }
 
   return {
-    cache, seconds, stateOf, establish, covering, unusable, whyNotCovered, recordCall, call, end,
+    cache, seconds, stateOf, establish, covering, unusable, whyNotCovered, recordCall, countIfUsed, call, end,
     get: (sessionId) => cache.get(sessionId),
     /** The active sessions. */
     list: () => cache.list({ now: seconds() }),

@@ -60,9 +60,8 @@ export function x402PayTool({
     if (result.status === null) return noAnswer('x402_pay', result, args);
     const payment = paymentBlock(result.payment);
     const signedIn = result.signedIn ?? null;
-    if (record && !payment && !signedIn && result.status !== 402) {
-      return sessionUsedResult(args, paySessions.recordCall(record), result, startedAt);
-    }
+    const used = paySessions.countIfUsed(record, result);
+    if (used) return sessionUsedResult(args, used, result, startedAt);
     const sessionRefusal = record
       ? { sessionId: record.sessionId, error: result.paymentRequired?.error ?? null }
       : null;
