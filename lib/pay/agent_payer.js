@@ -100,7 +100,6 @@ export async function createPayer(options = {}) {
   // Nothing from the process environment: only what was given (defaults as loadConfig has them).
   const env = environmentOf(options);
   if (!env.CLAWPAY_STATE_DIR && !memory) throw argError(TypeError, 'ERR_INVALID_ARG_VALUE', 'createPayer needs {stateDir} (an absolute path), or {memory: true}');
-  if (memory && !env.CLAWPAY_STATE_DIR) env.CLAWPAY_STATE_DIR = '/nonexistent/clawpay-memory';
   const config = loadConfig(env, { signer: givenSigner });
   return openPayer(config, { signer: givenSigner, memory, fetch, now });
 }

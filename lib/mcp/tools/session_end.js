@@ -1,6 +1,7 @@
 // x402_session_end: end a session here, and revoke it on the server when it
 // offered a way.
 import { isoTime } from '../format.js';
+import { sessionEndOutput } from '../output_schemas.js';
 import { sessionEndInput } from '../schemas.js';
 import { failure, ok } from '../tool_result.js';
 
@@ -41,6 +42,7 @@ export function sessionEndTool({ paySessions, log, sessionBlock, guarded }) {
     description: 'End a session before it expires: here at once, and on the server too when it offered a ' +
       'revocation URL (its answer is reported). Later x402_session_fetch calls with it fail.',
     inputSchema: sessionEndInput,
+    outputSchema: sessionEndOutput,
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
     handler: guarded('x402_session_end', sessionEnd),
   };

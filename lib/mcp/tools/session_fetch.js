@@ -2,6 +2,7 @@
 // answer is reported, not counted as a call.
 import { bodySection, describeRefusal, formatTtl, isoTime, paymentRefusalOf } from '../format.js';
 import { redirectLines, responseOf, statusLine } from '../response_view.js';
+import { sessionFetchOutput } from '../output_schemas.js';
 import { sessionFetchInput } from '../schemas.js';
 import { whyNotCovered } from '../session_http.js';
 import { failure, ok } from '../tool_result.js';
@@ -87,6 +88,7 @@ export function sessionFetchTool({ paySessions, now, seconds, checkRequest, requ
       '(X-Session-Token, X-Session-Wallet, PAYMENT-SESSION) are added; the URL must be covered by the session\'s ' +
       'endpoint and scope. A 402 answer is reported and not counted as a call.',
     inputSchema: sessionFetchInput,
+    outputSchema: sessionFetchOutput,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     handler: guarded('x402_session_fetch', sessionFetch),
   };

@@ -5,6 +5,7 @@ import { maybeSecret } from '../../secret_text.js';
 import { normalizeUrl } from '../../url_scope.js';
 import { bodySection, describeRefusal, formatTtl, isoTime, paymentRefusalOf } from '../format.js';
 import { responseOf, statusLine } from '../response_view.js';
+import { sessionStartOutput } from '../output_schemas.js';
 import { sessionStartInput } from '../schemas.js';
 import { errorMessage, failure, ok } from '../tool_result.js';
 
@@ -125,6 +126,7 @@ export function sessionStartTool({
       'receive a session token signed by the agent key. Calls with x402_session_fetch (or x402_pay) to URLs the ' +
       'session covers then pay nothing until it expires. Returns a session_id. The session is kept on disk.',
     inputSchema: sessionStartInput,
+    outputSchema: sessionStartOutput,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     handler: guarded('x402_session_start', sessionStart),
   };

@@ -2,6 +2,7 @@
 import { formatUnits } from '../../pay/amount.js';
 import { maybeSecret, showInput } from '../../secret_text.js';
 import { formatTtl, isoTime } from '../format.js';
+import { sessionStatusOutput } from '../output_schemas.js';
 import { sessionStatusInput } from '../schemas.js';
 import { ZERO_ADDRESS } from '../../pay/sessions.js';
 import { failure, ok } from '../tool_result.js';
@@ -72,6 +73,7 @@ export function sessionStatusTool({ paySessions, settings, seconds, sessionBlock
     description: 'Without arguments, list the active sessions with their remaining time and call counts. With a ' +
       'session_id, show that session in full: state, timing, calls, payment and revocation.',
     inputSchema: sessionStatusInput,
+    outputSchema: sessionStatusOutput,
     annotations: { readOnlyHint: true, openWorldHint: false },
     handler: guarded('x402_session_status', sessionStatus),
   };
