@@ -17,6 +17,7 @@ import { Signer } from '../signer.js';
 import { argError, expectObject, invalidValue } from '../validate.js';
 import { formatUnits } from './amount.js';
 import { loadConfig } from './config.js';
+import { onlyKnownKeys } from './fetch_request.js';
 import { createPayer as createPayingFetch } from './payer.js';
 import { createSessionHandle, sessionInfo } from './session_handle.js';
 import { purchaseSession } from './session_purchase.js';
@@ -50,8 +51,7 @@ const OPTIONS = new Set(['privateKey', 'signer', 'asset', 'policy', 'memory', 'f
 /** The options as clawpay-mcp's environment, so that loadConfig is the one place they are checked. */
 function environmentOf(options) {
   const env = {};
-  const unknown = Object.keys(options).filter((key) => !OPTIONS.has(key));
-  if (unknown.length > 0) throw argError(TypeError, 'ERR_INVALID_ARG_VALUE', `createPayer: unknown option(s) ${unknown.map((k) => JSON.stringify(k.slice(0, 40))).join(', ')}`);
+  onlyKnownKeys(options, OPTIONS, 'createPayer options');
   const text = (value) => (Array.isArray(value) ? value.join(',') : String(value));
   if (options.privateKey !== undefined) {
     if (typeof options.privateKey !== 'string') throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'Expected a 0x-prefixed hex string for privateKey (the value is not shown)');
@@ -66,8 +66,7 @@ function environmentOf(options) {
   }
   if (options.policy !== undefined) {
     expectObject(options.policy, 'policy');
-    const unknownRules = Object.keys(options.policy).filter((key) => !(key in POLICY_VARIABLES));
-    if (unknownRules.length > 0) throw argError(TypeError, 'ERR_INVALID_ARG_VALUE', `createPayer: unknown policy field(s) ${unknownRules.map((k) => JSON.stringify(k.slice(0, 40))).join(', ')}`);
+    onlyKnownKeys(options.policy, new Set(Object.keys(POLICY_VARIABLES)), 'createPayer policy');
     const decimals = Number(options.asset?.decimals);
     for (const [field, variable] of Object.entries(POLICY_VARIABLES)) {
       const value = options.policy[field];
@@ -84,6 +83,9 @@ function environmentOf(options) {
   }
   return env;
 }
+
+// What fetch() takes; anything else (signal, redirect, ...) is refused rather than ignored.
+const FETCH_INIT = new Set(['method', 'headers', 'body', 'timeoutMs', 'maxPayment', 'idempotencyKey', 'useSession']);
 
 /**
  * A payer for a Node agent. Options mirror clawpay-mcp's environment:
@@ -169,7 +171,7 @@ async function openPayer(config, { signer: givenSigner = null, memory = false, s
     async fetch(url, init = {}) {
       open();
       await reconciled;
-      const { useSession = true, ...request } = init ?? {};
+      const { useSession = true, ...request } = onlyKnownKeys(init === undefined || init === null ? {} : expectObject(init, 'init'), FETCH_INIT, 'payer.fetch init');
       const record = useSession ? sessions.covering(String(url)) : null;
       const result = await paying.fetch(String(url), {
         ...request,

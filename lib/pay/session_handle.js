@@ -1,9 +1,13 @@
 // A ClawPay session as clawpay-native/pay hands it out: fetch within it,
 // its status, end it. The rules are in sessions.js; this shapes the data
 // (amounts as bigint base units and formatted) and turns refusals into codes.
+import { onlyKnownKeys } from './fetch_request.js';
 import { PayError } from './errors.js';
 import { noAnswer, toResponse } from './response.js';
 import { formatAmount } from './spend_report.js';
+
+// Never paid: no cap, key or session choice to make.
+const SESSION_INIT = new Set(['method', 'headers', 'body', 'timeoutMs']);
 
 const REFUSALS = {
   session_not_found: 'ERR_SESSION_NOT_FOUND',
@@ -67,7 +71,7 @@ export function createSessionHandle({ record: first, sessions, asset, open, star
       const record = current();
       const why = sessions.whyNotCovered(record.endpoint, record.scope, String(url));
       if (why) throw new PayError('ERR_OUT_OF_SCOPE', `URL not covered by session ${id}: ${why}; nothing was sent`, { session: sessionInfo(record, sessions, asset) });
-      const { method, headers, body, timeoutMs } = init ?? {};
+      const { method, headers, body, timeoutMs } = onlyKnownKeys(init ?? {}, SESSION_INIT, 'session.fetch init');
       const { result, counted, record: after } = await sessions.call(record, String(url), { method, headers, body, timeoutMs });
       if (result.status === null) throw noAnswer(result);
       return toResponse(result, { payment: null, session: sessionInfo(after, sessions, asset), counted, signedIn: null });

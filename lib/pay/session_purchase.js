@@ -7,6 +7,7 @@ import { normalizeUrl } from '../url_scope.js';
 import { argError, invalidValue } from '../validate.js';
 import { MAX_SESSION_TTL_SECONDS, MIN_SESSION_TTL_SECONDS } from './config.js';
 import { PayError } from './errors.js';
+import { onlyKnownKeys } from './fetch_request.js';
 import { noAnswer, toResponse } from './response.js';
 import { purchaseOutcome, SESSION_SCOPES } from './sessions.js';
 import { paymentInfo } from './spend_report.js';
@@ -19,8 +20,7 @@ function checkOptions(endpoint, options, config) {
     throw invalidValue('a plain absolute http(s) URL (no user info, dot segments, encoded slashes or backslashes)', 'endpoint', endpoint);
   }
   if (options === null || typeof options !== 'object') throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'Expected an object for options');
-  const unknown = Object.keys(options).filter((key) => !OPTIONS.has(key));
-  if (unknown.length > 0) throw argError(TypeError, 'ERR_INVALID_ARG_VALUE', `startSession: unknown option(s) ${unknown.map((k) => JSON.stringify(k.slice(0, 40))).join(', ')}`);
+  onlyKnownKeys(options, OPTIONS, 'startSession options');
   const { scope = 'prefix', ttlSeconds = config.sessionTtlSeconds, maxPayment = null, label } = options;
   if (!SESSION_SCOPES.includes(scope)) throw invalidValue('"prefix" or "exact"', 'scope', scope);
   if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds < MIN_SESSION_TTL_SECONDS || ttlSeconds > MAX_SESSION_TTL_SECONDS) {

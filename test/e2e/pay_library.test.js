@@ -85,6 +85,7 @@ describe('clawpay-native/pay from a Node script on a local chain', { timeout: 60
     assert.equal(lib.session.status.callCount, CALLS);
     assert.equal(lib.session.status.payment.amount, String(SESSION));
     assert.deepEqual(lib.session.active, [lib.session.id]);
+    assert.equal(lib.session.outOfScope, 'ERR_OUT_OF_SCOPE');
     // payer.fetch to a URL the session covers uses it: not paid, counted.
     assert.deepEqual(lib.covered, { status: 200, payment: null, calls: CALLS + 1 });
 

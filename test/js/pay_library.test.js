@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { createPayer, ConfigError, PayError } from 'clawpay-native/pay';
+import { createPayer, ConfigError, PayError, loadConfig } from 'clawpay-native/pay';
 import { Signer } from 'clawpay-native';
 
 // A fresh key per run: no key is written in the source.
@@ -89,6 +89,25 @@ describe('clawpay-native/pay createPayer', () => {
     }
   });
 
+  test('loadConfig with a signer: the signer is the agent, and a key beside it is refused (one key, one owner)', () => {
+    const signer = Signer.generate();
+    try {
+      const env = { CHAIN_ID: '31337', RPC_URL: 'http://127.0.0.1:9', CLAWPAY_STATE_DIR: '/tmp/x', CLAWPAY_ASSET_ADDRESS: ASSET.address,
+        CLAWPAY_ASSET_NAME: ASSET.name, CLAWPAY_ASSET_VERSION: ASSET.version, CLAWPAY_ASSET_DECIMALS: '6' };
+      const config = loadConfig(env, { signer });
+      assert.equal(config.agentAddress, signer.address);
+      assert.equal(config.walletMode, 'key');
+      assert.equal(config.privateKey, undefined);
+      assert.throws(() => loadConfig({ ...env, AGENT_PRIVATE_KEY: KEY }, { signer }), (error) => {
+        assert.equal(error.variable, 'AGENT_PRIVATE_KEY');
+        assert.ok(!error.message.includes(KEY.slice(2)));
+        return true;
+      });
+    } finally {
+      signer.destroy();
+    }
+  });
+
   test('policy limits as bigint base units are the same limits as text in asset units', async () => {
     const a = await createPayer({ ...base, privateKey: KEY, policy: { maxPerDay: 2_500_000n } });
     const b = await createPayer({ ...base, privateKey: KEY, policy: { maxPerDay: '2.50' } });
@@ -139,6 +158,18 @@ describe('clawpay-native/pay createPayer', () => {
       });
       assert.deepEqual(payer.sessions(), []);
       assert.equal(payer.session('00000000-0000-4000-8000-000000000000'), null);
+    } finally {
+      await payer.close();
+    }
+  });
+
+  test('fetch init fields it does not support (an AbortSignal, a redirect mode) are refused, not ignored; nothing is sent', async () => {
+    const payer = await createPayer({ ...base, privateKey: KEY });
+    try {
+      await assert.rejects(payer.fetch(`${url}/x`, { signal: AbortSignal.timeout(1000) }), { code: 'ERR_INVALID_ARG_VALUE', message: /signal/ });
+      await assert.rejects(payer.fetch(`${url}/x`, { redirect: 'manual' }), { code: 'ERR_INVALID_ARG_VALUE', message: /redirect/ });
+      await assert.rejects(payer.startSession(`${url}/s`, { useSession: false }), { code: 'ERR_INVALID_ARG_VALUE', message: /useSession/ });
+      assert.equal((await payer.fetch(`${url}/x`, { method: 'GET', timeoutMs: 5000, useSession: false })).status, 200);
     } finally {
       await payer.close();
     }

@@ -26,6 +26,14 @@ try {
     await res.text();
   }
   const status = session.status();
+  // Outside its scope: refused with a code, nothing sent.
+  let outOfScope;
+  try {
+    await session.fetch(world.routes.perCall);
+    outOfScope = 'no error';
+  } catch (error) {
+    outOfScope = error.code;
+  }
   // payer.fetch uses the covering session too: not paid, counted.
   const covered = await payer.fetch(world.routes.session);
   const coveredInfo = { status: covered.status, payment: covered.payment, calls: covered.session?.callCount ?? null };
@@ -43,7 +51,7 @@ try {
   const out = {
     address: payer.address,
     perCall,
-    session: { id: session.id, payment: session.payment, statuses, status, active, ended, afterEnd },
+    session: { id: session.id, payment: session.payment, statuses, status, outOfScope, active, ended, afterEnd },
     covered: coveredInfo,
     spend,
     payments,
