@@ -1,4 +1,4 @@
-// What the session tools' structuredContent holds (zod 4; the SDK lists them
+// What x402_pay's and the session tools' structuredContent holds (zod 4; the SDK lists them
 // as outputSchema and checks success results against them). Every result
 // conforms, failures too: MCP SDK 1.x clients check an isError result's
 // structuredContent as well, so the failure fields (error, message, ...) are
@@ -85,4 +85,15 @@ export const sessionEndOutput = z.looseObject({
   revocation: z.looseObject({
     url: z.string(), ok: z.boolean(), status: z.number().int().nullable(), error: z.string().nullable(),
   }).nullable().optional(),
+});
+
+export const x402PayOutput = z.looseObject({
+  ...failureFields,
+  ...exchangeFields,
+  url: z.string().optional(),
+  finalUrl: z.string().optional(),
+  signedIn: z.looseObject({ address: z.string(), chainId: z.string() }).nullable().optional(),
+  session: sessionBlock.nullable().optional().describe('the session whose token was used instead of paying'),
+  sessionRefused: z.looseObject({ sessionId: z.string(), error: z.string().nullable() }).nullable().optional(),
+  callCount: count.optional(),
 });

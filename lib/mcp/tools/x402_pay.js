@@ -4,6 +4,7 @@
 // signed in instead (the payer does it; the result says signedIn).
 import { bodySection, describeRefusal, formatTtl, paymentRefusalOf } from '../format.js';
 import { redirectLines, responseOf, statusLine } from '../response_view.js';
+import { x402PayOutput } from '../output_schemas.js';
 import { x402PayInput } from '../schemas.js';
 import { failure, ok } from '../tool_result.js';
 
@@ -119,6 +120,7 @@ export function x402PayTool({
       'max_payment_eth / max_payment (in the asset\'s units) or the configured spend limits. ' +
       'Tip: use x402_session_start to pay once for many calls.',
     inputSchema: x402PayInput,
+    outputSchema: x402PayOutput,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     handler: guarded('x402_pay', x402Pay),
   };
