@@ -153,9 +153,20 @@ export interface VerifyOptions {
   url?: string;
 }
 
-export interface TokenVerification {
-  valid: boolean;
-  reason: TokenReason | null;
+/** A token that checked out: decoded, signed by the expected wallet, in time, covering the URL. */
+export interface ValidTokenVerification {
+  valid: true;
+  reason: null;
+  /** Human-readable note, usually null. */
+  detail: string | null;
+  payload: SessionTokenPayload & { paymentAmount: string };
+  signer: Address;
+}
+
+/** A token refused for `reason`. */
+export interface InvalidTokenVerification {
+  valid: false;
+  reason: TokenReason;
   /** Human-readable explanation of `reason`. */
   detail: string | null;
   /** Set whenever the token decoded, even when it is invalid for another reason. */
@@ -163,6 +174,9 @@ export interface TokenVerification {
   /** Set whenever the signature recovered. */
   signer: Address | null;
 }
+
+/** Narrows on `valid`: when true, `payload` and `signer` are set and `reason` is null. */
+export type TokenVerification = ValidTokenVerification | InvalidTokenVerification;
 
 /** Never throws for a bad token; throws only for bad options. */
 export declare function verifySessionToken(token: string, options?: VerifyOptions): Promise<TokenVerification>;

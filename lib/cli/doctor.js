@@ -20,7 +20,8 @@ import { parseArgs } from 'node:util';
 import { erc20Abi, parseAbi } from 'viem';
 
 import { sameAddress } from '../hashing.js';
-import { chainDefaultNote, sessionsPathOf, unknownVariables } from '../mcp/environment.js';
+import { chainDefaultNote, unknownVariables } from '../mcp/environment.js';
+import { sessionsPathOf } from '../pay/sessions.js';
 import { formatUnits } from '../pay/amount.js';
 import { loadConfig } from '../pay/config.js';
 import { SpendPolicy, utcDay } from '../pay/policy.js';
@@ -129,7 +130,7 @@ function checkConfiguration(report, env) {
   report.hide(config.privateKey, config.privateKey.slice(2), ...rpcUrlSecrets(config.rpcUrl));
   let sessionsPath;
   try {
-    sessionsPath = sessionsPathOf(env, config);
+    sessionsPath = sessionsPathOf(config, env);
   } catch (error) {
     report.fail(`configuration: ${error.message}`);
     return null;

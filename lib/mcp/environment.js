@@ -3,11 +3,9 @@
 // not — a misspelt limit such as CLAWPAY_MAX_PER_CAL=5 would otherwise leave
 // the default in force without a word — and what an unset CHAIN_ID means.
 // clawpay-mcp warns with these at start; `clawpay doctor` reports them.
-import { isAbsolute, join } from 'node:path';
 
 import { closestName } from '../closest_name.js';
 import { CONFIG_VARIABLES } from '../pay/config.js';
-import { showInput } from '../secret_text.js';
 
 /** Read by lib/mcp/main.js itself, beside loadConfig's. */
 const SERVER_VARIABLES = ['CLAWPAY_SESSIONS_PATH', 'CLAWPAY_MCP_HTTP_TOKEN'];
@@ -42,16 +40,3 @@ export function chainDefaultNote(env = process.env) {
   return 'CHAIN_ID is not set: paying on Base mainnet (chain 8453), ClawPay\'s default; set CHAIN_ID to choose the chain';
 }
 
-/**
- * Where the sessions journal is: CLAWPAY_SESSIONS_PATH, else
- * <stateDir>/sessions.journal. Throws (code ERR_CONFIG) for a relative path.
- */
-export function sessionsPathOf(env, config) {
-  const path = env.CLAWPAY_SESSIONS_PATH?.trim() || join(config.stateDir, 'sessions.journal');
-  if (!isAbsolute(path)) {
-    const error = new Error(`CLAWPAY_SESSIONS_PATH must be an absolute path; got ${showInput(path, 100)}`);
-    error.code = 'ERR_CONFIG';
-    throw error;
-  }
-  return path;
-}

@@ -28,9 +28,10 @@ import { Signer } from '../signer.js';
 import { makeStateDirectory } from '../state_directory.js';
 import { loadConfig } from '../pay/config.js';
 import { createPayer } from '../pay/payer.js';
+import { sessionsPathOf } from '../pay/sessions.js';
 import { openPayStore } from '../pay/store.js';
 import { openWallet } from '../wallet/index.js';
-import { chainDefaultNote, sessionsPathOf, unknownVariables } from './environment.js';
+import { chainDefaultNote, unknownVariables } from './environment.js';
 import { DEFAULT_HTTP_PORT, serveHttp } from './http.js';
 import { createClawpayServer, SERVER_NAME, SERVER_VERSION } from './server.js';
 
@@ -132,7 +133,7 @@ export async function main(argv, { env = process.env } = {}) {
 
   let sessionsPath;
   try {
-    sessionsPath = sessionsPathOf(env, config);
+    sessionsPath = sessionsPathOf(config, env);
   } catch (error) {
     if (error?.code !== 'ERR_CONFIG') throw error;
     say(`configuration error: ${error.message}`);
@@ -168,7 +169,8 @@ export async function main(argv, { env = process.env } = {}) {
     closers.push(() => store.close());
     signer = Signer.fromPrivateKey(config.privateKey);
     closers.push(() => signer.destroy());
-    payer = await createPayer({ config, store });
+    // One Signer for the key: the payer, the session tokens and the wallet share it.
+    payer = await createPayer({ config, store, signer });
     closers.push(() => payer.close());
     wallet = openWallet({ config, store, signer });
   } catch (error) {

@@ -61,7 +61,10 @@ export function createClawpayServer({ config, payer, sessions, signer, wallet = 
   const tools = createClawpayTools({ config, payer, sessions, signer, wallet, now, log, activity });
   const server = new McpServer({ name: SERVER_NAME, version: SERVER_VERSION });
   for (const [name, tool] of Object.entries(tools)) {
-    server.registerTool(name, { title: tool.title, description: tool.description, inputSchema: tool.inputSchema, annotations: tool.annotations },
+    server.registerTool(name, {
+      title: tool.title, description: tool.description, inputSchema: tool.inputSchema,
+      ...(tool.outputSchema ? { outputSchema: tool.outputSchema } : {}), annotations: tool.annotations,
+    },
       tool.handler);
   }
   return server;

@@ -1,19 +1,8 @@
-// ClawPay 1.1 sessions on the wire: the three session headers, the headers
-// of a request, and which URLs a session covers (and why not). The requests
-// themselves go through the payer (lib/pay), which sends session headers
-// only to URLs the session covers, redirects included.
-import { normalizeUrl, scopeCovers } from '../url_scope.js';
+// The headers of a tool's request; the session headers and coverage rules
+// live in lib/pay/session_wire.js (re-exported here for the tools).
+export { sameOrigin, sessionHeaders, whyNotCovered } from '../pay/session_wire.js';
 
 const DEFAULT_ACCEPT = 'application/json, text/plain, */*';
-
-/** ClawPay 1.1's three session headers. */
-export function sessionHeaders(record) {
-  return {
-    'X-Session-Token': record.sessionToken,
-    'X-Session-Wallet': record.walletAddress,
-    'PAYMENT-SESSION': record.sessionId,
-  };
-}
 
 /**
  * The caller's headers plus ClawPay 1.1's defaults: an Accept header, and a
@@ -25,26 +14,4 @@ export function requestHeaders(userHeaders = {}, { body } = {}) {
   if (!has('accept')) out.Accept = DEFAULT_ACCEPT;
   if (body !== undefined && !has('content-type')) out['Content-Type'] = 'application/json';
   return out;
-}
-
-/** Why `url` is outside a session for (endpoint, scope), in words; null when covered. */
-export function whyNotCovered(endpoint, scope, url) {
-  if (scopeCovers(endpoint, scope, url)) return null;
-  const target = normalizeUrl(url);
-  if (!target) {
-    return 'the URL is not a plain absolute http(s) URL (user info, dot segments such as "..", encoded slashes ' +
-      'and backslashes are never covered)';
-  }
-  const base = normalizeUrl(endpoint);
-  if (!base) return 'the session endpoint is not a usable http(s) URL';
-  if (target.origin !== base.origin) return `it is on another origin (${target.origin}; the session is for ${base.origin})`;
-  if (scope === 'exact') return `the session's scope is "exact": it covers ${endpoint} only`;
-  return `its path ${target.path} is neither ${base.path} nor below it (prefix scope)`;
-}
-
-/** Whether two URLs share scheme, host and port. */
-export function sameOrigin(a, b) {
-  const left = normalizeUrl(a);
-  const right = normalizeUrl(b);
-  return Boolean(left && right && left.origin === right.origin);
 }

@@ -1,7 +1,6 @@
 // A ClawPay session record in a tool result.
 
-/** The token address ClawPay 1.1 records for a payment in ETH. */
-export const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
+export { ZERO_ADDRESS } from '../pay/sessions.js';
 
 /** sessionBlock(record), its remaining time counted at `seconds()` (Unix seconds). */
 export function createSessionView(seconds) {

@@ -2,6 +2,7 @@
 // request goes through the payer, and the guard that turns a handler's
 // failures into isError results.
 import { parseCallCap } from '../pay/policy.js';
+import { createSessions } from '../pay/sessions.js';
 import { chainName } from './format.js';
 import { createPaymentView } from './payment_view.js';
 import { createSessionView } from './session_view.js';
@@ -55,6 +56,19 @@ export function createToolContext({ config, payer, sessions, signer, wallet = nu
     return null;
   }
 
+  // The session rules live in the library; the tools render them.
+  const paySessions = createSessions({
+    payer, cache: sessions, signer, walletAddress: config.walletAddress, assetAddress: config.asset.address, now,
+  });
+
+  /** A tool's HTTP request as the payer takes it (ClawPay 1.1's default headers added). */
+  const requestOf = (args, timeoutMs = args.timeout_ms) => ({
+    method: args.method ?? 'GET',
+    headers: requestHeaders(args.headers, { body: args.body }),
+    body: args.body,
+    timeoutMs,
+  });
+
   const { paymentBlock, paymentSection } = createPaymentView(settings);
   const { sessionBlock } = createSessionView(seconds);
 
@@ -91,10 +105,7 @@ export function createToolContext({ config, payer, sessions, signer, wallet = nu
    */
   function send(url, args, { purpose = 'call', pay = true, session = null, idempotencyKey, timeoutMs = args.timeout_ms } = {}) {
     return payer.fetch(url, {
-      method: args.method ?? 'GET',
-      headers: requestHeaders(args.headers, { body: args.body }),
-      body: args.body,
-      timeoutMs,
+      ...requestOf(args, timeoutMs),
       maxPayment: pay ? maxPaymentOf(args) : null,
       purpose,
       pay,
@@ -116,8 +127,8 @@ export function createToolContext({ config, payer, sessions, signer, wallet = nu
   }
 
   return {
-    config, payer, sessions, signer, wallet, now, log,
-    settings, seconds, network, maxPaymentOf, checkRequest,
+    config, payer, sessions, paySessions, signer, wallet, now, log,
+    settings, seconds, network, maxPaymentOf, checkRequest, requestOf,
     paymentBlock, paymentSection, sessionBlock,
     guarded, send, noAnswer,
   };

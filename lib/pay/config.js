@@ -211,7 +211,7 @@ function defaultStateDir(env) {
  * left out of JSON.stringify, console.log and object spreads.
  * @param {Record<string, string | undefined>} [env]
  */
-export function loadConfig(env = process.env) {
+export function loadConfig(env = process.env, { signer = null } = {}) {
   const problems = [];
   // One problem per variable: the first thing wrong with it.
   const report = (variable, message) => {
@@ -228,9 +228,14 @@ export function loadConfig(env = process.env) {
 
   // AGENT_PRIVATE_KEY: checked by loading it into a native Signer, which also
   // tells us the address payments come from. Its value is never shown.
+  // With a native Signer (clawpay-native/pay's createPayer({signer})), the
+  // key is already loaded: it is the agent, and no key is in the config.
   const privateKey = get('AGENT_PRIVATE_KEY');
   let agentAddress = null;
-  if (privateKey === undefined) {
+  if (signer !== null) {
+    if (privateKey !== undefined) report('AGENT_PRIVATE_KEY', 'AGENT_PRIVATE_KEY must not be set when a signer is given (one key, one owner); the value is not shown');
+    else agentAddress = signer.address;
+  } else if (privateKey === undefined) {
     report('AGENT_PRIVATE_KEY', 'AGENT_PRIVATE_KEY is required: the agent\'s private key, 0x + 64 hex digits');
   } else if (!HEX_KEY.test(privateKey)) {
     report('AGENT_PRIVATE_KEY', `AGENT_PRIVATE_KEY must be 0x + 64 hex digits (the value, ${privateKey.length} characters, is not shown)`);

@@ -57,6 +57,19 @@ function checkBody(body, method) {
   return body;
 }
 
+/**
+ * `object` with none but the `allowed` keys: an option this layer does not
+ * know (an AbortSignal, a redirect mode, a typo) is refused, never ignored.
+ */
+export function onlyKnownKeys(object, allowed, what) {
+  const unknown = Object.keys(object).filter((key) => !allowed.has(key));
+  if (unknown.length > 0) {
+    throw argError(TypeError, 'ERR_INVALID_ARG_VALUE', `${what}: unsupported field(s) ${unknown.map((k) => showInput(k, 40)).join(', ')}; ` +
+      `it takes ${[...allowed].join(', ')}`);
+  }
+  return object;
+}
+
 /** Checks a call's arguments; the request as pay() takes it. */
 export function normalize(url, options) {
   const href = checkUrl(url);

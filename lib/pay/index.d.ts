@@ -1,5 +1,6 @@
-// clawpay-native/lib/pay — the buyer side. Hand-written; kept in step with lib/pay/*.js.
-import type { Address, Hex } from '../index.js';
+// clawpay-native/lib/pay — the buyer side's building blocks (internal; the product is
+// clawpay-native/pay, lib/pay/public.d.ts). Hand-written; kept in step with lib/pay/*.js.
+import type { Address, Hex, Signer } from '../index.js';
 
 // ---- config.js ------------------------------------------------------------
 
@@ -87,8 +88,11 @@ export declare const DEFAULT_MAX_AUTHORIZATION_SECONDS: 300;
 export declare const MIN_AUTHORIZATION_SECONDS: 10;
 export declare const MAX_AUTHORIZATION_SECONDS: 86400;
 
-/** Reads the environment (see lib/pay/config.js for every variable). Throws ConfigError. */
-export declare function loadConfig(env?: Record<string, string | undefined>): PayConfig;
+/**
+ * Reads the environment (see lib/pay/config.js for every variable). Throws ConfigError.
+ * With `signer`, the key is that Signer's: AGENT_PRIVATE_KEY must be unset, and config.privateKey is undefined.
+ */
+export declare function loadConfig(env?: Record<string, string | undefined>, options?: { signer?: Signer | null }): PayConfig;
 
 export interface ConfigDescription {
   agentAddress: Address;
@@ -448,6 +452,8 @@ export declare function createPayer(options: {
   store: RecordStoreLike;
   fetch?: typeof fetch;
   now?: () => number;
+  /** A native Signer to sign with instead of config.privateKey, shared with its owner: close() leaves it alive. Not with `account`. */
+  signer?: Signer | null;
   /** A viem-style account to sign with instead of config.privateKey. */
   account?: { address: Address; signTypedData(typedData: any): Promise<Hex> } & Record<string, any>;
   /** Default: one on config.rpcUrl; null: never ask the chain. */

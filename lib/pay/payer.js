@@ -73,6 +73,8 @@ export {
  * @param {() => number} [options.now] milliseconds since the epoch
  * @param {object} [options.account] a viem-style account to sign with instead of
  *   config.privateKey (tests; a hardware wallet). The payer then owns no Signer.
+ * @param {Signer} [options.signer] a native Signer to sign with instead of config.privateKey,
+ *   shared with its owner (clawpay-mcp's one Signer for the key): the payer never destroys it.
  * @param {object | null} [options.chainReader] {network, authorizationUsed, findTransaction};
  *   by default one on config.rpcUrl for config.network; null: never ask the chain
  * @param {number} [options.maxBodyBytes] response bodies beyond this are cut (truncated: true)
@@ -83,7 +85,7 @@ export {
  *   cancelAuthorization transactions; by default one on config.rpcUrl when the payer owns its key
  */
 export function createPayer({
-  config, store, fetch = globalThis.fetch, now = Date.now, account, chainReader, maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
+  config, store, fetch = globalThis.fetch, now = Date.now, account, signer: sharedSigner, chainReader, maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
   maxAuthorizationSeconds = config?.maxAuthorizationSeconds ?? DEFAULT_MAX_AUTHORIZATION_SECONDS, sender,
 }) {
   if (!config?.policy || !config.asset) throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'createPayer needs {config} from loadConfig()');
@@ -93,9 +95,17 @@ export function createPayer({
     throw invalidValue(`an integer from ${MIN_AUTHORIZATION_SECONDS} to ${MAX_AUTHORIZATION_SECONDS} (seconds)`, 'maxAuthorizationSeconds', maxAuthorizationSeconds);
   }
 
+  // The key lives in native memory once per owner: a shared Signer is used, not copied.
   let signer = null;
-  if (!account) {
+  let ownsSigner = false;
+  if (sharedSigner !== undefined && sharedSigner !== null) {
+    if (account) throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'createPayer takes {signer} or {account}, not both');
+    if (!(sharedSigner instanceof Signer)) throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'Expected a Signer for signer');
+    signer = sharedSigner;
+    account = toViemAccount(signer);
+  } else if (!account) {
     signer = Signer.fromPrivateKey(config.privateKey);
+    ownsSigner = true;
     account = toViemAccount(signer);
   }
   const policy = SpendPolicy.fromConfig(config, store, { now });
@@ -178,11 +188,11 @@ export function createPayer({
       return cancel(paymentId);
     },
 
-    /** Wipes the payer's key (when it owns one). The store stays open: it is the caller's. */
+    /** Wipes the payer's key (when it owns one; a shared Signer is its owner's). The store stays open: it is the caller's. */
     close() {
       if (closed) return;
       closed = true;
-      signer?.destroy();
+      if (ownsSigner) signer.destroy();
     },
   };
 }

@@ -8,7 +8,8 @@ import test from 'node:test';
 
 import { closestName, editDistance } from '../../lib/closest_name.js';
 import { CONFIG_VARIABLES, loadConfig } from '../../lib/pay/config.js';
-import { MCP_VARIABLES, chainDefaultNote, sessionsPathOf, unknownVariables } from '../../lib/mcp/environment.js';
+import { MCP_VARIABLES, chainDefaultNote, unknownVariables } from '../../lib/mcp/environment.js';
+import { sessionsPathOf } from '../../lib/pay/sessions.js';
 
 const KEY = '0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318';
 const TOKEN = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
@@ -69,9 +70,9 @@ test('an unset or blank CHAIN_ID is said to mean Base mainnet (8453); a set one 
 });
 
 test('the sessions journal is CLAWPAY_SESSIONS_PATH or <stateDir>/sessions.journal; a relative one is ERR_CONFIG', () => {
-  assert.equal(sessionsPathOf({}, { stateDir: '/s' }), '/s/sessions.journal');
-  assert.equal(sessionsPathOf({ CLAWPAY_SESSIONS_PATH: '/j/s.journal' }, { stateDir: '/s' }), '/j/s.journal');
-  assert.throws(() => sessionsPathOf({ CLAWPAY_SESSIONS_PATH: 'rel/s' }, { stateDir: '/s' }), { code: 'ERR_CONFIG', message: /absolute path/ });
+  assert.equal(sessionsPathOf({ stateDir: '/s' }, {}), '/s/sessions.journal');
+  assert.equal(sessionsPathOf({ stateDir: '/s' }, { CLAWPAY_SESSIONS_PATH: '/j/s.journal' }), '/j/s.journal');
+  assert.throws(() => sessionsPathOf({ stateDir: '/s' }, { CLAWPAY_SESSIONS_PATH: 'rel/s' }), { code: 'ERR_CONFIG', message: /absolute path/ });
 });
 
 test('closestName picks the smallest edit distance, ignoring case; editDistance is Levenshtein', () => {

@@ -1,37 +1,35 @@
 // x402_session_fetch: a request within a session, never paid; a 402 in
 // answer is reported, not counted as a call.
-import { randomUUID } from 'node:crypto';
-
 import { bodySection, describeRefusal, formatTtl, isoTime, paymentRefusalOf } from '../format.js';
 import { redirectLines, responseOf, statusLine } from '../response_view.js';
+import { sessionFetchOutput } from '../output_schemas.js';
 import { sessionFetchInput } from '../schemas.js';
 import { whyNotCovered } from '../session_http.js';
 import { failure, ok } from '../tool_result.js';
 
 const stripNulls = (object) => Object.fromEntries(Object.entries(object).filter(([, v]) => v !== null));
 
-export function sessionFetchTool({ sessions, now, seconds, checkRequest, sessionBlock, guarded, send, noAnswer }) {
-  function unusable(tool, id, record) {
-    if (!record) {
+export function sessionFetchTool({ paySessions, now, seconds, checkRequest, requestOf, sessionBlock, guarded, noAnswer }) {
+  function unusable(tool, id) {
+    const { reason, record } = paySessions.unusable(id) ?? {};
+    if (reason === undefined) return null;
+    if (reason === 'session_not_found') {
       return failure(`${tool} failed: Session not found: "${id}"\n\nCreate a session with x402_session_start first.`,
         { error: 'session_not_found', sessionId: id });
     }
-    if (record.endedAt !== undefined) {
+    if (reason === 'session_ended') {
       return failure(`${tool} failed: Session ${id} was ended at ${isoTime(record.endedAt)}.\n\nStart a new one with x402_session_start.`,
         { error: 'session_ended', session: sessionBlock(record) });
     }
-    if (seconds() >= record.expiresAt) {
-      return failure(`${tool} failed: Session ${id} expired at ${isoTime(record.expiresAt)} (endpoint ${record.endpoint}).\n\n` +
+    return failure(`${tool} failed: Session ${id} expired at ${isoTime(record.expiresAt)} (endpoint ${record.endpoint}).\n\n` +
         'Call x402_session_start to establish a new session.', { error: 'session_expired', session: sessionBlock(record) });
-    }
-    return null;
   }
 
   async function sessionFetch(args) {
     const startedAt = now();
-    const record = sessions.get(args.session_id);
-    const refusal = unusable('x402_session_fetch', args.session_id, record);
+    const refusal = unusable('x402_session_fetch', args.session_id);
     if (refusal) return refusal;
+    const record = paySessions.get(args.session_id);
     const problem = checkRequest(args);
     if (problem) return failure(`x402_session_fetch failed: ${problem}`, { error: 'invalid_input', message: problem });
     const why = whyNotCovered(record.endpoint, record.scope, args.url);
@@ -44,8 +42,8 @@ export function sessionFetchTool({ sessions, now, seconds, checkRequest, session
       return failure(out, { error: 'out_of_scope', reason: why, session: sessionBlock(record) });
     }
 
-    // Never pays; a fresh key keeps it apart from any paid call to the same URL.
-    const result = await send(args.url, args, { pay: false, session: record, idempotencyKey: `session-call:${randomUUID()}` });
+    // Never pays, and a 402 is not counted (lib/pay/sessions.js).
+    const { result, record: updated } = await paySessions.call(record, args.url, requestOf(args));
     if (result.status === null) return noAnswer('x402_session_fetch', result, args, ` (session ${record.sessionId}; the call was not counted)`);
     if (result.status === 402) {
       const reason = { error: result.paymentRequired?.error ?? null, message: null, ...stripNulls(paymentRefusalOf(result.body)) };
@@ -59,8 +57,6 @@ export function sessionFetchTool({ sessions, now, seconds, checkRequest, session
       out += bodySection(shown);
       return failure(out, { error: reason.error ?? 'payment_required', serverMessage: reason.message, ...block, session: sessionBlock(record) });
     }
-    sessions.recordCall(record.sessionId, { now: seconds() });
-    const updated = sessions.get(record.sessionId) ?? record;
     const { shown, block } = responseOf(result);
     const ttl = Math.max(0, updated.expiresAt - seconds());
     let out = `x402 Session Fetch (call #${updated.callCount})\n\n`;
@@ -92,6 +88,7 @@ export function sessionFetchTool({ sessions, now, seconds, checkRequest, session
       '(X-Session-Token, X-Session-Wallet, PAYMENT-SESSION) are added; the URL must be covered by the session\'s ' +
       'endpoint and scope. A 402 answer is reported and not counted as a call.',
     inputSchema: sessionFetchInput,
+    outputSchema: sessionFetchOutput,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     handler: guarded('x402_session_fetch', sessionFetch),
   };

@@ -1,19 +1,16 @@
 // x402_session_start: pay an endpoint once, and keep a ClawPay 1.1 session
 // token for it, signed by the agent key.
-import { randomUUID } from 'node:crypto';
-
+import { purchaseOutcome } from '../../pay/sessions.js';
 import { maybeSecret } from '../../secret_text.js';
-import { buildSessionToken } from '../../session_token.js';
 import { normalizeUrl } from '../../url_scope.js';
 import { bodySection, describeRefusal, formatTtl, isoTime, paymentRefusalOf } from '../format.js';
 import { responseOf, statusLine } from '../response_view.js';
+import { sessionStartOutput } from '../output_schemas.js';
 import { sessionStartInput } from '../schemas.js';
-import { sameOrigin } from '../session_http.js';
-import { ZERO_ADDRESS } from '../session_view.js';
 import { errorMessage, failure, ok } from '../tool_result.js';
 
 export function sessionStartTool({
-  sessions, signer, now, log, settings, network, maxPaymentOf, checkRequest, paymentBlock, paymentSection, sessionBlock, guarded, send, noAnswer,
+  paySessions, now, log, settings, network, maxPaymentOf, checkRequest, paymentBlock, paymentSection, sessionBlock, guarded, send, noAnswer,
 }) {
   async function sessionStart(args) {
     const startedAt = now();
@@ -38,13 +35,8 @@ export function sessionStartTool({
     const payment = paymentBlock(result.payment);
     if (payment?.transaction) log(`x402_session_start: paid ${payment.amount} base units to ${payment.payTo} for ${args.endpoint} (tx ${payment.transaction})`, [payment.transaction]);
     const { shown, block } = responseOf(result);
-    // A resent session purchase the seller settled but no longer holds the
-    // response for (it restarted) is answered 409 with this payment's
-    // settlement: the session was bought all the same (the seller honours a
-    // token by its settlement, not by the response).
-    const boughtEarlier = result.status === 409 && result.payment?.replayed === true && result.payment.kind === 'session' &&
-      result.payment.status === 'settled';
-    const success = (result.status >= 200 && result.status < 300) || boughtEarlier;
+    // A 409 replaying this purchase's settlement bought it too (see purchaseOutcome).
+    const { success, settled } = purchaseOutcome(result);
     const base = {
       endpoint: args.endpoint,
       method: args.method,
@@ -72,7 +64,6 @@ export function sessionStartTool({
       out += bodySection(shown);
       return failure(out, { ...base, error: refusal?.error ?? `http_${result.status}` });
     }
-    const settled = result.payment.status === 'settled' && typeof payment.transaction === 'string';
     if (!success || !settled) {
       const why = !success ? `answered ${statusLine(result)}`
         : result.payment.status === 'pending' ? 'was sent but its settlement is not known yet' : 'was not settled';
@@ -90,60 +81,16 @@ export function sessionStartTool({
     }
 
     // A settled payment for a successful response: the session exists.
-    const terms = result.sessionTerms ?? null;
-    const serverTtl = Number.isSafeInteger(terms?.maxTtlSeconds) && terms.maxTtlSeconds > 0 ? terms.maxTtlSeconds : null;
-    const ttl = serverTtl === null ? ttlWanted : Math.min(ttlWanted, serverTtl);
-    // The server counts the session from its settlement, which came after
-    // the request began: counting from the start never outlives it.
-    const createdAt = Math.floor(startedAt / 1000);
-    const expiresAt = createdAt + ttl;
-    const sessionId = randomUUID();
-    const payload = {
-      version: 'clawpay/1.1',
-      sessionId,
-      walletAddress: settings.walletAddress,
-      endpoint: args.endpoint,
-      scope: args.scope,
-      createdAt,
-      expiresAt,
-      paymentTxHash: payment.transaction,
-      paymentAmount: payment.amount,
-    };
-    let token;
-    let signature;
-    const revokeUrl = typeof terms?.revokeUrl === 'string' && sameOrigin(terms.revokeUrl, args.endpoint) ? terms.revokeUrl : null;
+    let established;
     try {
-      ({ token, signature } = await buildSessionToken(payload, signer));
+      established = await paySessions.establish({
+        endpoint: args.endpoint, scope: args.scope, label: args.label, ttlSeconds: ttlWanted, startedAt, result,
+      });
     } catch (error) {
       return paidButNoSession(error, payment, base);
     }
-    const record = {
-      sessionId,
-      endpoint: args.endpoint,
-      scope: args.scope,
-      walletAddress: settings.walletAddress,
-      createdAt,
-      expiresAt,
-      paymentTxHash: payment.transaction,
-      paymentAmount: payment.amount,
-      paymentToken: payment.asset ?? settings.assetAddress ?? ZERO_ADDRESS,
-      paymentRecipient: payment.payTo ?? '',
-      sessionToken: token,
-      signature,
-      ...(args.label !== undefined ? { label: args.label } : {}),
-      callCount: 0,
-      lastUsedAt: 0,
-      // Beyond ClawPay 1.1's record: where the server revokes it, and what it sold.
-      ...(revokeUrl ? { revokeUrl } : {}),
-      ...(payment.network ? { network: payment.network } : {}),
-      ...(typeof terms?.endpoint === 'string' ? { serverEndpoint: terms.endpoint } : {}),
-      ...(serverTtl !== null ? { serverMaxTtlSeconds: serverTtl } : {}),
-    };
-    try {
-      sessions.add(record);
-    } catch (error) {
-      return paidButNoSession(error, payment, base);
-    }
+    const { record, ttl, serverTtl, terms, revokeIgnored } = established;
+    const { sessionId, expiresAt } = record;
 
     let out = `x402 Session Established\n\n`;
     out += `  Session ID:    ${sessionId}\n`;
@@ -154,7 +101,7 @@ export function sessionStartTool({
     out += `  TTL:           ${formatTtl(ttl)} (expires ${isoTime(expiresAt)})`;
     out += serverTtl !== null && serverTtl < ttlWanted ? `; the server sells at most ${serverTtl}s\n` : '\n';
     if (!terms) out += `  Note:          the server did not advertise ClawPay sessions; it may not honour the token\n`;
-    else if (terms.revokeUrl && !revokeUrl) out += `  Note:          the server's revocation URL is on another origin and is ignored\n`;
+    else if (revokeIgnored) out += `  Note:          the server's revocation URL is on another origin and is ignored\n`;
     out += `\n${paymentSection(payment, 'Session Payment')}`;
     out += `\nNext Steps\n`;
     out += `  Use x402_session_fetch with session_id="${sessionId}" for requests to ${args.endpoint}`;
@@ -179,6 +126,7 @@ export function sessionStartTool({
       'receive a session token signed by the agent key. Calls with x402_session_fetch (or x402_pay) to URLs the ' +
       'session covers then pay nothing until it expires. Returns a session_id. The session is kept on disk.',
     inputSchema: sessionStartInput,
+    outputSchema: sessionStartOutput,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     handler: guarded('x402_session_start', sessionStart),
   };

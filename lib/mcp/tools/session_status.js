@@ -2,20 +2,18 @@
 import { formatUnits } from '../../pay/amount.js';
 import { maybeSecret, showInput } from '../../secret_text.js';
 import { formatTtl, isoTime } from '../format.js';
+import { sessionStatusOutput } from '../output_schemas.js';
 import { sessionStatusInput } from '../schemas.js';
-import { ZERO_ADDRESS } from '../session_view.js';
+import { ZERO_ADDRESS } from '../../pay/sessions.js';
 import { failure, ok } from '../tool_result.js';
 
-export function sessionStatusTool({ sessions, settings, seconds, sessionBlock, guarded }) {
-  function stateOf(record) {
-    if (record.endedAt !== undefined) return 'ended';
-    return seconds() >= record.expiresAt ? 'expired' : 'active';
-  }
+export function sessionStatusTool({ paySessions, settings, seconds, sessionBlock, guarded }) {
+  const { stateOf } = paySessions;
 
   async function sessionStatus(args) {
     const at = seconds();
     if (args.session_id !== undefined && args.session_id !== '') {
-      const record = sessions.get(args.session_id);
+      const record = paySessions.get(args.session_id);
       if (!record) {
         // The id is input: quoted through showInput, and kept out of structuredContent when it could be a key.
         return failure(`Session not found: ${showInput(args.session_id, 100)}\n\nUse x402_session_status with no arguments to list active sessions.`,
@@ -48,7 +46,7 @@ export function sessionStatusTool({ sessions, settings, seconds, sessionBlock, g
       return ok(out, { session: { ...sessionBlock(record), state, walletAddress: record.walletAddress } });
     }
 
-    const active = sessions.list({ now: at });
+    const active = paySessions.list();
     if (active.length === 0) {
       const out = `Active Sessions\n\nNo active sessions. Use x402_session_start to establish one.\n\n` +
         `Sessions are kept on disk and survive restarts. Default TTL: ${settings.sessionTtlSeconds} seconds (SESSION_TTL_SECONDS).`;
@@ -75,6 +73,7 @@ export function sessionStatusTool({ sessions, settings, seconds, sessionBlock, g
     description: 'Without arguments, list the active sessions with their remaining time and call counts. With a ' +
       'session_id, show that session in full: state, timing, calls, payment and revocation.',
     inputSchema: sessionStatusInput,
+    outputSchema: sessionStatusOutput,
     annotations: { readOnlyHint: true, openWorldHint: false },
     handler: guarded('x402_session_status', sessionStatus),
   };

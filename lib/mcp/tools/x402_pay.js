@@ -2,14 +2,14 @@
 // active session covers the URL, sent with the session's token instead; or,
 // when the server offers Sign-In-With-X to a wallet that already paid there,
 // signed in instead (the payer does it; the result says signedIn).
-import { scopeCovers } from '../../url_scope.js';
 import { bodySection, describeRefusal, formatTtl, paymentRefusalOf } from '../format.js';
 import { redirectLines, responseOf, statusLine } from '../response_view.js';
+import { x402PayOutput } from '../output_schemas.js';
 import { x402PayInput } from '../schemas.js';
 import { failure, ok } from '../tool_result.js';
 
 export function x402PayTool({
-  sessions, now, log, settings, seconds, network, maxPaymentOf, checkRequest, paymentBlock, paymentSection, sessionBlock, guarded, send, noAnswer,
+  paySessions, now, log, settings, seconds, network, maxPaymentOf, checkRequest, paymentBlock, paymentSection, sessionBlock, guarded, send, noAnswer,
 }) {
   // What both kinds of result say about the exchange itself, measured once
   // so the text and the structured result show the same time.
@@ -53,8 +53,7 @@ export function x402PayTool({
     maxPaymentOf(args); // a bad cap is refused before any request
 
     // The best live session covering the URL (exact, then the longest prefix).
-    let record = args.skip_session_check ? null : sessions.findForUrl(args.url, { now: seconds() });
-    if (record && !scopeCovers(record.endpoint, record.scope, args.url)) record = null;
+    const record = args.skip_session_check ? null : paySessions.covering(args.url);
 
     // With a session, its headers go first; a 402 in spite of them is paid
     // in the same call, and not counted as a session call.
@@ -62,10 +61,8 @@ export function x402PayTool({
     if (result.status === null) return noAnswer('x402_pay', result, args);
     const payment = paymentBlock(result.payment);
     const signedIn = result.signedIn ?? null;
-    if (record && !payment && !signedIn && result.status !== 402) {
-      sessions.recordCall(record.sessionId, { now: seconds() });
-      return sessionUsedResult(args, sessions.get(record.sessionId) ?? record, result, startedAt);
-    }
+    const used = paySessions.countIfUsed(record, result);
+    if (used) return sessionUsedResult(args, used, result, startedAt);
     const sessionRefusal = record
       ? { sessionId: record.sessionId, error: result.paymentRequired?.error ?? null }
       : null;
@@ -123,6 +120,7 @@ export function x402PayTool({
       'max_payment_eth / max_payment (in the asset\'s units) or the configured spend limits. ' +
       'Tip: use x402_session_start to pay once for many calls.',
     inputSchema: x402PayInput,
+    outputSchema: x402PayOutput,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     handler: guarded('x402_pay', x402Pay),
   };

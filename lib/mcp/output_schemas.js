@@ -1,0 +1,99 @@
+// What x402_pay's and the session tools' structuredContent holds (zod 4; the SDK lists them
+// as outputSchema and checks success results against them). Every result
+// conforms, failures too: MCP SDK 1.x clients check an isError result's
+// structuredContent as well, so the failure fields (error, message, ...) are
+// there, optional, and each object stays open to the fields it adds.
+import * as z from 'zod';
+
+const count = z.number().int().nonnegative();
+const seconds = z.number().int();
+
+/** sessionBlock() in session_view.js. */
+const sessionBlock = z.looseObject({
+  sessionId: z.string(),
+  label: z.string().nullable(),
+  endpoint: z.string(),
+  scope: z.enum(['prefix', 'exact']),
+  callCount: count,
+  createdAt: seconds,
+  expiresAt: seconds,
+  ttlSeconds: seconds,
+  lastUsedAt: seconds,
+  endedAt: seconds.nullable(),
+  paymentTxHash: z.string(),
+  paymentAmount: z.string().describe('base units'),
+  paymentToken: z.string(),
+  paymentRecipient: z.string(),
+  revokeUrl: z.string().nullable(),
+});
+
+/** paymentBlock() in payment_view.js. */
+const paymentBlock = z.looseObject({
+  amount: z.string().describe('base units'),
+  amountDecimal: z.string(),
+  asset: z.string().nullable(),
+  network: z.string().nullable(),
+  payTo: z.string().nullable(),
+  payer: z.string().nullable(),
+  transaction: z.string().nullable(),
+  status: z.string().nullable(),
+});
+
+// On every failure: a stable error code, and often a message.
+const failureFields = {
+  error: z.string().optional().describe('set on failures: a stable code (session_not_found, out_of_scope, timeout, ...)'),
+  message: z.string().optional(),
+};
+
+// The HTTP exchange, when there was one (responseBlock in response_view.js).
+const exchangeFields = {
+  status: z.number().int().nullable().optional(),
+  elapsedMs: z.number().optional(),
+  payment: paymentBlock.nullable().optional(),
+};
+
+export const sessionStartOutput = z.looseObject({
+  ...failureFields,
+  ...exchangeFields,
+  endpoint: z.string().optional(),
+  sessionId: z.string().optional().describe('the new session, on success'),
+  session: sessionBlock.nullable().optional(),
+});
+
+export const sessionFetchOutput = z.looseObject({
+  ...failureFields,
+  ...exchangeFields,
+  url: z.string().optional(),
+  callCount: count.optional(),
+  session: sessionBlock.optional(),
+});
+
+export const sessionStatusOutput = z.looseObject({
+  ...failureFields,
+  sessionId: z.string().nullable().optional(),
+  session: sessionBlock.extend({ state: z.enum(['active', 'expired', 'ended']) }).optional(),
+  count: count.optional(),
+  sessions: z.array(sessionBlock).optional(),
+});
+
+export const sessionEndOutput = z.looseObject({
+  ...failureFields,
+  sessionId: z.string().optional(),
+  ended: z.boolean().optional(),
+  alreadyEnded: z.boolean().optional(),
+  session: sessionBlock.optional(),
+  revocation: z.looseObject({
+    url: z.string(), ok: z.boolean(), status: z.number().int().nullable(), error: z.string().nullable(),
+  }).nullable().optional(),
+});
+
+export const x402PayOutput = z.looseObject({
+  ...failureFields,
+  ...exchangeFields,
+  url: z.string().optional(),
+  finalUrl: z.string().optional(),
+  signedIn: z.looseObject({ address: z.string(), chainId: z.string() }).nullable().optional(),
+  session: sessionBlock.nullable().optional().describe('the session whose token was used instead of paying'),
+  sessionRefused: z.looseObject({ sessionId: z.string(), error: z.string().nullable() }).nullable().optional(),
+  callCount: count.optional(),
+});

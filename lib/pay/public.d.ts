@@ -1,0 +1,211 @@
+// clawpay-native/pay — what a Node agent imports to pay with x402 and buy ClawPay
+// sessions. Hand-written; kept in step with lib/pay/agent_payer.js and its step files.
+import type { Address, Hex, Signer } from '../index.js';
+import type { AssetConfig, DaySpend, PaymentView, PaymentState } from './index.js';
+
+export { ConfigError, PayError, PolicyError, loadConfig, formatUnits, parseDecimalUnits } from './index.js';
+export type { AssetConfig, ConfigProblem, PayConfig, PaymentView, PolicyRule } from './index.js';
+
+/**
+ * Spend limits: text or numbers in asset units ("1.00" = 1 USDC), as clawpay-mcp's
+ * CLAWPAY_MAX_* variables, or bigints of base units.
+ */
+export interface PayerPolicyOptions {
+  maxPerCall?: string | number | bigint;
+  maxPerSession?: string | number | bigint;
+  maxPerDay?: string | number | bigint;
+  /** Addresses, or "*" for any (the default). */
+  allowedPayees?: readonly string[] | '*';
+  allowedAssets?: readonly string[];
+  /** CAIP-2 ids or x402 v1 names. */
+  allowedNetworks?: readonly string[];
+  maxPerSend?: string | number | bigint;
+}
+
+interface PayerOptionsBase {
+  /** Default 8453 (Base). */
+  chainId?: number;
+  /** Required for chains other than 8453 and 84532. Never shown in messages. */
+  rpcUrl?: string;
+  /** Required for chains other than 8453 and 84532: the token's EIP-712 domain and decimals. */
+  asset?: { address: Address | string; name: string; version: string; decimals: number; symbol?: string };
+  /** Absolute; the payments ledger and sessions journal live here (shared with clawpay-mcp). Required unless memory. */
+  stateDir?: string;
+  policy?: PayerPolicyOptions;
+  /** Default session TTL, 60..2592000 (default 3600). */
+  sessionTtlSeconds?: number;
+  /** Claimed in session tokens (AGENT_WALLET_ADDRESS); default the key's own address. */
+  walletAddress?: Address | string;
+  maxAuthorizationSeconds?: number;
+  /** x402 v1 name of the chain (CLAWPAY_V1_NETWORK). */
+  v1Network?: string;
+  /** Keep nothing on disk. */
+  memory?: boolean;
+  fetch?: typeof fetch;
+  now?: () => number;
+}
+
+/** One key: a private key (loaded into native memory, then owned and wiped by the payer) or a Signer (stays its owner's). */
+export type PayerOptions =
+  | (PayerOptionsBase & { privateKey: Hex | string; signer?: undefined })
+  | (PayerOptionsBase & { signer: Signer; privateKey?: undefined });
+
+/** A payment as data: `amount` in base units, `formatted` with the asset's symbol ("0.01 USDC"). */
+export interface PaymentInfo extends Omit<PaymentView, 'amount'> {
+  amount: bigint;
+  formatted: string;
+  /** From payer.payments(): the URL paid for, and Unix ms times. */
+  url?: string;
+  createdAt?: number;
+  updatedAt?: number;
+}
+
+export type SessionState = 'active' | 'expired' | 'ended';
+
+export interface SessionInfo {
+  id: string;
+  label: string | null;
+  endpoint: string;
+  scope: 'prefix' | 'exact';
+  state: SessionState;
+  callCount: number;
+  /** Unix seconds. */
+  createdAt: number;
+  expiresAt: number;
+  ttlSeconds: number;
+  lastUsedAt: number;
+  endedAt: number | null;
+  walletAddress: Address;
+  revokeUrl: string | null;
+  payment: { transaction: Hex; amount: bigint; formatted: string; payTo: Address; asset: Address; network: string | null };
+}
+
+/** A Response plus what the payment layer knows of it. */
+export interface PaidResponse extends Response {
+  /** null when nothing was paid for this request. */
+  readonly payment: PaymentInfo | null;
+  /** The session whose token was used (after this call), or null. */
+  readonly session: SessionInfo | null;
+  /** Signed in with Sign-In-With-X instead of paying. */
+  readonly signedIn: { address: Address; chainId: string } | null;
+  readonly finalUrl: string;
+  readonly redirects: readonly unknown[];
+  /** The body was cut at the payer's limit. */
+  readonly truncated: boolean;
+}
+
+export interface SessionResponse extends PaidResponse {
+  readonly payment: null;
+  readonly session: SessionInfo;
+  /** false for a 402: the server did not honour the token; nothing was paid. */
+  readonly counted: boolean;
+}
+
+export interface PayFetchInit {
+  /** GET (default), HEAD, POST, PUT, PATCH, DELETE. */
+  method?: string;
+  headers?: Record<string, string> | Headers;
+  body?: string | Uint8Array | null;
+  /** 1..600000, default 30000. */
+  timeoutMs?: number;
+}
+
+export interface PayerFetchInit extends PayFetchInit {
+  /** This call's cap, base units; null: the policy only. */
+  maxPayment?: bigint | null;
+  /** Never paid twice under the same key. */
+  idempotencyKey?: string;
+  /** Use a live session covering the URL (default true). */
+  useSession?: boolean;
+}
+
+export interface StartSessionOptions extends PayFetchInit {
+  /** "prefix" (default): the endpoint and the paths below it; "exact": the endpoint only. */
+  scope?: 'prefix' | 'exact';
+  /** 60..2592000; default the payer's sessionTtlSeconds. The server's maximum, when it sells less, wins. */
+  ttlSeconds?: number;
+  /** Cap, base units. */
+  maxPayment?: bigint | null;
+  /** Up to 100 characters; kept and shown. */
+  label?: string;
+  idempotencyKey?: string;
+}
+
+export interface Revocation {
+  url: string;
+  ok: boolean;
+  status: number | null;
+  answer: unknown;
+  error: string | null;
+}
+
+export interface Session {
+  readonly id: string;
+  readonly endpoint: string;
+  readonly scope: 'prefix' | 'exact';
+  /** startSession's initial answer and payment; null for payer.session(id). */
+  readonly response: PaidResponse | null;
+  readonly payment: PaymentInfo | null;
+  /** Never pays. Rejects: ERR_SESSION_NOT_FOUND, ERR_SESSION_ENDED, ERR_SESSION_EXPIRED, ERR_OUT_OF_SCOPE (nothing sent), no-answer codes. */
+  fetch(url: string | URL, init?: PayFetchInit): Promise<SessionResponse>;
+  status(): SessionInfo;
+  /** Here first, then revoked on the server when it offered a URL. */
+  end(): Promise<{ ended: true; alreadyEnded: boolean; expired: boolean; revocation: Revocation | null; session: SessionInfo }>;
+}
+
+export interface SpendGroup {
+  total: bigint;
+  formatted: string;
+  count: number;
+}
+
+export interface SpendReport {
+  /** Unix ms, or null for all. */
+  since: number | null;
+  /** Settled payments since `since`. */
+  total: bigint;
+  /** "0.06 USDC" */
+  formatted: string;
+  count: number;
+  /** By UTC "YYYY-MM-DD". */
+  byDay: Record<string, SpendGroup>;
+  /** By payee address. */
+  byPayee: Record<string, SpendGroup>;
+  /** Open authorizations that may still move money. */
+  pending: bigint;
+  pendingFormatted: string;
+  /** Today's budget as the spend policy counts it. */
+  today: DaySpend & { formatted: string; open: PaymentInfo[] };
+}
+
+export interface Payer {
+  /** The address payments come from. */
+  readonly address: Address;
+  readonly walletAddress: Address;
+  /** CAIP-2. */
+  readonly network: string;
+  readonly asset: Readonly<AssetConfig>;
+  /**
+   * Pays under the policy when answered 402; a live session covering the URL is used first.
+   * Rejects with PayError (ERR_TIMEOUT, ERR_FETCH_FAILED, ...) when no answer came, PolicyError when refused.
+   */
+  fetch(url: string | URL, init?: PayerFetchInit): Promise<PaidResponse>;
+  /** Rejects with PayError: ERR_SESSION_NOT_SOLD, ERR_SESSION_NOT_PAID, ERR_SESSION_NOT_SETTLED, ERR_SESSION_NOT_KEPT; or PolicyError. */
+  startSession(endpoint: string, options?: StartSessionOptions): Promise<Session>;
+  session(sessionId: string): Session | null;
+  /** The active sessions. */
+  sessions(): SessionInfo[];
+  payments(options?: { since?: Date | number }): PaymentInfo[];
+  spend(options?: { since?: Date | number }): Promise<SpendReport>;
+  cancel(paymentId: string): Promise<{ payment: PaymentView; cancelled: boolean; transaction: Hex | null }>;
+  close(): Promise<void>;
+}
+
+export interface CreatePayer {
+  (options: PayerOptions): Promise<Payer>;
+  /** From clawpay-mcp's variables (AGENT_PRIVATE_KEY, CHAIN_ID, RPC_URL, CLAWPAY_*); default process.env. */
+  fromEnv(env?: Record<string, string | undefined>, options?: { fetch?: typeof fetch; now?: () => number }): Promise<Payer>;
+}
+export declare const createPayer: CreatePayer;
+
+export type { PaymentState };

@@ -1,0 +1,102 @@
+// A ClawPay session as clawpay-native/pay hands it out: fetch within it,
+// its status, end it. The rules are in sessions.js; this shapes the data
+// (amounts as bigint base units and formatted) and turns refusals into codes.
+import { onlyKnownKeys } from './fetch_request.js';
+import { PayError } from './errors.js';
+import { noAnswer, toResponse } from './response.js';
+import { formatAmount } from './spend_report.js';
+
+// Never paid: no cap, key or session choice to make.
+const SESSION_INIT = new Set(['method', 'headers', 'body', 'timeoutMs']);
+
+const REFUSALS = {
+  session_not_found: 'ERR_SESSION_NOT_FOUND',
+  session_ended: 'ERR_SESSION_ENDED',
+  session_expired: 'ERR_SESSION_EXPIRED',
+};
+
+/** A session record as data (SessionInfo in index.d.ts). */
+export function sessionInfo(record, sessions, asset) {
+  const amount = BigInt(record.paymentAmount);
+  return {
+    id: record.sessionId,
+    label: record.label ?? null,
+    endpoint: record.endpoint,
+    scope: record.scope,
+    state: sessions.stateOf(record),
+    callCount: record.callCount,
+    createdAt: record.createdAt,
+    expiresAt: record.expiresAt,
+    ttlSeconds: Math.max(0, record.expiresAt - sessions.seconds()),
+    lastUsedAt: record.lastUsedAt,
+    endedAt: record.endedAt ?? null,
+    walletAddress: record.walletAddress,
+    revokeUrl: record.revokeUrl ?? null,
+    payment: {
+      transaction: record.paymentTxHash,
+      amount,
+      formatted: formatAmount(amount, asset),
+      payTo: record.paymentRecipient,
+      asset: record.paymentToken,
+      network: record.network ?? null,
+    },
+  };
+}
+
+export function createSessionHandle({ record: first, sessions, asset, open, start = null }) {
+  const id = first.sessionId;
+  const current = () => sessions.get(id) ?? first;
+
+  return {
+    id,
+    endpoint: first.endpoint,
+    scope: first.scope,
+    /** startSession's answer (a Response) and payment; null for a session looked up later. */
+    response: start?.response ?? null,
+    payment: start?.payment ?? null,
+
+    /**
+     * A request within the session: its token is sent, nothing is ever paid.
+     * Resolves to a Response with `session` (after the call) and `counted`
+     * (false for a 402: the server did not honour the token). Rejects with
+     * ERR_SESSION_NOT_FOUND / _ENDED / _EXPIRED, ERR_OUT_OF_SCOPE (nothing sent), or no-answer codes.
+     */
+    async fetch(url, init = {}) {
+      open();
+      const refusal = sessions.unusable(id);
+      if (refusal) {
+        throw new PayError(REFUSALS[refusal.reason], `session ${id}: ${refusal.reason.replace('session_', '').replace('_', ' ')}`,
+          { session: refusal.record ? sessionInfo(refusal.record, sessions, asset) : null });
+      }
+      const record = current();
+      const why = sessions.whyNotCovered(record.endpoint, record.scope, String(url));
+      if (why) throw new PayError('ERR_OUT_OF_SCOPE', `URL not covered by session ${id}: ${why}; nothing was sent`, { session: sessionInfo(record, sessions, asset) });
+      const { method, headers, body, timeoutMs } = onlyKnownKeys(init ?? {}, SESSION_INIT, 'session.fetch init');
+      const { result, counted, record: after } = await sessions.call(record, String(url), { method, headers, body, timeoutMs });
+      if (result.status === null) throw noAnswer(result);
+      return toResponse(result, { payment: null, session: sessionInfo(after, sessions, asset), counted, signedIn: null });
+    },
+
+    /** SessionInfo now. */
+    status() {
+      return sessionInfo(current(), sessions, asset);
+    },
+
+    /**
+     * Ends it here, then on the server when it offered a revocation URL:
+     * {ended: true, alreadyEnded, expired, revocation: {url, ok, status, answer, error} | null, session}.
+     */
+    async end() {
+      open();
+      const ended = await sessions.end(id);
+      if (!ended.found) throw new PayError('ERR_SESSION_NOT_FOUND', `session ${id}: not found`);
+      return {
+        ended: true,
+        alreadyEnded: ended.alreadyEnded,
+        expired: ended.expired,
+        revocation: ended.revocation,
+        session: sessionInfo(ended.ended, sessions, asset),
+      };
+    },
+  };
+}

@@ -1,0 +1,65 @@
+// Buying a ClawPay session for clawpay-native/pay: the arguments checked,
+// the endpoint paid once with purpose 'session', the answer judged
+// (purchaseOutcome), the session made and kept (sessions.establish). Each
+// way it can fail is a PayError with its own code, carrying what was paid.
+import { maybeSecret } from '../secret_text.js';
+import { normalizeUrl } from '../url_scope.js';
+import { argError, invalidValue } from '../validate.js';
+import { MAX_SESSION_TTL_SECONDS, MIN_SESSION_TTL_SECONDS } from './config.js';
+import { PayError } from './errors.js';
+import { onlyKnownKeys } from './fetch_request.js';
+import { noAnswer, toResponse } from './response.js';
+import { purchaseOutcome, SESSION_SCOPES } from './sessions.js';
+import { paymentInfo } from './spend_report.js';
+
+const MAX_LABEL_CHARS = 100;
+const OPTIONS = new Set(['scope', 'ttlSeconds', 'maxPayment', 'label', 'method', 'headers', 'body', 'timeoutMs', 'idempotencyKey']);
+
+function checkOptions(endpoint, options, config) {
+  if (typeof endpoint !== 'string' || !normalizeUrl(endpoint)) {
+    throw invalidValue('a plain absolute http(s) URL (no user info, dot segments, encoded slashes or backslashes)', 'endpoint', endpoint);
+  }
+  if (options === null || typeof options !== 'object') throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'Expected an object for options');
+  onlyKnownKeys(options, OPTIONS, 'startSession options');
+  const { scope = 'prefix', ttlSeconds = config.sessionTtlSeconds, maxPayment = null, label } = options;
+  if (!SESSION_SCOPES.includes(scope)) throw invalidValue('"prefix" or "exact"', 'scope', scope);
+  if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds < MIN_SESSION_TTL_SECONDS || ttlSeconds > MAX_SESSION_TTL_SECONDS) {
+    throw invalidValue(`an integer from ${MIN_SESSION_TTL_SECONDS} to ${MAX_SESSION_TTL_SECONDS} (seconds)`, 'ttlSeconds', ttlSeconds);
+  }
+  if (maxPayment !== null && (typeof maxPayment !== 'bigint' || maxPayment < 0n)) throw invalidValue('a non-negative bigint of base units, or null', 'maxPayment', maxPayment);
+  if (label !== undefined) {
+    if (typeof label !== 'string' || label.length > MAX_LABEL_CHARS) throw invalidValue(`a string of at most ${MAX_LABEL_CHARS} characters`, 'label', label);
+    // A label is kept in the journal and shown back.
+    if (maybeSecret(label)) throw argError(RangeError, 'ERR_INVALID_ARG_VALUE', 'label holds what looks like a private key (a run of 64 hex digits); a label is kept and shown, so it is refused');
+  }
+  return { scope, ttlSeconds, maxPayment, label };
+}
+
+/** {record, response, payment}; throws PayError (see agent_payer.js startSession), PolicyError, or an argument error. */
+export async function purchaseSession({ sessions, paying, config, endpoint, options = {}, now }) {
+  const { scope, ttlSeconds, maxPayment, label } = checkOptions(endpoint, options, config);
+  const startedAt = now();
+  const { method, headers, body, timeoutMs, idempotencyKey } = options;
+  const result = await paying.fetch(endpoint, {
+    method, headers, body, timeoutMs, maxPayment, purpose: 'session', ...(idempotencyKey ? { idempotencyKey } : {}),
+  });
+  if (result.status === null) throw noAnswer(result);
+  const payment = result.payment ? paymentInfo(result.payment, config.asset) : null;
+  const response = toResponse(result, { payment, session: null, signedIn: result.signedIn ?? null });
+  const { success, settled } = purchaseOutcome(result);
+  if (!payment) {
+    if (success) throw new PayError('ERR_SESSION_NOT_SOLD', `${endpoint} answered ${result.status} without asking for payment: no session was created`, { response });
+    throw new PayError('ERR_SESSION_NOT_PAID', `${endpoint} answered ${result.status}: nothing was paid and no session was created`, { response });
+  }
+  if (!success || !settled) {
+    const why = !success ? `the paid request was answered ${result.status}` : `the payment is ${payment.status}, not settled`;
+    throw new PayError('ERR_SESSION_NOT_SETTLED', `${why}, so no session was created (payment ${payment.paymentId}: ${payment.status})`, { response, payment });
+  }
+  try {
+    const { record } = await sessions.establish({ endpoint, scope, label, ttlSeconds, startedAt, result });
+    return { record, response, payment };
+  } catch (error) {
+    throw new PayError('ERR_SESSION_NOT_KEPT', `paid (tx ${payment.transaction}) but the session could not be kept: ${error?.message ?? error}`,
+      { response, payment, cause: error });
+  }
+}

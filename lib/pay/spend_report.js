@@ -1,0 +1,89 @@
+// What was paid, as data: a payment with its amount as bigint base units and
+// formatted in the asset ("0.01 USDC"), and the spend since a time — totals
+// of settled payments by UTC day and by payee, with what open authorizations
+// may still move beside them. Read from the payment ledger, which both
+// clawpay-mcp and clawpay-native/pay write.
+import { invalidValue } from '../validate.js';
+import { formatUnits } from './amount.js';
+import { paymentView } from './fetch_result.js';
+import { utcDay } from './policy.js';
+
+const OPEN = new Set(['signed', 'sent', 'refused']);
+
+/** "0.06 USDC" */
+export const formatAmount = (units, asset) => `${formatUnits(units, asset.decimals)} ${asset.symbol ?? asset.name}`;
+
+/**
+ * A payment for callers: a PaymentView (fetch_result.js) or a ledger record,
+ * with `amount` a bigint of base units and `formatted` beside it.
+ */
+export function paymentInfo(payment, asset) {
+  const record = typeof payment.state === 'string' ? payment : null;
+  const view = record ? paymentView(record) : payment;
+  const amount = BigInt(view.amount);
+  return {
+    ...view,
+    amount,
+    formatted: formatAmount(amount, asset),
+    ...(record ? { url: record.url, createdAt: record.createdAt, updatedAt: record.updatedAt } : {}),
+  };
+}
+
+function sinceMs(since) {
+  if (since === undefined || since === null) return -Infinity;
+  const ms = since instanceof Date ? since.getTime() : since;
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) throw invalidValue('a Date or milliseconds since the epoch', 'since', since);
+  return ms;
+}
+
+/** The ledger's payments created at or after `since`, oldest first. */
+export function paymentsSince(ledger, since) {
+  const from = sinceMs(since);
+  return ledger.list().filter((record) => record.createdAt >= from).sort((a, b) => a.createdAt - b.createdAt);
+}
+
+function add(groups, key, amount, asset) {
+  const group = groups[key] ?? { total: 0n, count: 0 };
+  group.total += amount;
+  group.count += 1;
+  group.formatted = formatAmount(group.total, asset);
+  groups[key] = group;
+}
+
+/**
+ * {since, total, formatted, count, byDay, byPayee, pending, pendingFormatted, today}:
+ * totals of settled payments since `since`; byDay keyed by UTC "YYYY-MM-DD" of
+ * the payment, byPayee by the payee's address; pending what open authorizations
+ * may still move; today the spend policy's day (`today` from payer.spend()).
+ */
+export function spendReport(ledger, { since, asset, today }) {
+  const records = paymentsSince(ledger, since);
+  const byDay = {};
+  const byPayee = {};
+  let total = 0n;
+  let count = 0;
+  let pending = 0n;
+  for (const record of records) {
+    const amount = BigInt(record.amount);
+    if (record.state === 'settled') {
+      total += amount;
+      count += 1;
+      add(byDay, utcDay(record.createdAt), amount, asset);
+      add(byPayee, record.payTo, amount, asset);
+    } else if (OPEN.has(record.state)) {
+      pending += amount;
+    }
+  }
+  const { open, ...day } = today;
+  return {
+    since: Number.isFinite(sinceMs(since)) ? sinceMs(since) : null,
+    total,
+    formatted: formatAmount(total, asset),
+    count,
+    byDay,
+    byPayee,
+    pending,
+    pendingFormatted: formatAmount(pending, asset),
+    today: { ...day, formatted: formatAmount(day.total, asset), open: open.map((view) => paymentInfo(view, asset)) },
+  };
+}
