@@ -490,8 +490,10 @@ void Journal::checkHeader(const nlohmann::json& header) {
   if (*format != options_.format) {
     // Say both: the usual cause is a path mix-up (a receipt ledger pointed at
     // a session cache's file, or the reverse).
-    throw damagedAt(path_, 0, 1,
-                    "holds \"" + *format + "\" records, but was opened as a \"" + options_.format + "\" journal");
+    // Not damage: nothing to restore, the path is wrong.
+    throw Error(ErrorKind::Corrupt, "ERR_JOURNAL_CORRUPT",
+                "journal " + path_ + ": record 1: holds \"" + *format + "\" records, but was opened as a \"" +
+                    options_.format + "\" journal");
   }
   const auto version = header.find("version");
   const bool known = version != header.end() && version->is_number_integer() &&

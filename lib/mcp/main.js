@@ -15,7 +15,7 @@
 // Exit codes: 0 after a clean shutdown (SIGINT, SIGTERM, stdin closed on
 // stdio), 2 for bad arguments or configuration, 1 for anything else.
 // stdout carries the protocol on stdio; everything else goes to stderr.
-import { chmodSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
@@ -26,6 +26,7 @@ import { loadConfig } from '../pay/config.js';
 import { createPayer } from '../pay/payer.js';
 import { openPayStore } from '../pay/store.js';
 import { openWallet } from '../wallet/index.js';
+import { ensureDir } from '../state_dir.js';
 import { DEFAULT_HTTP_PORT, serveHttp } from './http.js';
 import { createClawpayServer, SERVER_NAME, SERVER_VERSION } from './server.js';
 
@@ -73,9 +74,8 @@ const say = (line) => process.stderr.write(`${SERVER_NAME}: ${line}\n`);
 
 /** The state directory, created 0700 (or tightened to it when it is ours). */
 function openStateDir(dir) {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  ensureDir(dir, 'CLAWPAY_STATE_DIR');
   const stat = statSync(dir);
-  if (!stat.isDirectory()) throw new Error(`CLAWPAY_STATE_DIR ${dir} is not a directory`);
   if ((stat.mode & 0o077) !== 0 && typeof process.getuid === 'function' && stat.uid === process.getuid()) chmodSync(dir, 0o700);
 }
 
