@@ -7,6 +7,7 @@
 //   devnet     a local x402 world (chain, token, facilitator, paid API and MCP)
 //   receipts   export the paywall's receipt ledger
 //   approvals  list, approve or cancel the key-mode wallet's queued sends
+//   state      verify a state directory: what its journals hold, any damage
 import { randomUUID } from 'node:crypto';
 
 const [command = 'demo', ...args] = process.argv.slice(2);
@@ -90,6 +91,7 @@ const commands = {
   receipts: async (argv) => (await import('../lib/cli/receipts.js')).receiptsCommand(argv),
   devnet: async (argv) => (await import('../lib/cli/devnet.js')).devnetCommand(argv),
   approvals: async (argv) => (await import('../lib/cli/approvals.js')).approvalsCommand(argv),
+  state: async (argv) => (await import('../lib/cli/state.js')).stateCommand(argv),
 };
 if (!Object.hasOwn(commands, command)) {
   console.error(`clawpay: unknown command "${command}". Commands: ${Object.keys(commands).join(', ')}`);

@@ -48,7 +48,7 @@ function missingLedger(path) {
 }
 
 function readReceipts(path) {
-  const ledger = new ReceiptLedger({ path });
+  const ledger = new ReceiptLedger({ path, readOnly: true });
   try {
     return ledger.list();
   } finally {
