@@ -4,7 +4,7 @@
 // never "repaired" here: the way back is a backup, since dropping records
 // could forget money spent.
 // Exit codes: 0 healthy, 1 damage found, 2 bad usage.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 
 import { ReceiptLedger } from '../receipt_ledger.js';
@@ -59,9 +59,15 @@ const SUMMARIES = {
 
 /** The journal format a file's header names, or null when it is not one of ours. */
 function headerFormat(path) {
+  const buffer = Buffer.alloc(HEADER_BYTES);
   let text;
   try {
-    text = readFileSync(path, { encoding: 'latin1' }).slice(0, HEADER_BYTES);
+    const fd = openSync(path, 'r');
+    try {
+      text = buffer.toString('latin1', 0, readSync(fd, buffer, 0, HEADER_BYTES, 0));
+    } finally {
+      closeSync(fd);
+    }
   } catch {
     return null;
   }
@@ -116,6 +122,11 @@ export function verifyStateDir(dir) {
     }
   }
   if (journals.size === 0) lines.push('  no journals');
+  else if (manifest === null) {
+    // Written by a version before manifests, or the manifest was removed:
+    // the next start lists these again, but cannot tell if one was emptied.
+    lines.push(`  note: journals but no ${MANIFEST_FILE}; the next start lists them`);
+  }
   return { lines, damaged };
 }
 
