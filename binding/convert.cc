@@ -55,6 +55,22 @@ int64_t safeIntegerArg(const Napi::Value& value, const char* name) {
   return static_cast<int64_t>(d);
 }
 
+Journal::Access journalAccessArg(const Napi::Value& value) {
+  Journal::Access access;
+  if (value.IsUndefined() || value.IsNull()) return access;
+  if (!value.IsObject()) typeError("journal access", "an object");
+  auto object = value.As<Napi::Object>();
+  access.mustExist = object.Get("mustExist").ToBoolean();
+  access.readOnly = object.Get("readOnly").ToBoolean();
+  return access;
+}
+
+Napi::Array jsStrings(Napi::Env env, const std::vector<std::string>& items) {
+  auto array = Napi::Array::New(env, items.size());
+  for (size_t i = 0; i < items.size(); ++i) array.Set(static_cast<uint32_t>(i), Napi::String::New(env, items[i]));
+  return array;
+}
+
 Napi::Value jsString(Napi::Env env, std::string_view wtf8) {
   if (isValidUtf8(wtf8)) return Napi::String::New(env, wtf8.data(), wtf8.size());
   return Napi::String::New(env, utf16FromWtf8(wtf8));  // keeps lone surrogates

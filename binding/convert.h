@@ -5,6 +5,8 @@
 
 #include <napi.h>
 
+#include "journal.h"
+
 #include <string>
 
 #include "bytes.h"
@@ -26,6 +28,13 @@ int64_t safeIntegerArg(const Napi::Value& value, const char* name);
 // through Value::From, which sees that Napi::String converts to std::string
 // and re-creates the string from its UTF-8 — turning lone surrogates into
 // U+FFFD (and copying every string once more).
+// How a store opens its journal: {mustExist?, readOnly?} (booleans, checked
+// in JS), or undefined for the defaults.
+Journal::Access journalAccessArg(const Napi::Value& value);
+
+// An array of JS strings (UTF-8 text).
+Napi::Array jsStrings(Napi::Env env, const std::vector<std::string>& items);
+
 Napi::Value jsString(Napi::Env env, std::string_view wtf8);
 Napi::Uint8Array jsBytes(Napi::Env env, ByteView bytes);
 

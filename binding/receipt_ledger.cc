@@ -39,15 +39,18 @@ class ReceiptLedgerWrap : public Napi::ObjectWrap<ReceiptLedgerWrap> {
                            InstanceMethod<&ReceiptLedgerWrap::PaidBy>("paidBy"),
                            InstanceAccessor<&ReceiptLedgerWrap::Size>("size"),
                            InstanceMethod<&ReceiptLedgerWrap::Close>("close"),
+                           InstanceMethod<&ReceiptLedgerWrap::TakeNotices>("takeNotices"),
                        });
   }
 
-  // new NativeReceiptLedger(path?: string)
+  // new NativeReceiptLedger(path?: string, access?: {mustExist?, readOnly?})
   explicit ReceiptLedgerWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ReceiptLedgerWrap>(info) {
     guarded(info.Env(), [&] {
       std::optional<std::string> path;
       if (info.Length() > 0 && !info[0].IsUndefined() && !info[0].IsNull()) path = utf8Arg(info[0], "path");
-      ledger_ = std::make_unique<ReceiptLedger>(path);
+      ReceiptLedger::Options options;
+      if (info.Length() > 1) options.access = journalAccessArg(info[1]);
+      ledger_ = std::make_unique<ReceiptLedger>(path, options);
     });
     napi_type_tag_object(info.Env(), info.This(), &kReceiptLedgerTag);
   }
@@ -134,6 +137,12 @@ class ReceiptLedgerWrap : public Napi::ObjectWrap<ReceiptLedgerWrap> {
   Napi::Value Size(const Napi::CallbackInfo& info) {
     return call(info, [&](ReceiptLedger& ledger, Napi::Env env) {
       return Napi::Value(Napi::Number::New(env, double(ledger.size())));
+    });
+  }
+
+  Napi::Value TakeNotices(const Napi::CallbackInfo& info) {
+    return call(info, [&](ReceiptLedger& ledger, Napi::Env env) -> Napi::Value {
+      return jsStrings(env, ledger.takeNotices());
     });
   }
 

@@ -54,15 +54,18 @@ class RecordStoreWrap : public Napi::ObjectWrap<RecordStoreWrap> {
                            InstanceMethod<&RecordStoreWrap::Remove>("remove"),
                            InstanceAccessor<&RecordStoreWrap::Size>("size"),
                            InstanceMethod<&RecordStoreWrap::Close>("close"),
+                           InstanceMethod<&RecordStoreWrap::TakeNotices>("takeNotices"),
                        });
   }
 
-  // new NativeRecordStore(path?: string)
+  // new NativeRecordStore(path?: string, access?: {mustExist?, readOnly?})
   explicit RecordStoreWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<RecordStoreWrap>(info) {
     guarded(info.Env(), [&] {
       std::optional<std::string> path;
       if (info.Length() > 0 && !info[0].IsUndefined() && !info[0].IsNull()) path = utf8Arg(info[0], "path");
-      store_ = std::make_unique<RecordStore>(path);
+      RecordStore::Options options;
+      if (info.Length() > 1) options.access = journalAccessArg(info[1]);
+      store_ = std::make_unique<RecordStore>(path, options);
     });
     napi_type_tag_object(info.Env(), info.This(), &kRecordStoreTag);
   }
@@ -133,6 +136,10 @@ class RecordStoreWrap : public Napi::ObjectWrap<RecordStoreWrap> {
     return call(info, [&](RecordStore& store, Napi::Env env) {
       return Napi::Value(Napi::Number::New(env, double(store.size())));
     });
+  }
+
+  Napi::Value TakeNotices(const Napi::CallbackInfo& info) {
+    return call(info, [&](RecordStore& store, Napi::Env env) -> Napi::Value { return jsStrings(env, store.takeNotices()); });
   }
 
   Napi::Value Close(const Napi::CallbackInfo& info) {

@@ -29,10 +29,11 @@ class SessionStoreWrap : public Napi::ObjectWrap<SessionStoreWrap> {
                            InstanceMethod<&SessionStoreWrap::Prune>("prune"),
                            InstanceAccessor<&SessionStoreWrap::Size>("size"),
                            InstanceMethod<&SessionStoreWrap::Close>("close"),
+                           InstanceMethod<&SessionStoreWrap::TakeNotices>("takeNotices"),
                        });
   }
 
-  // new NativeSessionStore(path?: string)
+  // new NativeSessionStore(path?: string, access?: {mustExist?, readOnly?})
   explicit SessionStoreWrap(const Napi::CallbackInfo& info)
       : Napi::ObjectWrap<SessionStoreWrap>(info) {
     guarded(info.Env(), [&] {
@@ -40,7 +41,9 @@ class SessionStoreWrap : public Napi::ObjectWrap<SessionStoreWrap> {
       if (info.Length() > 0 && !info[0].IsUndefined() && !info[0].IsNull()) {
         path = utf8Arg(info[0], "path");
       }
-      store_ = std::make_unique<SessionStore>(path);
+      Journal::Access access;
+      if (info.Length() > 1) access = journalAccessArg(info[1]);
+      store_ = std::make_unique<SessionStore>(path, access);
     });
     napi_type_tag_object(info.Env(), info.This(), &kSessionStoreTag);
   }
@@ -119,6 +122,13 @@ class SessionStoreWrap : public Napi::ObjectWrap<SessionStoreWrap> {
     return guarded(info.Env(), [&] {
       requireThis(info, kSessionStoreTag, "NativeSessionStore");
       return Napi::Value(Napi::Number::New(info.Env(), double(store_->size())));
+    });
+  }
+
+  Napi::Value TakeNotices(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&]() -> Napi::Value {
+      requireThis(info, kSessionStoreTag, "NativeSessionStore");
+      return jsStrings(info.Env(), store_->takeNotices());
     });
   }
 

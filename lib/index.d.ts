@@ -228,9 +228,23 @@ export interface Clock {
   now?: number | Date;
 }
 
+/**
+ * Where and how a journaled store opens its file (see src/journal.h). With a
+ * path, the directory's manifest (clawpay.manifest) records the journal, and
+ * a listed journal that is missing, emptied or cut short is refused
+ * (ERR_JOURNAL_CORRUPT) instead of started afresh.
+ */
+export interface JournalOptions {
+  path?: string;
+  /** Open without creating, cutting or writing anything (clawpay state verify). */
+  readOnly?: boolean;
+  /** Told of a torn final record cut off (file, byte offset); default: a line on stderr. */
+  onNotice?: (line: string) => void;
+}
+
 export declare class SessionCache {
   /** In memory; or journaled at `path` (every change fsync'ed before returning). */
-  constructor(options?: { path?: string });
+  constructor(options?: JournalOptions);
   /** Throws ERR_INVALID_SESSION_RECORD (naming the field) or ERR_DUPLICATE_SESSION. */
   add(record: SessionRecord): void;
   get(sessionId: string): SessionRecord | null;
@@ -309,7 +323,7 @@ export type Millis = number | Date;
  */
 export declare class ReceiptLedger {
   /** In memory; or journaled at `path` (every change fdatasync'ed before returning, shareable by processes). */
-  constructor(options?: { path?: string });
+  constructor(options?: JournalOptions);
   /** Claims the payment: false (nothing written) when it is already pending or settled; a failed one may be claimed again. */
   begin(intent: ReceiptIntent): boolean;
   /** pending -> settled. Throws ERR_INVALID_ARG when not pending or the transaction paid for another payment. */
@@ -360,7 +374,7 @@ export interface RecordEntry<V extends object = JsonObject> {
  */
 export declare class RecordStore<V extends object = JsonObject> {
   /** In memory; or journaled at `path` (every change fdatasync'ed before returning, shareable by processes). */
-  constructor(options?: { path?: string });
+  constructor(options?: JournalOptions);
   get(id: string): V | null;
   /** Records whose id starts with `prefix`, in the order their ids were first written. */
   list(prefix?: string): RecordEntry<V>[];

@@ -4,6 +4,7 @@
 // cross to native code as JSON. formatReceipts() writes receipts as CSV or
 // JSONL for export.
 import { native } from './native.js';
+import { journalOptions, openJournal } from './state_dir.js';
 import { argError, expectObject, expectString, invalidArg, invalidValue, unixMillis } from './validate.js';
 
 const PAYMENT_ID = /^0x[0-9a-f]{64}$/;
@@ -102,7 +103,10 @@ export class ReceiptLedger {
   /** In memory, or journaled at `path` when given (every change fdatasync'ed before returning). */
   constructor(options = {}) {
     const { path } = expectObject(options, 'options');
-    this.#ledger = new native.NativeReceiptLedger(path === undefined ? undefined : expectString(path, 'options.path'));
+    const opening = journalOptions(options);
+    this.#ledger = path === undefined
+      ? new native.NativeReceiptLedger()
+      : openJournal(expectString(path, 'options.path'), 'clawpay-receipts', (access) => new native.NativeReceiptLedger(path, access), opening);
   }
 
   /**

@@ -5,6 +5,7 @@
 // other processes, and its change is fdatasync'ed before update() returns.
 // Values cross to native code as JSON.
 import { native } from './native.js';
+import { journalOptions, openJournal } from './state_dir.js';
 import { argError, expectObject, expectString, invalidArg, invalidValue } from './validate.js';
 
 const ID = /^[\x20-\x7e]{1,256}$/;
@@ -74,7 +75,10 @@ export class RecordStore {
   /** In memory, or journaled at `path` when given (every change fdatasync'ed before returning). */
   constructor(options = {}) {
     const { path } = expectObject(options, 'options');
-    this.#store = new native.NativeRecordStore(path === undefined ? undefined : expectString(path, 'options.path'));
+    const opening = journalOptions(options);
+    this.#store = path === undefined
+      ? new native.NativeRecordStore()
+      : openJournal(expectString(path, 'options.path'), 'clawpay-records', (access) => new native.NativeRecordStore(path, access), opening);
   }
 
   /** The record's value, or null. */

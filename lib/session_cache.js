@@ -2,6 +2,7 @@
 // lookups, and — with a path — journaled to disk so a paid-for session
 // survives a crash. Records cross to native code as JSON.
 import { native } from './native.js';
+import { journalOptions, openJournal } from './state_dir.js';
 import { expectObject, expectString, unixSeconds } from './validate.js';
 
 // JSON.stringify writes lone surrogates as \udXXX escapes, which strict JSON
@@ -26,7 +27,10 @@ export class SessionCache {
   /** In memory, or journaled at `path` when given. */
   constructor(options = {}) {
     const { path } = expectObject(options, 'options');
-    this.#store = new native.NativeSessionStore(path === undefined ? undefined : expectString(path, 'options.path'));
+    const opening = journalOptions(options);
+    this.#store = path === undefined
+      ? new native.NativeSessionStore()
+      : openJournal(expectString(path, 'options.path'), 'clawpay-sessions', (access) => new native.NativeSessionStore(path, access), opening);
   }
 
   add(record) {

@@ -16,8 +16,10 @@
 namespace clawpay {
 namespace {
 
-constexpr int kFormatVersion = 1;
+constexpr int kFormatVersion = 2;       // the version we write
+constexpr int kUnmarkedVersion = 1;     // read, upgraded on a writer's open
 constexpr size_t kChecksumChars = 8;
+constexpr int kMarkDigits = 20;         // fits any uint64_t, so the header never changes length
 
 Error ioError(const char* op, const std::string& path, int err) {
   // std::error_code's message is thread-safe, unlike strerror().
@@ -25,9 +27,26 @@ Error ioError(const char* op, const std::string& path, int err) {
                std::string(op) + " " + path + ": " + std::error_code(err, std::generic_category()).message());
 }
 
-Error corrupt(const std::string& path, uint64_t recordNo, const std::string& what) {
-  return Error(ErrorKind::Corrupt, "ERR_JOURNAL_CORRUPT",
-               "journal " + path + ": record " + std::to_string(recordNo) + ": " + what);
+std::string dirOf(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+}
+
+// What to do about damage. Never a command that drops records: the file may
+// hold the only trace of money spent or received.
+std::string recovery(const std::string& path) {
+  return ". Nothing was changed. Run `clawpay state verify " + dirOf(path) +
+         "` for details and restore the file from a backup; do not delete, empty or truncate it (it may hold "
+         "records of money spent or received)";
+}
+
+Error damaged(const std::string& path, const std::string& what) {
+  return Error(ErrorKind::Corrupt, "ERR_JOURNAL_CORRUPT", "journal " + path + " " + what + recovery(path));
+}
+
+Error damagedAt(const std::string& path, uint64_t offset, uint64_t recordNo, const std::string& what) {
+  return damaged(path, "is damaged at byte " + std::to_string(offset) + " (record " + std::to_string(recordNo) +
+                           "): " + what);
 }
 
 void closeFd(int fd) noexcept {
@@ -110,7 +129,7 @@ Error unsafe(const std::string& path, const std::string& why) {
 // of it (a crash while the journal was being created) can be told apart from
 // a foreign file, which we must never truncate. The format is checked to need
 // no JSON escaping, so the text is plain concatenation.
-std::string headerJsonFor(const std::string& format) {
+std::string headerJsonFor(const std::string& format, uint64_t length) {
   bool plain = !format.empty() && std::all_of(format.begin(), format.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
   });
@@ -118,17 +137,20 @@ std::string headerJsonFor(const std::string& format) {
     throw Error(ErrorKind::Type, "ERR_INVALID_ARGUMENT",
                 "journal format \"" + format + "\" must be letters, digits and '-'");
   }
-  return R"({"format":")" + format + R"(","op":"header","version":)" + std::to_string(kFormatVersion) + "}";
+  std::string mark = std::to_string(length);
+  mark.insert(0, kMarkDigits - mark.size(), '0');
+  return R"({"format":")" + format + R"(","length":")" + mark + R"(","op":"header","version":)" +
+         std::to_string(kFormatVersion) + "}";
 }
 
 // A file someone else owns, or one linked from elsewhere, could hand our
 // tokens to that someone; refuse it. Our own file readable by others (an
 // older or hand-made one) is ours to tighten.
-void checkOwnership(int fd, const struct stat& st, const std::string& path) {
+void checkOwnership(int fd, const struct stat& st, const std::string& path, bool mayTighten) {
   if (!S_ISREG(st.st_mode)) throw unsafe(path, "is not a regular file");
   if (st.st_uid != ::geteuid()) throw unsafe(path, "belongs to another user");
   if (st.st_nlink != 1) throw unsafe(path, "has other hard links");
-  if ((st.st_mode & 077) != 0 && ::fchmod(fd, 0600) != 0) throw ioError("fchmod", path, errno);
+  if (mayTighten && (st.st_mode & 077) != 0 && ::fchmod(fd, 0600) != 0) throw ioError("fchmod", path, errno);
 }
 
 uint64_t fileSize(int fd, const std::string& path) {
@@ -165,10 +187,10 @@ nlohmann::json parseLine(std::string_view line) {
 
 // A file with no valid record is a journal whose creation was cut short only
 // if it holds a piece of the header line (a crash may also leave zeros).
-bool isTornNewJournal(std::string_view content, std::string_view headerJson) {
+bool isTornNewJournal(std::string_view content, std::string_view headerLine) {
   size_t end = content.find_last_not_of('\0');
   content = end == std::string_view::npos ? std::string_view() : content.substr(0, end + 1);
-  return Journal::frame(headerJson).starts_with(content);
+  return headerLine.starts_with(content);
 }
 
 }  // namespace
@@ -216,6 +238,12 @@ class Journal::FileAppender final : public Journal::Appender {
     j_.lastLine_ = buf.substr(lastBegin);
     j_.records_ += jsonLines.size();
     appended_ = true;
+    try {
+      j_.writeMark();
+    } catch (const Error&) {
+      // The records are durable; a mark left behind only weakens the check
+      // for truncation until the next append moves it.
+    }
   }
 
   bool appended() const { return appended_; }
@@ -227,14 +255,21 @@ class Journal::FileAppender final : public Journal::Appender {
 
 Journal::Journal(std::string path, Handler& handler, Options options)
     : path_(std::move(path)), handler_(handler), options_(std::move(options)),
-      headerJson_(headerJsonFor(options_.format)) {
+      headerSize_(frame(headerJsonFor(options_.format, 0)).size()) {
   if (path_.empty()) throw Error(ErrorKind::Type, "ERR_INVALID_ARGUMENT", "journal path is empty");
-  size_t slash = path_.rfind('/');
-  dir_ = slash == std::string::npos ? "." : slash == 0 ? "/" : path_.substr(0, slash);
-  ensureDir(dir_);
+  dir_ = dirOf(path_);
+  if (!options_.access.readOnly) ensureDir(dir_);
+  LockMode mode = options_.access.readOnly ? LockMode::Shared : LockMode::Exclusive;
   try {
-    openCurrent(LockMode::Exclusive);
-    loadFrom(0, LockMode::Exclusive);
+    openCurrent(mode);
+    loadFrom(0, mode);
+    if (!options_.access.readOnly && version_ == kUnmarkedVersion) {
+      try {
+        compact();  // the upgrade: a file with a high-water mark
+      } catch (const Error&) {
+        // Still a valid version 1 journal; the next compaction tries again.
+      }
+    }
   } catch (...) {
     closeFd(fd_);  // also drops the lock
     fd_ = -1;
@@ -261,14 +296,23 @@ void Journal::openCurrent(LockMode mode) {
   for (;;) {
     // O_NOFOLLOW: a journal holds bearer tokens, so never write them
     // through a link someone else may have planted at our path.
-    int fd = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    int flags = O_CLOEXEC | O_NOFOLLOW;
+    if (options_.access.readOnly) {
+      flags |= O_RDONLY;
+    } else {
+      flags |= O_RDWR | (options_.access.mustExist ? 0 : O_CREAT);
+    }
+    int fd = ::open(path_.c_str(), flags, 0600);
     if (fd < 0 && errno == ELOOP) throw unsafe(path_, "is a symbolic link");
+    if (fd < 0 && errno == ENOENT && options_.access.mustExist) {
+      throw damaged(path_, "is missing, but its state directory lists it as holding records");
+    }
     if (fd < 0) throw ioError("open", path_, errno);
     struct stat fst, pst;
     try {
       lockFd(fd, mode == LockMode::Exclusive ? LOCK_EX : LOCK_SH, path_);
       if (::fstat(fd, &fst) != 0) throw ioError("fstat", path_, errno);
-      checkOwnership(fd, fst, path_);
+      checkOwnership(fd, fst, path_, !options_.access.readOnly);
     } catch (...) {
       closeFd(fd);
       throw;
@@ -293,14 +337,19 @@ void Journal::catchUp(LockMode mode) {
   if (::stat(path_.c_str(), &pst) == 0) {
     replaced = pst.st_dev != dev_ || pst.st_ino != ino_;
   } else if (errno == ENOENT) {
-    replaced = true;  // deleted: the file is the truth, so we start over empty
+    throw damaged(path_, "was deleted while in use");
   } else {
     throw ioError("stat", path_, errno);
   }
   uint64_t size = replaced ? 0 : fileSize(fd_, path_);
-  if (replaced || size < offset_ || (size > offset_ && !lastLineIntact())) {
-    // Compacted elsewhere (new inode), or emptied and rewritten in place:
-    // our state no longer corresponds to a prefix of the file.
+  if (!replaced && size < offset_) {
+    // Only a torn tail past every reader's offset is ever cut.
+    throw damaged(path_, "shrank from " + std::to_string(offset_) + " to " + std::to_string(size) +
+                             " bytes while in use");
+  }
+  if (replaced || (size > offset_ && !lastLineIntact())) {
+    // Compacted elsewhere (new inode), or rewritten in place by hand: our
+    // state no longer corresponds to a prefix of the file.
     if (replaced) openCurrent(mode);
     offset_ = seenSize_ = records_ = 0;
     lastLine_.clear();
@@ -312,7 +361,7 @@ void Journal::catchUp(LockMode mode) {
     seenSize_ = size;
     // Empty (a reader found it so, or it was emptied): a writer must start
     // it with the header before appending anything.
-    if (records_ == 0 && mode == LockMode::Exclusive) ensureHeader();
+    if (records_ == 0 && mode == LockMode::Exclusive && !options_.access.readOnly) ensureHeader();
     return;
   }
   loadFrom(offset_, mode);
@@ -325,6 +374,9 @@ void Journal::catchUp(LockMode mode) {
 bool Journal::lastLineIntact() {
   if (lastLine_.empty()) return offset_ == 0;
   std::string now(lastLine_.size(), '\0');
+  // The header's mark changes in place with every append: there, intact
+  // means still a valid header line of the same length.
+  bool header = records_ == 1 && version_ == kFormatVersion;
   size_t got = 0;
   while (got < now.size()) {
     ssize_t n = ::pread(fd_, now.data() + got, now.size() - got, static_cast<off_t>(offset_ - now.size() + got));
@@ -333,12 +385,15 @@ bool Journal::lastLineIntact() {
     if (n == 0) return false;
     got += static_cast<size_t>(n);
   }
-  return now == lastLine_;
+  if (!header) return now == lastLine_;
+  nlohmann::json record = parseLine(std::string_view(now).substr(0, now.size() - 1));
+  return now.back() == '\n' && !record.is_discarded() && record.value("format", "") == options_.format;
 }
 
 // Reads from `start` (== offset_) to the end, checks the framing of every
-// line, then applies the valid ones. A torn tail is cut off when we hold the
-// exclusive lock; under the shared one it is merely skipped.
+// line, then applies the valid ones (the rules are in journal.h). A torn
+// final record is cut off when we may write and hold the exclusive lock;
+// otherwise it is merely skipped.
 void Journal::loadFrom(uint64_t start, LockMode mode) {
   std::string data = readFrom(fd_, start, path_);
   struct Parsed {
@@ -346,30 +401,36 @@ void Journal::loadFrom(uint64_t start, LockMode mode) {
     size_t begin, end;  // within data
   };
   std::vector<Parsed> good;
-  uint64_t firstBad = 0;  // 1-based line index within `data`; 0 = none
-  size_t pos = 0;
-  for (uint64_t line = 1; pos < data.size(); ++line) {
+  size_t tornAt = std::string::npos;  // within data
+  for (size_t pos = 0; pos < data.size();) {
     size_t nl = data.find('\n', pos);
-    size_t next = nl == std::string::npos ? data.size() : nl + 1;
-    nlohmann::json record = nl == std::string::npos
-                                ? nlohmann::json(nlohmann::json::value_t::discarded)
-                                : parseLine(std::string_view(data).substr(pos, nl - pos));
-    if (record.is_discarded()) {
-      if (!firstBad) firstBad = line;
-    } else if (firstBad) {
-      // A valid record after a bad one: not a crash artefact but damage.
-      throw corrupt(path_, records_ + firstBad, "bad checksum or framing before later valid records");
-    } else {
-      good.push_back({std::move(record), pos, next});
+    if (nl == std::string::npos) {
+      tornAt = pos;
+      break;
     }
-    pos = next;
+    nlohmann::json record = parseLine(std::string_view(data).substr(pos, nl - pos));
+    if (record.is_discarded()) {
+      if (start == 0 && good.empty()) throw damagedAt(path_, 0, 1, "not a " + options_.format + " journal");
+      throw damagedAt(path_, start + pos, records_ + good.size() + 1, "bad checksum or framing");
+    }
+    good.push_back({std::move(record), pos, nl + 1});
+    pos = nl + 1;
   }
+  const uint64_t end = start + data.size();
 
   size_t first = 0;
   if (start == 0) {
     if (good.empty()) {
-      if (!isTornNewJournal(data, headerJson_)) throw corrupt(path_, 1, "not a " + options_.format + " journal");
-      if (mode == LockMode::Exclusive) {
+      // An earlier version may have been creating a version 1 header.
+      const std::string unmarked = frame(R"({"format":")" + options_.format + R"(","op":"header","version":1})");
+      if (!isTornNewJournal(data, headerLine(headerSize_)) && !isTornNewJournal(data, unmarked)) {
+        throw damagedAt(path_, 0, 1, "not a " + options_.format + " journal");
+      }
+      if (options_.access.mustExist) {
+        throw damaged(path_, std::string(data.empty() ? "is empty" : "holds no complete header") +
+                                 ", but its state directory lists it as holding records");
+      }
+      if (mode == LockMode::Exclusive && !options_.access.readOnly) {
         ensureHeader();
       } else {
         seenSize_ = data.size();
@@ -377,6 +438,15 @@ void Journal::loadFrom(uint64_t start, LockMode mode) {
       return;
     }
     checkHeader(good.front().record);
+    if (mark_ > 0) {
+      if (end < mark_) {
+        throw damagedAt(path_, end, good.size() + 1,
+                        "the file is " + std::to_string(end) + " bytes but held " + std::to_string(mark_) +
+                            " when last written: it was cut short");
+      }
+      bool onBoundary = std::any_of(good.begin(), good.end(), [&](const Parsed& p) { return p.end == mark_; });
+      if (!onBoundary) throw damagedAt(path_, mark_, good.size() + 1, "its high-water mark falls inside a record");
+    }
     offset_ = start + good.front().end;
     lastLine_ = data.substr(0, good.front().end);  // the header starts the file
     records_ = 1;
@@ -385,64 +455,98 @@ void Journal::loadFrom(uint64_t start, LockMode mode) {
   for (size_t i = first; i < good.size(); ++i) {
     try {
       handler_.apply(good[i].record, records_ + 1);
-    } catch (const Error& e) {
+    } catch (const std::exception& e) {
       // A record that frames correctly but means nothing valid was written
       // by a buggy or newer writer: damage all the same.
-      if (e.kind() == ErrorKind::Corrupt) throw;
-      throw corrupt(path_, records_ + 1, e.what());
-    } catch (const std::exception& e) {
-      throw corrupt(path_, records_ + 1, e.what());
+      throw damagedAt(path_, start + good[i].begin, records_ + 1, e.what());
     }
     offset_ = start + good[i].end;
     lastLine_ = data.substr(good[i].begin, good[i].end - good[i].begin);
     ++records_;
   }
-  seenSize_ = start + data.size();
-  if (firstBad && mode == LockMode::Exclusive) {
+  seenSize_ = end;
+  if (tornAt == std::string::npos) return;
+  const std::string cut = std::to_string(end - offset_) + " bytes at byte offset " + std::to_string(offset_) + " of " + path_;
+  if (mode == LockMode::Exclusive && !options_.access.readOnly) {
     // Cut the torn tail so that the next append starts on a clean line.
     truncateTo(fd_, offset_, path_);
     syncData(fd_, path_);
     seenSize_ = offset_;
+    notices_.push_back("cut a torn final record (an incomplete last write): " + cut);
+  } else if (options_.access.readOnly && start == 0) {
+    notices_.push_back("torn final record (an incomplete last write; a writer will cut it): " + cut);
   }
 }
 
 // The first record must be our header: the right format, a version we read.
-void Journal::checkHeader(const nlohmann::json& header) const {
+void Journal::checkHeader(const nlohmann::json& header) {
   auto text = [&](const char* key) -> const std::string* {
     auto it = header.find(key);
     return it != header.end() && it->is_string() ? &it->get_ref<const std::string&>() : nullptr;
   };
   const std::string* op = text("op");
   const std::string* format = text("format");
-  if (!op || *op != "header" || !format) throw corrupt(path_, 1, "missing the journal header");
+  if (!op || *op != "header" || !format) throw damagedAt(path_, 0, 1, "missing the journal header");
   if (*format != options_.format) {
     // Say both: the usual cause is a path mix-up (a receipt ledger pointed at
     // a session cache's file, or the reverse).
-    throw corrupt(path_, 1, "holds \"" + *format + "\" records, but was opened as a \"" + options_.format +
-                                "\" journal");
+    // Not damage: nothing to restore, the path is wrong.
+    throw Error(ErrorKind::Corrupt, "ERR_JOURNAL_CORRUPT",
+                "journal " + path_ + ": record 1: holds \"" + *format + "\" records, but was opened as a \"" +
+                    options_.format + "\" journal");
   }
   const auto version = header.find("version");
-  if (version == header.end() || !version->is_number_integer() || version->get<int64_t>() != kFormatVersion) {
+  const bool known = version != header.end() && version->is_number_integer() &&
+                     (version->get<int64_t>() == kFormatVersion || version->get<int64_t>() == kUnmarkedVersion);
+  if (!known) {
     throw Error(ErrorKind::Invalid, "ERR_JOURNAL_VERSION",
                 "journal " + path_ + ": unsupported format version " +
                     (version == header.end() ? std::string("(none)") : version->dump()));
   }
+  version_ = static_cast<int>(version->get<int64_t>());
+  mark_ = 0;
+  if (version_ == kUnmarkedVersion) return;
+  const std::string* length = text("length");
+  if (!length || length->size() != kMarkDigits ||
+      !std::all_of(length->begin(), length->end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    throw damagedAt(path_, 0, 1, "the header's length is not " + std::to_string(kMarkDigits) + " digits");
+  }
+  mark_ = std::stoull(*length);
+}
+
+std::string Journal::headerLine(uint64_t length) const { return frame(headerJsonFor(options_.format, length)); }
+
+// Records the current length as the high-water mark: the header rewritten in
+// place, same size, then made durable.
+void Journal::writeMark() {
+  if (version_ != kFormatVersion || offset_ == mark_) return;
+  writeAllAt(fd_, headerLine(offset_), 0, path_);
+  syncData(fd_, path_);
+  mark_ = offset_;
+}
+
+std::vector<std::string> Journal::takeNotices() {
+  std::vector<std::string> out;
+  out.swap(notices_);
+  return out;
 }
 
 // The file holds no valid record (new, or its creation was cut short).
 void Journal::ensureHeader() {
-  std::string line = frame(headerJson_);
+  std::string line = headerLine(headerSize_);
   truncateTo(fd_, 0, path_);
   writeAllAt(fd_, line, 0, path_);
   syncData(fd_, path_);
   syncDir(dir_);  // the file may be new: make its directory entry durable too
-  offset_ = seenSize_ = line.size();
+  offset_ = seenSize_ = mark_ = line.size();
+  version_ = kFormatVersion;
   lastLine_ = std::move(line);
   records_ = 1;
 }
 
 void Journal::transact(const std::function<void(Appender&)>& body) {
   checkOpen();
+  if (options_.access.readOnly) throw Error(ErrorKind::State, "ERR_READ_ONLY", "journal " + path_ + " was opened read-only");
   lockFd(fd_, LOCK_EX, path_);
   // fd_ may change inside (reload, compaction): unlock whatever it is then.
   struct Unlock {
@@ -486,12 +590,13 @@ void Journal::maybeCompact() {
 // processes (whose fstat size changes) to look for the new inode.
 void Journal::compact() {
   std::vector<std::string> lines = handler_.snapshot();
-  std::string buf = frame(headerJson_);
+  std::string body;
   size_t lastBegin = 0;
   for (const auto& json : lines) {
-    lastBegin = buf.size();
-    buf += frame(json);
+    lastBegin = headerSize_ + body.size();
+    body += frame(json);
   }
+  std::string buf = headerLine(headerSize_ + body.size()) + body;
 
   std::string tmp = path_ + ".compact." + std::to_string(::getpid());
   int fd = ::open(tmp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -525,7 +630,8 @@ void Journal::compact() {
   fd_ = fd;
   dev_ = st.st_dev;
   ino_ = st.st_ino;
-  offset_ = seenSize_ = buf.size();
+  offset_ = seenSize_ = mark_ = buf.size();
+  version_ = kFormatVersion;
   lastLine_ = buf.substr(lastBegin);
   records_ = 1 + lines.size();
   ++compactions_;

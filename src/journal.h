@@ -4,13 +4,43 @@
 //
 // File format, one record per line:
 //   <8 lowercase hex: first 4 bytes of keccak256(json)> <compact JSON>\n
-// The first record is the header {"format":<Options::format>,"op":"header",
-// "version":1}; a file whose header names another format is refused
-// (ERR_JOURNAL_CORRUPT), so one kind of state is never replayed as another.
-// Bytes after the last valid record that contain no valid record are a torn
-// tail (a write cut short by a crash): skipped, and cut off the next time we
-// hold the exclusive lock. An invalid record followed by a
-// valid one is real damage: ERR_JOURNAL_CORRUPT naming file and record.
+// The first record is the header
+//   {"format":<Options::format>,"length":"<20 decimal digits>","op":"header","version":2}
+// A file whose header names another format is refused, so one kind of state
+// is never replayed as another.
+//
+// "length" is the high-water mark: the file's size (header included) after
+// the last append that returned. An append writes and fdatasync()s its
+// records, then rewrites the header in place (same length, one pwrite inside
+// the first sector) and fdatasync()s again; a crash between the two leaves
+// the mark behind the file, which is harmless. So a tail cut cannot remove
+// the knowledge of how much the file held. Version 1 files (written before
+// the mark, header {"format":..,"op":"header","version":1}) are read by the
+// same rules without the mark, and upgraded (rewritten as by compaction) the
+// first time a writer opens them.
+//
+// Reading the file, with M the mark:
+//  - A torn final record: bytes after the last complete line that hold no
+//    newline, starting at or after M. That is a write cut short by a crash.
+//    A writer cuts it off and reports it (a notice: file, byte offset, bytes
+//    cut); a reader skips it.
+//  - Everything else is damage, ERR_JOURNAL_CORRUPT naming the file, the byte
+//    offset and record, and the recovery (`clawpay state verify DIR`, restore
+//    the file from a backup, never delete it): a complete line whose checksum
+//    or framing is wrong, a complete line the Handler rejects, a file shorter
+//    than M (a record cut in the middle, a cut at a record boundary, an
+//    emptied file), an M inside a record, and, with Access::mustExist (the
+//    owner knows the file held records: its state directory's manifest lists
+//    it), a missing, empty or header-less file. Damage changes nothing on
+//    disk: no cut, no header, no upgrade.
+//  - No complete line at all and the bytes are a prefix of our header (or
+//    nothing), zeros aside: a journal whose creation was cut short; a writer
+//    starts it afresh unless Access::mustExist says it held records.
+// While open, a file that shrinks below what we read, or is deleted, is
+// damage too; one replaced by rename (a compaction elsewhere) is reloaded.
+// Access::readOnly opens without creating, locking only shared, and never
+// writes (for `clawpay state verify`): damage is reported the same way, a
+// torn final record is reported and left in place.
 //
 // Locking: every change happens under flock(LOCK_EX) after catching up on
 // what other processes appended; reads catch up under LOCK_SH, and only when
@@ -60,12 +90,21 @@ class Journal {
     virtual size_t liveRecords() = 0;
   };
 
+  // How the owner opens the file; the stores pass it through unchanged.
+  struct Access {
+    // The owner knows this file held records (see the format rules above).
+    bool mustExist = false;
+    // Never create, cut, upgrade or append (transact throws ERR_READ_ONLY).
+    bool readOnly = false;
+  };
+
   struct Options {
     size_t compactSlack = 1024;
     // Names what the records mean; checked against the header on open. The
     // default keeps session journals byte-identical to those written before
     // the field existed. Letters, digits and '-' only.
     std::string format = "clawpay-sessions";
+    Access access;
   };
 
   // Lets the body of transact() append records.
@@ -105,6 +144,15 @@ class Journal {
   // Compactions this object performed (for tests).
   uint64_t compactions() const { return compactions_; }
 
+  // What the journal did that its owner should tell a person about (a torn
+  // final record cut off), oldest first, since the last call; clears them.
+  std::vector<std::string> takeNotices();
+  // Header version of the file as read (1: no high-water mark) and the mark.
+  int version() const { return version_; }
+  uint64_t committedLength() const { return mark_; }
+  // Bytes of a torn final record skipped and not cut (readOnly), else 0.
+  uint64_t tornBytes() const { return torn_; }
+
   // The checksum field of a record: 8 lowercase hex digits.
   static std::string checksum(std::string_view json);
   // One framed line, newline included.
@@ -122,13 +170,19 @@ class Journal {
   void compact();
   void checkOpen() const;
   bool lastLineIntact();
-  void checkHeader(const nlohmann::json& header) const;
+  void checkHeader(const nlohmann::json& header);
+  void writeMark();
+  std::string headerLine(uint64_t length) const;
 
   std::string path_;
   std::string dir_;
   Handler& handler_;
   Options options_;
-  std::string headerJson_;  // the first record of every file of our format
+  uint64_t headerSize_ = 0;  // our (version 2) header line, newline included
+  int version_ = 0;         // of the file's header; 0 before one is read
+  uint64_t mark_ = 0;       // the file's high-water mark (0: none)
+  uint64_t torn_ = 0;
+  std::vector<std::string> notices_;
   int fd_ = -1;
   dev_t dev_ = 0;
   ino_t ino_ = 0;

@@ -30,6 +30,11 @@ void JournaledStore::write(const std::function<void(Journal::Appender&)>& body) 
   }
 }
 
+std::vector<std::string> JournaledStore::takeNotices() {
+  std::lock_guard lock(mu_);
+  return journal_ ? journal_->takeNotices() : std::vector<std::string>();
+}
+
 void JournaledStore::close() {
   std::lock_guard lock(mu_);
   if (closed_) return;

@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "error.h"
 #include "journal.h"
@@ -42,6 +43,9 @@ class JournaledStore : public Journal::Handler {
 
   // Releases the file and forgets the state; later calls throw ERR_CLOSED.
   void close();
+
+  // The journal's notices (a torn final record cut off) since the last call.
+  std::vector<std::string> takeNotices();
 
  private:
   void checkOpen() const;

@@ -378,6 +378,7 @@ ReceiptLedger::ReceiptLedger(std::optional<std::string> path, Options options) :
   Journal::Options journalOptions;
   journalOptions.compactSlack = options.compactSlack;
   journalOptions.format = "clawpay-receipts";
+  journalOptions.access = options.access;
   impl_->open(std::move(*path), std::move(journalOptions));
 }
 
@@ -498,5 +499,7 @@ size_t ReceiptLedger::size() {
 }
 
 void ReceiptLedger::close() { impl_->close(); }
+
+std::vector<std::string> ReceiptLedger::takeNotices() { return impl_->takeNotices(); }
 
 }  // namespace clawpay

@@ -17,6 +17,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "journal.h"
+
 namespace clawpay {
 
 enum class RevokeResult { Revoked, AlreadyRevoked, NotFound };
@@ -43,6 +45,7 @@ class ReceiptLedger {
  public:
   struct Options {
     size_t compactSlack = 1024;  // see Journal::Options
+    Journal::Access access;      // see journal.h
   };
 
   // Without a path the ledger lives in memory. With one, the journal there is
@@ -90,6 +93,9 @@ class ReceiptLedger {
   size_t size();
   // Releases the file; later calls throw ERR_CLOSED.
   void close();
+  // What the journal did that a person should hear of (a torn final record
+  // cut off: file, byte offset), since the last call.
+  std::vector<std::string> takeNotices();
 
  private:
   struct Impl;

@@ -192,6 +192,7 @@ RecordStore::RecordStore(std::optional<std::string> path, Options options) : imp
   Journal::Options journalOptions;
   journalOptions.compactSlack = options.compactSlack;
   journalOptions.format = "clawpay-records";
+  journalOptions.access = options.access;
   impl_->open(*path, std::move(journalOptions));
   impl_->key = fileKey(*path);  // again: the journal may have just created the directory
 }
@@ -267,5 +268,7 @@ void RecordStore::close() {
   impl_->checkNotBusy();
   impl_->close();
 }
+
+std::vector<std::string> RecordStore::takeNotices() { return impl_->takeNotices(); }
 
 }  // namespace clawpay

@@ -18,6 +18,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "journal.h"
+
 namespace clawpay {
 
 // What an update does with the record it was shown.
@@ -59,6 +61,7 @@ class RecordStore {
 
   struct Options {
     size_t compactSlack = 1024;  // see Journal::Options
+    Journal::Access access;      // see journal.h
   };
 
   // Shown the current value (nullptr when absent; valid during the call
@@ -91,6 +94,10 @@ class RecordStore {
   size_t size();
   // Releases the file; later calls throw ERR_CLOSED.
   void close();
+  // What the journal did that a person should hear of (a torn final record
+  // cut off: file, byte offset), since the last call.
+  std::vector<std::string> takeNotices();
+
 
  private:
   struct Impl;

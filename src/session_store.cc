@@ -212,8 +212,13 @@ struct SessionStore::Impl final : JournaledStore {
   size_t liveRecords() override { return byId.size(); }
 };
 
-SessionStore::SessionStore(std::optional<std::string> path) : impl_(std::make_unique<Impl>()) {
-  if (path) impl_->open(std::move(*path), Journal::Options());
+SessionStore::SessionStore(std::optional<std::string> path) : SessionStore(std::move(path), Journal::Access()) {}
+
+SessionStore::SessionStore(std::optional<std::string> path, Journal::Access access)
+    : impl_(std::make_unique<Impl>()) {
+  Journal::Options options;
+  options.access = access;
+  if (path) impl_->open(std::move(*path), std::move(options));
 }
 
 SessionStore::~SessionStore() = default;
@@ -317,5 +322,7 @@ size_t SessionStore::size() {
 }
 
 void SessionStore::close() { impl_->close(); }
+
+std::vector<std::string> SessionStore::takeNotices() { return impl_->takeNotices(); }
 
 }  // namespace clawpay

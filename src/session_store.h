@@ -12,9 +12,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "journal.h"
+
 namespace clawpay {
 
-class Journal;
 
 // Errors: ERR_INVALID_SESSION_RECORD, ERR_DUPLICATE_SESSION, ERR_CLOSED,
 // ERR_IO (with the path and the OS's reason), ERR_JOURNAL_CORRUPT (damage
@@ -29,6 +30,7 @@ class SessionStore {
   // replayed (a torn last record is skipped and cut off) and every change is
   // fsync'ed before the call returns.
   explicit SessionStore(std::optional<std::string> path = std::nullopt);
+  SessionStore(std::optional<std::string> path, Journal::Access access);
   ~SessionStore();
   SessionStore(const SessionStore&) = delete;
   SessionStore& operator=(const SessionStore&) = delete;
@@ -61,6 +63,9 @@ class SessionStore {
   size_t size();
   // Flushes and releases the file; later calls throw ERR_CLOSED.
   void close();
+  // What the journal did that a person should hear of (a torn final record
+  // cut off: file, byte offset), since the last call.
+  std::vector<std::string> takeNotices();
 
  private:
   struct Impl;

@@ -27,7 +27,8 @@ import { loadConfig } from '../pay/config.js';
 import { SpendPolicy, utcDay } from '../pay/policy.js';
 import { RECORDS_FILE, openPayStore } from '../pay/store.js';
 import { SessionCache } from '../session_cache.js';
-import { makeStateDirectory } from '../state_directory.js';
+import { ensureDir, shownPath } from '../state_dir.js';
+import { verifyStateDir } from './state.js';
 import { chainErrorMessage, createChainClients, shownRpcUrl } from '../wallet/chain_client.js';
 
 const USAGE = 'clawpay doctor   (reads the same environment as clawpay-mcp)';
@@ -65,22 +66,29 @@ const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 /**
  * The state directory's health: exists (created 0700 when missing, as
  * clawpay-mcp does), is a directory, mode 0700 or stricter, and its journals
- * open. The one place doctor judges the state directory: damage detection
- * (`clawpay state verify`) plugs in here.
+ * neither is damaged (`clawpay state verify`'s check) nor fails to open. The one
+ * place doctor judges the state directory.
  * @returns {Promise<{ok: boolean, detail: string}>}
  */
 export async function stateHealth(dir, { sessionsPath, config }) {
   let created = false;
   try {
-    created = makeStateDirectory(dir);
+    created = ensureDir(dir, 'CLAWPAY_STATE_DIR');
   } catch (error) {
-    return { ok: false, detail: `state directory ${dir} cannot be created: ${error.code ?? error.message}` };
+    return { ok: false, detail: `state directory ${shownPath(dir)} cannot be created: ${error.cause?.code ?? error.message}` };
   }
   const stat = statSync(dir);
   if (!stat.isDirectory()) return { ok: false, detail: `state directory ${dir} is not a directory` };
   const mode = (stat.mode & 0o777).toString(8).padStart(4, '0');
   if ((stat.mode & 0o077) !== 0) {
     return { ok: false, detail: `state directory ${dir} has mode ${mode}: others may read the payment records; chmod 700 it` };
+  }
+  // Damage first, read only: opening the journals to write would refuse a
+  // damaged one too, but `clawpay state verify` says where and what.
+  const verdict = verifyStateDir(dir);
+  if (verdict.damaged > 0) {
+    const first = verdict.lines.find((line) => line.includes(': DAMAGED: ')).trim();
+    return { ok: false, detail: `state directory ${dir}: ${first} (\`clawpay state verify ${dir}\` lists it all)` };
   }
   const opened = [];
   try {

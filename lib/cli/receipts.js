@@ -50,7 +50,7 @@ function missingLedger(path) {
 }
 
 function readReceipts(path) {
-  const ledger = new ReceiptLedger({ path });
+  const ledger = new ReceiptLedger({ path, readOnly: true });
   try {
     return ledger.list();
   } finally {

@@ -25,7 +25,7 @@ import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { ownHexValues, redactSecrets, showInput } from '../secret_text.js';
 import { SessionCache } from '../session_cache.js';
 import { Signer } from '../signer.js';
-import { makeStateDirectory } from '../state_directory.js';
+import { ensureDir } from '../state_dir.js';
 import { loadConfig } from '../pay/config.js';
 import { createPayer } from '../pay/payer.js';
 import { sessionsPathOf } from '../pay/sessions.js';
@@ -83,9 +83,8 @@ const say = (line, keep = []) => process.stderr.write(`${SERVER_NAME}: ${redactS
 
 /** The state directory, created 0700 (or tightened to it when it is ours). */
 function openStateDir(dir) {
-  makeStateDirectory(dir);
+  ensureDir(dir, 'CLAWPAY_STATE_DIR');
   const stat = statSync(dir);
-  if (!stat.isDirectory()) throw new Error(`CLAWPAY_STATE_DIR ${dir} is not a directory`);
   if ((stat.mode & 0o077) !== 0 && typeof process.getuid === 'function' && stat.uid === process.getuid()) chmodSync(dir, 0o700);
 }
 

@@ -1,8 +1,9 @@
 // Where the buyer side keeps its records: the durable, cross-process
 // RecordStore (lib/record_store.js) in the state directory, or — on request —
 // an in-memory one.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+
+import { ensureDir } from '../state_dir.js';
 
 import { MemoryStore } from './memory_store.js';
 
@@ -11,13 +12,14 @@ export const RECORDS_FILE = 'pay.records';
 
 /**
  * Opens the payer's store: `${config.stateDir}/pay.records` (the directory is
- * created, mode 0700), or a MemoryStore when `memory` is true. Never falls
+ * created, mode 0700, and its manifest lists the file: lib/state_dir.js), or
+ * a MemoryStore when `memory` is true. Never falls
  * back to memory silently: a payment ledger that forgets is worse than none.
  */
 export async function openPayStore(config, { memory = false, path } = {}) {
   if (memory) return new MemoryStore();
   const file = path ?? join(config.stateDir, RECORDS_FILE);
-  if (path === undefined) mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
+  if (path === undefined) ensureDir(config.stateDir, 'CLAWPAY_STATE_DIR');
   let RecordStore;
   try {
     ({ RecordStore } = await import('../record_store.js'));

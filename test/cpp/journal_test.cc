@@ -70,7 +70,23 @@ std::string errorCode(F&& f) {
   return "no error";
 }
 
+// The version 1 header (no high-water mark): files written before the mark.
 const char* kHeader = R"({"format":"clawpay-sessions","op":"header","version":1})";
+
+std::string headerJson(uint64_t length, const std::string& format = "clawpay-sessions") {
+  std::string mark = std::to_string(length);
+  mark.insert(0, 20 - mark.size(), '0');
+  return R"({"format":")" + format + R"(","length":")" + mark + R"(","op":"header","version":2})";
+}
+
+// A whole version 2 file holding `records`, its mark at its end: what the
+// journal writes.
+std::string journalFile(const std::vector<std::string>& records, const std::string& format = "clawpay-sessions") {
+  std::string body;
+  for (const auto& r : records) body += Journal::frame(r);
+  uint64_t headerSize = Journal::frame(headerJson(0, format)).size();
+  return Journal::frame(headerJson(headerSize + body.size(), format)) + body;
+}
 
 TEST(Journal, FrameIsChecksumSpaceJsonNewline) {
   std::string json = R"({"k":"a","v":1})";
@@ -85,7 +101,7 @@ TEST(Journal, CreatesPrivateFileWithHeaderInPrivateDirs) {
   std::string path = dir.path() + "/a/b/journal.log";
   MapHandler h;
   Journal j(path, h);
-  EXPECT_EQ(readAll(path), Journal::frame(kHeader));
+  EXPECT_EQ(readAll(path), journalFile({}));
   struct stat st;
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
@@ -156,9 +172,7 @@ TEST(Journal, AppendsAreReplayedInOrder) {
   EXPECT_EQ(h.seen[0]["k"], "a");
   EXPECT_EQ(h.seen[2]["v"], 3);
   EXPECT_EQ(h.values["a"], 3);
-  EXPECT_EQ(readAll(path),
-            Journal::frame(kHeader) + Journal::frame(kv("a", 1)) + Journal::frame(kv("b", 2)) +
-                Journal::frame(kv("a", 3)));
+  EXPECT_EQ(readAll(path), journalFile({kv("a", 1), kv("b", 2), kv("a", 3)}));
 }
 
 TEST(Journal, RejectsMultiLineRecords) {
@@ -168,19 +182,19 @@ TEST(Journal, RejectsMultiLineRecords) {
   EXPECT_EQ(errorCode([&] { j.transact([](Journal::Appender& a) { a.append({"{\"k\":\n1}"}); }); })
                 .substr(0, 12),
             "ERR_INTERNAL");
-  EXPECT_EQ(readAll(dir.file("j")), Journal::frame(kHeader));
+  EXPECT_EQ(readAll(dir.file("j")), journalFile({}));
 }
 
-// Cut the last record at every byte (with and without junk after the cut):
-// the earlier records survive, nothing throws, and the file is cut back so
-// the next append lands on a clean line.
+// A crash during an append: the last record, past the high-water mark, cut
+// at every byte (with and without junk that holds no newline after it): the
+// earlier records survive, nothing throws, the cut is reported, and the
+// file is cut back so the next append lands on a clean line.
 TEST(Journal, TornTailAtEveryOffsetIsSkippedAndCutOff) {
   TempDir dir;
   std::string path = dir.file("j");
-  std::string good = Journal::frame(kHeader) + Journal::frame(kv("a", 1)) + Journal::frame(kv("b", 2));
+  std::string good = journalFile({kv("a", 1), kv("b", 2)});
   std::string last = Journal::frame(kv("c", 3));
-  const std::vector<std::string> junk = {"", "garbage", "garbage\nmore garbage\n", std::string(37, '\0'),
-                                         "x\n\n", "00000000 {}\n"};
+  const std::vector<std::string> junk = {"", "garbage", std::string(37, '\0')};
   int cases = 0;
   for (size_t cut = 1; cut < last.size(); ++cut) {
     for (const auto& tail : junk) {
@@ -191,6 +205,11 @@ TEST(Journal, TornTailAtEveryOffsetIsSkippedAndCutOff) {
         Journal j(path, h);
         ASSERT_EQ(h.seen.size(), 2u);
         EXPECT_EQ(readAll(path), good);
+        std::vector<std::string> notices = j.takeNotices();
+        ASSERT_EQ(notices.size(), 1u);
+        EXPECT_NE(notices[0].find(path), std::string::npos) << notices[0];
+        EXPECT_NE(notices[0].find("byte offset " + std::to_string(good.size())), std::string::npos) << notices[0];
+        EXPECT_TRUE(j.takeNotices().empty());
         put(j, h, "d", 4);
       }
       MapHandler h;
@@ -251,13 +270,15 @@ TEST(Journal, ForeignFileIsRefusedAndLeftAlone) {
 TEST(Journal, TornHeaderOfANewJournalStartsEmpty) {
   TempDir dir;
   std::string path = dir.file("j");
-  std::string header = Journal::frame(kHeader);
-  for (size_t cut : {size_t{1}, size_t{9}, header.size() - 1}) {
-    writeAll(path, header.substr(0, cut) + std::string(cut % 3 ? 5 : 0, '\0'));
-    MapHandler h;
-    Journal j(path, h);
-    EXPECT_TRUE(h.seen.empty());
-    EXPECT_EQ(readAll(path), header);
+  // Ours, and one an earlier version was creating when it crashed.
+  for (std::string header : {journalFile({}), Journal::frame(kHeader)}) {
+    for (size_t cut : {size_t{1}, size_t{9}, header.size() - 1}) {
+      writeAll(path, header.substr(0, cut) + std::string(cut % 3 ? 5 : 0, '\0'));
+      MapHandler h;
+      Journal j(path, h);
+      EXPECT_TRUE(h.seen.empty());
+      EXPECT_EQ(readAll(path), journalFile({}));
+    }
   }
 }
 
@@ -273,7 +294,7 @@ TEST(Journal, FileOfAnotherFormatIsRefusedNamingBothFormats) {
     Journal j(path, h, receipts);
     put(j, h, "a", 1);
   }
-  EXPECT_EQ(readAll(path).substr(0, 100).find(R"({"format":"clawpay-receipts","op":"header","version":1})"), 9u);
+  EXPECT_EQ(readAll(path).substr(0, 200).find(R"({"format":"clawpay-receipts","length":")"), 9u);
   std::string before = readAll(path);
   MapHandler h;
   std::string err = errorCode([&] { Journal j(path, h); });
@@ -305,7 +326,7 @@ TEST(Journal, FormatNameMustNeedNoEscaping) {
 TEST(Journal, NewerFormatVersionIsRefused) {
   TempDir dir;
   std::string path = dir.file("j");
-  writeAll(path, Journal::frame(R"({"format":"clawpay-sessions","op":"header","version":2})"));
+  writeAll(path, Journal::frame(R"({"format":"clawpay-sessions","op":"header","version":3})"));
   MapHandler h;
   EXPECT_EQ(errorCode([&] { Journal j(path, h); }).substr(0, 19), "ERR_JOURNAL_VERSION");
 }
@@ -414,35 +435,42 @@ TEST(Journal, ReadersSkipATornTailWithoutCuttingIt) {
   EXPECT_EQ(hc.values, (std::map<std::string, int64_t>{{"x", 1}, {"z", 3}}));
 }
 
-TEST(Journal, DeletedFileMeansStartingOver) {
+// A file deleted or emptied under an open journal lost what it held: damage,
+// never a fresh start, and nothing is written back.
+TEST(Journal, DeletedFileWhileOpenIsDamage) {
   TempDir dir;
   std::string path = dir.file("j");
   MapHandler h;
   Journal j(path, h);
   put(j, h, "x", 1);
   ASSERT_EQ(::unlink(path.c_str()), 0);
-  put(j, h, "y", 2);
-  EXPECT_EQ(h.values, (std::map<std::string, int64_t>{{"y", 2}}));
-  EXPECT_EQ(readAll(path), Journal::frame(kHeader) + Journal::frame(kv("y", 2)));
+  std::string err = errorCode([&] { put(j, h, "y", 2); });
+  EXPECT_EQ(err.substr(0, 19), "ERR_JOURNAL_CORRUPT") << err;
+  EXPECT_NE(err.find("deleted"), std::string::npos) << err;
+  EXPECT_FALSE(fs::exists(path));
 }
 
-// A reader that finds the file emptied from outside reloads it as empty; the
-// next writer must put a header back before its record.
-TEST(Journal, WriterRestoresTheHeaderOfAnEmptiedFile) {
+TEST(Journal, EmptiedFileWhileOpenIsDamage) {
   TempDir dir;
   std::string path = dir.file("j");
   MapHandler ha, hb;
   Journal a(path, ha);
   Journal b(path, hb);
   put(a, ha, "x", 1);
-  ASSERT_EQ(::truncate(path.c_str(), 0), 0);
   b.refresh();
-  EXPECT_TRUE(hb.values.empty());
-  put(b, hb, "yy", 22);
-  EXPECT_EQ(readAll(path), Journal::frame(kHeader) + Journal::frame(kv("yy", 22)));
-  // `a` never saw the file empty; it must not parse from the middle of "yy".
-  a.refresh();
-  EXPECT_EQ(ha.values, (std::map<std::string, int64_t>{{"yy", 22}}));
+  ASSERT_EQ(::truncate(path.c_str(), 0), 0);
+  EXPECT_EQ(errorCode([&] { b.refresh(); }).substr(0, 19), "ERR_JOURNAL_CORRUPT");
+  EXPECT_EQ(errorCode([&] { put(a, ha, "yy", 22); }).substr(0, 19), "ERR_JOURNAL_CORRUPT");
+  EXPECT_EQ(readAll(path), "");
+  // Reopening refuses too: the header's mark is gone with the bytes, but a
+  // manifest that lists the file (mustExist) says it held records.
+  Journal::Options listed;
+  listed.access.mustExist = true;
+  MapHandler hc;
+  std::string err = errorCode([&] { Journal c(path, hc, listed); });
+  EXPECT_EQ(err.substr(0, 19), "ERR_JOURNAL_CORRUPT") << err;
+  EXPECT_NE(err.find("is empty"), std::string::npos) << err;
+  EXPECT_EQ(readAll(path), "");
 }
 
 // A reader skipped a torn tail; a writer cut it and appended a record of the
@@ -466,6 +494,162 @@ TEST(Journal, ReaderSeesARecordThatReplacedATornTailOfEqualLength) {
   ASSERT_EQ(readAll(path).size(), tornSize);
   b.refresh();
   EXPECT_EQ(hb.values, (std::map<std::string, int64_t>{{"x", 1}, {"z", 3}}));
+}
+
+// --- The high-water mark and damage ------------------------------------
+
+std::vector<std::string> threeRecords() { return {kv("a", 1), kv("b", 2), kv("c", 3)}; }
+
+TEST(Journal, HeaderMarkFollowsEveryAppend) {
+  TempDir dir;
+  std::string path = dir.file("j");
+  MapHandler h;
+  Journal j(path, h);
+  EXPECT_EQ(j.version(), 2);
+  EXPECT_EQ(j.committedLength(), readAll(path).size());
+  put(j, h, "a", 1);
+  put(j, h, "b", 2);
+  EXPECT_EQ(readAll(path), journalFile({kv("a", 1), kv("b", 2)}));
+  EXPECT_EQ(j.committedLength(), readAll(path).size());
+}
+
+// A file cut anywhere before its mark (at a record boundary, inside a
+// record, inside the header, to nothing) is refused, naming the file, the
+// byte and the way back, and left exactly as it was.
+TEST(Journal, TruncationAtEveryByteIsDamageAndChangesNothing) {
+  TempDir dir;
+  std::string path = dir.file("j");
+  const std::string full = journalFile(threeRecords());
+  Journal::Options listed;
+  listed.access.mustExist = true;
+  for (size_t cut = 0; cut < full.size(); ++cut) {
+    SCOPED_TRACE("cut at " + std::to_string(cut));
+    writeAll(path, full.substr(0, cut));
+    MapHandler h;
+    std::string err = errorCode([&] { Journal j(path, h, listed); });
+    ASSERT_EQ(err.substr(0, 19), "ERR_JOURNAL_CORRUPT") << err;
+    EXPECT_NE(err.find(path), std::string::npos) << err;
+    EXPECT_NE(err.find("Nothing was changed"), std::string::npos) << err;
+    EXPECT_NE(err.find("clawpay state verify " + dir.path()), std::string::npos) << err;
+    EXPECT_EQ(readAll(path), full.substr(0, cut));
+    if (cut >= 9) {
+      // Past the header's checksum the mark alone tells: no manifest needed.
+      MapHandler h2;
+      EXPECT_EQ(errorCode([&] { Journal j(path, h2); }).substr(0, 19), "ERR_JOURNAL_CORRUPT");
+      EXPECT_EQ(readAll(path), full.substr(0, cut));
+    }
+  }
+  // A cut between records names the byte where the file now ends.
+  size_t boundary = full.size() - Journal::frame(kv("c", 3)).size();
+  writeAll(path, full.substr(0, boundary));
+  MapHandler h;
+  std::string err = errorCode([&] { Journal j(path, h); });
+  EXPECT_NE(err.find("at byte " + std::to_string(boundary)), std::string::npos) << err;
+  EXPECT_NE(err.find("cut short"), std::string::npos) << err;
+}
+
+TEST(Journal, FlippedByteInAnyRecordIsDamageAndChangesNothing) {
+  TempDir dir;
+  std::string path = dir.file("j");
+  const std::string full = journalFile(threeRecords());
+  for (size_t at = 0; at < full.size(); ++at) {
+    SCOPED_TRACE("byte " + std::to_string(at));
+    std::string bad = full;
+    bad[at] ^= 0x01;
+    writeAll(path, bad);
+    MapHandler h;
+    std::string err = errorCode([&] { Journal j(path, h); });
+    ASSERT_EQ(err.substr(0, 19), "ERR_JOURNAL_CORRUPT") << err;
+    EXPECT_NE(err.find(path), std::string::npos) << err;
+    EXPECT_EQ(readAll(path), bad);
+  }
+}
+
+// A complete line that does not check out, even as the last one, is damage:
+// a crash leaves an incomplete line, never a complete wrong one.
+TEST(Journal, CompleteBadLineAtTheEndIsDamage) {
+  TempDir dir;
+  std::string path = dir.file("j");
+  const std::string good = journalFile({kv("a", 1)});
+  for (const std::string& junk : {std::string("garbage\n"), std::string("x\n\n"), std::string("00000000 {}\n")}) {
+    writeAll(path, good + junk);
+    MapHandler h;
+    std::string err = errorCode([&] { Journal j(path, h); });
+    EXPECT_EQ(err.substr(0, 19), "ERR_JOURNAL_CORRUPT") << err;
+    EXPECT_NE(err.find("at byte " + std::to_string(good.size()) + " (record 3)"), std::string::npos) << err;
+    EXPECT_EQ(readAll(path), good + junk);
+  }
+}
+
+// A crash after the records were durable but before the mark moved: the
+// file is longer than its mark, every record is kept.
+TEST(Journal, RecordsPastAStaleMarkAreKept) {
+  TempDir dir;
+  std::string path = dir.file("j");
+  std::string file = journalFile({kv("a", 1)}) + Journal::frame(kv("b", 2));
+  writeAll(path, file);
+  MapHandler h;
+  Journal j(path, h);
+  EXPECT_EQ(h.values, (std::map<std::string, int64_t>{{"a", 1}, {"b", 2}}));
+  put(j, h, "c", 3);
+  EXPECT_EQ(readAll(path), journalFile({kv("a", 1), kv("b", 2), kv("c", 3)}));
+}
+
+TEST(Journal, MissingFileTheOwnerKnowsOfIsDamageAndNotCreated) {
+  TempDir dir;
+  std::string path = dir.file("j");
+  Journal::Options listed;
+  listed.access.mustExist = true;
+  MapHandler h;
+  std::string err = errorCode([&] { Journal j(path, h, listed); });
+  EXPECT_EQ(err.substr(0, 19), "ERR_JOURNAL_CORRUPT") << err;
+  EXPECT_NE(err.find(path + " is missing"), std::string::npos) << err;
+  EXPECT_FALSE(fs::exists(path));
+}
+
+TEST(Journal, ReadOnlyOpenChangesNothing) {
+  TempDir dir;
+  std::string path = dir.file("j");
+  Journal::Options readOnly;
+  readOnly.access.readOnly = true;
+  MapHandler h;
+  EXPECT_EQ(errorCode([&] { Journal j(path, h, readOnly); }).substr(0, 6), "ERR_IO");
+  EXPECT_FALSE(fs::exists(path));
+
+  std::string torn = journalFile({kv("a", 1)}) + Journal::frame(kv("b", 2)).substr(0, 7);
+  writeAll(path, torn);
+  ASSERT_EQ(::chmod(path.c_str(), 0644), 0);
+  Journal j(path, h, readOnly);
+  EXPECT_EQ(h.values, (std::map<std::string, int64_t>{{"a", 1}}));
+  std::vector<std::string> notices = j.takeNotices();
+  ASSERT_EQ(notices.size(), 1u);
+  EXPECT_NE(notices[0].find("torn final record"), std::string::npos) << notices[0];
+  EXPECT_EQ(errorCode([&] { put(j, h, "c", 3); }).substr(0, 13), "ERR_READ_ONLY");
+  EXPECT_EQ(readAll(path), torn);
+  struct stat st;
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0644u);
+
+  // A version 1 file is read as it is, not upgraded.
+  std::string v1 = Journal::frame(kHeader) + Journal::frame(kv("a", 1));
+  writeAll(path, v1);
+  MapHandler h1;
+  Journal old(path, h1, readOnly);
+  EXPECT_EQ(old.version(), 1);
+  EXPECT_EQ(readAll(path), v1);
+}
+
+TEST(Journal, VersionOneFileIsUpgradedToCarryAMark) {
+  TempDir dir;
+  std::string path = dir.file("j");
+  writeAll(path, Journal::frame(kHeader) + Journal::frame(kv("a", 1)) + Journal::frame(kv("a", 2)) +
+                     Journal::frame(kv("b", 3)));
+  MapHandler h;
+  Journal j(path, h);
+  EXPECT_EQ(h.values, (std::map<std::string, int64_t>{{"a", 2}, {"b", 3}}));
+  EXPECT_EQ(j.version(), 2);
+  EXPECT_EQ(readAll(path), journalFile({kv("a", 2), kv("b", 3)}));
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()), 1);
 }
 
 }  // namespace

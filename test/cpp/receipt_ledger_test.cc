@@ -393,7 +393,10 @@ TEST(LedgerJournal, EverythingSurvivesReopen) {
     before = ledger.list();
   }
   std::string content = readAll(path);
-  EXPECT_EQ(content.substr(9, content.find('\n') - 9), R"({"format":"clawpay-receipts","op":"header","version":1})");
+  std::string mark = std::to_string(content.size());
+  mark.insert(0, 20 - mark.size(), '0');
+  EXPECT_EQ(content.substr(9, content.find('\n') - 9),
+            R"({"format":"clawpay-receipts","length":")" + mark + R"(","op":"header","version":2})");
 
   ReceiptLedger ledger(path);
   EXPECT_EQ(ledger.list(), before);
@@ -449,18 +452,22 @@ TEST(LedgerJournal, TornLastRecordAtEveryOffsetLosesNothingEarlier) {
   TempDir dir;
   std::string path = dir.file("receipts.log");
   std::string complete;
+  std::string crashed;
   size_t lastStart;
   {
     ReceiptLedger ledger(path);
     ledger.begin(intent(1));
     ledger.begin(intent(2));
-    lastStart = readAll(path).size();
+    crashed = readAll(path);  // the header's mark says this length
+    lastStart = crashed.size();
     ledger.settle(paymentId(2), txHash(2), 7);
     complete = readAll(path);
   }
   for (size_t cut = lastStart + 1; cut < complete.size(); ++cut) {
     SCOPED_TRACE("cut at " + std::to_string(cut));
-    writeAll(path, complete.substr(0, cut) + (cut % 2 ? "#\n{garbage}\n" : ""));
+    // A crash in the last append: its record cut short (with junk that holds
+    // no newline, as zeros or a stale page may), the mark not yet moved.
+    writeAll(path, crashed + complete.substr(lastStart, cut - lastStart) + (cut % 2 ? "#{garbage}" : ""));
     ReceiptLedger ledger(path);
     ASSERT_EQ(ledger.size(), 2u);
     EXPECT_EQ((*ledger.get(paymentId(2)))["status"], "pending");

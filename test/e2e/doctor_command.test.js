@@ -8,7 +8,7 @@
 // and about an unset CHAIN_ID.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -209,7 +209,7 @@ describe('clawpay doctor', { timeout: 300_000 }, () => {
   test('clawpay-mcp with a state directory that cannot be created stops at start with the reason (under /proc too, where it used to hang)', async () => {
     const result = await run(CLAWPAY_MCP, [], { CLAWPAY_STATE_DIR: '/proc/clawpay-mcp/state' });
     assert.equal(result.code, 1, result.stderr);
-    assert.match(result.stderr, /^clawpay-mcp: cannot start: ENOENT.*\/proc\/clawpay-mcp/m);
+    assert.match(result.stderr, /^clawpay-mcp: cannot start: CLAWPAY_STATE_DIR \/proc\/clawpay-mcp\/state cannot be created or used: ENOENT \(mkdir \/proc\/clawpay-mcp\)/m);
   });
 
   test('a state directory others may read: ✘ naming its mode', async () => {
@@ -226,6 +226,16 @@ describe('clawpay doctor', { timeout: 300_000 }, () => {
     chmodSync(broken, 0o700);
     const result = await doctor({ CLAWPAY_STATE_DIR: broken });
     assertFails(result, new RegExp(`^✘ state directory ${broken}: pay\\.records does not open: `), [/^✘ policy and today's spend not checked/]);
+  });
+
+  test('a damaged journal: ✘ naming the file and the damage, and the file left as it was', async () => {
+    const used = join(root, 'damaged-state');
+    const first = await doctor({ CLAWPAY_STATE_DIR: used });
+    assert.equal(first.code, 0, first.stdout + first.stderr);
+    truncateSync(join(used, 'pay.records'), 0); // emptied: the manifest says it held a journal
+    const result = await doctor({ CLAWPAY_STATE_DIR: used });
+    assertFails(result, new RegExp(`^✘ state directory ${used}: pay\\.records: DAMAGED: .*clawpay state verify ${used}`), [/^✘ policy and today's spend not checked/]);
+    assert.equal(statSync(join(used, 'pay.records')).size, 0);
   });
 
   test('a bad configuration: ✘ per problem, naming the variable, never the key; nothing else checked', async () => {

@@ -3,8 +3,9 @@
 // Two modes, chosen by the first byte:
 //  - 0xFF: the rest is lines of JSON; each is framed with its correct
 //    checksum ("<8 hex> <json>\n") and, when the second byte is odd, the
-//    journal header is put first. Checksums are keccak-based, so without
-//    this mode the fuzzer would almost never reach the record handler.
+//    journal header is put first: version 1 (no mark), or with bit 1 set a
+//    version 2 header whose high-water mark ends at its last whole record, so
+//    the fuzzer reaches the record handler on both versions.
 //  - anything else: the whole input is the file, byte for byte.
 //
 // Properties beyond "no crash":
@@ -80,22 +81,34 @@ void writeFile(std::string_view bytes) {
 std::string fileBytes(std::string_view input) {
   if (input.empty() || static_cast<uint8_t>(input[0]) != 0xFF) return std::string(input);
   input.remove_prefix(1);
-  std::string out;
+  int header = 0;  // 0 none, 1 version 1, 2 version 2 with its mark
   if (!input.empty()) {
-    if (static_cast<uint8_t>(input[0]) & 1) {
-      out += Journal::frame(R"({"format":"clawpay-sessions","op":"header","version":1})");
-    }
+    const auto flags = static_cast<uint8_t>(input[0]);
+    header = (flags & 1) ? ((flags & 2) ? 2 : 1) : 0;
     input.remove_prefix(1);
   }
+  std::string out;
+  size_t framed = 0;  // the mark covers whole records only, as after a crash mid-append
   while (!input.empty()) {
     const size_t nl = input.find('\n');
     const std::string_view line = input.substr(0, nl);
     if (nl == std::string_view::npos) {
+      framed = out.size();
       out += line;  // a last line without newline stays unframed: a torn tail
       break;
     }
     out += Journal::frame(line);
     input.remove_prefix(nl + 1);
+    framed = out.size();
+  }
+  if (header == 1) return Journal::frame(R"({"format":"clawpay-sessions","op":"header","version":1})") + out;
+  if (header == 2) {
+    auto v2 = [](uint64_t length) {
+      std::string mark = std::to_string(length);
+      mark.insert(0, 20 - mark.size(), '0');
+      return Journal::frame(R"({"format":"clawpay-sessions","length":")" + mark + R"(","op":"header","version":2})");
+    };
+    return v2(v2(0).size() + framed) + out;
   }
   return out;
 }

@@ -2,7 +2,7 @@
 // kill -9, through the public API.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, truncateSync, appendFileSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, appendFileSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
@@ -136,17 +136,20 @@ test('a symlink planted at the cache path is refused; the bearer tokens never re
   assert.equal(readFileSync(victim, 'utf8'), '');
 });
 
-test('a torn last record is skipped, not fatal, and the next write is clean', (t) => {
+test('a torn last record is skipped, not fatal, reported with file and offset, and the next write is clean', (t) => {
   const path = join(tempDir(t), 'sessions.journal');
   const cache = new SessionCache({ path });
   const kept = record();
   cache.add(kept);
-  const sizeBefore = statSync(path).size;
+  const before = readFileSync(path); // its header's high-water mark is its own length
   cache.add(record({ endpoint: 'https://torn.example/' }));
   cache.close();
-  truncateSync(path, sizeBefore + 25); // cut the second record mid-way
-  const reopened = new SessionCache({ path });
+  // A crash in the second add: its record cut mid-way, the mark not yet moved.
+  writeFileSync(path, Buffer.concat([before, readFileSync(path).subarray(before.length, before.length + 25)]));
+  const notices = [];
+  const reopened = new SessionCache({ path, onNotice: (line) => notices.push(line) });
   assert.equal(reopened.size, 1);
+  assert.deepEqual(notices, [`cut a torn final record (an incomplete last write): 25 bytes at byte offset ${before.length} of ${path}`]);
   assert.equal(reopened.get(kept.sessionId).sessionId, kept.sessionId);
   const next = record({ endpoint: 'https://next.example/' });
   reopened.add(next);
@@ -157,7 +160,7 @@ test('a torn last record is skipped, not fatal, and the next write is clean', (t
   again.close();
   // Garbage appended after a clean record is also treated as a torn tail.
   appendFileSync(path, 'deadbeef {"op":"add",');
-  const last = new SessionCache({ path });
+  const last = new SessionCache({ path, onNotice: () => {} });
   assert.equal(last.size, 2);
   last.close();
   assert.ok(!readFileSync(path, 'utf8').endsWith('"add",'), 'the torn bytes were cut off');
