@@ -7,12 +7,13 @@
 import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 
+import { defaultStateDir } from '../pay/config.js';
 import { ReceiptLedger } from '../receipt_ledger.js';
 import { RecordStore } from '../record_store.js';
 import { SessionCache } from '../session_cache.js';
 import { MANIFEST_FILE, readManifest, shownPath } from '../state_dir.js';
 
-const USAGE = 'clawpay state verify [DIR]   (DIR defaults to $CLAWPAY_STATE_DIR)';
+const USAGE = 'clawpay state verify [DIR]   (DIR defaults to clawpay-mcp\'s: $CLAWPAY_STATE_DIR, else $XDG_STATE_HOME/clawpay or ~/.local/state/clawpay)';
 
 // Enough of a file's start to read its journal header's format.
 const HEADER_BYTES = 256;
@@ -140,11 +141,7 @@ export async function stateCommand(argv, { env = process.env } = {}) {
     process.stderr.write(`clawpay state: usage: ${USAGE}\n`);
     return 2;
   }
-  const given = rest[0] ?? env.CLAWPAY_STATE_DIR?.trim();
-  if (!given) {
-    process.stderr.write(`clawpay state: name the directory (usage: ${USAGE})\n`);
-    return 2;
-  }
+  const given = rest[0] ?? (env.CLAWPAY_STATE_DIR?.trim() || defaultStateDir(env));
   const dir = isAbsolute(given) ? given : resolve(given);
   let stat;
   try {

@@ -198,7 +198,8 @@ function readPolicyFile(path, report) {
   return parsed;
 }
 
-function defaultStateDir(env) {
+/** Where state lives without CLAWPAY_STATE_DIR: $XDG_STATE_HOME/clawpay, else ~/.local/state/clawpay. */
+export function defaultStateDir(env) {
   const xdg = env.XDG_STATE_HOME;
   // The XDG spec says relative paths there are invalid and must be ignored.
   if (xdg && isAbsolute(xdg)) return join(xdg, 'clawpay');

@@ -140,6 +140,17 @@ test('clawpay state verify says what a healthy state directory holds and changes
   assert.deepEqual(after, before);
 });
 
+test('clawpay state verify without DIR checks clawpay-mcp\'s own default: $XDG_STATE_HOME/clawpay', (t) => {
+  const xdg = tempDir(t);
+  const dir = join(xdg, 'clawpay');
+  assert.equal(child('write', 'records', dir).status, 0);
+  const env = { PATH: process.env.PATH, HOME: tempDir(t), XDG_STATE_HOME: xdg };
+  const verify = spawnSync(process.execPath, [CLAWPAY, 'state', 'verify'], { encoding: 'utf8', timeout: 30_000, env });
+  assert.equal(verify.status, 0, verify.stdout + verify.stderr);
+  assert.ok(verify.stdout.includes(dir), verify.stdout);
+  assert.match(verify.stdout, /pay\.records: ok, 3 records/);
+});
+
 test('clawpay-mcp with CLAWPAY_STATE_DIR under /proc exits at once naming the variable', (t) => {
   const home = tempDir(t);
   const started = process.hrtime.bigint();
