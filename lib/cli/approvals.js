@@ -8,9 +8,8 @@
 // Exit codes: 0 done, 1 it failed (configuration, unknown id, the send),
 // 2 bad usage (or a contract wallet, whose queue is on chain). Errors are one
 // line on stderr; the key and RPC_URL are never printed.
-import { parseArgs } from 'node:util';
 
-import { ownHexValues, showInput } from '../secret_text.js';
+import { ownHexValues } from '../secret_text.js';
 import { Signer } from '../signer.js';
 import { createApprovalQueue, parseQueueId } from '../wallet/approval_queue.js';
 import { createKeyWallet } from '../wallet/key_wallet.js';
@@ -19,7 +18,7 @@ import { commandOutput } from './command_output.js';
 const USAGE = 'clawpay approvals [list [--all] | approve <id> | cancel <id>]';
 
 const {
-  say, complain, usageError, loadAgentConfig, openAgentStore,
+  say, complain, usageError, loadAgentConfig, openAgentStore, parseListOrId,
 } = commandOutput('approvals', USAGE);
 
 const iso = (unixSeconds) => (unixSeconds ? new Date(unixSeconds * 1000).toISOString().replace('.000Z', 'Z') : '?');
@@ -36,29 +35,10 @@ function itemLines(item) {
 }
 
 function parse(argv) {
-  const [subcommand = 'list', ...rest] = argv;
-  if (subcommand === '--help' || subcommand === 'help' || subcommand === '-h') return { help: true };
-  if (!['list', 'approve', 'cancel'].includes(subcommand)) return usageError(`unknown subcommand ${showInput(subcommand)}`);
-  let values;
-  let positionals;
+  const parsed = parseListOrId(argv, ['approve', 'cancel'], 'queue id');
+  if (typeof parsed === 'number' || parsed.id === undefined) return parsed;
   try {
-    ({ values, positionals } = parseArgs({
-      args: rest,
-      options: subcommand === 'list' ? { all: { type: 'boolean' }, help: { type: 'boolean' } } : { help: { type: 'boolean' } },
-      allowPositionals: true,
-      strict: true,
-    }));
-  } catch (error) {
-    return usageError(String(error.message).split('\n')[0]);
-  }
-  if (values.help) return { help: true };
-  if (subcommand === 'list') {
-    if (positionals.length > 0) return usageError(`list takes no arguments, got ${showInput(positionals[0])}`);
-    return { subcommand, all: Boolean(values.all) };
-  }
-  if (positionals.length !== 1) return usageError(`${subcommand} needs exactly one queue id`);
-  try {
-    return { subcommand, id: parseQueueId(positionals[0]) };
+    return { subcommand: parsed.subcommand, id: parseQueueId(parsed.id) };
   } catch (error) {
     return usageError(error.message);
   }

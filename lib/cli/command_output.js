@@ -1,9 +1,11 @@
 // What a `clawpay` subcommand prints: results on stdout, one-line errors on
 // stderr, and secrets (the agent key, the RPC URL, which may carry a
 // provider's API key) cut out of both, should any message hold them.
+import { parseArgs } from 'node:util';
+
 import { loadConfig } from '../pay/config.js';
 import { openPayStore } from '../pay/store.js';
-import { redactSecrets } from '../secret_text.js';
+import { redactSecrets, showInput } from '../secret_text.js';
 
 /**
  * {say, complain, usageError, hide, loadAgentConfig, openAgentStore}: output
@@ -51,6 +53,35 @@ export function commandOutput(name, usage) {
       }
       output.hide(config);
       return config;
+    },
+    /**
+     * Reads `<subcommand> [args]` for a command of the shape `[list [--all] | VERB ID]`:
+     * {help: true}, {subcommand: 'list', all}, {subcommand, id} (the ID as typed, for the
+     * caller to check), or an exit code (2) after saying what is wrong. `what` names the ID.
+     */
+    parseListOrId(argv, verbs, what) {
+      const [subcommand = 'list', ...rest] = argv;
+      if (subcommand === '--help' || subcommand === 'help' || subcommand === '-h') return { help: true };
+      if (subcommand !== 'list' && !verbs.includes(subcommand)) return output.usageError(`unknown subcommand ${showInput(subcommand)}`);
+      let values;
+      let positionals;
+      try {
+        ({ values, positionals } = parseArgs({
+          args: rest,
+          options: subcommand === 'list' ? { all: { type: 'boolean' }, help: { type: 'boolean' } } : { help: { type: 'boolean' } },
+          allowPositionals: true,
+          strict: true,
+        }));
+      } catch (error) {
+        return output.usageError(String(error.message).split('\n')[0]);
+      }
+      if (values.help) return { help: true };
+      if (subcommand === 'list') {
+        if (positionals.length > 0) return output.usageError(`list takes no arguments, got ${showInput(positionals[0])}`);
+        return { subcommand, all: Boolean(values.all) };
+      }
+      if (positionals.length !== 1) return output.usageError(`${subcommand} needs exactly one ${what}`);
+      return { subcommand, id: positionals[0] };
     },
     /** The state directory's payment records; null (said why) when they cannot be opened. */
     async openAgentStore(config) {

@@ -12,44 +12,25 @@
 // failed (configuration, unknown id, the chain; or the seller settled the
 // authorization before the cancel), 2 bad usage. Errors are one line on
 // stderr; the key and RPC_URL are never printed.
-import { parseArgs } from 'node:util';
 
 import { formatUnits } from '../pay/amount.js';
 import { paymentView } from '../pay/fetch_result.js';
 import { createPayer } from '../pay/payer.js';
+import { showInput } from '../secret_text.js';
 import { commandOutput } from './command_output.js';
 
 const USAGE = 'clawpay payments [list [--all] | cancel <payment id>]';
 const PAYMENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const {
-  say, complain, usageError, loadAgentConfig, openAgentStore,
+  say, complain, usageError, loadAgentConfig, openAgentStore, parseListOrId,
 } = commandOutput('payments', USAGE);
 
 function parse(argv) {
-  const [subcommand = 'list', ...rest] = argv;
-  if (subcommand === '--help' || subcommand === 'help' || subcommand === '-h') return { help: true };
-  if (!['list', 'cancel'].includes(subcommand)) return usageError(`unknown subcommand "${subcommand}"`);
-  let values;
-  let positionals;
-  try {
-    ({ values, positionals } = parseArgs({
-      args: rest,
-      options: subcommand === 'list' ? { all: { type: 'boolean' }, help: { type: 'boolean' } } : { help: { type: 'boolean' } },
-      allowPositionals: true,
-      strict: true,
-    }));
-  } catch (error) {
-    return usageError(String(error.message).split('\n')[0]);
-  }
-  if (values.help) return { help: true };
-  if (subcommand === 'list') {
-    if (positionals.length > 0) return usageError(`list takes no arguments, got "${positionals[0]}"`);
-    return { subcommand, all: Boolean(values.all) };
-  }
-  if (positionals.length !== 1) return usageError('cancel needs exactly one payment id');
-  if (!PAYMENT_ID.test(positionals[0])) return usageError(`"${positionals[0]}" is not a payment id (a UUID, as x402_pay and \`clawpay payments\` show it)`);
-  return { subcommand, id: positionals[0] };
+  const parsed = parseListOrId(argv, ['cancel'], 'payment id');
+  if (typeof parsed === 'number' || parsed.id === undefined) return parsed;
+  if (!PAYMENT_ID.test(parsed.id)) return usageError(`${showInput(parsed.id)} is not a payment id (a UUID, as x402_pay and \`clawpay payments\` show it)`);
+  return parsed;
 }
 
 const assetName = (config) => config.asset.symbol ?? config.asset.name ?? 'USDC';
