@@ -22,7 +22,7 @@ import { erc20Abi, parseAbi } from 'viem';
 import { sameAddress } from '../hashing.js';
 import { chainDefaultNote, unknownVariables } from '../mcp/environment.js';
 import { sessionsPathOf } from '../pay/sessions.js';
-import { formatUnits } from '../pay/amount.js';
+import { describeAmount, formatAmount, formatUnits } from '../pay/amount.js';
 import { loadConfig } from '../pay/config.js';
 import { SpendPolicy, utcDay } from '../pay/policy.js';
 import { RECORDS_FILE, openPayStore } from '../pay/store.js';
@@ -219,7 +219,7 @@ async function checkBalances(report, config, publicClient) {
         publicClient.getBalance({ address }),
       ]);
       if (payerUnits === null) payerUnits = units;
-      parts.push(`${label} ${address} holds ${formatUnits(units, asset.decimals)} ${asset.symbol} (${units} base units) and ${formatUnits(wei, 18)} ETH`);
+      parts.push(`${label} ${address} holds ${describeAmount(units, asset)} and ${formatUnits(wei, 18)} ETH`);
     }
     if (payerUnits === 0n) {
       report.fail(`balances: ${parts.join('; ')}: the payer key holds no ${asset.symbol}, so it cannot pay x402 (payments come from the key's own address)`);
@@ -233,7 +233,7 @@ async function checkBalances(report, config, publicClient) {
 
 async function checkPolicy(report, config) {
   const { policy, asset } = config;
-  const amount = (units) => `${formatUnits(units, asset.decimals)} ${asset.symbol}`;
+  const amount = (units) => formatAmount(units, asset);
   let store;
   try {
     store = await openPayStore(config);

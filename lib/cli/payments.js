@@ -13,7 +13,7 @@
 // authorization before the cancel), 2 bad usage. Errors are one line on
 // stderr; the key and RPC_URL are never printed.
 
-import { formatUnits } from '../pay/amount.js';
+import { describeAmount, formatAmount } from '../pay/amount.js';
 import { paymentView } from '../pay/fetch_result.js';
 import { createPayer } from '../pay/payer.js';
 import { showInput } from '../secret_text.js';
@@ -33,11 +33,10 @@ function parse(argv) {
   return parsed;
 }
 
-const assetName = (config) => config.asset.symbol ?? config.asset.name ?? 'USDC';
 const iso = (seconds) => (seconds ? new Date(seconds * 1000).toISOString().replace('.000Z', 'Z') : '?');
 
 function paymentLines(config, p) {
-  const amount = `${formatUnits(BigInt(p.amount), config.asset.decimals)} ${assetName(config)} (${p.amount} base units)`;
+  const amount = describeAmount(BigInt(p.amount), config.asset);
   let out = `${p.paymentId}  ${p.status.padEnd(8)}  ${amount} to ${p.payTo}`;
   if (p.status === 'refused') out += `\n      refused:  ${p.refusal}; may still settle until ${iso(p.validBefore)}`;
   if (p.status === 'pending') out += `\n      sent, outcome unknown; may still settle until ${iso(p.validBefore)}`;
@@ -50,7 +49,7 @@ function paymentLines(config, p) {
 
 async function list(config, payer, { all }) {
   const view = await payer.spend();
-  const text = (units) => `${formatUnits(units, config.asset.decimals)} ${assetName(config)}`;
+  const text = (units) => formatAmount(units, config.asset);
   say(`Today (${view.day} UTC): ${text(view.spent)} spent, ${text(view.pending)} pending (open authorizations), ` +
     `${text(view.remaining)} remaining of ${text(view.limit)} (CLAWPAY_MAX_PER_DAY)`);
   const shown = all ? payer.ledger.list().filter((r) => r.state !== 'intent').map((r) => paymentView(r)) : view.open;

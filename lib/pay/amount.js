@@ -54,8 +54,13 @@ export function formatUnits(units, decimals) {
   return `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`;
 }
 
+/** "0.01 USDC": an amount in the asset's units with its symbol. */
+export function formatAmount(units, asset) {
+  const symbol = asset?.symbol ?? asset?.name ?? 'units';
+  return `${formatUnits(units, asset?.decimals ?? 0)} ${symbol}`;
+}
+
 /** "0.01 USDC (10000 base units)": how refusals name an amount. */
 export function describeAmount(units, asset) {
-  const symbol = asset?.symbol ?? asset?.name ?? 'units';
-  return `${formatUnits(units, asset?.decimals ?? 0)} ${symbol} (${units} base units)`;
+  return `${formatAmount(units, asset)} (${units} base units)`;
 }

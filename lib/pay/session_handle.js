@@ -1,10 +1,10 @@
 // A ClawPay session as clawpay-native/pay hands it out: fetch within it,
 // its status, end it. The rules are in sessions.js; this shapes the data
 // (amounts as bigint base units and formatted) and turns refusals into codes.
-import { onlyKnownKeys } from './fetch_request.js';
+import { formatAmount } from './amount.js';
 import { PayError } from './errors.js';
+import { onlyKnownKeys } from './fetch_request.js';
 import { noAnswer, toResponse } from './response.js';
-import { formatAmount } from './spend_report.js';
 
 // Never paid: no cap, key or session choice to make.
 const SESSION_INIT = new Set(['method', 'headers', 'body', 'timeoutMs']);

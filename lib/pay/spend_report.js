@@ -4,14 +4,13 @@
 // may still move beside them. Read from the payment ledger, which both
 // clawpay-mcp and clawpay-native/pay write.
 import { invalidValue } from '../validate.js';
-import { formatUnits } from './amount.js';
+import { formatAmount } from './amount.js';
 import { paymentView } from './fetch_result.js';
 import { utcDay } from './policy.js';
 
 const OPEN = new Set(['signed', 'sent', 'refused']);
 
 /** "0.06 USDC" */
-export const formatAmount = (units, asset) => `${formatUnits(units, asset.decimals)} ${asset.symbol ?? asset.name}`;
 
 /**
  * A payment for callers: a PaymentView (fetch_result.js) or a ledger record,
