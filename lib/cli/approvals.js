@@ -13,7 +13,7 @@ import { ownHexValues } from '../secret_text.js';
 import { Signer } from '../signer.js';
 import { createApprovalQueue, parseQueueId } from '../wallet/approval_queue.js';
 import { createKeyWallet } from '../wallet/key_wallet.js';
-import { commandOutput } from './command_output.js';
+import { commandOutput, isoSeconds } from './command_output.js';
 
 const USAGE = 'clawpay approvals [list [--all] | approve <id> | cancel <id>]';
 
@@ -21,14 +21,13 @@ const {
   say, complain, usageError, loadAgentConfig, openAgentStore, parseListOrId,
 } = commandOutput('approvals', USAGE);
 
-const iso = (unixSeconds) => (unixSeconds ? new Date(unixSeconds * 1000).toISOString().replace('.000Z', 'Z') : '?');
 const amountText = (value) => `${value.amount} ${value.symbol} (${value.units} base units${value.token ? ` of ${value.token}` : ''})`;
 
 function itemLines(item) {
   let out = `#${item.id}  ${item.status.padEnd(9)}  ${amountText(item.value)} to ${item.to}\n`;
   out += `      why:    ${item.reason}\n`;
   if (item.memo) out += `      memo:   ${JSON.stringify(item.memo)}\n`;
-  out += `      queued: ${iso(item.createdAt)}`;
+  out += `      queued: ${isoSeconds(item.createdAt)}`;
   if (item.txHash) out += `\n      tx:     ${item.txHash}${item.blockNumber ? ` (block ${item.blockNumber})` : ''}`;
   if (item.error && item.status !== 'executed') out += `\n      error:  ${item.error}`;
   return out;

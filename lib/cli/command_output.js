@@ -7,8 +7,11 @@ import { loadConfig } from '../pay/config.js';
 import { openPayStore } from '../pay/store.js';
 import { redactSecrets, showInput } from '../secret_text.js';
 
+/** A time in unix seconds as people read it in a listing ("2026-12-06T20:03:10Z"), or "?" when unknown. */
+export const isoSeconds = (unixSeconds) => (unixSeconds ? new Date(unixSeconds * 1000).toISOString().replace('.000Z', 'Z') : '?');
+
 /**
- * {say, complain, usageError, hide, loadAgentConfig, openAgentStore}: output
+ * {say, complain, usageError, hide, loadAgentConfig, openAgentStore, parseListOrId}: output
  * for `clawpay <name>` with usage text `usage`.
  */
 export function commandOutput(name, usage) {

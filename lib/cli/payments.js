@@ -17,7 +17,7 @@ import { describeAmount, formatAmount } from '../pay/amount.js';
 import { paymentView } from '../pay/fetch_result.js';
 import { createPayer } from '../pay/payer.js';
 import { showInput } from '../secret_text.js';
-import { commandOutput } from './command_output.js';
+import { commandOutput, isoSeconds } from './command_output.js';
 
 const USAGE = 'clawpay payments [list [--all] | cancel <payment id>]';
 const PAYMENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -33,13 +33,12 @@ function parse(argv) {
   return parsed;
 }
 
-const iso = (seconds) => (seconds ? new Date(seconds * 1000).toISOString().replace('.000Z', 'Z') : '?');
 
 function paymentLines(config, p) {
   const amount = describeAmount(BigInt(p.amount), config.asset);
   let out = `${p.paymentId}  ${p.status.padEnd(8)}  ${amount} to ${p.payTo}`;
-  if (p.status === 'refused') out += `\n      refused:  ${p.refusal}; may still settle until ${iso(p.validBefore)}`;
-  if (p.status === 'pending') out += `\n      sent, outcome unknown; may still settle until ${iso(p.validBefore)}`;
+  if (p.status === 'refused') out += `\n      refused:  ${p.refusal}; may still settle until ${isoSeconds(p.validBefore)}`;
+  if (p.status === 'pending') out += `\n      sent, outcome unknown; may still settle until ${isoSeconds(p.validBefore)}`;
   if (p.transaction) out += `\n      tx:       ${p.transaction}`;
   if (p.settledAfterRefusal) out += `\n      WARNING:  ${p.settledAfterRefusal.origin} (payTo ${p.settledAfterRefusal.payTo}) refused this payment, then settled it on chain`;
   if (p.failure && p.status === 'failed') out += `\n      not paid: ${p.failure}`;
