@@ -11,16 +11,23 @@ import { redactSecrets, showInput } from '../secret_text.js';
 export const isoSeconds = (unixSeconds) => (unixSeconds ? new Date(unixSeconds * 1000).toISOString().replace('.000Z', 'Z') : '?');
 
 /**
+ * Cuts known secrets out of text: {hide(...values), scrub(text)}. Values
+ * shorter than 8 characters are not hidden (they would blank ordinary words).
+ */
+export function createScrubber() {
+  const secrets = [];
+  return {
+    hide: (...values) => secrets.push(...values.filter((v) => typeof v === 'string' && v.length >= 8)),
+    scrub: (text) => secrets.reduce((out, secret) => out.split(secret).join('<hidden>'), String(text)),
+  };
+}
+
+/**
  * {say, complain, usageError, hide, loadAgentConfig, openAgentStore, parseListOrId}: output
  * for `clawpay <name>` with usage text `usage`.
  */
 export function commandOutput(name, usage) {
-  let secrets = [];
-  const scrub = (text) => {
-    let out = String(text);
-    for (const secret of secrets) if (secret) out = out.split(secret).join('<hidden>');
-    return out;
-  };
+  const { hide, scrub } = createScrubber();
   const say = (text) => {
     process.stdout.write(`${scrub(text)}\n`);
   };
@@ -39,7 +46,7 @@ export function commandOutput(name, usage) {
     },
     /** The config's secrets, to be hidden from now on. */
     hide(config) {
-      secrets = [config.privateKey, config.privateKey?.slice(2), config.rpcUrl].filter(Boolean);
+      hide(config.privateKey, config.privateKey?.slice(2), config.rpcUrl);
     },
   };
   return Object.assign(output, {

@@ -28,6 +28,7 @@ import { SpendPolicy, utcDay } from '../pay/policy.js';
 import { RECORDS_FILE, openPayStore } from '../pay/store.js';
 import { SessionCache } from '../session_cache.js';
 import { ensureDir, shownPath } from '../state_dir.js';
+import { createScrubber } from './command_output.js';
 import { verifyStateDir } from './state.js';
 import { chainErrorMessage, createChainClients, shownRpcUrl } from '../wallet/chain_client.js';
 
@@ -41,16 +42,15 @@ const DOMAIN_ABI = parseAbi([
 
 /** Collects the check lines, each passed through `scrub` before it is printed. */
 function createReport(out) {
-  const secrets = [];
-  const scrub = (text) => secrets.reduce((line, secret) => line.split(secret).join('<hidden>'), String(text).split('\n')[0]);
+  const { hide, scrub } = createScrubber();
   let failed = 0;
   let total = 0;
   const line = (mark, text) => {
     total += 1;
-    out.write(`${mark} ${scrub(text)}\n`);
+    out.write(`${mark} ${scrub(String(text).split('\n')[0])}\n`);
   };
   return {
-    hide: (...values) => secrets.push(...values.filter((v) => typeof v === 'string' && v.length >= 8)),
+    hide,
     ok: (text) => line('✔', text),
     fail: (text) => {
       failed += 1;
