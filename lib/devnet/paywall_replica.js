@@ -5,18 +5,23 @@
 //   node lib/devnet/paywall_replica.js '<json>'
 // with {redisUrl, facilitatorUrl, token: {address, name, version, decimals},
 // network, payTo, v1Names, publicUrl, nonceKey (hex, shared by the
-// replicas)}. Prints {"port": N} on stdout when it listens; GET /stats
-// answers {handlerRuns}; stops on SIGTERM.
+// replicas)}; `"store": "memory"` puts it on its own in-memory journal
+// instead (no redisUrl), `"store": "none"` serves the handler bare, without
+// the paywall (both for comparison in bench/redis.js). Prints {"port": N} on
+// stdout when it listens; GET /stats answers {handlerRuns}; stops on SIGTERM.
 import express from 'express';
 
+import { ReceiptLedger } from '../receipt_ledger.js';
 import { createPaywall } from '../paywall/http.js';
+import { journalStore } from '../paywall/journal_store.js';
 import { redisStore } from '../paywall/redis_store.js';
 import { devnetRoutes } from './paywall_server.js';
 
 const config = JSON.parse(process.argv[2]);
-const store = redisStore({ url: config.redisUrl });
+const kind = config.store ?? 'redis';
+const store = kind === 'redis' ? redisStore({ url: config.redisUrl }) : journalStore(new ReceiptLedger());
 await store.ready;
-const paywall = await createPaywall({
+const paywall = kind === 'none' ? null : await createPaywall({
   facilitatorUrl: config.facilitatorUrl,
   store,
   v1Names: config.v1Names,
@@ -30,7 +35,7 @@ let handlerRuns = 0;
 const app = express();
 app.disable('x-powered-by');
 app.get('/stats', (req, res) => res.json({ handlerRuns }));
-app.use(paywall.middleware);
+if (paywall) app.use(paywall.middleware);
 app.get('/api/weather', (req, res) => {
   handlerRuns += 1;
   res.json({ city: 'Lisbon', forecast: 'sunny', temperatureC: 21 });
@@ -46,5 +51,5 @@ const server = app.listen(0, '127.0.0.1', () => {
 process.once('SIGTERM', () => {
   server.close();
   server.closeAllConnections();
-  store.close().finally(() => process.exit(0));
+  Promise.resolve(store.close()).finally(() => process.exit(0));
 });
