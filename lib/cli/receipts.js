@@ -7,7 +7,7 @@ import { statSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 import { ReceiptLedger, formatReceipts } from '../receipt_ledger.js';
-import { redisStore } from '../paywall/redis_store.js';
+import { connectRedisStore } from '../paywall/redis_store.js';
 import { redactSecrets, showInput } from '../secret_text.js';
 
 const USAGE = 'clawpay receipts export (--path FILE | --redis URL) [--format csv|jsonl] [--out FILE]';
@@ -16,8 +16,6 @@ const USAGE = 'clawpay receipts export (--path FILE | --redis URL) [--format csv
 function complain(message) {
   process.stderr.write(`clawpay receipts: ${redactSecrets(message)}\n`);
 }
-
-const REDIS_CONNECT_MS = 5000;
 
 function usageError(message) {
   complain(`${message} (usage: ${USAGE})`);
@@ -67,11 +65,8 @@ function readReceipts(path) {
 
 // Receipts from Redis; an unreachable server is an error, not an empty export.
 async function readRedisReceipts(url) {
-  const store = redisStore({ url });
+  const store = await connectRedisStore({ url });
   try {
-    await Promise.race([store.ready, new Promise((resolve, reject) => {
-      setTimeout(() => reject(new Error(`cannot connect to Redis at ${url.replace(/\/\/[^@/]*@/, '//…@')}`)), REDIS_CONNECT_MS).unref();
-    })]);
     return await store.list();
   } finally {
     await store.close().catch(() => {});

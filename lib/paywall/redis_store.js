@@ -96,6 +96,30 @@ function* pairs(flat) {
   for (let i = 0; i + 1 < flat.length; i += 2) yield [flat[i], flat[i + 1]];
 }
 
+/** A Redis URL as messages show it: without its user and password. */
+const redisLocation = (url) => url.replace(/\/\/[^@/]*@/, '//…@');
+
+/**
+ * redisStore(options), once connected: rejects with ERR_STORE_UNAVAILABLE
+ * (and closes the store) when Redis does not answer within `timeoutMs`.
+ * For commands and startup, where an unreachable Redis is a mistake to report.
+ */
+export async function connectRedisStore(options, { timeoutMs = 5000 } = {}) {
+  const store = redisStore(options);
+  let timer;
+  try {
+    await Promise.race([store.ready, new Promise((resolve, reject) => {
+      timer = setTimeout(() => reject(storeUnavailable(`cannot connect to Redis at ${redisLocation(options.url)} within ${timeoutMs} ms`)), timeoutMs);
+    })]);
+  } catch (error) {
+    await store.close();
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+  return store;
+}
+
 /**
  * A PaywallStore on Redis at `url` (redis://host:port[/db]). Connecting
  * starts at once; `store.ready` resolves when the first connection is up
@@ -118,8 +142,7 @@ export function redisStore(options) {
   client.on('error', (error) => { lastError = error; });
   const ready = client.connect().then(() => undefined);
   ready.catch(() => {});
-  // Where the URL is shown, its password is not.
-  const where = url.replace(/\/\/[^@/]*@/, '//…@');
+  const where = redisLocation(url);
 
   async function call(fn) {
     if (!client.isReady) throw storeUnavailable(`Redis at ${where} is not connected${lastError ? ` (${lastError.message})` : ''}`);
