@@ -13,6 +13,7 @@ import { ReceiptLedger } from '../../lib/receipt_ledger.js';
 import { journalStore } from '../../lib/paywall/journal_store.js';
 import { redisStore } from '../../lib/paywall/redis_store.js';
 import { STORE_OPERATIONS, paywallStore } from '../../lib/paywall/store.js';
+import { recordSettlement } from '../../lib/paywall/settlement_record.js';
 import { startRedisServer } from '../../lib/devnet/redis_server.js';
 
 const CLAWPAY = fileURLToPath(new URL('../../bin/clawpay.js', import.meta.url));
@@ -132,6 +133,31 @@ describe('PaywallStore', () => {
       }
     }
     assert.equal(receipt?.status, 'pending', 'the claim survived the kill (AOF)');
+  });
+
+  test('a settlement whose store stays away past the patience is answered not-recorded, then written once Redis is back', async () => {
+    const store = await open({ prefix: 'patience:' });
+    const id = hex('1');
+    assert.equal(await store.begin(intent(id)), true);
+    await redis.kill();
+    const warnings = [];
+    const onWarning = (warning) => warnings.push(warning.message);
+    process.on('warning', onWarning);
+    try {
+      assert.deepEqual(await recordSettlement(store, id, { transaction: hex('0'), settledAt: 7000 }, { patienceMs: 100 }), { ok: false });
+      await redis.start();
+      let receipt = null;
+      const deadline = Date.now() + 15_000;
+      while (receipt?.status !== 'settled' && Date.now() < deadline) {
+        await new Promise((resolve) => { setTimeout(resolve, 50); });
+        receipt = await store.get(id).catch(() => null);
+      }
+      assert.equal(receipt?.status, 'settled', 'the background retry recorded the settlement');
+      assert.equal(receipt.transaction, hex('0'));
+      assert.ok(warnings.some((w) => w.includes(hex('0')) && w.includes('retrying')), warnings.join('\n'));
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 
   test('clawpay receipts export reads Redis with --redis or CLAWPAY_REDIS_URL; --path and --redis together are bad usage', async () => {
