@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Side-by-side benchmarks: clawpay-native against the JS libraries people use
 // today (viem, @noble/curves; ClawPay 1.1's session lookup), on the same
-// inputs in one process, plus the C++ floor for the two hot paths.
+// inputs in one process, plus the C++ floor for the two hot paths, and the
+// paywall under load: alone, and as replicas on one Redis (bench/redis.js).
 //   npm run bench            everything
 //   npm run bench -- --quick  fewer sessions in the cache benchmark
 import { availableParallelism } from 'node:os';
@@ -10,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 import { cacheRows } from './cache.js';
 import { paywallRows, printPaywall } from './paywall.js';
+import { printRedis, redisRows } from './redis.js';
 import { formatNs, printTable } from './harness.js';
 import { rawC } from './raw_c.js';
 import { signingRows } from './signing.js';
@@ -27,6 +29,7 @@ printTable('Session cache', await cacheRows(quick ? 10_000 : 100_000));
 
 const paywall = await paywallRows();
 printPaywall(paywall);
+printRedis(await redisRows());
 
 const find = (rows, name) => rows.find((r) => r.name.startsWith(name));
 const verify = find(tokens, 'verify session token');

@@ -12,9 +12,9 @@ const HASH = /^0x[0-9a-fA-F]{64}$/;
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const DECIMAL = /^(0|[1-9][0-9]*)$/;
 const NONCE = /^[\x20-\x7e]{1,128}$/;
+export const MAX_FAILURE_CHARS = 512;
 const MAX_UINT256 = (1n << 256n) - 1n;
 const MAX_SESSION_TTL_SECONDS = 2_592_000;
-const MAX_FAILURE_CHARS = 512;
 const INTENT_FIELDS = new Set([
   'paymentId', 'kind', 'route', 'resource', 'method', 'network', 'asset', 'amount', 'decimals', 'payer', 'payTo',
   'x402Version', 'startedAt', 'sessionTtlSeconds',
@@ -26,12 +26,12 @@ function matching(value, pattern, what, name) {
   return value;
 }
 
-const paymentIdArg = (value, name) => matching(value, PAYMENT_ID, '0x + 64 lowercase hex digits', name);
-const transactionArg = (value, name) => matching(value, HASH, 'a transaction hash (0x + 64 hex digits)', name);
-const addressArg = (value, name) => matching(value, ADDRESS, 'an address (0x + 40 hex digits)', name);
+export const paymentIdArg = (value, name) => matching(value, PAYMENT_ID, '0x + 64 lowercase hex digits', name);
+export const transactionArg = (value, name) => matching(value, HASH, 'a transaction hash (0x + 64 hex digits)', name);
+export const addressArg = (value, name) => matching(value, ADDRESS, 'an address (0x + 40 hex digits)', name);
 
 // Lengths in UTF-16 code units, as the native side counts them too.
-function textArg(value, name, max, min = 1) {
+export function textArg(value, name, max, min = 1) {
   if (typeof value !== 'string') throw invalidArg('a string', name, value);
   if (!value.isWellFormed()) throw invalidValue('well-formed text (no lone surrogates)', name, value);
   if (value.length < min || value.length > max) throw invalidValue(`text of ${min} to ${max} characters`, name, value);
@@ -63,7 +63,7 @@ function oneOf(value, allowed, name) {
 }
 
 /** The intent as the native ledger takes it; every field checked and named. */
-function intentJson(intent) {
+export function intentJson(intent) {
   expectObject(intent, 'intent');
   for (const [key, value] of Object.entries(intent)) {
     if (!INTENT_FIELDS.has(key) && value !== undefined) {
@@ -93,6 +93,17 @@ function intentJson(intent) {
     checked.sessionTtlSeconds = integerArg(intent.sessionTtlSeconds, 'intent.sessionTtlSeconds', 1, MAX_SESSION_TTL_SECONDS);
   }
   return JSON.stringify(checked);
+}
+
+/** useNonce's arguments, checked: {expires, current} in Unix milliseconds. */
+export function nonceArgs(nonce, options) {
+  const { expiresAt, now } = expectObject(options, 'options');
+  matching(nonce, NONCE, '1 to 128 printable ASCII characters', 'nonce');
+  if (expiresAt === undefined) throw invalidArg('Unix milliseconds', 'options.expiresAt', expiresAt);
+  const expires = unixMillis(expiresAt, 'options.expiresAt');
+  const current = unixMillis(now, 'options.now');
+  if (expires <= current) throw invalidValue(`a time after now (${current})`, 'options.expiresAt', expiresAt);
+  return { expires, current };
 }
 
 const parse = (json) => (json === null ? null : JSON.parse(json));
@@ -151,12 +162,7 @@ export class ReceiptLedger {
 
   /** true the first time a nonce is used; false while it is recorded and unexpired. */
   useNonce(nonce, options) {
-    const { expiresAt, now } = expectObject(options, 'options');
-    matching(nonce, NONCE, '1 to 128 printable ASCII characters', 'nonce');
-    if (expiresAt === undefined) throw invalidArg('Unix milliseconds', 'options.expiresAt', expiresAt);
-    const expires = unixMillis(expiresAt, 'options.expiresAt');
-    const current = unixMillis(now, 'options.now');
-    if (expires <= current) throw invalidValue(`a time after now (${current})`, 'options.expiresAt', expiresAt);
+    const { expires, current } = nonceArgs(nonce, options);
     return this.#ledger.useNonce(nonce, expires, current);
   }
 

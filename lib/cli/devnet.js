@@ -7,6 +7,8 @@ import { DEFAULT_CHAIN_ID } from '../devnet/chain.js';
 import { describeWorld, startWorld } from '../devnet/world.js';
 
 const USAGE = `usage: clawpay devnet [--ledger FILE] [--chain-port N] [--chain-id N]
+  CLAWPAY_REDIS_URL=redis://...  keep the paywall's receipts, claims and nonces in that Redis
+                (instead of --ledger's file or memory): what replicas share
   --chain-id N  the chain's id (default ${DEFAULT_CHAIN_ID}); 84532 makes the devnet "base-sepolia"
                 to x402 v1 clients, which know only fixed network names (see v1Network)`;
 
@@ -52,8 +54,14 @@ export async function devnetCommand(argv) {
     return 2;
   }
 
+  const redisUrl = process.env.CLAWPAY_REDIS_URL || undefined;
+  if (redisUrl !== undefined && options.ledger !== undefined) {
+    process.stderr.write(`clawpay devnet: give --ledger or CLAWPAY_REDIS_URL, not both\n${USAGE}\n`);
+    return 2;
+  }
+
   const started = Date.now();
-  const world = await startWorld({ ledgerPath: options.ledger, chainPort, chainId });
+  const world = await startWorld({ ledgerPath: options.ledger, redisUrl, chainPort, chainId });
 
   let stopping = null;
   const stop = (signal) => {

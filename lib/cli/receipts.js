@@ -1,13 +1,16 @@
-// `clawpay receipts export`: a receipt ledger's receipts as CSV or JSONL, for
-// bookkeeping. Exit codes: 0 done, 1 the ledger could not be read or the
-// output not written, 2 bad usage. Every message is one line on stderr.
+// `clawpay receipts export`: the paywall's receipts as CSV or JSONL, for
+// bookkeeping, from either store: a journal file (--path) or Redis (--redis
+// URL, or CLAWPAY_REDIS_URL). Exit codes: 0 done, 1 the store could not be
+// read or the output not written, 2 bad usage. Every message is one line on
+// stderr.
 import { statSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 import { ReceiptLedger, formatReceipts } from '../receipt_ledger.js';
+import { connectRedisStore } from '../paywall/redis_store.js';
 import { redactSecrets, showInput } from '../secret_text.js';
 
-const USAGE = 'clawpay receipts export --path FILE [--format csv|jsonl] [--out FILE]';
+const USAGE = 'clawpay receipts export (--path FILE | --redis URL) [--format csv|jsonl] [--out FILE]';
 
 // Messages echo arguments and paths: a run of 64 hex digits is never shown.
 function complain(message) {
@@ -25,18 +28,20 @@ function parseExportArgs(argv) {
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { path: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean' } },
+      options: { path: { type: 'string' }, redis: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean' } },
       strict: true,
     }));
   } catch (error) {
     return usageError(String(error.message).split('\n')[0]);
   }
   if (values.help) return { help: true };
-  if (!values.path) return usageError('--path FILE is required');
+  const redis = values.redis ?? (values.path === undefined ? process.env.CLAWPAY_REDIS_URL : undefined);
+  if (values.path !== undefined && values.redis !== undefined) return usageError('give --path FILE or --redis URL, not both');
+  if (!values.path && !redis) return usageError('--path FILE or --redis URL (or CLAWPAY_REDIS_URL) is required');
   const format = values.format ?? 'csv';
   if (format !== 'csv' && format !== 'jsonl') return usageError(`--format must be csv or jsonl, not ${showInput(format)}`);
   if (values.out === '') return usageError('--out needs a file name');
-  return { path: values.path, format, out: values.out };
+  return { path: values.path, redis, format, out: values.out };
 }
 
 // Opening a ledger creates its file when there is none; an export must not
@@ -58,22 +63,33 @@ function readReceipts(path) {
   }
 }
 
-async function exportReceipts({ path, format, out }) {
-  const problem = missingLedger(path);
+// Receipts from Redis; an unreachable server is an error, not an empty export.
+async function readRedisReceipts(url) {
+  const store = await connectRedisStore({ url });
+  try {
+    return await store.list();
+  } finally {
+    await store.close().catch(() => {});
+  }
+}
+
+async function exportReceipts({ path, redis, format, out }) {
+  const problem = redis === undefined ? missingLedger(path) : null;
   if (problem) {
     complain(problem);
     return 1;
   }
   let text;
   let count;
+  const source = path ?? 'redis';
   try {
-    const receipts = readReceipts(path);
+    const receipts = redis === undefined ? readReceipts(path) : await readRedisReceipts(redis);
     count = receipts.length;
     text = formatReceipts(receipts, format);
     if (out !== undefined) writeFileSync(out, text);
   } catch (error) {
     const message = String(error.message).split('\n')[0];
-    complain(message.includes(path) ? message : `${path}: ${message}`);
+    complain(message.includes(source) ? message : `${source}: ${message}`);
     return 1;
   }
   if (out === undefined) {

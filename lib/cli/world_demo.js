@@ -99,7 +99,7 @@ export async function worldDemo(log = console.log) {
 
     const after = [await balance(info.payer.address), await balance(info.payTo)];
     log(`balances payer ${units(after[0] - before[0])}, payee +${units(after[1] - before[1])} (one call 0.01 + one session 0.05)`);
-    log(`ledger   ${world.ledger.list().filter((r) => r.status === 'settled').length} settlements recorded by the paywall`);
+    log(`ledger   ${(await world.store.list()).filter((r) => r.status === 'settled').length} settlements recorded by the paywall`);
 
     // The wallet tools, on the contract wallet the devnet deployed.
     walletClient = await launchClawpay({ ...info.mcpEnv, AGENT_WALLET_ADDRESS: info.agentWallet.address, CLAWPAY_STATE_DIR: join(stateDir, 'contract') });

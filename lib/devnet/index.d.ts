@@ -73,7 +73,8 @@ export declare const SESSION_TTL_SECONDS: number;
  * anvil, USD Coin, a funded payer, an agent wallet, the facilitator, the paid API and the paid MCP server.
  * `chainId` (31337 by default): one x402 v1 names (84532 is "base-sepolia") makes it payable by legacy v1 clients.
  */
-export declare function startWorld(options?: { ledgerPath?: string; chainPort?: number; chainId?: number; now?: () => number }): Promise<World>;
+/** `redisUrl`: the paywall's state in that Redis instead of a ledger (then `ledger` is undefined). */
+export declare function startWorld(options?: { ledgerPath?: string; redisUrl?: string; chainPort?: number; chainId?: number; now?: () => number }): Promise<World>;
 export declare function describeWorld(world: World): WorldDescription;
 export declare function startChain(options?: { port?: number; chainId?: number; blockTime?: number }): Promise<Record<string, unknown> & { rpcUrl: string; stop(): Promise<void> }>;
 export declare function deployUsdCoin(options: Record<string, unknown>): Promise<{ address: Address; name: string; version: string; decimals: number }>;

@@ -26,12 +26,12 @@ export function devnetRoutes({ token, network, payTo }) {
   };
 }
 
-/** Listens on 127.0.0.1 (`port = 0` picks a free one). */
-export async function startPaywallServer({ chain, token, facilitatorUrl, payTo, ledger, v1Names, port = 0, now }) {
+/** Listens on 127.0.0.1 (`port = 0` picks a free one); state in `store`, or in `ledger` (the journal). */
+export async function startPaywallServer({ chain, token, facilitatorUrl, payTo, ledger, store, v1Names, port = 0, now }) {
   const network = `eip155:${chain.chainId}`;
   let url = null;
   const paywall = await createPaywall({
-    facilitatorUrl, ledger, v1Names, now,
+    facilitatorUrl, ...(store ? { store } : { ledger }), v1Names, now,
     routes: devnetRoutes({ token, network, payTo }),
     publicUrl: () => url,
     // Wallets that bought a session may also come back with Sign-In-With-X.

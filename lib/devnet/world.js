@@ -6,7 +6,8 @@ import { parseEther } from 'viem';
 
 import { Signer } from '../signer.js';
 import { ReceiptLedger } from '../receipt_ledger.js';
-import { expectSafeInteger } from '../validate.js';
+import { connectRedisStore } from '../paywall/redis_store.js';
+import { argError, expectSafeInteger } from '../validate.js';
 import { compileAgentWalletSystem, createAgentWallet, deployAgentWalletSystem } from './agent_wallet.js';
 import { DEFAULT_CHAIN_ID, startChain } from './chain.js';
 import { startFacilitator } from './facilitator.js';
@@ -22,13 +23,17 @@ export const AGENT_WALLET_FUNDS = Object.freeze({ usdc: 20n * USDC, eth: parseEt
 /**
  * Starts everything; `stop()` stops it all, in reverse order, even when a
  * later step failed to start.
- * @param {{ledgerPath?: string, chainPort?: number, chainId?: number, now?: () => number}} [options]
+ * @param {{ledgerPath?: string, redisUrl?: string, chainPort?: number, chainId?: number, now?: () => number}} [options]
  *   ledgerPath: keep the receipt ledger on disk (in memory by default);
+ *   redisUrl: keep the paywall's state in this Redis instead (world.ledger is then undefined);
  *   chainId: the chain's id (31337 by default). A chain id x402 v1 has a name
  *   for (84532 is "base-sepolia") makes the world payable by legacy v1 clients.
  */
-export async function startWorld({ ledgerPath, chainPort = 0, chainId = DEFAULT_CHAIN_ID, now } = {}) {
+export async function startWorld({ ledgerPath, redisUrl, chainPort = 0, chainId = DEFAULT_CHAIN_ID, now } = {}) {
   expectSafeInteger(chainId, 'options.chainId', { min: 1 });
+  if (ledgerPath !== undefined && redisUrl !== undefined) {
+    throw argError(TypeError, 'ERR_INVALID_ARG_VALUE', 'startWorld takes ledgerPath or redisUrl, not both');
+  }
   const stops = [];
   const stop = async () => {
     for (const fn of stops.reverse()) {
@@ -75,16 +80,17 @@ export async function startWorld({ ledgerPath, chainPort = 0, chainId = DEFAULT_
     stops.push(() => facilitator.stop());
     stops.push(() => relayer.destroy());
 
-    const ledger = new ReceiptLedger(ledgerPath === undefined ? {} : { path: ledgerPath });
-    stops.push(() => ledger.close());
+    const ledger = redisUrl === undefined ? new ReceiptLedger(ledgerPath === undefined ? {} : { path: ledgerPath }) : undefined;
+    const store = ledger === undefined ? await connectRedisStore({ url: redisUrl }) : undefined;
+    stops.push(() => (ledger ?? store).close());
     const v1Names = { [chain.network]: facilitator.v1Network };
     const payTo = payToAccount.address;
-    const api = await startPaywallServer({ chain, token, facilitatorUrl: facilitator.url, payTo, ledger, v1Names, now });
+    const api = await startPaywallServer({ chain, token, facilitatorUrl: facilitator.url, payTo, ledger, store, v1Names, now });
     stops.push(() => api.stop());
     const mcp = await startPaidMcp({ engine: api.paywall.engine, token, network: chain.network, payTo });
     stops.push(() => mcp.stop());
 
-    const world = { chain, token, facilitator, ledger, api, mcp, payer: payerAccount, payTo, agentWallet, v1Names, stop };
+    const world = { chain, token, facilitator, ledger, store: api.paywall.store, api, mcp, payer: payerAccount, payTo, agentWallet, v1Names, stop };
     return world;
   } catch (error) {
     await stop();

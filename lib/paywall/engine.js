@@ -1,7 +1,8 @@
 // The payment engine behind the paywall, shared by HTTP routes and MCP
 // tools: it states a route's offers, matches a payment to one, verifies it
-// with the facilitator, claims it in the durable receipt ledger, lets the
-// caller serve, settles only what was served, and records the receipt.
+// with the facilitator, claims it in the paywall's store (store.js: the
+// journal or Redis), lets the caller serve, settles only what was served,
+// and records the receipt.
 //
 // One payment pays for one response. A payment is identified by what makes
 // an EIP-3009 authorization unique on chain — network, token, payer and
@@ -15,33 +16,33 @@
 //   `replayTtlSeconds`; otherwise 409 `payment_already_used` with the
 //   original settlement — a stored response outliving its authorization
 //   would be a paid body for anyone holding an expired header;
-// - across processes and restarts the ledger's claim decides: the second
-//   claimant gets 409;
+// - across processes, replicas and restarts the store's claim decides: the
+//   second claimant gets 409; a store shared by replicas (Redis) also shares
+//   the stored responses, so a replay at another replica gets the same one;
 // - a v2 payment may also name its payment intent with the
 //   `payment-identifier` extension (payment_identifier.js): the same id with
 //   another authorization gets 409 `payment_identifier_conflict`.
 import { HTTPFacilitatorClient, x402ResourceServer } from '@x402/core/server';
 import { ExactEvmScheme } from '@x402/evm/exact/server';
 
-import { keccak256, sameAddress } from '../hashing.js';
+import { keccak256 } from '../hashing.js';
 import { argError, expectSafeInteger } from '../validate.js';
 import { assertFacilitatorSupports } from './facilitator_support.js';
 import { buildOffers, SESSION_EXTRA, v1NetworkName, v1Requirements } from './offers.js';
+import { matchPayment, paymentIdOf, refused } from './payment_match.js';
 import {
   PAYMENT_IDENTIFIER_MEMORY_MS, paymentIdentifierDeclaration, paymentIdentifierMode, paymentIdentifierNonce,
   paymentIdentifierOf,
 } from './payment_identifier.js';
+import { decodeOutcome, encodeOutcome, MAX_REPLAY_BYTES, OutcomeMemo } from './replay_outcome.js';
+import { isStoreUnavailable, paywallStore } from './store.js';
+import { recordSettlement } from './settlement_record.js';
 
 // A claim this old, and not in flight in this process, was abandoned.
 export const STALE_CLAIM_MS = 60_000;
-const MEMO_ENTRIES = 1000;
-const MEMO_BYTES = 64 << 20;
 /** How long a served response is given back to a replay of its payment, at most. */
 export const DEFAULT_REPLAY_TTL_SECONDS = 300;
 const MAX_REPLAY_TTL_SECONDS = 24 * 3600;
-const HEX32 = /^0x[0-9a-fA-F]{64}$/;
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
-const UINT = /^(0|[1-9][0-9]{0,77})$/;
 
 function replayTtlMs(seconds = DEFAULT_REPLAY_TTL_SECONDS) {
   expectSafeInteger(seconds, 'replayTtlSeconds', { min: 0 });
@@ -51,56 +52,9 @@ function replayTtlMs(seconds = DEFAULT_REPLAY_TTL_SECONDS) {
   return seconds * 1000;
 }
 
-/** A refusal: no handler ran and nothing was settled. */
-function refused(status, error, message, extra = {}) {
-  return { kind: 'refused', status, error, message, ...extra };
-}
-
-/** The authorization inside an exact/EVM payload, checked for shape. */
-function authorizationOf(payload) {
-  const auth = payload?.payload?.authorization;
-  if (auth === null || typeof auth !== 'object') return null;
-  const { from, to, value, validAfter, validBefore, nonce } = auth;
-  if (!ADDRESS.test(from ?? '') || !ADDRESS.test(to ?? '') || !HEX32.test(nonce ?? '')) return null;
-  for (const n of [value, validAfter, validBefore]) if (typeof n !== 'string' || !UINT.test(n)) return null;
-  if (typeof payload.payload.signature !== 'string') return null;
-  return auth;
-}
-
-/**
- * Remembers served outcomes for replays, within a count and a byte budget,
- * each until its `expiresAt` (milliseconds).
- */
-class OutcomeMemo {
-  #entries = new Map();
-  #bytes = 0;
-
-  get(id) {
-    return this.#entries.get(id);
-  }
-
-  delete(id) {
-    const entry = this.#entries.get(id);
-    if (!entry) return;
-    this.#entries.delete(id);
-    this.#bytes -= entry.bytes;
-  }
-
-  set(id, outcome, bytes, expiresAt) {
-    if (bytes > MEMO_BYTES / 4) return;
-    this.#entries.set(id, { outcome, bytes, expiresAt });
-    this.#bytes += bytes;
-    for (const [oldest, entry] of this.#entries) {
-      if (this.#entries.size <= MEMO_ENTRIES && this.#bytes <= MEMO_BYTES) break;
-      this.#entries.delete(oldest);
-      this.#bytes -= entry.bytes;
-    }
-  }
-}
-
 export class PaymentEngine {
   #resourceServer;
-  #ledger;
+  #store;
   #now;
   #v1Names;
   #replayTtlMs;
@@ -112,7 +66,8 @@ export class PaymentEngine {
   /**
    * @param {object} options
    * @param {x402ResourceServer} options.resourceServer initialised, with the networks registered
-   * @param {import('../receipt_ledger.js').ReceiptLedger} options.ledger
+   * @param {import('./store.js').PaywallStore} [options.store] where claims and receipts live
+   * @param {import('../receipt_ledger.js').ReceiptLedger} [options.ledger] or a ledger (the journal store)
    * @param {Record<string,string>} [options.v1Names] v1 names for CAIP-2 networks the
    *   @x402/evm table lacks (a local chain)
    * @param {() => number} [options.now] milliseconds since the epoch
@@ -122,10 +77,10 @@ export class PaymentEngine {
    *   payment-identifier extension (default true: declared, optional)
    */
   constructor({
-    resourceServer, ledger, v1Names = {}, now = Date.now, replayTtlSeconds, paymentIdentifier,
+    resourceServer, store, ledger, v1Names = {}, now = Date.now, replayTtlSeconds, paymentIdentifier,
   }) {
     this.#resourceServer = resourceServer;
-    this.#ledger = ledger;
+    this.#store = paywallStore({ store, ledger }, 'PaymentEngine');
     this.#v1Names = v1Names;
     this.#now = now;
     this.#replayTtlMs = replayTtlMs(replayTtlSeconds);
@@ -138,12 +93,13 @@ export class PaymentEngine {
    * a route offers (`routes`, or bare `networks`).
    */
   static async create({
-    facilitatorUrl, facilitatorClient, routes = [], networks = routes.map((r) => r.terms.network), ledger, v1Names,
+    facilitatorUrl, facilitatorClient, routes = [], networks = routes.map((r) => r.terms.network), store, ledger, v1Names,
     now, replayTtlSeconds, paymentIdentifier,
   }) {
     // Options are checked before the facilitator is asked anything.
     replayTtlMs(replayTtlSeconds);
     paymentIdentifierMode(paymentIdentifier);
+    const checkedStore = paywallStore({ store, ledger }, 'PaymentEngine.create');
     const client = facilitatorClient ?? new HTTPFacilitatorClient({ url: facilitatorUrl });
     const resourceServer = new x402ResourceServer(client);
     for (const network of new Set(networks)) {
@@ -157,11 +113,17 @@ export class PaymentEngine {
     await resourceServer.initialize();
     const checked = routes.length > 0 ? routes : [...new Set(networks)].map((network) => ({ id: network, terms: { network } }));
     await assertFacilitatorSupports(resourceServer, client, checked, v1Names);
-    return new PaymentEngine({ resourceServer, ledger, v1Names, now, replayTtlSeconds, paymentIdentifier });
+    return new PaymentEngine({ resourceServer, store: checkedStore, v1Names, now, replayTtlSeconds, paymentIdentifier });
   }
 
+  /** The PaywallStore behind this engine. */
+  get store() {
+    return this.#store;
+  }
+
+  /** The ReceiptLedger of a journal store (undefined for another backend). */
   get ledger() {
-    return this.#ledger;
+    return this.#store.ledger;
   }
 
   async #offersFor(route, sessionInfo) {
@@ -193,44 +155,9 @@ export class PaymentEngine {
     return { v2, v1 };
   }
 
-  /** Which offer a payload takes, or a refusal saying why none. */
-  async #match(route, resource, payload, sessionInfo) {
-    const offers = await this.#offersFor(route, sessionInfo);
-    const auth = authorizationOf(payload);
-    if (!auth) return refused(400, 'invalid_payment', 'The payment is not an exact/EVM EIP-3009 authorization');
-    let offer;
-    if (payload.x402Version === 2) {
-      const requirement = this.#resourceServer.findMatchingRequirements(offers.map((o) => o.requirement), payload);
-      offer = offers.find((o) => o.requirement === requirement);
-    } else if (payload.x402Version === 1) {
-      // v1 payloads do not echo the offer; scheme, network and the amount
-      // pick it (normalizeRoute keeps the two amounts different).
-      const v1Network = v1NetworkName(route.terms.network, this.#v1Names);
-      offer = payload.scheme === 'exact' && payload.network === v1Network
-        ? offers.find((o) => o.amount === BigInt(auth.value))
-        : undefined;
-      if (offer) offer = { ...offer, v1: v1Requirements([offer], v1Network, resource)[0] };
-    } else {
-      return refused(400, 'unsupported_version', `x402Version ${payload.x402Version} is not supported (1 or 2)`);
-    }
-    if (!offer) {
-      return refused(402, 'no_matching_offer',
-        `The payment matches none of this route's offers (${route.terms.network}, asset ${route.terms.asset}, ` +
-        `payTo ${route.terms.payTo}, amounts ${offers.map((o) => o.amount).join(' or ')})`);
-    }
-    // The facilitator checks these too; checking here keeps the payment id
-    // (which trusts them) honest even if a facilitator were lax.
-    if (!sameAddress(auth.to, route.terms.payTo)) return refused(402, 'wrong_payee', `The payment pays ${auth.to}, not ${route.terms.payTo}`);
-    if (BigInt(auth.value) !== offer.amount) {
-      return refused(402, 'amount_mismatch', `The payment is for ${auth.value} base units; this offer costs ${offer.amount}`);
-    }
-    return { offer, auth };
-  }
-
   /** The id of a payment: one per EIP-3009 authorization on chain. */
   paymentId(route, auth) {
-    const key = [route.terms.network, route.terms.asset, auth.from, auth.nonce].join('|').toLowerCase();
-    return keccak256(new TextEncoder().encode(key));
+    return paymentIdOf(route, auth);
   }
 
   /**
@@ -242,13 +169,25 @@ export class PaymentEngine {
    *   {kind: 'served', response, settlement, receipt, replayed}
    *   {kind: 'unsettled', response}          the handler failed; no charge
    *   {kind: 'refused', status, error, message, receipt?}
+   * A store that cannot be reached gives 503 store_unavailable before
+   * anything is served.
    */
-  async pay({ route, resource, payload, method = 'GET', requestKey, sessionInfo, serve }) {
-    const matched = await this.#match(route, resource, payload, sessionInfo);
+  async pay(request) {
+    try {
+      return await this.#pay(request);
+    } catch (error) {
+      if (!isStoreUnavailable(error)) throw error;
+      return refused(503, 'store_unavailable', `The paywall's store is unreachable; nothing was served or charged (${error.message})`);
+    }
+  }
+
+  async #pay({ route, resource, payload, method = 'GET', requestKey, sessionInfo, serve }) {
+    const offers = await this.#offersFor(route, sessionInfo);
+    const matched = matchPayment({ resourceServer: this.#resourceServer, offers, route, resource, payload, v1Names: this.#v1Names });
     if (matched.kind === 'refused') return matched;
     const identifier = paymentIdentifierOf(payload, this.#identifierMode);
     if (identifier.error) return refused(400, identifier.error, identifier.message);
-    const id = this.paymentId(route, matched.auth);
+    const id = paymentIdOf(route, matched.auth);
     // A stored response is given back only for the identical payload and
     // request: a copy with another signature, or the same payment presented
     // for something else, is a different request that this payment cannot pay.
@@ -264,13 +203,18 @@ export class PaymentEngine {
       }
       earlier = remembered?.outcome;
     }
+    if (!earlier && this.#store.sharedByReplicas) {
+      // Served by another replica: its stored outcome, kept until the replay window ends.
+      const shared = await this.#store.replayOf(id);
+      if (shared) earlier = { ...decodeOutcome(shared), receipt: null };
+    }
     if (earlier) {
       const done = await earlier;
       if (done.requestKey === requestKey) return { ...done, replayed: true };
       if (done.kind === 'served') return this.#alreadyUsed(id);
       // The earlier use charged nothing and was another request: this one
       // gets its own turn rather than someone else's refusal or error page.
-      return this.pay({ route, resource, payload, method, requestKey: originalKey, sessionInfo, serve });
+      return this.#pay({ route, resource, payload, method, requestKey: originalKey, sessionInfo, serve });
     }
 
     // Every outcome names its request, so a repeat can tell whether it is the same.
@@ -297,11 +241,11 @@ export class PaymentEngine {
    * can at worst both run the handler; the chain settles the authorization
    * once, and the loser's response is withheld.
    */
-  #takeOver(id, intent) {
-    const claim = this.#ledger.get(id);
+  async #takeOver(id, intent) {
+    const claim = await this.#store.get(id);
     if (claim?.status !== 'pending' || this.#now() - claim.startedAt < STALE_CLAIM_MS) return false;
-    this.#ledger.fail(id, { reason: 'abandoned: still unsettled on chain when the payment came back', at: this.#now() });
-    return this.#ledger.begin(intent);
+    await this.#store.fail(id, { reason: 'abandoned: still unsettled on chain when the payment came back', at: this.#now() });
+    return this.#store.begin(intent);
   }
 
   /** Until when (ms) a served response may be given back: within the TTL and the authorization's validity. */
@@ -311,23 +255,23 @@ export class PaymentEngine {
 
   /**
    * Claims a payment identifier for this authorization, or says it names
-   * another one. An authorization the ledger already knows keeps its own
+   * another one. An authorization the store already knows keeps its own
    * rules (replay, 409, a retry after a failure), whatever id it carries.
    * The claim is made after verification, so only the payer's own signed
-   * payment can take an id, and synchronously just before the ledger claim,
-   * so two payments with one id cannot both pass.
+   * payment can take an id, and just before the payment's claim; the
+   * nonce's single use is what keeps two payments from sharing one id.
    */
-  #claimIdentifier(id, identifier, route, auth) {
-    if (identifier === null || this.#ledger.get(id) !== null) return true;
+  async #claimIdentifier(id, identifier, route, auth) {
+    if (identifier === null || (await this.#store.get(id)) !== null) return true;
     const now = this.#now();
-    return this.#ledger.useNonce(
+    return this.#store.useNonce(
       paymentIdentifierNonce({ network: route.terms.network, asset: route.terms.asset, payer: auth.from, id: identifier }),
       { expiresAt: now + PAYMENT_IDENTIFIER_MEMORY_MS, now },
     );
   }
 
-  #alreadyUsed(id, message = 'This payment was already settled for another response') {
-    const receipt = this.#ledger.get(id);
+  async #alreadyUsed(id, message = 'This payment was already settled for another response') {
+    const receipt = await this.#store.get(id);
     if (receipt?.status === 'pending') {
       return refused(409, 'payment_pending',
         'This payment is being settled, or its settlement was interrupted; it pays for nothing else', { receipt });
@@ -347,7 +291,7 @@ export class PaymentEngine {
       // A payment this server already claimed fails verification because its
       // authorization was used — by us. Say so (409, with the receipt),
       // rather than a 402 that invites the client to pay a second time.
-      const known = this.#ledger.get(id);
+      const known = await this.#store.get(id);
       if (known?.status === 'settled' || known?.status === 'pending') return this.#alreadyUsed(id);
       return refused(402, verified.invalidReason ?? 'invalid_payment', verified.invalidMessage ?? 'The facilitator refused the payment');
     }
@@ -368,21 +312,21 @@ export class PaymentEngine {
       startedAt: this.#now(),
       ...(offer.kind === 'session' ? { sessionTtlSeconds: route.session.maxTtlSeconds } : {}),
     };
-    if (!this.#claimIdentifier(id, identifier, route, auth)) {
+    if (!(await this.#claimIdentifier(id, identifier, route, auth))) {
       return refused(409, 'payment_identifier_conflict',
         'This payment identifier already names another payment; a new payment needs a new identifier');
     }
-    if (!this.#ledger.begin(intent) && !this.#takeOver(id, intent)) return this.#alreadyUsed(id);
+    if (!(await this.#store.begin(intent)) && !(await this.#takeOver(id, intent))) return this.#alreadyUsed(id);
 
     let served;
     try {
       served = await serve({ id, kind: offer.kind, payer: auth.from, amount: offer.amount });
     } catch (error) {
-      this.#ledger.fail(id, { reason: `handler threw: ${error.message}`.slice(0, 512), at: this.#now() });
+      await this.#store.fail(id, { reason: `handler threw: ${error.message}`.slice(0, 512), at: this.#now() });
       throw error;
     }
     if (!served.ok) {
-      this.#ledger.fail(id, { reason: 'handler_failed', at: this.#now() });
+      await this.#store.fail(id, { reason: 'handler_failed', at: this.#now() });
       return { kind: 'unsettled', response: served.response, requestKey };
     }
 
@@ -396,13 +340,22 @@ export class PaymentEngine {
         `Settlement did not complete (${error.message}); the payment is held and will not be charged twice`, { paymentId: id });
     }
     if (!settlement.success) {
-      this.#ledger.fail(id, { reason: settlement.errorReason ?? 'settlement_failed', at: this.#now() });
+      await this.#store.fail(id, { reason: settlement.errorReason ?? 'settlement_failed', at: this.#now() });
       return refused(402, settlement.errorReason ?? 'settlement_failed', settlement.errorMessage ?? 'Settlement failed');
     }
-    const receipt = this.#ledger.settle(id, { transaction: settlement.transaction, settledAt: this.#now() });
-    return {
-      kind: 'served', response: served.response, bytes: served.bytes, settlement, receipt, requestKey, replayed: false,
-    };
+    const outcome = { kind: 'served', response: served.response, bytes: served.bytes, settlement, requestKey, replayed: false };
+    const replay = this.#store.sharedByReplicas && (served.bytes ?? 0) <= MAX_REPLAY_BYTES
+      ? { outcome: encodeOutcome(outcome), expiresAt: this.#replayUntil(auth) }
+      : undefined;
+    const recorded = await recordSettlement(this.#store, id, {
+      transaction: settlement.transaction, settledAt: this.#now(), ...(replay ? { replay } : {}),
+    });
+    if (!recorded.ok) {
+      return refused(503, 'settlement_unrecorded',
+        `The payment settled on chain (${settlement.transaction}) but the paywall's store is unreachable; the response is held ` +
+        'and a retry of this same payment gets it once the settlement is recorded', { paymentId: id });
+    }
+    return { ...outcome, receipt: recorded.receipt };
   }
 }
 

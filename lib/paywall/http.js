@@ -19,6 +19,7 @@ import { PaymentEngine } from './engine.js';
 import { RouteTable } from './routes.js';
 import { SESSION_HEADER, SessionGate } from './sessions.js';
 import { createSiwxGate } from './siwx.js';
+import { isStoreUnavailable, paywallStore } from './store.js';
 
 const MAX_PAYMENT_HEADER = 16 * 1024;
 const MAX_RESOURCE_URL = 4096;
@@ -67,7 +68,10 @@ function decodePayment(req) {
  * @param {object} options
  * @param {string} [options.facilitatorUrl] or `facilitatorClient`
  * @param {object} options.routes  {"GET /weather": {price: {...}, session?: {...}}, "/api/*": {...}}
- * @param {import('../receipt_ledger.js').ReceiptLedger} options.ledger durable receipts
+ * @param {import('./store.js').PaywallStore} [options.store] where claims, receipts, revocations,
+ *   nonces and replays live: redisStore({url}) for replicas sharing one Redis
+ * @param {import('../receipt_ledger.js').ReceiptLedger} [options.ledger] or a receipt
+ *   ledger (the journal store: one machine)
  * @param {string | (() => string)} options.publicUrl the origin clients use to reach this
  *   server. Resource URLs and session scopes are built from it, never from the Host
  *   header, which the client controls.
@@ -82,7 +86,7 @@ function decodePayment(req) {
  * route's scheme, network or x402 version.
  */
 export async function createPaywall({
-  facilitatorUrl, facilitatorClient, routes, ledger, publicUrl, revokePath = '/x402/session/revoke',
+  facilitatorUrl, facilitatorClient, routes, store: storeOption, ledger, publicUrl, revokePath = '/x402/session/revoke',
   v1Names, now = Date.now, siwx: siwxOptions = false, replayTtlSeconds, paymentIdentifier,
 }) {
   const table = new RouteTable(routes);
@@ -98,18 +102,18 @@ export async function createPaywall({
     return lastOrigin;
   };
   if (typeof publicUrl !== 'function') origin();
-  if (!ledger) throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'createPaywall needs a receipt ledger (new ReceiptLedger({path}))');
+  const store = paywallStore({ store: storeOption, ledger });
   const engine = await PaymentEngine.create({
-    facilitatorUrl, facilitatorClient, ledger, v1Names, now, replayTtlSeconds, paymentIdentifier,
+    facilitatorUrl, facilitatorClient, store, v1Names, now, replayTtlSeconds, paymentIdentifier,
     routes: table.routes,
   });
-  const sessions = new SessionGate({ ledger, now });
+  const sessions = new SessionGate({ store, now });
   const byId = new Map(table.routes.map((route) => [route.id, route]));
   // Sign-In-With-X lets a wallet that bought a session come back without a
   // token: "has paid" means a live, unrevoked session on that route.
   const siwx = siwxOptions ? createSiwxGate({
     ...(siwxOptions === true ? {} : siwxOptions),
-    ledger,
+    ledger: store,
     now,
     hasPaid: async (address, { routeId }) => sessions.hasSession(address, byId.get(routeId)),
   }) : null;
@@ -243,6 +247,10 @@ export async function createPaywall({
       return;
     }
     for (const name of res.getHeaderNames()) res.removeHeader(name);
+    if (isStoreUnavailable(error)) {
+      sendJson(res, 503, { error: 'store_unavailable', message: 'The paywall\'s store is unreachable; nothing was served or charged' });
+      return;
+    }
     sendJson(res, 500, { error: 'paywall_error', message: 'The paywall failed; nothing was charged' });
     // Operators see the cause; clients never see internals.
     process.emitWarning(`clawpay paywall: ${error.stack ?? error}`);
@@ -262,7 +270,9 @@ export async function createPaywall({
   return {
     middleware,
     engine,
-    ledger,
+    store,
+    /** The ReceiptLedger of a journal store (undefined with Redis). */
+    ledger: store.ledger,
     sessions,
     routes: table.routes,
     /** Ends the session a token stands for (the token must be genuine). */

@@ -1,6 +1,6 @@
 // Hand-written declarations for clawpay-native/paywall.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Address, Hex, ReceiptLedger } from '../index.js';
+import type { Address, Hex, Receipt, ReceiptIntent, ReceiptLedger } from '../index.js';
 
 export { ReceiptLedger, formatReceipts } from '../index.js';
 
@@ -63,15 +63,53 @@ export interface SessionInfo {
   expiresAt: number;
 }
 
-export type GateRefusal = { ok: false; status: 400 | 401 | 402; error: string; message: string };
+export type GateRefusal = { ok: false; status: 400 | 401 | 402 | 503; error: string; message: string };
+
+type Maybe<T> = T | Promise<T>;
+
+/**
+ * Where the paywall keeps claims, settlements, receipts, revocations,
+ * single-use nonces and replay outcomes (lib/paywall/store.js). Each
+ * operation answers directly (the journal) or with a promise (Redis); one
+ * that cannot reach its storage throws code ERR_STORE_UNAVAILABLE, which the
+ * paywall answers with 503 store_unavailable.
+ */
+export interface PaywallStore {
+  /** true when replicas on other machines share it: revocations are read per request, replays are shared. */
+  readonly sharedByReplicas: boolean;
+  begin(intent: ReceiptIntent): Maybe<boolean>;
+  settle(paymentId: Hex, options: { transaction: Hex; settledAt: number; replay?: { outcome: string; expiresAt: number } }): Maybe<Receipt>;
+  fail(paymentId: Hex, options: { reason: string; at: number }): Maybe<void>;
+  get(paymentId: Hex): Maybe<Receipt | null>;
+  byTransaction(transaction: Hex): Maybe<Receipt | null>;
+  paidBy(payer: Address): Maybe<Receipt[]>;
+  list(): Maybe<Receipt[]>;
+  revoke(transaction: Hex, options: { at: number }): Maybe<'revoked' | 'already_revoked' | 'not_found'>;
+  revokedAt(transaction: Hex): Maybe<number | null>;
+  useNonce(nonce: string, options: { expiresAt: number; now: number }): Maybe<boolean>;
+  replayOf(paymentId: Hex): Maybe<string | null>;
+  close(): Maybe<void>;
+}
+
+/** The operations every PaywallStore has. */
+export declare const STORE_OPERATIONS: readonly string[];
+/** The journal backend (default): a ReceiptLedger; one machine. */
+export declare function journalStore(ledger: ReceiptLedger): PaywallStore & { readonly ledger: ReceiptLedger };
+/**
+ * The Redis backend, for replicas sharing one Redis (standalone or primary).
+ * Run Redis with `appendonly yes` and `appendfsync always` so acknowledged
+ * receipts survive a crash. `ready` resolves on the first connection.
+ */
+export declare function redisStore(options: { url: string; prefix?: string }): PaywallStore & { readonly ready: Promise<void> };
 
 export declare class SessionGate {
-  constructor(options: { ledger: ReceiptLedger; now?: () => number });
+  constructor(options: { store?: PaywallStore; ledger?: ReceiptLedger; now?: () => number });
   /** null without an X-Session-Token header (or on a route that sells no sessions). */
   check(headers: Record<string, string | string[] | undefined>, url: string, route: Route):
     | null | { ok: true; session: SessionInfo } | GateRefusal
     | Promise<null | { ok: true; session: SessionInfo } | GateRefusal>;
-  hasSession(payer: string, route: Route): boolean;
+  /** A value with the journal store, a promise with Redis. */
+  hasSession(payer: string, route: Route): boolean | Promise<boolean>;
   revoke(token: string): Promise<{ ok: true; result: 'revoked' | 'already_revoked' | 'not_found'; transaction: Hex } | GateRefusal>;
 }
 
@@ -110,12 +148,16 @@ export declare class PaymentEngine {
     routes?: Route[];
     /** Networks to register; default the routes' networks. */
     networks?: string[];
-    ledger: ReceiptLedger;
+    /** A store, or a ledger (the journal store). */
+    store?: PaywallStore;
+    ledger?: ReceiptLedger;
     /** v1 names for CAIP-2 networks @x402/evm has none for (a local chain). */
     v1Names?: Record<string, string>;
     now?: () => number;
   }): Promise<PaymentEngine>;
-  readonly ledger: ReceiptLedger;
+  readonly store: PaywallStore;
+  /** The journal store's ledger; undefined with another store. */
+  readonly ledger: ReceiptLedger | undefined;
   paymentRequired(route: Route, resource: { url: string; description: string; mimeType: string },
     options?: { error?: string; sessionInfo?: Record<string, unknown>; extensions?: Record<string, unknown> }):
     Promise<{ v2: Record<string, unknown>; v1: { x402Version: 1; error: string; accepts: unknown[] } }>;
@@ -140,7 +182,9 @@ export interface Paywall {
   /** node:http or Express middleware. Without `next`, unpaid-route requests are left unanswered. */
   middleware(req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void): void;
   readonly engine: PaymentEngine;
-  readonly ledger: ReceiptLedger;
+  readonly store: PaywallStore;
+  /** The journal store's ledger; undefined with another store. */
+  readonly ledger: ReceiptLedger | undefined;
   readonly sessions: SessionGate;
   readonly routes: Route[];
   revokeSession(token: string): ReturnType<SessionGate['revoke']>;
@@ -152,7 +196,9 @@ export declare function createPaywall(options: ReplayOptions & {
   facilitatorClient?: unknown;
   /** Keys: "GET /path", "/path", or "/prefix/*". */
   routes: Record<string, RouteConfig>;
-  ledger: ReceiptLedger;
+  /** redisStore({url}) for replicas; or `ledger` (the journal store). One of the two. */
+  store?: PaywallStore;
+  ledger?: ReceiptLedger;
   /** The origin clients use (never taken from the Host header). */
   publicUrl: string | (() => string);
   /** Default "/x402/session/revoke". */

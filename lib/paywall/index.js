@@ -1,6 +1,7 @@
 // clawpay-native/paywall: the sell side. x402 payments and ClawPay sessions
 // for node:http / Express routes and for MCP tools, settled through any
-// facilitator and recorded in a durable receipt ledger.
+// facilitator and recorded in the paywall's store: a durable receipt ledger
+// (one machine) or Redis (replicas).
 export { createPaywall } from './http.js';
 export { DEFAULT_REPLAY_TTL_SECONDS, PaymentEngine } from './engine.js';
 export { PAYMENT_IDENTIFIER_MEMORY_MS } from './payment_identifier.js';
@@ -10,3 +11,6 @@ export { paidTool, createPaidMcpHttpHandler, PAYMENT_META_KEY, PAYMENT_REQUIRED_
 export { normalizeRoute } from './route.js';
 export { SESSION_EXTRA } from './offers.js';
 export { ReceiptLedger, formatReceipts } from '../receipt_ledger.js';
+export { redisStore } from './redis_store.js';
+export { journalStore } from './journal_store.js';
+export { STORE_OPERATIONS } from './store.js';

@@ -150,10 +150,10 @@ function checkEngine(engine) {
 // session gate (which caches token signature checks) is kept per engine.
 const gates = new WeakMap();
 function sessionGateFor(engine) {
-  if (!engine.ledger) return null;
+  if (!engine.store) return null;
   let gate = gates.get(engine);
   if (!gate) {
-    gate = new SessionGate({ ledger: engine.ledger });
+    gate = new SessionGate({ store: engine.store });
     gates.set(engine, gate);
   }
   return gate;
@@ -189,7 +189,7 @@ const TOOL_CONFIG_KEYS = ['title', 'description', 'inputSchema', 'outputSchema',
  *   sessions are checked against it; never taken from the Host header, which
  *   the client controls. Without it tools are "mcp://tool/<name>" and sessions
  *   are not honoured.
- * @param {SessionGate} [options.sessions]  defaults to one per engine, on its ledger
+ * @param {SessionGate} [options.sessions]  defaults to one per engine, on its store
  * @returns the SDK's RegisteredTool
  */
 export function paidTool(server, name, config, handler, { engine, endpoint, sessions } = {}) {

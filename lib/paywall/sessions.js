@@ -19,6 +19,7 @@
 import { scopeCovers } from '../url_scope.js';
 import { verifySessionToken } from '../session_token.js';
 import { sameAddress } from '../hashing.js';
+import { isStoreUnavailable, paywallStore } from './store.js';
 
 export const SESSION_HEADER = 'x-session-token';
 const CACHE_ENTRIES = 10_000;
@@ -52,21 +53,27 @@ function entitlementRefusal(receipt, route, now) {
   return null;
 }
 
+const unavailable = (error) => deny(503, 'store_unavailable',
+  `The paywall's store is unreachable, so the session cannot be checked (${error.message})`);
+
 export class SessionGate {
-  #ledger;
+  #store;
   #now;
   // token -> {verdict, receipt, fetchedAt, epoch}. Recovering the signer is
   // the costly part of a check and depends on the token alone, so it is
-  // done once per token. The receipt is re-read from the ledger when older
-  // than RECEIPT_MAX_AGE_MS or when this process revoked anything since; a
-  // revocation made by another process sharing the ledger file therefore
-  // takes effect here within that time. Time and URL are checked on every
-  // request.
+  // done once per token. With the journal store the receipt is re-read when
+  // older than RECEIPT_MAX_AGE_MS or when this process revoked anything
+  // since; a revocation made by another process sharing the ledger file
+  // therefore takes effect here within that time. With a store shared by
+  // replicas (Redis) the receipt is kept, and its revocation is read from
+  // the store on every request: a token revoked at any replica is refused
+  // here on the very next request. Time and URL are checked on every request.
   #entries = new Map();
   #epoch = 0;
 
-  constructor({ ledger, now = Date.now }) {
-    this.#ledger = ledger;
+  /** `store` (a PaywallStore) or `ledger` (a ReceiptLedger: the journal store). */
+  constructor({ store, ledger, now = Date.now }) {
+    this.#store = paywallStore({ store, ledger }, 'SessionGate');
     this.#now = now;
   }
 
@@ -78,16 +85,23 @@ export class SessionGate {
     return entry;
   }
 
-  #receipt(entry, now) {
-    if (entry.epoch !== this.#epoch || now - entry.fetchedAt >= RECEIPT_MAX_AGE_MS || now < entry.fetchedAt) {
-      const tx = entry.verdict.payload.paymentTxHash;
-      entry.receipt = HEX32.test(tx) ? this.#ledger.byTransaction(tx) : null;
-      const { endpoint, scope } = entry.verdict.payload;
-      entry.paidInScope = entry.receipt !== null && scopeCovers(endpoint, scope, entry.receipt.resource);
+  #stale(entry, now) {
+    if (this.#store.sharedByReplicas && entry.receipt !== null && entry.epoch !== -1) return false;
+    return entry.epoch !== this.#epoch || now - entry.fetchedAt >= RECEIPT_MAX_AGE_MS || now < entry.fetchedAt;
+  }
+
+  /** Reads the token's receipt into the entry: synchronously from the journal, as a promise from Redis. */
+  #fetchReceipt(entry, now) {
+    const tx = entry.verdict.valid ? entry.verdict.payload.paymentTxHash : undefined;
+    const keep = (receipt) => {
+      entry.receipt = receipt;
+      entry.paidInScope = receipt !== null &&
+        scopeCovers(entry.verdict.payload.endpoint, entry.verdict.payload.scope, receipt.resource);
       entry.fetchedAt = now;
       entry.epoch = this.#epoch;
-    }
-    return entry.receipt;
+    };
+    const receipt = HEX32.test(tx ?? '') ? this.#store.byTransaction(tx) : null;
+    return receipt instanceof Promise ? receipt.then(keep) : keep(receipt);
   }
 
   /** The token's receipt and signer, when the token is genuine and its payment real. */
@@ -97,7 +111,7 @@ export class SessionGate {
       return deny(401, `session_${verdict.reason}`, `The session token is not valid (${verdict.reason}${verdict.detail ? `: ${verdict.detail}` : ''})`);
     }
     const { payload, signer } = verdict;
-    const receipt = this.#receipt(entry, now);
+    const { receipt } = entry;
     if (!receipt || receipt.status !== 'settled') {
       return deny(402, 'session_unknown_payment', `This server recorded no settlement ${payload.paymentTxHash}`);
     }
@@ -116,13 +130,45 @@ export class SessionGate {
     const token = headers[SESSION_HEADER];
     if (token === undefined || !route.session) return null;
     const entry = this.#entries.get(token);
-    // Synchronous once the token is known: the hot path of a session.
-    if (entry) return this.#checkEntry(entry, url, route);
-    return this.#newEntry(token).then((fresh) => this.#checkEntry(fresh, url, route));
+    // Synchronous once the token is known, with the journal: the hot path of a session.
+    if (entry) return this.#checkEntry(entry, url, route, this.#now());
+    return this.#newEntry(token).then((fresh) => this.#checkEntry(fresh, url, route, this.#now()));
   }
 
-  #checkEntry(entry, url, route) {
-    const now = this.#now();
+  #checkEntry(entry, url, route, now) {
+    if (this.#stale(entry, now)) {
+      let fetched;
+      try {
+        fetched = this.#fetchReceipt(entry, now);
+      } catch (error) {
+        if (isStoreUnavailable(error)) return unavailable(error);
+        throw error;
+      }
+      if (fetched instanceof Promise) {
+        return fetched.then(() => this.#decide(entry, url, route, now), (error) => {
+          if (isStoreUnavailable(error)) return unavailable(error);
+          throw error;
+        });
+      }
+    }
+    const verdict = this.#decide(entry, url, route, now);
+    return verdict.ok && this.#store.sharedByReplicas ? this.#unlessRevoked(verdict) : verdict;
+  }
+
+  /** Redis: whether any replica revoked the session, asked on every request. */
+  async #unlessRevoked(verdict) {
+    let revokedAt;
+    try {
+      revokedAt = await this.#store.revokedAt(verdict.session.transaction);
+    } catch (error) {
+      if (isStoreUnavailable(error)) return unavailable(error);
+      throw error;
+    }
+    if (revokedAt !== null) return deny(402, 'session_revoked', `The session bought with ${verdict.session.transaction} was revoked`);
+    return verdict;
+  }
+
+  #decide(entry, url, route, now) {
     const genuine = this.#genuine(entry, now);
     if (!genuine.ok) return genuine;
     const { payload, signer, receipt } = genuine;
@@ -150,7 +196,9 @@ export class SessionGate {
   hasSession(payer, route) {
     if (!route?.session) return false;
     const now = this.#now();
-    return this.#ledger.paidBy(payer).some((receipt) => receipt.status === 'settled' && !entitlementRefusal(receipt, route, now));
+    const live = (receipts) => receipts.some((receipt) => receipt.status === 'settled' && !entitlementRefusal(receipt, route, now));
+    const receipts = this.#store.paidBy(payer);
+    return receipts instanceof Promise ? receipts.then(live) : live(receipts);
   }
 
   /**
@@ -161,9 +209,10 @@ export class SessionGate {
     if (typeof token !== 'string') return deny(401, 'session_malformed', 'No session token given');
     const entry = this.#entries.get(token) ?? await this.#newEntry(token);
     entry.epoch = -1; // read the receipt afresh: revocation is not decided on a cached copy
+    await this.#fetchReceipt(entry, this.#now());
     const genuine = this.#genuine(entry, this.#now());
     if (!genuine.ok) return genuine;
-    const result = this.#ledger.revoke(genuine.receipt.transaction, { at: this.#now() });
+    const result = await this.#store.revoke(genuine.receipt.transaction, { at: this.#now() });
     this.#epoch += 1; // every cached receipt is read again
     return { ok: true, result, transaction: genuine.receipt.transaction };
   }

@@ -1,6 +1,6 @@
 // Compiled (never run) with usage.ts: the paywall and devnet declarations.
 import {
-  createPaywall, ReceiptLedger, normalizeRoute, PAYMENT_REQUIRED_META_KEY, type Paywall, type Route,
+  createPaywall, ReceiptLedger, normalizeRoute, PAYMENT_REQUIRED_META_KEY, redisStore, type Paywall, type PaywallStore, type Route,
 } from 'clawpay-native/paywall';
 import { startWorld, describeWorld, type WorldDescription } from 'clawpay-native/devnet';
 
@@ -20,6 +20,11 @@ async function paywallUsage(): Promise<void> {
   });
   // @ts-expect-error paymentIdentifier is true, false or 'required'
   await createPaywall({ facilitatorUrl: 'x', ledger, publicUrl: 'https://a.example', routes: {}, paymentIdentifier: 'always' });
+  const store: PaywallStore = redisStore({ url: 'redis://127.0.0.1:6379' });
+  const replica: Paywall = await createPaywall({ facilitatorUrl: 'x', store, publicUrl: 'https://api.example.com', routes: {} });
+  void replica;
+  // @ts-expect-error a Redis store needs its url
+  redisStore({});
   const route: Route = normalizeRoute({ price }, 'GET /weather');
   const cents: bigint | null = route.callPrice;
   void cents;
