@@ -43,13 +43,13 @@ async function seenTokenRow(signer) {
   const asset = '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913';
   const payTo = '0x90F79bf6EB2c4f870365E785982E1f101E93b906';
   const price = { amount: 10_000n, asset, network: 'eip155:8453', payTo, name: 'USD Coin', version: '2', decimals: 6 };
-  const route = normalizeRoute({ price, session: { price: 10_000n, maxTtlSeconds: 3600 } }, 'GET /v1/*');
+  const route = normalizeRoute({ price, session: { price: 50_000n, maxTtlSeconds: 3600 } }, 'GET /v1/*');
   const ledger = new ReceiptLedger();
   const paymentId = `0x${'01'.repeat(32)}`;
   const transaction = `0x${'ab'.repeat(32)}`;
   ledger.begin({
     paymentId, kind: 'session', route: route.id, resource: 'https://api.example.com/v1/search', method: 'GET',
-    network: price.network, asset, amount: 10_000n, decimals: 6, payer: signer.address, payTo, x402Version: 2,
+    network: price.network, asset, amount: 50_000n, decimals: 6, payer: signer.address, payTo, x402Version: 2,
     startedAt: NOW * 1000, sessionTtlSeconds: 3600,
   });
   ledger.settle(paymentId, { transaction, settledAt: NOW * 1000 });
