@@ -11,7 +11,7 @@ void DefineHashing(Napi::Env env, Napi::Object exports);       // keccak256, has
 void DefineSigner(Napi::Env env, Napi::Object exports);        // NativeSigner
 void DefineSessionToken(Napi::Env env, Napi::Object exports);  // build/decode/verify tokens
 void DefineUrlScope(Napi::Env env, Napi::Object exports);      // normalizeUrl, scopeCovers
-void DefineSessionStore(Napi::Env env, Napi::Object exports);  // NativeSessionStore
+void DefineSessionStore(Napi::Env env, Napi::Object exports);  // SessionStore
 void DefineReceiptLedger(Napi::Env env, Napi::Object exports); // NativeReceiptLedger
 void DefineRecordStore(Napi::Env env, Napi::Object exports);   // NativeRecordStore
 

@@ -1,4 +1,4 @@
-// NativeSessionStore: records cross the boundary as JSON text, which V8 and
+// SessionStore: records cross the boundary as JSON text, which V8 and
 // nlohmann both read and write far faster than a property-by-property walk.
 #include "session_store.h"
 
@@ -18,7 +18,7 @@ constexpr napi_type_tag kSessionStoreTag = {0x3f6d0c91a2b84e57ULL, 0xd15e7a203c4
 class SessionStoreWrap : public Napi::ObjectWrap<SessionStoreWrap> {
  public:
   static Napi::Function Define(Napi::Env env) {
-    return DefineClass(env, "NativeSessionStore",
+    return DefineClass(env, "SessionStore",
                        {
                            InstanceMethod<&SessionStoreWrap::Add>("add"),
                            InstanceMethod<&SessionStoreWrap::Get>("get"),
@@ -33,7 +33,7 @@ class SessionStoreWrap : public Napi::ObjectWrap<SessionStoreWrap> {
                        });
   }
 
-  // new NativeSessionStore(path?: string, access?: {mustExist?, readOnly?})
+  // new SessionStore(path?: string, access?: {mustExist?, readOnly?})
   explicit SessionStoreWrap(const Napi::CallbackInfo& info)
       : Napi::ObjectWrap<SessionStoreWrap>(info) {
     guarded(info.Env(), [&] {
@@ -64,7 +64,7 @@ class SessionStoreWrap : public Napi::ObjectWrap<SessionStoreWrap> {
 
   Napi::Value Add(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&] {
-      requireThis(info, kSessionStoreTag, "NativeSessionStore");
+      requireThis(info, kSessionStoreTag, "SessionStore");
       store_->add(recordArg(info[0]));
       return info.Env().Undefined();
     });
@@ -72,14 +72,14 @@ class SessionStoreWrap : public Napi::ObjectWrap<SessionStoreWrap> {
 
   Napi::Value Get(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&] {
-      requireThis(info, kSessionStoreTag, "NativeSessionStore");
+      requireThis(info, kSessionStoreTag, "SessionStore");
       return recordValue(info.Env(), store_->get(utf8Arg(info[0], "sessionId")));
     });
   }
 
   Napi::Value FindForUrl(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&] {
-      requireThis(info, kSessionStoreTag, "NativeSessionStore");
+      requireThis(info, kSessionStoreTag, "SessionStore");
       return recordValue(info.Env(), store_->findForUrl(utf8Arg(info[0], "url"),
                                                         safeIntegerArg(info[1], "now")));
     });
@@ -87,7 +87,7 @@ class SessionStoreWrap : public Napi::ObjectWrap<SessionStoreWrap> {
 
   Napi::Value RecordCall(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&] {
-      requireThis(info, kSessionStoreTag, "NativeSessionStore");
+      requireThis(info, kSessionStoreTag, "SessionStore");
       bool found = store_->recordCall(utf8Arg(info[0], "sessionId"), safeIntegerArg(info[1], "now"));
       return Napi::Value(Napi::Boolean::New(info.Env(), found));
     });
@@ -95,7 +95,7 @@ class SessionStoreWrap : public Napi::ObjectWrap<SessionStoreWrap> {
 
   Napi::Value End(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&] {
-      requireThis(info, kSessionStoreTag, "NativeSessionStore");
+      requireThis(info, kSessionStoreTag, "SessionStore");
       bool found = store_->end(utf8Arg(info[0], "sessionId"), safeIntegerArg(info[1], "now"));
       return Napi::Value(Napi::Boolean::New(info.Env(), found));
     });
@@ -104,7 +104,7 @@ class SessionStoreWrap : public Napi::ObjectWrap<SessionStoreWrap> {
   // list(includeExpired, now) -> JSON text of an array
   Napi::Value List(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&] {
-      requireThis(info, kSessionStoreTag, "NativeSessionStore");
+      requireThis(info, kSessionStoreTag, "SessionStore");
       auto records = store_->list(info[0].ToBoolean(), safeIntegerArg(info[1], "now"));
       return Napi::Value(Napi::String::New(info.Env(), nlohmann::json(records).dump()));
     });
@@ -112,7 +112,7 @@ class SessionStoreWrap : public Napi::ObjectWrap<SessionStoreWrap> {
 
   Napi::Value Prune(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&] {
-      requireThis(info, kSessionStoreTag, "NativeSessionStore");
+      requireThis(info, kSessionStoreTag, "SessionStore");
       return Napi::Value(
           Napi::Number::New(info.Env(), double(store_->prune(safeIntegerArg(info[0], "now")))));
     });
@@ -120,21 +120,21 @@ class SessionStoreWrap : public Napi::ObjectWrap<SessionStoreWrap> {
 
   Napi::Value Size(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&] {
-      requireThis(info, kSessionStoreTag, "NativeSessionStore");
+      requireThis(info, kSessionStoreTag, "SessionStore");
       return Napi::Value(Napi::Number::New(info.Env(), double(store_->size())));
     });
   }
 
   Napi::Value TakeNotices(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&]() -> Napi::Value {
-      requireThis(info, kSessionStoreTag, "NativeSessionStore");
+      requireThis(info, kSessionStoreTag, "SessionStore");
       return jsStrings(info.Env(), store_->takeNotices());
     });
   }
 
   Napi::Value Close(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&] {
-      requireThis(info, kSessionStoreTag, "NativeSessionStore");
+      requireThis(info, kSessionStoreTag, "SessionStore");
       store_->close();
       return info.Env().Undefined();
     });
@@ -146,7 +146,7 @@ class SessionStoreWrap : public Napi::ObjectWrap<SessionStoreWrap> {
 }  // namespace
 
 void DefineSessionStore(Napi::Env env, Napi::Object exports) {
-  exports.Set("NativeSessionStore", SessionStoreWrap::Define(env));
+  exports.Set("SessionStore", SessionStoreWrap::Define(env));
 }
 
 }  // namespace clawpay::binding

@@ -13,7 +13,6 @@
 #include "js_json.h"
 #include "parallel.h"
 #include "signer.h"
-#include "wtf8.h"
 
 namespace clawpay::binding {
 namespace {
@@ -64,28 +63,13 @@ TokenCheck checkArgs(const Napi::Value& now, const Napi::Value& wallet, const Na
   return check;
 }
 
-Napi::Object verificationObject(Napi::Env env, const TokenVerification& v) {
-  auto o = Napi::Object::New(env);
-  o.Set("valid", Napi::Boolean::New(env, v.verdict == TokenVerdict::Valid));
-  std::string_view code = tokenVerdictCode(v.verdict);
-  o.Set("reason", v.verdict == TokenVerdict::Valid ? env.Null()
-                                                   : Napi::Value(Napi::String::New(env, code.data(), code.size())));
-  o.Set("detail", v.detail.empty() ? env.Null() : Napi::Value(Napi::String::New(env, v.detail)));
-  o.Set("payload", v.decoded ? Napi::Value(payloadObject(env, v.decoded->payload)) : env.Null());
-  o.Set("signer", v.signer ? Napi::Value(Napi::String::New(env, toChecksumAddress(*v.signer)))
-                           : env.Null());
-  return o;
-}
-
-// The same object as JSON text, for JSON.parse on the JS side: one string
-// crosses the boundary instead of fourteen property sets, and for a batch it
-// is written on the worker threads. Payload keys keep payloadObject's order.
-// Returns false, writing nothing, for a detail that is not valid UTF-8 (a
-// lone surrogate quoted from a hostile token's key): V8 reads such bytes as
-// U+FFFD per byte, JSON.parse would read the escape as the surrogate, so that
-// rare result goes through verificationObject to stay exactly as it was.
-bool appendVerificationJson(std::string& out, const TokenVerification& v) {
-  if (!isValidUtf8(v.detail)) return false;
+// A verdict crosses to JS as JSON text, its one serialisation, for
+// JSON.parse on the JS side: one string instead of fourteen property sets,
+// and for a batch it is written on the worker threads. Payload keys keep
+// payloadObject's order; payload strings are WTF-8 and their JSON escapes
+// give JS the lone surrogates back; the detail is UTF-8 (see
+// TokenVerification).
+void appendVerificationJson(std::string& out, const TokenVerification& v) {
   out += v.verdict == TokenVerdict::Valid ? R"({"valid":true,"reason":null,"detail":)"
                                           : R"({"valid":false,"reason":")";
   if (v.verdict != TokenVerdict::Valid) {
@@ -131,14 +115,12 @@ bool appendVerificationJson(std::string& out, const TokenVerification& v) {
     out += "null";
   }
   out += '}';
-  return true;
 }
 
-// JSON text of the result (the JS layer parses it), or the object itself.
 Napi::Value verificationValue(Napi::Env env, const TokenVerification& v) {
   std::string json;
   json.reserve(512);
-  if (!appendVerificationJson(json, v)) return verificationObject(env, v);
+  appendVerificationJson(json, v);
   return Napi::String::New(env, json);
 }
 
@@ -181,6 +163,16 @@ Napi::Value Verify(const Napi::CallbackInfo& info) {
   });
 }
 
+// The token-only half of Verify (see recoverSessionToken), for callers that
+// cache it and check time and scope per request.
+Napi::Value Recover(const Napi::CallbackInfo& info) {
+  return guarded(info.Env(), [&] {
+    if (!info[0].IsString()) return verificationValue(info.Env(), notAString());
+    std::string token = info[0].As<Napi::String>().Utf8Value();
+    return verificationValue(info.Env(), recoverSessionToken(token));
+  });
+}
+
 class BatchVerifyWorker : public Napi::AsyncWorker {
  public:
   BatchVerifyWorker(Napi::Env env, std::vector<std::string> tokens,
@@ -197,14 +189,10 @@ class BatchVerifyWorker : public Napi::AsyncWorker {
   // Each thread verifies its tokens and writes their JSON; the main thread
   // then only hands one string to JSON.parse.
   void Execute() override {
-    results_.resize(tokens_.size());
     std::vector<std::string> pieces(tokens_.size());
-    std::vector<char> written(tokens_.size());
     parallelFor(tokens_.size(), threads_, [&](size_t i) {
-      results_[i] = notStrings_[i] ? notAString() : verifySessionToken(tokens_[i], check_);
-      written[i] = appendVerificationJson(pieces[i], results_[i]);
+      appendVerificationJson(pieces[i], notStrings_[i] ? notAString() : verifySessionToken(tokens_[i], check_));
     });
-    if (std::find(written.begin(), written.end(), 0) != written.end()) return;  // OnOK builds objects
     size_t size = 2 + pieces.size();
     for (const std::string& piece : pieces) size += piece.size();
     json_.reserve(size);
@@ -216,16 +204,7 @@ class BatchVerifyWorker : public Napi::AsyncWorker {
     json_ += ']';
   }
 
-  void OnOK() override {
-    Napi::Env env = Env();
-    if (!json_.empty()) {
-      deferred_.Resolve(Napi::String::New(env, json_));
-      return;
-    }
-    auto array = Napi::Array::New(env, results_.size());
-    for (size_t i = 0; i < results_.size(); ++i) array.Set(i, verificationObject(env, results_[i]));
-    deferred_.Resolve(array);
-  }
+  void OnOK() override { deferred_.Resolve(Napi::String::New(Env(), json_)); }
 
   void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
 
@@ -235,8 +214,7 @@ class BatchVerifyWorker : public Napi::AsyncWorker {
   std::vector<bool> notStrings_;
   TokenCheck check_;
   unsigned threads_;
-  std::vector<TokenVerification> results_;
-  std::string json_;  // the results as one JSON array, when all could be written
+  std::string json_;  // the results as one JSON array
 };
 
 // (tokens: string[], now, wallet, url, threads) -> Promise<result[]>
@@ -269,6 +247,7 @@ void DefineSessionToken(Napi::Env env, Napi::Object exports) {
   exports.Set("buildSessionToken", Napi::Function::New<Build>(env, "buildSessionToken"));
   exports.Set("decodeSessionToken", Napi::Function::New<Decode>(env, "decodeSessionToken"));
   exports.Set("verifySessionToken", Napi::Function::New<Verify>(env, "verifySessionToken"));
+  exports.Set("recoverSessionToken", Napi::Function::New<Recover>(env, "recoverSessionToken"));
   exports.Set("verifySessionTokens", Napi::Function::New<VerifyBatch>(env, "verifySessionTokens"));
   exports.Set("maxSessionTokenLength", Napi::Number::New(env, double(kMaxSessionTokenLength)));
 }

@@ -180,6 +180,13 @@ export type TokenVerification = ValidTokenVerification | InvalidTokenVerificatio
 
 /** Never throws for a bad token; throws only for bad options. */
 export declare function verifySessionToken(token: string, options?: VerifyOptions): Promise<TokenVerification>;
+/**
+ * The half of verifySessionToken that depends on the token alone (shape,
+ * version, signature -> signer), synchronous: the costly half, for a caller
+ * that keeps it per token and checks time, scope and payer per request.
+ * Its reasons are 'malformed', 'unsupported_version' and 'bad_signature'.
+ */
+export declare function recoverSessionToken(token: string): TokenVerification;
 /** Off the main thread, spread over all cores (or `threads`). */
 export declare function verifySessionTokens(tokens: string[], options?: VerifyOptions & { threads?: number }): Promise<TokenVerification[]>;
 
@@ -242,7 +249,7 @@ export interface JournalOptions {
   onNotice?: (line: string) => void;
 }
 
-export declare class SessionCache {
+export declare class SessionStore {
   /** In memory; or journaled at `path` (every change fsync'ed before returning). */
   constructor(options?: JournalOptions);
   /** Throws ERR_INVALID_SESSION_RECORD (naming the field) or ERR_DUPLICATE_SESSION. */
@@ -258,6 +265,11 @@ export declare class SessionCache {
   readonly size: number;
   close(): void;
 }
+
+/** @deprecated Renamed SessionStore (the same class). */
+export declare const SessionCache: typeof SessionStore;
+/** @deprecated Renamed SessionStore. */
+export type SessionCache = SessionStore;
 
 /** The fields a receipt keeps from the intent that began it. */
 export interface ReceiptTerms {
@@ -318,7 +330,7 @@ export type Millis = number | Date;
  * The paid side's durable record of x402 payments and single-use nonces.
  * Validation errors are TypeError / RangeError with code ERR_INVALID_ARG_TYPE
  * or ERR_INVALID_ARG_VALUE naming the parameter; state errors have code
- * ERR_INVALID_ARG. A file of another kind (e.g. a SessionCache journal) is
+ * ERR_INVALID_ARG. A file of another kind (e.g. a SessionStore journal) is
  * refused with ERR_JOURNAL_CORRUPT.
  */
 export declare class ReceiptLedger {

@@ -14,10 +14,13 @@ export {
   buildSessionToken,
   decodeSessionToken,
   verifySessionToken,
+  recoverSessionToken,
   verifySessionTokens,
   TOKEN_REASONS,
 } from './session_token.js';
 export { normalizeUrl, scopeCovers } from './url_scope.js';
-export { SessionCache } from './session_cache.js';
+export { SessionStore } from './session_store.js';
+// The name before 0.2: one concept, one name through src/, binding/, lib/.
+export { SessionStore as SessionCache } from './session_store.js';
 export { ReceiptLedger, formatReceipts } from './receipt_ledger.js';
 export { RecordStore } from './record_store.js';

@@ -66,13 +66,23 @@ function checkArgs(options, name) {
   ];
 }
 
-// The binding hands results over as JSON text (one string instead of an
-// object built property by property); rarely, as the object itself.
-const verification = (result) => (typeof result === 'string' ? JSON.parse(result) : result);
+// The binding hands results over as JSON text: one string instead of an
+// object built property by property.
+const verification = (json) => JSON.parse(json);
 
 /** {valid, reason, detail, payload, signer}; never throws for a bad token. */
 export async function verifySessionToken(token, options) {
   return verification(native.verifySessionToken(token, ...checkArgs(options, 'options')));
+}
+
+/**
+ * The half of verifySessionToken that depends on the token alone (shape,
+ * version, signature -> signer; reason 'malformed', 'unsupported_version' or
+ * 'bad_signature'): the costly half, for a caller that keeps the result per
+ * token and checks time, scope and payer on every request (lib/paywall).
+ */
+export function recoverSessionToken(token) {
+  return verification(native.recoverSessionToken(token));
 }
 
 /** Verifies many tokens off the main thread, on all cores (or `threads`). */

@@ -10,7 +10,14 @@
 # touched, and no root is needed. apt checks the files against the archive's
 # signed index; dpkg-source unpacks them with the distribution's patches.
 #
-#   scripts/fetch-libsecp256k1.sh     fetch unless build-deps/ already has it
+# On Debian it takes the source from a newer suite than the machine's own
+# when it can (trixie: 0.5.0, with the faster signing and recovery of the
+# releases since bookworm's 0.2.0), else from the machine's own suite. Only a
+# source package is fetched: nothing of the newer suite is installed.
+#
+#   scripts/fetch-libsecp256k1.sh     fetch unless build-deps/ already has
+#                                     0.5.0 or later
+#   CLAWPAY_SECP256K1_SUITES="sid trixie bookworm"   the suites to try, in order
 #
 # Needs apt-get and dpkg-source (dpkg-dev). Exits non-zero when the source
 # cannot be fetched; the build then falls back to the system's shared library.
@@ -19,10 +26,19 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEST="$ROOT/build-deps/libsecp256k1"
 
+WANT_VERSION=0.5.0
 existing=("$DEST"/libsecp256k1-*/configure.ac)
 if [ -e "${existing[0]}" ]; then
-  echo "fetch-libsecp256k1: have $(basename "$(dirname "${existing[-1]}")")"
-  exit 0
+  have="$(basename "$(dirname "${existing[-1]}")")"
+  # The glob sorts 0.10 before 0.5; dpkg compares versions properly.
+  for tree in "${existing[@]}"; do
+    version="$(basename "$(dirname "$tree")")"; version="${version#libsecp256k1-}"
+    if dpkg --compare-versions "$version" ge "$WANT_VERSION" 2>/dev/null; then
+      echo "fetch-libsecp256k1: have libsecp256k1-$version"
+      exit 0
+    fi
+  done
+  echo "fetch-libsecp256k1: have $have, looking for $WANT_VERSION or later"
 fi
 
 for tool in apt-get dpkg-source; do
@@ -43,31 +59,53 @@ if [ -z "${VERSION_CODENAME:-}" ]; then
   exit 1
 fi
 
+case "$ID" in
+  debian) suites="${CLAWPAY_SECP256K1_SUITES:-trixie $VERSION_CODENAME}" ;;
+  *) suites="${CLAWPAY_SECP256K1_SUITES:-$VERSION_CODENAME}" ;;
+esac
+
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
-mkdir -p "$scratch/lists/partial" "$scratch/cache/archives/partial" "$DEST"
-echo "deb-src [signed-by=$keyring] $mirror $VERSION_CODENAME $component" >"$scratch/sources.list"
-APT_OPTS=(
-  -o "Dir::Etc::SourceList=$scratch/sources.list"
-  -o "Dir::Etc::SourceParts=/dev/null"
-  -o "Dir::State::Lists=$scratch/lists"
-  -o "Dir::Cache=$scratch/cache"
-  -o "APT::Sandbox::User=$(id -un)"
-)
+mkdir -p "$DEST"
 
-echo "fetch-libsecp256k1: apt-get source libsecp256k1 ($ID $VERSION_CODENAME, $mirror)"
-if ! apt-get "${APT_OPTS[@]}" -qq --error-on=any update; then
-  echo "fetch-libsecp256k1: cannot read the source index of $mirror $VERSION_CODENAME" >&2
-  exit 1
-fi
-# Unpack in the scratch folder, then move the finished tree into place, so an
-# interrupted run never leaves a half-unpacked tree behind.
-if ! (cd "$scratch" && apt-get "${APT_OPTS[@]}" -qq source libsecp256k1 >/dev/null); then
-  echo "fetch-libsecp256k1: apt-get source libsecp256k1 failed" >&2
-  exit 1
-fi
-tree=("$scratch"/libsecp256k1-*/)
-[ -f "${tree[0]}configure.ac" ] || { echo "fetch-libsecp256k1: no source tree unpacked" >&2; exit 1; }
-mv "$scratch"/libsecp256k1_* "$DEST"/
-mv "${tree[0]%/}" "$DEST"/
-echo "fetch-libsecp256k1: $DEST/$(basename "${tree[0]}")"
+# Fetches and unpacks the source of one suite into $scratch/<suite>/.
+fetch_suite() {
+  local suite="$1" dir="$scratch/$1"
+  mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
+  echo "deb-src [signed-by=$keyring] $mirror $suite $component" >"$dir/sources.list"
+  local opts=(
+    -o "Dir::Etc::SourceList=$dir/sources.list"
+    -o "Dir::Etc::SourceParts=/dev/null"
+    -o "Dir::State::Lists=$dir/lists"
+    -o "Dir::Cache=$dir/cache"
+    -o "APT::Sandbox::User=$(id -un)"
+  )
+  echo "fetch-libsecp256k1: apt-get source libsecp256k1 ($ID $suite, $mirror)"
+  if ! apt-get "${opts[@]}" -qq --error-on=any update; then
+    echo "fetch-libsecp256k1: cannot read the source index of $mirror $suite" >&2
+    return 1
+  fi
+  if ! (cd "$dir" && apt-get "${opts[@]}" -qq source libsecp256k1 >/dev/null); then
+    echo "fetch-libsecp256k1: apt-get source libsecp256k1 ($suite) failed" >&2
+    return 1
+  fi
+  local tree=("$dir"/libsecp256k1-*/)
+  [ -f "${tree[0]}configure.ac" ] || { echo "fetch-libsecp256k1: no source tree unpacked ($suite)" >&2; return 1; }
+}
+
+for suite in $suites; do
+  fetch_suite "$suite" || continue
+  # Unpacked in the scratch folder, then moved into place, so an interrupted
+  # run never leaves a half-unpacked tree behind.
+  tree=("$scratch/$suite"/libsecp256k1-*/)
+  if [ -e "$DEST/$(basename "${tree[0]}")" ]; then
+    echo "fetch-libsecp256k1: have $(basename "${tree[0]}") already ($suite)"
+    exit 0
+  fi
+  mv "$scratch/$suite"/libsecp256k1_* "$DEST"/
+  mv "${tree[0]%/}" "$DEST"/
+  echo "fetch-libsecp256k1: $DEST/$(basename "${tree[0]}") ($suite)"
+  exit 0
+done
+echo "fetch-libsecp256k1: no suite of $suites gave the source" >&2
+exit 1

@@ -166,43 +166,62 @@ std::string_view tokenVerdictCode(TokenVerdict verdict) {
   return "malformed";
 }
 
-TokenVerification verifySessionToken(std::string_view token, const TokenCheck& check) {
+namespace {
+
+void setVerdict(TokenVerification& v, TokenVerdict verdict, std::string_view detail) {
+  v.verdict = verdict;
+  // A detail may quote a hostile token (a key with a lone surrogate):
+  // callers get text they can print and serialise as it is.
+  v.detail = utf8ForDisplay(detail);
+}
+
+}  // namespace
+
+TokenVerification recoverSessionToken(std::string_view token) {
   TokenVerification result;
-  auto verdict = [&result](TokenVerdict v, std::string detail) {
-    result.verdict = v;
-    result.detail = std::move(detail);
-    return result;
-  };
   try {
     result.decoded = decodeSessionToken(token);
   } catch (const Error& e) {
-    return verdict(TokenVerdict::Malformed, e.what());
+    setVerdict(result, TokenVerdict::Malformed, e.what());
+    return result;
   }
-  const auto& decoded = *result.decoded;
-  const auto& payload = decoded.payload;
-  if (payload.version != kSessionTokenVersion) {
-    return verdict(TokenVerdict::UnsupportedVersion, "version is not clawpay/1.1");
+  const DecodedSessionToken& decoded = *result.decoded;
+  if (decoded.payload.version != kSessionTokenVersion) {
+    setVerdict(result, TokenVerdict::UnsupportedVersion, "version is not clawpay/1.1");
+    return result;
   }
   try {
     auto bytes = *parseHex(decoded.signatureHex);
     if (bytes[64] != 27 && bytes[64] != 28) {
-      return verdict(TokenVerdict::BadSignature, "signature v must be 0x1b or 0x1c");
+      setVerdict(result, TokenVerdict::BadSignature, "signature v must be 0x1b or 0x1c");
+      return result;
     }
     result.signer = recoverAddress(hashPersonalMessage(asBytes(decoded.canonicalJson)),
                                    parseSignature(bytes));
   } catch (const Error& e) {
-    return verdict(TokenVerdict::BadSignature, e.what());
+    setVerdict(result, TokenVerdict::BadSignature, e.what());
+    return result;
   }
-  if (check.wallet && *check.wallet != *result.signer) {
-    return verdict(TokenVerdict::WrongSigner, "signed by a different address than required");
+  result.verdict = TokenVerdict::Valid;
+  return result;
+}
+
+void checkSessionToken(TokenVerification& recovered, const TokenCheck& check) {
+  if (recovered.verdict != TokenVerdict::Valid) return;
+  const SessionTokenPayload& payload = recovered.decoded->payload;
+  if (check.wallet && *check.wallet != *recovered.signer) {
+    setVerdict(recovered, TokenVerdict::WrongSigner, "signed by a different address than required");
+  } else if (check.now >= payload.expiresAt) {
+    setVerdict(recovered, TokenVerdict::Expired, "expired at " + std::to_string(payload.expiresAt));
+  } else if (check.url && !scopeCovers(payload.endpoint, *parseScope(payload.scope), *check.url)) {
+    setVerdict(recovered, TokenVerdict::OutOfScope, "URL is outside the session's endpoint and scope");
   }
-  if (check.now >= payload.expiresAt) {
-    return verdict(TokenVerdict::Expired, "expired at " + std::to_string(payload.expiresAt));
-  }
-  if (check.url && !scopeCovers(payload.endpoint, *parseScope(payload.scope), *check.url)) {
-    return verdict(TokenVerdict::OutOfScope, "URL is outside the session's endpoint and scope");
-  }
-  return verdict(TokenVerdict::Valid, "");
+}
+
+TokenVerification verifySessionToken(std::string_view token, const TokenCheck& check) {
+  TokenVerification result = recoverSessionToken(token);
+  checkSessionToken(result, check);
+  return result;
 }
 
 std::vector<TokenVerification> verifySessionTokens(const std::vector<std::string>& tokens,

@@ -77,13 +77,24 @@ struct TokenCheck {
 
 struct TokenVerification {
   TokenVerdict verdict = TokenVerdict::Malformed;
-  std::string detail;                          // human-readable why, for errors/logs
+  std::string detail;                          // why, for errors/logs; always valid UTF-8
   std::optional<DecodedSessionToken> decoded;  // set once the token decoded
   std::optional<Address> signer;               // set once the signature recovered
 };
 
-// Checks in order: shape, version, signature, signer, expiry, scope — the
-// verdict names the first failure.
+// A verification has two halves. The first depends on the token alone
+// (shape, version, signature -> signer): it is the costly part, done once
+// per token and cacheable. Its verdict is Valid, Malformed,
+// UnsupportedVersion or BadSignature.
+TokenVerification recoverSessionToken(std::string_view token);
+
+// The second is per request (wallet, expiry, scope), on a token whose first
+// half is Valid: it turns `recovered` into the full verdict. A verdict other
+// than Valid is left as it is.
+void checkSessionToken(TokenVerification& recovered, const TokenCheck& check);
+
+// Both halves. Checks in order: shape, version, signature, signer, expiry,
+// scope — the verdict names the first failure.
 TokenVerification verifySessionToken(std::string_view token, const TokenCheck& check);
 
 // The same for many tokens, spread over `threads` threads (0 = all cores).

@@ -112,6 +112,24 @@ bool isValidUtf8(std::string_view text) noexcept {
   return true;
 }
 
+std::string utf8ForDisplay(std::string_view text) {
+  if (isValidUtf8(text)) return std::string(text);
+  std::string out;
+  out.reserve(text.size() + 8);
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t start = pos;
+    int32_t c = nextWtf8CodePoint(text, pos);
+    if (c < 0) pos = start + 1;
+    if (c < 0 || (c >= 0xD800 && c <= 0xDFFF)) {
+      for (size_t i = start; i < pos; ++i) out += "\xEF\xBF\xBD";
+    } else {
+      out.append(text.substr(start, pos - start));
+    }
+  }
+  return out;
+}
+
 std::u16string utf16FromWtf8(std::string_view text) {
   std::u16string out;
   out.reserve(text.size());

@@ -22,6 +22,10 @@ bool isValidWtf8(std::string_view text) noexcept;
 // WTF-8 without lone surrogates, i.e. plain UTF-8.
 bool isValidUtf8(std::string_view text) noexcept;
 
+// The text as plain UTF-8 for a message: each byte of a lone surrogate or of
+// an invalid sequence becomes U+FFFD, as V8 reads such bytes.
+std::string utf8ForDisplay(std::string_view text);
+
 // How long JS says the text is (String.prototype.length: UTF-16 code units,
 // a code point above U+FFFF counting two), so that limits mean the same on
 // both sides of the binding; nullopt unless `text` is valid UTF-8.

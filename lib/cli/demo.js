@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 const USAGE = 'clawpay demo';
 
 async function runDemo() {
-  const { Signer, buildSessionToken, verifySessionToken, verifySessionTokens, SessionCache, scopeCovers } =
+  const { Signer, buildSessionToken, verifySessionToken, verifySessionTokens, SessionStore, scopeCovers } =
     await import('../index.js');
   const time = (fn) => {
     const start = process.hrtime.bigint();
@@ -54,7 +54,7 @@ async function runDemo() {
   const [, batchUs] = await timeAsync(() => verifySessionTokens(tokens, { url }));
   console.log(`batch    2000 tokens verified on all cores in ${(batchUs / 1000).toFixed(1)} ms (${(batchUs / 2000).toFixed(1)} µs each)`);
 
-  const cache = new SessionCache();
+  const cache = new SessionStore();
   const [, fillUs] = time(() => {
     for (let i = 0; i < 10000; i++) {
       cache.add({ ...payload, sessionId: randomUUID(), endpoint: `https://api${i % 100}.example.com/v${i}`,

@@ -26,7 +26,7 @@ import { describeAmount, formatAmount, formatUnits } from '../pay/amount.js';
 import { loadConfig } from '../pay/config.js';
 import { SpendPolicy, utcDay } from '../pay/policy.js';
 import { RECORDS_FILE, openPayStore } from '../pay/store.js';
-import { SessionCache } from '../session_cache.js';
+import { SessionStore } from '../session_store.js';
 import { ensureDir, shownPath } from '../state_dir.js';
 import { createScrubber } from './command_output.js';
 import { verifyStateDir } from './state.js';
@@ -95,7 +95,7 @@ export async function stateHealth(dir, { sessionsPath, config }) {
     const store = await openPayStore(config);
     store.close();
     opened.push(RECORDS_FILE);
-    const sessions = new SessionCache({ path: sessionsPath });
+    const sessions = new SessionStore({ path: sessionsPath });
     sessions.close();
     opened.push(sessionsPath.startsWith(`${dir}/`) ? sessionsPath.slice(dir.length + 1) : sessionsPath);
   } catch (error) {

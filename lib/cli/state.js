@@ -10,7 +10,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { defaultStateDir } from '../pay/config.js';
 import { ReceiptLedger } from '../receipt_ledger.js';
 import { RecordStore } from '../record_store.js';
-import { SessionCache } from '../session_cache.js';
+import { SessionStore } from '../session_store.js';
 import { MANIFEST_FILE, readManifest, shownPath } from '../state_dir.js';
 
 const USAGE = 'clawpay state verify [DIR]   (DIR defaults to clawpay-mcp\'s: $CLAWPAY_STATE_DIR, else $XDG_STATE_HOME/clawpay or ~/.local/state/clawpay)';
@@ -42,7 +42,7 @@ const SUMMARIES = {
     },
   },
   'clawpay-sessions': {
-    open: (path, onNotice) => new SessionCache({ path, readOnly: true, onNotice }),
+    open: (path, onNotice) => new SessionStore({ path, readOnly: true, onNotice }),
     describe(cache) {
       const all = cache.list({ includeExpired: true });
       const live = cache.list().length;

@@ -23,7 +23,7 @@ import { chmodSync, statSync } from 'node:fs';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 
 import { ownHexValues, redactSecrets, showInput } from '../secret_text.js';
-import { SessionCache } from '../session_cache.js';
+import { SessionStore } from '../session_store.js';
 import { Signer } from '../signer.js';
 import { ensureDir } from '../state_dir.js';
 import { loadConfig } from '../pay/config.js';
@@ -160,7 +160,7 @@ export async function main(argv, { env = process.env } = {}) {
   let wallet;
   try {
     openStateDir(config.stateDir);
-    sessions = new SessionCache({ path: sessionsPath });
+    sessions = new SessionStore({ path: sessionsPath });
     closers.push(() => sessions.close());
     const pruned = sessions.prune();
     if (pruned > 0) say(`dropped ${pruned} expired or ended session(s) from ${sessionsPath}`);

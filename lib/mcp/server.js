@@ -1,6 +1,6 @@
 // clawpay-mcp's tools on the official MCP SDK: ClawPay MCP 1.1's eleven
 // tool names and input fields, with x402 payments made by the payer (lib/pay)
-// and ClawPay 1.1 sessions kept in the native SessionCache.
+// and ClawPay 1.1 sessions kept in the native SessionStore.
 //
 // Where this differs from ClawPay 1.1, on purpose:
 // - a session is used only for URLs its endpoint and scope really cover
@@ -48,7 +48,7 @@ export const SERVER_VERSION = JSON.parse(readFileSync(new URL('../../package.jso
  * @param {object} options
  * @param {object} options.config   from loadConfig()
  * @param {object} options.payer    from createPayer(): fetch(url, options), close()
- * @param {import('../session_cache.js').SessionCache} options.sessions
+ * @param {import('../session_store.js').SessionStore} options.sessions
  * @param {import('../signer.js').Signer} options.signer  the agent key: signs session tokens
  * @param {object} [options.wallet]  from openWallet() (lib/wallet/): the six wallet tools' wallet;
  *   without it they answer that no wallet is configured

@@ -12,7 +12,7 @@
 //      Responses, bigint base units beside formatted amounts, errors with codes
 import { isAbsolute } from 'node:path';
 
-import { SessionCache } from '../session_cache.js';
+import { SessionStore } from '../session_store.js';
 import { Signer } from '../signer.js';
 import { argError, expectObject, invalidValue } from '../validate.js';
 import { formatUnits } from './amount.js';
@@ -130,7 +130,7 @@ async function openPayer(config, { signer: givenSigner = null, memory = false, s
     closers.push(() => store.close());
     const cachePath = memory ? null : sessionsPath ?? sessionsPathOf(config, {});
     if (cachePath !== null && !isAbsolute(cachePath)) throw invalidValue('an absolute path', 'CLAWPAY_SESSIONS_PATH', cachePath);
-    const cache = new SessionCache(cachePath ? { path: cachePath } : {});
+    const cache = new SessionStore(cachePath ? { path: cachePath } : {});
     closers.push(() => cache.close());
     cache.prune();
     const signer = givenSigner ?? Signer.fromPrivateKey(config.privateKey);

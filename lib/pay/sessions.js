@@ -1,6 +1,6 @@
 // ClawPay 1.1 sessions, as data: buying one (the purchase's outcome, the TTL,
 // the token payload, the 15-field record, the signed token, persistence in
-// the SessionCache), calls within one (scope, never paid, a 402 not counted),
+// the SessionStore), calls within one (scope, never paid, a 402 not counted),
 // its state, and ending it (here first, then revoked on the server when it
 // offered a URL on its own origin). The MCP tools x402_session_* and the
 // clawpay-native/pay Session render these results; neither holds the rules.
@@ -52,7 +52,7 @@ export function purchaseOutcome(result) {
  * The sessions of one wallet.
  * @param {object} options
  * @param {object} options.payer the paying fetch (lib/pay/payer.js)
- * @param {object} options.cache a SessionCache (lib/session_cache.js)
+ * @param {object} options.cache a SessionStore (lib/session_store.js)
  * @param {object} options.signer signs the tokens (a native Signer)
  * @param {string} options.walletAddress claimed in the token (config.walletAddress)
  * @param {string|null} [options.assetAddress] recorded when the payment names none

@@ -17,7 +17,7 @@
 // not entitle this request (expired, out of scope, unknown payment, revoked)
 // gets a 402 with the route's offers, so the client can buy again.
 import { scopeCovers } from '../url_scope.js';
-import { verifySessionToken } from '../session_token.js';
+import { recoverSessionToken } from '../session_token.js';
 import { sameAddress } from '../hashing.js';
 import { isStoreUnavailable, paywallStore } from './store.js';
 
@@ -78,8 +78,8 @@ export class SessionGate {
   }
 
   async #newEntry(token) {
-    // now = 0: expiry is checked per request, not frozen in the cache.
-    const entry = { verdict: await verifySessionToken(token, { now: 0 }), receipt: null, paidInScope: false, fetchedAt: -Infinity, epoch: -1 };
+    // The token-only half of a verification; time and scope are checked per request.
+    const entry = { verdict: recoverSessionToken(token), receipt: null, paidInScope: false, fetchedAt: -Infinity, epoch: -1 };
     if (this.#entries.size >= CACHE_ENTRIES) this.#entries.delete(this.#entries.keys().next().value);
     this.#entries.set(token, entry);
     return entry;

@@ -88,6 +88,39 @@ TEST(SessionToken, VerifiesWithSignerWalletAndUrl) {
   EXPECT_EQ(toChecksumAddress(*v.signer), kSignerAddress);
 }
 
+TEST(SessionToken, RecoverIsTheTokenOnlyHalfAndCheckThePerRequestHalf) {
+  TokenVerification recovered = recoverSessionToken(kReferenceToken);
+  ASSERT_EQ(recovered.verdict, TokenVerdict::Valid) << recovered.detail;
+  EXPECT_EQ(toChecksumAddress(*recovered.signer), kSignerAddress);
+  // Recovery knows nothing of time, wallet or URL: an expired token recovers.
+  TokenCheck late = at(kExpires + 1);
+  late.wallet = parseAddress(kSignerAddress, "wallet");
+  late.url = "https://api.example.com/v1/x";
+  TokenVerification expired = recovered;
+  checkSessionToken(expired, late);
+  EXPECT_EQ(expired.verdict, TokenVerdict::Expired);
+  for (TokenCheck c : {at(kCreated), at(kExpires), late}) {
+    TokenVerification split = recoverSessionToken(kReferenceToken);
+    checkSessionToken(split, c);
+    TokenVerification whole = verifySessionToken(kReferenceToken, c);
+    EXPECT_EQ(split.verdict, whole.verdict);
+    EXPECT_EQ(split.detail, whole.detail);
+  }
+  // A first-half failure stays as it is.
+  TokenVerification bad = recoverSessionToken("x.y");
+  ASSERT_EQ(bad.verdict, TokenVerdict::Malformed);
+  checkSessionToken(bad, at(kCreated));
+  EXPECT_EQ(bad.verdict, TokenVerdict::Malformed);
+}
+
+TEST(SessionToken, ADetailQuotingALoneSurrogateIsValidUtf8WithUFFFDPerByte) {
+  std::string json = "{\"\\ud800x\":1}";
+  std::string token = base64UrlEncode(asBytes(json)) + ".0x" + std::string(130, 'a');
+  TokenVerification v = recoverSessionToken(token);
+  EXPECT_EQ(v.verdict, TokenVerdict::Malformed);
+  EXPECT_EQ(v.detail, "Malformed session token: unknown field \"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBDx\"");
+}
+
 TEST(SessionToken, ExpiredFromExpiresAtOn) {
   EXPECT_EQ(verifySessionToken(kReferenceToken, at(kExpires - 1)).verdict, TokenVerdict::Valid);
   EXPECT_EQ(verifySessionToken(kReferenceToken, at(kExpires)).verdict, TokenVerdict::Expired);

@@ -296,8 +296,8 @@ describe('clawpay-mcp over stdio on a local chain', { timeout: 600_000 }, () => 
 
   // The token, as the journal keeps it (the tools never show it).
   async function sessionToken(client, id) {
-    const { SessionCache } = await import('../../lib/session_cache.js');
-    const cache = new SessionCache({ path: join(stateDir, 'sessions.journal') });
+    const { SessionStore } = await import('../../lib/session_store.js');
+    const cache = new SessionStore({ path: join(stateDir, 'sessions.journal') });
     try {
       return cache.get(id).sessionToken;
     } finally {
@@ -337,8 +337,8 @@ describe('clawpay-mcp over stdio on a local chain', { timeout: 600_000 }, () => 
     await new Promise((resolve) => gone.close(resolve));
     const id = crypto.randomUUID();
     const now = Math.floor(Date.now() / 1000);
-    const { SessionCache } = await import('../../lib/session_cache.js');
-    const cache = new SessionCache({ path: join(stateDir, 'sessions.journal') });
+    const { SessionStore } = await import('../../lib/session_store.js');
+    const cache = new SessionStore({ path: join(stateDir, 'sessions.journal') });
     cache.add({
       sessionId: id, endpoint: `${origin}/api`, scope: 'prefix', walletAddress: info.payer.address, createdAt: now, expiresAt: now + 600,
       paymentTxHash: `0x${'ab'.repeat(32)}`, paymentAmount: '50000', paymentToken: info.asset.address, paymentRecipient: info.payTo,

@@ -19,7 +19,7 @@ import { createClawpayServer } from '../../lib/mcp/server.js';
 import { loadConfig } from '../../lib/pay/config.js';
 import { createPayer } from '../../lib/pay/payer.js';
 import { openPayStore } from '../../lib/pay/store.js';
-import { SessionCache } from '../../lib/session_cache.js';
+import { SessionStore } from '../../lib/session_store.js';
 import { Signer } from '../../lib/signer.js';
 import { openWallet } from '../../lib/wallet/index.js';
 
@@ -52,7 +52,7 @@ describe('clawpay-mcp tools over the in-memory transport on a local chain', { ti
     info = describeWorld(world);
     stateDir = mkdtempSync(join(tmpdir(), 'clawpay-mcp-tools-'));
     const config = loadConfig({ ...info.mcpEnv, CLAWPAY_STATE_DIR: stateDir });
-    const sessions = new SessionCache({ path: join(stateDir, 'sessions.journal') });
+    const sessions = new SessionStore({ path: join(stateDir, 'sessions.journal') });
     closers.push(() => sessions.close());
     const store = await openPayStore(config);
     closers.push(() => store.close());

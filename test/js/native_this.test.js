@@ -12,15 +12,15 @@ const refused = (e) => e instanceof TypeError && (e.code === 'ERR_INVALID_THIS' 
 
 test('native methods refuse a `this` of another native class or a plain object', () => {
   const signer = new native.NativeSigner();
-  const store = new native.NativeSessionStore();
+  const store = new native.SessionStore();
   const hash = new Uint8Array(32).fill(1);
   for (const foreign of [store, {}, Object.create(native.NativeSigner.prototype)]) {
     assert.throws(() => native.NativeSigner.prototype.signHash.call(foreign, hash), refused);
     assert.throws(() => native.NativeSigner.prototype.destroy.call(foreign), refused);
   }
   for (const foreign of [signer, {}]) {
-    assert.throws(() => native.NativeSessionStore.prototype.get.call(foreign, 'x'), refused);
-    assert.throws(() => native.NativeSessionStore.prototype.close.call(foreign), refused);
+    assert.throws(() => native.SessionStore.prototype.get.call(foreign, 'x'), refused);
+    assert.throws(() => native.SessionStore.prototype.close.call(foreign), refused);
   }
   // The real objects still work.
   assert.match(signer.signHash(hash), /^0x[0-9a-f]{130}$/);

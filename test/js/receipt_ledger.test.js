@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import test from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { ReceiptLedger, SessionCache, formatReceipts } from '../../lib/index.js';
+import { ReceiptLedger, SessionStore, formatReceipts } from '../../lib/index.js';
 import { RECEIPT_COLUMNS } from '../../lib/receipt_ledger.js';
 import { hasCode, tempDir } from './support/checks.js';
 import { killAfter, startTogether } from './support/ledger_writer.js';
@@ -188,10 +188,10 @@ test('with a path, everything survives a restart; the file is private and of its
   ledger.close();
 
   const sessionsPath = join(dir, 'sessions.journal');
-  new SessionCache({ path: sessionsPath }).close();
+  new SessionStore({ path: sessionsPath }).close();
   assert.throws(() => new ReceiptLedger({ path: sessionsPath }),
     hasCode(Error, 'ERR_JOURNAL_CORRUPT', '"clawpay-sessions" records, but was opened as a "clawpay-receipts" journal'));
-  assert.throws(() => new SessionCache({ path }), hasCode(Error, 'ERR_JOURNAL_CORRUPT', path));
+  assert.throws(() => new SessionStore({ path }), hasCode(Error, 'ERR_JOURNAL_CORRUPT', path));
 });
 
 test('kill -9 while looping begin + settle loses no settlement that returned', async (t) => {
@@ -415,7 +415,7 @@ test('clawpay receipts: bad usage exits 2, a missing or foreign ledger exits 1, 
   assert.equal(existsSync(missing), false, 'the export did not create a ledger');
 
   const sessions = join(dir, 'sessions.journal');
-  new SessionCache({ path: sessions }).close();
+  new SessionStore({ path: sessions }).close();
   result = clawpay('receipts', 'export', '--path', sessions);
   assert.equal(result.status, 1);
   assert.match(result.stderr, /^clawpay receipts: .*"clawpay-sessions" records, but was opened as a "clawpay-receipts" journal\n$/);

@@ -7,7 +7,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
 
-import { ReceiptLedger, RecordStore, SessionCache } from '../../lib/index.js';
+import { ReceiptLedger, RecordStore, SessionStore } from '../../lib/index.js';
 import { native } from '../../lib/native.js';
 import { hasCode, tempDir } from './support/checks.js';
 import { killAfter, startTogether } from './support/ledger_writer.js';
@@ -171,7 +171,7 @@ test('bad arguments are refused naming the parameter; values must be JSON object
 
 test('native methods refuse a foreign `this`; the native update checks what its callback returns', () => {
   const refused = (e) => e instanceof TypeError && (e.code === 'ERR_INVALID_THIS' || /Illegal invocation/.test(e.message));
-  for (const foreign of [new native.NativeSessionStore(), {}]) {
+  for (const foreign of [new native.SessionStore(), {}]) {
     assert.throws(() => native.NativeRecordStore.prototype.get.call(foreign, 'x'), refused);
     assert.throws(() => native.NativeRecordStore.prototype.update.call(foreign, 'x', () => undefined), refused);
   }
@@ -206,7 +206,7 @@ test('with a path, everything survives a restart; the file is private and of its
   store.close();
 
   const sessions = join(dir, 'sessions.journal');
-  new SessionCache({ path: sessions }).close();
+  new SessionStore({ path: sessions }).close();
   assert.throws(() => new RecordStore({ path: sessions }),
     hasCode(Error, 'ERR_JOURNAL_CORRUPT', '"clawpay-sessions" records, but was opened as a "clawpay-records" journal'));
   assert.throws(() => new ReceiptLedger({ path }),

@@ -8,7 +8,7 @@ import { generatePrivateKey } from 'viem/accounts';
 import { privateKeyToAccount } from 'viem/accounts';
 
 import {
-  Signer, buildSessionToken, decodeSessionToken, verifySessionToken, verifySessionTokens, TOKEN_REASONS,
+  Signer, buildSessionToken, decodeSessionToken, recoverSessionToken, verifySessionToken, verifySessionTokens, TOKEN_REASONS,
 } from '../../lib/index.js';
 import { referenceToken } from './support/clawpay_reference.js';
 import { Random, resolveSeed } from './support/random.js';
@@ -306,4 +306,24 @@ test('a token signed with the account viem holds verifies for that address (inte
   const { token } = await buildSessionToken(payloadFor(signer), signer);
   const [body, signature] = token.split('.');
   assert.equal(await viem.verifyMessage({ address: account.address, message: Buffer.from(body, 'base64url').toString(), signature }), true);
+});
+
+test('recoverSessionToken is the token-only half of verify: time, wallet and URL are left to the caller', async () => {
+  const signer = Signer.generate();
+  const other = Signer.generate();
+  const { token } = await buildSessionToken(payloadFor(signer), signer);
+  const recovered = recoverSessionToken(token);
+  // Valid however late, for any wallet and URL: those are per-request checks.
+  assert.deepEqual(recovered, await verifySessionToken(token, { now: 0 }));
+  assert.equal(recovered.valid, true);
+  assert.equal(recovered.signer, signer.address);
+  assert.equal((await verifySessionToken(token, { now: NOW + 10 * 3600, wallet: other.address })).reason, 'wrong_signer');
+  // Its own refusals are the token-only ones, with verify's wording.
+  const forged = `${token.slice(0, -2)}1d`;
+  assert.deepEqual(recoverSessionToken(forged), await verifySessionToken(forged, { now: 0 }));
+  assert.equal(recoverSessionToken(forged).reason, 'bad_signature');
+  assert.equal(recoverSessionToken('nope').reason, 'malformed');
+  assert.deepEqual(recoverSessionToken(7), { valid: false, reason: 'malformed', detail: 'token is not a string', payload: null, signer: null });
+  signer.destroy();
+  other.destroy();
 });

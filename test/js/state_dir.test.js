@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { RecordStore } from '../../lib/record_store.js';
-import { SessionCache } from '../../lib/session_cache.js';
+import { SessionStore } from '../../lib/session_store.js';
 import { MANIFEST_FILE, ensureDir, readManifest } from '../../lib/state_dir.js';
 
 function tempDir(t) {
@@ -43,7 +43,7 @@ test('the manifest lists each journal when it is created, and is not rewritten b
   const dir = tempDir(t);
   const nested = join(dir, 'a', 'b');
   new RecordStore({ path: join(nested, 'pay.records') }).close();
-  new SessionCache({ path: join(nested, 'sessions.journal') }).close();
+  new SessionStore({ path: join(nested, 'sessions.journal') }).close();
   assert.deepEqual(readManifest(nested), { 'pay.records': 'clawpay-records', 'sessions.journal': 'clawpay-sessions' });
   assert.equal((statSync(join(dir, 'a')).mode & 0o777).toString(8), '700');
   const before = statSync(join(nested, MANIFEST_FILE));

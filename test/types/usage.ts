@@ -4,8 +4,8 @@
 import {
   Signer, toViemAccount, keccak256, hashMessage, hashTypedData, recoverAddress,
   recoverMessageAddress, recoverTypedDataAddress, getAddress, buildSessionToken,
-  decodeSessionToken, verifySessionToken, verifySessionTokens, normalizeUrl, scopeCovers,
-  SessionCache, TOKEN_REASONS, ReceiptLedger, formatReceipts, RecordStore,
+  decodeSessionToken, verifySessionToken, recoverSessionToken, verifySessionTokens, normalizeUrl, scopeCovers,
+  SessionStore, SessionCache, TOKEN_REASONS, ReceiptLedger, formatReceipts, RecordStore,
   type Hex, type Address, type SessionRecord, type TokenReason, type TypedDataDefinition,
   type Receipt, type ReceiptIntent, type RevokeResult, type RecordEntry, type JsonObject,
 } from 'clawpay-native';
@@ -45,12 +45,16 @@ async function usage(): Promise<void> {
   const reasons: readonly TokenReason[] = TOKEN_REASONS;
   const batch = await verifySessionTokens([token.token], { threads: 2 });
   const valid: boolean = batch[0]!.valid;
+  const recoveredToken = recoverSessionToken(token.token);
+  if (recoveredToken.valid) { const signerOfToken: Address = recoveredToken.signer; void signerOfToken; }
+  const legacy: SessionCache = new SessionCache();
+  legacy.close();
 
   const normalized = normalizeUrl('https://a.example/v1');
   const origin: string | undefined = normalized?.origin;
   const covered: boolean = scopeCovers('https://a.example/v1', 'prefix', 'https://a.example/v1/x');
 
-  const cache = new SessionCache({ path: '/tmp/sessions.journal' });
+  const cache = new SessionStore({ path: '/tmp/sessions.journal' });
   const found: SessionRecord | null = cache.findForUrl('https://a.example/v1/x', { now: 1 });
   const all: SessionRecord[] = cache.list({ includeExpired: true });
   const count: number = cache.size;

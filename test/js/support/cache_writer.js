@@ -1,13 +1,13 @@
 // Child process for the durability tests: adds sessions to the journal at
 // argv[2] and prints each id once add() has returned. With --calls ID it
 // also records one call on that session per add.
-import { SessionCache } from '../../../lib/index.js';
+import { SessionStore } from '../../../lib/index.js';
 
 const [path, ...rest] = process.argv.slice(2);
 const option = (name) => { const i = rest.indexOf(name); return i < 0 ? undefined : rest[i + 1]; };
 const count = Number(option('--count') ?? Infinity);
 const callsOn = option('--calls');
-const cache = new SessionCache({ path });
+const cache = new SessionStore({ path });
 for (let i = 0; i < count; i++) {
   const sessionId = crypto.randomUUID();
   cache.add({

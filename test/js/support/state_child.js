@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 
 import { ReceiptLedger } from '../../../lib/receipt_ledger.js';
-import { SessionCache } from '../../../lib/session_cache.js';
+import { SessionStore } from '../../../lib/session_store.js';
 import { openPayStore } from '../../../lib/pay/store.js';
 
 const hash = (text) => `0x${createHash('sha256').update(text).digest('hex')}`;
@@ -32,7 +32,7 @@ const kinds = {
     read: (store) => store.list(''),
   },
   sessions: {
-    open: (dir) => new SessionCache({ path: join(dir, FILES.sessions) }),
+    open: (dir) => new SessionStore({ path: join(dir, FILES.sessions) }),
     write(cache) {
       for (let i = 0; i < 3; i += 1) {
         cache.add({

@@ -1,4 +1,4 @@
-// SessionCache: ClawPay session records in native memory, indexed for URL
+// SessionStore: ClawPay session records in native memory, indexed for URL
 // lookups, and — with a path — journaled to disk so a paid-for session
 // survives a crash. Records cross to native code as JSON.
 import { native } from './native.js';
@@ -21,7 +21,7 @@ function nowArg(options, name) {
   return unixSeconds(options === undefined ? undefined : expectObject(options, name).now, `${name}.now`);
 }
 
-export class SessionCache {
+export class SessionStore {
   #store;
 
   /** In memory, or journaled at `path` when given. */
@@ -29,8 +29,8 @@ export class SessionCache {
     const { path } = expectObject(options, 'options');
     const opening = journalOptions(options);
     this.#store = path === undefined
-      ? new native.NativeSessionStore()
-      : openJournal(expectString(path, 'options.path'), 'clawpay-sessions', (access) => new native.NativeSessionStore(path, access), opening);
+      ? new native.SessionStore()
+      : openJournal(expectString(path, 'options.path'), 'clawpay-sessions', (access) => new native.SessionStore(path, access), opening);
   }
 
   add(record) {

@@ -1,4 +1,4 @@
-// SessionCache: lookups, lifecycle, and durability across restarts and
+// SessionStore: lookups, lifecycle, and durability across restarts and
 // kill -9, through the public API.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import test from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { SessionCache } from '../../lib/index.js';
+import * as clawpay from '../../lib/index.js';
+
+const { SessionStore } = clawpay;
 
 const NOW = 1_800_000_000;
 
@@ -38,13 +40,20 @@ function tempDir(t) {
   return dir;
 }
 
+test('the deprecated name SessionCache is the same class as SessionStore', () => {
+  assert.equal(clawpay.SessionCache, SessionStore);
+  const store = new clawpay.SessionCache();
+  assert.ok(store instanceof SessionStore);
+  store.close();
+});
+
 test('findForUrl: exact beats prefix, the longest prefix wins, insertion order does not matter', () => {
   const broad = record({ endpoint: 'https://api.example.com/' });
   const v1 = record({ endpoint: 'https://api.example.com/v1' });
   const items = record({ endpoint: 'https://api.example.com/v1/items' });
   const exact = record({ endpoint: 'https://api.example.com/v1/items/7', scope: 'exact' });
   for (const order of [[broad, v1, items, exact], [exact, items, v1, broad], [v1, exact, broad, items]]) {
-    const cache = new SessionCache();
+    const cache = new SessionStore();
     for (const r of order) cache.add(r);
     assert.equal(cache.findForUrl('https://api.example.com/v1/items/7', { now: NOW }).sessionId, exact.sessionId);
     assert.equal(cache.findForUrl('https://api.example.com/v1/items/8', { now: NOW }).sessionId, items.sessionId);
@@ -57,7 +66,7 @@ test('findForUrl: exact beats prefix, the longest prefix wins, insertion order d
 });
 
 test('expired and ended sessions are never returned; list, prune and size agree', () => {
-  const cache = new SessionCache();
+  const cache = new SessionStore();
   const live = record();
   const expired = record({ endpoint: 'https://api.example.com/v1/x', expiresAt: NOW });
   const ended = record({ endpoint: 'https://api.example.com/v1/y' });
@@ -76,7 +85,7 @@ test('expired and ended sessions are never returned; list, prune and size agree'
 });
 
 test('recordCall counts calls and stamps lastUsedAt; extra fields and labels survive', () => {
-  const cache = new SessionCache();
+  const cache = new SessionStore();
   const r = record({ label: 'résumé 😀 \ud800', custom: { nested: [1, 2] } });
   cache.add(r);
   for (let i = 1; i <= 5; i++) assert.equal(cache.recordCall(r.sessionId, { now: NOW + i }), true);
@@ -90,7 +99,7 @@ test('recordCall counts calls and stamps lastUsedAt; extra fields and labels sur
 });
 
 test('bad records are refused naming the field; duplicates are refused', () => {
-  const cache = new SessionCache();
+  const cache = new SessionStore();
   const good = record();
   cache.add(good);
   assert.throws(() => cache.add(good), (e) => e.code === 'ERR_DUPLICATE_SESSION');
@@ -111,7 +120,7 @@ test('with a path, sessions, call counts and ends survive a restart', (t) => {
   const path = join(tempDir(t), 'sessions.journal');
   const a = record();
   const b = record({ endpoint: 'https://other.example/v2', scope: 'exact' });
-  let cache = new SessionCache({ path });
+  let cache = new SessionStore({ path });
   cache.add(a);
   cache.add(b);
   cache.recordCall(a.sessionId, { now: NOW + 1 });
@@ -119,7 +128,7 @@ test('with a path, sessions, call counts and ends survive a restart', (t) => {
   cache.end(b.sessionId, { now: NOW + 3 });
   cache.close();
   assert.equal((statSync(path).mode & 0o777).toString(8), '600', 'the journal holds bearer tokens: owner-only');
-  cache = new SessionCache({ path });
+  cache = new SessionStore({ path });
   assert.equal(cache.get(a.sessionId).callCount, 2);
   assert.equal(cache.get(b.sessionId).endedAt, NOW + 3);
   assert.equal(cache.findForUrl('https://api.example.com/v1/x', { now: NOW }).sessionId, a.sessionId);
@@ -132,13 +141,13 @@ test('a symlink planted at the cache path is refused; the bearer tokens never re
   const victim = join(dir, 'victim');
   writeFileSync(victim, '', { mode: 0o644 });
   symlinkSync(victim, join(dir, 'sessions.journal'));
-  assert.throws(() => new SessionCache({ path: join(dir, 'sessions.journal') }), (e) => e.code === 'ERR_UNSAFE_JOURNAL' && /symbolic link/.test(e.message));
+  assert.throws(() => new SessionStore({ path: join(dir, 'sessions.journal') }), (e) => e.code === 'ERR_UNSAFE_JOURNAL' && /symbolic link/.test(e.message));
   assert.equal(readFileSync(victim, 'utf8'), '');
 });
 
 test('a torn last record is skipped, not fatal, reported with file and offset, and the next write is clean', (t) => {
   const path = join(tempDir(t), 'sessions.journal');
-  const cache = new SessionCache({ path });
+  const cache = new SessionStore({ path });
   const kept = record();
   cache.add(kept);
   const before = readFileSync(path); // its header's high-water mark is its own length
@@ -147,20 +156,20 @@ test('a torn last record is skipped, not fatal, reported with file and offset, a
   // A crash in the second add: its record cut mid-way, the mark not yet moved.
   writeFileSync(path, Buffer.concat([before, readFileSync(path).subarray(before.length, before.length + 25)]));
   const notices = [];
-  const reopened = new SessionCache({ path, onNotice: (line) => notices.push(line) });
+  const reopened = new SessionStore({ path, onNotice: (line) => notices.push(line) });
   assert.equal(reopened.size, 1);
   assert.deepEqual(notices, [`cut a torn final record (an incomplete last write): 25 bytes at byte offset ${before.length} of ${path}`]);
   assert.equal(reopened.get(kept.sessionId).sessionId, kept.sessionId);
   const next = record({ endpoint: 'https://next.example/' });
   reopened.add(next);
   reopened.close();
-  const again = new SessionCache({ path });
+  const again = new SessionStore({ path });
   assert.equal(again.size, 2);
   assert.ok(again.get(next.sessionId));
   again.close();
   // Garbage appended after a clean record is also treated as a torn tail.
   appendFileSync(path, 'deadbeef {"op":"add",');
-  const last = new SessionCache({ path, onNotice: () => {} });
+  const last = new SessionStore({ path, onNotice: () => {} });
   assert.equal(last.size, 2);
   last.close();
   assert.ok(!readFileSync(path, 'utf8').endsWith('"add",'), 'the torn bytes were cut off');
@@ -186,7 +195,7 @@ test('kill -9 in the middle of adding sessions loses none whose add() returned',
       proc.on('exit', resolve);
     });
     assert.ok(reported.length >= target);
-    const cache = new SessionCache({ path });
+    const cache = new SessionStore({ path });
     for (const id of reported) assert.ok(cache.get(id), `session ${id} of round ${round} survived kill -9`);
     cache.close();
   }
@@ -201,11 +210,11 @@ test('two processes sharing one journal see each other\'s sessions and call coun
     proc.stdout.on('data', (c) => { out += c; });
     proc.on('exit', (code) => (code === 0 ? resolve(out.trim().split('\n')) : reject(new Error(`writer exited ${code}`))));
   });
-  const seed = new SessionCache({ path });
+  const seed = new SessionStore({ path });
   seed.add(record({ sessionId: 'shared-1' }));
   seed.close();
   const [first, second] = await Promise.all([run(), run()]);
-  const cache = new SessionCache({ path });
+  const cache = new SessionStore({ path });
   for (const id of [...first, ...second]) assert.ok(cache.get(id), id);
   assert.equal(cache.get('shared-1').callCount, 100);
   assert.equal(cache.size, 101);

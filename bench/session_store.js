@@ -1,7 +1,7 @@
 // Session lookup by URL among 100,000 sessions: the native index vs ClawPay
 // 1.1's findSessionForUrl (filter live sessions, then find exact / startsWith
 // in insertion order), the code it replaces.
-import { SessionCache } from '../lib/index.js';
+import { SessionStore } from '../lib/index.js';
 import { compare } from './harness.js';
 
 const NOW = 1_800_000_000;
@@ -27,9 +27,9 @@ function clawpay11Find(store, url, now) {
   return active.find((s) => s.scope === 'prefix' && url.startsWith(s.endpoint));
 }
 
-export async function cacheRows(count = 100_000) {
+export async function sessionStoreRows(count = 100_000) {
   const all = sessions(count);
-  const cache = new SessionCache();
+  const cache = new SessionStore();
   const store = new Map();
   for (const s of all) {
     cache.add(s);
