@@ -90,7 +90,8 @@ export function createMcpPayments({ paying, paymentOf = (payment) => payment }) 
     return {
       result: toolResult,
       payment: result.payment ? paymentOf(result.payment) : null,
-      settlement: toolResult?._meta?.[PAYMENT_RESPONSE_META_KEY] ?? null,
+      // Only for a payment made: an unpaid result's "settlement" is the server's word about nothing.
+      settlement: result.payment ? toolResult?._meta?.[PAYMENT_RESPONSE_META_KEY] ?? null : null,
     };
   };
 }

@@ -311,7 +311,7 @@ async function sendWebResponse(res, response) {
  * @param {'stateless'|'reject'} [options.legacy]
  * @param {number} [options.maxRequestBodySize]
  * @param {(error: Error) => void} [options.onerror]
- * @returns {((req, res) => Promise<void>) & {close: () => Promise<void>}}
+ * @returns {((req, res) => Promise<void>) & {close: () => Promise<void>, notify: {toolsChanged(): void}}}
  */
 export function createPaidMcpHttpHandler({ createServer, responseMode, legacy, maxRequestBodySize, onerror } = {}) {
   if (typeof createServer !== 'function') throw invalidArg('a function', 'options.createServer', createServer);
@@ -340,5 +340,7 @@ export function createPaidMcpHttpHandler({ createServer, responseMode, legacy, m
     await sendWebResponse(res, response);
   };
   listener.close = () => handler.close();
+  // The SDK's change notices (notify.toolsChanged() and the others), for a server whose tools change.
+  listener.notify = handler.notify;
   return listener;
 }

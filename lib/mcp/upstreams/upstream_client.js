@@ -11,20 +11,53 @@ export const MAX_RESPONSE_BYTES = 4 << 20;
 const RETRY_MS = 15_000;
 const TOOL_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
-/** `fetch` whose response bodies stop, with an error, past `maxBytes`. */
-export function boundedFetch(fetch, maxBytes) {
+/**
+ * `fetch` whose responses are at most `maxBytes`: a JSON answer is read
+ * whole first and refused (the request rejects) past the bound; an event
+ * stream, which may rightly stay open, errors once it has carried more.
+ */
+export function boundedFetch(fetch, maxBytes, onOverflow = () => {}) {
+  const tooLarge = () => new Error(`the upstream's response is larger than ${maxBytes} bytes`);
   return async (input, init) => {
     const response = await fetch(input, init);
     if (!response.body) return response;
+    const { status, statusText, headers } = response;
+    if (!String(headers.get('content-type')).includes('text/event-stream')) {
+      if (Number(headers.get('content-length')) > maxBytes) {
+        await response.body.cancel().catch(() => {});
+        throw tooLarge();
+      }
+      const reader = response.body.getReader();
+      const chunks = [];
+      let size = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        size += value.byteLength;
+        if (size > maxBytes) {
+          await reader.cancel().catch(() => {});
+          throw tooLarge();
+        }
+        chunks.push(value);
+      }
+      return new Response(status === 204 || status === 202 ? null : Buffer.concat(chunks), { status, statusText, headers });
+    }
     let seen = 0;
     const limit = new TransformStream({
       transform(chunk, controller) {
         seen += chunk.byteLength;
-        if (seen > maxBytes) controller.error(new Error(`the upstream's response is larger than ${maxBytes} bytes`));
-        else controller.enqueue(chunk);
+        if (seen > maxBytes) {
+          // The SDK takes a broken stream for a reason to resume, and its
+          // request would wait for its timeout: the calls are failed now.
+          const error = tooLarge();
+          onOverflow(error);
+          controller.error(error);
+        } else {
+          controller.enqueue(chunk);
+        }
       },
     });
-    return new Response(response.body.pipeThrough(limit), { status: response.status, statusText: response.statusText, headers: response.headers });
+    return new Response(response.body.pipeThrough(limit), { status, statusText, headers });
   };
 }
 
@@ -65,6 +98,7 @@ export function createUpstream({ name, url, timeoutMs, version, log, onToolsChan
   let connecting = null;
   let retry = null;
   let closed = false;
+  const inflight = new Set(); // the rejecters of calls under way
 
   const setTools = (list) => {
     tools = usableTools(list, log, name);
@@ -82,11 +116,14 @@ export function createUpstream({ name, url, timeoutMs, version, log, onToolsChan
         },
       },
     });
-    const transport = new StreamableHTTPClientTransport(new URL(url), { fetch: boundedFetch(fetch, maxResponseBytes) });
+    const overflow = (error) => {
+      for (const reject of inflight) reject(error);
+    };
+    const transport = new StreamableHTTPClientTransport(new URL(url), { fetch: boundedFetch(fetch, maxResponseBytes, overflow) });
     try {
       await next.connect(transport, { timeout: timeoutMs });
       const listed = await next.listTools(undefined, { timeout: timeoutMs });
-      client = next;
+      client = guarded(next);
       setTools(listed.tools);
       log(`upstream ${name} (${url}): ${tools.length} tool(s)`);
       return next;
@@ -95,6 +132,18 @@ export function createUpstream({ name, url, timeoutMs, version, log, onToolsChan
       throw error;
     }
   }
+
+  // The client as the paying transport calls it (SDK 2.x's callTool), with
+  // its calls failed at once when a response overflows the bound.
+  const guarded = (sdkClient) => ({
+    getProtocolEra: () => sdkClient.getProtocolEra(),
+    listTools: (...args) => sdkClient.listTools(...args),
+    callTool: (params, options) => new Promise((resolve, reject) => {
+      inflight.add(reject);
+      sdkClient.callTool(params, options).then(resolve, reject).finally(() => inflight.delete(reject));
+    }),
+    close: () => sdkClient.close(),
+  });
 
   /** The connected client; connects (once at a time) when there is none. Rejects when unreachable. */
   function connected() {
