@@ -8,7 +8,7 @@ import { closestName } from '../closest_name.js';
 import { CONFIG_VARIABLES } from '../pay/config.js';
 
 /** Read by lib/mcp/main.js itself, beside loadConfig's. */
-const SERVER_VARIABLES = ['CLAWPAY_SESSIONS_PATH', 'CLAWPAY_MCP_HTTP_TOKEN'];
+const SERVER_VARIABLES = ['CLAWPAY_SESSIONS_PATH', 'CLAWPAY_MCP_HTTP_TOKEN', 'CLAWPAY_UPSTREAMS', 'CLAWPAY_UPSTREAM_TIMEOUT_MS'];
 
 /** Every environment variable clawpay-mcp reads. */
 export const MCP_VARIABLES = Object.freeze([...CONFIG_VARIABLES, ...SERVER_VARIABLES]);

@@ -4,6 +4,8 @@
 //   clawpay-mcp                 MCP over stdio (what MCP clients launch)
 //   clawpay-mcp --http [port]   MCP over Streamable HTTP at http://127.0.0.1:<port>/mcp
 //                               (default port 8402; 0 picks a free one; loopback only)
+//   --upstream NAME=URL         (repeatable; also CLAWPAY_UPSTREAMS) offer an upstream MCP
+//                               server's tools as NAME_TOOL, paying them (lib/mcp/upstreams/)
 //   clawpay-mcp --help | --version
 //
 // Configuration comes from the environment (lib/pay/config.js lists it;
@@ -34,19 +36,24 @@ import { openWallet } from '../wallet/index.js';
 import { chainDefaultNote, unknownVariables } from './environment.js';
 import { DEFAULT_HTTP_PORT, serveHttp } from './http.js';
 import { createClawpayServer, SERVER_NAME, SERVER_VERSION } from './server.js';
+import { parseUpstreams, startUpstreams, upstreamTimeoutOf } from './upstreams/index.js';
 
-const USAGE = `Usage: clawpay-mcp [--http [port]]
+const USAGE = `Usage: clawpay-mcp [--http [port]] [--upstream NAME=URL]...
 
   (no options)     serve MCP over stdio
   --http [port]    serve MCP over Streamable HTTP at http://127.0.0.1:<port>/mcp
                    (default ${DEFAULT_HTTP_PORT}; 0 picks a free port; loopback only)
+  --upstream NAME=URL
+                   offer the tools of the MCP server at URL (Streamable HTTP) as NAME_TOOL,
+                   paying those that ask for payment under the spend policy (repeatable;
+                   also CLAWPAY_UPSTREAMS=NAME=URL,...; CLAWPAY_UPSTREAM_TIMEOUT_MS, default 30000)
   --help           show this help
   --version        show the version
 
 Environment: AGENT_PRIVATE_KEY, AGENT_WALLET_ADDRESS (optional: an AgentAccountV2), CHAIN_ID, RPC_URL,
 SESSION_TTL_SECONDS, FACTORY_ADDRESS, NFT_CONTRACT_ADDRESS (as ClawPay MCP 1.1), and
 CLAWPAY_STATE_DIR, CLAWPAY_ASSET_*, CLAWPAY_MAX_PER_CALL / _SESSION / _DAY, CLAWPAY_POLICY_FILE,
-CLAWPAY_SESSIONS_PATH, CLAWPAY_MCP_HTTP_TOKEN (--http only).
+CLAWPAY_SESSIONS_PATH, CLAWPAY_MCP_HTTP_TOKEN (--http only), CLAWPAY_UPSTREAMS, CLAWPAY_UPSTREAM_TIMEOUT_MS.
 \`clawpay doctor\` checks this environment: the chain, the asset, the balances, the state directory.
 `;
 
@@ -56,7 +63,7 @@ const DRAIN_MS = 10_000;
 class UsageError extends Error {}
 
 export function parseArgs(argv) {
-  const options = { http: false, port: DEFAULT_HTTP_PORT, help: false, version: false };
+  const options = { http: false, port: DEFAULT_HTTP_PORT, help: false, version: false, upstreams: [] };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     if (arg === '--help' || arg === '-h') options.help = true;
@@ -69,6 +76,10 @@ export function parseArgs(argv) {
         if (!/^[0-9]{1,5}$/.test(value) || Number(value) > 65535) throw new UsageError(`--http takes a port from 0 to 65535, got ${showInput(value)}`);
         options.port = Number(value);
       }
+    } else if (arg === '--upstream' || arg.startsWith('--upstream=')) {
+      const value = arg === '--upstream' ? argv[(i += 1)] : arg.slice('--upstream='.length);
+      if (value === undefined) throw new UsageError('--upstream takes NAME=URL');
+      options.upstreams.push(value);
     } else {
       throw new UsageError(`unknown argument ${showInput(arg)}`);
     }
@@ -139,6 +150,17 @@ export async function main(argv, { env = process.env } = {}) {
     process.exitCode = 2;
     return;
   }
+  let upstreamList;
+  let upstreamTimeoutMs;
+  try {
+    upstreamList = parseUpstreams(options.upstreams, env.CLAWPAY_UPSTREAMS);
+    upstreamTimeoutMs = upstreamTimeoutOf(env.CLAWPAY_UPSTREAM_TIMEOUT_MS);
+  } catch (error) {
+    if (error?.code !== 'ERR_UPSTREAM') throw error;
+    say(`configuration error: ${error.message}`);
+    process.exitCode = 2;
+    return;
+  }
   const chainNote = chainDefaultNote(env);
   if (chainNote) say(chainNote);
 
@@ -188,7 +210,12 @@ export async function main(argv, { env = process.env } = {}) {
     },
   };
   const log = (line, keep) => say(line, keep);
-  const factory = () => createClawpayServer({ config, payer, sessions, signer, wallet, log, activity });
+  let upstreams = null;
+  if (upstreamList.length > 0) {
+    upstreams = await startUpstreams({ list: upstreamList, timeoutMs: upstreamTimeoutMs, payer, config, version: SERVER_VERSION, log, activity });
+    closers.push(() => upstreams.close());
+  }
+  const factory = () => createClawpayServer({ config, payer, sessions, signer, wallet, log, activity, upstreamTools: upstreams?.tools });
   const onerror = (error) => say(`MCP transport: ${error?.message ?? error}`);
 
   let stopServing;

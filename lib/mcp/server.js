@@ -56,8 +56,10 @@ export const SERVER_VERSION = JSON.parse(readFileSync(new URL('../../package.jso
  * @param {(line: string, keep?: string[]) => void} [options.log]  diagnostics (stderr in main.js), already redacted; `keep`: the tx hashes the line may show
  * @param {{track: (work: Promise<unknown>) => void}} [options.activity]  told of every tool call
  *   under way, so a shutdown can let a payment finish
+ * @param {{register(server, ownNames: Set<string>): void}} [options.upstreamTools]  the upstreams'
+ *   tools (lib/mcp/upstreams/), offered as NAME_TOOL beside these
  */
-export function createClawpayServer({ config, payer, sessions, signer, wallet = null, now = Date.now, log = () => {}, activity }) {
+export function createClawpayServer({ config, payer, sessions, signer, wallet = null, now = Date.now, log = () => {}, activity, upstreamTools = null }) {
   const tools = createClawpayTools({ config, payer, sessions, signer, wallet, now, log, activity });
   const server = new McpServer({ name: SERVER_NAME, version: SERVER_VERSION });
   for (const [name, tool] of Object.entries(tools)) {
@@ -67,6 +69,7 @@ export function createClawpayServer({ config, payer, sessions, signer, wallet = 
     },
       tool.handler);
   }
+  upstreamTools?.register(server, new Set(Object.keys(tools)));
   return server;
 }
 

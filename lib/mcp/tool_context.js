@@ -13,7 +13,7 @@ import { errorMessage, failure } from './tool_result.js';
 const DEFAULT_SESSION_TTL_SECONDS = 3600;
 
 /** The config values the tools read. */
-function settingsOf(config) {
+export function settingsOf(config) {
   return {
     walletAddress: config.walletAddress,
     chainId: config.chainId,

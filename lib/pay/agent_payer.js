@@ -17,6 +17,7 @@ import { Signer } from '../signer.js';
 import { argError, expectObject, invalidValue } from '../validate.js';
 import { formatUnits } from './amount.js';
 import { loadConfig } from './config.js';
+import { createMcpPayments, payingMcpClient } from './mcp_payments.js';
 import { onlyKnownKeys } from './fetch_request.js';
 import { createPayer as createPayingFetch } from './payer.js';
 import { createSessionHandle, sessionInfo } from './session_handle.js';
@@ -151,6 +152,8 @@ async function openPayer(config, { signer: givenSigner = null, memory = false, s
   // there leaves them open (reconcileOpen asks again before every limit check).
   const reconciled = paying.reconcile().catch(() => null);
 
+  const mcpCall = createMcpPayments({ paying, paymentOf: (payment) => paymentInfo(payment, asset) });
+
   const handleOf = (record, start) => createSessionHandle({ record, sessions, asset, open, start });
 
   return {
@@ -185,6 +188,21 @@ async function openPayer(config, { signer: givenSigner = null, memory = false, s
         session: used ? sessionInfo(used, sessions, asset) : null,
         signedIn: result.signedIn ?? null,
       });
+    },
+
+    /**
+     * An MCP Client (SDK 2.x or 1.x, connected) whose paid tools are paid:
+     * {url} names the server (its MCP endpoint) in the payment ledger.
+     * callTool(params, {maxPayment, timeoutMs, idempotencyKey}) resolves to
+     * {result, payment, settlement}; see lib/pay/mcp_payments.js.
+     */
+    mcpClient(client, options) {
+      open();
+      return payingMcpClient(async (...call) => {
+        open();
+        await reconciled;
+        return mcpCall(...call);
+      }, client, options);
     },
 
     /**

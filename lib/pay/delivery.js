@@ -96,9 +96,9 @@ export function createDelivery({ fetch, maxBodyBytes, ledger, chainOutcome, appl
  * that goes only to its own origin. The body goes again only if the first
  * try still carried it.
  */
-export function resend({ fetch, maxBodyBytes, request, url, method, bodyKept, guard, settlementOrigin = null }) {
+export function resend({ fetch: httpFetch, maxBodyBytes, request, url, method, bodyKept, guard, settlementOrigin = null }) {
   return exchange({
-    fetch,
+    fetch: request.transport ?? httpFetch,
     url,
     method,
     headers: bodyKept ? request.headers : withoutBodyHeaders(request.headers),

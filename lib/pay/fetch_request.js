@@ -104,6 +104,8 @@ export function normalize(url, options) {
   const startOrigin = originOf(href);
   const guards = Object.keys(guarded).length > 0 ? [{ origin: startOrigin, headers: guarded, scope: scope ?? undefined }] : [];
   const signal = options.signal ?? null;
+  const transport = options.transport ?? null;
+  if (transport !== null && typeof transport !== 'function') throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'Expected a function for transport');
   return {
     url: href,
     startOrigin,
@@ -115,6 +117,8 @@ export function normalize(url, options) {
     timeoutMs,
     cap,
     payAllowed: options.pay ?? true,
+    // What carries the call instead of fetch (a paid MCP tool call, mcp_exchange.js).
+    transport,
     idempotencyKey: options.idempotencyKey,
     ...callKey({ idempotencyKey: options.idempotencyKey, purpose, method, url: href, body }),
     signal: () => (signal ? AbortSignal.any([AbortSignal.timeout(timeoutMs), signal]) : AbortSignal.timeout(timeoutMs)),

@@ -55,7 +55,7 @@ export function createPaymentFlow({
     // The request itself.
     let first;
     try {
-      first = await exchange({ fetch, url, method, headers, body, guards, signal: request.signal(), maxBodyBytes, maxRedirects: MAX_REDIRECTS });
+      first = await exchange({ fetch: request.transport ?? fetch, url, method, headers, body, guards, signal: request.signal(), maxBodyBytes, maxRedirects: MAX_REDIRECTS });
     } catch (error) {
       return networkFailure(error, request, { payment: null, offer: null, sessionTerms: null, paid: false });
     }
@@ -67,7 +67,8 @@ export function createPaymentFlow({
 
     // Sign-In-With-X first, before any budget or intent (sign_in.js): signed
     // in is the answer; any other answer takes the 402's place, once.
-    const attempt = await signIn(request, first, paymentRequired);
+    // Sign-In-With-X is an HTTP header: a call over another transport has none.
+    const attempt = request.transport ? null : await signIn(request, first, paymentRequired);
     if (attempt?.failure) {
       return networkFailure(attempt.failure, request, { payment: null, offer: null, sessionTerms, paid: false });
     }

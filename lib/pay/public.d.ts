@@ -178,6 +178,59 @@ export interface SpendReport {
   today: DaySpend & { formatted: string; open: PaymentInfo[] };
 }
 
+/** An MCP Client of either SDK line: what mcpClient() wraps (structurally; no SDK types needed). */
+export interface McpToolClient {
+  callTool(params: { name: string; arguments?: Record<string, unknown>; _meta?: Record<string, unknown> }, ...rest: any[]): Promise<unknown>;
+  listTools(...args: any[]): Promise<unknown>;
+}
+
+/** A CallToolResult as the server sent it. */
+export interface McpToolResult {
+  content?: unknown[];
+  structuredContent?: Record<string, unknown>;
+  isError?: boolean;
+  _meta?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export interface PaidToolCallOptions {
+  /** This call's cap, base units; null: the policy only. */
+  maxPayment?: bigint | null;
+  /** 1..600000, default 30000: each tool call (unpaid, then paid) within it. */
+  timeoutMs?: number;
+  /** Never paid twice under the same key; default key: server URL, tool, canonical arguments. */
+  idempotencyKey?: string;
+  /** false: never pay; a payment-required result is returned as it came. */
+  pay?: boolean;
+  /** Passed to an SDK 2.x client's callTool (output-schema checks without a tools/list). */
+  toolDefinition?: unknown;
+}
+
+export interface PaidToolCall<C = McpToolResult> {
+  /** The server's result, unchanged (a payment-required result when nothing was paid). */
+  result: C;
+  /** null when nothing was paid. `status` "pending": sent, outcome unknown; the identical call resends the same authorization. */
+  payment: PaymentInfo | null;
+  /** result._meta["x402/payment-response"], or null. */
+  settlement: { success: boolean; transaction?: string; network?: string; payer?: string; [key: string]: unknown } | null;
+}
+
+export interface PayingMcpClient<T extends McpToolClient = McpToolClient> {
+  readonly client: T;
+  /** The server's URL as the ledger names it. */
+  readonly url: string;
+  /**
+   * Calls a tool; a payment-required result (x402 over MCP) is paid under the policy and
+   * the call retried once with the payment. Rejects: PolicyError / PayError
+   * (ERR_NO_PAYABLE_OFFER, ERR_MALFORMED_402, ... with `.result`, the unpaid result) when
+   * refused before signing; PayError ERR_TIMEOUT / ERR_FETCH_FAILED (with `.payment`) when
+   * no answer came; ERR_MCP_BAD_RESULT, ERR_MCP_RESULT_TOO_LARGE.
+   */
+  callTool(params: { name: string; arguments?: Record<string, unknown> }, options?: PaidToolCallOptions): Promise<PaidToolCall>;
+  /** The client's own listTools. */
+  listTools: T['listTools'];
+}
+
 export interface Payer {
   /** The address payments come from. */
   readonly address: Address;
@@ -192,6 +245,8 @@ export interface Payer {
   fetch(url: string | URL, init?: PayerFetchInit): Promise<PaidResponse>;
   /** Rejects with PayError: ERR_SESSION_NOT_SOLD, ERR_SESSION_NOT_PAID, ERR_SESSION_NOT_SETTLED, ERR_SESSION_NOT_KEPT; or PolicyError. */
   startSession(endpoint: string, options?: StartSessionOptions): Promise<Session>;
+  /** `client` (connected, SDK 2.x or 1.x) paying its paid tools; `url`: the MCP endpoint, the server's name in the ledger. */
+  mcpClient<T extends McpToolClient>(client: T, options: { url: string }): PayingMcpClient<T>;
   session(sessionId: string): Session | null;
   /** The active sessions. */
   sessions(): SessionInfo[];

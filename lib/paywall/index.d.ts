@@ -245,4 +245,8 @@ export declare function createPaidMcpHttpHandler(options: {
   legacy?: boolean;
   maxRequestBodySize?: number;
   onerror?: (error: unknown) => void;
-}): ((req: IncomingMessage, res: ServerResponse) => void) & { close(): Promise<void> };
+}): ((req: IncomingMessage, res: ServerResponse) => void) & {
+  close(): Promise<void>;
+  /** Tells clients holding a subscription that the tool (prompt, resource) list changed. */
+  notify: { toolsChanged(): void; promptsChanged(): void; resourcesChanged(): void; resourceUpdated(uri: string): void };
+};

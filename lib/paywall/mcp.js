@@ -26,42 +26,18 @@ import { pipeline } from 'node:stream/promises';
 import { createMcpHandler, isCallToolResult, isInputRequiredResult } from '@modelcontextprotocol/server';
 
 import { keccak256 } from '../hashing.js';
+import {
+  AGENTS_ERROR_META_KEY, PAYMENT_META_KEY, PAYMENT_REQUIRED_META_KEY, PAYMENT_RESPONSE_META_KEY, canonicalJson, toolResourceUrl,
+} from '../x402_mcp.js';
 import { argError, expectObject, expectString, invalidArg } from '../validate.js';
 import { normalizeRoute } from './route.js';
 import { SessionGate } from './sessions.js';
 
-/** Where the client puts its PaymentPayload: params._meta[PAYMENT_META_KEY]. */
-export const PAYMENT_META_KEY = 'x402/payment';
-/** Where the server puts the SettlementResponse: result._meta[PAYMENT_RESPONSE_META_KEY]. */
-export const PAYMENT_RESPONSE_META_KEY = 'x402/payment-response';
-/** Where the server also puts the PaymentRequired of a payment error: result._meta[PAYMENT_REQUIRED_META_KEY]. */
-export const PAYMENT_REQUIRED_META_KEY = 'x402/payment-required';
+export { PAYMENT_META_KEY, PAYMENT_REQUIRED_META_KEY, PAYMENT_RESPONSE_META_KEY, toolResourceUrl } from '../x402_mcp.js';
 
 /** The route id a paid tool has in the engine and the receipt ledger. */
 export function toolRouteId(name) {
   return `tools/call ${name}`;
-}
-
-/**
- * The URL naming a tool as an x402 resource. Over HTTP it is the MCP
- * endpoint with the tool in the fragment: the endpoint is what a session
- * covers (and what the client connected to), the fragment never travels in
- * a request and only tells the tools apart. Without an endpoint (stdio,
- * in-memory) it is the spec's "mcp://tool/<name>".
- */
-export function toolResourceUrl(name, endpoint) {
-  const tool = encodeURIComponent(name);
-  return endpoint ? `${endpoint}#tool=${tool}` : `mcp://tool/${tool}`;
-}
-
-// JSON with object keys sorted, so the same arguments always give the same
-// request key however the client ordered them.
-function canonicalJson(value) {
-  if (value === undefined) return 'null';
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const keys = Object.keys(value).filter((k) => value[k] !== undefined).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
 }
 
 function isPlainObject(value) {
@@ -80,8 +56,21 @@ function paymentRequiredResult(paymentRequired, { hasOutputSchema }) {
     isError: true,
     ...(hasOutputSchema ? {} : { structuredContent: paymentRequired }),
     content: [{ type: 'text', text: JSON.stringify(paymentRequired) }],
-    _meta: { [PAYMENT_REQUIRED_META_KEY]: paymentRequired },
+    // Also where Cloudflare's agents/x402 client looks for it.
+    _meta: { [PAYMENT_REQUIRED_META_KEY]: paymentRequired, [AGENTS_ERROR_META_KEY]: paymentRequired },
   };
+}
+
+// The spec's client sends the PaymentPayload object; Cloudflare's agents/x402
+// sends it as base64 JSON (a PAYMENT-SIGNATURE header's value). Anything else
+// is left for the caller to refuse.
+function paymentPayloadOf(value) {
+  if (typeof value !== 'string' || value.length > 64 * 1024) return value;
+  try {
+    return JSON.parse(Buffer.from(value, 'base64').toString('utf8'));
+  } catch {
+    return value;
+  }
 }
 
 function toolError(message) {
@@ -233,7 +222,7 @@ export function paidTool(server, name, config, handler, { engine, endpoint, sess
       return paymentRequiredResult(v2, { hasOutputSchema: config.outputSchema !== undefined });
     };
 
-    const payload = ctx.mcpReq._meta?.[PAYMENT_META_KEY];
+    const payload = paymentPayloadOf(ctx.mcpReq._meta?.[PAYMENT_META_KEY]);
     if (payload === undefined) {
       const session = await sessionOf(ctx, where);
       if (session?.ok) return invoke(args, ctx, { via: 'session', session: session.session });
@@ -322,7 +311,7 @@ async function sendWebResponse(res, response) {
  * @param {'stateless'|'reject'} [options.legacy]
  * @param {number} [options.maxRequestBodySize]
  * @param {(error: Error) => void} [options.onerror]
- * @returns {((req, res) => Promise<void>) & {close: () => Promise<void>}}
+ * @returns {((req, res) => Promise<void>) & {close: () => Promise<void>, notify: {toolsChanged(): void}}}
  */
 export function createPaidMcpHttpHandler({ createServer, responseMode, legacy, maxRequestBodySize, onerror } = {}) {
   if (typeof createServer !== 'function') throw invalidArg('a function', 'options.createServer', createServer);
@@ -351,5 +340,7 @@ export function createPaidMcpHttpHandler({ createServer, responseMode, legacy, m
     await sendWebResponse(res, response);
   };
   listener.close = () => handler.close();
+  // The SDK's change notices (notify.toolsChanged() and the others), for a server whose tools change.
+  listener.notify = handler.notify;
   return listener;
 }

@@ -11,20 +11,20 @@ export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'clawpay-mcp.js');
 
 /**
- * Starts clawpay-mcp with exactly `env` (plus PATH) and connects a client.
+ * Starts clawpay-mcp with exactly `env` (plus PATH) and `args`, and connects a client.
  * @returns {Promise<{client, transport, pid, stderr: () => string, call, callOk, callFails, close}>}
  */
-export async function launchClawpay(env) {
+export async function launchClawpay(env, { args = [], clientOptions } = {}) {
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [BIN],
+    args: [BIN, ...args],
     env: { PATH: process.env.PATH, ...env },
     stderr: 'pipe',
     cwd: ROOT,
   });
   let stderr = '';
   transport.stderr.on('data', (chunk) => { stderr += chunk; });
-  const client = new Client({ name: 'clawpay-mcp-test', version: '1.0.0' });
+  const client = new Client({ name: 'clawpay-mcp-test', version: '1.0.0' }, clientOptions);
   await client.connect(transport);
   const call = (name, args = {}) => client.callTool({ name, arguments: args });
   return {
