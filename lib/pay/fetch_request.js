@@ -104,6 +104,8 @@ export function normalize(url, options) {
   const startOrigin = originOf(href);
   const guards = Object.keys(guarded).length > 0 ? [{ origin: startOrigin, headers: guarded, scope: scope ?? undefined }] : [];
   const signal = options.signal ?? null;
+  const beforePaying = options.beforePaying ?? null;
+  if (beforePaying !== null && typeof beforePaying !== 'function') throw invalid('Expected a function (or null) for beforePaying');
   return {
     url: href,
     startOrigin,
@@ -115,6 +117,10 @@ export function normalize(url, options) {
     timeoutMs,
     cap,
     payAllowed: options.pay ?? true,
+    // pay: false with signInOnly: a 402's SIWX challenge is answered, nothing is paid.
+    signInOnly: options.signInOnly === true,
+    sessionScope: scope,
+    beforePaying,
     idempotencyKey: options.idempotencyKey,
     ...callKey({ idempotencyKey: options.idempotencyKey, purpose, method, url: href, body }),
     signal: () => (signal ? AbortSignal.any([AbortSignal.timeout(timeoutMs), signal]) : AbortSignal.timeout(timeoutMs)),

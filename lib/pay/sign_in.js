@@ -24,6 +24,7 @@
 // its token to.
 import { SIGN_IN_WITH_X, createSIWxPayload, encodeSIWxHeader } from '@x402/extensions/sign-in-with-x';
 
+import { scopeCovers } from '../url_scope.js';
 import { resend } from './delivery.js';
 import { originOf } from './request.js';
 
@@ -104,6 +105,9 @@ export function createSignIn({ fetch, maxBodyBytes, account, allowedNetworks }) 
   async function signIn(request, first, paymentRequired) {
     if (request.purpose !== 'call') return null;
     if (originOf(first.url) !== request.startOrigin || first.hops.some((hop) => hop.crossOrigin)) return null;
+    // A SIWX session signs in only within its endpoint and scope, redirects included.
+    const scope = request.signInOnly ? request.sessionScope : null;
+    if (scope && !scopeCovers(scope.endpoint, scope.scope, first.url)) return null;
     const challenge = siwxChallengeOf(paymentRequired, allowedNetworks);
     if (!challenge) return null;
     const signed = await siwxHeaderFor(challenge, account, first.url);
