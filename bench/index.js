@@ -12,6 +12,7 @@ import { cacheRows } from './cache.js';
 import { paywallRows, printPaywall } from './paywall.js';
 import { formatNs, printTable } from './harness.js';
 import { rawC } from './raw_c.js';
+import { printSessionKinds, sessionKindRows } from './session_kinds.js';
 import { signingRows } from './signing.js';
 import { tokenRows } from './tokens.js';
 
@@ -27,6 +28,7 @@ printTable('Session cache', await cacheRows(quick ? 10_000 : 100_000));
 
 const paywall = await paywallRows();
 printPaywall(paywall);
+printSessionKinds(await sessionKindRows({ samples: quick ? 10 : 30 }));
 
 const find = (rows, name) => rows.find((r) => r.name.startsWith(name));
 const verify = find(tokens, 'verify session token');

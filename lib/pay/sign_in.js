@@ -21,7 +21,10 @@
 // that cannot sign messages — is skipped: the call is paid as before.
 //
 // Only for purpose "call": a session purchase must produce a payment to bind
-// its token to.
+// its token to. With pay: false and signInOnly (a siwx session's call,
+// lib/pay/sessions.js) the challenge is still answered — only for a 402 URL
+// within the session's endpoint and scope — and whatever comes back is the
+// answer: nothing is ever paid.
 import { SIGN_IN_WITH_X, createSIWxPayload, encodeSIWxHeader } from '@x402/extensions/sign-in-with-x';
 
 import { scopeCovers } from '../url_scope.js';

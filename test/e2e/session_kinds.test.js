@@ -1,7 +1,7 @@
 // Issue #12: sessions against every x402 server that sells re-entry, and
 // never a dead session. The peer is the official @x402/express server with
-// createSIWxResourceServerExtension on the devnet's chain (support/
-// siwx_seller.js, official packages only), beside our own paywall. Driven
+// createSIWxResourceServerExtension on the devnet's chain
+// (lib/devnet/siwx_server.js, official packages only), beside our own paywall. Driven
 // through clawpay-mcp over stdio with the official MCP client, and through
 // clawpay-native/pay. Money is checked on chain, to the base unit.
 import assert from 'node:assert/strict';
@@ -15,7 +15,7 @@ import { usdcBalance } from '../../lib/devnet/token.js';
 import { describeWorld, startWorld } from '../../lib/devnet/world.js';
 import { createPayer } from '../../lib/pay/public.js';
 import { launchClawpay } from './support/clawpay_child.js';
-import { SIWX_ROUTE_PRICE, startSiwxSeller } from './support/siwx_seller.js';
+import { SIWX_ROUTE_PRICE, startSiwxServer } from '../../lib/devnet/siwx_server.js';
 
 const FETCHES = 20;
 
@@ -41,7 +41,7 @@ describe('session kinds: clawpay, siwx, none', { timeout: 300_000 }, () => {
   before(async () => {
     world = await startWorld();
     info = describeWorld(world);
-    seller = await startSiwxSeller({ chain: world.chain, token: world.token, facilitatorUrl: world.facilitator.url, payTo: world.payTo });
+    seller = await startSiwxServer({ chain: world.chain, token: world.token, facilitatorUrl: world.facilitator.url, payTo: world.payTo });
   });
 
   after(async () => {

@@ -5,9 +5,10 @@
 // exact scheme and the devnet's facilitator over HTTP. Two routes at the same
 // price: /siwx/report declares sign-in-with-x, /plain/report does not.
 //
-// `honour` is the hostile part: set it to false and the server's SIWX storage
-// forgets every payment, so a wallet that paid is asked to pay again — a
-// seller that stops honouring SIWX mid-session.
+// `state.honour` is for tests of a hostile seller: set it to false and the
+// server's SIWX storage denies every payment, so a wallet that paid is asked
+// to pay again — a seller that stops honouring SIWX mid-session.
+// `state.handled` counts the handler's runs per route.
 import { createServer } from 'node:http';
 
 import express from 'express';
@@ -19,7 +20,8 @@ import { InMemorySIWxStorage, createSIWxResourceServerExtension, declareSIWxExte
 // 0.02 USDC in base units (6 decimals).
 export const SIWX_ROUTE_PRICE = 20_000n;
 
-export async function startSiwxSeller({ chain, token, facilitatorUrl, payTo }) {
+/** Listens on 127.0.0.1 on a free port. */
+export async function startSiwxServer({ chain, token, facilitatorUrl, payTo }) {
   const listener = createServer();
   await new Promise((resolve, reject) => listener.listen(0, '127.0.0.1', (error) => (error ? reject(error) : resolve())));
   const url = `http://127.0.0.1:${listener.address().port}`;
