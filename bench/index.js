@@ -14,6 +14,7 @@ import { paywallRows, printPaywall } from './paywall.js';
 import { printRedis, redisRows } from './redis.js';
 import { formatNs, printTable } from './harness.js';
 import { rawC } from './raw_c.js';
+import { printSessionKinds, sessionKindRows } from './session_kinds.js';
 import { signingRows } from './signing.js';
 import { tokenRows } from './tokens.js';
 
@@ -31,6 +32,7 @@ printTable('Session store', store);
 const paywall = await paywallRows();
 printPaywall(paywall);
 printRedis(await redisRows());
+printSessionKinds(await sessionKindRows({ samples: quick ? 10 : 30 }));
 
 const find = (rows, name) => rows.find((r) => r.name.startsWith(name));
 const verify = find(tokens, 'verify session token');

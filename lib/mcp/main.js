@@ -31,6 +31,7 @@ import { ensureDir } from '../state_dir.js';
 import { loadConfig } from '../pay/config.js';
 import { createPayer } from '../pay/payer.js';
 import { sessionsPathOf } from '../pay/sessions.js';
+import { createSessionStates } from '../pay/session_states.js';
 import { openPayStore } from '../pay/store.js';
 import { openWallet } from '../wallet/index.js';
 import { chainDefaultNote, unknownVariables } from './environment.js';
@@ -179,15 +180,17 @@ export async function main(argv, { env = process.env } = {}) {
   let signer;
   let payer;
   let sessions;
+  let store;
   let wallet;
   try {
     openStateDir(config.stateDir);
     sessions = new SessionStore({ path: sessionsPath });
     closers.push(() => sessions.close());
-    const pruned = sessions.prune();
-    if (pruned > 0) say(`dropped ${pruned} expired or ended session(s) from ${sessionsPath}`);
-    const store = await openPayStore(config);
+    store = await openPayStore(config);
     closers.push(() => store.close());
+    // Closed sessions' states stay in the store; the cache keeps live ones.
+    const pruned = createSessionStates({ store, cache: sessions, seconds: () => Math.floor(Date.now() / 1000) }).prune();
+    if (pruned > 0) say(`moved ${pruned} expired or ended session(s) out of ${sessionsPath}`);
     signer = Signer.fromPrivateKey(config.privateKey);
     closers.push(() => signer.destroy());
     // One Signer for the key: the payer, the session tokens and the wallet share it.
@@ -215,7 +218,7 @@ export async function main(argv, { env = process.env } = {}) {
     upstreams = await startUpstreams({ list: upstreamList, timeoutMs: upstreamTimeoutMs, payer, config, version: SERVER_VERSION, log, activity });
     closers.push(() => upstreams.close());
   }
-  const factory = () => createClawpayServer({ config, payer, sessions, signer, wallet, log, activity, upstreamTools: upstreams?.tools });
+  const factory = () => createClawpayServer({ config, payer, sessions, store, signer, wallet, log, activity, upstreamTools: upstreams?.tools });
   const onerror = (error) => say(`MCP transport: ${error?.message ?? error}`);
 
   let stopServing;

@@ -9,8 +9,12 @@ const count = z.number().int().nonnegative();
 const seconds = z.number().int();
 
 /** sessionBlock() in session_view.js. */
+const sessionState = z.enum(['active', 'expired', 'ended', 'refused']).describe('refused: by the server');
 const sessionBlock = z.looseObject({
   sessionId: z.string(),
+  kind: z.enum(['clawpay', 'siwx']).optional().describe('clawpay: a token; siwx: Sign-In-With-X on each call'),
+  state: sessionState.optional(),
+  refusal: z.looseObject({ at: seconds, reason: z.string().nullable() }).nullable().optional(),
   label: z.string().nullable(),
   endpoint: z.string(),
   scope: z.enum(['prefix', 'exact']),
@@ -58,6 +62,11 @@ export const sessionStartOutput = z.looseObject({
   endpoint: z.string().optional(),
   sessionId: z.string().optional().describe('the new session, on success'),
   session: sessionBlock.nullable().optional(),
+  offered: z.looseObject({
+    offers: z.array(z.looseObject({ scheme: z.string(), network: z.string(), amount: z.string().nullable(), price: z.string() })),
+    schemes: z.array(z.string()),
+    siwxDeclared: z.boolean(),
+  }).optional().describe('session_not_offered: what the server sells instead (per call)'),
 });
 
 export const sessionFetchOutput = z.looseObject({
@@ -66,12 +75,13 @@ export const sessionFetchOutput = z.looseObject({
   url: z.string().optional(),
   callCount: count.optional(),
   session: sessionBlock.optional(),
+  refused: z.string().nullable().optional().describe('why the server refused the session on this call'),
 });
 
 export const sessionStatusOutput = z.looseObject({
   ...failureFields,
   sessionId: z.string().nullable().optional(),
-  session: sessionBlock.extend({ state: z.enum(['active', 'expired', 'ended']) }).optional(),
+  session: sessionBlock.extend({ state: sessionState }).optional(),
   count: count.optional(),
   sessions: z.array(sessionBlock).optional(),
 });
@@ -81,6 +91,8 @@ export const sessionEndOutput = z.looseObject({
   sessionId: z.string().optional(),
   ended: z.boolean().optional(),
   alreadyEnded: z.boolean().optional(),
+  kind: z.enum(['clawpay', 'siwx']).optional(),
+  serverMayAdmit: z.boolean().optional().describe('the server\'s own record may still let the wallet in until its expiry'),
   session: sessionBlock.optional(),
   revocation: z.looseObject({
     url: z.string(), ok: z.boolean(), status: z.number().int().nullable(), error: z.string().nullable(),

@@ -49,6 +49,7 @@ export const SERVER_VERSION = JSON.parse(readFileSync(new URL('../../package.jso
  * @param {object} options.config   from loadConfig()
  * @param {object} options.payer    from createPayer(): fetch(url, options), close()
  * @param {import('../session_store.js').SessionStore} options.sessions
+ * @param {object|null} [options.store] the payer's durable store: closed sessions' states survive restarts
  * @param {import('../signer.js').Signer} options.signer  the agent key: signs session tokens
  * @param {object} [options.wallet]  from openWallet() (lib/wallet/): the six wallet tools' wallet;
  *   without it they answer that no wallet is configured
@@ -59,8 +60,8 @@ export const SERVER_VERSION = JSON.parse(readFileSync(new URL('../../package.jso
  * @param {{register(server, ownNames: Set<string>): void}} [options.upstreamTools]  the upstreams'
  *   tools (lib/mcp/upstreams/), offered as NAME_TOOL beside these
  */
-export function createClawpayServer({ config, payer, sessions, signer, wallet = null, now = Date.now, log = () => {}, activity, upstreamTools = null }) {
-  const tools = createClawpayTools({ config, payer, sessions, signer, wallet, now, log, activity });
+export function createClawpayServer({ config, payer, sessions, store = null, signer, wallet = null, now = Date.now, log = () => {}, activity, upstreamTools = null }) {
+  const tools = createClawpayTools({ config, payer, sessions, store, signer, wallet, now, log, activity });
   const server = new McpServer({ name: SERVER_NAME, version: SERVER_VERSION });
   for (const [name, tool] of Object.entries(tools)) {
     server.registerTool(name, {
@@ -74,8 +75,8 @@ export function createClawpayServer({ config, payer, sessions, signer, wallet = 
 }
 
 /** The tools as {name: {title, description, inputSchema, annotations, handler}}, in ClawPay 1.1's order. */
-export function createClawpayTools({ config, payer, sessions, signer, wallet = null, now = Date.now, log = () => {}, activity }) {
-  const context = createToolContext({ config, payer, sessions, signer, wallet, now, log, activity });
+export function createClawpayTools({ config, payer, sessions, store = null, signer, wallet = null, now = Date.now, log = () => {}, activity }) {
+  const context = createToolContext({ config, payer, sessions, store, signer, wallet, now, log, activity });
   return {
     deploy_wallet: deployWalletTool(context),
     get_wallet_info: getWalletInfoTool(context),

@@ -1,12 +1,23 @@
-// A ClawPay session record in a tool result.
+// A session record (kind clawpay or siwx) in a tool result.
 
 export { ZERO_ADDRESS } from '../pay/sessions.js';
 
-/** sessionBlock(record), its remaining time counted at `seconds()` (Unix seconds). */
-export function createSessionView(seconds) {
+/** What a session's state is called in text. */
+export const STATE_TEXT = Object.freeze({
+  active: 'Active', expired: 'Expired', ended: 'Ended', refused: 'Refused by the server',
+});
+
+/**
+ * sessionBlock(record), its remaining time counted at `seconds()` (Unix
+ * seconds), its kind, state and refusal as `sessions` (lib/pay/sessions.js) has them.
+ */
+export function createSessionView(seconds, sessions) {
   function sessionBlock(record) {
     return {
       sessionId: record.sessionId,
+      kind: sessions.kindOf(record),
+      state: sessions.stateOf(record),
+      refusal: sessions.refusalOf(record),
       label: record.label ?? null,
       endpoint: record.endpoint,
       scope: record.scope,

@@ -29,7 +29,7 @@ export function settingsOf(config) {
  * The context the tools in ./tools/ are made with (see createClawpayTools in
  * server.js): the options, plus the helpers below.
  */
-export function createToolContext({ config, payer, sessions, signer, wallet = null, now, log: writeLine, activity }) {
+export function createToolContext({ config, payer, sessions, store = null, signer, wallet = null, now, log: writeLine, activity }) {
   // Diagnostics echo inputs (URLs, error stacks): never a key, only the tx
   // hashes and nonces the caller names as the line's own.
   const log = (line, keep = []) => writeLine(redactSecrets(line, { keep }), keep);
@@ -58,7 +58,7 @@ export function createToolContext({ config, payer, sessions, signer, wallet = nu
 
   // The session rules live in the library; the tools render them.
   const paySessions = createSessions({
-    payer, cache: sessions, signer, walletAddress: config.walletAddress, assetAddress: config.asset.address, now,
+    payer, cache: sessions, signer, walletAddress: config.walletAddress, assetAddress: config.asset.address, now, store,
   });
 
   /** A tool's HTTP request as the payer takes it (ClawPay 1.1's default headers added). */
@@ -70,7 +70,7 @@ export function createToolContext({ config, payer, sessions, signer, wallet = nu
   });
 
   const { paymentBlock, paymentSection } = createPaymentView(settings);
-  const { sessionBlock } = createSessionView(seconds);
+  const { sessionBlock } = createSessionView(seconds, paySessions);
 
   function thrown(tool, error) {
     if (error?.code === 'ERR_POLICY_REFUSED') {
@@ -99,17 +99,19 @@ export function createToolContext({ config, payer, sessions, signer, wallet = nu
   };
 
   /**
-   * One request through the payer. With `session`, its headers go along to
-   * URLs the session covers (never elsewhere, redirects included).
+   * One request through the payer. With a clawpay `session`, its headers go
+   * along to URLs the session covers (never elsewhere, redirects included).
    * `pay: false` never pays: a 402 comes back as an answer.
    */
-  function send(url, args, { purpose = 'call', pay = true, session = null, idempotencyKey, timeoutMs = args.timeout_ms } = {}) {
+  function send(url, args, { purpose = 'call', pay = true, session = null, idempotencyKey, timeoutMs = args.timeout_ms, beforePaying } = {}) {
     return payer.fetch(url, {
       ...requestOf(args, timeoutMs),
       maxPayment: pay ? maxPaymentOf(args) : null,
       purpose,
       pay,
-      ...(session ? {
+      ...(beforePaying ? { beforePaying } : {}),
+      // Only a clawpay session has a token; a siwx one lets the payer sign in.
+      ...(session && paySessions.kindOf(session) === 'clawpay' ? {
         sessionHeaders: sessionHeaders(session),
         sessionScope: { endpoint: session.endpoint, scope: session.scope },
       } : {}),

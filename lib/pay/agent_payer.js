@@ -133,12 +133,12 @@ async function openPayer(config, { signer: givenSigner = null, memory = false, s
     if (cachePath !== null && !isAbsolute(cachePath)) throw invalidValue('an absolute path', 'CLAWPAY_SESSIONS_PATH', cachePath);
     const cache = new SessionStore(cachePath ? { path: cachePath } : {});
     closers.push(() => cache.close());
-    cache.prune();
     const signer = givenSigner ?? Signer.fromPrivateKey(config.privateKey);
     if (!givenSigner) closers.push(() => signer.destroy());
     paying = createPayingFetch({ config, store, signer, now, ...(fetch ? { fetch } : {}) });
     closers.push(() => paying.close());
-    sessions = createSessions({ payer: paying, cache, signer, walletAddress: config.walletAddress, assetAddress: config.asset.address, now });
+    sessions = createSessions({ payer: paying, cache, signer, walletAddress: config.walletAddress, assetAddress: config.asset.address, now, store });
+    sessions.prune();
   } catch (error) {
     closeAll();
     throw error;
@@ -167,8 +167,10 @@ async function openPayer(config, { signer: givenSigner = null, memory = false, s
      * fetch() that pays under the policy: a Response (status, headers, body)
      * with `payment` (null when nothing was paid), `session` (the covering
      * session used, or null) and `signedIn`. With `useSession` (default true)
-     * a live session covering the URL sends its token first, as x402_pay does;
-     * a 402 in spite of it is paid in the same call and not counted.
+     * a live session covering the URL is used, as x402_pay does: a clawpay
+     * one sends its token first, a siwx one signs in; a 402 in spite of it is
+     * paid in the same call, not counted, and the session is closed as
+     * refused by the server (never sent again).
      * Rejects (PayError, code ERR_TIMEOUT / ERR_FETCH_FAILED / ...) when no answer came.
      */
     async fetch(url, init = {}) {
@@ -176,13 +178,16 @@ async function openPayer(config, { signer: givenSigner = null, memory = false, s
       await reconciled;
       const { useSession = true, ...request } = onlyKnownKeys(init === undefined || init === null ? {} : expectObject(init, 'init'), FETCH_INIT, 'payer.fetch init');
       const record = useSession ? sessions.covering(String(url)) : null;
+      // A clawpay session's token goes first; a siwx one lets the payer sign in on the 402.
+      const token = record && sessions.kindOf(record) === 'clawpay';
       const result = await paying.fetch(String(url), {
         ...request,
         purpose: 'call',
-        ...(record ? { sessionHeaders: sessionHeaders(record), sessionScope: { endpoint: record.endpoint, scope: record.scope } } : {}),
+        ...(token ? { sessionHeaders: sessionHeaders(record), sessionScope: { endpoint: record.endpoint, scope: record.scope } } : {}),
       });
       if (result.status === null) throw noAnswer(result);
       const used = sessions.countIfUsed(record, result);
+      if (!used) sessions.dropIfRefused(record, result);
       return toResponse(result, {
         payment: result.payment ? paymentInfo(result.payment, asset) : null,
         session: used ? sessionInfo(used, sessions, asset) : null,
@@ -206,8 +211,10 @@ async function openPayer(config, { signer: givenSigner = null, memory = false, s
     },
 
     /**
-     * Pays `endpoint` once for a ClawPay session and keeps it (on disk unless
-     * memory). Rejects with PayError: ERR_SESSION_NOT_SOLD (the endpoint
+     * Pays `endpoint` once for a session and keeps it (on disk unless
+     * memory); its kind (clawpay, else siwx) comes from the seller's 402.
+     * Rejects with PayError: ERR_SESSION_NOT_OFFERED (the seller sells
+     * neither; nothing paid; `offered` says what it sells), ERR_SESSION_NOT_SOLD (the endpoint
      * answered without asking for payment), ERR_SESSION_NOT_PAID (a refusal or
      * another status; nothing paid), ERR_SESSION_NOT_SETTLED (paid, not
      * settled; a repeat resends the same authorization), ERR_SESSION_NOT_KEPT

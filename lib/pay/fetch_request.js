@@ -106,6 +106,8 @@ export function normalize(url, options) {
   const signal = options.signal ?? null;
   const transport = options.transport ?? null;
   if (transport !== null && typeof transport !== 'function') throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'Expected a function for transport');
+  const beforePaying = options.beforePaying ?? null;
+  if (beforePaying !== null && typeof beforePaying !== 'function') throw invalid('Expected a function (or null) for beforePaying');
   return {
     url: href,
     startOrigin,
@@ -119,6 +121,10 @@ export function normalize(url, options) {
     payAllowed: options.pay ?? true,
     // What carries the call instead of fetch (a paid MCP tool call, mcp_exchange.js).
     transport,
+    // pay: false with signInOnly: a 402's SIWX challenge is answered, nothing is paid.
+    signInOnly: options.signInOnly === true,
+    sessionScope: scope,
+    beforePaying,
     idempotencyKey: options.idempotencyKey,
     ...callKey({ idempotencyKey: options.idempotencyKey, purpose, method, url: href, body }),
     signal: () => (signal ? AbortSignal.any([AbortSignal.timeout(timeoutMs), signal]) : AbortSignal.timeout(timeoutMs)),

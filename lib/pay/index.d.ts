@@ -332,6 +332,13 @@ export interface PayOptions {
   sessionScope?: { endpoint: string; scope: 'prefix' | 'exact' } | null;
   /** false: answer a 402 without paying or signing in (its offers in paymentRequired). Default true. */
   pay?: boolean;
+  /** With pay: false, a call's 402 with a SIWX challenge is still signed in to (once, within sessionScope): a siwx session call. */
+  signInOnly?: boolean;
+  /**
+   * Called with a readable, same-origin 402 before anything is signed; a non-null answer declines it: the result
+   * is the unpaid 402 with `declined` set to that answer (a session start refusing a seller that sells no session).
+   */
+  beforePaying?: ((paymentRequired: PayResult['paymentRequired'], sessionTerms: PayResult['sessionTerms']) => object | null) | null;
   signal?: AbortSignal;
 }
 
@@ -396,6 +403,10 @@ export interface PayResult {
    * (a 2xx to the signed request): payment is then null and nothing was reserved.
    */
   signedIn: { address: Address; /** CAIP-2 ("eip155:8453"), the chain of the signed message. */ chainId: string } | null;
+  /** What beforePaying answered when it declined the 402 (nothing was paid). */
+  declined?: object;
+  /** signInOnly: the signed request was sent (its answer is this result). */
+  signInTried?: boolean;
 }
 
 /** Codes of PayError: ERR_CROSS_ORIGIN_402, ERR_MALFORMED_402, ERR_NO_PAYABLE_OFFER, ERR_SIGNING_FAILED,

@@ -62,8 +62,12 @@ export function createPaymentFlow({
     if (first.status !== 402) return plainResult(first);
 
     let { paymentRequired, sessionTerms, unpaid } = read402(first);
-    if (!request.payAllowed) return unpaid;
+    if (!request.payAllowed && !request.signInOnly) return unpaid;
     checkPayable(request, first, paymentRequired, unpaid);
+    // The caller's last word before anything is signed: a session start
+    // refuses a seller that sells no session it can use (session_kind.js).
+    const declined = request.beforePaying?.(paymentRequired, sessionTerms) ?? null;
+    if (declined) return { ...unpaid, declined };
 
     // Sign-In-With-X first, before any budget or intent (sign_in.js): signed
     // in is the answer; any other answer takes the 402's place, once.
@@ -75,6 +79,7 @@ export function createPaymentFlow({
     if (attempt?.signedIn) {
       return { ...plainResult(attempt.answer), sessionTerms, paymentRequired: unpaid.paymentRequired, signedIn: attempt.signedIn };
     }
+    if (!request.payAllowed) return { ...(attempt ? read402OrPlain(attempt.answer) : unpaid), signInTried: Boolean(attempt) };
     if (attempt) {
       first = attempt.answer;
       if (first.status !== 402) return plainResult(first);
@@ -134,6 +139,11 @@ function read402(answer) {
   const sessionTerms = paymentRequired.invalid ? null : sessionTermsOf(paymentRequired);
   const unpaid = { ...plainResult(answer), sessionTerms, paymentRequired: paymentRequired.invalid ? null : paymentRequired };
   return { paymentRequired, sessionTerms, unpaid };
+}
+
+/** An answer to a signed-in request, as an unpaid result. */
+function read402OrPlain(answer) {
+  return answer.status === 402 ? read402(answer).unpaid : plainResult(answer);
 }
 
 /** Throws unless the 402 is one to pay automatically: from the call's own origin, and readable. */

@@ -60,14 +60,25 @@ export interface PaymentInfo extends Omit<PaymentView, 'amount'> {
   updatedAt?: number;
 }
 
-export type SessionState = 'active' | 'expired' | 'ended';
+/** 'refused': refused by the server (a siwx sign-in answered 402, or a token x402_pay saw refused). Kept across restarts. */
+export type SessionState = 'active' | 'expired' | 'ended' | 'refused';
 
-export interface SessionInfo {
+/**
+ * The kind of a buyer session, from the seller's 402 (preferred first):
+ * 'clawpay' — the seller offers extra.clawpaySession: a token bound to the settlement;
+ * 'siwx' — the 402 declares sign-in-with-x: paid once, each fetch signs the server's challenge.
+ */
+export type SessionKind = 'clawpay' | 'siwx';
+
+interface SessionInfoBase {
   id: string;
+  kind: SessionKind;
   label: string | null;
   endpoint: string;
   scope: 'prefix' | 'exact';
   state: SessionState;
+  /** Set when state is 'refused': when (Unix seconds) and why. */
+  refusal: { at: number; reason: string | null } | null;
   callCount: number;
   /** Unix seconds. */
   createdAt: number;
@@ -79,6 +90,20 @@ export interface SessionInfo {
   revokeUrl: string | null;
   payment: { transaction: Hex; amount: bigint; formatted: string; payTo: Address; asset: Address; network: string | null };
 }
+
+export interface ClawpaySessionInfo extends SessionInfoBase {
+  kind: 'clawpay';
+}
+
+export interface SiwxSessionInfo extends SessionInfoBase {
+  kind: 'siwx';
+  /** The address that paid and signs in. */
+  walletAddress: Address;
+  /** Nothing to revoke: always null. */
+  revokeUrl: null;
+}
+
+export type SessionInfo = ClawpaySessionInfo | SiwxSessionInfo;
 
 /** A Response plus what the payment layer knows of it. */
 export interface PaidResponse extends Response {
@@ -97,8 +122,10 @@ export interface PaidResponse extends Response {
 export interface SessionResponse extends PaidResponse {
   readonly payment: null;
   readonly session: SessionInfo;
-  /** false for a 402: the server did not honour the token; nothing was paid. */
+  /** false for a 402: the server did not honour the session; nothing was paid. */
   readonly counted: boolean;
+  /** A siwx session the server just refused (a 402 after signing in): why; the session is now 'refused'. */
+  readonly refused: string | null;
 }
 
 export interface PayFetchInit {
@@ -139,19 +166,37 @@ export interface Revocation {
   error: string | null;
 }
 
-export interface Session {
+export interface SessionEnd<K extends SessionKind = SessionKind> {
+  ended: true;
+  kind: K;
+  alreadyEnded: boolean;
+  expired: boolean;
+  /** clawpay only: the server's answer to the revocation; null when none was made (always for siwx). */
+  revocation: K extends 'siwx' ? null : Revocation | null;
+  /** The server's own record may still admit the wallet until its expiry (siwx; clawpay not revoked there). */
+  serverMayAdmit: boolean;
+  session: Extract<SessionInfo, { kind: K }>;
+}
+
+interface SessionBase<K extends SessionKind> {
   readonly id: string;
+  readonly kind: K;
   readonly endpoint: string;
   readonly scope: 'prefix' | 'exact';
   /** startSession's initial answer and payment; null for payer.session(id). */
   readonly response: PaidResponse | null;
   readonly payment: PaymentInfo | null;
-  /** Never pays. Rejects: ERR_SESSION_NOT_FOUND, ERR_SESSION_ENDED, ERR_SESSION_EXPIRED, ERR_OUT_OF_SCOPE (nothing sent), no-answer codes. */
+  /**
+   * Never pays: clawpay sends the token, siwx signs the server's challenge (once, same origin, within scope).
+   * Rejects: ERR_SESSION_NOT_FOUND, ERR_SESSION_REFUSED, ERR_SESSION_ENDED, ERR_SESSION_EXPIRED, ERR_OUT_OF_SCOPE (nothing sent), no-answer codes.
+   */
   fetch(url: string | URL, init?: PayFetchInit): Promise<SessionResponse>;
-  status(): SessionInfo;
-  /** Here first, then revoked on the server when it offered a URL. */
-  end(): Promise<{ ended: true; alreadyEnded: boolean; expired: boolean; revocation: Revocation | null; session: SessionInfo }>;
+  status(): Extract<SessionInfo, { kind: K }>;
+  /** Here first (kept as 'ended'), then — clawpay — revoked on the server when it offered a URL. */
+  end(): Promise<SessionEnd<K>>;
 }
+
+export type Session = SessionBase<'clawpay'> | SessionBase<'siwx'>;
 
 export interface SpendGroup {
   total: bigint;
@@ -243,10 +288,15 @@ export interface Payer {
    * Rejects with PayError (ERR_TIMEOUT, ERR_FETCH_FAILED, ...) when no answer came, PolicyError when refused.
    */
   fetch(url: string | URL, init?: PayerFetchInit): Promise<PaidResponse>;
-  /** Rejects with PayError: ERR_SESSION_NOT_SOLD, ERR_SESSION_NOT_PAID, ERR_SESSION_NOT_SETTLED, ERR_SESSION_NOT_KEPT; or PolicyError. */
+  /**
+   * The kind follows the seller's 402 (clawpay, else siwx). Rejects with PayError: ERR_SESSION_NOT_OFFERED (it sells
+   * neither; nothing paid; `offered` lists its per-call offers), ERR_SESSION_NOT_SOLD, ERR_SESSION_NOT_PAID,
+   * ERR_SESSION_NOT_SETTLED, ERR_SESSION_NOT_KEPT; or PolicyError.
+   */
   startSession(endpoint: string, options?: StartSessionOptions): Promise<Session>;
   /** `client` (connected, SDK 2.x or 1.x) paying its paid tools; `url`: the MCP endpoint, the server's name in the ledger. */
   mcpClient<T extends McpToolClient>(client: T, options: { url: string }): PayingMcpClient<T>;
+  /** Any state, kept across restarts (ended and refused ones too). */
   session(sessionId: string): Session | null;
   /** The active sessions. */
   sessions(): SessionInfo[];

@@ -1,5 +1,5 @@
-// A ClawPay session as clawpay-native/pay hands it out: fetch within it,
-// its status, end it. The rules are in sessions.js; this shapes the data
+// A session (kind clawpay or siwx) as clawpay-native/pay hands it out: fetch
+// within it, its status, end it. The rules are in sessions.js; this shapes the data
 // (amounts as bigint base units and formatted) and turns refusals into codes.
 import { formatAmount } from './amount.js';
 import { PayError } from './errors.js';
@@ -11,6 +11,7 @@ const SESSION_INIT = new Set(['method', 'headers', 'body', 'timeoutMs']);
 
 const REFUSALS = {
   session_not_found: 'ERR_SESSION_NOT_FOUND',
+  session_refused: 'ERR_SESSION_REFUSED',
   session_ended: 'ERR_SESSION_ENDED',
   session_expired: 'ERR_SESSION_EXPIRED',
 };
@@ -20,10 +21,12 @@ export function sessionInfo(record, sessions, asset) {
   const amount = BigInt(record.paymentAmount);
   return {
     id: record.sessionId,
+    kind: sessions.kindOf(record),
     label: record.label ?? null,
     endpoint: record.endpoint,
     scope: record.scope,
     state: sessions.stateOf(record),
+    refusal: sessions.refusalOf(record),
     callCount: record.callCount,
     createdAt: record.createdAt,
     expiresAt: record.expiresAt,
@@ -49,6 +52,7 @@ export function createSessionHandle({ record: first, sessions, asset, open, star
 
   return {
     id,
+    kind: sessions.kindOf(first),
     endpoint: first.endpoint,
     scope: first.scope,
     /** startSession's answer (a Response) and payment; null for a session looked up later. */
@@ -56,10 +60,12 @@ export function createSessionHandle({ record: first, sessions, asset, open, star
     payment: start?.payment ?? null,
 
     /**
-     * A request within the session: its token is sent, nothing is ever paid.
-     * Resolves to a Response with `session` (after the call) and `counted`
-     * (false for a 402: the server did not honour the token). Rejects with
-     * ERR_SESSION_NOT_FOUND / _ENDED / _EXPIRED, ERR_OUT_OF_SCOPE (nothing sent), or no-answer codes.
+     * A request within the session, never paid: a clawpay session sends its
+     * token, a siwx one signs the server's challenge. Resolves to a Response
+     * with `session` (after the call), `counted` (false for a 402: the server
+     * did not honour the session) and `refused` (why a siwx session is now
+     * refused by the server, or null). Rejects with ERR_SESSION_NOT_FOUND /
+     * _REFUSED / _ENDED / _EXPIRED, ERR_OUT_OF_SCOPE (nothing sent), or no-answer codes.
      */
     async fetch(url, init = {}) {
       open();
@@ -72,9 +78,9 @@ export function createSessionHandle({ record: first, sessions, asset, open, star
       const why = sessions.whyNotCovered(record.endpoint, record.scope, String(url));
       if (why) throw new PayError('ERR_OUT_OF_SCOPE', `URL not covered by session ${id}: ${why}; nothing was sent`, { session: sessionInfo(record, sessions, asset) });
       const { method, headers, body, timeoutMs } = onlyKnownKeys(init ?? {}, SESSION_INIT, 'session.fetch init');
-      const { result, counted, record: after } = await sessions.call(record, String(url), { method, headers, body, timeoutMs });
+      const { result, counted, record: after, refused } = await sessions.call(record, String(url), { method, headers, body, timeoutMs });
       if (result.status === null) throw noAnswer(result);
-      return toResponse(result, { payment: null, session: sessionInfo(after, sessions, asset), counted, signedIn: null });
+      return toResponse(result, { payment: null, session: sessionInfo(after, sessions, asset), counted, refused, signedIn: result.signedIn ?? null });
     },
 
     /** SessionInfo now. */
@@ -83,8 +89,11 @@ export function createSessionHandle({ record: first, sessions, asset, open, star
     },
 
     /**
-     * Ends it here, then on the server when it offered a revocation URL:
-     * {ended: true, alreadyEnded, expired, revocation: {url, ok, status, answer, error} | null, session}.
+     * Ends it here, then (clawpay) on the server when it offered a revocation
+     * URL: {ended: true, kind, alreadyEnded, expired, revocation: {url, ok,
+     * status, answer, error} | null, serverMayAdmit, session}. serverMayAdmit:
+     * the server's own record may still let the wallet in (a siwx session, or
+     * a clawpay one not revoked there) until the server's expiry.
      */
     async end() {
       open();
@@ -92,7 +101,9 @@ export function createSessionHandle({ record: first, sessions, asset, open, star
       if (!ended.found) throw new PayError('ERR_SESSION_NOT_FOUND', `session ${id}: not found`);
       return {
         ended: true,
+        kind: ended.kind,
         alreadyEnded: ended.alreadyEnded,
+        serverMayAdmit: !ended.alreadyEnded && !ended.expired && !ended.revocation?.ok,
         expired: ended.expired,
         revocation: ended.revocation,
         session: sessionInfo(ended.ended, sessions, asset),

@@ -1,7 +1,8 @@
-// Buying a ClawPay session for clawpay-native/pay: the arguments checked,
-// the endpoint paid once with purpose 'session', the answer judged
-// (purchaseOutcome), the session made and kept (sessions.establish). Each
-// way it can fail is a PayError with its own code, carrying what was paid.
+// Buying a session for clawpay-native/pay: the arguments checked, the kind
+// chosen from the seller's 402 before paying (session_kind.js; none: refused,
+// nothing paid), the endpoint paid once with purpose 'session', the answer
+// judged (purchaseOutcome), the session made and kept (sessions.establish).
+// Each way it can fail is a PayError with its own code, carrying what was paid.
 import { maybeSecret } from '../secret_text.js';
 import { normalizeUrl } from '../url_scope.js';
 import { argError, invalidValue } from '../validate.js';
@@ -9,6 +10,7 @@ import { MAX_SESSION_TTL_SECONDS, MIN_SESSION_TTL_SECONDS } from './config.js';
 import { PayError } from './errors.js';
 import { onlyKnownKeys } from './fetch_request.js';
 import { noAnswer, toResponse } from './response.js';
+import { createKindChoice, offeredTerms } from './session_kind.js';
 import { purchaseOutcome, SESSION_SCOPES } from './sessions.js';
 import { paymentInfo } from './spend_report.js';
 
@@ -40,10 +42,17 @@ export async function purchaseSession({ sessions, paying, config, endpoint, opti
   const { scope, ttlSeconds, maxPayment, label } = checkOptions(endpoint, options, config);
   const startedAt = now();
   const { method, headers, body, timeoutMs, idempotencyKey } = options;
+  const choice = createKindChoice(config.policy.allowedNetworks);
   const result = await paying.fetch(endpoint, {
-    method, headers, body, timeoutMs, maxPayment, purpose: 'session', ...(idempotencyKey ? { idempotencyKey } : {}),
+    method, headers, body, timeoutMs, maxPayment, purpose: 'session', beforePaying: choice.beforePaying, ...(idempotencyKey ? { idempotencyKey } : {}),
   });
   if (result.status === null) throw noAnswer(result);
+  if (result.declined) {
+    const offered = offeredTerms(result.declined.paymentRequired, config.asset);
+    throw new PayError('ERR_SESSION_NOT_OFFERED',
+      `${endpoint} sells no session this wallet can use: ${offered.text}. Nothing was paid and no session was created; ` +
+      'payer.fetch (x402_pay) pays it per call', { response: toResponse(result, { payment: null, session: null, signedIn: null }), offered });
+  }
   const payment = result.payment ? paymentInfo(result.payment, config.asset) : null;
   const response = toResponse(result, { payment, session: null, signedIn: result.signedIn ?? null });
   const { success, settled } = purchaseOutcome(result);
@@ -56,7 +65,7 @@ export async function purchaseSession({ sessions, paying, config, endpoint, opti
     throw new PayError('ERR_SESSION_NOT_SETTLED', `${why}, so no session was created (payment ${payment.paymentId}: ${payment.status})`, { response, payment });
   }
   try {
-    const { record } = await sessions.establish({ endpoint, scope, label, ttlSeconds, startedAt, result });
+    const { record } = await sessions.establish({ endpoint, scope, label, ttlSeconds, startedAt, result, kind: choice.kindAfter(result) });
     return { record, response, payment };
   } catch (error) {
     throw new PayError('ERR_SESSION_NOT_KEPT', `paid (tx ${payment.transaction}) but the session could not be kept: ${error?.message ?? error}`,

@@ -1,9 +1,14 @@
-// ClawPay 1.1 sessions, as data: buying one (the purchase's outcome, the TTL,
-// the token payload, the 15-field record, the signed token, persistence in
+// Buyer sessions, as data, of two kinds (session_kind.js chooses from the
+// seller's 402): `clawpay` — ClawPay 1.1's token bound to the settlement —
+// and `siwx` — paid once, then each call signs the server's fresh
+// Sign-In-With-X challenge and pays nothing. Here: buying one (the
+// purchase's outcome, the TTL, the record, the signed token, persistence in
 // the SessionStore), calls within one (scope, never paid, a 402 not counted),
-// its state, and ending it (here first, then revoked on the server when it
-// offered a URL on its own origin). The MCP tools x402_session_* and the
-// clawpay-native/pay Session render these results; neither holds the rules.
+// its state (active, expired, ended, refused by the server: durable through
+// session_states.js), and ending it (here first, then revoked on the server
+// when a clawpay seller offered a URL on its own origin). The MCP tools
+// x402_session_* and the clawpay-native/pay Session render these results;
+// neither holds the rules.
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import { isAbsolute, join } from 'node:path';
@@ -12,6 +17,7 @@ import { safeErrorMessage, showInput } from '../secret_text.js';
 import { buildSessionToken } from '../session_token.js';
 import { scopeCovers } from '../url_scope.js';
 import { sameOrigin, sessionHeaders, whyNotCovered } from './session_wire.js';
+import { createSessionStates } from './session_states.js';
 
 export const SESSION_PROTOCOL = 'clawpay/1.1';
 /** The token address ClawPay 1.1 records for a payment in ETH. */
@@ -48,6 +54,9 @@ export function purchaseOutcome(result) {
   return { success, settled };
 }
 
+/** A record's kind; records written before kinds existed are clawpay sessions. */
+export const kindOf = (record) => record.kind ?? 'clawpay';
+
 /**
  * The sessions of one wallet.
  * @param {object} options
@@ -57,13 +66,34 @@ export function purchaseOutcome(result) {
  * @param {string} options.walletAddress claimed in the token (config.walletAddress)
  * @param {string|null} [options.assetAddress] recorded when the payment names none
  * @param {() => number} [options.now] milliseconds since the epoch
+ * @param {object|null} [options.store] the payer's durable store: keeps closed sessions' states (session_states.js)
  */
-export function createSessions({ payer, cache, signer, walletAddress, assetAddress = null, now = Date.now }) {
+export function createSessions({ payer, cache, signer, walletAddress, assetAddress = null, now = Date.now, store = null }) {
   const seconds = () => Math.floor(now() / 1000);
+  const states = createSessionStates({ store, cache, seconds });
 
+  /** A closed session's refusal ({at, reason}), or null. Only ended records are looked up. */
+  function refusalOf(record) {
+    if (record.endedAt === undefined) return null;
+    const closed = states.closed(record.sessionId);
+    return closed?.state === 'refused' ? { at: closed.at, reason: closed.reason } : null;
+  }
+
+  /** 'active' | 'expired' | 'ended' | 'refused' (by the server). */
   function stateOf(record) {
-    if (record.endedAt !== undefined) return 'ended';
+    if (record.endedAt !== undefined) return refusalOf(record) ? 'refused' : 'ended';
     return seconds() >= record.expiresAt ? 'expired' : 'active';
+  }
+
+  /** The record of a session in any state, kept or closed, or null. */
+  function get(sessionId) {
+    return cache.get(sessionId) ?? states.closed(sessionId)?.record ?? null;
+  }
+
+  /** The server refused the session: it is closed here, and says why. */
+  function refuse(record, reason) {
+    states.close(record, 'refused', reason);
+    return get(record.sessionId) ?? record;
   }
 
   /**
@@ -72,9 +102,9 @@ export function createSessions({ payer, cache, signer, walletAddress, assetAddre
    * so counting from the start never outlives it. Throws when the token
    * cannot be signed or the record kept (the payment is then made all the same).
    */
-  async function establish({ endpoint, scope, label, ttlSeconds, startedAt, result }) {
+  async function establish({ endpoint, scope, label, ttlSeconds, startedAt, result, kind = 'clawpay' }) {
     const payment = result.payment;
-    const terms = result.sessionTerms ?? null;
+    const terms = kind === 'clawpay' ? result.sessionTerms ?? null : null;
     const serverTtl = Number.isSafeInteger(terms?.maxTtlSeconds) && terms.maxTtlSeconds > 0 ? terms.maxTtlSeconds : null;
     const ttl = serverTtl === null ? ttlSeconds : Math.min(ttlSeconds, serverTtl);
     const createdAt = Math.floor(startedAt / 1000);
@@ -93,12 +123,14 @@ export function createSessions({ payer, cache, signer, walletAddress, assetAddre
       paymentAmount: amount,
     };
     const revokeUrl = typeof terms?.revokeUrl === 'string' && sameOrigin(terms.revokeUrl, endpoint) ? terms.revokeUrl : null;
-    const { token, signature } = await buildSessionToken(payload, signer);
+    // A siwx session has no token: the wallet that paid signs in on each call.
+    const { token, signature } = kind === 'clawpay' ? await buildSessionToken(payload, signer) : { token: '', signature: '' };
     const record = {
       sessionId,
+      kind,
       endpoint,
       scope,
-      walletAddress,
+      walletAddress: kind === 'siwx' ? payment.payer ?? payer.address : walletAddress,
       createdAt,
       expiresAt,
       paymentTxHash: payment.transaction,
@@ -130,10 +162,10 @@ export function createSessions({ payer, cache, signer, walletAddress, assetAddre
     return record && scopeCovers(record.endpoint, record.scope, url) ? record : null;
   }
 
-  /** Why a session cannot be used now: {reason: 'session_not_found'|'session_ended'|'session_expired', record}, or null. */
-  function unusable(sessionId, record = cache.get(sessionId)) {
+  /** Why a session cannot be used now: {reason: 'session_not_found'|'session_refused'|'session_ended'|'session_expired', record}, or null. */
+  function unusable(sessionId, record = get(sessionId)) {
     if (!record) return { reason: 'session_not_found', record: null };
-    if (record.endedAt !== undefined) return { reason: 'session_ended', record };
+    if (record.endedAt !== undefined) return { reason: refusalOf(record) ? 'session_refused' : 'session_ended', record };
     if (seconds() >= record.expiresAt) return { reason: 'session_expired', record };
     return null;
   }
@@ -145,34 +177,65 @@ export function createSessions({ payer, cache, signer, walletAddress, assetAddre
   }
 
   /**
-   * After a paid-fetch that sent a covering session's token first: the
-   * session was used (and this call is counted) only when the answer came,
-   * was not a 402, and nothing was paid or signed in instead. The updated
-   * record, or null when it was not used.
+   * After a paid-fetch under a covering session (a clawpay one's token sent
+   * first; a siwx one signs in on the server's challenge): the session was
+   * used, and this call is counted, only when the answer came, was not a
+   * 402, nothing was paid, and — clawpay — nobody signed in instead, or —
+   * siwx — the wallet signed in. The updated record, or null.
    */
   function countIfUsed(record, result) {
-    if (!record || result.status === null || result.status === 402 || result.payment || result.signedIn) return null;
+    if (!record || result.status === null || result.status === 402 || result.payment) return null;
+    if (kindOf(record) === 'siwx' ? !result.signedIn : result.signedIn) return null;
     return recordCall(record);
   }
 
   /**
+   * After the same fetch, when the session was not used: a server that
+   * asked to be paid (a 402, or a payment made instead) refused it, so it is
+   * closed as refused and never sent again. The updated record, or null.
+   */
+  function dropIfRefused(record, result) {
+    if (!record || result.status === null) return null;
+    if (result.status !== 402 && !result.payment && !(kindOf(record) === 'clawpay' && result.signedIn)) return null;
+    const error = result.paymentRequired?.error ?? null;
+    return refuse(record, kindOf(record) === 'siwx'
+      ? `the server did not let the wallet in by Sign-In-With-X${error ? ` (${error})` : ''}`
+      : `the server did not accept the session token${error ? ` (${error})` : ''}`);
+  }
+
+  /**
    * A request within a usable session that covers `url` (check with
-   * unusable() and whyNotCovered() first): its headers go along, nothing is
-   * ever paid, and a 402 is not counted. {result, counted, record}.
+   * unusable() and whyNotCovered() first). Nothing is ever paid, and a 402 is
+   * not counted. clawpay: the token's headers go along. siwx: the server's
+   * fresh challenge is signed once (same origin, within the endpoint and
+   * scope); a 402 after that, or one without a challenge this wallet can
+   * answer, closes the session as refused by the server.
+   * {result, counted, record, refused: reason | null}.
    */
   async function call(record, url, request) {
+    const siwx = kindOf(record) === 'siwx';
     // A fresh key keeps it apart from any paid call to the same URL.
     const result = await payer.fetch(url, {
       ...request,
       maxPayment: null,
       purpose: 'call',
       pay: false,
-      sessionHeaders: sessionHeaders(record),
+      ...(siwx ? { signInOnly: true } : { sessionHeaders: sessionHeaders(record) }),
       sessionScope: { endpoint: record.endpoint, scope: record.scope },
       idempotencyKey: `session-call:${randomUUID()}`,
     });
-    if (result.status === null || result.status === 402) return { result, counted: false, record };
-    return { result, counted: true, record: recordCall(record) };
+    if (result.status === null) return { result, counted: false, record, refused: null };
+    if (result.status === 402) {
+      if (!siwx) return { result, counted: false, record, refused: null };
+      const error = result.paymentRequired?.error ?? null;
+      const reason = result.signInTried
+        ? `the server answered 402 to the signed-in wallet${error ? ` (${error})` : ''}`
+        : 'the server\'s 402 carries no Sign-In-With-X challenge this wallet can answer for this URL';
+      return { result, counted: false, record: refuse(record, reason), refused: reason };
+    }
+    // Signed in and answered other than 2xx (a server error): not a call made.
+    if (siwx && result.signInTried) return { result, counted: false, record, refused: null };
+    return { result, counted: true, record: recordCall(record), refused: null };
   }
 
   /** POSTs the token to the server's revocation URL; {ok, status, answer, error}. */
@@ -204,25 +267,32 @@ export function createSessions({ payer, cache, signer, walletAddress, assetAddre
   }
 
   /**
-   * Ends a session: here first (unusable here whatever the server says), then
-   * on the server when it offered a revocation URL and the session had not
-   * expired. {found: false} for an unknown id; else {alreadyEnded, expired,
-   * record (as it was), ended (as it is now), revocation}.
+   * Ends a session: here first (unusable here whatever the server says),
+   * then, for a clawpay session, on the server when it offered a revocation
+   * URL and the session had not expired. A siwx session has nothing to
+   * revoke: the server's own record of the payment may still admit the
+   * wallet. {found: false} for an unknown id; else {kind, alreadyEnded,
+   * refusal, expired, record (as it was), ended (as it is now), revocation}.
    */
   async function end(sessionId) {
-    const record = cache.get(sessionId);
+    const record = get(sessionId);
     if (!record) return { found: false };
-    if (record.endedAt !== undefined) return { found: true, alreadyEnded: true, expired: false, record, ended: record, revocation: null };
+    const kind = kindOf(record);
+    if (record.endedAt !== undefined) {
+      return { found: true, kind, alreadyEnded: true, refusal: refusalOf(record), expired: false, record, ended: record, revocation: null };
+    }
     const expired = seconds() >= record.expiresAt;
-    cache.end(record.sessionId, { now: seconds() });
-    const ended = cache.get(record.sessionId) ?? record;
-    const revocation = record.revokeUrl && !expired ? { url: record.revokeUrl, ...(await revoke(record)) } : null;
-    return { found: true, alreadyEnded: false, expired, record, ended, revocation };
+    states.close(record, 'ended');
+    const ended = get(record.sessionId) ?? record;
+    const revocation = kind === 'clawpay' && record.revokeUrl && !expired ? { url: record.revokeUrl, ...(await revoke(record)) } : null;
+    return { found: true, kind, alreadyEnded: false, refusal: null, expired, record, ended, revocation };
   }
 
   return {
-    cache, seconds, stateOf, establish, covering, unusable, whyNotCovered, recordCall, countIfUsed, call, end,
-    get: (sessionId) => cache.get(sessionId),
+    cache, seconds, stateOf, refusalOf, kindOf, establish, covering, unusable, whyNotCovered, recordCall, countIfUsed, dropIfRefused,
+    refuse, call, end, get,
+    /** Prunes the cache at start, keeping closed sessions' states (session_states.js). */
+    prune: () => states.prune(),
     /** The active sessions. */
     list: () => cache.list({ now: seconds() }),
   };

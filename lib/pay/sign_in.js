@@ -21,9 +21,13 @@
 // that cannot sign messages — is skipped: the call is paid as before.
 //
 // Only for purpose "call": a session purchase must produce a payment to bind
-// its token to.
+// its token to. With pay: false and signInOnly (a siwx session's call,
+// lib/pay/sessions.js) the challenge is still answered — only for a 402 URL
+// within the session's endpoint and scope — and whatever comes back is the
+// answer: nothing is ever paid.
 import { SIGN_IN_WITH_X, createSIWxPayload, encodeSIWxHeader } from '@x402/extensions/sign-in-with-x';
 
+import { scopeCovers } from '../url_scope.js';
 import { resend } from './delivery.js';
 import { originOf } from './request.js';
 
@@ -104,6 +108,9 @@ export function createSignIn({ fetch, maxBodyBytes, account, allowedNetworks }) 
   async function signIn(request, first, paymentRequired) {
     if (request.purpose !== 'call') return null;
     if (originOf(first.url) !== request.startOrigin || first.hops.some((hop) => hop.crossOrigin)) return null;
+    // A SIWX session signs in only within its endpoint and scope, redirects included.
+    const scope = request.signInOnly ? request.sessionScope : null;
+    if (scope && !scopeCovers(scope.endpoint, scope.scope, first.url)) return null;
     const challenge = siwxChallengeOf(paymentRequired, allowedNetworks);
     if (!challenge) return null;
     const signed = await siwxHeaderFor(challenge, account, first.url);

@@ -125,8 +125,11 @@ describe('clawpay-native/pay from a Node script on a local chain', { timeout: 60
     const mcp = await launchClawpay({ ...info.mcpEnv, CLAWPAY_STATE_DIR: libStateDir, HOME: libStateDir, CLAWPAY_MAX_PER_DAY: '1.00' });
     children.push(mcp);
     assert.deepEqual(await spentToday(mcp), { spent: lib.spend.today.spent, remaining: lib.spend.today.remaining, limit: lib.spend.today.limit });
-    // The ended session is gone for it too (dropped from the journal at start-up, as ended).
-    await mcp.callFails('x402_session_status', { session_id: lib.session.id }, 'session_not_found');
+    // The ended session is still known to it, as ended (issue #12: the state survives restarts).
+    const ended = (await mcp.callOk('x402_session_status', { session_id: lib.session.id })).structuredContent.session;
+    assert.equal(ended.state, 'ended');
+    assert.equal(ended.kind, 'clawpay');
+    assert.equal(ended.callCount, lib.session.ended.session.callCount);
   });
 
   test('clawpay-mcp doing the same operations moves the same amounts and reports the same numbers', async () => {

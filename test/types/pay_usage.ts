@@ -31,9 +31,20 @@ export async function agent(privateKey: `0x${string}`, url: string, env: Record<
   const counted: boolean = inside.counted;
   const calls: number = inside.session.callCount;
   const info: SessionInfo = session.status();
-  const state: 'active' | 'expired' | 'ended' = info.state;
+  const state: 'active' | 'expired' | 'ended' | 'refused' = info.state;
+  const refusedWhy: string | null | undefined = info.refusal?.reason;
   const ended = await session.end();
   const revoked: boolean | undefined = ended.revocation?.ok;
+  const mayAdmit: boolean = ended.serverMayAdmit;
+  // The kind discriminates: a siwx session has nothing to revoke.
+  if (session.kind === 'siwx') {
+    const none: null = (await session.end()).revocation;
+    const siwxInfo: SessionInfo & { kind: 'siwx' } = session.status();
+    void [none, siwxInfo];
+  }
+  // @ts-expect-error a session's kind is 'clawpay' | 'siwx'
+  if (info.kind === 'channel') void info;
+  const refusedNow: string | null = inside.refused;
 
   const all: SessionInfo[] = payer.sessions();
   const payments: PaymentInfo[] = payer.payments({ since: new Date(0) });
@@ -64,7 +75,7 @@ export async function agent(privateKey: `0x${string}`, url: string, env: Record<
   await payer.fetch(url, { maxPayment: 0.01 });
 
   await payer.close();
-  void [status, body, paid, shown, counted, calls, state, revoked, all, payments, formatted, today, toPayee];
+  void [status, body, paid, shown, counted, calls, state, refusedWhy, mayAdmit, refusedNow, revoked, all, payments, formatted, today, toPayee];
   return total;
 }
 

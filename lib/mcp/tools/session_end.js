@@ -1,5 +1,6 @@
-// x402_session_end: end a session here, and revoke it on the server when it
-// offered a way.
+// x402_session_end: end a session here, and, for a clawpay session, revoke
+// it on the server when it offered a way; a siwx session has nothing to
+// revoke, and the answer says the server may still admit the wallet.
 import { isoTime } from '../format.js';
 import { sessionEndOutput } from '../output_schemas.js';
 import { sessionEndInput } from '../schemas.js';
@@ -7,11 +8,12 @@ import { failure, ok } from '../tool_result.js';
 
 export function sessionEndTool({ paySessions, log, sessionBlock, guarded }) {
   async function sessionEnd(args) {
-    const { found, alreadyEnded, expired, record, ended, revocation } = await paySessions.end(args.session_id);
+    const { found, kind, alreadyEnded, refusal, expired, record, ended, revocation } = await paySessions.end(args.session_id);
     if (!found) return failure(`x402_session_end failed: Session not found: "${args.session_id}"`, { error: 'session_not_found', sessionId: args.session_id });
     if (alreadyEnded) {
-      return ok(`Session ${record.sessionId} was already ended at ${isoTime(record.endedAt)}.\nEndpoint: ${record.endpoint}`,
-        { ended: true, alreadyEnded: true, session: sessionBlock(record), revocation: null });
+      const how = refusal ? `refused by the server at ${isoTime(refusal.at)} (${refusal.reason ?? 'no reason given'})` : `ended at ${isoTime(record.endedAt)}`;
+      return ok(`Session ${record.sessionId} was already ${how}.\nEndpoint: ${record.endpoint}`,
+        { ended: true, alreadyEnded: true, kind, serverMayAdmit: false, session: sessionBlock(record), revocation: null });
     }
     // Ended here first, whatever the server says (lib/pay/sessions.js).
     if (revocation && !revocation.ok) {
@@ -20,11 +22,17 @@ export function sessionEndTool({ paySessions, log, sessionBlock, guarded }) {
 
     let out = `Session Closed\n\n`;
     out += `  Session ID: ${record.sessionId}\n`;
+    out += `  Kind:       ${kind}\n`;
     out += `  Endpoint:   ${record.endpoint}\n`;
     out += `  Calls made: ${record.callCount}\n`;
     if (expired) out += `  Note:       it had already expired at ${isoTime(record.expiresAt)}\n`;
     out += '\n';
-    if (revocation) {
+    if (kind === 'siwx') {
+      if (!expired) {
+        out += 'Forgotten here: this wallet no longer signs in for it. The server keeps its own record of the payment, ' +
+          'which may still admit the wallet (by Sign-In-With-X, e.g. from x402_pay) until the server\'s own expiry.\n';
+      }
+    } else if (revocation) {
       const answer = typeof revocation.answer === 'string' ? revocation.answer : JSON.stringify(revocation.answer);
       out += revocation.ok
         ? `Server revocation: done (HTTP ${revocation.status}${answer ? `: ${answer.slice(0, 500)}` : ''})\n`
@@ -34,13 +42,16 @@ export function sessionEndTool({ paySessions, log, sessionBlock, guarded }) {
       out += `Server revocation: the server offered no revocation URL; its token stays valid there until ${isoTime(record.expiresAt)}.\n`;
     }
     out += `\nThe session can no longer be used from here. Use x402_session_start to establish a new one.`;
-    return ok(out, { ended: true, alreadyEnded: false, session: sessionBlock(ended), revocation });
+    const serverMayAdmit = !expired && !revocation?.ok;
+    return ok(out, { ended: true, alreadyEnded: false, kind, serverMayAdmit, session: sessionBlock(ended), revocation });
   }
 
   return {
     title: 'End a session',
-    description: 'End a session before it expires: here at once, and on the server too when it offered a ' +
-      'revocation URL (its answer is reported). Later x402_session_fetch calls with it fail.',
+    description: 'End a session before it expires: here at once (kept as "ended" across restarts), and for a ' +
+      '"clawpay" session on the server too when it offered a revocation URL (its answer is reported). A "siwx" ' +
+      'session is forgotten here; the server\'s record of the payment may still admit the wallet until its expiry. ' +
+      'Later x402_session_fetch calls with it fail.',
     inputSchema: sessionEndInput,
     outputSchema: sessionEndOutput,
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },

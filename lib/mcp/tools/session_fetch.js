@@ -1,5 +1,7 @@
-// x402_session_fetch: a request within a session, never paid; a 402 in
-// answer is reported, not counted as a call.
+// x402_session_fetch: a request within a session, never paid: a clawpay
+// session sends its token, a siwx one signs the server's challenge. A 402 in
+// answer is reported, not counted as a call; one to a siwx session closes it
+// as refused by the server.
 import { bodySection, describeRefusal, formatTtl, isoTime, paymentRefusalOf } from '../format.js';
 import { redirectLines, responseOf, statusLine } from '../response_view.js';
 import { sessionFetchOutput } from '../output_schemas.js';
@@ -9,13 +11,19 @@ import { failure, ok } from '../tool_result.js';
 
 const stripNulls = (object) => Object.fromEntries(Object.entries(object).filter(([, v]) => v !== null));
 
-export function sessionFetchTool({ paySessions, now, seconds, checkRequest, requestOf, sessionBlock, guarded, noAnswer }) {
+export function sessionFetchTool({ paySessions, now, log, seconds, checkRequest, requestOf, sessionBlock, guarded, noAnswer }) {
   function unusable(tool, id) {
     const { reason, record } = paySessions.unusable(id) ?? {};
     if (reason === undefined) return null;
     if (reason === 'session_not_found') {
       return failure(`${tool} failed: Session not found: "${id}"\n\nCreate a session with x402_session_start first.`,
         { error: 'session_not_found', sessionId: id });
+    }
+    if (reason === 'session_refused') {
+      const refusal = paySessions.refusalOf(record);
+      return failure(`${tool} failed: Session ${id} was refused by the server at ${isoTime(refusal.at)}: ${refusal.reason ?? 'no reason given'}.\n\n` +
+        'Nothing was paid. Use x402_pay to pay per call, or x402_session_start for a new session.',
+      { error: 'session_refused', message: refusal.reason ?? undefined, session: sessionBlock(record) });
     }
     if (reason === 'session_ended') {
       return failure(`${tool} failed: Session ${id} was ended at ${isoTime(record.endedAt)}.\n\nStart a new one with x402_session_start.`,
@@ -43,8 +51,21 @@ export function sessionFetchTool({ paySessions, now, seconds, checkRequest, requ
     }
 
     // Never pays, and a 402 is not counted (lib/pay/sessions.js).
-    const { result, record: updated } = await paySessions.call(record, args.url, requestOf(args));
+    const { result, record: updated, refused } = await paySessions.call(record, args.url, requestOf(args));
     if (result.status === null) return noAnswer('x402_session_fetch', result, args, ` (session ${record.sessionId}; the call was not counted)`);
+    if (refused) {
+      log(`x402_session_fetch: siwx session ${record.sessionId} refused by the server: ${refused}`);
+      const { shown, block } = responseOf(result);
+      let out = `x402_session_fetch: the server refused the session - ${refused}\n\n`;
+      out += `  URL:        ${args.url}\n`;
+      out += `  Session ID: ${record.sessionId} (kind siwx)\n`;
+      out += `  State:      refused by the server (calls made: ${record.callCount}; this one was not counted)\n\n`;
+      out += 'Nothing was paid. The session is closed; use x402_pay to pay per call, or x402_session_start for a new session.\n\n';
+      out += bodySection(shown);
+      return failure(out, {
+        error: 'session_refused', message: refused, refused, url: args.url, ...block, payment: null, session: sessionBlock(updated),
+      });
+    }
     if (result.status === 402) {
       const reason = { error: result.paymentRequired?.error ?? null, message: null, ...stripNulls(paymentRefusalOf(result.body)) };
       const { shown, block } = responseOf(result);
@@ -68,7 +89,7 @@ export function sessionFetchTool({ paySessions, now, seconds, checkRequest, requ
     out += `  Time:        ${now() - startedAt} ms\n`;
     out += redirectLines(result, '    ');
     out += `  Session TTL: ${formatTtl(ttl)} remaining\n`;
-    out += `  No payment - session token used\n\n`;
+    out += updated.kind === 'siwx' ? `  No payment - signed in with SIWX\n\n` : `  No payment - session token used\n\n`;
     out += bodySection(shown);
     return ok(out, {
       url: args.url,
@@ -79,14 +100,16 @@ export function sessionFetchTool({ paySessions, now, seconds, checkRequest, requ
       payment: null,
       callCount: updated.callCount,
       session: sessionBlock(updated),
+      refused: null,
     });
   }
 
   return {
     title: 'Fetch within a session',
-    description: 'Make an HTTP request within a session from x402_session_start - no payment. The session headers ' +
-      '(X-Session-Token, X-Session-Wallet, PAYMENT-SESSION) are added; the URL must be covered by the session\'s ' +
-      'endpoint and scope. A 402 answer is reported and not counted as a call.',
+    description: 'Make an HTTP request within a session from x402_session_start - no payment. A "clawpay" session ' +
+      'adds its headers (X-Session-Token, X-Session-Wallet, PAYMENT-SESSION); a "siwx" session signs the server\'s ' +
+      'Sign-In-With-X challenge once. The URL must be covered by the session\'s endpoint and scope. A 402 answer is ' +
+      'reported and not counted as a call; to a siwx session it means the server refused it (state "refused").',
     inputSchema: sessionFetchInput,
     outputSchema: sessionFetchOutput,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },

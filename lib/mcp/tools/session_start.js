@@ -1,5 +1,8 @@
-// x402_session_start: pay an endpoint once, and keep a ClawPay 1.1 session
-// token for it, signed by the agent key.
+// x402_session_start: pay an endpoint once for a session of the kind its 402
+// sells (lib/pay/session_kind.js): a ClawPay 1.1 token signed by the agent
+// key, or Sign-In-With-X re-entry; a seller that sells neither is refused
+// before anything is paid.
+import { createKindChoice, offeredTerms } from '../../pay/session_kind.js';
 import { purchaseOutcome } from '../../pay/sessions.js';
 import { maybeSecret } from '../../secret_text.js';
 import { normalizeUrl } from '../../url_scope.js';
@@ -10,7 +13,7 @@ import { sessionStartInput } from '../schemas.js';
 import { errorMessage, failure, ok } from '../tool_result.js';
 
 export function sessionStartTool({
-  paySessions, now, log, settings, network, maxPaymentOf, checkRequest, paymentBlock, paymentSection, sessionBlock, guarded, send, noAnswer,
+  config, paySessions, now, log, settings, network, maxPaymentOf, checkRequest, paymentBlock, paymentSection, sessionBlock, guarded, send, noAnswer,
 }) {
   async function sessionStart(args) {
     const startedAt = now();
@@ -30,8 +33,10 @@ export function sessionStartTool({
 
     // No explicit idempotency key: the payer keys the call on the request, so
     // a retry after a lost answer resends the same authorization, never a new one.
-    const result = await send(args.endpoint, args, { purpose: 'session' });
+    const choice = createKindChoice(config.policy.allowedNetworks);
+    const result = await send(args.endpoint, args, { purpose: 'session', beforePaying: choice.beforePaying });
     if (result.status === null) return noAnswer('x402_session_start', result, args, ' No session was created.');
+    if (result.declined) return notOffered(args, result, startedAt);
     const payment = paymentBlock(result.payment);
     if (payment?.transaction) log(`x402_session_start: paid ${payment.amount} base units to ${payment.payTo} for ${args.endpoint} (tx ${payment.transaction})`, [payment.transaction]);
     const { shown, block } = responseOf(result);
@@ -84,7 +89,7 @@ export function sessionStartTool({
     let established;
     try {
       established = await paySessions.establish({
-        endpoint: args.endpoint, scope: args.scope, label: args.label, ttlSeconds: ttlWanted, startedAt, result,
+        endpoint: args.endpoint, scope: args.scope, label: args.label, ttlSeconds: ttlWanted, startedAt, result, kind: choice.kindAfter(result),
       });
     } catch (error) {
       return paidButNoSession(error, payment, base);
@@ -92,15 +97,17 @@ export function sessionStartTool({
     const { record, ttl, serverTtl, terms, revokeIgnored } = established;
     const { sessionId, expiresAt } = record;
 
+    const siwx = record.kind === 'siwx';
     let out = `x402 Session Established\n\n`;
     out += `  Session ID:    ${sessionId}\n`;
+    out += `  Kind:          ${siwx ? 'siwx (Sign-In-With-X: each call signs the server\'s challenge, no payment)' : 'clawpay (a session token bound to the payment)'}\n`;
     out += `  Endpoint:      ${args.endpoint}\n`;
     out += `  Scope:         ${args.scope}\n`;
     if (args.label !== undefined) out += `  Label:         ${args.label}\n`;
     out += `  Network:       ${network}\n`;
     out += `  TTL:           ${formatTtl(ttl)} (expires ${isoTime(expiresAt)})`;
     out += serverTtl !== null && serverTtl < ttlWanted ? `; the server sells at most ${serverTtl}s\n` : '\n';
-    if (!terms) out += `  Note:          the server did not advertise ClawPay sessions; it may not honour the token\n`;
+    if (!terms && !siwx) out += `  Note:          the server did not advertise ClawPay sessions; it may not honour the token\n`;
     else if (revokeIgnored) out += `  Note:          the server's revocation URL is on another origin and is ignored\n`;
     out += `\n${paymentSection(payment, 'Session Payment')}`;
     out += `\nNext Steps\n`;
@@ -110,6 +117,26 @@ export function sessionStartTool({
     out += `  x402_pay also uses it for URLs it covers. Check it with x402_session_status; end it with x402_session_end.\n\n`;
     out += bodySection(shown, `Initial Response (${statusLine(result)})`);
     return ok(out, { ...base, sessionId, session: sessionBlock(record) });
+  }
+
+  // The seller sells no session this wallet can use: nothing was paid.
+  function notOffered(args, result, startedAt) {
+    const offered = offeredTerms(result.declined.paymentRequired, config.asset);
+    const { offers, schemes, siwxDeclared } = offered;
+    let out = `x402_session_start refused: ${args.endpoint} sells no session - ${offered.text}.\n`;
+    out += `Nothing was paid and no session was created. Use x402_pay to pay it per call`;
+    out += offers.length > 0 ? ` (${offers[0].price} each).\n` : '.\n';
+    return failure(out, {
+      error: 'session_not_offered',
+      message: `the server offers ${offered.text.replace(/^it offers /, '')}`,
+      endpoint: args.endpoint,
+      method: args.method,
+      status: result.status,
+      elapsedMs: now() - startedAt,
+      payment: null,
+      session: null,
+      offered: { offers, schemes, siwxDeclared },
+    });
   }
 
   // The payment went through but the session could not be made or kept.
@@ -122,9 +149,12 @@ export function sessionStartTool({
 
   return {
     title: 'Pay once for a session',
-    description: 'Establish a ClawPay session: pay the endpoint once (its session price, when it sells sessions) and ' +
-      'receive a session token signed by the agent key. Calls with x402_session_fetch (or x402_pay) to URLs the ' +
-      'session covers then pay nothing until it expires. Returns a session_id. The session is kept on disk.',
+    description: 'Establish a session: pay the endpoint once and make later calls to URLs the session covers ' +
+      'with x402_session_fetch (or x402_pay) without paying until it expires. The kind follows what the server ' +
+      'sells: "clawpay" (its ClawPay session price; a token signed by the agent key) when it offers one, else ' +
+      '"siwx" (it declares Sign-In-With-X: pay once, then sign its challenge per call). A server that sells ' +
+      'neither is refused before paying (error session_not_offered, naming its per-call price; use x402_pay). ' +
+      'Returns a session_id. The session is kept on disk.',
     inputSchema: sessionStartInput,
     outputSchema: sessionStartOutput,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },

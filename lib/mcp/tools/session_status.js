@@ -5,6 +5,7 @@ import { formatTtl, isoTime } from '../format.js';
 import { sessionStatusOutput } from '../output_schemas.js';
 import { sessionStatusInput } from '../schemas.js';
 import { ZERO_ADDRESS } from '../../pay/sessions.js';
+import { STATE_TEXT } from '../session_view.js';
 import { failure, ok } from '../tool_result.js';
 
 export function sessionStatusTool({ paySessions, settings, seconds, sessionBlock, guarded }) {
@@ -20,10 +21,14 @@ export function sessionStatusTool({ paySessions, settings, seconds, sessionBlock
           { error: 'session_not_found', sessionId: maybeSecret(args.session_id) ? null : args.session_id });
       }
       const state = stateOf(record);
+      const kind = paySessions.kindOf(record);
+      const refusal = paySessions.refusalOf(record);
       let out = `Session Details\n\n`;
       out += `  Session ID:    ${record.sessionId}\n`;
+      out += `  Kind:          ${kind}\n`;
       if (record.label) out += `  Label:         ${record.label}\n`;
-      out += `  Status:        ${state === 'active' ? 'Active' : state === 'ended' ? `Ended (${isoTime(record.endedAt)})` : 'Expired'}\n`;
+      out += `  Status:        ${STATE_TEXT[state]}${state === 'ended' ? ` (${isoTime(record.endedAt)})` : ''}` +
+        `${refusal ? ` (${isoTime(refusal.at)}: ${refusal.reason ?? 'no reason given'})` : ''}\n`;
       out += `  Endpoint:      ${record.endpoint}\n`;
       out += `  Scope:         ${record.scope}\n`;
       out += `  Wallet:        ${record.walletAddress}\n\n`;
@@ -39,10 +44,15 @@ export function sessionStatusTool({ paySessions, settings, seconds, sessionBlock
       out += `  Recipient:     ${record.paymentRecipient}\n`;
       out += `  Token:         ${record.paymentToken === ZERO_ADDRESS ? 'ETH (native)' : record.paymentToken}\n`;
       if (record.network) out += `  Network:       ${record.network}\n`;
-      out += `\nToken Info\n`;
-      out += `  Protocol:      clawpay/1.1\n`;
-      out += `  Signature:     ${record.signature.slice(0, 20)}...${record.signature.slice(-8)}\n`;
-      out += `  Revocation:    ${record.revokeUrl ?? 'the server offered none'}\n`;
+      if (kind === 'siwx') {
+        out += `\nRe-entry\n`;
+        out += `  Protocol:      Sign-In-With-X (an EIP-191 signature of the server's challenge on each call, by ${record.walletAddress})\n`;
+      } else {
+        out += `\nToken Info\n`;
+        out += `  Protocol:      clawpay/1.1\n`;
+        out += `  Signature:     ${record.signature.slice(0, 20)}...${record.signature.slice(-8)}\n`;
+        out += `  Revocation:    ${record.revokeUrl ?? 'the server offered none'}\n`;
+      }
       return ok(out, { session: { ...sessionBlock(record), state, walletAddress: record.walletAddress } });
     }
 
@@ -56,6 +66,7 @@ export function sessionStatusTool({ paySessions, settings, seconds, sessionBlock
     for (const record of active) {
       out += `-------------------------------------\n`;
       out += `  ID:       ${record.sessionId}\n`;
+      out += `  Kind:     ${paySessions.kindOf(record)}\n`;
       if (record.label) out += `  Label:    ${record.label}\n`;
       out += `  Endpoint: ${record.endpoint}\n`;
       out += `  Scope:    ${record.scope}\n`;
@@ -70,8 +81,9 @@ export function sessionStatusTool({ paySessions, settings, seconds, sessionBlock
 
   return {
     title: 'Session status',
-    description: 'Without arguments, list the active sessions with their remaining time and call counts. With a ' +
-      'session_id, show that session in full: state, timing, calls, payment and revocation.',
+    description: 'Without arguments, list the active sessions with their kind, remaining time and call counts. With a ' +
+      'session_id, show that session in full: kind (clawpay | siwx), state (active, expired, ended, refused by the ' +
+      'server; kept across restarts), timing, calls, payment and revocation.',
     inputSchema: sessionStatusInput,
     outputSchema: sessionStatusOutput,
     annotations: { readOnlyHint: true, openWorldHint: false },

@@ -1,7 +1,9 @@
 // x402_pay: one request, paid with x402 when the server asks — or, when an
-// active session covers the URL, sent with the session's token instead; or,
-// when the server offers Sign-In-With-X to a wallet that already paid there,
-// signed in instead (the payer does it; the result says signedIn).
+// active session covers the URL, within it (a clawpay session's token sent
+// first; a siwx session signs in); or, when the server offers Sign-In-With-X
+// to a wallet that already paid there, signed in instead (the payer does it;
+// the result says signedIn). A session the server refuses is closed as
+// refused, so its token is never sent again.
 import { bodySection, describeRefusal, formatTtl, paymentRefusalOf } from '../format.js';
 import { redirectLines, responseOf, statusLine } from '../response_view.js';
 import { x402PayOutput } from '../output_schemas.js';
@@ -33,6 +35,7 @@ export function x402PayTool({
     out += redirectLines(result, '   ');
     out += `\nSession Used (no payment)\n`;
     out += `  Session ID: ${record.sessionId}\n`;
+    out += `  Kind:       ${record.kind === 'siwx' ? `siwx (signed in as ${result.signedIn.address})` : 'clawpay (session token)'}\n`;
     if (record.label) out += `  Label:      ${record.label}\n`;
     out += `  Endpoint:   ${record.endpoint} (${record.scope})\n`;
     out += `  TTL:        ${formatTtl(ttl)} remaining\n`;
@@ -41,6 +44,7 @@ export function x402PayTool({
     return ok(out, {
       ...facts,
       payment: null,
+      signedIn: result.signedIn ?? null,
       session: sessionBlock(record),
       callCount: record.callCount,
     });
@@ -63,10 +67,12 @@ export function x402PayTool({
     const signedIn = result.signedIn ?? null;
     const used = paySessions.countIfUsed(record, result);
     if (used) return sessionUsedResult(args, used, result, startedAt);
-    const sessionRefusal = record
-      ? { sessionId: record.sessionId, error: result.paymentRequired?.error ?? null }
+    // A session the server did not honour is closed as refused: never sent again.
+    const dropped = paySessions.dropIfRefused(record, result);
+    const sessionRefusal = dropped
+      ? { sessionId: record.sessionId, kind: paySessions.kindOf(record), error: result.paymentRequired?.error ?? null }
       : null;
-    if (sessionRefusal) log(`x402_pay: session ${record.sessionId} refused by the server (${sessionRefusal.error ?? 'no reason given'})`);
+    if (sessionRefusal) log(`x402_pay: session ${record.sessionId} refused by the server (${sessionRefusal.error ?? 'no reason given'}); it is closed`);
     if (signedIn) log(`x402_pay: signed in with SIWX as ${signedIn.address} for ${args.url}; nothing paid`);
     if (payment?.transaction) log(`x402_pay: paid ${payment.amount} base units to ${payment.payTo} for ${args.url} (tx ${payment.transaction})`, [payment.transaction]);
     if (payment?.settledAfterRefusal) log(`x402_pay: the seller ${payment.settledAfterRefusal.origin} (payTo ${payment.payTo}) refused payment ${payment.paymentId} and settled it anyway`);
@@ -88,7 +94,8 @@ export function x402PayTool({
     out += `  Time:    ${structured.elapsedMs} ms\n`;
     out += redirectLines(result, '');
     if (sessionRefusal) {
-      out += `\nSession ${sessionRefusal.sessionId} was not accepted by the server (${sessionRefusal.error ?? 'no reason given'}); ${signedIn ? 'signed in' : 'paid'} instead.\n`;
+      out += `\nSession ${sessionRefusal.sessionId} was not accepted by the server (${sessionRefusal.error ?? 'no reason given'}); ` +
+        `${signedIn ? 'signed in' : payment ? 'paid' : 'not paid'} instead. The session is closed as refused by the server.\n`;
     }
     if (result.status === 402) {
       const refusal = paymentRefusalOf(result.body);
@@ -113,8 +120,9 @@ export function x402PayTool({
   return {
     title: 'Fetch a URL, paying with x402 if asked',
     description: 'Fetch a URL and handle HTTP 402 Payment Required: pays the x402 price (a USDC authorization, settled ' +
-      'on chain by the server) and retries. If an active session covers the URL, its token is sent instead and ' +
-      'nothing is paid; if the server refuses the session, the request is paid. If the server offers ' +
+      'on chain by the server) and retries. If an active session covers the URL, it is used instead (a clawpay ' +
+      'session\'s token, or a siwx session\'s sign-in) and nothing is paid; if the server refuses the session, ' +
+      'the request is paid and the session closed as refused. If the server offers ' +
       'Sign-In-With-X and this wallet already paid for access (e.g. bought a session there), the wallet signs in ' +
       'and nothing is paid. Refuses to pay more than ' +
       'max_payment_eth / max_payment (in the asset\'s units) or the configured spend limits. ' +
