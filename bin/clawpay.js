@@ -16,6 +16,7 @@ const COMMANDS = {
   approvals: { summary: 'list, approve or cancel the key-mode wallet\'s queued sends', run: async (argv) => (await import('../lib/cli/approvals.js')).approvalsCommand(argv) },
   receipts: { summary: 'export the paywall\'s receipt ledger (CSV or JSON lines)', run: async (argv) => (await import('../lib/cli/receipts.js')).receiptsCommand(argv) },
   payments: { summary: 'the x402 payments: spent, pending, open authorizations; cancel one on chain', run: async (argv) => (await import('../lib/cli/payments.js')).paymentsCommand(argv) },
+  spend: { summary: 'what the agent paid: by day, payee and route, in the asset\'s units (table, CSV or JSON lines)', run: async (argv) => (await import('../lib/cli/spend.js')).spendCommand(argv) },
   state: { summary: 'verify a state directory: what its journals hold, any damage (changes nothing)', run: async (argv) => (await import('../lib/cli/state.js')).stateCommand(argv) },
 };
 

@@ -4,10 +4,23 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
+import { KNOWN_CHAINS } from '../pay/config.js';
 import { ReceiptLedger, formatReceipts } from '../receipt_ledger.js';
 import { redactSecrets, showInput } from '../secret_text.js';
 
-const USAGE = 'clawpay receipts export --path FILE [--format csv|jsonl] [--out FILE]';
+const USAGE = 'clawpay receipts export --path FILE [--format csv|jsonl] [--out FILE] [--symbol SYMBOL]';
+const HELP = `${USAGE}\n` +
+  '  the symbol column names USDC on Base and Base Sepolia; --symbol names any other asset\n' +
+  '  paid is true only for settled receipts: the sum of the paid rows is the revenue';
+const SYMBOL = /^[A-Za-z0-9.$_-]{1,16}$/;
+
+/** Symbols by lowercase asset address: the known chains' USDC, and `symbol` for any other asset. */
+function symbolsFor(receipts, symbol) {
+  const symbols = {};
+  if (symbol) for (const { asset } of receipts) symbols[String(asset).toLowerCase()] = symbol;
+  for (const { asset } of Object.values(KNOWN_CHAINS)) symbols[asset.address.toLowerCase()] = asset.symbol;
+  return symbols;
+}
 
 // Messages echo arguments and paths: a run of 64 hex digits is never shown.
 function complain(message) {
@@ -25,7 +38,9 @@ function parseExportArgs(argv) {
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { path: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean' } },
+      options: {
+        path: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, symbol: { type: 'string' }, help: { type: 'boolean' },
+      },
       strict: true,
     }));
   } catch (error) {
@@ -36,7 +51,8 @@ function parseExportArgs(argv) {
   const format = values.format ?? 'csv';
   if (format !== 'csv' && format !== 'jsonl') return usageError(`--format must be csv or jsonl, not ${showInput(format)}`);
   if (values.out === '') return usageError('--out needs a file name');
-  return { path: values.path, format, out: values.out };
+  if (values.symbol !== undefined && !SYMBOL.test(values.symbol)) return usageError(`--symbol must be 1 to 16 letters, digits or . $ _ -, not ${showInput(values.symbol)}`);
+  return { path: values.path, format, out: values.out, symbol: values.symbol };
 }
 
 // Opening a ledger creates its file when there is none; an export must not
@@ -58,7 +74,7 @@ function readReceipts(path) {
   }
 }
 
-async function exportReceipts({ path, format, out }) {
+async function exportReceipts({ path, format, out, symbol }) {
   const problem = missingLedger(path);
   if (problem) {
     complain(problem);
@@ -69,7 +85,7 @@ async function exportReceipts({ path, format, out }) {
   try {
     const receipts = readReceipts(path);
     count = receipts.length;
-    text = formatReceipts(receipts, format);
+    text = formatReceipts(receipts, format, { symbols: symbolsFor(receipts, symbol) });
     if (out !== undefined) writeFileSync(out, text);
   } catch (error) {
     const message = String(error.message).split('\n')[0];
@@ -88,7 +104,7 @@ async function exportReceipts({ path, format, out }) {
 export async function receiptsCommand(argv) {
   const [subcommand, ...rest] = argv;
   if (subcommand === '--help' || subcommand === 'help') {
-    process.stdout.write(`usage: ${USAGE}\n`);
+    process.stdout.write(`usage: ${HELP}\n`);
     return 0;
   }
   if (subcommand !== 'export') {
@@ -97,7 +113,7 @@ export async function receiptsCommand(argv) {
   const options = parseExportArgs(rest);
   if (typeof options === 'number') return options;
   if (options.help) {
-    process.stdout.write(`usage: ${USAGE}\n`);
+    process.stdout.write(`usage: ${HELP}\n`);
     return 0;
   }
   return exportReceipts(options);
