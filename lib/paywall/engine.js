@@ -102,6 +102,7 @@ export class PaymentEngine {
   #resourceServer;
   #ledger;
   #now;
+  #settled;
   #v1Names;
   #replayTtlMs;
   #identifierMode;
@@ -120,10 +121,13 @@ export class PaymentEngine {
    *   back to a replay of its payment, at most (never past the authorization's validBefore)
    * @param {boolean | 'required'} [options.paymentIdentifier] declare and honour x402's
    *   payment-identifier extension (default true: declared, optional)
+   * @param {(receipt: object) => void} [options.onSettled] called with each settled receipt
+   * @param {(line: string) => void} [options.log] one line per settlement
    */
   constructor({
-    resourceServer, ledger, v1Names = {}, now = Date.now, replayTtlSeconds, paymentIdentifier,
+    resourceServer, ledger, v1Names = {}, now = Date.now, replayTtlSeconds, paymentIdentifier, onSettled = null, log = null,
   }) {
+    this.#settled = settledNotice(onSettled, log);
     this.#resourceServer = resourceServer;
     this.#ledger = ledger;
     this.#v1Names = v1Names;
@@ -139,7 +143,7 @@ export class PaymentEngine {
    */
   static async create({
     facilitatorUrl, facilitatorClient, routes = [], networks = routes.map((r) => r.terms.network), ledger, v1Names,
-    now, replayTtlSeconds, paymentIdentifier,
+    now, replayTtlSeconds, paymentIdentifier, onSettled, log,
   }) {
     // Options are checked before the facilitator is asked anything.
     replayTtlMs(replayTtlSeconds);
@@ -157,7 +161,7 @@ export class PaymentEngine {
     await resourceServer.initialize();
     const checked = routes.length > 0 ? routes : [...new Set(networks)].map((network) => ({ id: network, terms: { network } }));
     await assertFacilitatorSupports(resourceServer, client, checked, v1Names);
-    return new PaymentEngine({ resourceServer, ledger, v1Names, now, replayTtlSeconds, paymentIdentifier });
+    return new PaymentEngine({ resourceServer, ledger, v1Names, now, replayTtlSeconds, paymentIdentifier, onSettled, log });
   }
 
   get ledger() {
@@ -400,10 +404,28 @@ export class PaymentEngine {
       return refused(402, settlement.errorReason ?? 'settlement_failed', settlement.errorMessage ?? 'Settlement failed');
     }
     const receipt = this.#ledger.settle(id, { transaction: settlement.transaction, settledAt: this.#now() });
+    this.#settled(receipt);
     return {
       kind: 'served', response: served.response, bytes: served.bytes, settlement, receipt, requestKey, replayed: false,
     };
   }
+}
+
+/**
+ * The seller's notice of a settlement: the log line, then the hook. Neither
+ * may cost the buyer the response it paid for, so their failures are caught.
+ */
+function settledNotice(onSettled, log) {
+  if (onSettled !== null && typeof onSettled !== 'function') throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'Expected a function for onSettled');
+  if (log !== null && typeof log !== 'function') throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'Expected a function for log');
+  return (receipt) => {
+    try {
+      log?.(`settled ${receipt.kind} ${receipt.route ?? receipt.resource}: ${receipt.amount} base units from ${receipt.payer} (tx ${receipt.transaction})`);
+      onSettled?.(receipt);
+    } catch {
+      // the payment is settled and recorded; the response still goes out
+    }
+  };
 }
 
 export { SESSION_EXTRA };

@@ -83,7 +83,7 @@ function decodePayment(req) {
  */
 export async function createPaywall({
   facilitatorUrl, facilitatorClient, routes, ledger, publicUrl, revokePath = '/x402/session/revoke',
-  v1Names, now = Date.now, siwx: siwxOptions = false, replayTtlSeconds, paymentIdentifier,
+  v1Names, now = Date.now, siwx: siwxOptions = false, replayTtlSeconds, paymentIdentifier, onSettled, log,
 }) {
   const table = new RouteTable(routes);
   // The origin, checked once per distinct value publicUrl gives.
@@ -100,7 +100,7 @@ export async function createPaywall({
   if (typeof publicUrl !== 'function') origin();
   if (!ledger) throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'createPaywall needs a receipt ledger (new ReceiptLedger({path}))');
   const engine = await PaymentEngine.create({
-    facilitatorUrl, facilitatorClient, ledger, v1Names, now, replayTtlSeconds, paymentIdentifier,
+    facilitatorUrl, facilitatorClient, ledger, v1Names, now, replayTtlSeconds, paymentIdentifier, onSettled, log,
     routes: table.routes,
   });
   const sessions = new SessionGate({ ledger, now });

@@ -1,6 +1,6 @@
 // Hand-written declarations for clawpay-native/paywall.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Address, Hex, ReceiptLedger } from '../index.js';
+import type { Address, Hex, Receipt, ReceiptLedger } from '../index.js';
 
 export { ReceiptLedger, formatReceipts } from '../index.js';
 
@@ -96,6 +96,10 @@ export interface ReplayOptions {
   replayTtlSeconds?: number;
   /** Default true. */
   paymentIdentifier?: PaymentIdentifierMode;
+  /** Called with each settled receipt (after it is recorded); a throw is caught, the response still goes out. */
+  onSettled?: (receipt: Receipt) => void;
+  /** One line per settlement: kind, route, amount in base units, payer, tx hash. */
+  log?: (line: string) => void;
 }
 
 export declare class PaymentEngine {
