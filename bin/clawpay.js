@@ -13,9 +13,11 @@ const COMMANDS = {
   demo: { summary: 'the native core with timings, then the local x402 world paid through clawpay-mcp', run: async (argv) => (await import('../lib/cli/demo.js')).demoCommand(argv) },
   devnet: { summary: 'a local x402 world: chain, token, facilitator, paid API and paid MCP server', run: async (argv) => (await import('../lib/cli/devnet.js')).devnetCommand(argv) },
   doctor: { summary: 'check clawpay-mcp\'s setup: configuration, RPC, asset, balances, state, policy', run: async (argv) => (await import('../lib/cli/doctor.js')).doctorCommand(argv) },
+  dashboard: { summary: 'a local web page: spend per day against the limit, sessions, approvals, payments, receipts', run: async (argv) => (await import('../lib/cli/dashboard.js')).dashboardCommand(argv) },
   approvals: { summary: 'list, approve or cancel the key-mode wallet\'s queued sends', run: async (argv) => (await import('../lib/cli/approvals.js')).approvalsCommand(argv) },
   receipts: { summary: 'export the paywall\'s receipt ledger (CSV or JSON lines)', run: async (argv) => (await import('../lib/cli/receipts.js')).receiptsCommand(argv) },
   payments: { summary: 'the x402 payments: spent, pending, open authorizations; cancel one on chain', run: async (argv) => (await import('../lib/cli/payments.js')).paymentsCommand(argv) },
+  spend: { summary: 'what the agent paid: by day, payee and route, in the asset\'s units (table, CSV or JSON lines)', run: async (argv) => (await import('../lib/cli/spend.js')).spendCommand(argv) },
   state: { summary: 'verify a state directory: what its journals hold, any damage (changes nothing)', run: async (argv) => (await import('../lib/cli/state.js')).stateCommand(argv) },
 };
 

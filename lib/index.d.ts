@@ -361,11 +361,13 @@ export declare class ReceiptLedger {
  * Receipts as export text with the columns settledAt (ISO 8601 UTC), status,
  * kind, transaction, network, asset, amount, amountDecimal (exact, `decimals`
  * places), decimals, payer, payTo, resource, method, route, x402Version,
- * paymentId, revokedAt, failure. 'csv' (default): RFC 4180 with a header row
- * and CRLF; fields that a spreadsheet would run as a formula get a leading
- * apostrophe. 'jsonl': one object per line, absent values null.
+ * paymentId, revokedAt, failure, symbol (from `symbols`: lowercase asset
+ * address -> symbol; empty when unknown), paid (true only for a settled
+ * receipt: a sum of the paid rows is the revenue). 'csv' (default): RFC 4180
+ * with a header row and CRLF; fields that a spreadsheet would run as a formula
+ * get a leading apostrophe. 'jsonl': one object per line, absent values null.
  */
-export declare function formatReceipts(records: readonly Receipt[], format?: 'csv' | 'jsonl'): string;
+export declare function formatReceipts(records: readonly Receipt[], format?: 'csv' | 'jsonl', options?: { symbols?: Record<string, string> }): string;
 
 /** A value JSON writes and reads back as itself. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };

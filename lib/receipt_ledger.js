@@ -3,6 +3,7 @@
 // survives any crash and several processes share one file safely. Receipts
 // cross to native code as JSON. formatReceipts() writes receipts as CSV or
 // JSONL for export.
+import { csvText } from './csv.js';
 import { native } from './native.js';
 import { journalOptions, openJournal } from './state_dir.js';
 import { argError, expectObject, expectString, invalidArg, invalidValue, unixMillis } from './validate.js';
@@ -189,7 +190,7 @@ export class ReceiptLedger {
 
 export const RECEIPT_COLUMNS = Object.freeze([
   'settledAt', 'status', 'kind', 'transaction', 'network', 'asset', 'amount', 'amountDecimal', 'decimals', 'payer',
-  'payTo', 'resource', 'method', 'route', 'x402Version', 'paymentId', 'revokedAt', 'failure',
+  'payTo', 'resource', 'method', 'route', 'x402Version', 'paymentId', 'revokedAt', 'failure', 'symbol', 'paid',
 ]);
 
 /** Base units as an exact decimal with `decimals` places ("10000", 6 -> "0.010000"). */
@@ -207,7 +208,7 @@ function isoTime(value, name) {
 const textOrNull = (value) => (value === undefined || value === null ? null : String(value));
 
 /** One receipt as an export row: the columns above, null where a field does not apply. */
-function exportRow(record, index) {
+function exportRow(record, index, symbols) {
   const name = `records[${index}]`;
   expectObject(record, name);
   const amount = amountArg(record.amount, `${name}.amount`);
@@ -231,41 +232,28 @@ function exportRow(record, index) {
     paymentId: textOrNull(record.paymentId),
     revokedAt: isoTime(record.revokedAt, `${name}.revokedAt`),
     failure: textOrNull(record.failure),
+    symbol: symbols[String(record.asset).toLowerCase()] ?? null,
+    // Only a settled receipt was paid (a revoked session's too): summing the
+    // rows marked paid gives the revenue, whatever failed beside them.
+    paid: record.status === 'settled',
   };
 }
 
-// Spreadsheets (Excel, LibreOffice, Google Sheets) evaluate a cell that
-// starts with = + - @ as a formula, and some skip a leading tab or CR first.
-// Fields such as `failure` and `resource` carry text that payers and
-// facilitators choose, so an export opened by an accountant could run
-// =HYPERLINK/=WEBSERVICE calls that leak the sheet or worse (CSV injection).
-// A leading apostrophe makes every spreadsheet show the text as it is.
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-/** One CSV field per RFC 4180: quoted when it holds a comma, quote, CR or LF, quotes doubled. */
-function csvField(value) {
-  let text = value === null ? '' : String(value);
-  const formula = FORMULA_START.test(text);
-  if (formula) text = `'${text}`;
-  return formula || /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-function toCsv(rows) {
-  const lines = [RECEIPT_COLUMNS.join(',')];
-  for (const row of rows) lines.push(RECEIPT_COLUMNS.map((column) => csvField(row[column])).join(','));
-  return lines.map((line) => `${line}\r\n`).join('');
-}
+const toCsv = (rows) => csvText(RECEIPT_COLUMNS, rows);
 
 const toJsonl = (rows) => rows.map((row) => `${JSON.stringify(row)}\n`).join('');
 
 /**
  * Receipts (as list() returns them) as export text: 'csv' (RFC 4180, header
  * row, CRLF, formula-looking fields neutralised) or 'jsonl' (one object per
- * line, the same fields; absent values null, amount a string).
+ * line, the same fields; absent values null, amount a string). `symbols` maps
+ * a lowercase asset address to its symbol, for the symbol column; `paid` is
+ * true only for settled receipts.
  */
-export function formatReceipts(records, format = 'csv') {
+export function formatReceipts(records, format = 'csv', { symbols = {} } = {}) {
   if (!Array.isArray(records)) throw invalidArg('an array of receipts', 'records', records);
   oneOf(format, ['csv', 'jsonl'], 'format');
-  const rows = records.map(exportRow);
+  expectObject(symbols, 'options.symbols');
+  const rows = records.map((record, index) => exportRow(record, index, symbols));
   return format === 'csv' ? toCsv(rows) : toJsonl(rows);
 }

@@ -75,7 +75,7 @@ export async function devnetCommand(argv) {
   });
 
   process.stdout.write(`${JSON.stringify(describeWorld(world))}\n`);
-  process.stderr.write(`clawpay devnet: ready in ${Date.now() - started} ms (the payer key above is a public anvil test key)\n`);
+  process.stderr.write(`clawpay devnet: ready in ${Date.now() - started} ms (the payer key above is a public anvil test key; claudeDesktop is an mcpServers entry for claude_desktop_config.json)\n`);
   await done;
   return 0;
 }

@@ -6,11 +6,24 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
+import { KNOWN_CHAINS } from '../pay/config.js';
 import { ReceiptLedger, formatReceipts } from '../receipt_ledger.js';
 import { connectRedisStore } from '../paywall/redis_store.js';
 import { redactSecrets, showInput } from '../secret_text.js';
 
-const USAGE = 'clawpay receipts export (--path FILE | --redis URL) [--format csv|jsonl] [--out FILE]';
+const USAGE = 'clawpay receipts export (--path FILE | --redis URL) [--format csv|jsonl] [--out FILE] [--symbol SYMBOL]';
+const HELP = `${USAGE}\n` +
+  '  the symbol column names USDC on Base and Base Sepolia; --symbol names any other asset\n' +
+  '  paid is true only for settled receipts: the sum of the paid rows is the revenue';
+const SYMBOL = /^[A-Za-z0-9.$_-]{1,16}$/;
+
+/** Symbols by lowercase asset address: the known chains' USDC, and `symbol` for any other asset. */
+function symbolsFor(receipts, symbol) {
+  const symbols = {};
+  if (symbol) for (const { asset } of receipts) symbols[String(asset).toLowerCase()] = symbol;
+  for (const { asset } of Object.values(KNOWN_CHAINS)) symbols[asset.address.toLowerCase()] = asset.symbol;
+  return symbols;
+}
 
 // Messages echo arguments and paths: a run of 64 hex digits is never shown.
 function complain(message) {
@@ -28,7 +41,10 @@ function parseExportArgs(argv) {
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { path: { type: 'string' }, redis: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean' } },
+      options: {
+        path: { type: 'string' }, redis: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, symbol: { type: 'string' },
+        help: { type: 'boolean' },
+      },
       strict: true,
     }));
   } catch (error) {
@@ -41,7 +57,8 @@ function parseExportArgs(argv) {
   const format = values.format ?? 'csv';
   if (format !== 'csv' && format !== 'jsonl') return usageError(`--format must be csv or jsonl, not ${showInput(format)}`);
   if (values.out === '') return usageError('--out needs a file name');
-  return { path: values.path, redis, format, out: values.out };
+  if (values.symbol !== undefined && !SYMBOL.test(values.symbol)) return usageError(`--symbol must be 1 to 16 letters, digits or . $ _ -, not ${showInput(values.symbol)}`);
+  return { path: values.path, redis, format, out: values.out, symbol: values.symbol };
 }
 
 // Opening a ledger creates its file when there is none; an export must not
@@ -73,7 +90,7 @@ async function readRedisReceipts(url) {
   }
 }
 
-async function exportReceipts({ path, redis, format, out }) {
+async function exportReceipts({ path, redis, format, out, symbol }) {
   const problem = redis === undefined ? missingLedger(path) : null;
   if (problem) {
     complain(problem);
@@ -85,7 +102,7 @@ async function exportReceipts({ path, redis, format, out }) {
   try {
     const receipts = redis === undefined ? readReceipts(path) : await readRedisReceipts(redis);
     count = receipts.length;
-    text = formatReceipts(receipts, format);
+    text = formatReceipts(receipts, format, { symbols: symbolsFor(receipts, symbol) });
     if (out !== undefined) writeFileSync(out, text);
   } catch (error) {
     const message = String(error.message).split('\n')[0];
@@ -104,7 +121,7 @@ async function exportReceipts({ path, redis, format, out }) {
 export async function receiptsCommand(argv) {
   const [subcommand, ...rest] = argv;
   if (subcommand === '--help' || subcommand === 'help') {
-    process.stdout.write(`usage: ${USAGE}\n`);
+    process.stdout.write(`usage: ${HELP}\n`);
     return 0;
   }
   if (subcommand !== 'export') {
@@ -113,7 +130,7 @@ export async function receiptsCommand(argv) {
   const options = parseExportArgs(rest);
   if (typeof options === 'number') return options;
   if (options.help) {
-    process.stdout.write(`usage: ${USAGE}\n`);
+    process.stdout.write(`usage: ${HELP}\n`);
     return 0;
   }
   return exportReceipts(options);

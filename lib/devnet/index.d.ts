@@ -10,7 +10,12 @@ export interface WorldDescription {
   facilitatorUrl: string;
   paidApiUrl: string;
   paidMcpUrl: string;
-  routes: { perCall: string; session: string; sessionEndpoint: string };
+  /**
+   * sessionStart: the URL to pass as x402_session_start's `endpoint` (it sells the session);
+   * sessionScope: the URL prefix the bought session covers. `session` and `sessionEndpoint`
+   * are their old names (sessionEndpoint is not the `endpoint` to pass).
+   */
+  routes: { perCall: string; sessionStart: string; sessionScope: string; session: string; sessionEndpoint: string };
   /** A public anvil test key. */
   payer: { privateKey: Hex; address: Address };
   payTo: Address;
@@ -25,6 +30,8 @@ export interface WorldDescription {
   };
   /** clawpay-mcp's environment: key mode (AGENT_WALLET_ADDRESS is the payer), plus FACTORY_ADDRESS and NFT_CONTRACT_ADDRESS. */
   mcpEnv: Record<string, string>;
+  /** Claude Desktop's `mcpServers` entry for clawpay-mcp on this world (node and this package's bin, env = mcpEnv). */
+  claudeDesktop: { mcpServers: { 'clawpay-devnet': { command: string; args: string[]; env: Record<string, string> } } };
 }
 
 /** A deployed contract and its ABI. */

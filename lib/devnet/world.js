@@ -2,6 +2,8 @@
 // a funded payer, an AgentAccountV2 wallet the payer's key operates, the
 // official facilitator, and paid services behind our paywall. `clawpay devnet` prints what describe() returns; tests use the
 // same function.
+import { fileURLToPath } from 'node:url';
+
 import { parseEther } from 'viem';
 
 import { Signer } from '../signer.js';
@@ -16,6 +18,7 @@ import { startPaywallServer } from './paywall_server.js';
 import { deployUsdCoin, installMulticall3, mintUsdCoin, multicall3Artifact, usdCoinArtifact } from './token.js';
 
 const USDC = 1_000_000n;
+const MCP_BIN = fileURLToPath(new URL('../../bin/clawpay-mcp.js', import.meta.url));
 export const PAYER_FUNDS = 100n * USDC;
 /** What the agent wallet holds at start: room for payments within and over its default limits. */
 export const AGENT_WALLET_FUNDS = Object.freeze({ usdc: 20n * USDC, eth: parseEther('0.2') });
@@ -110,7 +113,17 @@ export function describeWorld(world) {
     facilitatorUrl: facilitator.url,
     paidApiUrl: api.url,
     paidMcpUrl: mcp.url,
-    routes: { perCall: api.routes.perCall, session: api.routes.session, sessionEndpoint: api.routes.sessionEndpoint },
+    // sessionStart is the URL to pass as x402_session_start's `endpoint` (it
+    // sells the session); sessionScope is the prefix the bought session
+    // covers. `session` and `sessionEndpoint` are their old names, kept for
+    // scripts written against them: sessionEndpoint is NOT the `endpoint`.
+    routes: {
+      perCall: api.routes.perCall,
+      sessionStart: api.routes.session,
+      sessionScope: api.routes.sessionEndpoint,
+      session: api.routes.session,
+      sessionEndpoint: api.routes.sessionEndpoint,
+    },
     payer: { privateKey: payer.privateKey, address: payer.address },
     payTo,
     agentWallet: {
@@ -125,18 +138,25 @@ export function describeWorld(world) {
     // stays the payer's own address (key mode); the factory and the NFT are
     // there for deploy_wallet, and agentWallet.address is the contract-mode
     // AGENT_WALLET_ADDRESS.
-    mcpEnv: {
-      AGENT_PRIVATE_KEY: payer.privateKey,
-      AGENT_WALLET_ADDRESS: payer.address,
-      CHAIN_ID: String(chain.chainId),
-      RPC_URL: chain.rpcUrl,
-      CLAWPAY_ASSET_ADDRESS: token.address,
-      CLAWPAY_ASSET_NAME: token.name,
-      CLAWPAY_ASSET_VERSION: token.version,
-      CLAWPAY_ASSET_DECIMALS: String(token.decimals),
-      CLAWPAY_V1_NETWORK: facilitator.v1Network,
-      FACTORY_ADDRESS: agentWallet.factory.address,
-      NFT_CONTRACT_ADDRESS: agentWallet.nft.address,
-    },
+    mcpEnv: mcpEnvOf(world),
+    // Ready to paste into Claude Desktop's claude_desktop_config.json.
+    claudeDesktop: { mcpServers: { 'clawpay-devnet': { command: process.execPath, args: [MCP_BIN], env: mcpEnvOf(world) } } },
+  };
+}
+
+/** clawpay-mcp's environment on the world. */
+function mcpEnvOf({ chain, token, facilitator, payer, agentWallet }) {
+  return {
+    AGENT_PRIVATE_KEY: payer.privateKey,
+    AGENT_WALLET_ADDRESS: payer.address,
+    CHAIN_ID: String(chain.chainId),
+    RPC_URL: chain.rpcUrl,
+    CLAWPAY_ASSET_ADDRESS: token.address,
+    CLAWPAY_ASSET_NAME: token.name,
+    CLAWPAY_ASSET_VERSION: token.version,
+    CLAWPAY_ASSET_DECIMALS: String(token.decimals),
+    CLAWPAY_V1_NETWORK: facilitator.v1Network,
+    FACTORY_ADDRESS: agentWallet.factory.address,
+    NFT_CONTRACT_ADDRESS: agentWallet.nft.address,
   };
 }

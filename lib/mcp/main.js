@@ -51,7 +51,7 @@ const USAGE = `Usage: clawpay-mcp [--http [port]] [--upstream NAME=URL]...
   --help           show this help
   --version        show the version
 
-Environment: AGENT_PRIVATE_KEY, AGENT_WALLET_ADDRESS (optional: an AgentAccountV2), CHAIN_ID, RPC_URL,
+Environment: AGENT_PRIVATE_KEY (or AGENT_PRIVATE_KEY_FILE, mode 0600), AGENT_WALLET_ADDRESS (optional: an AgentAccountV2), CHAIN_ID, RPC_URL,
 SESSION_TTL_SECONDS, FACTORY_ADDRESS, NFT_CONTRACT_ADDRESS (as ClawPay MCP 1.1), and
 CLAWPAY_STATE_DIR, CLAWPAY_ASSET_*, CLAWPAY_MAX_PER_CALL / _SESSION / _DAY, CLAWPAY_POLICY_FILE,
 CLAWPAY_SESSIONS_PATH, CLAWPAY_MCP_HTTP_TOKEN (--http only), CLAWPAY_UPSTREAMS, CLAWPAY_UPSTREAM_TIMEOUT_MS.

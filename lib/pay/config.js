@@ -10,6 +10,7 @@
 //
 // Variables and defaults:
 //   AGENT_PRIVATE_KEY        required, 0x + 64 hex; the key that signs payments
+//   AGENT_PRIVATE_KEY_FILE   instead of it: a file holding the key, mode 0600 or stricter
 //   AGENT_WALLET_ADDRESS     0x + 40 hex: an AgentAccountV2 contract wallet the key operates
 //                            (walletMode "contract"); absent or the key's own address:
 //                            walletMode "key". Session tokens name it; x402 payments
@@ -56,6 +57,7 @@ import { getAddress } from '../hashing.js';
 import { maybeSecret, redactSecrets, showInput } from '../secret_text.js';
 import { Signer } from '../signer.js';
 import { formatUnits, parseDecimalUnits } from './amount.js';
+import { readKeyFile } from './key_file.js';
 
 /** Assets and endpoints of the chains ClawPay 1.1 supports. */
 export const KNOWN_CHAINS = Object.freeze({
@@ -99,7 +101,7 @@ const POLICY_FIELDS = {
 
 /** Every environment variable loadConfig reads (clawpay doctor and clawpay-mcp flag unknown CLAWPAY_* / AGENT_* ones). */
 export const CONFIG_VARIABLES = Object.freeze([
-  'AGENT_PRIVATE_KEY', 'AGENT_WALLET_ADDRESS', 'CHAIN_ID', 'RPC_URL', 'FACTORY_ADDRESS', 'NFT_CONTRACT_ADDRESS',
+  'AGENT_PRIVATE_KEY', 'AGENT_PRIVATE_KEY_FILE', 'AGENT_WALLET_ADDRESS', 'CHAIN_ID', 'RPC_URL', 'FACTORY_ADDRESS', 'NFT_CONTRACT_ADDRESS',
   'SESSION_TTL_SECONDS', 'CLAWPAY_ASSET_ADDRESS', 'CLAWPAY_ASSET_NAME', 'CLAWPAY_ASSET_VERSION', 'CLAWPAY_ASSET_DECIMALS',
   'CLAWPAY_ASSET_SYMBOL', 'CLAWPAY_V1_NETWORK', 'CLAWPAY_STATE_DIR', 'XDG_STATE_HOME', 'HOME', 'CLAWPAY_POLICY_FILE',
   'CLAWPAY_MAX_AUTHORIZATION_SECONDS',
@@ -132,7 +134,7 @@ const shown = (value) => showInput(value, 60);
 // Variables that may hold 64 hex digits of their own: the key itself, and
 // RPC_URL (a provider's API key), which are never shown, and the paths
 // (a directory may be named by a hash), which are shown only redacted.
-const MAY_HOLD_HEX = new Set(['AGENT_PRIVATE_KEY', 'RPC_URL', 'CLAWPAY_STATE_DIR', 'CLAWPAY_POLICY_FILE']);
+const MAY_HOLD_HEX = new Set(['AGENT_PRIVATE_KEY', 'AGENT_PRIVATE_KEY_FILE', 'RPC_URL', 'CLAWPAY_STATE_DIR', 'CLAWPAY_POLICY_FILE']);
 
 const secretProblem = (where) => `${where} holds what looks like a private key (a run of 64 hex digits), which is never a valid value here; ` +
   'the value is not shown (the agent\'s key belongs in AGENT_PRIVATE_KEY only)';
@@ -231,9 +233,20 @@ export function loadConfig(env = process.env, { signer = null } = {}) {
   // tells us the address payments come from. Its value is never shown.
   // With a native Signer (clawpay-native/pay's createPayer({signer})), the
   // key is already loaded: it is the agent, and no key is in the config.
-  const privateKey = get('AGENT_PRIVATE_KEY');
+  let privateKey = get('AGENT_PRIVATE_KEY');
+  const keyFile = get('AGENT_PRIVATE_KEY_FILE');
+  let keyFileProblem = null;
+  if (keyFile !== undefined) {
+    const read = privateKey === undefined && signer === null ? readKeyFile(keyFile) : {};
+    keyFileProblem = privateKey !== undefined || signer !== null
+      ? `set one of AGENT_PRIVATE_KEY and AGENT_PRIVATE_KEY_FILE${signer ? ' (or give a signer)' : ''}, not both; no value is shown`
+      : read.problem ?? null;
+    privateKey = read.key;
+  }
   let agentAddress = null;
-  if (signer !== null) {
+  if (keyFileProblem !== null) {
+    report('AGENT_PRIVATE_KEY_FILE', keyFileProblem);
+  } else if (signer !== null) {
     if (privateKey !== undefined) report('AGENT_PRIVATE_KEY', 'AGENT_PRIVATE_KEY must not be set when a signer is given (one key, one owner); the value is not shown');
     else agentAddress = signer.address;
   } else if (privateKey === undefined) {

@@ -216,6 +216,8 @@ export interface SpendReport {
   byDay: Record<string, SpendGroup>;
   /** By payee address. */
   byPayee: Record<string, SpendGroup>;
+  /** By the route paid for: the URL without query or fragment. */
+  byRoute: Record<string, SpendGroup>;
   /** Open authorizations that may still move money. */
   pending: bigint;
   pendingFormatted: string;

@@ -10,8 +10,6 @@ import { utcDay } from './policy.js';
 
 const OPEN = new Set(['signed', 'sent', 'refused']);
 
-/** "0.06 USDC" */
-
 /**
  * A payment for callers: a PaymentView (fetch_result.js) or a ledger record,
  * with `amount` a bigint of base units and `formatted` beside it.
@@ -49,16 +47,59 @@ function add(groups, key, amount, asset) {
   groups[key] = group;
 }
 
+/** The route a payment paid for: its URL without query or fragment ("http://host/v1/data"). */
+export function routeOf(url) {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return String(url ?? '?');
+  }
+}
+
 /**
- * {since, total, formatted, count, byDay, byPayee, pending, pendingFormatted, today}:
+ * What a payment counts as in a report: 'paid' (settled), 'pending' (an open
+ * authorization that may still settle) or 'not paid' (failed, or abandoned
+ * before it was signed). Only 'paid' rows sum to what left the wallet.
+ */
+export function paidStatus(record) {
+  if (record.state === 'settled') return 'paid';
+  return OPEN.has(record.state) ? 'pending' : 'not paid';
+}
+
+/**
+ * The ledger's payments since `since` grouped by UTC day, payee, route, kind
+ * (call or session) and paidStatus: [{day, payee, route, kind, status, count,
+ * total (bigint), formatted}], oldest day first. A payment abandoned before
+ * signing (an intent) moved nothing and is left out.
+ */
+export function spendRows(ledger, { since, asset }) {
+  const groups = new Map();
+  for (const record of paymentsSince(ledger, since)) {
+    if (record.state === 'intent') continue;
+    const row = {
+      day: utcDay(record.createdAt), payee: record.payTo, route: routeOf(record.url), kind: record.kind ?? 'call', status: paidStatus(record),
+    };
+    const key = JSON.stringify(Object.values(row));
+    const group = groups.get(key) ?? { ...row, count: 0, total: 0n };
+    group.count += 1;
+    group.total += BigInt(record.amount);
+    groups.set(key, group);
+  }
+  return [...groups.values()].map((group) => ({ ...group, formatted: formatAmount(group.total, asset) }));
+}
+
+/**
+ * {since, total, formatted, count, byDay, byPayee, byRoute, pending, pendingFormatted, today}:
  * totals of settled payments since `since`; byDay keyed by UTC "YYYY-MM-DD" of
- * the payment, byPayee by the payee's address; pending what open authorizations
+ * the payment, byPayee by the payee's address, byRoute by routeOf(url); pending what open authorizations
  * may still move; today the spend policy's day (`today` from payer.spend()).
  */
 export function spendReport(ledger, { since, asset, today }) {
   const records = paymentsSince(ledger, since);
   const byDay = {};
   const byPayee = {};
+  const byRoute = {};
   let total = 0n;
   let count = 0;
   let pending = 0n;
@@ -69,6 +110,7 @@ export function spendReport(ledger, { since, asset, today }) {
       count += 1;
       add(byDay, utcDay(record.createdAt), amount, asset);
       add(byPayee, record.payTo, amount, asset);
+      add(byRoute, routeOf(record.url), amount, asset);
     } else if (OPEN.has(record.state)) {
       pending += amount;
     }
@@ -81,6 +123,7 @@ export function spendReport(ledger, { since, asset, today }) {
     count,
     byDay,
     byPayee,
+    byRoute,
     pending,
     pendingFormatted: formatAmount(pending, asset),
     today: { ...day, formatted: formatAmount(day.total, asset), open: open.map((view) => paymentInfo(view, asset)) },

@@ -56,6 +56,7 @@ export class PaymentEngine {
   #resourceServer;
   #store;
   #now;
+  #settled;
   #v1Names;
   #replayTtlMs;
   #identifierMode;
@@ -75,10 +76,13 @@ export class PaymentEngine {
    *   back to a replay of its payment, at most (never past the authorization's validBefore)
    * @param {boolean | 'required'} [options.paymentIdentifier] declare and honour x402's
    *   payment-identifier extension (default true: declared, optional)
+   * @param {(receipt: object) => void} [options.onSettled] called with each settled receipt
+   * @param {(line: string) => void} [options.log] one line per settlement
    */
   constructor({
-    resourceServer, store, ledger, v1Names = {}, now = Date.now, replayTtlSeconds, paymentIdentifier,
+    resourceServer, store, ledger, v1Names = {}, now = Date.now, replayTtlSeconds, paymentIdentifier, onSettled = null, log = null,
   }) {
+    this.#settled = settledNotice(onSettled, log);
     this.#resourceServer = resourceServer;
     this.#store = paywallStore({ store, ledger }, 'PaymentEngine');
     this.#v1Names = v1Names;
@@ -94,7 +98,7 @@ export class PaymentEngine {
    */
   static async create({
     facilitatorUrl, facilitatorClient, routes = [], networks = routes.map((r) => r.terms.network), store, ledger, v1Names,
-    now, replayTtlSeconds, paymentIdentifier,
+    now, replayTtlSeconds, paymentIdentifier, onSettled, log,
   }) {
     // Options are checked before the facilitator is asked anything.
     replayTtlMs(replayTtlSeconds);
@@ -113,7 +117,7 @@ export class PaymentEngine {
     await resourceServer.initialize();
     const checked = routes.length > 0 ? routes : [...new Set(networks)].map((network) => ({ id: network, terms: { network } }));
     await assertFacilitatorSupports(resourceServer, client, checked, v1Names);
-    return new PaymentEngine({ resourceServer, store: checkedStore, v1Names, now, replayTtlSeconds, paymentIdentifier });
+    return new PaymentEngine({ resourceServer, store: checkedStore, v1Names, now, replayTtlSeconds, paymentIdentifier, onSettled, log });
   }
 
   /** The PaywallStore behind this engine. */
@@ -355,8 +359,26 @@ export class PaymentEngine {
         `The payment settled on chain (${settlement.transaction}) but the paywall's store is unreachable; the response is held ` +
         'and a retry of this same payment gets it once the settlement is recorded', { paymentId: id });
     }
+    this.#settled(recorded.receipt);
     return { ...outcome, receipt: recorded.receipt };
   }
+}
+
+/**
+ * The seller's notice of a settlement: the log line, then the hook. Neither
+ * may cost the buyer the response it paid for, so their failures are caught.
+ */
+function settledNotice(onSettled, log) {
+  if (onSettled !== null && typeof onSettled !== 'function') throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'Expected a function for onSettled');
+  if (log !== null && typeof log !== 'function') throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'Expected a function for log');
+  return (receipt) => {
+    try {
+      log?.(`settled ${receipt.kind} ${receipt.route ?? receipt.resource}: ${receipt.amount} base units from ${receipt.payer} (tx ${receipt.transaction})`);
+      onSettled?.(receipt);
+    } catch {
+      // the payment is settled and recorded; the response still goes out
+    }
+  };
 }
 
 export { SESSION_EXTRA };

@@ -87,7 +87,7 @@ function decodePayment(req) {
  */
 export async function createPaywall({
   facilitatorUrl, facilitatorClient, routes, store: storeOption, ledger, publicUrl, revokePath = '/x402/session/revoke',
-  v1Names, now = Date.now, siwx: siwxOptions = false, replayTtlSeconds, paymentIdentifier,
+  v1Names, now = Date.now, siwx: siwxOptions = false, replayTtlSeconds, paymentIdentifier, onSettled, log,
 }) {
   const table = new RouteTable(routes);
   // The origin, checked once per distinct value publicUrl gives.
@@ -104,7 +104,7 @@ export async function createPaywall({
   if (typeof publicUrl !== 'function') origin();
   const store = paywallStore({ store: storeOption, ledger });
   const engine = await PaymentEngine.create({
-    facilitatorUrl, facilitatorClient, store, v1Names, now, replayTtlSeconds, paymentIdentifier,
+    facilitatorUrl, facilitatorClient, store, v1Names, now, replayTtlSeconds, paymentIdentifier, onSettled, log,
     routes: table.routes,
   });
   const sessions = new SessionGate({ store, now });

@@ -134,6 +134,10 @@ export interface ReplayOptions {
   replayTtlSeconds?: number;
   /** Default true. */
   paymentIdentifier?: PaymentIdentifierMode;
+  /** Called with each settled receipt (after it is recorded); a throw is caught, the response still goes out. */
+  onSettled?: (receipt: Receipt) => void;
+  /** One line per settlement: kind, route, amount in base units, payer, tx hash. */
+  log?: (line: string) => void;
 }
 
 export declare class PaymentEngine {

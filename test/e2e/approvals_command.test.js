@@ -1,7 +1,8 @@
 // `clawpay approvals` as a person runs it: the real command in a child
 // process, with clawpay-mcp's environment, against anvil and the queue the
 // key-mode wallet filled. It lists what waits (amount, recipient, reason,
-// memo), approves — sending once — and cancels; bad ids and usage are told
+// memo), approves — sending once, after a person confirms on a real terminal
+// (script(1)) or with --yes — and cancels (list and cancel without the key); bad ids and usage are told
 // apart by exit code; a contract wallet is sent to the chain; and neither the
 // key nor RPC_URL (here carrying an API key) is ever printed.
 import assert from 'node:assert/strict';
@@ -24,7 +25,7 @@ const BIN = fileURLToPath(new URL('../../bin/clawpay.js', import.meta.url));
 const API_KEY = 'clawpaysecret42';
 const TX_HASH = /0x[0-9a-f]{64}/;
 
-describe('clawpay approvals', { timeout: 180_000 }, () => {
+describe('clawpay approvals', { timeout: 300_000 }, () => {
   let chain;
   let token;
   let deployer;
@@ -109,7 +110,7 @@ describe('clawpay approvals', { timeout: 180_000 }, () => {
 
   test('approve sends the queued transfer once and prints its hash', async () => {
     const before = await balance(recipient);
-    const { code, stdout, stderr } = await run(['approve', '1']);
+    const { code, stdout, stderr } = await run(['approve', '1', '--yes']);
     assert.equal(code, 0, stderr);
     assert.match(stdout, /Approving #1: 5\.00 USDC/);
     assert.match(stdout, /why it waited: .*CLAWPAY_MAX_PER_SEND/);
@@ -120,7 +121,7 @@ describe('clawpay approvals', { timeout: 180_000 }, () => {
     assert.equal(await balance(recipient), before + 5_000_000n);
     assert.equal(queue.get('1').status, 'executed');
 
-    const again = await run(['approve', '1']);
+    const again = await run(['approve', '1', '--yes']);
     assert.equal(again.code, 1);
     assert.match(again.stderr, /^clawpay approvals: Queued send #1 is executed; only a pending one can be approved\.\n$/);
     assert.equal(await balance(recipient), before + 5_000_000n, 'once');
@@ -132,13 +133,13 @@ describe('clawpay approvals', { timeout: 180_000 }, () => {
     assert.equal(code, 0, stderr);
     assert.match(stdout, /Cancelled #2; nothing was sent\./);
     assert.equal(queue.get('2').status, 'cancelled');
-    assert.equal((await run(['approve', '2'])).code, 1);
+    assert.equal((await run(['approve', '2', '--yes'])).code, 1);
     assert.equal((await run(['cancel', '2'])).code, 1);
     assert.equal(await balance(recipient), before);
   });
 
   test('an approval that would revert is reported, and the item marked failed', async () => {
-    const { code, stdout, stderr } = await run(['approve', '3']);
+    const { code, stdout, stderr } = await run(['approve', '3', '--yes']);
     assert.equal(code, 1);
     assert.match(stderr, /#3 not executed: The transaction would fail: UsdCoin: transfer amount exceeds balance; nothing was signed or sent\./);
     assert.match(stdout, /#3 +failed/);
@@ -147,12 +148,12 @@ describe('clawpay approvals', { timeout: 180_000 }, () => {
 
   test('with the chain unreachable the item waits again; approved later, it executes', async () => {
     const closed = `http://127.0.0.1:${await freePort()}/?apikey=${API_KEY}`;
-    const down = await run(['approve', '4'], { RPC_URL: closed });
+    const down = await run(['approve', '4', '--yes'], { RPC_URL: closed });
     assert.equal(down.code, 1);
     assert.match(down.stderr, /#4 not executed: The RPC endpoint did not answer the simulation/);
     assert.equal(queue.get('4').status, 'pending');
     const before = await balance(recipient);
-    const { code, stderr } = await run(['approve', '4']);
+    const { code, stderr } = await run(['approve', '4', '--yes']);
     assert.equal(code, 0, stderr);
     assert.equal(await balance(recipient), before + 4_000_000n);
     const all = await run(['list', '--all']);
@@ -166,7 +167,7 @@ describe('clawpay approvals', { timeout: 180_000 }, () => {
       assert.equal(code, 2, `${args.join(' ')}: ${stderr}`);
       assert.match(stderr, /usage: clawpay approvals/);
     }
-    const missing = await run(['approve', '99']);
+    const missing = await run(['approve', '99', '--yes']);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /No queued send #99/);
     const help = await run(['--help']);
@@ -185,6 +186,83 @@ describe('clawpay approvals', { timeout: 180_000 }, () => {
     assert.match(stderr, new RegExp(`AGENT_WALLET_ADDRESS ${wallet} is an AgentAccountV2 contract wallet`));
     assert.match(stderr, /approvePending\(txId\)/);
     assert.match(stderr, /cancelPending\(txId\)/);
+  });
+
+  /** Runs `clawpay approvals ARGS` on a real terminal (script(1) gives it a pty), typing `typed`. */
+  function onTerminal(args, typed) {
+    return new Promise((resolve, reject) => {
+      const command = [process.execPath, BIN, 'approvals', ...args].join(' ');
+      const child = spawn('script', ['-qefc', command, '/dev/null'], {
+        env: { PATH: process.env.PATH, HOME: stateDir, ...env }, stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.setEncoding('utf8').on('data', (d) => {
+        output += d;
+        // Typed once the question is on the terminal, as a person would.
+        if (typed !== null && output.includes('Type "yes" to approve: ')) {
+          child.stdin.write(`${typed}\r`);
+          typed = null;
+        }
+      });
+      child.stderr.setEncoding('utf8').on('data', (d) => { output += d; });
+      child.on('error', reject);
+      child.on('close', (code) => {
+        transcript.push(output);
+        resolve({ code, output });
+      });
+    });
+  }
+
+  function queueSend(units) {
+    return queue.add({
+      to: recipient, value: { units: String(units), amount: (Number(units) / 1e6).toFixed(2), symbol: 'USDC', decimals: 6, token: token.address },
+      token: token.address, decimals: 6, symbol: 'USDC', units, reason: 'above the per-send limit of 1.00 USDC (CLAWPAY_MAX_PER_SEND)',
+    });
+  }
+
+  test('approve with neither a terminal nor --yes is refused, exit 2; nothing is sent', async () => {
+    const item = queueSend(2_000_000n);
+    const before = await balance(recipient);
+    const { code, stdout, stderr } = await run(['approve', item.id]);
+    assert.equal(code, 2);
+    assert.equal(stdout, '');
+    assert.match(stderr, new RegExp(`^clawpay approvals: approving #${item.id} sends money, so it asks the person at a terminal to confirm, and this is not a terminal; pass --yes to approve from a script \\(nothing was sent\\)\n$`));
+    assert.equal(queue.get(item.id).status, 'pending');
+    assert.equal(await balance(recipient), before);
+  });
+
+  test('on a terminal approve asks first: "no" leaves it waiting, "yes" sends it once', async () => {
+    const item = queue.list({ status: 'pending' }).at(-1);
+    const before = await balance(recipient);
+    const declined = await onTerminal(['approve', item.id], 'no');
+    assert.equal(declined.code, 1, declined.output);
+    assert.match(declined.output, new RegExp(`Send 2\\.00 USDC \\(2000000 base units of ${token.address}\\) to ${recipient}\\? Type "yes" to approve: `));
+    assert.match(declined.output, new RegExp(`#${item.id} not approved; nothing was sent \\(it still waits\\)`));
+    assert.equal(queue.get(item.id).status, 'pending');
+    assert.equal(await balance(recipient), before);
+
+    const approved = await onTerminal(['approve', item.id], 'yes');
+    assert.equal(approved.code, 0, approved.output);
+    assert.match(approved.output, new RegExp(`Executed #${item.id}: sent 2\\.00 USDC`));
+    assert.equal(queue.get(item.id).status, 'executed');
+    assert.equal(await balance(recipient), before + 2_000_000n);
+  });
+
+  test('without the agent key, list and cancel work on the state directory alone; approve says it needs the key', async () => {
+    const item = queueSend(3_000_000n);
+    const keyless = { AGENT_PRIVATE_KEY: '', RPC_URL: '', CHAIN_ID: '' };
+    const listed = await run(['list'], keyless);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, new RegExp(`#${item.id} +pending +3\\.00 USDC`));
+    const approve = await run(['approve', item.id, '--yes'], keyless);
+    assert.equal(approve.code, 1);
+    assert.match(approve.stderr, /sends it from the agent's key: run where AGENT_PRIVATE_KEY_FILE \(or AGENT_PRIVATE_KEY\) is set/);
+    const cancelled = await run(['cancel', item.id], keyless);
+    assert.equal(cancelled.code, 0, cancelled.stderr);
+    assert.equal(queue.get(item.id).status, 'cancelled');
+    const nowhere = await run(['list'], { ...keyless, CLAWPAY_STATE_DIR: join(stateDir, 'typo') });
+    assert.equal(nowhere.code, 1);
+    assert.match(nowhere.stderr, /no approval queue in .*typo \(no pay\.records\)/);
   });
 
   test('nothing secret was printed: neither the key nor RPC_URL', () => {

@@ -60,6 +60,15 @@ describe('clawpay devnet', { timeout: 120_000 }, () => {
     assert.equal(info.mcpEnv.CHAIN_ID, String(info.chainId));
     assert.equal(info.mcpEnv.RPC_URL, info.rpcUrl);
     assert.equal(info.mcpEnv.CLAWPAY_ASSET_ADDRESS, info.asset.address);
+    // A Claude Desktop entry that starts this package's clawpay-mcp on the world.
+    const server = info.claudeDesktop.mcpServers['clawpay-devnet'];
+    assert.equal(server.command, process.execPath);
+    assert.match(server.args[0], /bin\/clawpay-mcp\.js$/);
+    assert.deepEqual(server.env, info.mcpEnv);
+    // The session routes say which URL is x402_session_start's endpoint; the old names stay.
+    assert.equal(info.routes.sessionStart, info.routes.session);
+    assert.equal(info.routes.sessionScope, info.routes.sessionEndpoint);
+    assert.ok(info.routes.sessionStart.startsWith(`${info.routes.sessionScope}/`));
   });
 
   test('routes.perCall costs 0.01 USDC, paid by the official client', async () => {

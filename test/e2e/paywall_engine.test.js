@@ -58,6 +58,9 @@ describe('PaymentEngine on a local chain', { timeout: 180_000 }, () => {
 
   const pay = (payload, serve, requestKey = `GET ${resource.url}`) => engine.pay({ route, resource, payload, requestKey, serve });
 
+  const hooked = [];
+  const logged = [];
+
   before(async () => {
     world = await startWorld();
     route = normalizeRoute({
@@ -72,6 +75,7 @@ describe('PaymentEngine on a local chain', { timeout: 180_000 }, () => {
     engine = await PaymentEngine.create({
       facilitatorUrl: world.facilitator.url, routes: [route], ledger, v1Names: world.v1Names,
       now: () => Date.now() + skewMs, replayTtlSeconds: REPLAY_TTL_SECONDS,
+      onSettled: (receipt) => hooked.push(receipt), log: (line) => logged.push(line),
     });
     payerSigner = Signer.fromPrivateKey(world.payer.privateKey);
     client = new x402Client()
@@ -168,6 +172,11 @@ describe('PaymentEngine on a local chain', { timeout: 180_000 }, () => {
     assert.equal(receipt.transaction, outcome.settlement.transaction);
     assert.equal(BigInt(receipt.amount), CALL_PRICE);
     assert.equal(receipt.kind, 'call');
+    // The seller hears of it: onSettled with the settled receipt, and one log line.
+    assert.deepEqual(hooked.at(-1), receipt);
+    const lines = logged.filter((line) => line.includes(outcome.settlement.transaction));
+    assert.equal(lines.length, 1);
+    assert.match(lines[0], new RegExp(`^settled call .*: ${CALL_PRICE} base units from ${receipt.payer} \\(tx ${outcome.settlement.transaction}\\)$`));
   });
 
   test('replays: the same payload for the same request gets the stored response; for another request 409; after the TTL 409; never a second charge', async () => {

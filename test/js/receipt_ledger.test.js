@@ -372,22 +372,29 @@ test('clawpay receipts export writes CSV or JSONL to stdout or --out', (t) => {
   const ledger = mixedLedger(path);
   const records = ledger.list();
   ledger.close();
+  // Base's USDC is known: the CLI names it in the symbol column.
+  const symbols = { '0x833589fcd6edb6e08f4c7c32d4f71b54bda02913': 'USDC' };
 
   let result = clawpay('receipts', 'export', '--path', path);
   assert.equal(result.status, 0, result.stderr);
-  assert.equal(result.stdout, formatReceipts(records, 'csv'));
+  assert.equal(result.stdout, formatReceipts(records, 'csv', { symbols }));
   assert.equal(result.stderr, '');
 
   result = clawpay('receipts', 'export', '--path', path, '--format', 'jsonl');
   assert.equal(result.status, 0, result.stderr);
-  assert.equal(result.stdout, formatReceipts(records, 'jsonl'));
+  assert.equal(result.stdout, formatReceipts(records, 'jsonl', { symbols }));
 
   const out = join(dir, 'export.csv');
   result = clawpay('receipts', 'export', '--path', path, '--out', out);
   assert.equal(result.status, 0, result.stderr);
   assert.equal(result.stdout, '');
-  assert.equal(readFileSync(out, 'utf8'), formatReceipts(records, 'csv'));
+  assert.equal(readFileSync(out, 'utf8'), formatReceipts(records, 'csv', { symbols }));
   assert.match(result.stderr, /4 receipts written to .*export\.csv \(csv\)\n$/);
+
+  // The paid rows (settled, a revoked session's too) sum to the revenue; failed and pending rows are marked unpaid.
+  const rows = clawpay('receipts', 'export', '--path', path, '--format', 'jsonl').stdout.trim().split('\n').map((line) => JSON.parse(line));
+  assert.deepEqual(rows.map((row) => [row.status, row.symbol, row.paid]), [['settled', 'USDC', true], ['failed', 'USDC', false], ['settled', 'USDC', true], ['pending', 'USDC', false]]);
+  assert.equal(rows.filter((row) => row.paid).reduce((sum, row) => sum + BigInt(row.amount), 0n), 20000n);
 });
 
 test('clawpay receipts: bad usage exits 2, a missing or foreign ledger exits 1, each with one line', (t) => {
