@@ -114,14 +114,18 @@ createPayer.fromEnv = async function fromEnv(env = process.env, { fetch, now = D
 
 async function openPayer(config, { signer: givenSigner = null, memory = false, sessionsPath, fetch, now }) {
   const closers = [];
+  // Resolves when what closes asynchronously (the payer's connections) has closed.
   const closeAll = () => {
+    const pending = [];
     for (const close of closers.splice(0).reverse()) {
       try {
-        close();
+        const done = close();
+        if (done instanceof Promise) pending.push(done.catch(() => {}));
       } catch {
         // closing the rest matters more
       }
     }
+    return Promise.all(pending);
   };
   let paying;
   let sessions;
@@ -240,12 +244,15 @@ async function openPayer(config, { signer: givenSigner = null, memory = false, s
       return paying.cancel(paymentId);
     },
 
-    /** Closes the journal and the store and wipes the key it owns (a given signer stays its owner's). */
+    /**
+     * Closes the journal, the store and its connections, and wipes the key it
+     * owns (a given signer stays its owner's).
+     */
     async close() {
       if (closed) return;
       closed = true;
       await reconciled;
-      closeAll();
+      await closeAll();
     },
   };
 }

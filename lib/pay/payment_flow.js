@@ -14,7 +14,7 @@ import { PolicyError } from './policy.js';
 import { exchange, originOf } from './request.js';
 
 export function createPaymentFlow({
-  config, fetch, now, maxBodyBytes, maxAuthorizationSeconds, policy, ledger, chain, client, expired, resolveExpired, fail, deliver, signIn,
+  config, transport, now, maxBodyBytes, maxAuthorizationSeconds, policy, ledger, chain, client, expired, resolveExpired, fail, deliver, signIn,
   reconcileOpen,
 }) {
   async function pay(request) {
@@ -55,7 +55,7 @@ export function createPaymentFlow({
     // The request itself.
     let first;
     try {
-      first = await exchange({ fetch, url, method, headers, body, guards, signal: request.signal(), maxBodyBytes, maxRedirects: MAX_REDIRECTS });
+      first = await exchange({ transport, url, method, headers, body, guards, signal: request.signal(), maxBodyBytes, maxRedirects: MAX_REDIRECTS });
     } catch (error) {
       return networkFailure(error, request, { payment: null, offer: null, sessionTerms: null, paid: false });
     }
