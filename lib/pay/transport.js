@@ -14,6 +14,7 @@ import { Agent, request } from 'undici';
 /** Connections kept per origin; more concurrent requests to one origin wait for one. */
 export const MAX_CONNECTIONS_PER_ORIGIN = 16;
 const KEEP_ALIVE_MS = 10_000;
+const DISCARD_BYTES = 64 << 10;
 
 function joined(value) {
   return Array.isArray(value) ? value.join(', ') : value;
@@ -55,9 +56,10 @@ export function createConnectionPool({ connections = MAX_CONNECTIONS_PER_ORIGIN 
           for (const [name, value] of Object.entries(res.headers)) out[name] = joined(value);
           return out;
         },
-        // Leaving a body unread would hold its connection: destroy it (a bounded read cut short).
+        // A body cut short closes its connection (it cannot be reused mid-body).
         read: (maxBytes) => readChunks(stream, maxBytes, async () => stream.destroy()),
-        discard: async () => { stream.destroy(); },
+        // A redirect's body: read and dropped (up to DISCARD_BYTES) so the connection is reused.
+        discard: () => stream.dump({ limit: DISCARD_BYTES }).catch(() => {}),
       };
     },
     /** Closes every connection once the requests in flight have ended; later requests fail. */
