@@ -26,6 +26,7 @@ import { ownHexValues, redactSecrets, showInput } from '../secret_text.js';
 import { SessionCache } from '../session_cache.js';
 import { Signer } from '../signer.js';
 import { ensureDir } from '../state_dir.js';
+import { batchCallCounts } from '../pay/call_counts.js';
 import { loadConfig } from '../pay/config.js';
 import { createPayer } from '../pay/payer.js';
 import { sessionsPathOf } from '../pay/sessions.js';
@@ -160,7 +161,8 @@ export async function main(argv, { env = process.env } = {}) {
   let wallet;
   try {
     openStateDir(config.stateDir);
-    sessions = new SessionCache({ path: sessionsPath });
+    // Call counts are journaled in batches, off the call's path (call_counts.js).
+    sessions = batchCallCounts(new SessionCache({ path: sessionsPath }));
     closers.push(() => sessions.close());
     const pruned = sessions.prune();
     if (pruned > 0) say(`dropped ${pruned} expired or ended session(s) from ${sessionsPath}`);

@@ -15,6 +15,7 @@ import { isAbsolute } from 'node:path';
 import { SessionCache } from '../session_cache.js';
 import { Signer } from '../signer.js';
 import { argError, expectObject, invalidValue } from '../validate.js';
+import { batchCallCounts } from './call_counts.js';
 import { formatUnits } from './amount.js';
 import { loadConfig } from './config.js';
 import { onlyKnownKeys } from './fetch_request.js';
@@ -134,7 +135,8 @@ async function openPayer(config, { signer: givenSigner = null, memory = false, s
     closers.push(() => store.close());
     const cachePath = memory ? null : sessionsPath ?? sessionsPathOf(config, {});
     if (cachePath !== null && !isAbsolute(cachePath)) throw invalidValue('an absolute path', 'CLAWPAY_SESSIONS_PATH', cachePath);
-    const cache = new SessionCache(cachePath ? { path: cachePath } : {});
+    // Call counts are journaled in batches, off the call's path (call_counts.js).
+    const cache = batchCallCounts(new SessionCache(cachePath ? { path: cachePath } : {}));
     closers.push(() => cache.close());
     cache.prune();
     const signer = givenSigner ?? Signer.fromPrivateKey(config.privateKey);

@@ -104,6 +104,7 @@ export function normalize(url, options) {
   const startOrigin = originOf(href);
   const guards = Object.keys(guarded).length > 0 ? [{ origin: startOrigin, headers: guarded, scope: scope ?? undefined }] : [];
   const signal = options.signal ?? null;
+  const payAllowed = options.pay ?? true;
   return {
     url: href,
     startOrigin,
@@ -114,9 +115,13 @@ export function normalize(url, options) {
     purpose,
     timeoutMs,
     cap,
-    payAllowed: options.pay ?? true,
+    payAllowed,
     idempotencyKey: options.idempotencyKey,
-    ...callKey({ idempotencyKey: options.idempotencyKey, purpose, method, url: href, body }),
+    // A request that may not pay has no key: it never resumes a payment (that
+    // would resend a signed authorization), so the ledger is not asked.
+    ...(payAllowed || options.idempotencyKey !== undefined
+      ? callKey({ idempotencyKey: options.idempotencyKey, purpose, method, url: href, body })
+      : { key: null, explicit: false, requestHash: null }),
     signal: () => (signal ? AbortSignal.any([AbortSignal.timeout(timeoutMs), signal]) : AbortSignal.timeout(timeoutMs)),
   };
 }

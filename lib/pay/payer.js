@@ -154,6 +154,7 @@ export function createPayer({
     async fetch(url, options = {}) {
       if (closed) throw argError(Error, 'ERR_CLOSED', 'The payer is closed');
       const request = normalize(url, options ?? {});
+      if (request.key === null) return pay(request); // may not pay: nothing to serialize
       const before = keyLocks.get(request.key) ?? Promise.resolve();
       const run = before.then(() => pay(request));
       const settled = run.catch(() => {});

@@ -20,8 +20,8 @@ export function createPaymentFlow({
   async function pay(request) {
     const { url, method, headers, body, guards, purpose, cap, key, explicit, requestHash } = request;
 
-    // An earlier payment for this call?
-    let previous = ledger.current(key);
+    // An earlier payment for this call? (None for one that may not pay.)
+    let previous = request.payAllowed ? ledger.current(key) : null;
     if (previous) {
       if (previous.requestHash !== requestHash) {
         throw payError('ERR_IDEMPOTENCY_CONFLICT',

@@ -161,7 +161,7 @@ export function createSessions({ payer, cache, signer, walletAddress, assetAddre
    * ever paid, and a 402 is not counted. {result, counted, record}.
    */
   async function call(record, url, request) {
-    // A fresh key keeps it apart from any paid call to the same URL.
+    // pay: false keeps it apart from any paid call to the same URL (no key, no ledger).
     const result = await payer.fetch(url, {
       ...request,
       maxPayment: null,
@@ -169,7 +169,6 @@ export function createSessions({ payer, cache, signer, walletAddress, assetAddre
       pay: false,
       sessionHeaders: sessionHeaders(record),
       sessionScope: { endpoint: record.endpoint, scope: record.scope },
-      idempotencyKey: `session-call:${randomUUID()}`,
     });
     if (result.status === null || result.status === 402) return { result, counted: false, record };
     return { result, counted: true, record: recordCall(record) };
