@@ -3,7 +3,12 @@
 // survives a crash. Records cross to native code as JSON.
 import { native } from './native.js';
 import { journalOptions, openJournal } from './state_dir.js';
-import { expectObject, expectString, unixSeconds } from './validate.js';
+import { argError, expectObject, expectSafeInteger, expectString, unixSeconds } from './validate.js';
+
+// Calls one journal record may count (src/session_store.h kMaxCallsPerRecord);
+// an addon built before that counts one per record.
+export const CALL_BATCHES = typeof native.NativeSessionStore.maxCallsPerRecord === 'number';
+export const MAX_CALLS_PER_RECORD = CALL_BATCHES ? native.NativeSessionStore.maxCallsPerRecord : 1_000_000_000;
 
 // JSON.stringify writes lone surrogates as \udXXX escapes, which strict JSON
 // readers refuse; make strings well-formed first.
@@ -46,8 +51,19 @@ export class SessionCache {
     return parse(this.#store.findForUrl(expectString(url, 'url'), nowArg(options, 'options')));
   }
 
+  /** callCount += options.calls (default 1) and lastUsedAt = options.now, in one journal record. */
   recordCall(sessionId, options) {
-    return this.#store.recordCall(expectString(sessionId, 'sessionId'), nowArg(options, 'options'));
+    const id = expectString(sessionId, 'sessionId');
+    const now = nowArg(options, 'options');
+    const calls = options?.calls ?? 1;
+    expectSafeInteger(calls, 'options.calls', { min: 1 });
+    if (calls > MAX_CALLS_PER_RECORD) throw argError(RangeError, 'ERR_OUT_OF_RANGE', `Expected at most ${MAX_CALLS_PER_RECORD} for options.calls but received ${calls}`);
+    if (calls === 1) return this.#store.recordCall(id, now);
+    if (CALL_BATCHES) return this.#store.recordCall(id, now, calls);
+    // An addon built before batches (rebuild it: npm run build) would count one.
+    let found = false;
+    for (let i = 0; i < calls; i++) found = this.#store.recordCall(id, now);
+    return found;
   }
 
   end(sessionId, options) {
