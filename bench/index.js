@@ -3,7 +3,7 @@
 // today (viem, @noble/curves; ClawPay 1.1's session lookup), on the same
 // inputs in one process, plus the C++ floor for the two hot paths.
 //   npm run bench            everything
-//   npm run bench -- --quick  fewer sessions in the cache benchmark
+//   npm run bench -- --quick  fewer sessions in the cache benchmark, fewer session-call rounds
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ import { cacheRows } from './cache.js';
 import { paywallRows, printPaywall } from './paywall.js';
 import { formatNs, printTable } from './harness.js';
 import { rawC } from './raw_c.js';
+import { printSessionCall, sessionCallRows, sessionCallTargets } from './session_call.js';
 import { signingRows } from './signing.js';
 import { tokenRows } from './tokens.js';
 
@@ -27,6 +28,8 @@ printTable('Session cache', await cacheRows(quick ? 10_000 : 100_000));
 
 const paywall = await paywallRows();
 printPaywall(paywall);
+const sessionCall = await sessionCallRows(quick ? { rounds: 4, calls: 100 } : {});
+printSessionCall(sessionCall);
 
 const find = (rows, name) => rows.find((r) => r.name.startsWith(name));
 const verify = find(tokens, 'verify session token');
@@ -50,4 +53,5 @@ if (floor) {
 } else {
   console.log('  (C++ floor skipped: run `npm run test:cpp` once to configure build-test/)');
 }
+targets.push(...sessionCallTargets(sessionCall));
 for (const [name, ok, figure] of targets) console.log(`  ${ok ? 'met ' : 'MISS'}  ${name.padEnd(58)} ${figure}`);
