@@ -5,7 +5,9 @@
 // was most of a session call's time. A call count is not money: the session,
 // its payment and its end are journaled as before, when they happen. Counts
 // are exact in this process at once (get, findForUrl and list add what is
-// pending), reach the journal within CALL_FLUSH_MS — and before the session
+// pending). The first call after a quiet CALL_FLUSH_MS is written at once (a
+// session used once is on disk); later ones reach the journal at the end of
+// that window, one record per session, within CALL_FLUSH_MS — and before the session
 // is ended, the cache pruned or closed — so a crash loses at most the last
 // CALL_FLUSH_MS of counts. Another process sharing the journal sees them
 // when they are written.
@@ -58,18 +60,19 @@ function batched(cache, { flushMs = CALL_FLUSH_MS, onError = (line) => process.s
     get: (sessionId) => withPending(cache.get(sessionId)),
     findForUrl: (url, options) => withPending(cache.findForUrl(url, options)),
     list: (options) => cache.list(options).map(withPending),
-    /** Counts one call now; journaled within flushMs. */
+    /** Counts one call now: written at once when no window is open, else within flushMs. */
     recordCall(sessionId, { now }) {
+      if (timer === null) {
+        timer = setTimeout(flush, flushMs);
+        timer.unref();
+        return cache.recordCall(sessionId, { now });
+      }
       const counted = pending.get(sessionId);
       if (counted) {
         counted.calls += 1;
         counted.at = Math.max(counted.at, now);
       } else {
         pending.set(sessionId, { calls: 1, at: now });
-      }
-      if (timer === null) {
-        timer = setTimeout(flush, flushMs);
-        timer.unref();
       }
       return true;
     },
