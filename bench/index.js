@@ -4,7 +4,7 @@
 // inputs in one process, plus the C++ floor for the two hot paths, and the
 // paywall under load: alone, and as replicas on one Redis (bench/redis.js).
 //   npm run bench            everything
-//   npm run bench -- --quick  fewer sessions in the session store benchmark
+//   npm run bench -- --quick  fewer sessions in the session store benchmark, fewer session-call rounds
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,7 @@ import { printRedis, redisRows } from './redis.js';
 import { formatNs, printTable } from './harness.js';
 import { rawC } from './raw_c.js';
 import { printSessionKinds, sessionKindRows } from './session_kinds.js';
+import { printSessionCall, sessionCallRows, sessionCallTargets } from './session_call.js';
 import { signingRows } from './signing.js';
 import { tokenRows } from './tokens.js';
 
@@ -33,6 +34,8 @@ const paywall = await paywallRows();
 printPaywall(paywall);
 printRedis(await redisRows());
 printSessionKinds(await sessionKindRows({ samples: quick ? 10 : 30 }));
+const sessionCall = await sessionCallRows(quick ? { rounds: 4, calls: 100 } : {});
+printSessionCall(sessionCall);
 
 const find = (rows, name) => rows.find((r) => r.name.startsWith(name));
 const verify = find(tokens, 'verify session token');
@@ -63,5 +66,6 @@ if (floor) {
 } else {
   console.log('  (raw libsecp256k1 floor skipped: run `npm run test:cpp` once to configure build-test/)');
 }
+targets.push(...sessionCallTargets(sessionCall));
 console.log(`  (side by side: verify ${ratio(verify).toFixed(1)}× viem, signTypedData ${ratio(typed).toFixed(1)}× viem)`);
 for (const [name, ok, figure] of targets) console.log(`  ${ok ? 'met ' : 'MISS'}  ${name.padEnd(66)} ${figure}`);

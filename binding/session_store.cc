@@ -30,6 +30,9 @@ class SessionStoreWrap : public Napi::ObjectWrap<SessionStoreWrap> {
                            InstanceAccessor<&SessionStoreWrap::Size>("size"),
                            InstanceMethod<&SessionStoreWrap::Close>("close"),
                            InstanceMethod<&SessionStoreWrap::TakeNotices>("takeNotices"),
+                           // recordCall's third argument; an addon without it counts one call.
+                           StaticValue("maxCallsPerRecord",
+                                       Napi::Number::New(env, static_cast<double>(clawpay::SessionStore::kMaxCallsPerRecord))),
                        });
   }
 
@@ -88,7 +91,9 @@ class SessionStoreWrap : public Napi::ObjectWrap<SessionStoreWrap> {
   Napi::Value RecordCall(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&] {
       requireThis(info, kSessionStoreTag, "SessionStore");
-      bool found = store_->recordCall(utf8Arg(info[0], "sessionId"), safeIntegerArg(info[1], "now"));
+      // recordCall(sessionId, now, calls = 1)
+      int64_t calls = info.Length() > 2 && !info[2].IsUndefined() ? safeIntegerArg(info[2], "calls") : 1;
+      bool found = store_->recordCall(utf8Arg(info[0], "sessionId"), safeIntegerArg(info[1], "now"), calls);
       return Napi::Value(Napi::Boolean::New(info.Env(), found));
     });
   }

@@ -257,7 +257,11 @@ export declare class SessionStore {
   get(sessionId: string): SessionRecord | null;
   /** Exact beats prefix, the longest prefix wins; never an expired or ended session. */
   findForUrl(url: string, options?: Clock): SessionRecord | null;
-  recordCall(sessionId: string, options?: Clock): boolean;
+  /**
+   * callCount += calls (default 1), lastUsedAt = now, in one journal record.
+   * calls: an integer from 1 to 1e9 (ERR_OUT_OF_RANGE beyond).
+   */
+  recordCall(sessionId: string, options?: Clock & { calls?: number }): boolean;
   end(sessionId: string, options?: Clock): boolean;
   list(options?: Clock & { includeExpired?: boolean }): SessionRecord[];
   /** Removes expired and ended sessions; returns how many. */

@@ -3,7 +3,10 @@
 // survives a crash. Records cross to native code as JSON.
 import { native } from './native.js';
 import { journalOptions, openJournal } from './state_dir.js';
-import { expectObject, expectString, unixSeconds } from './validate.js';
+import { argError, expectObject, expectSafeInteger, expectString, unixSeconds } from './validate.js';
+
+// Calls one journal record may count (src/session_store.h kMaxCallsPerRecord).
+export const MAX_CALLS_PER_RECORD = native.SessionStore.maxCallsPerRecord;
 
 // JSON.stringify writes lone surrogates as \udXXX escapes, which strict JSON
 // readers refuse; make strings well-formed first.
@@ -46,8 +49,14 @@ export class SessionStore {
     return parse(this.#store.findForUrl(expectString(url, 'url'), nowArg(options, 'options')));
   }
 
+  /** callCount += options.calls (default 1) and lastUsedAt = options.now, in one journal record. */
   recordCall(sessionId, options) {
-    return this.#store.recordCall(expectString(sessionId, 'sessionId'), nowArg(options, 'options'));
+    const id = expectString(sessionId, 'sessionId');
+    const now = nowArg(options, 'options');
+    const calls = options?.calls ?? 1;
+    expectSafeInteger(calls, 'options.calls', { min: 1 });
+    if (calls > MAX_CALLS_PER_RECORD) throw argError(RangeError, 'ERR_OUT_OF_RANGE', `Expected at most ${MAX_CALLS_PER_RECORD} for options.calls but received ${calls}`);
+    return this.#store.recordCall(id, now, calls);
   }
 
   end(sessionId, options) {

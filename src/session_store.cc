@@ -131,10 +131,10 @@ struct SessionStore::Impl final : JournaledStore {
     if (!e.ended && e.indexed) indexFor(e)[e.key].insert(&e);
   }
 
-  void countCall(Entry& e, int64_t at) {
+  void countCall(Entry& e, int64_t at, int64_t calls) {
     json& count = e.record["callCount"];
     int64_t n = count.get<int64_t>();
-    if (n < std::numeric_limits<int64_t>::max()) count = n + 1;
+    count = n <= std::numeric_limits<int64_t>::max() - calls ? n + calls : std::numeric_limits<int64_t>::max();
     e.record["lastUsedAt"] = at;
   }
 
@@ -191,7 +191,15 @@ struct SessionStore::Impl final : JournaledStore {
     Entry* e = find(id->get_ref<const std::string&>());
     if (name == "call") {
       if (!hasAt) throw std::runtime_error("call without a time");
-      if (e) countCall(*e, at->get<int64_t>());
+      // "n": calls counted in one record (absent: one; journals before it had none).
+      int64_t calls = 1;
+      if (auto n = record.find("n"); n != record.end()) {
+        if (!n->is_number_integer() || n->get<int64_t>() < 1 || n->get<int64_t>() > kMaxCallsPerRecord) {
+          throw std::runtime_error("call with a bad count");
+        }
+        calls = n->get<int64_t>();
+      }
+      if (e) countCall(*e, at->get<int64_t>(), calls);
     } else if (name == "end") {
       if (!hasAt) throw std::runtime_error("end without a time");
       if (e) markEnded(*e, at->get<int64_t>());
@@ -261,15 +269,20 @@ std::optional<nlohmann::json> SessionStore::findForUrl(std::string_view url, int
   });
 }
 
-bool SessionStore::recordCall(const std::string& sessionId, int64_t now) {
+bool SessionStore::recordCall(const std::string& sessionId, int64_t now, int64_t calls) {
+  if (calls < 1 || calls > kMaxCallsPerRecord) {
+    throw Error(ErrorKind::Range, "ERR_OUT_OF_RANGE", "calls must be an integer from 1 to " + std::to_string(kMaxCallsPerRecord));
+  }
   bool found = false;
   impl_->write([&](Journal::Appender& journal) {
     Entry* e = impl_->find(sessionId);
     if (!e) return;
     // An increment, not the new count: two processes counting calls on the
-    // same session must add up.
-    journal.append({idLine("call", sessionId, now)});
-    impl_->countCall(*e, now);
+    // same session must add up. One call keeps the record it always had.
+    json line = {{"op", "call"}, {"id", sessionId}, {"at", now}};
+    if (calls != 1) line["n"] = calls;
+    journal.append({line.dump()});
+    impl_->countCall(*e, now, calls);
     found = true;
   });
   return found;

@@ -48,9 +48,12 @@ class SessionStore {
   // id), so insertion order never matters. Never returns an ended session or
   // one with now >= expiresAt.
   std::optional<nlohmann::json> findForUrl(std::string_view url, int64_t now);
-  // callCount += 1, lastUsedAt = now (also on ended or expired sessions).
-  // false when unknown.
-  bool recordCall(const std::string& sessionId, int64_t now);
+  // callCount += calls, lastUsedAt = now (also on ended or expired sessions),
+  // in one journal record: a caller that counts calls in memory persists
+  // them in batches. calls must be 1 to kMaxCallsPerRecord (else
+  // ERR_OUT_OF_RANGE). false when unknown.
+  static constexpr int64_t kMaxCallsPerRecord = 1'000'000'000;
+  bool recordCall(const std::string& sessionId, int64_t now, int64_t calls = 1);
   // Marks the session ended (record gains endedAt = now; a second end keeps
   // the first). false when unknown.
   bool end(const std::string& sessionId, int64_t now);

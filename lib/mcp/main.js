@@ -28,6 +28,7 @@ import { ownHexValues, redactSecrets, showInput } from '../secret_text.js';
 import { SessionStore } from '../session_store.js';
 import { Signer } from '../signer.js';
 import { ensureDir } from '../state_dir.js';
+import { batchCallCounts } from '../pay/call_counts.js';
 import { loadConfig } from '../pay/config.js';
 import { createPayer } from '../pay/payer.js';
 import { sessionsPathOf } from '../pay/sessions.js';
@@ -184,7 +185,8 @@ export async function main(argv, { env = process.env } = {}) {
   let wallet;
   try {
     openStateDir(config.stateDir);
-    sessions = new SessionStore({ path: sessionsPath });
+    // Call counts are journaled in batches, off the call's path (call_counts.js).
+    sessions = batchCallCounts(new SessionStore({ path: sessionsPath }));
     closers.push(() => sessions.close());
     store = await openPayStore(config);
     closers.push(() => store.close());

@@ -15,6 +15,7 @@ import { isAbsolute } from 'node:path';
 import { SessionStore } from '../session_store.js';
 import { Signer } from '../signer.js';
 import { argError, expectObject, invalidValue } from '../validate.js';
+import { batchCallCounts } from './call_counts.js';
 import { formatUnits } from './amount.js';
 import { loadConfig } from './config.js';
 import { createMcpPayments, payingMcpClient } from './mcp_payments.js';
@@ -115,14 +116,18 @@ createPayer.fromEnv = async function fromEnv(env = process.env, { fetch, now = D
 
 async function openPayer(config, { signer: givenSigner = null, memory = false, sessionsPath, fetch, now }) {
   const closers = [];
+  // Resolves when what closes asynchronously (the payer's connections) has closed.
   const closeAll = () => {
+    const pending = [];
     for (const close of closers.splice(0).reverse()) {
       try {
-        close();
+        const done = close();
+        if (done instanceof Promise) pending.push(done.catch(() => {}));
       } catch {
         // closing the rest matters more
       }
     }
+    return Promise.all(pending);
   };
   let paying;
   let sessions;
@@ -131,7 +136,8 @@ async function openPayer(config, { signer: givenSigner = null, memory = false, s
     closers.push(() => store.close());
     const cachePath = memory ? null : sessionsPath ?? sessionsPathOf(config, {});
     if (cachePath !== null && !isAbsolute(cachePath)) throw invalidValue('an absolute path', 'CLAWPAY_SESSIONS_PATH', cachePath);
-    const cache = new SessionStore(cachePath ? { path: cachePath } : {});
+    // Call counts are journaled in batches, off the call's path (call_counts.js).
+    const cache = batchCallCounts(new SessionStore(cachePath ? { path: cachePath } : {}));
     closers.push(() => cache.close());
     const signer = givenSigner ?? Signer.fromPrivateKey(config.privateKey);
     if (!givenSigner) closers.push(() => signer.destroy());
@@ -265,12 +271,15 @@ async function openPayer(config, { signer: givenSigner = null, memory = false, s
       return paying.cancel(paymentId);
     },
 
-    /** Closes the journal and the store and wipes the key it owns (a given signer stays its owner's). */
+    /**
+     * Closes the journal, the store and its connections, and wipes the key it
+     * owns (a given signer stays its owner's).
+     */
     async close() {
       if (closed) return;
       closed = true;
       await reconciled;
-      closeAll();
+      await closeAll();
     },
   };
 }

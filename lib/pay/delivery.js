@@ -7,7 +7,7 @@ import { MAX_REDIRECTS } from './fetch_request.js';
 import { networkFailure, paymentView, responseFields } from './fetch_result.js';
 import { exchange, originOf } from './request.js';
 
-export function createDelivery({ fetch, maxBodyBytes, ledger, chainOutcome, apply }) {
+export function createDelivery({ transport, maxBodyBytes, ledger, chainOutcome, apply }) {
   /** Sends the recorded header and records what the answer says. */
   async function deliver(record, request, { replayed }) {
     record = ledger.sent(record.paymentId);
@@ -15,7 +15,7 @@ export function createDelivery({ fetch, maxBodyBytes, ledger, chainOutcome, appl
     let answer;
     try {
       answer = await resend({
-        fetch, maxBodyBytes, request, url: record.payUrl, method: record.payMethod, bodyKept: record.payBodyKept,
+        transport, maxBodyBytes, request, url: record.payUrl, method: record.payMethod, bodyKept: record.payBodyKept,
         guard: { origin: payOrigin, headers: { [record.headerName]: record.header } }, settlementOrigin: payOrigin,
       });
     } catch (error) {
@@ -96,9 +96,9 @@ export function createDelivery({ fetch, maxBodyBytes, ledger, chainOutcome, appl
  * that goes only to its own origin. The body goes again only if the first
  * try still carried it.
  */
-export function resend({ fetch: httpFetch, maxBodyBytes, request, url, method, bodyKept, guard, settlementOrigin = null }) {
+export function resend({ transport, maxBodyBytes, request, url, method, bodyKept, guard, settlementOrigin = null }) {
   return exchange({
-    fetch: request.transport ?? httpFetch,
+    transport: request.transport ?? transport,
     url,
     method,
     headers: bodyKept ? request.headers : withoutBodyHeaders(request.headers),

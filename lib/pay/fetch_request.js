@@ -104,8 +104,10 @@ export function normalize(url, options) {
   const startOrigin = originOf(href);
   const guards = Object.keys(guarded).length > 0 ? [{ origin: startOrigin, headers: guarded, scope: scope ?? undefined }] : [];
   const signal = options.signal ?? null;
+  const payAllowed = options.pay ?? true;
+  // How the call is carried instead of the payer's connections (a paid MCP tool call, mcp_exchange.js): {send} (transport.js).
   const transport = options.transport ?? null;
-  if (transport !== null && typeof transport !== 'function') throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'Expected a function for transport');
+  if (transport !== null && typeof transport?.send !== 'function') throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'Expected a transport ({send}) for transport');
   const beforePaying = options.beforePaying ?? null;
   if (beforePaying !== null && typeof beforePaying !== 'function') throw invalid('Expected a function (or null) for beforePaying');
   return {
@@ -118,15 +120,18 @@ export function normalize(url, options) {
     purpose,
     timeoutMs,
     cap,
-    payAllowed: options.pay ?? true,
-    // What carries the call instead of fetch (a paid MCP tool call, mcp_exchange.js).
+    payAllowed,
     transport,
     // pay: false with signInOnly: a 402's SIWX challenge is answered, nothing is paid.
     signInOnly: options.signInOnly === true,
     sessionScope: scope,
     beforePaying,
     idempotencyKey: options.idempotencyKey,
-    ...callKey({ idempotencyKey: options.idempotencyKey, purpose, method, url: href, body }),
+    // A request that may not pay has no key: it never resumes a payment (that
+    // would resend a signed authorization), so the ledger is not asked.
+    ...(payAllowed || options.idempotencyKey !== undefined
+      ? callKey({ idempotencyKey: options.idempotencyKey, purpose, method, url: href, body })
+      : { key: null, explicit: false, requestHash: null }),
     signal: () => (signal ? AbortSignal.any([AbortSignal.timeout(timeoutMs), signal]) : AbortSignal.timeout(timeoutMs)),
   };
 }

@@ -17,6 +17,7 @@
 import {
   AGENTS_ERROR_META_KEY, PAYMENT_META_KEY, PAYMENT_REQUIRED_META_KEY, PAYMENT_RESPONSE_META_KEY, canonicalJson, toolResourceUrl,
 } from '../x402_mcp.js';
+import { fetchTransport } from './transport.js';
 
 /** The URL naming tool `name` of the MCP server at `serverUrl`: the call's place in the ledger. */
 export const toolCallUrl = (serverUrl, name) => toolResourceUrl(name, serverUrl);
@@ -65,7 +66,7 @@ function callToolOf(client) {
 }
 
 /**
- * A fetch-shaped function that carries tool `name` with `args` over `client`.
+ * The transport (transport.js) that carries tool `name` with `args` over `client`.
  * `dialects` (a Map of tool name → 'x402' | 'agents') remembers how each
  * tool's server wants its payment; a resend after a restart that meets the
  * other dialect's refusal is sent once more in it (the same authorization).
@@ -78,7 +79,7 @@ export function toolTransport({ client, name, args, dialects, timeoutMs, toolDef
     { signal, timeout: timeoutMs, ...(toolDefinition ? { toolDefinition } : {}) },
   );
 
-  return async function transport(url, { headers = {}, signal } = {}) {
+  return fetchTransport(async (url, { headers = {}, signal } = {}) => {
     const payment = decodePayment(headers);
     const metaFor = (dialect) => (payment
       ? { [PAYMENT_META_KEY]: dialect === 'agents' ? payment.header : payment.payload }
@@ -96,7 +97,7 @@ export function toolTransport({ client, name, args, dialects, timeoutMs, toolDef
       throw error;
     }
     return toResponse(result);
-  };
+  });
 }
 
 function toResponse(result) {

@@ -57,6 +57,7 @@ import { PaymentLedger } from './payment_ledger.js';
 import { officialClient } from './payment_signature.js';
 import { paymentView } from './fetch_result.js';
 import { SpendPolicy, utcDay } from './policy.js';
+import { createConnectionPool, fetchTransport } from './transport.js';
 import { createReconciliation } from './reconciliation.js';
 import { createSignIn } from './sign_in.js';
 
@@ -69,7 +70,8 @@ export {
  * @param {object} options
  * @param {object} options.config from loadConfig()
  * @param {object} options.store a RecordStore (lib/record_store.js) or MemoryStore
- * @param {typeof fetch} [options.fetch]
+ * @param {typeof fetch} [options.fetch] sends through this fetch instead of the payer's own
+ *   kept-alive connections (transport.js), which close() closes
  * @param {() => number} [options.now] milliseconds since the epoch
  * @param {object} [options.account] a viem-style account to sign with instead of
  *   config.privateKey (tests; a hardware wallet). The payer then owns no Signer.
@@ -85,12 +87,12 @@ export {
  *   cancelAuthorization transactions; by default one on config.rpcUrl when the payer owns its key
  */
 export function createPayer({
-  config, store, fetch = globalThis.fetch, now = Date.now, account, signer: sharedSigner, chainReader, maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
+  config, store, fetch, now = Date.now, account, signer: sharedSigner, chainReader, maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
   maxAuthorizationSeconds = config?.maxAuthorizationSeconds ?? DEFAULT_MAX_AUTHORIZATION_SECONDS, sender,
 }) {
   if (!config?.policy || !config.asset) throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'createPayer needs {config} from loadConfig()');
   if (!store) throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'createPayer needs {store}: a RecordStore or a MemoryStore');
-  if (typeof fetch !== 'function') throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'Expected a function for fetch');
+  if (fetch !== undefined && typeof fetch !== 'function') throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'Expected a function for fetch');
   if (!Number.isSafeInteger(maxAuthorizationSeconds) || maxAuthorizationSeconds < MIN_AUTHORIZATION_SECONDS || maxAuthorizationSeconds > MAX_AUTHORIZATION_SECONDS) {
     throw invalidValue(`an integer from ${MIN_AUTHORIZATION_SECONDS} to ${MAX_AUTHORIZATION_SECONDS} (seconds)`, 'maxAuthorizationSeconds', maxAuthorizationSeconds);
   }
@@ -117,14 +119,15 @@ export function createPayer({
   const client = officialClient(config, account, { maxAuthorizationSeconds });
   const keyLocks = new Map();
   let closed = false;
+  const transport = fetch === undefined ? createConnectionPool() : fetchTransport(fetch);
 
   const {
     chainOutcome, apply, resolve, fail, resolveExpired, expired, reconcile, reconcileOpen,
   } = createReconciliation({ ledger, policy, reader, now });
-  const { deliver } = createDelivery({ fetch, maxBodyBytes, ledger, chainOutcome, apply });
-  const { signIn } = createSignIn({ fetch, maxBodyBytes, account, allowedNetworks: config.policy.allowedNetworks });
+  const { deliver } = createDelivery({ transport, maxBodyBytes, ledger, chainOutcome, apply });
+  const { signIn } = createSignIn({ transport, maxBodyBytes, account, allowedNetworks: config.policy.allowedNetworks });
   const { pay } = createPaymentFlow({
-    config, fetch, now, maxBodyBytes, maxAuthorizationSeconds, policy, ledger, chain, client, expired, resolveExpired, fail, deliver,
+    config, transport, now, maxBodyBytes, maxAuthorizationSeconds, policy, ledger, chain, client, expired, resolveExpired, fail, deliver,
     signIn, reconcileOpen,
   });
   let txSender = sender;
@@ -151,6 +154,7 @@ export function createPayer({
     async fetch(url, options = {}) {
       if (closed) throw argError(Error, 'ERR_CLOSED', 'The payer is closed');
       const request = normalize(url, options ?? {});
+      if (request.key === null) return pay(request); // may not pay: nothing to serialize
       const before = keyLocks.get(request.key) ?? Promise.resolve();
       const run = before.then(() => pay(request));
       const settled = run.catch(() => {});
@@ -188,11 +192,17 @@ export function createPayer({
       return cancel(paymentId);
     },
 
-    /** Wipes the payer's key (when it owns one; a shared Signer is its owner's). The store stays open: it is the caller's. */
+    /**
+     * Wipes the payer's key (when it owns one; a shared Signer is its owner's)
+     * and closes its connections; resolves when they are closed. The store
+     * stays open: it is the caller's.
+     */
     close() {
-      if (closed) return;
-      closed = true;
-      if (ownsSigner) signer.destroy();
+      if (!closed) {
+        closed = true;
+        if (ownsSigner) signer.destroy();
+      }
+      return transport.close();
     },
   };
 }

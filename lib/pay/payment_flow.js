@@ -14,14 +14,14 @@ import { PolicyError } from './policy.js';
 import { exchange, originOf } from './request.js';
 
 export function createPaymentFlow({
-  config, fetch, now, maxBodyBytes, maxAuthorizationSeconds, policy, ledger, chain, client, expired, resolveExpired, fail, deliver, signIn,
+  config, transport, now, maxBodyBytes, maxAuthorizationSeconds, policy, ledger, chain, client, expired, resolveExpired, fail, deliver, signIn,
   reconcileOpen,
 }) {
   async function pay(request) {
     const { url, method, headers, body, guards, purpose, cap, key, explicit, requestHash } = request;
 
-    // An earlier payment for this call?
-    let previous = ledger.current(key);
+    // An earlier payment for this call? (None for one that may not pay.)
+    let previous = request.payAllowed ? ledger.current(key) : null;
     if (previous) {
       if (previous.requestHash !== requestHash) {
         throw payError('ERR_IDEMPOTENCY_CONFLICT',
@@ -55,7 +55,7 @@ export function createPaymentFlow({
     // The request itself.
     let first;
     try {
-      first = await exchange({ fetch: request.transport ?? fetch, url, method, headers, body, guards, signal: request.signal(), maxBodyBytes, maxRedirects: MAX_REDIRECTS });
+      first = await exchange({ transport: request.transport ?? transport, url, method, headers, body, guards, signal: request.signal(), maxBodyBytes, maxRedirects: MAX_REDIRECTS });
     } catch (error) {
       return networkFailure(error, request, { payment: null, offer: null, sessionTerms: null, paid: false });
     }

@@ -21,38 +21,10 @@ export function originOf(url) {
   return new URL(url).origin;
 }
 
-async function readBody(response, maxBytes) {
-  if (!response.body) return { text: '', truncated: false };
-  const reader = response.body.getReader();
-  const chunks = [];
-  let size = 0;
-  let truncated = false;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (size + value.byteLength > maxBytes) {
-      chunks.push(value.subarray(0, maxBytes - size));
-      size = maxBytes;
-      truncated = true;
-      await reader.cancel().catch(() => {});
-      break;
-    }
-    chunks.push(value);
-    size += value.byteLength;
-  }
-  return { text: new TextDecoder().decode(Buffer.concat(chunks)), truncated };
-}
-
-function headersObject(headers) {
-  const out = {};
-  for (const [name, value] of headers) out[name] = value;
-  return out;
-}
-
 /**
  * Sends `method url` and follows redirects.
  * @param {object} o
- * @param {typeof fetch} o.fetch
+ * @param {{send: Function}} o.transport how each hop is sent (transport.js)
  * @param {string} o.url
  * @param {string} o.method
  * @param {Record<string,string>} o.headers lower-case names; no guarded ones
@@ -66,7 +38,7 @@ function headersObject(headers) {
  *   X-PAYMENT-RESPONSE from `settlementOrigin` on any hop, or null
  */
 export async function exchange({
-  fetch, url, method, headers, body, guards = [], signal, maxRedirects = 5, maxBodyBytes, settlementOrigin = null,
+  transport, url, method, headers, body, guards = [], signal, maxRedirects = 5, maxBodyBytes, settlementOrigin = null,
 }) {
   const startOrigin = originOf(url);
   let current = url;
@@ -88,25 +60,19 @@ export async function exchange({
       if (guard.scope && !scopeCovers(guard.scope.endpoint, guard.scope.scope, current)) continue;
       Object.assign(sent, guard.headers);
     }
-    const response = await fetch(current, {
-      method: currentMethod,
-      headers: sent,
-      body: currentBody ?? undefined,
-      redirect: 'manual',
-      signal,
-    });
+    const response = await transport.send(current, { method: currentMethod, headers: sent, body: currentBody, signal });
     if (settlementHeader === null && origin === settlementOrigin) {
       for (const name of SETTLEMENT_HEADERS) {
-        const value = response.headers.get(name);
+        const value = response.header(name);
         if (value) {
           settlementHeader = { name, value };
           break;
         }
       }
     }
-    const location = response.headers.get('location');
+    const location = response.header('location');
     if (response.status >= 300 && response.status < 400 && location !== null && response.status !== 304) {
-      await response.body?.cancel().catch(() => {});
+      await response.discard();
       let next;
       try {
         next = new URL(location, current);
@@ -130,10 +96,10 @@ export async function exchange({
       current = next.href;
       continue;
     }
-    const { text, truncated } = await readBody(response, maxBodyBytes);
+    const { text, truncated } = await response.read(maxBodyBytes);
     return {
       status: response.status,
-      headers: headersObject(response.headers),
+      headers: response.headers(),
       body: text,
       truncated,
       url: current,

@@ -214,7 +214,7 @@ export function createSessions({ payer, cache, signer, walletAddress, assetAddre
    */
   async function call(record, url, request) {
     const siwx = kindOf(record) === 'siwx';
-    // A fresh key keeps it apart from any paid call to the same URL.
+    // pay: false keeps it apart from any paid call to the same URL (no key, no ledger).
     const result = await payer.fetch(url, {
       ...request,
       maxPayment: null,
@@ -222,7 +222,6 @@ export function createSessions({ payer, cache, signer, walletAddress, assetAddre
       pay: false,
       ...(siwx ? { signInOnly: true } : { sessionHeaders: sessionHeaders(record) }),
       sessionScope: { endpoint: record.endpoint, scope: record.scope },
-      idempotencyKey: `session-call:${randomUUID()}`,
     });
     if (result.status === null) return { result, counted: false, record, refused: null };
     if (result.status === 402) {

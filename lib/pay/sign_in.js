@@ -92,12 +92,12 @@ export async function siwxHeaderFor(challenge, account, responseUrl) {
 
 /**
  * @param {object} o
- * @param {typeof fetch} o.fetch
+ * @param {object} o.transport how requests are sent (transport.js)
  * @param {number} o.maxBodyBytes
  * @param {object} o.account viem-style, with signMessage
  * @param {readonly string[]} o.allowedNetworks CAIP-2 ids the policy allows
  */
-export function createSignIn({ fetch, maxBodyBytes, account, allowedNetworks }) {
+export function createSignIn({ transport, maxBodyBytes, account, allowedNetworks }) {
   /**
    * Answers the SIWX challenge of `first` (a 402 for `request`, read as
    * `paymentRequired`) once.
@@ -118,7 +118,7 @@ export function createSignIn({ fetch, maxBodyBytes, account, allowedNetworks }) 
     let answer;
     try {
       answer = await resend({
-        fetch, maxBodyBytes, request, url: first.url, method: first.method, bodyKept: first.bodyKept,
+        transport, maxBodyBytes, request, url: first.url, method: first.method, bodyKept: first.bodyKept,
         guard: { origin: request.startOrigin, headers: { [SIWX_HEADER]: signed.header } },
       });
     } catch (failure) {

@@ -231,6 +231,32 @@ TEST_P(Store, RecordCallCountsAndStamps) {
   EXPECT_EQ((*got)["lastUsedAt"], 1200);
 }
 
+TEST_P(Store, RecordCallCountsABatchInOneGoAndRefusesABadCount) {
+  auto store = open();
+  store->add(record("s1", "https://a.example/"));
+  EXPECT_TRUE(store->recordCall("s1", 1100, 40));
+  EXPECT_TRUE(store->recordCall("s1", 1200));
+  EXPECT_EQ((*store->get("s1"))["callCount"], 41);
+  EXPECT_EQ((*store->get("s1"))["lastUsedAt"], 1200);
+  EXPECT_THROW(store->recordCall("s1", 1300, 0), clawpay::Error);
+  EXPECT_THROW(store->recordCall("s1", 1300, SessionStore::kMaxCallsPerRecord + 1), clawpay::Error);
+  EXPECT_EQ((*store->get("s1"))["callCount"], 41);
+}
+
+TEST(StoreJournal, BatchedCallCountsSurviveReopen) {
+  TempDir dir;
+  std::string path = dir.path() + "/sessions.log";
+  {
+    SessionStore store(path);
+    store.add(record("s1", "https://a.example/v1"));
+    store.recordCall("s1", 1100, 250);
+    store.recordCall("s1", 1150);
+  }
+  SessionStore store(path);
+  EXPECT_EQ((*store.get("s1"))["callCount"], 251);
+  EXPECT_EQ((*store.get("s1"))["lastUsedAt"], 1150);
+}
+
 TEST_P(Store, ListKeepsInsertionOrderAndPruneDropsTheDead) {
   auto store = open();
   store->add(record("z", "https://a.example/1", "prefix", 3000));

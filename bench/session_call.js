@@ -1,0 +1,204 @@
+// A session call, end to end, beside its two floors (issue #14), against one
+// devnet session route in one run:
+//   (a) a bare HTTP round trip to the same server (GET /health; undici.request
+//       on a kept-alive pool, the fastest Node client, and Node's fetch)
+//   (b) the library's session fetch (clawpay-native/pay, in this process)
+//   (c) x402_session_fetch through clawpay-mcp over stdio, official MCP client
+//   (d) an MCP round trip to a no-op tool (same SDK, stdio; the MCP floor)
+//   (e) the same under 8 concurrent callers
+// The devnet (anvil, facilitator, paywall) runs in its own process, as does
+// each MCP server. Rounds alternate the order of the candidates, so drift in
+// a shared machine favours none; medians and p99 are over every call, and
+// the spread is that of the per-round medians.
+//   node bench/session_call.js [--rounds N] [--calls N] [--profile DIR]
+// --profile runs clawpay-mcp and the devnet (the paywall) under --cpu-prof,
+// writing their .cpuprofile files to DIR when they exit.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { Agent, request } from 'undici';
+
+import { createPayer } from '../lib/pay/public.js';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const CLAWPAY = join(ROOT, 'bin', 'clawpay.js');
+const CLAWPAY_MCP = join(ROOT, 'bin', 'clawpay-mcp.js');
+const NOOP_MCP = fileURLToPath(new URL('./support/noop_mcp.js', import.meta.url));
+const CONCURRENCY = 8;
+
+const profileFlags = (dir) => (dir ? ['--cpu-prof', '--cpu-prof-dir', dir] : []);
+
+async function startDevnet(profileDir) {
+  const child = spawn(process.execPath, [...profileFlags(profileDir), CLAWPAY, 'devnet'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let errors = '';
+  child.stderr.on('data', (chunk) => { errors += chunk; });
+  child.stdout.setEncoding('utf8');
+  let text = '';
+  for await (const chunk of child.stdout) {
+    text += chunk;
+    if (text.includes('\n')) break;
+  }
+  if (!text.includes('\n')) throw new Error(`clawpay devnet did not start: ${errors.slice(-2000)}`);
+  return {
+    info: JSON.parse(text.slice(0, text.indexOf('\n'))),
+    async stop() {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
+
+async function mcpClient(args, env) {
+  const transport = new StdioClientTransport({ command: process.execPath, args, env: { PATH: process.env.PATH, ...env }, stderr: 'ignore', cwd: ROOT });
+  const client = new Client({ name: 'clawpay-bench', version: '1.0.0' });
+  await client.connect(transport);
+  return client;
+}
+
+function checked(result, what) {
+  if (result.isError) throw new Error(`${what} failed: ${result.content?.[0]?.text}`);
+  return result;
+}
+
+const sorted = (values) => Float64Array.from(values).sort();
+const quantile = (s, q) => s[Math.min(s.length - 1, Math.floor(q * s.length))];
+
+/** Runs `fn` `calls` times with `callers` callers at once; the latency of each call in ns. */
+async function sample(fn, calls, callers = 1) {
+  const out = [];
+  let left = calls;
+  await Promise.all(Array.from({ length: callers }, async () => {
+    while (left > 0) {
+      left -= 1;
+      const start = process.hrtime.bigint();
+      await fn();
+      out.push(Number(process.hrtime.bigint() - start));
+    }
+  }));
+  return out;
+}
+
+/** Alternating rounds of every candidate: {name: {median, p99, roundMedians}}; ratios per round kept too. */
+async function rounds(candidates, { rounds: count, calls, callers }) {
+  const all = Object.fromEntries(candidates.map((c) => [c.name, []]));
+  const perRound = Object.fromEntries(candidates.map((c) => [c.name, []]));
+  for (const c of candidates) await sample(c.fn, Math.min(100, calls), callers); // warm-up
+  for (let round = 0; round < count; round++) {
+    // Rotate the order, so each candidate runs first, last and between.
+    const order = candidates.map((_, i) => candidates[(i + round) % candidates.length]);
+    for (const c of order) {
+      const times = await sample(c.fn, calls, callers);
+      all[c.name].push(...times);
+      perRound[c.name].push(quantile(sorted(times), 0.5));
+    }
+  }
+  const out = {};
+  for (const c of candidates) {
+    const s = sorted(all[c.name]);
+    out[c.name] = { label: c.label, median: quantile(s, 0.5), p99: quantile(s, 0.99), roundMedians: perRound[c.name] };
+  }
+  return out;
+}
+
+const ms = (ns) => `${(ns / 1e6).toFixed(3)} ms`;
+
+export async function sessionCallRows({ rounds: count = 8, calls = 200, profileDir = null } = {}) {
+  const stateDir = mkdtempSync(join(tmpdir(), 'clawpay-bench-session-'));
+  const devnet = await startDevnet(profileDir);
+  const closers = [() => devnet.stop(), () => rmSync(stateDir, { recursive: true, force: true })];
+  try {
+    const { info } = devnet;
+    const route = info.routes.session;
+    const health = `${info.paidApiUrl}/health`;
+    const agent = new Agent({ connections: CONCURRENCY, keepAliveTimeout: 30_000 });
+    closers.unshift(() => agent.close());
+
+    const mcpEnv = { ...info.mcpEnv, CLAWPAY_STATE_DIR: join(stateDir, 'mcp'), HOME: stateDir };
+    const mcp = await mcpClient([...profileFlags(profileDir), CLAWPAY_MCP], mcpEnv);
+    closers.unshift(() => mcp.close());
+    const noop = await mcpClient([NOOP_MCP], {});
+    closers.unshift(() => noop.close());
+
+    const payer = await createPayer({
+      privateKey: info.payer.privateKey, chainId: info.chainId, rpcUrl: info.rpcUrl,
+      asset: { ...info.asset, symbol: 'USDC' }, stateDir: join(stateDir, 'lib'),
+    });
+    closers.unshift(() => payer.close());
+    const session = await payer.startSession(route, { ttlSeconds: 3600 });
+    const started = checked(await mcp.callTool({ name: 'x402_session_start', arguments: { endpoint: route } }), 'x402_session_start');
+    const sessionId = started.structuredContent.session?.sessionId ?? started.structuredContent.sessionId;
+
+    const candidates = [
+      { name: 'http', label: '(a) HTTP floor: undici.request, kept-alive pool, GET /health', async fn() {
+        const res = await request(health, { dispatcher: agent });
+        await res.body.text();
+      } },
+      { name: 'fetch', label: '    the same with Node\'s fetch', async fn() {
+        const res = await fetch(health);
+        await res.text();
+      } },
+      { name: 'library', label: '(b) library session fetch (clawpay-native/pay)', async fn() {
+        const res = await session.fetch(route);
+        await res.text();
+        if (res.status !== 200) throw new Error(`session fetch: ${res.status}`);
+      } },
+      { name: 'mcp', label: '(c) x402_session_fetch through clawpay-mcp (stdio)', async fn() {
+        checked(await mcp.callTool({ name: 'x402_session_fetch', arguments: { session_id: sessionId, url: route } }), 'x402_session_fetch');
+      } },
+      { name: 'noop', label: '(d) MCP floor: a no-op tool over stdio', async fn() {
+        await noop.callTool({ name: 'noop', arguments: {} });
+      } },
+    ];
+    const quiet = await rounds(candidates, { rounds: count, calls, callers: 1 });
+    const loaded = await rounds(candidates, { rounds: Math.max(2, Math.ceil(count / 2)), calls: calls * 2, callers: CONCURRENCY });
+    return { quiet, loaded, rounds: count, calls };
+  } finally {
+    for (const close of closers) await close();
+  }
+}
+
+function ratioOf(table) {
+  const { http, mcp, noop } = table;
+  const perRound = mcp.roundMedians.map((c, i) => c / (http.roundMedians[i] + noop.roundMedians[i]));
+  return { ratio: mcp.median / (http.median + noop.median), low: Math.min(...perRound), high: Math.max(...perRound) };
+}
+
+export function printSessionCall({ quiet, loaded, rounds: count, calls }) {
+  for (const [title, table] of [[`one caller, ${count} rounds of ${calls} calls`, quiet], [`${CONCURRENCY} concurrent callers`, loaded]]) {
+    console.log(`\nA session call and its floors (${title}; median, p99, spread of round medians)`);
+    for (const row of Object.values(table)) {
+      const spread = `${ms(Math.min(...row.roundMedians))}–${ms(Math.max(...row.roundMedians))}`;
+      console.log(`  ${row.label.padEnd(62)} ${ms(row.median).padStart(10)}  p99 ${ms(row.p99).padStart(10)}  (${spread})`);
+    }
+    const { ratio, low, high } = ratioOf(table);
+    console.log(`  (c) / ((a) + (d)) = ${ratio.toFixed(2)}× (${low.toFixed(2)}–${high.toFixed(2)}× over rounds); p99/median of (c) ${(table.mcp.p99 / table.mcp.median).toFixed(2)}`);
+  }
+}
+
+/** The issue #14 targets for the report in bench/index.js: [name, met, figure]. */
+export function sessionCallTargets({ quiet }) {
+  const { ratio } = ratioOf(quiet);
+  return [
+    ['x402_session_fetch median ≤ 1.2× (HTTP floor + MCP floor)', ratio <= 1.2, `${ratio.toFixed(2)}×`],
+    ['x402_session_fetch median ≤ 1 ms', quiet.mcp.median <= 1e6, ms(quiet.mcp.median)],
+    ['x402_session_fetch p99 ≤ 3× its median', quiet.mcp.p99 <= 3 * quiet.mcp.median, `${(quiet.mcp.p99 / quiet.mcp.median).toFixed(2)}×`],
+  ];
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({ options: { rounds: { type: 'string' }, calls: { type: 'string' }, profile: { type: 'string' } } });
+  const result = await sessionCallRows({
+    rounds: values.rounds ? Number(values.rounds) : undefined,
+    calls: values.calls ? Number(values.calls) : undefined,
+    profileDir: values.profile ?? null,
+  });
+  printSessionCall(result);
+  for (const [name, ok, figure] of sessionCallTargets(result)) console.log(`  ${ok ? 'met ' : 'MISS'}  ${name.padEnd(58)} ${figure}`);
+}
