@@ -270,7 +270,6 @@ void DefineSessionToken(Napi::Env env, Napi::Object exports) {
   exports.Set("decodeSessionToken", Napi::Function::New<Decode>(env, "decodeSessionToken"));
   exports.Set("verifySessionToken", Napi::Function::New<Verify>(env, "verifySessionToken"));
   exports.Set("verifySessionTokens", Napi::Function::New<VerifyBatch>(env, "verifySessionTokens"));
-  exports.Set("maxSessionTokenLength", Napi::Number::New(env, double(kMaxSessionTokenLength)));
 }
 
 }  // namespace clawpay::binding

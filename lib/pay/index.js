@@ -5,7 +5,8 @@ export {
 } from './config.js';
 export { PolicyError, Reservation, RULES, SpendPolicy, parseCallCap, utcDay } from './policy.js';
 export { PaymentLedger, callKey } from './payment_ledger.js';
-export { createPayer, DEFAULT_TIMEOUT_MS, METHODS } from './payer.js';
+export { createPayer, METHODS } from './payer.js';
+export { DEFAULT_TIMEOUT_MS } from '../limits.js';
 export { MemoryStore } from './memory_store.js';
 export { openPayStore, RECORDS_FILE } from './store.js';
 export { PayError } from './errors.js';

@@ -24,7 +24,7 @@ import { HTTPFacilitatorClient, x402ResourceServer } from '@x402/core/server';
 import { ExactEvmScheme } from '@x402/evm/exact/server';
 
 import { keccak256, sameAddress } from '../hashing.js';
-import { argError, expectSafeInteger } from '../validate.js';
+import { HEX_ADDRESS, argError, expectSafeInteger } from '../validate.js';
 import { assertFacilitatorSupports } from './facilitator_support.js';
 import { buildOffers, SESSION_EXTRA, v1NetworkName, v1Requirements } from './offers.js';
 import {
@@ -40,7 +40,6 @@ const MEMO_BYTES = 64 << 20;
 export const DEFAULT_REPLAY_TTL_SECONDS = 300;
 const MAX_REPLAY_TTL_SECONDS = 24 * 3600;
 const HEX32 = /^0x[0-9a-fA-F]{64}$/;
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const UINT = /^(0|[1-9][0-9]{0,77})$/;
 
 function replayTtlMs(seconds = DEFAULT_REPLAY_TTL_SECONDS) {
@@ -61,7 +60,7 @@ function authorizationOf(payload) {
   const auth = payload?.payload?.authorization;
   if (auth === null || typeof auth !== 'object') return null;
   const { from, to, value, validAfter, validBefore, nonce } = auth;
-  if (!ADDRESS.test(from ?? '') || !ADDRESS.test(to ?? '') || !HEX32.test(nonce ?? '')) return null;
+  if (!HEX_ADDRESS.test(from ?? '') || !HEX_ADDRESS.test(to ?? '') || !HEX32.test(nonce ?? '')) return null;
   for (const n of [value, validAfter, validBefore]) if (typeof n !== 'string' || !UINT.test(n)) return null;
   if (typeof payload.payload.signature !== 'string') return null;
   return auth;
