@@ -12,7 +12,7 @@ import { DEFAULT_CHAIN_ID, startChain } from './chain.js';
 import { startFacilitator } from './facilitator.js';
 import { startPaidMcp } from './paid_mcp.js';
 import { startPaywallServer } from './paywall_server.js';
-import { deployUsdCoin, installMulticall3, mintUsdCoin, multicall3Artifact, usdCoinArtifact } from './token.js';
+import { assetEnv, deployUsdCoin, installMulticall3, mintUsdCoin, multicall3Artifact, usdCoinArtifact } from './token.js';
 
 const USDC = 1_000_000n;
 export const PAYER_FUNDS = 100n * USDC;
@@ -124,10 +124,7 @@ export function describeWorld(world) {
       AGENT_WALLET_ADDRESS: payer.address,
       CHAIN_ID: String(chain.chainId),
       RPC_URL: chain.rpcUrl,
-      CLAWPAY_ASSET_ADDRESS: token.address,
-      CLAWPAY_ASSET_NAME: token.name,
-      CLAWPAY_ASSET_VERSION: token.version,
-      CLAWPAY_ASSET_DECIMALS: String(token.decimals),
+      ...assetEnv(token),
       CLAWPAY_V1_NETWORK: facilitator.v1Network,
       FACTORY_ADDRESS: agentWallet.factory.address,
       NFT_CONTRACT_ADDRESS: agentWallet.nft.address,

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { EVM_NETWORK_CHAIN_ID_MAP } from '@x402/evm/v1';
 
 import { maybeSecret, redactSecrets, showInput } from '../secret_text.js';
+import { CAIP2_EVM } from '../validate.js';
 import { formatUnits, parseDecimalUnits } from './amount.js';
 import { address, secretProblem, shown } from './config_values.js';
 
@@ -15,7 +16,6 @@ export const DEFAULT_LIMITS = Object.freeze({
 });
 /** ETH has 18 decimals; the ETH send limits are read in ETH. */
 const ETH_DECIMALS = 18;
-const CAIP2_EVM = /^eip155:[1-9][0-9]{0,15}$/;
 
 /** Each policy field and the variable that sets it. */
 export const POLICY_FIELDS = {

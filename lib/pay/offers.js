@@ -6,7 +6,7 @@
 import { EVM_NETWORK_CHAIN_ID_MAP } from '@x402/evm/v1';
 
 import { MAX_UINT256 } from '../limits.js';
-import { HEX_ADDRESS } from '../validate.js';
+import { CAIP2_EVM, HEX_ADDRESS } from '../validate.js';
 import { domainMismatch } from './asset_domain.js';
 import { parseBoundedJson } from './bounded_json.js';
 import { shownTerm } from './seller_text.js';
@@ -15,7 +15,6 @@ import { shownTerm } from './seller_text.js';
 export const SESSION_EXTRA = 'clawpaySession';
 
 const UINT = /^(0|[1-9][0-9]{0,77})$/;
-const CAIP2_EVM = /^eip155:([1-9][0-9]{0,15})$/;
 /** Offers are recorded in the payment ledger and echoed in the payment header: kept small. */
 export const MAX_OFFER_BYTES = 8192;
 const MAX_SESSION_TERMS_BYTES = 4096;

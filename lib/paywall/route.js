@@ -4,7 +4,7 @@
 // a float never touches money.
 import { getAddress } from '../hashing.js';
 import { MAX_ASSET_DECIMALS, MAX_SESSION_TTL_SECONDS, MAX_UINT256, MIN_SESSION_TTL_SECONDS } from '../limits.js';
-import { argError, describe, expectObject, expectSafeInteger, expectString } from '../validate.js';
+import { CAIP2_EVM, argError, describe, expectObject, expectSafeInteger, expectString } from '../validate.js';
 
 function configError(name, message) {
   return argError(TypeError, 'ERR_INVALID_ROUTE', `Route ${name}: ${message}`);
@@ -35,7 +35,7 @@ function address(value, name) {
 }
 
 function network(value, name) {
-  if (typeof value !== 'string' || !/^eip155:[1-9][0-9]{0,15}$/.test(value)) {
+  if (typeof value !== 'string' || !CAIP2_EVM.test(value)) {
     throw argError(TypeError, 'ERR_INVALID_ROUTE', `${name} must be a CAIP-2 EVM network such as "eip155:8453", got ${describe(value)}`);
   }
   return value;
