@@ -7,6 +7,7 @@
 namespace clawpay::binding {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  DefineLimits(env, exports);
   DefineHashing(env, exports);
   DefineSigner(env, exports);
   DefineSessionToken(env, exports);

@@ -7,12 +7,13 @@
 
 namespace clawpay::binding {
 
+void DefineLimits(Napi::Env env, Napi::Object exports);        // limits (src/clawpay_limits.h)
 void DefineHashing(Napi::Env env, Napi::Object exports);       // keccak256, hash*, recover*, getAddress
 void DefineSigner(Napi::Env env, Napi::Object exports);        // NativeSigner
 void DefineSessionToken(Napi::Env env, Napi::Object exports);  // build/decode/verify tokens
 void DefineUrlScope(Napi::Env env, Napi::Object exports);      // normalizeUrl, scopeCovers
 void DefineSessionStore(Napi::Env env, Napi::Object exports);  // SessionStore
-void DefineReceiptLedger(Napi::Env env, Napi::Object exports); // NativeReceiptLedger
+void DefineReceiptLedger(Napi::Env env, Napi::Object exports); // NativeReceiptLedger, receiptIntentFields
 void DefineRecordStore(Napi::Env env, Napi::Object exports);   // NativeRecordStore
 
 }  // namespace clawpay::binding

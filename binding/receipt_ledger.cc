@@ -8,6 +8,7 @@
 #include "error.h"
 #include "errors.h"
 #include "exports.h"
+#include "receipt_intent.h"
 
 namespace clawpay::binding {
 namespace {
@@ -158,8 +159,41 @@ class ReceiptLedgerWrap : public Napi::ObjectWrap<ReceiptLedgerWrap> {
 
 }  // namespace
 
+namespace {
+
+// kIntentFields as [{name, rule, min?, max?, choices?, optional, onlyForKind?}],
+// frozen: the table lib/receipt_ledger.js checks intents by.
+Napi::Array intentFieldsArray(Napi::Env env) {
+  auto fields = Napi::Array::New(env, kIntentFields.size());
+  for (size_t i = 0; i < kIntentFields.size(); ++i) {
+    const IntentField& field = kIntentFields[i];
+    auto o = Napi::Object::New(env);
+    o.Set("name", field.name);
+    o.Set("rule", std::string(intentRuleName(field.rule)));
+    if (field.rule == IntentRule::Text || field.rule == IntentRule::Integer || field.rule == IntentRule::Time) {
+      o.Set("min", Napi::Number::New(env, double(field.min)));
+      o.Set("max", Napi::Number::New(env, double(field.max)));
+    }
+    if (field.rule == IntentRule::Choice) {
+      auto choices = Napi::Array::New(env, field.choices.size());
+      for (size_t c = 0; c < field.choices.size(); ++c) choices.Set(c, field.choices[c]);
+      choices.Freeze();
+      o.Set("choices", choices);
+    }
+    o.Set("optional", field.optional);
+    if (field.onlyForKind) o.Set("onlyForKind", field.onlyForKind);
+    o.Freeze();
+    fields.Set(i, o);
+  }
+  fields.Freeze();
+  return fields;
+}
+
+}  // namespace
+
 void DefineReceiptLedger(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeReceiptLedger", ReceiptLedgerWrap::Define(env));
+  exports.Set("receiptIntentFields", intentFieldsArray(env));
 }
 
 }  // namespace clawpay::binding

@@ -249,7 +249,6 @@ void DefineSessionToken(Napi::Env env, Napi::Object exports) {
   exports.Set("verifySessionToken", Napi::Function::New<Verify>(env, "verifySessionToken"));
   exports.Set("recoverSessionToken", Napi::Function::New<Recover>(env, "recoverSessionToken"));
   exports.Set("verifySessionTokens", Napi::Function::New<VerifyBatch>(env, "verifySessionTokens"));
-  exports.Set("maxSessionTokenLength", Napi::Number::New(env, double(kMaxSessionTokenLength)));
 }
 
 }  // namespace clawpay::binding

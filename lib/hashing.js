@@ -2,6 +2,8 @@
 // arguments, same results as viem's functions — except that malleable
 // (high-s) signatures are refused with ERR_HIGH_S instead of recovering the
 // address of a signature nobody produced.
+import { createHash } from 'node:crypto';
+
 import { bytesToHex, toBytes } from './bytes.js';
 import { messageArg } from './message.js';
 import { native } from './native.js';
@@ -63,6 +65,11 @@ export function getAddress(address) {
 /** Whether two hex addresses are the same account, whatever their case (EIP-55 or not). */
 export function sameAddress(a, b) {
   return typeof a === 'string' && typeof b === 'string' && a.toLowerCase() === b.toLowerCase();
+}
+
+/** sha256 of text (as UTF-8) or bytes, as 64 hex digits without 0x: names records by a key or a body. */
+export function sha256Hex(data) {
+  return createHash('sha256').update(data).digest('hex');
 }
 
 export function addressBytes(address, name) {

@@ -4,22 +4,16 @@
 // cross to native code as JSON. formatReceipts() writes receipts as CSV or
 // JSONL for export.
 import { csvText } from './csv.js';
+import { MAX_ASSET_DECIMALS, MAX_FAILURE_CHARS, MAX_NONCE_CHARS, MAX_UINT256 } from './limits.js';
 import { native } from './native.js';
 import { journalOptions, openJournal } from './state_dir.js';
-import { argError, expectObject, expectString, invalidArg, invalidValue, unixMillis } from './validate.js';
+import { HEX_ADDRESS, argError, expectObject, expectString, invalidArg, invalidValue, unixMillis } from './validate.js';
 
 const PAYMENT_ID = /^0x[0-9a-f]{64}$/;
 const HASH = /^0x[0-9a-fA-F]{64}$/;
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const DECIMAL = /^(0|[1-9][0-9]*)$/;
-const NONCE = /^[\x20-\x7e]{1,128}$/;
-export const MAX_FAILURE_CHARS = 512;
-const MAX_UINT256 = (1n << 256n) - 1n;
-const MAX_SESSION_TTL_SECONDS = 2_592_000;
-const INTENT_FIELDS = new Set([
-  'paymentId', 'kind', 'route', 'resource', 'method', 'network', 'asset', 'amount', 'decimals', 'payer', 'payTo',
-  'x402Version', 'startedAt', 'sessionTtlSeconds',
-]);
+const NONCE = new RegExp(`^[\\x20-\\x7e]{1,${MAX_NONCE_CHARS}}$`);
+const INTENT_FIELDS = new Set(native.receiptIntentFields.map((field) => field.name));
 
 function matching(value, pattern, what, name) {
   if (typeof value !== 'string') throw invalidArg('a string', name, value);
@@ -29,7 +23,7 @@ function matching(value, pattern, what, name) {
 
 export const paymentIdArg = (value, name) => matching(value, PAYMENT_ID, '0x + 64 lowercase hex digits', name);
 export const transactionArg = (value, name) => matching(value, HASH, 'a transaction hash (0x + 64 hex digits)', name);
-export const addressArg = (value, name) => matching(value, ADDRESS, 'an address (0x + 40 hex digits)', name);
+export const addressArg = (value, name) => matching(value, HEX_ADDRESS, 'an address (0x + 40 hex digits)', name);
 
 // Lengths in UTF-16 code units, as the native side counts them too.
 export function textArg(value, name, max, min = 1) {
@@ -63,7 +57,21 @@ function oneOf(value, allowed, name) {
   return value;
 }
 
-/** The intent as the native ledger takes it; every field checked and named. */
+// The rule of each intent field, by its name in the native table.
+const RULES = {
+  paymentId: (value, name) => paymentIdArg(value, name),
+  choice: (value, name, field) => oneOf(value, field.choices, name),
+  text: (value, name, field) => textArg(value, name, field.max, field.min),
+  address: (value, name) => addressArg(value, name),
+  amount: (value, name) => amountArg(value, name),
+  integer: (value, name, field) => integerArg(value, name, field.min, field.max),
+  time: (value, name) => unixMillis(value, name),
+};
+
+/**
+ * The intent as the native ledger takes it; every field checked and named,
+ * by the rules the native ledger states (src/receipt_intent.h) and checks again.
+ */
 export function intentJson(intent) {
   expectObject(intent, 'intent');
   for (const [key, value] of Object.entries(intent)) {
@@ -71,27 +79,15 @@ export function intentJson(intent) {
       throw argError(TypeError, 'ERR_INVALID_ARG_VALUE', `Unknown field intent.${key} (receipts hold the intent fields only)`);
     }
   }
-  const kind = oneOf(intent.kind, ['call', 'session'], 'intent.kind');
-  const checked = {
-    paymentId: paymentIdArg(intent.paymentId, 'intent.paymentId'),
-    kind,
-    route: textArg(intent.route, 'intent.route', 256),
-    resource: textArg(intent.resource, 'intent.resource', 4096),
-    method: textArg(intent.method, 'intent.method', 16),
-    network: textArg(intent.network, 'intent.network', 64),
-    asset: addressArg(intent.asset, 'intent.asset'),
-    amount: amountArg(intent.amount, 'intent.amount'),
-    decimals: integerArg(intent.decimals, 'intent.decimals', 0, 36),
-    payer: addressArg(intent.payer, 'intent.payer'),
-    payTo: addressArg(intent.payTo, 'intent.payTo'),
-    x402Version: oneOf(intent.x402Version, [1, 2], 'intent.x402Version'),
-    startedAt: unixMillis(intent.startedAt, 'intent.startedAt'),
-  };
-  if (intent.sessionTtlSeconds !== undefined) {
-    if (kind !== 'session') {
-      throw argError(TypeError, 'ERR_INVALID_ARG_VALUE', 'intent.sessionTtlSeconds is only for intent.kind "session"');
+  const checked = {};
+  for (const field of native.receiptIntentFields) {
+    const value = intent[field.name];
+    const name = `intent.${field.name}`;
+    if (field.optional && value === undefined) continue;
+    if (field.onlyForKind !== undefined && checked.kind !== field.onlyForKind) {
+      throw argError(TypeError, 'ERR_INVALID_ARG_VALUE', `${name} is only for intent.kind "${field.onlyForKind}"`);
     }
-    checked.sessionTtlSeconds = integerArg(intent.sessionTtlSeconds, 'intent.sessionTtlSeconds', 1, MAX_SESSION_TTL_SECONDS);
+    checked[field.name] = RULES[field.rule](value, name, field);
   }
   return JSON.stringify(checked);
 }
@@ -99,7 +95,7 @@ export function intentJson(intent) {
 /** useNonce's arguments, checked: {expires, current} in Unix milliseconds. */
 export function nonceArgs(nonce, options) {
   const { expiresAt, now } = expectObject(options, 'options');
-  matching(nonce, NONCE, '1 to 128 printable ASCII characters', 'nonce');
+  matching(nonce, NONCE, `1 to ${MAX_NONCE_CHARS} printable ASCII characters`, 'nonce');
   if (expiresAt === undefined) throw invalidArg('Unix milliseconds', 'options.expiresAt', expiresAt);
   const expires = unixMillis(expiresAt, 'options.expiresAt');
   const current = unixMillis(now, 'options.now');
@@ -212,7 +208,7 @@ function exportRow(record, index, symbols) {
   const name = `records[${index}]`;
   expectObject(record, name);
   const amount = amountArg(record.amount, `${name}.amount`);
-  const decimals = integerArg(record.decimals, `${name}.decimals`, 0, 36);
+  const decimals = integerArg(record.decimals, `${name}.decimals`, 0, MAX_ASSET_DECIMALS);
   return {
     settledAt: isoTime(record.settledAt, `${name}.settledAt`),
     status: textOrNull(record.status),

@@ -4,17 +4,16 @@
 // callback runs under the journal's exclusive lock, after catching up with
 // other processes, and its change is fdatasync'ed before update() returns.
 // Values cross to native code as JSON.
+import { MAX_RECORD_ID_BYTES, MAX_RECORD_VALUE_BYTES, MAX_RECORD_VALUE_DEPTH } from './limits.js';
 import { native } from './native.js';
 import { journalOptions, openJournal } from './state_dir.js';
 import { argError, expectObject, expectString, invalidArg, invalidValue } from './validate.js';
 
-const ID = /^[\x20-\x7e]{1,256}$/;
-const PREFIX = /^[\x20-\x7e]{0,256}$/;
-const MAX_VALUE_BYTES = 65_536;
-const MAX_VALUE_DEPTH = 64;
+const ID = new RegExp(`^[\\x20-\\x7e]{1,${MAX_RECORD_ID_BYTES}}$`);
+const PREFIX = new RegExp(`^[\\x20-\\x7e]{0,${MAX_RECORD_ID_BYTES}}$`);
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
-function idArg(value, name, pattern = ID, what = '1 to 256 printable ASCII characters') {
+function idArg(value, name, pattern = ID, what = `1 to ${MAX_RECORD_ID_BYTES} printable ASCII characters`) {
   if (!pattern.test(expectString(value, name))) throw invalidValue(what, name, value);
   return value;
 }
@@ -46,7 +45,7 @@ function valueJson(value, name) {
     }
     if (child !== null && typeof child === 'object') {
       const depth = parent ? parent[1] + 1 : 1;
-      if (depth > MAX_VALUE_DEPTH) throw invalidValue(`data nested at most ${MAX_VALUE_DEPTH} levels deep`, path, child);
+      if (depth > MAX_RECORD_VALUE_DEPTH) throw invalidValue(`data nested at most ${MAX_RECORD_VALUE_DEPTH} levels deep`, path, child);
       seen.set(child, [path, depth]);
     }
     return child;
@@ -61,8 +60,8 @@ function valueJson(value, name) {
   }
   if (typeof text !== 'string' || !text.startsWith('{')) throw invalidArg('a plain object', name, value);
   const bytes = Buffer.byteLength(text);
-  if (bytes > MAX_VALUE_BYTES) {
-    throw invalidValue(`an object of at most ${MAX_VALUE_BYTES} bytes as JSON (this one is ${bytes})`, name, value);
+  if (bytes > MAX_RECORD_VALUE_BYTES) {
+    throw invalidValue(`an object of at most ${MAX_RECORD_VALUE_BYTES} bytes as JSON (this one is ${bytes})`, name, value);
   }
   return text;
 }
@@ -88,7 +87,7 @@ export class RecordStore {
 
   /** [{id, value}] of the records whose id starts with `prefix`, in the order their ids were first written. */
   list(prefix = '') {
-    return JSON.parse(this.#store.list(idArg(prefix, 'prefix', PREFIX, 'at most 256 printable ASCII characters')));
+    return JSON.parse(this.#store.list(idArg(prefix, 'prefix', PREFIX, `at most ${MAX_RECORD_ID_BYTES} printable ASCII characters`)));
   }
 
   /**

@@ -4,6 +4,11 @@
 // a value that could be a private key is described, not shown (secret_text.js).
 import { showInput } from './secret_text.js';
 
+/** The shape of a hex address, any case (its EIP-55 checksum is hashing.js's getAddress). */
+export const HEX_ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+/** A CAIP-2 EVM network ("eip155:8453"); the chain id is group 1. */
+export const CAIP2_EVM = /^eip155:([1-9][0-9]{0,15})$/;
+
 export function describe(value) {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';

@@ -1,17 +1,17 @@
 #include "receipt_ledger.h"
 
 #include <algorithm>
-#include <array>
 #include <map>
 #include <set>
 #include <unordered_map>
 
+#include "clawpay_limits.h"
 #include "error.h"
 #include "hex.h"
 #include "journaled_store.h"
 #include "js_json.h"
+#include "receipt_intent.h"
 #include "record_fields.h"
-#include "uint256.h"
 #include "wtf8.h"
 
 namespace clawpay {
@@ -20,13 +20,6 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kArgCode = "ERR_INVALID_ARG";
-constexpr int64_t kMaxSessionTtlSeconds = 30 * 24 * 3600;  // ClawPay's session limit
-constexpr size_t kMaxFailureChars = 512;
-constexpr size_t kMaxNonceChars = 128;
-
-constexpr std::array<const char*, 14> kIntentFields = {
-    "paymentId", "kind", "route", "resource", "method", "network", "asset",
-    "amount", "decimals", "payer", "payTo", "x402Version", "startedAt", "sessionTtlSeconds"};
 
 enum class Status { Pending, Settled, Failed };
 
@@ -40,71 +33,6 @@ struct Receipt {
 
 [[noreturn]] void invalidArg(ErrorKind kind, const std::string& message) {
   throw Error(kind, kArgCode, message);
-}
-
-bool isIntentField(std::string_view key) {
-  return std::find(kIntentFields.begin(), kIntentFields.end(), key) != kIntentFields.end();
-}
-
-// Lengths count as JS counts them (UTF-16 code units): what the JS layer
-// checks and its callers slice by.
-void checkText(RecordFields& fields, const char* field, size_t maxChars) {
-  auto length = utf16LengthOfUtf8(fields.string(field));
-  if (!length) fields.fail(ErrorKind::Type, field, "must be valid UTF-8");
-  if (*length == 0) fields.fail(ErrorKind::Range, field, "must not be empty");
-  if (*length > maxChars) {
-    fields.fail(ErrorKind::Range, field, "must be at most " + std::to_string(maxChars) + " characters");
-  }
-}
-
-void checkHexField(RecordFields& fields, const char* field, size_t digits, bool lowercaseOnly) {
-  if (!isPrefixedHex(fields.string(field), digits, lowercaseOnly)) {
-    fields.fail(ErrorKind::Type, field,
-                "must be 0x + " + std::to_string(digits) + (lowercaseOnly ? " lowercase" : "") + " hex digits");
-  }
-}
-
-// Base units as x402 writes them: one spelling per value, so that receipts
-// compare and export as text.
-void checkAmount(RecordFields& fields) {
-  const std::string& amount = fields.string("amount");
-  Uint256 value;
-  auto status = Uint256::parseDecimal(amount, value);
-  if (status == Uint256::ParseStatus::Malformed) {
-    fields.fail(ErrorKind::Type, "amount", "must be a decimal string of base units");
-  }
-  if (amount.size() > 1 && amount[0] == '0') fields.fail(ErrorKind::Type, "amount", "must not have leading zeros");
-  if (status == Uint256::ParseStatus::Overflow) {
-    fields.fail(ErrorKind::Range, "amount", "must be below 2^256");
-  }
-}
-
-// Checks an intent and returns it with its integers as integers.
-json checkIntent(json intent) {
-  if (!intent.is_object()) {
-    invalidArg(ErrorKind::Type, std::string("receipt intent must be an object, not ") + intent.type_name());
-  }
-  RecordFields fields(intent, kArgCode, "invalid receipt intent");
-  for (const auto& [key, value] : intent.items()) {
-    if (!isIntentField(key)) fields.fail(ErrorKind::Type, key, "is not an intent field");
-  }
-  checkHexField(fields, "paymentId", 64, /*lowercaseOnly=*/true);
-  const std::string& kind = fields.string("kind");
-  if (kind != "call" && kind != "session") fields.fail(ErrorKind::Range, "kind", "must be \"call\" or \"session\"");
-  checkText(fields, "route", 256);
-  checkText(fields, "resource", 4096);
-  checkText(fields, "method", 16);
-  checkText(fields, "network", 64);
-  for (const char* address : {"asset", "payer", "payTo"}) checkHexField(fields, address, 40, false);
-  checkAmount(fields);
-  fields.integer("decimals", 0, 36);
-  fields.integer("x402Version", 1, 2);
-  fields.integer("startedAt", 0, kMaxSafeInteger);
-  if (fields.has("sessionTtlSeconds")) {
-    if (kind != "session") fields.fail(ErrorKind::Type, "sessionTtlSeconds", "is only for kind \"session\"");
-    fields.integer("sessionTtlSeconds", 1, kMaxSessionTtlSeconds);
-  }
-  return intent;
 }
 
 void checkPaymentId(const std::string& paymentId) {
@@ -141,7 +69,7 @@ void checkFailure(const std::string& reason) {
 void checkNonce(const std::string& nonce) {
   bool printable = std::all_of(nonce.begin(), nonce.end(), [](char c) { return c >= 0x20 && c <= 0x7e; });
   if (nonce.empty() || nonce.size() > kMaxNonceChars || !printable) {
-    invalidArg(ErrorKind::Range, "nonce must be 1 to 128 printable ASCII characters");
+    invalidArg(ErrorKind::Range, "nonce must be 1 to " + std::to_string(kMaxNonceChars) + " printable ASCII characters");
   }
 }
 

@@ -32,7 +32,7 @@ std::string_view revokeResultName(RevokeResult result);
 //   transaction   0x + 64 lowercase hex   (settled)
 //   settledAt     ms since the epoch      (settled)
 //   revokedAt     ms                      (settled, once its session was revoked)
-//   failure       text, ≤ 512 characters  (failed)
+//   failure       text, ≤ kMaxFailureChars (clawpay_limits.h)  (failed)
 //   failedAt      ms                      (failed)
 //
 // Errors: ERR_INVALID_ARG (a bad argument or intent field, named; a payment
@@ -56,14 +56,8 @@ class ReceiptLedger {
   ReceiptLedger(const ReceiptLedger&) = delete;
   ReceiptLedger& operator=(const ReceiptLedger&) = delete;
 
-  // Claims a payment before settling it. Intent fields, all required:
-  // paymentId (0x + 64 lowercase hex), kind ("call" | "session"), route
-  // (≤ 256 characters), resource (≤ 4096), method (≤ 16), network (≤ 64),
-  // asset, payer, payTo (0x + 40 hex, any case), amount (decimal base units,
-  // no leading zeros, below 2^256), decimals (0–36), x402Version (1 | 2),
-  // startedAt (ms, 0 – 2^53-1); optional sessionTtlSeconds (1 – 2592000,
-  // kind "session" only). No other fields. Texts are non-empty UTF-8;
-  // characters are counted as JS counts them (UTF-16 code units).
+  // Claims a payment before settling it. The intent's fields and their rules
+  // are kIntentFields (receipt_intent.h).
   // false (and nothing written) when the payment is already pending or
   // settled; a failed one is claimed again with the new intent. Decided
   // after catching up with other processes, under the journal's lock.
@@ -78,7 +72,7 @@ class ReceiptLedger {
   // Marks the session a settled payment bought as revoked (revokedAt = at);
   // the first revocation's time stands.
   RevokeResult revoke(const std::string& transaction, int64_t at);
-  // Records a single-use nonce (1–128 printable ASCII characters) until
+  // Records a single-use nonce (1 to kMaxNonceChars printable ASCII) until
   // expiresAt (> now). true the first time; false while it is recorded and
   // unexpired. Expired nonces are forgotten. Time only moves forward: the
   // ledger's clock is the latest `now` any caller passed, so nonces that

@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "clawpay_limits.h"
 #include "journal.h"
 
 namespace clawpay {
@@ -55,9 +56,9 @@ class RecordChange {
 // A store must not be used across fork(): the child would share its lock.
 class RecordStore {
  public:
-  static constexpr size_t kMaxIdBytes = 256;
-  static constexpr size_t kMaxValueBytes = 64 * 1024;
-  static constexpr size_t kMaxValueDepth = 64;
+  static constexpr size_t kMaxIdBytes = kMaxRecordIdBytes;  // clawpay_limits.h
+  static constexpr size_t kMaxValueBytes = kMaxRecordValueBytes;
+  static constexpr size_t kMaxValueDepth = kMaxRecordValueDepth;
 
   struct Options {
     size_t compactSlack = 1024;  // see Journal::Options

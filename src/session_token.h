@@ -11,13 +11,12 @@
 #include <vector>
 
 #include "bytes.h"
+#include "clawpay_limits.h"  // kMaxSessionTokenLength
 #include "private_key.h"
 
 namespace clawpay {
 
 inline constexpr std::string_view kSessionTokenVersion = "clawpay/1.1";
-// Far above any real token (~600 bytes); bounds the work a hostile one costs.
-inline constexpr size_t kMaxSessionTokenLength = 16 * 1024;
 
 // The signed fields. Strings are WTF-8 (a lone surrogate from JS survives and
 // is escaped as JSON.stringify escapes it). Times are integer Unix seconds.

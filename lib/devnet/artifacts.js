@@ -2,10 +2,11 @@
 // contracts/*.sol ahead of time (scripts/compile-contracts.js), so starting
 // the devnet needs no Solidity compiler. An artifact whose sources have
 // changed since it was compiled is refused rather than deployed.
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { sha256Hex } from '../hashing.js';
 
 const CONTRACTS_DIR = fileURLToPath(new URL('../../contracts/', import.meta.url));
 const FIX = 'run `npm run contracts` in a clawpay-native checkout, or reinstall the package';
@@ -57,7 +58,7 @@ export function contractArtifact(name, { contractsDir = CONTRACTS_DIR } = {}) {
   // .sol without recompiling, and the bytecode would not be what it says.
   for (const [file, digest] of Object.entries(sources)) {
     const text = readText(join(contractsDir, file), `${name}: its source ${file}`);
-    if (createHash('sha256').update(text).digest('hex') !== digest) {
+    if (sha256Hex(text) !== digest) {
       throw artifactError(`${name} is stale: contracts/${file} changed since it was compiled; ${FIX}`);
     }
   }

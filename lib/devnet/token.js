@@ -76,6 +76,16 @@ export async function deployUsdCoin({ chain, deployer }) {
   };
 }
 
+/** The CLAWPAY_ASSET_* variables that make a payer pay in `token` (as deployUsdCoin returns it). */
+export function assetEnv(token) {
+  return {
+    CLAWPAY_ASSET_ADDRESS: token.address,
+    CLAWPAY_ASSET_NAME: token.name,
+    CLAWPAY_ASSET_VERSION: token.version,
+    CLAWPAY_ASSET_DECIMALS: String(token.decimals),
+  };
+}
+
 /**
  * Mints `amount` base units (bigint; 1 USDC = 1_000_000n) to `to`.
  * `owner` must be the Signer that deployed the token. Resolves to the receipt.

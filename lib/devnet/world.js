@@ -15,7 +15,7 @@ import { DEFAULT_CHAIN_ID, startChain } from './chain.js';
 import { startFacilitator } from './facilitator.js';
 import { startPaidMcp } from './paid_mcp.js';
 import { startPaywallServer } from './paywall_server.js';
-import { deployUsdCoin, installMulticall3, mintUsdCoin, multicall3Artifact, usdCoinArtifact } from './token.js';
+import { assetEnv, deployUsdCoin, installMulticall3, mintUsdCoin, multicall3Artifact, usdCoinArtifact } from './token.js';
 
 const USDC = 1_000_000n;
 const MCP_BIN = fileURLToPath(new URL('../../bin/clawpay-mcp.js', import.meta.url));
@@ -151,10 +151,7 @@ function mcpEnvOf({ chain, token, facilitator, payer, agentWallet }) {
     AGENT_WALLET_ADDRESS: payer.address,
     CHAIN_ID: String(chain.chainId),
     RPC_URL: chain.rpcUrl,
-    CLAWPAY_ASSET_ADDRESS: token.address,
-    CLAWPAY_ASSET_NAME: token.name,
-    CLAWPAY_ASSET_VERSION: token.version,
-    CLAWPAY_ASSET_DECIMALS: String(token.decimals),
+    ...assetEnv(token),
     CLAWPAY_V1_NETWORK: facilitator.v1Network,
     FACTORY_ADDRESS: agentWallet.factory.address,
     NFT_CONTRACT_ADDRESS: agentWallet.nft.address,

@@ -4,16 +4,20 @@
 // arguments here. Additions are optional fields only (`max_payment`).
 import * as z from 'zod';
 
+import {
+  DEFAULT_SESSION_TTL_SECONDS, DEFAULT_TIMEOUT_MS, MAX_SESSION_LABEL_CHARS, MAX_SESSION_TTL_SECONDS, MAX_TOOL_TIMEOUT_MS, MIN_SESSION_TTL_SECONDS,
+  MIN_TOOL_TIMEOUT_MS,
+} from '../limits.js';
+import { MAX_MEMO_LENGTH } from '../wallet/memo.js';
+
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
-export const TIMEOUT_MS = { min: 1000, max: 60_000, default: 30_000 };
-export const SESSION_TTL_SECONDS = { min: 60, max: 86_400 * 30 };
 
 const method = (what) => z.enum(METHODS).optional().default('GET').describe(`HTTP method${what} (default: GET)`);
 const headers = (what) => z.record(z.string(), z.string()).optional().describe(what);
 const body = (what) => z.string().optional().describe(what);
-const timeoutMs = () => z.number().int().min(TIMEOUT_MS.min).max(TIMEOUT_MS.max).optional().default(TIMEOUT_MS.default)
-  .describe(`Request timeout in milliseconds (default: ${TIMEOUT_MS.default}, max: ${TIMEOUT_MS.max})`);
+const timeoutMs = () => z.number().int().min(MIN_TOOL_TIMEOUT_MS).max(MAX_TOOL_TIMEOUT_MS).optional().default(DEFAULT_TIMEOUT_MS)
+  .describe(`Request timeout in milliseconds (default: ${DEFAULT_TIMEOUT_MS}, max: ${MAX_TOOL_TIMEOUT_MS})`);
 const maxPaymentEth = (what) => z.string().optional().describe(
   `Maximum to pay ${what}, in units of the payment asset (e.g. "0.05" = 0.05 USDC). ` +
   'Kept under its ClawPay 1.1 name; the amount is read in the asset\'s own units, not ETH. Refuses to pay more.');
@@ -41,10 +45,10 @@ export const sessionStartInput = z.object({
   scope: z.enum(['prefix', 'exact']).optional().default('prefix').describe(
     '"prefix" (default): the session covers the endpoint and every path under it (same scheme, host and port). ' +
     '"exact": only this URL.'),
-  ttl_seconds: z.number().int().min(SESSION_TTL_SECONDS.min).max(SESSION_TTL_SECONDS.max).optional().describe(
-    'Session lifetime in seconds (default: SESSION_TTL_SECONDS or 3600; min 60, max 30 days). ' +
+  ttl_seconds: z.number().int().min(MIN_SESSION_TTL_SECONDS).max(MAX_SESSION_TTL_SECONDS).optional().describe(
+    `Session lifetime in seconds (default: SESSION_TTL_SECONDS or ${DEFAULT_SESSION_TTL_SECONDS}; min ${MIN_SESSION_TTL_SECONDS}, max 30 days). ` +
     'A server that sells shorter sessions caps it.'),
-  label: z.string().max(100).optional().describe('Optional human-readable label for the session'),
+  label: z.string().max(MAX_SESSION_LABEL_CHARS).optional().describe('Optional human-readable label for the session'),
   max_payment_eth: maxPaymentEth('for the session'),
   max_payment: maxPayment('for the session'),
   method: method(' for the paid request'),
@@ -90,7 +94,7 @@ export const walletToolInputs = {
     token_decimals: z.number().int().min(0).max(18).optional().describe(
       'The token\'s decimals, if you want them checked: the amount is always read with the decimals the token reports on chain, ' +
       'and a value that disagrees is refused (6 for USDC)'),
-    memo: z.string().max(200).optional().describe('Optional memo (kept locally, not on chain)'),
+    memo: z.string().max(MAX_MEMO_LENGTH).optional().describe('Optional memo (kept locally, not on chain)'),
   }),
   check_spend_limit: z.object({
     amount_eth: z.string().describe('Amount to check, in the token\'s own units (e.g. "0.01" ETH, "2.5" USDC)'),

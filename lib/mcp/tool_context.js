@@ -1,6 +1,7 @@
 // What every tool handler shares: the settings it reads, the one way a
 // request goes through the payer, and the guard that turns a handler's
 // failures into isError results.
+import { DEFAULT_SESSION_TTL_SECONDS } from '../limits.js';
 import { parseCallCap } from '../pay/policy.js';
 import { createSessions } from '../pay/sessions.js';
 import { chainName } from './format.js';
@@ -9,8 +10,6 @@ import { createSessionView } from './session_view.js';
 import { requestHeaders, sessionHeaders } from './session_http.js';
 import { ownHexValues, redactSecrets, safeErrorMessage } from '../secret_text.js';
 import { errorMessage, failure } from './tool_result.js';
-
-const DEFAULT_SESSION_TTL_SECONDS = 3600;
 
 /** The config values the tools read. */
 export function settingsOf(config) {

@@ -1,11 +1,11 @@
 // Exact money arithmetic for the buyer side. Amounts people write ("0.10")
 // are parsed straight to base units of the asset as a bigint; a float never
 // touches money.
+import { MAX_UINT256 } from '../limits.js';
 import { showInput } from '../secret_text.js';
 
 const DECIMAL = /^(0|[1-9][0-9]*)(?:\.([0-9]+))?$/;
 const BASE_UNITS = /^(0|[1-9][0-9]*)$/;
-export const MAX_UINT256 = (1n << 256n) - 1n;
 
 /**
  * A decimal amount in the asset's units ("0.10", "5", "1.000001") as base

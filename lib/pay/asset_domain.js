@@ -6,7 +6,7 @@
 // signature made — a signature under another token's domain, or a made-up
 // one, is of no use to an honest seller and could be to a dishonest one.
 import { sameAddress } from '../hashing.js';
-import { KNOWN_CHAINS } from './config.js';
+import { KNOWN_CHAINS } from './config_asset.js';
 import { shownTerm } from './seller_text.js';
 
 /**

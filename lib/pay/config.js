@@ -46,58 +46,24 @@
 //   CLAWPAY_MAX_ETH_PER_SEND "0"     (ETH) the most one ETH send may move without approval
 //   CLAWPAY_MAX_ETH_PER_DAY  "0"     (ETH) the most ETH sends may total per UTC day
 // Amounts are decimals in the asset's units, parsed exactly to base units;
-// more decimal places than the asset has are refused.
-import { readFileSync } from 'node:fs';
+// more decimal places than the asset has are refused. The asset is read by
+// config_asset.js, the policy by config_policy.js, their ranges are
+// lib/limits.js's.
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 
 import { EVM_NETWORK_CHAIN_ID_MAP } from '@x402/evm/v1';
 
-import { getAddress } from '../hashing.js';
-import { maybeSecret, redactSecrets, showInput } from '../secret_text.js';
+import {
+  DEFAULT_MAX_AUTHORIZATION_SECONDS, DEFAULT_SESSION_TTL_SECONDS, MAX_AUTHORIZATION_SECONDS, MAX_SESSION_TTL_SECONDS,
+  MIN_AUTHORIZATION_SECONDS, MIN_SESSION_TTL_SECONDS,
+} from '../limits.js';
+import { maybeSecret, redactSecrets } from '../secret_text.js';
 import { Signer } from '../signer.js';
-import { formatUnits, parseDecimalUnits } from './amount.js';
+import { KNOWN_CHAINS, readAsset } from './config_asset.js';
+import { POLICY_FIELDS, describePolicy, readPolicy } from './config_policy.js';
+import { address, secretProblem, shown } from './config_values.js';
 import { readKeyFile } from './key_file.js';
-
-/** Assets and endpoints of the chains ClawPay 1.1 supports. */
-export const KNOWN_CHAINS = Object.freeze({
-  8453: Object.freeze({
-    rpcUrl: 'https://mainnet.base.org',
-    v1Network: 'base',
-    asset: Object.freeze({ address: '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913', name: 'USD Coin', version: '2', decimals: 6, symbol: 'USDC' }),
-  }),
-  84532: Object.freeze({
-    rpcUrl: 'https://sepolia.base.org',
-    v1Network: 'base-sepolia',
-    asset: Object.freeze({ address: '0x036CbD53842c5426634e7929541eC2318f3dCF7e', name: 'USDC', version: '2', decimals: 6, symbol: 'USDC' }),
-  }),
-});
-
-/** Spend limits when nothing is configured, in the asset's units. */
-export const DEFAULT_LIMITS = Object.freeze({
-  maxPerCall: '1.00', maxPerSession: '5.00', maxPerDay: '20.00', maxPerSend: '1.00', maxEthPerSend: '0', maxEthPerDay: '0',
-});
-/** ETH has 18 decimals; the ETH send limits are read in ETH. */
-const ETH_DECIMALS = 18;
-export const DEFAULT_SESSION_TTL_SECONDS = 3600;
-export const MIN_SESSION_TTL_SECONDS = 60;
-export const MAX_SESSION_TTL_SECONDS = 2_592_000;
-/** How long a signed EIP-3009 authorization may stay valid (CLAWPAY_MAX_AUTHORIZATION_SECONDS). */
-export const DEFAULT_MAX_AUTHORIZATION_SECONDS = 300;
-export const MIN_AUTHORIZATION_SECONDS = 10;
-export const MAX_AUTHORIZATION_SECONDS = 86_400;
-
-const POLICY_FIELDS = {
-  maxPerCall: 'CLAWPAY_MAX_PER_CALL',
-  maxPerSession: 'CLAWPAY_MAX_PER_SESSION',
-  maxPerDay: 'CLAWPAY_MAX_PER_DAY',
-  allowedPayees: 'CLAWPAY_ALLOWED_PAYEES',
-  allowedAssets: 'CLAWPAY_ALLOWED_ASSETS',
-  allowedNetworks: 'CLAWPAY_ALLOWED_NETWORKS',
-  maxPerSend: 'CLAWPAY_MAX_PER_SEND',
-  maxEthPerSend: 'CLAWPAY_MAX_ETH_PER_SEND',
-  maxEthPerDay: 'CLAWPAY_MAX_ETH_PER_DAY',
-};
 
 /** Every environment variable loadConfig reads (clawpay doctor and clawpay-mcp flag unknown CLAWPAY_* / AGENT_* ones). */
 export const CONFIG_VARIABLES = Object.freeze([
@@ -124,81 +90,13 @@ export class ConfigError extends Error {
 }
 
 const HEX_KEY = /^0x[0-9a-fA-F]{64}$/;
-const HEX_ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const POSITIVE_INTEGER = /^[1-9][0-9]*$/;
 const V1_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
-const CAIP2_EVM = /^eip155:[1-9][0-9]{0,15}$/;
-
-const shown = (value) => showInput(value, 60);
 
 // Variables that may hold 64 hex digits of their own: the key itself, and
 // RPC_URL (a provider's API key), which are never shown, and the paths
 // (a directory may be named by a hash), which are shown only redacted.
 const MAY_HOLD_HEX = new Set(['AGENT_PRIVATE_KEY', 'AGENT_PRIVATE_KEY_FILE', 'RPC_URL', 'CLAWPAY_STATE_DIR', 'CLAWPAY_POLICY_FILE']);
-
-const secretProblem = (where) => `${where} holds what looks like a private key (a run of 64 hex digits), which is never a valid value here; ` +
-  'the value is not shown (the agent\'s key belongs in AGENT_PRIVATE_KEY only)';
-
-/** How messages name the policy file: its path, unless that could hold a key. */
-const policyFileName = (path) => (maybeSecret(path)
-  ? 'CLAWPAY_POLICY_FILE (whose path holds a run of 64 hex digits, not shown)'
-  : `CLAWPAY_POLICY_FILE (${path})`);
-
-/** An EIP-55 address, or null after reporting why not. */
-function address(value, variable, report) {
-  const text = String(value).trim();
-  if (!HEX_ADDRESS.test(text)) {
-    report(variable, `${variable} must be an address, 0x + 40 hex digits; got ${shown(text)}`);
-    return null;
-  }
-  try {
-    return getAddress(text);
-  } catch {
-    report(variable, `${variable} has a mixed-case address whose EIP-55 checksum is wrong (${text}); check it or write it in lower case`);
-    return null;
-  }
-}
-
-function chainIdOf(network) {
-  if (CAIP2_EVM.test(network)) return Number(network.slice('eip155:'.length));
-  return null;
-}
-
-/** A list variable: an array (policy file) or a comma-separated string. */
-function listOf(value) {
-  if (Array.isArray(value)) return value.map((v) => String(v).trim()).filter(Boolean);
-  return String(value).split(',').map((v) => v.trim()).filter(Boolean);
-}
-
-function readPolicyFile(path, report) {
-  let text;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    report('CLAWPAY_POLICY_FILE', `${policyFileName(path)} could not be read: ${error.code ?? redactSecrets(error.message)}`);
-    return {};
-  }
-  let parsed;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    // V8's message may quote the text (a key written as a bare value); the position is enough.
-    const at = /at position ([0-9]+)/.exec(error.message);
-    report('CLAWPAY_POLICY_FILE', `${policyFileName(path)} is not valid JSON${at ? ` (at character ${at[1]})` : ''}`);
-    return {};
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    report('CLAWPAY_POLICY_FILE', `${policyFileName(path)} must hold a JSON object`);
-    return {};
-  }
-  const unknown = Object.keys(parsed).filter((key) => !(key in POLICY_FIELDS));
-  if (unknown.length > 0) {
-    // A misspelt limit must not silently leave the default in force.
-    report('CLAWPAY_POLICY_FILE', `${policyFileName(path)} has unknown field(s) ${unknown.map((k) => showInput(k, 60)).join(', ')}; ` +
-      `the fields are ${Object.keys(POLICY_FIELDS).join(', ')}`);
-  }
-  return parsed;
-}
 
 /** Where state lives without CLAWPAY_STATE_DIR: $XDG_STATE_HOME/clawpay, else ~/.local/state/clawpay. */
 export function defaultStateDir(env) {
@@ -376,138 +274,9 @@ export function loadConfig(env = process.env, { signer = null } = {}) {
   return Object.freeze(config);
 }
 
-function readAsset(get, known, chainId, report) {
-  const addressText = get('CLAWPAY_ASSET_ADDRESS');
-  const fields = ['CLAWPAY_ASSET_NAME', 'CLAWPAY_ASSET_VERSION', 'CLAWPAY_ASSET_DECIMALS'];
-  const fallback = { address: null, name: null, version: null, decimals: 6, symbol: null };
-  if (addressText === undefined) {
-    if (known) {
-      const stray = fields.filter((name) => get(name) !== undefined);
-      for (const name of stray) {
-        report(name, `${name} is set but CLAWPAY_ASSET_ADDRESS is not; set the address too (the default asset's domain is fixed)`);
-      }
-      return { ...known.asset };
-    }
-    if (chainId !== null) report('CLAWPAY_ASSET_ADDRESS', `CLAWPAY_ASSET_ADDRESS is required for CHAIN_ID ${chainId} (with _NAME, _VERSION and _DECIMALS)`);
-    return fallback;
-  }
-  const assetAddress = address(addressText, 'CLAWPAY_ASSET_ADDRESS', report);
-  const isDefault = known && assetAddress && assetAddress === known.asset.address;
-  const value = (name, fallbackValue) => {
-    const v = get(name);
-    if (v !== undefined) return v;
-    if (isDefault) return fallbackValue;
-    report(name, `${name} is required with CLAWPAY_ASSET_ADDRESS (the token's EIP-712 domain ${name.endsWith('DECIMALS') ? 'and its decimals' : 'must be its own'})`);
-    return null;
-  };
-  const name = value('CLAWPAY_ASSET_NAME', known?.asset.name);
-  const version = value('CLAWPAY_ASSET_VERSION', known?.asset.version);
-  const decimalsText = value('CLAWPAY_ASSET_DECIMALS', String(known?.asset.decimals));
-  let decimals = 6;
-  if (decimalsText !== null) {
-    if (!/^[0-9]{1,2}$/.test(decimalsText) || Number(decimalsText) > 36) {
-      report('CLAWPAY_ASSET_DECIMALS', `CLAWPAY_ASSET_DECIMALS must be an integer from 0 to 36; got ${shown(decimalsText)}`);
-    } else {
-      decimals = Number(decimalsText);
-    }
-  }
-  const symbol = get('CLAWPAY_ASSET_SYMBOL') ?? (isDefault ? known.asset.symbol : name);
-  return { address: assetAddress, name, version, decimals, symbol };
-}
-
-function readPolicy({ get, asset, network, chainId, v1Network, report }) {
-  const filePath = get('CLAWPAY_POLICY_FILE');
-  const file = filePath === undefined ? {} : readPolicyFile(filePath, report);
-  const source = (field) => {
-    const variable = POLICY_FIELDS[field];
-    const fromEnv = get(variable);
-    if (fromEnv !== undefined) return { value: fromEnv, where: variable };
-    if (file[field] !== undefined) {
-      const where = `${field} in CLAWPAY_POLICY_FILE`;
-      if (maybeSecret(JSON.stringify(file[field]))) report(where, secretProblem(where));
-      return { value: file[field], where };
-    }
-    return null;
-  };
-
-  const limit = (field, decimals = asset.decimals) => {
-    const given = source(field);
-    const { units, error } = parseDecimalUnits(given ? given.value : DEFAULT_LIMITS[field], decimals);
-    if (error) {
-      report(given?.where ?? POLICY_FIELDS[field], `${given?.where ?? POLICY_FIELDS[field]} ${error}`);
-      return null;
-    }
-    return units;
-  };
-  const maxPerCall = limit('maxPerCall');
-  const maxPerSession = limit('maxPerSession');
-  const maxPerDay = limit('maxPerDay');
-  const maxPerSend = limit('maxPerSend');
-  const maxEthPerSend = limit('maxEthPerSend', ETH_DECIMALS);
-  const maxEthPerDay = limit('maxEthPerDay', ETH_DECIMALS);
-
-  let allowedPayees = null; // any
-  const payees = source('allowedPayees');
-  if (payees) {
-    const items = listOf(payees.value);
-    if (!(items.length === 1 && items[0] === '*')) {
-      allowedPayees = [];
-      for (const item of items) {
-        const checked = address(item, payees.where, report);
-        if (checked) allowedPayees.push(checked);
-      }
-      if (items.length === 0) report(payees.where, `${payees.where} is empty: list payee addresses, or "*" for any payee`);
-    }
-  }
-
-  let allowedAssets = asset.address ? [asset.address] : [];
-  const assets = source('allowedAssets');
-  if (assets) {
-    const items = listOf(assets.value);
-    allowedAssets = [];
-    for (const item of items) {
-      const checked = address(item, assets.where, report);
-      if (checked) allowedAssets.push(checked);
-    }
-    if (items.length === 0) report(assets.where, `${assets.where} is empty: list token addresses`);
-  }
-
-  let allowedNetworks = network ? [network] : [];
-  const networks = source('allowedNetworks');
-  if (networks) {
-    const items = listOf(networks.value);
-    allowedNetworks = [];
-    for (const item of items) {
-      let id = chainIdOf(item);
-      if (id === null && item === v1Network) id = chainId;
-      if (id === null && EVM_NETWORK_CHAIN_ID_MAP[item] !== undefined) id = EVM_NETWORK_CHAIN_ID_MAP[item];
-      if (id === null) {
-        report(networks.where, `${networks.where} has ${shown(item)}, which is neither a CAIP-2 EVM network ("eip155:8453") nor a known x402 v1 name`);
-      } else if (!allowedNetworks.includes(`eip155:${id}`)) {
-        allowedNetworks.push(`eip155:${id}`);
-      }
-    }
-    if (items.length === 0) report(networks.where, `${networks.where} is empty: list networks such as eip155:8453`);
-  }
-
-  return Object.freeze({
-    maxPerCall,
-    maxPerSession,
-    maxPerDay,
-    allowedPayees: allowedPayees && Object.freeze(allowedPayees),
-    allowedAssets: Object.freeze(allowedAssets),
-    allowedNetworks: Object.freeze(allowedNetworks),
-    maxPerSend,
-    maxEthPerSend,
-    maxEthPerDay,
-  });
-}
-
 /** The configuration as safe, JSON-ready text fields (no key; amounts as decimals). */
 export function describeConfig(config) {
   const { asset, policy } = config;
-  const amount = (units) => `${formatUnits(units, asset.decimals)} (${units} base units)`;
-  const eth = (wei) => `${formatUnits(wei, ETH_DECIMALS)} ETH (${wei} wei)`;
   return {
     agentAddress: config.agentAddress,
     walletAddress: config.walletAddress,
@@ -519,16 +288,6 @@ export function describeConfig(config) {
     stateDir: redactSecrets(config.stateDir),
     sessionTtlSeconds: config.sessionTtlSeconds,
     maxAuthorizationSeconds: config.maxAuthorizationSeconds,
-    policy: {
-      maxPerCall: amount(policy.maxPerCall),
-      maxPerSession: amount(policy.maxPerSession),
-      maxPerDay: amount(policy.maxPerDay),
-      allowedPayees: policy.allowedPayees ? [...policy.allowedPayees] : '*',
-      allowedAssets: [...policy.allowedAssets],
-      allowedNetworks: [...policy.allowedNetworks],
-      maxPerSend: amount(policy.maxPerSend),
-      maxEthPerSend: eth(policy.maxEthPerSend),
-      maxEthPerDay: eth(policy.maxEthPerDay),
-    },
+    policy: describePolicy(policy, asset.decimals),
   };
 }

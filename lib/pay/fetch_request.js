@@ -4,13 +4,13 @@
 // A GET or HEAD with a body is refused (ERR_INVALID_ARG_VALUE): HTTP gives such
 // a body no meaning and fetch cannot send it (ClawPay 1.1 crashed on it); it
 // is not dropped silently because the caller evidently meant something by it.
+import { DEFAULT_TIMEOUT_MS } from '../limits.js';
 import { argError } from '../validate.js';
 import { redactSecrets, showInput } from '../secret_text.js';
 import { callKey } from './payment_ledger.js';
 import { PAYMENT_HEADERS, SESSION_HEADERS, originOf } from './request.js';
 
 export const METHODS = Object.freeze(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
-export const DEFAULT_TIMEOUT_MS = 30_000;
 export const MAX_TIMEOUT_MS = 600_000;
 export const MAX_REDIRECTS = 5;
 export const DEFAULT_MAX_BODY_BYTES = 10 << 20;

@@ -194,9 +194,9 @@ export declare function parseCallCap(
 ): bigint | null;
 export declare function utcDay(ms: number): string;
 
-// ---- memory_store.js / store.js -----------------------------------------------
+// ---- store.js ------------------------------------------------------------------
 
-/** The RecordStore API (lib/record_store.js); MemoryStore implements it in memory. */
+/** The RecordStore API (lib/record_store.js), journaled or in memory. */
 export interface RecordStoreLike {
   get(id: string): Record<string, unknown> | null;
   list(prefix?: string): { id: string; value: Record<string, unknown> }[];
@@ -206,13 +206,8 @@ export interface RecordStoreLike {
   readonly size: number;
   close(): void;
 }
-// The class takes its members from the interface (declaration merging).
-export interface MemoryStore extends RecordStoreLike {}
-export declare class MemoryStore {
-  constructor();
-}
 export declare const RECORDS_FILE: 'pay.records';
-/** `${config.stateDir}/pay.records` on the durable RecordStore (dir created 0700), or a MemoryStore. */
+/** `${config.stateDir}/pay.records` on the durable RecordStore (dir created 0700), or one in memory. */
 export declare function openPayStore(config: PayConfig, options?: { memory?: boolean; path?: string }): Promise<RecordStoreLike>;
 
 // ---- payment_ledger.js ----------------------------------------------------------

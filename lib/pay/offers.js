@@ -5,6 +5,8 @@
 // EIP-3009 nonce is what makes a resend safe (it settles at most once).
 import { EVM_NETWORK_CHAIN_ID_MAP } from '@x402/evm/v1';
 
+import { MAX_UINT256 } from '../limits.js';
+import { CAIP2_EVM, HEX_ADDRESS } from '../validate.js';
 import { domainMismatch } from './asset_domain.js';
 import { parseBoundedJson } from './bounded_json.js';
 import { shownTerm } from './seller_text.js';
@@ -12,9 +14,7 @@ import { shownTerm } from './seller_text.js';
 /** The key under `extra` that marks a ClawPay session offer (see lib/paywall/offers.js). */
 export const SESSION_EXTRA = 'clawpaySession';
 
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const UINT = /^(0|[1-9][0-9]{0,77})$/;
-const CAIP2_EVM = /^eip155:([1-9][0-9]{0,15})$/;
 /** Offers are recorded in the payment ledger and echoed in the payment header: kept small. */
 export const MAX_OFFER_BYTES = 8192;
 const MAX_SESSION_TERMS_BYTES = 4096;
@@ -96,10 +96,10 @@ export function offerTerms(offer, x402Version, chain) {
   if (typeof offer.extra?.name !== 'string' || typeof offer.extra?.version !== 'string') {
     return { unsupported: 'no EIP-712 domain (extra.name, extra.version) for the asset' };
   }
-  if (!ADDRESS.test(offer.asset ?? '')) return { unsupported: `asset ${shownTerm(offer.asset)} is not an address` };
-  if (!ADDRESS.test(offer.payTo ?? '')) return { unsupported: `payTo ${shownTerm(offer.payTo)} is not an address` };
+  if (!HEX_ADDRESS.test(offer.asset ?? '')) return { unsupported: `asset ${shownTerm(offer.asset)} is not an address` };
+  if (!HEX_ADDRESS.test(offer.payTo ?? '')) return { unsupported: `payTo ${shownTerm(offer.payTo)} is not an address` };
   const amount = x402Version === 1 ? offer.maxAmountRequired : offer.amount;
-  if (typeof amount !== 'string' || !UINT.test(amount) || BigInt(amount) >= 1n << 256n) {
+  if (typeof amount !== 'string' || !UINT.test(amount) || BigInt(amount) > MAX_UINT256) {
     return { unsupported: `amount ${typeof amount === 'string' ? shownTerm(amount) : `(a ${typeof amount}, not a string)`} is not an integer of base units` };
   }
   // Any positive integer: the signed authorization is capped at the payer's

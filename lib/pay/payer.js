@@ -42,6 +42,7 @@
 //
 // The steps run in payment_flow.js; the arguments are checked in
 // fetch_request.js, and the results shaped in fetch_result.js.
+import { DEFAULT_MAX_AUTHORIZATION_SECONDS, MAX_AUTHORIZATION_SECONDS, MIN_AUTHORIZATION_SECONDS } from '../limits.js';
 import { Signer } from '../signer.js';
 import { toViemAccount } from '../viem_account.js';
 import { argError, invalidValue } from '../validate.js';
@@ -49,7 +50,6 @@ import { createChainClients } from '../wallet/chain_client.js';
 import { createTxSender } from '../wallet/tx_sender.js';
 import { createCancellation } from './cancellation.js';
 import { createChainReader } from './chain_reader.js';
-import { DEFAULT_MAX_AUTHORIZATION_SECONDS, MAX_AUTHORIZATION_SECONDS, MIN_AUTHORIZATION_SECONDS } from './config.js';
 import { createDelivery } from './delivery.js';
 import { DEFAULT_MAX_BODY_BYTES, normalize } from './fetch_request.js';
 import { createPaymentFlow } from './payment_flow.js';
@@ -62,14 +62,14 @@ import { createReconciliation } from './reconciliation.js';
 import { createSignIn } from './sign_in.js';
 
 export {
-  METHODS, DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS, MAX_REDIRECTS, DEFAULT_MAX_BODY_BYTES, MAX_URL_LENGTH,
+  METHODS, MAX_TIMEOUT_MS, MAX_REDIRECTS, DEFAULT_MAX_BODY_BYTES, MAX_URL_LENGTH,
 } from './fetch_request.js';
 
 /**
  * Creates a payer.
  * @param {object} options
  * @param {object} options.config from loadConfig()
- * @param {object} options.store a RecordStore (lib/record_store.js) or MemoryStore
+ * @param {object} options.store a RecordStore (lib/record_store.js), journaled or in memory
  * @param {typeof fetch} [options.fetch] sends through this fetch instead of the payer's own
  *   kept-alive connections (transport.js), which close() closes
  * @param {() => number} [options.now] milliseconds since the epoch
@@ -91,7 +91,7 @@ export function createPayer({
   maxAuthorizationSeconds = config?.maxAuthorizationSeconds ?? DEFAULT_MAX_AUTHORIZATION_SECONDS, sender,
 }) {
   if (!config?.policy || !config.asset) throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'createPayer needs {config} from loadConfig()');
-  if (!store) throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'createPayer needs {store}: a RecordStore or a MemoryStore');
+  if (!store) throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'createPayer needs {store}: a RecordStore (journaled or in memory)');
   if (fetch !== undefined && typeof fetch !== 'function') throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'Expected a function for fetch');
   if (!Number.isSafeInteger(maxAuthorizationSeconds) || maxAuthorizationSeconds < MIN_AUTHORIZATION_SECONDS || maxAuthorizationSeconds > MAX_AUTHORIZATION_SECONDS) {
     throw invalidValue(`an integer from ${MIN_AUTHORIZATION_SECONDS} to ${MAX_AUTHORIZATION_SECONDS} (seconds)`, 'maxAuthorizationSeconds', maxAuthorizationSeconds);

@@ -34,8 +34,9 @@
 // Records (JSON; amounts as decimal strings):
 //   payment/<paymentId>   one per payment
 //   paykey/<sha256(key)>  {paymentId, expiresAt}: the key's current payment
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 
+import { sha256Hex } from '../hashing.js';
 import { argError } from '../validate.js';
 import { payError } from './errors.js';
 
@@ -54,21 +55,14 @@ const PENDING = new Set(['signed', 'sent']);
 export const OPEN_STATES = Object.freeze(['signed', 'sent', 'refused']);
 const OPEN = new Set(OPEN_STATES);
 
-const sha256 = (text) => createHash('sha256').update(text).digest('hex');
-
-function bodyDigest(body) {
-  if (body === undefined || body === null) return null;
-  const hash = createHash('sha256');
-  hash.update(typeof body === 'string' ? Buffer.from(body, 'utf8') : body);
-  return hash.digest('hex');
-}
+const bodyDigest = (body) => (body === undefined || body === null ? null : sha256Hex(body));
 
 /**
  * The key and request fingerprint of a call.
  * @returns {{key: string, explicit: boolean, requestHash: string}}
  */
 export function callKey({ idempotencyKey, purpose = 'call', method = 'GET', url, body }) {
-  const requestHash = sha256(JSON.stringify([purpose, method.toUpperCase(), url, bodyDigest(body)]));
+  const requestHash = sha256Hex(JSON.stringify([purpose, method.toUpperCase(), url, bodyDigest(body)]));
   if (idempotencyKey !== undefined && idempotencyKey !== null) {
     if (typeof idempotencyKey !== 'string' || idempotencyKey.length === 0 || idempotencyKey.length > 512) {
       throw argError(TypeError, 'ERR_INVALID_ARG_VALUE', 'Expected a string of 1 to 512 characters for idempotencyKey');
@@ -92,7 +86,7 @@ export class PaymentLedger {
   }
 
   #keyId(key) {
-    return `${KEY_PREFIX}${sha256(key)}`;
+    return `${KEY_PREFIX}${sha256Hex(key)}`;
   }
 
   /** A payment record by id, or null. */

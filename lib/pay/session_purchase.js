@@ -3,10 +3,10 @@
 // nothing paid), the endpoint paid once with purpose 'session', the answer
 // judged (purchaseOutcome), the session made and kept (sessions.establish).
 // Each way it can fail is a PayError with its own code, carrying what was paid.
+import { MAX_SESSION_LABEL_CHARS, MAX_SESSION_TTL_SECONDS, MIN_SESSION_TTL_SECONDS } from '../limits.js';
 import { maybeSecret } from '../secret_text.js';
 import { normalizeUrl } from '../url_scope.js';
 import { argError, invalidValue } from '../validate.js';
-import { MAX_SESSION_TTL_SECONDS, MIN_SESSION_TTL_SECONDS } from './config.js';
 import { PayError } from './errors.js';
 import { onlyKnownKeys } from './fetch_request.js';
 import { noAnswer, toResponse } from './response.js';
@@ -14,7 +14,6 @@ import { createKindChoice, offeredTerms } from './session_kind.js';
 import { purchaseOutcome, SESSION_SCOPES } from './sessions.js';
 import { paymentInfo } from './spend_report.js';
 
-const MAX_LABEL_CHARS = 100;
 const OPTIONS = new Set(['scope', 'ttlSeconds', 'maxPayment', 'label', 'method', 'headers', 'body', 'timeoutMs', 'idempotencyKey']);
 
 function checkOptions(endpoint, options, config) {
@@ -30,7 +29,7 @@ function checkOptions(endpoint, options, config) {
   }
   if (maxPayment !== null && (typeof maxPayment !== 'bigint' || maxPayment < 0n)) throw invalidValue('a non-negative bigint of base units, or null', 'maxPayment', maxPayment);
   if (label !== undefined) {
-    if (typeof label !== 'string' || label.length > MAX_LABEL_CHARS) throw invalidValue(`a string of at most ${MAX_LABEL_CHARS} characters`, 'label', label);
+    if (typeof label !== 'string' || label.length > MAX_SESSION_LABEL_CHARS) throw invalidValue(`a string of at most ${MAX_SESSION_LABEL_CHARS} characters`, 'label', label);
     // A label is kept in the journal and shown back.
     if (maybeSecret(label)) throw argError(RangeError, 'ERR_INVALID_ARG_VALUE', 'label holds what looks like a private key (a run of 64 hex digits); a label is kept and shown, so it is refused');
   }

@@ -27,13 +27,12 @@
 // answer: nothing is ever paid.
 import { SIGN_IN_WITH_X, createSIWxPayload, encodeSIWxHeader } from '@x402/extensions/sign-in-with-x';
 
+import { MAX_SIWX_HEADER_BYTES } from '../limits.js';
 import { scopeCovers } from '../url_scope.js';
 import { resend } from './delivery.js';
 import { originOf } from './request.js';
 
 export const SIWX_HEADER = 'sign-in-with-x';
-/** Servers cap the header they read (lib/paywall/siwx.js: 8 KiB); a larger one is not sent. */
-const MAX_SIWX_HEADER_BYTES = 8 * 1024;
 
 const REQUIRED_FIELDS = ['domain', 'uri', 'version', 'nonce', 'issuedAt'];
 const OPTIONAL_FIELDS = ['statement', 'expirationTime', 'notBefore', 'requestId', 'signatureScheme'];
@@ -86,6 +85,7 @@ export async function siwxHeaderFor(challenge, account, responseUrl) {
     return null;
   }
   const header = encodeSIWxHeader(payload);
+  // Servers cap the header they read (lib/paywall/siwx.js): a larger one is not sent.
   if (header.length > MAX_SIWX_HEADER_BYTES) return null;
   return { header, address: payload.address, chainId: payload.chainId };
 }

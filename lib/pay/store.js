@@ -1,11 +1,9 @@
 // Where the buyer side keeps its records: the durable, cross-process
 // RecordStore (lib/record_store.js) in the state directory, or — on request —
-// an in-memory one.
+// the same native store in memory.
 import { join } from 'node:path';
 
 import { ensureDir } from '../state_dir.js';
-
-import { MemoryStore } from './memory_store.js';
 
 /** The records file in a state directory. */
 export const RECORDS_FILE = 'pay.records';
@@ -13,13 +11,12 @@ export const RECORDS_FILE = 'pay.records';
 /**
  * Opens the payer's store: `${config.stateDir}/pay.records` (the directory is
  * created, mode 0700, and its manifest lists the file: lib/state_dir.js), or
- * a MemoryStore when `memory` is true. Never falls
+ * a RecordStore in memory when `memory` is true. Never falls
  * back to memory silently: a payment ledger that forgets is worse than none.
  */
 export async function openPayStore(config, { memory = false, path } = {}) {
-  if (memory) return new MemoryStore();
-  const file = path ?? join(config.stateDir, RECORDS_FILE);
-  if (path === undefined) ensureDir(config.stateDir, 'CLAWPAY_STATE_DIR');
+  const file = memory ? undefined : path ?? join(config.stateDir, RECORDS_FILE);
+  if (!memory && path === undefined) ensureDir(config.stateDir, 'CLAWPAY_STATE_DIR');
   let RecordStore;
   try {
     ({ RecordStore } = await import('../record_store.js'));
@@ -28,5 +25,5 @@ export async function openPayStore(config, { memory = false, path } = {}) {
     error.code = 'ERR_NO_RECORD_STORE';
     throw error;
   }
-  return new RecordStore({ path: file });
+  return file === undefined ? new RecordStore() : new RecordStore({ path: file });
 }

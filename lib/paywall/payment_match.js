@@ -3,10 +3,10 @@
 // authorization on chain (network, token, payer, nonce), so the same payload
 // sent twice is the same payment.
 import { keccak256, sameAddress } from '../hashing.js';
+import { HEX_ADDRESS } from '../validate.js';
 import { v1NetworkName, v1Requirements } from './offers.js';
 
 const HEX32 = /^0x[0-9a-fA-F]{64}$/;
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const UINT = /^(0|[1-9][0-9]{0,77})$/;
 
 /** A refusal: no handler ran and nothing was settled. */
@@ -19,7 +19,7 @@ function authorizationOf(payload) {
   const auth = payload?.payload?.authorization;
   if (auth === null || typeof auth !== 'object') return null;
   const { from, to, value, validAfter, validBefore, nonce } = auth;
-  if (!ADDRESS.test(from ?? '') || !ADDRESS.test(to ?? '') || !HEX32.test(nonce ?? '')) return null;
+  if (!HEX_ADDRESS.test(from ?? '') || !HEX_ADDRESS.test(to ?? '') || !HEX32.test(nonce ?? '')) return null;
   for (const n of [value, validAfter, validBefore]) if (typeof n !== 'string' || !UINT.test(n)) return null;
   if (typeof payload.payload.signature !== 'string') return null;
   return auth;

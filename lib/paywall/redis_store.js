@@ -22,9 +22,8 @@ import { createHash } from 'node:crypto';
 
 import { createClient, ErrorReply } from 'redis';
 
-import {
-  MAX_FAILURE_CHARS, addressArg, intentJson, nonceArgs, paymentIdArg, textArg, transactionArg,
-} from '../receipt_ledger.js';
+import { MAX_FAILURE_CHARS } from '../limits.js';
+import { addressArg, intentJson, nonceArgs, paymentIdArg, textArg, transactionArg } from '../receipt_ledger.js';
 import { argError, expectObject, expectString, invalidArg, unixMillis } from '../validate.js';
 import { storeUnavailable } from './store.js';
 

@@ -3,10 +3,8 @@
 // asset (USDC has 6 decimals: 10000n is 0.01 USDC) and are kept as bigint;
 // a float never touches money.
 import { getAddress } from '../hashing.js';
-import { argError, describe, expectObject, expectSafeInteger, expectString } from '../validate.js';
-
-const MAX_TTL_SECONDS = 30 * 24 * 3600;
-const UINT256_MAX = (1n << 256n) - 1n;
+import { MAX_ASSET_DECIMALS, MAX_SESSION_TTL_SECONDS, MAX_UINT256, MIN_SESSION_TTL_SECONDS } from '../limits.js';
+import { CAIP2_EVM, argError, describe, expectObject, expectSafeInteger, expectString } from '../validate.js';
 
 function configError(name, message) {
   return argError(TypeError, 'ERR_INVALID_ROUTE', `Route ${name}: ${message}`);
@@ -22,7 +20,7 @@ export function baseUnits(value, name) {
     throw argError(TypeError, 'ERR_INVALID_ROUTE',
       `Expected an amount in base units (bigint, integer or decimal string, e.g. 10000n for 0.01 USDC) for ${name} but received ${describe(value)}`);
   }
-  if (units <= 0n || units > UINT256_MAX) {
+  if (units <= 0n || units > MAX_UINT256) {
     throw argError(RangeError, 'ERR_INVALID_ROUTE', `${name} must be between 1 and 2^256-1 base units, got ${units}`);
   }
   return units;
@@ -37,7 +35,7 @@ function address(value, name) {
 }
 
 function network(value, name) {
-  if (typeof value !== 'string' || !/^eip155:[1-9][0-9]{0,15}$/.test(value)) {
+  if (typeof value !== 'string' || !CAIP2_EVM.test(value)) {
     throw argError(TypeError, 'ERR_INVALID_ROUTE', `${name} must be a CAIP-2 EVM network such as "eip155:8453", got ${describe(value)}`);
   }
   return value;
@@ -48,7 +46,7 @@ function network(value, name) {
 function terms(config, name) {
   const decimals = config.decimals ?? 6;
   expectSafeInteger(decimals, `${name}.decimals`, { min: 0 });
-  if (decimals > 36) throw configError(name, `decimals must be at most 36, got ${decimals}`);
+  if (decimals > MAX_ASSET_DECIMALS) throw configError(name, `decimals must be at most ${MAX_ASSET_DECIMALS}, got ${decimals}`);
   const maxTimeoutSeconds = config.maxTimeoutSeconds ?? 300;
   expectSafeInteger(maxTimeoutSeconds, `${name}.maxTimeoutSeconds`, { min: 10 });
   return Object.freeze({
@@ -67,8 +65,8 @@ function terms(config, name) {
 function sessionTerms(config, callPrice, name) {
   expectObject(config, name);
   const ttl = config.maxTtlSeconds;
-  expectSafeInteger(ttl, `${name}.maxTtlSeconds`, { min: 60 });
-  if (ttl > MAX_TTL_SECONDS) throw configError(name, `maxTtlSeconds must be at most ${MAX_TTL_SECONDS} (30 days), got ${ttl}`);
+  expectSafeInteger(ttl, `${name}.maxTtlSeconds`, { min: MIN_SESSION_TTL_SECONDS });
+  if (ttl > MAX_SESSION_TTL_SECONDS) throw configError(name, `maxTtlSeconds must be at most ${MAX_SESSION_TTL_SECONDS} (30 days), got ${ttl}`);
   const price = baseUnits(config.price, `${name}.price`);
   if (price === callPrice) {
     // v1 payloads do not echo which offer they accept; the amount tells the

@@ -65,10 +65,10 @@ import {
 } from '@x402/extensions/sign-in-with-x';
 
 import { recoverMessageAddress } from '../hashing.js';
+import { MAX_SIWX_HEADER_BYTES } from '../limits.js';
 import { argError, expectObject, expectSafeInteger, expectString, invalidArg } from '../validate.js';
 
 export const SIWX_HEADER = 'SIGN-IN-WITH-X';
-export const MAX_SIWX_HEADER_BYTES = 8 * 1024;
 const ISSUED_AT_SKEW_MS = 60_000;
 const RANDOM_BYTES = 16;
 const TAG_BYTES = 16;

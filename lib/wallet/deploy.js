@@ -6,6 +6,7 @@
 // agent key.
 import { encodeFunctionData, parseEventLogs, zeroAddress } from 'viem';
 
+import { MAX_UINT256 } from '../limits.js';
 import { showInput } from '../secret_text.js';
 import { AGENT_ACCOUNT_ABI, AGENT_ACCOUNT_FACTORY_ABI, ERC721_OWNER_ABI } from './agent_account_abi.js';
 import { walletError } from './errors.js';
@@ -13,7 +14,6 @@ import { sendKey } from './send_key.js';
 import { checkAddress } from './token_info.js';
 
 const TOKEN_ID = /^[0-9]{1,78}$/;
-const MAX_UINT256 = (1n << 256n) - 1n;
 
 function parseTokenId(text) {
   const value = typeof text === 'string' ? text.trim() : '';

@@ -7,14 +7,15 @@
 import { erc20Abi } from 'viem';
 
 import { getAddress } from '../hashing.js';
-import { MAX_UINT256, formatUnits, parseDecimalUnits } from '../pay/amount.js';
+import { MAX_UINT256 } from '../limits.js';
+import { formatUnits, parseDecimalUnits } from '../pay/amount.js';
 import { showInput } from '../secret_text.js';
+import { HEX_ADDRESS } from '../validate.js';
 import { walletError } from './errors.js';
 
 /** The native coin: {token: null, symbol: "ETH", decimals: 18}. */
 export const ETH = Object.freeze({ token: null, symbol: 'ETH', decimals: 18 });
 
-const HEX_ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const ZERO = /^0x0{40}$/i;
 const BYTES32_SYMBOL_ABI = [{ type: 'function', name: 'symbol', stateMutability: 'view', inputs: [], outputs: [{ name: '', type: 'bytes32' }] }];
 // A token's symbol is text anyone can choose, and it ends up in front of a

@@ -2,8 +2,8 @@
 // states (see tx_sender.js for the state map):
 //   tx/<id>              one per transaction
 //   txkey/<sha256(key)>  {id, createdAt}: the key's latest transaction
-import { createHash } from 'node:crypto';
 
+import { sha256Hex } from '../hashing.js';
 import { walletError } from './errors.js';
 
 export const TX_STATES = Object.freeze(['signed', 'sent', 'mined', 'dropped', 'failed']);
@@ -14,11 +14,9 @@ const KEY_PREFIX = 'txkey/';
 /** The states in which a transaction may still be mined. */
 export const OPEN = new Set(['signed', 'sent']);
 
-const sha256 = (text) => createHash('sha256').update(text).digest('hex');
-
 export function createTxRecords({ store, now }) {
   const txId = (id) => `${TX_PREFIX}${id}`;
-  const keyId = (key) => `${KEY_PREFIX}${sha256(key)}`;
+  const keyId = (key) => `${KEY_PREFIX}${sha256Hex(key)}`;
   const get = (id) => store.get(txId(id));
 
   function change(id, fn) {

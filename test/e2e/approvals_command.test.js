@@ -6,7 +6,6 @@
 // apart by exit code; a contract wallet is sent to the chain; and neither the
 // key nor RPC_URL (here carrying an API key) is ever printed.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,11 +14,12 @@ import { after, before, describe, test } from 'node:test';
 
 import { Signer } from '../../lib/index.js';
 import { freePort, startChain } from '../../lib/devnet/chain.js';
-import { deployUsdCoin, mintUsdCoin, usdcBalance } from '../../lib/devnet/token.js';
+import { assetEnv, deployUsdCoin, mintUsdCoin, usdcBalance } from '../../lib/devnet/token.js';
 import { loadConfig } from '../../lib/pay/config.js';
 import { openPayStore } from '../../lib/pay/store.js';
 import { createApprovalQueue } from '../../lib/wallet/approval_queue.js';
 import { createKeyWallet } from '../../lib/wallet/key_wallet.js';
+import { runNode } from './support/run_node.js';
 
 const BIN = fileURLToPath(new URL('../../bin/clawpay.js', import.meta.url));
 const API_KEY = 'clawpaysecret42';
@@ -38,22 +38,10 @@ describe('clawpay approvals', { timeout: 300_000 }, () => {
   const recipient = Signer.generate().address;
   const transcript = [];
 
-  function run(args, extraEnv = {}) {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [BIN, 'approvals', ...args], {
-        env: { PATH: process.env.PATH, HOME: stateDir, ...env, ...extraEnv },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
-      child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
-      child.on('error', reject);
-      child.on('close', (code) => {
-        transcript.push(stdout, stderr);
-        resolve({ code, stdout, stderr });
-      });
-    });
+  async function run(args, extraEnv = {}) {
+    const result = await runNode(BIN, ['approvals', ...args], { env: { PATH: process.env.PATH, HOME: stateDir, ...env, ...extraEnv } });
+    transcript.push(result.stdout, result.stderr);
+    return result;
   }
 
   const balance = (address) => usdcBalance({ chain, token, address });
@@ -69,10 +57,7 @@ describe('clawpay approvals', { timeout: 300_000 }, () => {
       AGENT_PRIVATE_KEY: agent.privateKey,
       CHAIN_ID: String(chain.chainId),
       RPC_URL: `${chain.rpcUrl}/?apikey=${API_KEY}`,
-      CLAWPAY_ASSET_ADDRESS: token.address,
-      CLAWPAY_ASSET_NAME: token.name,
-      CLAWPAY_ASSET_VERSION: token.version,
-      CLAWPAY_ASSET_DECIMALS: '6',
+      ...assetEnv(token),
       CLAWPAY_ASSET_SYMBOL: 'USDC',
       CLAWPAY_STATE_DIR: stateDir,
       CLAWPAY_MAX_PER_SEND: '1',

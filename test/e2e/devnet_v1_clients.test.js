@@ -14,7 +14,7 @@ import { wrapFetchWithPayment as wrapFetchV2, x402Client } from '@x402/fetch';
 import { decodeXPaymentResponse, wrapFetchWithPayment as wrapFetchV1 } from 'x402-fetch';
 
 import { Signer, toViemAccount } from '../../lib/index.js';
-import { KNOWN_CHAINS } from '../../lib/pay/config.js';
+import { KNOWN_CHAINS } from '../../lib/pay/config_asset.js';
 import { PER_CALL_PRICE } from '../../lib/devnet/paywall_server.js';
 import { usdcBalance, walletClientFor } from '../../lib/devnet/token.js';
 import { describeWorld, startWorld } from '../../lib/devnet/world.js';

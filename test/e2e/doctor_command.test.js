@@ -7,7 +7,6 @@
 // never printed. clawpay-mcp itself warns about the same misspelt variable
 // and about an unset CHAIN_ID.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +20,7 @@ import { AGENT_WALLET_FUNDS, describeWorld, startWorld } from '../../lib/devnet/
 import { loadConfig } from '../../lib/pay/config.js';
 import { createPayer } from '../../lib/pay/payer.js';
 import { openPayStore } from '../../lib/pay/store.js';
+import { runNode } from './support/run_node.js';
 
 const CLAWPAY = fileURLToPath(new URL('../../bin/clawpay.js', import.meta.url));
 const CLAWPAY_MCP = fileURLToPath(new URL('../../bin/clawpay-mcp.js', import.meta.url));
@@ -35,17 +35,9 @@ describe('clawpay doctor', { timeout: 300_000 }, () => {
   function run(bin, args, extra = {}, { drop = [], stdin = 'ignore' } = {}) {
     const childEnv = { PATH: process.env.PATH, HOME: root, ...env, ...extra };
     for (const name of drop) delete childEnv[name];
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [bin, ...args], { env: childEnv, stdio: [stdin, 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
-      child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
-      child.on('error', reject);
-      child.on('close', (code) => {
-        transcript.push(stdout, stderr);
-        resolve({ code, stdout, stderr, lines: stdout.trim().split('\n') });
-      });
+    return runNode(bin, args, { env: childEnv, stdin }).then((result) => {
+      transcript.push(result.stdout, result.stderr);
+      return { ...result, lines: result.stdout.trim().split('\n') };
     });
   }
   const doctor = (extra, options) => run(CLAWPAY, ['doctor'], extra, options);

@@ -6,7 +6,6 @@
 // after a restart. Cancelling an open authorization releases its budget once
 // the cancel is mined, and the seller can no longer settle it.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +20,7 @@ import { createChainClients } from '../../lib/wallet/chain_client.js';
 import { createTxSender } from '../../lib/wallet/tx_sender.js';
 import { launchClawpay } from './support/clawpay_child.js';
 import { startHostileSeller } from './support/hostile_seller.js';
+import { runNode } from './support/run_node.js';
 
 const PRICE = 50_000n; // 0.05 USDC
 const CAP = 200_000n; // 0.20 USDC a day
@@ -29,15 +29,7 @@ const BIN = fileURLToPath(new URL('../../bin/clawpay.js', import.meta.url));
 
 /** `clawpay payments ...` with `env`: {code, stdout, stderr}. */
 function payments(args, env) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'payments', ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runNode(BIN, ['payments', ...args], { env: { PATH: process.env.PATH, ...env } });
 }
 
 describe('a seller that refuses and settles anyway', { timeout: 300_000 }, () => {

@@ -15,7 +15,7 @@ import { encodeAbiParameters, keccak256, parseSignature, toHex } from 'viem';
 
 import { Signer } from '../../lib/index.js';
 import { startChain } from '../../lib/devnet/chain.js';
-import { deployUsdCoin, mintUsdCoin, usdcBalance, walletClientFor } from '../../lib/devnet/token.js';
+import { assetEnv, deployUsdCoin, mintUsdCoin, usdcBalance, walletClientFor } from '../../lib/devnet/token.js';
 import { loadConfig } from '../../lib/pay/config.js';
 import { PaymentLedger, callKey } from '../../lib/pay/payment_ledger.js';
 import { SpendPolicy } from '../../lib/pay/policy.js';
@@ -75,10 +75,7 @@ describe('the key-mode wallet on anvil', { timeout: 240_000 }, () => {
       AGENT_PRIVATE_KEY: agent.privateKey,
       CHAIN_ID: String(chain.chainId),
       RPC_URL: chain.rpcUrl,
-      CLAWPAY_ASSET_ADDRESS: token.address,
-      CLAWPAY_ASSET_NAME: token.name,
-      CLAWPAY_ASSET_VERSION: token.version,
-      CLAWPAY_ASSET_DECIMALS: String(token.decimals),
+      ...assetEnv(token),
       CLAWPAY_ASSET_SYMBOL: 'USDC',
       CLAWPAY_STATE_DIR: stateDir,
       CLAWPAY_MAX_PER_SEND: '2',

@@ -21,7 +21,7 @@ import { startPaidServer } from '../../lib/devnet/paid_server.js';
 import { PER_CALL_PRICE, SESSION_PRICE } from '../../lib/devnet/paywall_server.js';
 import { usdcBalance } from '../../lib/devnet/token.js';
 import { describeWorld, startWorld } from '../../lib/devnet/world.js';
-import { MemoryStore, PolicyError, createPayer, loadConfig, parseCallCap } from '../../lib/pay/index.js';
+import { PolicyError, createPayer, loadConfig, parseCallCap } from '../../lib/pay/index.js';
 
 const GUARDED = ['payment-signature', 'x-payment', 'x-session-token', 'x-session-wallet', 'payment-session', 'authorization'];
 
@@ -56,7 +56,7 @@ describe('the paying fetch on a local chain', { timeout: 240_000 }, () => {
   const configWith = (extra = {}) => loadConfig({ ...info.mcpEnv, CLAWPAY_STATE_DIR: dir, ...extra });
 
   /** A payer whose account counts every signature it is asked for. */
-  function payerWith({ config = configWith(), fetch = globalThis.fetch, store = new MemoryStore() } = {}) {
+  function payerWith({ config = configWith(), fetch = globalThis.fetch, store = new RecordStore() } = {}) {
     const account = toViemAccount(keySigner);
     const signs = { count: 0 };
     const counted = (fn) => async (...args) => {
@@ -530,7 +530,7 @@ describe('the paying fetch on a local chain', { timeout: 240_000 }, () => {
     });
     stops.push(blackhole.stop);
     let clock = Date.now();
-    const store = new MemoryStore();
+    const store = new RecordStore();
     const config = configWith();
     const payer = createPayer({ config, store, now: () => clock });
     const result = await payer.fetch(`${blackhole.url}/x`);

@@ -20,7 +20,8 @@ import { SIGN_IN_WITH_X, parseSIWxHeader } from '@x402/extensions/sign-in-with-x
 import { PER_CALL_PRICE, SESSION_PRICE } from '../../lib/devnet/paywall_server.js';
 import { usdcBalance } from '../../lib/devnet/token.js';
 import { describeWorld, startWorld } from '../../lib/devnet/world.js';
-import { MemoryStore, createPayer, loadConfig } from '../../lib/pay/index.js';
+import { createPayer, loadConfig } from '../../lib/pay/index.js';
+import { RecordStore } from '../../lib/record_store.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin', 'clawpay-mcp.js');
@@ -62,7 +63,7 @@ describe('Sign-In-With-X in the paying fetch, on a local chain', { timeout: 300_
 
   function payerWith(fetchFn) {
     const config = loadConfig({ ...info.mcpEnv, CLAWPAY_STATE_DIR: dir });
-    const payer = createPayer({ config, store: new MemoryStore(), fetch: fetchFn });
+    const payer = createPayer({ config, store: new RecordStore(), fetch: fetchFn });
     payers.push(payer);
     return payer;
   }

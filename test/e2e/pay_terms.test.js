@@ -19,8 +19,9 @@ import { ReceiptLedger } from '../../lib/receipt_ledger.js';
 import { createPaywall } from '../../lib/paywall/http.js';
 import { usdcBalance } from '../../lib/devnet/token.js';
 import { describeWorld, startWorld } from '../../lib/devnet/world.js';
-import { MemoryStore, createPayer, loadConfig } from '../../lib/pay/index.js';
-import { KNOWN_CHAINS } from '../../lib/pay/config.js';
+import { createPayer, loadConfig } from '../../lib/pay/index.js';
+import { RecordStore } from '../../lib/record_store.js';
+import { KNOWN_CHAINS } from '../../lib/pay/config_asset.js';
 
 const PRICE = 10_000n; // 0.01 USDC
 const FOREVER = 2 ** 53;
@@ -62,7 +63,7 @@ describe('terms checked before anything is signed, on a local chain', { timeout:
       if (header) sent.push({ name: headers.has('payment-signature') ? 'payment-signature' : 'x-payment', payload: decodePaymentSignatureHeader(header) });
       return fetch(url, init);
     };
-    const store = new MemoryStore();
+    const store = new RecordStore();
     const payer = createPayer({
       config, store, fetch: watching, account: { ...account, signTypedData: async (td) => { signs.count += 1; return account.signTypedData(td); } },
     });

@@ -27,7 +27,8 @@ import { wrapFetchWithPayment, x402Client } from '@x402/fetch';
 import { Signer, toViemAccount } from '../../lib/index.js';
 import { ReceiptLedger } from '../../lib/receipt_ledger.js';
 import { createPaywall } from '../../lib/paywall/http.js';
-import { MemoryStore, createPayer, loadConfig } from '../../lib/pay/index.js';
+import { createPayer, loadConfig } from '../../lib/pay/index.js';
+import { RecordStore } from '../../lib/record_store.js';
 import { paymentIdentifierFor } from '../../lib/pay/payment_identifier.js';
 import { startFacilitator } from '../../lib/devnet/facilitator.js';
 import { usdcBalance } from '../../lib/devnet/token.js';
@@ -315,7 +316,7 @@ describe('replays and payment identifiers on a local chain', { timeout: 240_000 
     const url = `http://127.0.0.1:${server.address().port}/order`;
 
     const config = loadConfig({ ...describeWorld(world).mcpEnv, CLAWPAY_STATE_DIR: join(dir, 'buyer') });
-    const payer = createPayer({ config, store: new MemoryStore(), account });
+    const payer = createPayer({ config, store: new RecordStore(), account });
     try {
       const before = await payToBalance();
       const result = await payer.fetch(url);

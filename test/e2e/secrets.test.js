@@ -7,7 +7,6 @@
 // receipts` with the key as an argument. "Shown" means any 16-digit window
 // of the key's hex, in any case (test/js/support/secret_leak.js).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +17,7 @@ import { usdcBalance } from '../../lib/devnet/token.js';
 import { describeWorld, startWorld } from '../../lib/devnet/world.js';
 import { keyForms, leakedWindow } from '../js/support/secret_leak.js';
 import { BIN, ROOT, launchClawpay } from './support/clawpay_child.js';
+import { runNode } from './support/run_node.js';
 
 const CLAWPAY = join(ROOT, 'bin', 'clawpay.js');
 const PASTED = randomBytes(32).toString('hex');
@@ -51,18 +51,7 @@ const VARIABLES = [
   'CLAWPAY_MAX_PER_SEND', 'CLAWPAY_MAX_ETH_PER_SEND', 'CLAWPAY_MAX_ETH_PER_DAY', 'CLAWPAY_MAX_AUTHORIZATION_SECONDS',
 ];
 
-function run(script, args, env) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { env, cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end();
-  });
-}
+const run = (script, args, env) => runNode(script, args, { env, cwd: ROOT, stdin: 'pipe' });
 
 function assertNotShown(text, what) {
   const window = leakedWindow(text, PASTED);

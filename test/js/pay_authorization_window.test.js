@@ -10,35 +10,24 @@ import test from 'node:test';
 import { decodePaymentSignatureHeader, encodePaymentRequiredHeader, encodePaymentResponseHeader } from '@x402/core/http';
 
 import { Signer, toViemAccount } from '../../lib/index.js';
-import { MemoryStore, createPayer, loadConfig } from '../../lib/pay/index.js';
+import { createPayer, loadConfig } from '../../lib/pay/index.js';
+import { RecordStore } from '../../lib/record_store.js';
 import { ShortLivedScheme, withinWindow } from '../../lib/pay/authorization_window.js';
 import { signPayment } from '../../lib/pay/payment_signature.js';
+import { LOCAL_TOKEN, PAY_TO, TEST_KEY, localChainEnv } from './support/local_chain_env.js';
 
-const KEY = `0x${'4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318'}`;
-const TOKEN = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
-const PAY_TO = '0x90F79bf6EB2c4f870365E785982E1f101E93b906';
 const URL_A = 'http://seller.test/api/weather';
 const FOREVER = 2 ** 53;
 
-const env = {
-  AGENT_PRIVATE_KEY: KEY,
-  CHAIN_ID: '31337',
-  RPC_URL: 'http://127.0.0.1:1',
-  CLAWPAY_ASSET_ADDRESS: TOKEN,
-  CLAWPAY_ASSET_NAME: 'USD Coin',
-  CLAWPAY_ASSET_VERSION: '2',
-  CLAWPAY_ASSET_DECIMALS: '6',
-  CLAWPAY_V1_NETWORK: 'devnet-31337',
-  CLAWPAY_STATE_DIR: '/tmp/clawpay-unused',
-};
+const env = localChainEnv();
 
 const offerV2 = (maxTimeoutSeconds) => ({
-  scheme: 'exact', network: 'eip155:31337', amount: '10000', asset: TOKEN, payTo: PAY_TO, maxTimeoutSeconds,
+  scheme: 'exact', network: 'eip155:31337', amount: '10000', asset: LOCAL_TOKEN, payTo: PAY_TO, maxTimeoutSeconds,
   extra: { name: 'USD Coin', version: '2' },
 });
 const offerV1 = (maxTimeoutSeconds) => ({
   scheme: 'exact', network: 'devnet-31337', maxAmountRequired: '10000', resource: URL_A, description: '', mimeType: 'application/json',
-  asset: TOKEN, payTo: PAY_TO, maxTimeoutSeconds, extra: { name: 'USD Coin', version: '2' },
+  asset: LOCAL_TOKEN, payTo: PAY_TO, maxTimeoutSeconds, extra: { name: 'USD Coin', version: '2' },
 });
 
 /** A seller that asks in v2 or v1 and settles whatever it is sent, keeping the decoded payloads. */
@@ -63,8 +52,8 @@ function seller(version, maxTimeoutSeconds) {
 }
 
 function payerFor(fetch, { config = loadConfig(env), ...options } = {}) {
-  const signer = Signer.fromPrivateKey(KEY);
-  const payer = createPayer({ config, store: new MemoryStore(), fetch, account: toViemAccount(signer), chainReader: null, ...options });
+  const signer = Signer.fromPrivateKey(TEST_KEY);
+  const payer = createPayer({ config, store: new RecordStore(), fetch, account: toViemAccount(signer), chainReader: null, ...options });
   return { payer, close: () => { payer.close(); signer.destroy(); } };
 }
 
@@ -113,7 +102,7 @@ test('CLAWPAY_MAX_AUTHORIZATION_SECONDS and the maxAuthorizationSeconds option s
 test('maxAuthorizationSeconds is checked: an integer from 10 to 86400', () => {
   const config = loadConfig(env);
   for (const bad of [9, 86_401, 300.5, '300', null, Number.NaN]) {
-    assert.throws(() => createPayer({ config, store: new MemoryStore(), chainReader: null, maxAuthorizationSeconds: bad }),
+    assert.throws(() => createPayer({ config, store: new RecordStore(), chainReader: null, maxAuthorizationSeconds: bad }),
       { code: 'ERR_INVALID_ARG_VALUE', message: /Expected an integer from 10 to 86400 \(seconds\) for maxAuthorizationSeconds/ }, String(bad));
   }
 });

@@ -1,12 +1,14 @@
-// PaymentLedger on both stores (MemoryStore and the native RecordStore): the
+// PaymentLedger on the native RecordStore, in memory and journaled: the
 // state machine intent → signed → sent → settled | failed, how a key finds
 // its payment, the compare-and-set that keeps two processes from starting
 // two payments for one call, expiry, and pruning.
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
 
 import { RecordStore } from '../../lib/record_store.js';
-import { MemoryStore } from '../../lib/pay/memory_store.js';
 import { PaymentLedger, RETENTION_MS, STALE_INTENT_MS, callKey } from '../../lib/pay/payment_ledger.js';
 
 const T0 = 1_800_000_000_000;
@@ -29,7 +31,15 @@ const signedFields = (n = 1) => ({
   validBefore: Math.floor(T0 / 1000) + 300, payer: PAYER,
 });
 
-for (const [name, makeStore] of [['MemoryStore', () => new MemoryStore()], ['RecordStore', () => new RecordStore()]]) {
+const dirs = [];
+after(() => { for (const dir of dirs) rmSync(dir, { recursive: true, force: true }); });
+function journaledStore() {
+  const dir = mkdtempSync(join(tmpdir(), 'clawpay-pay-ledger-'));
+  dirs.push(dir);
+  return new RecordStore({ path: join(dir, 'pay.records') });
+}
+
+for (const [name, makeStore] of [['a RecordStore in memory', () => new RecordStore()], ['a journaled RecordStore', journaledStore]]) {
   describe(`PaymentLedger on ${name}`, () => {
     test('callKey: explicit keys are taken as given; otherwise the request is the key', () => {
       const a = callKey({ purpose: 'call', method: 'post', url: URL_A, body: '{"a":1}' });

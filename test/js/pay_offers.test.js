@@ -12,34 +12,22 @@ import test from 'node:test';
 import { encodePaymentRequiredHeader } from '@x402/core/http';
 
 import { Signer, toViemAccount } from '../../lib/index.js';
-import { MemoryStore, createPayer, loadConfig } from '../../lib/pay/index.js';
-import { KNOWN_CHAINS } from '../../lib/pay/config.js';
+import { createPayer, loadConfig } from '../../lib/pay/index.js';
+import { RecordStore } from '../../lib/record_store.js';
+import { KNOWN_CHAINS } from '../../lib/pay/config_asset.js';
 import { PAYMENT_REQUIRED_LIMITS, candidateOffers, parsePaymentRequired } from '../../lib/pay/offers.js';
 import { parseBoundedJson } from '../../lib/pay/bounded_json.js';
 import { shownTerm } from '../../lib/pay/seller_text.js';
+import { LOCAL_TOKEN, PAY_TO, TEST_KEY, localChainEnv } from './support/local_chain_env.js';
 
-const KEY = `0x${'4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318'}`;
-const TOKEN = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
 const OTHER_TOKEN = '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512';
-const PAY_TO = '0x90F79bf6EB2c4f870365E785982E1f101E93b906';
 const BASE_USDC = KNOWN_CHAINS[8453].asset;
 
-const config = loadConfig({
-  AGENT_PRIVATE_KEY: KEY,
-  CHAIN_ID: '31337',
-  RPC_URL: 'http://127.0.0.1:1',
-  CLAWPAY_ASSET_ADDRESS: TOKEN,
-  CLAWPAY_ASSET_NAME: 'USD Coin',
-  CLAWPAY_ASSET_VERSION: '2',
-  CLAWPAY_ASSET_DECIMALS: '6',
-  CLAWPAY_V1_NETWORK: 'devnet-31337',
-  CLAWPAY_ALLOWED_NETWORKS: 'eip155:31337,eip155:8453',
-  CLAWPAY_STATE_DIR: '/tmp/clawpay-unused',
-});
+const config = loadConfig(localChainEnv({ CLAWPAY_ALLOWED_NETWORKS: 'eip155:31337,eip155:8453' }));
 const chain = { v1Network: config.v1Network, chainId: config.chainId, asset: config.asset };
 
 const offer = (fields = {}, extra = {}) => ({
-  scheme: 'exact', network: 'eip155:31337', amount: '10000', asset: TOKEN, payTo: PAY_TO, maxTimeoutSeconds: 300,
+  scheme: 'exact', network: 'eip155:31337', amount: '10000', asset: LOCAL_TOKEN, payTo: PAY_TO, maxTimeoutSeconds: 300,
   extra: { name: 'USD Coin', version: '2', ...extra },
   ...fields,
 });
@@ -91,7 +79,7 @@ test('an offer naming another EIP-712 domain is skipped with the field and both 
   const cases = [
     [offer({}, { name: 'USD C0in' }), 'extra.name "USD C0in" is not the asset\'s EIP-712 domain name "USD Coin"'],
     [offer({}, { version: '1' }), 'extra.version "1" is not the asset\'s EIP-712 domain version "2"'],
-    [offer({ asset: OTHER_TOKEN }), `asset (EIP-712 verifyingContract) "${OTHER_TOKEN}" is not the configured asset ${TOKEN} on eip155:31337, nor a known USDC deployment on eip155:31337`],
+    [offer({ asset: OTHER_TOKEN }), `asset (EIP-712 verifyingContract) "${OTHER_TOKEN}" is not the configured asset ${LOCAL_TOKEN} on eip155:31337, nor a known USDC deployment on eip155:31337`],
     [offer({ network: 'eip155:8453' }), 'chain 8453 is not the configured asset\'s chain 31337 (EIP-712 chainId)'],
     [offer({ network: 'eip155:8453', asset: BASE_USDC.address }, { name: 'USDC' }), 'extra.name "USDC" is not the asset\'s EIP-712 domain name "USD Coin"'],
   ];
@@ -102,7 +90,7 @@ test('an offer naming another EIP-712 domain is skipped with the field and both 
   }
   // The configured asset (any case of its address) and a known USDC deployment on an allowed chain are payable.
   const good = [
-    offer({ asset: TOKEN.toLowerCase() }),
+    offer({ asset: LOCAL_TOKEN.toLowerCase() }),
     offer({ network: 'devnet-31337' }),
     offer({ network: 'eip155:8453', asset: BASE_USDC.address }),
     offer({ network: 'base', asset: BASE_USDC.address }),
@@ -133,11 +121,11 @@ async function listen(handler) {
 }
 
 function payer() {
-  const signer = Signer.fromPrivateKey(KEY);
+  const signer = Signer.fromPrivateKey(TEST_KEY);
   const account = toViemAccount(signer);
   const signs = { count: 0 };
   const wrapped = { ...account, signTypedData: async (td) => { signs.count += 1; return account.signTypedData(td); } };
-  const store = new MemoryStore();
+  const store = new RecordStore();
   const p = createPayer({ config, store, account: wrapped, chainReader: null });
   return { payer: p, signs, store, close: () => { p.close(); signer.destroy(); } };
 }

@@ -8,29 +8,17 @@ import test from 'node:test';
 import { decodePaymentSignatureHeader, encodePaymentRequiredHeader, encodePaymentResponseHeader } from '@x402/core/http';
 
 import { Signer, toViemAccount } from '../../lib/index.js';
-import { MemoryStore, createPayer, loadConfig } from '../../lib/pay/index.js';
+import { createPayer, loadConfig } from '../../lib/pay/index.js';
+import { RecordStore } from '../../lib/record_store.js';
+import { LOCAL_TOKEN, PAY_TO, TEST_KEY, localChainEnv } from './support/local_chain_env.js';
 
-const KEY = `0x${'4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318'}`;
-const TOKEN = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
-const PAY_TO = '0x90F79bf6EB2c4f870365E785982E1f101E93b906';
 const TX = `0x${'ab'.repeat(32)}`;
 const URL_A = 'http://seller.test/api/weather';
 
-const config = loadConfig({
-  AGENT_PRIVATE_KEY: KEY,
-  AGENT_WALLET_ADDRESS: PAY_TO,
-  CHAIN_ID: '31337',
-  RPC_URL: 'http://127.0.0.1:1',
-  CLAWPAY_ASSET_ADDRESS: TOKEN,
-  CLAWPAY_ASSET_NAME: 'USD Coin',
-  CLAWPAY_ASSET_VERSION: '2',
-  CLAWPAY_ASSET_DECIMALS: '6',
-  CLAWPAY_V1_NETWORK: 'devnet-31337',
-  CLAWPAY_STATE_DIR: '/tmp/clawpay-unused',
-});
+const config = loadConfig(localChainEnv({ AGENT_WALLET_ADDRESS: PAY_TO }));
 
 const offer = (amount = '10000', extra = {}) => ({
-  scheme: 'exact', network: 'eip155:31337', amount, asset: TOKEN, payTo: PAY_TO, maxTimeoutSeconds: 300,
+  scheme: 'exact', network: 'eip155:31337', amount, asset: LOCAL_TOKEN, payTo: PAY_TO, maxTimeoutSeconds: 300,
   extra: { name: 'USD Coin', version: '2', ...extra },
 });
 
@@ -65,8 +53,8 @@ function settledResponse(payload, status = 200) {
   return new Response('{"ok":true}', { status, headers: { 'payment-response': receipt, 'content-type': 'application/json' } });
 }
 
-function payerFor(fetch, { store = new MemoryStore(), chainReader = null, now, cfg = config } = {}) {
-  const signer = Signer.fromPrivateKey(KEY);
+function payerFor(fetch, { store = new RecordStore(), chainReader = null, now, cfg = config } = {}) {
+  const signer = Signer.fromPrivateKey(TEST_KEY);
   const account = toViemAccount(signer);
   const signs = { count: 0 };
   const wrapped = { ...account, signTypedData: async (td) => { signs.count += 1; return account.signTypedData(td); } };
@@ -123,14 +111,14 @@ test('the ledger records the intent before signing, the header before sending, t
   assert.equal(record.offer.amount, '10000');
   assert.equal(record.headerName, 'payment-signature');
   assert.deepEqual(result.payment, {
-    status: 'settled', paymentId: record.paymentId, kind: 'call', amount: '10000', amountDecimal: '0.01', asset: TOKEN,
+    status: 'settled', paymentId: record.paymentId, kind: 'call', amount: '10000', amountDecimal: '0.01', asset: LOCAL_TOKEN,
     network: 'eip155:31337', payTo: PAY_TO, transaction: TX, payer: made.payer.address, x402Version: 2,
     nonce: record.nonce, validBefore: Number(record.validBefore), attempts: 1, replayed: false, failure: null,
     refusal: null, settledAfterRefusal: null, cancelled: false, cancel: null,
   });
   // The private key is nowhere: not in the result, the records, or the payer.
   const everything = JSON.stringify([result, made.store.list(), Object.keys(made.payer)]);
-  assert.ok(!everything.includes(KEY.slice(2)));
+  assert.ok(!everything.includes(TEST_KEY.slice(2)));
   made.close();
 });
 
@@ -368,7 +356,7 @@ test('a refused authorization cancelled on chain is released; a cancel is told f
 test('an open payment past its validBefore: resolved by the chain, or refused when the chain cannot say', async () => {
   let clock = Date.now();
   const { fetch } = seller({ onPaid: (payload, attempt) => (attempt === 1 ? new Response('', { status: 503 }) : settledResponse(payload)) });
-  const store = new MemoryStore();
+  const store = new RecordStore();
   const blind = payerFor(fetch, { store, now: () => clock });
   const first = await blind.payer.fetch(URL_A, { idempotencyKey: 'k1' });
   assert.equal(first.payment.status, 'pending');

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import test from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { MemoryStore } from '../../lib/pay/memory_store.js';
+import { RecordStore } from '../../lib/record_store.js';
 import { PolicyError, RULES, SpendPolicy, parseCallCap, utcDay } from '../../lib/pay/policy.js';
 
 const USDC = '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913';
@@ -31,7 +31,7 @@ const limits = (overrides = {}) => ({
   ...overrides,
 });
 
-function policyWith(overrides = {}, { store = new MemoryStore(), now = () => T0 } = {}) {
+function policyWith(overrides = {}, { store = new RecordStore(), now = () => T0 } = {}) {
   return { policy: new SpendPolicy({ policy: limits(overrides), asset: ASSET, store, now }), store };
 }
 
@@ -138,7 +138,7 @@ test('a refusal reserves nothing; release gives the amount back exactly once', (
 });
 
 test('a reservation can be released by its record, from another SpendPolicy on the same store', () => {
-  const store = new MemoryStore();
+  const store = new RecordStore();
   const { policy: first } = policyWith({}, { store });
   const { policy: second } = policyWith({}, { store });
   const held = JSON.parse(JSON.stringify(first.reserve(terms(300_000n))));

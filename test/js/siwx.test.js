@@ -20,7 +20,8 @@ import {
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 
 import { Signer, toViemAccount } from '../../lib/index.js';
-import { MAX_SIWX_HEADER_BYTES, SIWX_ERRORS, createSiwxGate } from '../../lib/paywall/siwx.js';
+import { MAX_SIWX_HEADER_BYTES } from '../../lib/limits.js';
+import { SIWX_ERRORS, createSiwxGate } from '../../lib/paywall/siwx.js';
 
 const RESOURCE = 'https://api.example.com:8443/v1/report?q=1';
 const ROUTE = 'report';

@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import test from 'node:test';
 
 import { RecordStore } from '../../lib/index.js';
-import { MemoryStore } from '../../lib/pay/memory_store.js';
 import { STALE_APPROVING_MS, createApprovalQueue, parseQueueId } from '../../lib/wallet/approval_queue.js';
 import { tempDir } from './support/checks.js';
 
@@ -33,7 +32,7 @@ const coded = (code, text) => (error) => {
 };
 
 test('add: ids "1", "2", … with the item\'s fields, status pending, times in unix seconds', () => {
-  const queue = createApprovalQueue({ store: new MemoryStore(), now: () => T0 });
+  const queue = createApprovalQueue({ store: new RecordStore(), now: () => T0 });
   const first = queue.add(item('5000000', { memo: 'invoice 7' }));
   const second = queue.add(item('7000000'));
   assert.equal(first.id, '1');
@@ -57,7 +56,7 @@ test('parseQueueId: typeable ids only; anything else is refused', () => {
 });
 
 test('claim: pending → approving or cancelled, once; the loser is told the item\'s status', () => {
-  const queue = createApprovalQueue({ store: new MemoryStore(), now: () => T0 });
+  const queue = createApprovalQueue({ store: new RecordStore(), now: () => T0 });
   queue.add(item());
   queue.add(item());
   const claimed = queue.claim('1', 'approve');
@@ -71,7 +70,7 @@ test('claim: pending → approving or cancelled, once; the loser is told the ite
 });
 
 test('finish: approving → executed or failed with the hash and the error; nothing else can finish', () => {
-  const queue = createApprovalQueue({ store: new MemoryStore(), now: () => T0 });
+  const queue = createApprovalQueue({ store: new RecordStore(), now: () => T0 });
   queue.add(item());
   queue.add(item());
   queue.add(item());
@@ -95,7 +94,7 @@ test('finish: approving → executed or failed with the hash and the error; noth
 
 test('an approval left behind by a process that stopped may be claimed again once stale', () => {
   let now = T0;
-  const queue = createApprovalQueue({ store: new MemoryStore(), now: () => now });
+  const queue = createApprovalQueue({ store: new RecordStore(), now: () => now });
   queue.add(item());
   queue.claim('1', 'approve');
   now += STALE_APPROVING_MS - 1;

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import test from 'node:test';
 
 import { describeConfig, loadConfig } from '../../lib/pay/config.js';
-import { MemoryStore } from '../../lib/pay/memory_store.js';
+import { RecordStore } from '../../lib/record_store.js';
 import { PaymentLedger } from '../../lib/pay/payment_ledger.js';
 import { SpendPolicy } from '../../lib/pay/policy.js';
 import { createSendPolicy } from '../../lib/wallet/send_policy.js';
@@ -31,7 +31,7 @@ const WEI = 10n ** 18n;
 
 const configWith = (env = {}) => loadConfig({ AGENT_PRIVATE_KEY: KEY, HOME: '/home/agent', ...env });
 
-function setup(env = {}, { store = new MemoryStore(), now = () => T0 } = {}) {
+function setup(env = {}, { store = new RecordStore(), now = () => T0 } = {}) {
   const config = configWith(env);
   return {
     config,
@@ -216,7 +216,7 @@ test('limits(): the Limits shape for today, UTC midnight to midnight, with utili
 });
 
 test('limits(): an open x402 authorization (refused, may still settle) is pending, not spent, and counts against the limit', () => {
-  const store = new MemoryStore();
+  const store = new RecordStore();
   const { policy, payments } = setup({ CLAWPAY_MAX_PER_DAY: '8', CLAWPAY_MAX_PER_CALL: '2', CLAWPAY_MAX_PER_SEND: '6' }, { store });
   const ledger = new PaymentLedger({ store, now: () => T0 });
   const reservation = payments.reserve(x402(2_000_000n));
@@ -235,7 +235,7 @@ test('limits(): an open x402 authorization (refused, may still settle) is pendin
 
 test('the next UTC day starts from zero; yesterday\'s total stays yesterday\'s', () => {
   let now = T0;
-  const store = new MemoryStore();
+  const store = new RecordStore();
   const { policy } = setup({ CLAWPAY_MAX_PER_DAY: '1' }, { store, now: () => now });
   assert.equal(policy.decide({ token: BASE_USDC, to: PAY_TO, units: 1_000_000n, info: USDC }).execute, true);
   assert.equal(policy.decide({ token: BASE_USDC, to: PAY_TO, units: 1n, info: USDC }).rule, 'per_day');

@@ -16,10 +16,10 @@
 // Imported, it gives the parent's side: runWriter(), killAfter() and
 // startTogether().
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
+import { sha256Hex } from '../../../lib/hashing.js';
 import { ReceiptLedger, RecordStore } from '../../../lib/index.js';
 
 const self = fileURLToPath(import.meta.url);
@@ -87,7 +87,7 @@ export async function startTogether(count, args) {
 
 // --- the child ------------------------------------------------------------------
 
-const hash = (text) => `0x${createHash('sha256').update(text).digest('hex')}`;
+const hash = (text) => `0x${sha256Hex(text)}`;
 
 /** The same intent for the same (seed, i) in every process. */
 function raceIntent(seed, i) {

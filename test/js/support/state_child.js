@@ -9,14 +9,14 @@
 // KIND: records (pay.records through openPayStore), sessions
 // (sessions.journal), receipts (receipts.journal). Notices (a torn record
 // cut) go to stderr, as in the product.
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 
+import { sha256Hex } from '../../../lib/hashing.js';
 import { ReceiptLedger } from '../../../lib/receipt_ledger.js';
 import { SessionStore } from '../../../lib/session_store.js';
 import { openPayStore } from '../../../lib/pay/store.js';
 
-const hash = (text) => `0x${createHash('sha256').update(text).digest('hex')}`;
+const hash = (text) => `0x${sha256Hex(text)}`;
 
 const FILES = { records: 'pay.records', sessions: 'sessions.journal', receipts: 'receipts.journal' };
 
