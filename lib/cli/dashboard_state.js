@@ -10,7 +10,7 @@ import { formatAmount } from '../pay/amount.js';
 import { paymentView } from '../pay/fetch_result.js';
 import { routeOf, spendReport } from '../pay/spend_report.js';
 import { ReceiptLedger } from '../receipt_ledger.js';
-import { SessionCache } from '../session_cache.js';
+import { SessionStore } from '../session_store.js';
 import { createApprovalQueue } from '../wallet/approval_queue.js';
 
 /** Days shown on the chart: today and the 13 before it. */
@@ -28,7 +28,7 @@ function days(now) {
 function openSessions(path, asset, now) {
   if (!path || !existsSync(path)) return [];
   // Read only, each time: clawpay-mcp may be writing it.
-  const cache = new SessionCache({ path, readOnly: true, onNotice: () => {} });
+  const cache = new SessionStore({ path, readOnly: true, onNotice: () => {} });
   try {
     const seconds = Math.floor(now / 1000);
     return cache.list({ now: seconds }).map((record) => ({

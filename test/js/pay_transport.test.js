@@ -8,7 +8,8 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import test from 'node:test';
 
-import { MemoryStore, createPayer, loadConfig } from '../../lib/pay/index.js';
+import { createPayer, loadConfig } from '../../lib/pay/index.js';
+import { RecordStore } from '../../lib/record_store.js';
 
 const KEY = `0x${'4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318'}`;
 const config = loadConfig({
@@ -53,7 +54,7 @@ async function recordingServer(t, handler = (req, res) => res.end('ok')) {
 }
 
 function payerOf(t) {
-  const payer = createPayer({ config, store: new MemoryStore(), chainReader: null });
+  const payer = createPayer({ config, store: new RecordStore(), chainReader: null });
   t.after(() => payer.close());
   return payer;
 }
@@ -131,7 +132,7 @@ test('redirects behave as before: 303 turns a POST into a GET without its body; 
 
 test('a body beyond maxBodyBytes is cut, and the connection still serves the next request', async (t) => {
   const a = await recordingServer(t, (req, res) => res.end(req.url === '/big' ? 'x'.repeat(100_000) : 'small'));
-  const payer = createPayer({ config, store: new MemoryStore(), chainReader: null, maxBodyBytes: 1000 });
+  const payer = createPayer({ config, store: new RecordStore(), chainReader: null, maxBodyBytes: 1000 });
   t.after(() => payer.close());
   const big = await payer.fetch(`${a.url}/big`);
   assert.equal(big.truncated, true);
@@ -154,7 +155,7 @@ test('a server that never answers is ERR_TIMEOUT, nothing paid', async (t) => {
 test('payer.close() closes every kept-alive connection; the payer then refuses requests', async (t) => {
   const a = await recordingServer(t);
   const b = await recordingServer(t);
-  const payer = createPayer({ config, store: new MemoryStore(), chainReader: null });
+  const payer = createPayer({ config, store: new RecordStore(), chainReader: null });
   await payer.fetch(`${a.url}/one`);
   await payer.fetch(`${b.url}/two`);
   const open = [...a.sockets, ...b.sockets];
