@@ -13,10 +13,11 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 # that fetch and build libsecp256k1 from its source package (dpkg-dev,
 # autotools), and the packaged libsecp256k1 as the fallback when its source
 # cannot be fetched. Tests: GoogleTest, Google Benchmark, clang with
-# libFuzzer for the fuzz stage.
+# libFuzzer for the fuzz stage, and libc++ for the stage that builds the core
+# as macOS's toolchain does (clang++ -stdlib=libc++).
 PACKAGES=(g++ cmake make pkg-config libsecp256k1-dev libssl-dev nlohmann-json3-dev
           dpkg-dev autoconf automake libtool
-          libgtest-dev libbenchmark-dev clang libclang-rt-dev ca-certificates)
+          libgtest-dev libbenchmark-dev clang libclang-rt-dev libc++-dev libc++abi-dev ca-certificates)
 command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
 
 missing=()
