@@ -2,7 +2,7 @@
 // prebuilt binary shipped in prebuilds/. When neither loads, the error says
 // that the native addon could not be loaded, why, and what to do, instead of
 // a bare dlopen stack.
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,11 +10,32 @@ import { fileURLToPath } from 'node:url';
 const require = createRequire(import.meta.url);
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-// The one platform the npm package carries a prebuilt addon for.
-const PREBUILT = 'linux-x64 (glibc)';
-
 function libcName() {
   return process.platform === 'linux' && existsSync('/etc/alpine-release') ? 'musl' : 'glibc';
+}
+
+/**
+ * The platforms this copy carries a prebuilt addon for, as
+ * "<platform>-<arch>" plus " (<libc>)" on Linux: what prebuilds/ holds
+ * (scripts/prebuilds.js writes node.napi[.<libc>].node there).
+ */
+export function prebuiltPlatforms(root = packageRoot) {
+  const dir = join(root, 'prebuilds');
+  if (!existsSync(dir)) return [];
+  const out = [];
+  for (const tuple of readdirSync(dir).sort()) {
+    let files;
+    try {
+      files = readdirSync(join(dir, tuple));
+    } catch {
+      continue;
+    }
+    for (const file of files) {
+      const m = /^node\.napi(?:\.(glibc|musl))?\.node$/.exec(file);
+      if (m) out.push(m[1] ? `${tuple} (${m[1]})` : tuple);
+    }
+  }
+  return out;
 }
 
 /** The lines of advice for a load failure with this message. */
@@ -27,16 +48,17 @@ function fixesFor(message) {
     : 'build it from source: clone the clawpay-native repository, run bash scripts/setup.sh there, ' +
       'then npm install -g . from it';
   const fixes = [];
+  const carried = prebuiltPlatforms();
 
   if (/No native build was found/.test(message)) {
     if (clone) {
       fixes.push('the addon has not been built in this checkout yet');
       fixes.push(fromSource);
-    } else if (here === PREBUILT) {
-      fixes.push(`this installed copy has lost its prebuilt addon (${join(packageRoot, 'prebuilds', 'linux-x64')})`);
+    } else if (carried.length === 0) {
+      fixes.push(`this installed copy has lost its prebuilt addons (${join(packageRoot, 'prebuilds')})`);
       fixes.push('reinstall the package: npm install -g clawpay-native (or npm install clawpay-native in a project)');
     } else {
-      fixes.push(`clawpay-native ships a prebuilt addon for ${PREBUILT} only; this machine is ${here}`);
+      fixes.push(`clawpay-native carries prebuilt addons for ${carried.join(', ')}; there is none for this machine, ${here}`);
       fixes.push(fromSource);
     }
     return fixes;

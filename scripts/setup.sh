@@ -13,12 +13,14 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 # that fetch and build libsecp256k1 from its source package (dpkg-dev,
 # autotools), and the packaged libsecp256k1 as the fallback when its source
 # cannot be fetched. Tests: GoogleTest, Google Benchmark, clang with
-# libFuzzer for the fuzz stage; redis-server for the paywall's Redis store
-# (its tests start their own server; no system service is used); Chromium,
-# headless, for the dashboard test (driven by playwright-core, a devDependency).
+# libFuzzer for the fuzz stage; libc++ for the stage that builds the core as
+# macOS's toolchain does (clang++ -stdlib=libc++); redis-server for the
+# paywall's Redis store (its tests start their own server; no system service
+# is used); Chromium, headless, for the dashboard test (driven by
+# playwright-core, a devDependency).
 PACKAGES=(g++ cmake make pkg-config libsecp256k1-dev libssl-dev nlohmann-json3-dev
           dpkg-dev autoconf automake libtool
-          libgtest-dev libbenchmark-dev clang libclang-rt-dev ca-certificates
+          libgtest-dev libbenchmark-dev clang libclang-rt-dev libc++-dev libc++abi-dev ca-certificates
           redis-server chromium)
 command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
 

