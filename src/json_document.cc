@@ -416,11 +416,18 @@ class JsonReader {
         }
       }
     }
-    double d;
+    double d = 0;
+#if defined(_LIBCPP_VERSION) && _LIBCPP_VERSION < 200000
+    // libc++ before 20 (macOS's toolchain) has no floating-point from_chars:
+    // strtod in the C locale reads the same, already checked, token.
+    const bool read = false;
+#else
     auto [end, ec] = std::from_chars(start, stop, d);
-    if (ec != std::errc() || end != stop) {
-      // Out of range: strtod's answer (0 or a subnormal for tiny numbers,
-      // infinity for huge ones), as nlohmann reads it in the C locale.
+    const bool read = ec == std::errc() && end == stop;
+#endif
+    if (!read) {
+      // Out of range (or no from_chars): strtod's answer (0 or a subnormal for
+      // tiny numbers, infinity for huge ones), as nlohmann reads it in the C locale.
       static const locale_t cLocale = newlocale(LC_ALL_MASK, "C", static_cast<locale_t>(nullptr));
       std::string token(start, stop);
       d = strtod_l(token.c_str(), nullptr, cLocale);

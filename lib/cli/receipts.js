@@ -6,7 +6,7 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
-import { KNOWN_CHAINS } from '../pay/config.js';
+import { KNOWN_CHAINS } from '../pay/config_asset.js';
 import { ReceiptLedger, formatReceipts } from '../receipt_ledger.js';
 import { connectRedisStore } from '../paywall/redis_store.js';
 import { redactSecrets, showInput } from '../secret_text.js';

@@ -10,7 +10,8 @@
 // identical call after a settled and answered one buys again, as over HTTP.
 import { argError, expectObject, expectString } from '../validate.js';
 import { payError } from './errors.js';
-import { DEFAULT_TIMEOUT_MS, onlyKnownKeys } from './fetch_request.js';
+import { DEFAULT_TIMEOUT_MS } from '../limits.js';
+import { onlyKnownKeys } from './fetch_request.js';
 import { PAYMENT_RESPONSE_META_KEY } from '../x402_mcp.js';
 import { toolCallBody, toolCallUrl, toolTransport } from './mcp_exchange.js';
 import { noAnswer } from './response.js';

@@ -126,10 +126,3 @@ test('the flush timer writes pending counts by itself', async (t) => {
   assert.equal(reopened.get(a.sessionId).callCount, 2);
   reopened.close();
 });
-
-test('an addon that counts one call per record gets the plain cache: each call written as it happens', (t) => {
-  const path = journalAt(t);
-  const plain = new SessionStore({ path });
-  assert.equal(batchCallCounts(plain, { batches: false }), plain);
-  plain.close();
-});
