@@ -84,6 +84,7 @@ export const sessionStatusOutput = z.looseObject({
   session: sessionBlock.extend({ state: sessionState }).optional(),
   count: count.optional(),
   sessions: z.array(sessionBlock).optional(),
+  closed: z.array(sessionBlock.extend({ state: sessionState })).optional().describe('ended, expired and refused sessions, newest first'),
 });
 
 export const sessionEndOutput = z.looseObject({

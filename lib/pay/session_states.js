@@ -52,5 +52,21 @@ export function createSessionStates({ store, cache, seconds }) {
     return cache.prune({ now: at });
   }
 
-  return { closed, close, prune };
+  /**
+   * Every closed session still answered for, newest first: those kept in the
+   * store and those that ended or expired in the cache since the last prune.
+   */
+  function listClosed() {
+    const at = seconds();
+    const found = new Map();
+    if (store) for (const { value } of store.list(PREFIX)) if (value?.record) found.set(value.record.sessionId, value);
+    for (const record of cache.list({ includeExpired: true, now: at })) {
+      if (found.has(record.sessionId)) continue;
+      if (record.endedAt !== undefined) found.set(record.sessionId, { state: 'ended', at: record.endedAt, reason: null, record });
+      else if (at >= record.expiresAt) found.set(record.sessionId, { state: 'expired', at: record.expiresAt, reason: null, record });
+    }
+    return [...found.values()].sort((a, b) => b.at - a.at);
+  }
+
+  return { closed, close, prune, listClosed };
 }

@@ -294,5 +294,7 @@ export function createSessions({ payer, cache, signer, walletAddress, assetAddre
     prune: () => states.prune(),
     /** The active sessions. */
     list: () => cache.list({ now: seconds() }),
+    /** Closed sessions (ended, refused, expired), newest first: {state, at, reason, record}. */
+    listClosed: () => states.listClosed(),
   };
 }

@@ -189,6 +189,14 @@ describe('session kinds: clawpay, siwx, none', { timeout: 300_000 }, () => {
       assert.equal(closed.kind, 'siwx');
       assert.equal(closed.callCount, 1);
       await third.callFails('x402_session_fetch', { session_id: id, url: seller.routes.siwx }, 'session_ended');
+      // The list without an id shows the closed ones too, with their state: nothing dead looks active.
+      const listed = await third.callOk('x402_session_status', {});
+      assert.equal(listed.structuredContent.sessions.some((s) => s.sessionId === id || s.sessionId === siwxId), false);
+      const closedById = new Map(listed.structuredContent.closed.map((s) => [s.sessionId, s.state]));
+      assert.equal(closedById.get(id), 'ended');
+      assert.equal(closedById.get(siwxId), 'refused');
+      assert.match(listed.content[0].text, /Closed Sessions/);
+      assert.match(listed.content[0].text, new RegExp(`${id}  siwx  Ended`));
       assert.deepEqual(await balances(), afterPurchase);
     });
   });

@@ -1,4 +1,5 @@
-// x402_session_status: the active sessions, or one session in full.
+// x402_session_status: the active sessions and the recently closed ones, or
+// one session in full.
 import { formatUnits } from '../../pay/amount.js';
 import { maybeSecret, showInput } from '../../secret_text.js';
 import { formatTtl, isoTime } from '../format.js';
@@ -7,6 +8,9 @@ import { sessionStatusInput } from '../schemas.js';
 import { ZERO_ADDRESS } from '../../pay/sessions.js';
 import { STATE_TEXT } from '../session_view.js';
 import { failure, ok } from '../tool_result.js';
+
+/** Closed sessions listed without an id, newest first. */
+const MAX_CLOSED_LISTED = 20;
 
 export function sessionStatusTool({ paySessions, settings, seconds, sessionBlock, guarded }) {
   const { stateOf } = paySessions;
@@ -57,26 +61,41 @@ export function sessionStatusTool({ paySessions, settings, seconds, sessionBlock
     }
 
     const active = paySessions.list();
+    // Closed ones too (ClawPay 1.1 listed only active ones): an agent must see
+    // that a session it bought was ended, expired or refused by the server.
+    const closed = paySessions.listClosed().slice(0, MAX_CLOSED_LISTED);
+    let out;
     if (active.length === 0) {
-      const out = `Active Sessions\n\nNo active sessions. Use x402_session_start to establish one.\n\n` +
+      out = `Active Sessions\n\nNo active sessions. Use x402_session_start to establish one.\n\n` +
         `Sessions are kept on disk and survive restarts. Default TTL: ${settings.sessionTtlSeconds} seconds (SESSION_TTL_SECONDS).`;
-      return ok(out, { count: 0, sessions: [] });
+    } else {
+      out = `Active x402 Sessions (${active.length})\n\n`;
+      for (const record of active) {
+        out += `-------------------------------------\n`;
+        out += `  ID:       ${record.sessionId}\n`;
+        out += `  Kind:     ${paySessions.kindOf(record)}\n`;
+        if (record.label) out += `  Label:    ${record.label}\n`;
+        out += `  Endpoint: ${record.endpoint}\n`;
+        out += `  Scope:    ${record.scope}\n`;
+        out += `  TTL:      ${formatTtl(record.expiresAt - at)}\n`;
+        out += `  Calls:    ${record.callCount}\n`;
+        out += `  Payment:  ${record.paymentAmount} base units, TX ${record.paymentTxHash}\n\n`;
+      }
+      out += `Use x402_session_fetch with a session_id to make calls within a session without paying.\n`;
+      out += `Use x402_session_status with session_id="..." for full details.`;
     }
-    let out = `Active x402 Sessions (${active.length})\n\n`;
-    for (const record of active) {
-      out += `-------------------------------------\n`;
-      out += `  ID:       ${record.sessionId}\n`;
-      out += `  Kind:     ${paySessions.kindOf(record)}\n`;
-      if (record.label) out += `  Label:    ${record.label}\n`;
-      out += `  Endpoint: ${record.endpoint}\n`;
-      out += `  Scope:    ${record.scope}\n`;
-      out += `  TTL:      ${formatTtl(record.expiresAt - at)}\n`;
-      out += `  Calls:    ${record.callCount}\n`;
-      out += `  Payment:  ${record.paymentAmount} base units, TX ${record.paymentTxHash}\n\n`;
+    if (closed.length > 0) {
+      out += `\n\nClosed Sessions (${closed.length}${closed.length === MAX_CLOSED_LISTED ? ', the newest' : ''}; not usable)\n\n`;
+      for (const { state, at: closedAt, reason, record } of closed) {
+        out += `  ${record.sessionId}  ${paySessions.kindOf(record)}  ${STATE_TEXT[state]} ${isoTime(closedAt)}` +
+          `${reason ? ` (${reason})` : ''}  ${record.endpoint}  calls ${record.callCount}\n`;
+      }
     }
-    out += `Use x402_session_fetch with a session_id to make calls within a session without paying.\n`;
-    out += `Use x402_session_status with session_id="..." for full details.`;
-    return ok(out, { count: active.length, sessions: active.map(sessionBlock) });
+    return ok(out, {
+      count: active.length,
+      sessions: active.map(sessionBlock),
+      closed: closed.map(({ state, record }) => ({ ...sessionBlock(record), state })),
+    });
   }
 
   return {
