@@ -4,11 +4,14 @@ import type { Address, Hex, Receipt, ReceiptIntent, ReceiptLedger } from '../ind
 
 export { ReceiptLedger, formatReceipts } from '../index.js';
 
-/** Where and in what a route is paid. Amounts are base units (USDC: 10000n = 0.01 USDC). */
+/**
+ * Where and in what a route is paid. Amounts are base units (USDC: 10000n = 0.01 USDC),
+ * or dollars (`'$0.01'`) on a network whose USDC is known (eip155:8453, eip155:84532).
+ */
 export interface PriceConfig {
-  amount: bigint | number | string;
-  /** The EIP-3009 token. */
-  asset: Address;
+  amount: bigint | number | string | `$${string}`;
+  /** The EIP-3009 token; default the network's USDC where it is known (Base, Base Sepolia). */
+  asset?: Address;
   /** CAIP-2, e.g. "eip155:8453". */
   network: `eip155:${number}`;
   payTo: Address;
@@ -38,7 +41,7 @@ export interface RouteConfig {
 
 export interface Route {
   readonly id: string;
-  readonly terms: Readonly<Required<Omit<PriceConfig, 'amount'>>>;
+  readonly terms: Readonly<Required<Omit<PriceConfig, 'amount'>>> & { readonly usdc: boolean };
   readonly callPrice: bigint | null;
   readonly session: { readonly price: bigint; readonly maxTtlSeconds: number } | null;
   readonly description: string;

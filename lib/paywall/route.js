@@ -1,9 +1,13 @@
 // What a paid route costs, checked once at configuration time so that the
 // request path never meets a malformed price. Amounts are base units of the
 // asset (USDC has 6 decimals: 10000n is 0.01 USDC) and are kept as bigint;
-// a float never touches money.
+// a float never touches money. On a network whose USDC is known (Base, Base
+// Sepolia) a price may be given in dollars, '$0.01', as @x402/express takes
+// it, with the asset defaulted to that USDC; never for another asset.
 import { getAddress } from '../hashing.js';
 import { MAX_ASSET_DECIMALS, MAX_SESSION_TTL_SECONDS, MAX_UINT256, MIN_SESSION_TTL_SECONDS } from '../limits.js';
+import { parseDecimalUnits } from '../pay/amount.js';
+import { KNOWN_CHAINS } from '../pay/config_asset.js';
 import { CAIP2_EVM, argError, describe, expectObject, expectSafeInteger, expectString } from '../validate.js';
 
 function configError(name, message) {
@@ -26,6 +30,24 @@ export function baseUnits(value, name) {
   return units;
 }
 
+/** The USDC of a CAIP-2 network, when it is one of KNOWN_CHAINS; else null. */
+function knownUsdc(caip2) {
+  return KNOWN_CHAINS[Number(caip2.slice('eip155:'.length))]?.asset ?? null;
+}
+
+/** A price in base units, or in dollars ('$0.01') where the route's asset is a known USDC. */
+function priceUnits(value, where, name) {
+  if (typeof value !== 'string' || !value.startsWith('$')) return baseUnits(value, name);
+  if (!where.usdc) {
+    throw argError(TypeError, 'ERR_INVALID_ROUTE',
+      `${name} is in dollars (${describe(value)}), which only a known USDC can be priced in (Base, Base Sepolia); give base units of ${where.asset}`);
+  }
+  const { units, error } = parseDecimalUnits(value.slice(1), where.decimals);
+  if (error) throw argError(TypeError, 'ERR_INVALID_ROUTE', `${name} (a dollar price) ${error}`);
+  if (units <= 0n) throw argError(RangeError, 'ERR_INVALID_ROUTE', `${name} must be more than $0, got ${describe(value)}`);
+  return units;
+}
+
 function address(value, name) {
   try {
     return getAddress(expectString(value, name));
@@ -44,30 +66,41 @@ function network(value, name) {
 // Where and in what a route is paid: shared by its per-call price and its
 // session price, so a session is always bought in the asset the route sells.
 function terms(config, name) {
-  const decimals = config.decimals ?? 6;
+  const net = network(config.network, `${name}.network`);
+  const usdc = knownUsdc(net);
+  if (config.asset === undefined && !usdc) {
+    throw configError(name, `needs an asset: ${net} has no known USDC to default to (known: ${Object.keys(KNOWN_CHAINS).map((id) => `eip155:${id}`).join(', ')})`);
+  }
+  // Defaulted, the asset is the network's USDC with its EIP-712 domain.
+  const preset = config.asset === undefined ? usdc : {};
+  const asset = address(config.asset ?? usdc.address, `${name}.asset`);
+  const decimals = config.decimals ?? preset.decimals ?? 6;
   expectSafeInteger(decimals, `${name}.decimals`, { min: 0 });
   if (decimals > MAX_ASSET_DECIMALS) throw configError(name, `decimals must be at most ${MAX_ASSET_DECIMALS}, got ${decimals}`);
   const maxTimeoutSeconds = config.maxTimeoutSeconds ?? 300;
   expectSafeInteger(maxTimeoutSeconds, `${name}.maxTimeoutSeconds`, { min: 10 });
+  const isUsdc = usdc !== null && asset === getAddress(usdc.address) && decimals === usdc.decimals;
   return Object.freeze({
-    asset: address(config.asset, `${name}.asset`),
-    network: network(config.network, `${name}.network`),
+    asset,
+    network: net,
     payTo: address(config.payTo, `${name}.payTo`),
     // The asset's EIP-712 domain: the signature only verifies with the
     // token's own name and version ("USD Coin", "2" for USDC).
-    name: expectString(config.name ?? 'USD Coin', `${name}.name`),
-    version: expectString(config.version ?? '2', `${name}.version`),
+    name: expectString(config.name ?? preset.name ?? 'USD Coin', `${name}.name`),
+    version: expectString(config.version ?? preset.version ?? '2', `${name}.version`),
     decimals,
     maxTimeoutSeconds,
+    // Prices in dollars are read only for a known USDC (priceUnits).
+    usdc: isUsdc,
   });
 }
 
-function sessionTerms(config, callPrice, name) {
+function sessionTerms(config, where, callPrice, name) {
   expectObject(config, name);
   const ttl = config.maxTtlSeconds;
   expectSafeInteger(ttl, `${name}.maxTtlSeconds`, { min: MIN_SESSION_TTL_SECONDS });
   if (ttl > MAX_SESSION_TTL_SECONDS) throw configError(name, `maxTtlSeconds must be at most ${MAX_SESSION_TTL_SECONDS} (30 days), got ${ttl}`);
-  const price = baseUnits(config.price, `${name}.price`);
+  const price = priceUnits(config.price, where, `${name}.price`);
   if (price === callPrice) {
     // v1 payloads do not echo which offer they accept; the amount tells the
     // per-call payment from the session purchase, so the two must differ.
@@ -81,6 +114,8 @@ function sessionTerms(config, callPrice, name) {
  * description, mimeType}. Configured as
  *   {price: {amount, asset, network, payTo, name?, version?, decimals?, maxTimeoutSeconds?},
  *    session?: {price, maxTtlSeconds}, description?, mimeType?}
+ * where amount and session.price may be '$0.01' and asset left out on a
+ * network whose USDC is known.
  * or, for a route that only sells sessions, with `session` carrying the
  * asset fields itself and no `price`. `callPrice` is null then.
  */
@@ -93,12 +128,12 @@ export function normalizeRoute(config, id) {
   const where = config.price === undefined
     ? terms(expectObject(config.session, `${id}.session`), `${id}.session`)
     : terms(expectObject(config.price, `${id}.price`), `${id}.price`);
-  const callPrice = config.price === undefined ? null : baseUnits(config.price.amount, `${id}.price.amount`);
+  const callPrice = config.price === undefined ? null : priceUnits(config.price.amount, where, `${id}.price.amount`);
   return Object.freeze({
     id,
     terms: where,
     callPrice,
-    session: config.session === undefined ? null : sessionTerms(config.session, callPrice, `${id}.session`),
+    session: config.session === undefined ? null : sessionTerms(config.session, where, callPrice, `${id}.session`),
     description: expectString(config.description ?? '', `${id}.description`),
     mimeType: expectString(config.mimeType ?? 'application/json', `${id}.mimeType`),
   });
