@@ -30,7 +30,7 @@ import { SessionStore } from '../session_store.js';
 import { ensureDir, shownPath } from '../state_dir.js';
 import { createScrubber } from './command_output.js';
 import { verifyStateDir } from './state.js';
-import { chainErrorMessage, createChainClients, shownRpcUrl } from '../wallet/chain_client.js';
+import { chainErrorMessage, probeRpc, shownRpcUrl } from '../wallet/chain_client.js';
 
 const USAGE = 'clawpay doctor   (reads the same environment as clawpay-mcp)';
 const RPC_TIMEOUT_MS = 5_000;
@@ -153,20 +153,12 @@ function checkConfiguration(report, env) {
 
 /** The RPC's chain id, checked against CHAIN_ID; the client when it is the right chain. */
 async function checkRpc(report, config) {
-  const shown = shownRpcUrl(config.rpcUrl);
-  const { publicClient } = createChainClients(config, { timeoutMs: RPC_TIMEOUT_MS });
-  let chainId;
-  try {
-    chainId = await publicClient.getChainId();
-  } catch (error) {
-    report.fail(`RPC ${shown} does not answer: ${chainErrorMessage(error, config.rpcUrl)}`);
+  const { publicClient, chainId, problem } = await probeRpc(config, { timeoutMs: RPC_TIMEOUT_MS });
+  if (problem) {
+    report.fail(problem);
     return null;
   }
-  if (chainId !== config.chainId) {
-    report.fail(`RPC ${shown} is chain ${chainId}, but CHAIN_ID is ${config.chainId}: payments would be signed for the wrong chain`);
-    return null;
-  }
-  report.ok(`RPC ${shown} answers: chain ${chainId}, as CHAIN_ID says`);
+  report.ok(`RPC ${shownRpcUrl(config.rpcUrl)} answers: chain ${chainId}, as CHAIN_ID says`);
   return publicClient;
 }
 

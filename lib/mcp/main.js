@@ -34,6 +34,7 @@ import { createPayer } from '../pay/payer.js';
 import { sessionsPathOf } from '../pay/sessions.js';
 import { createSessionStates } from '../pay/session_states.js';
 import { openPayStore } from '../pay/store.js';
+import { probeRpc } from '../wallet/chain_client.js';
 import { openWallet } from '../wallet/index.js';
 import { chainDefaultNote, unknownVariables } from './environment.js';
 import { DEFAULT_HTTP_PORT, serveHttp } from './http.js';
@@ -243,6 +244,12 @@ export async function main(argv, { env = process.env } = {}) {
     stopServing = () => handle.close();
     say(`${SERVER_VERSION} serving MCP over stdio; wallet ${config.walletAddress} (${config.walletMode} mode), payer ${config.agentAddress}, ${config.network}`);
   }
+
+  // An RPC that is down or on another chain is said at once (the server
+  // still starts: the tools that need the chain say so when called).
+  activity.track(probeRpc(config).then(({ problem }) => {
+    if (problem) say(`warning: ${problem}`);
+  }, (error) => say(`warning: could not check the RPC: ${error.message}`)));
 
   // Payments a crash left with an unknown outcome are settled from the chain
   // (their EIP-3009 nonce used or not) in the background.

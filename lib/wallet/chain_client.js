@@ -82,3 +82,23 @@ export function shownRpcUrl(rpcUrl) {
   const hidden = url.username || url.password || url.pathname !== '/' || url.search || url.hash;
   return `${url.protocol}//${url.host}${hidden ? '/…' : ''}`;
 }
+
+/**
+ * Whether the RPC answers and is the configured chain: {publicClient, chainId}
+ * or {problem} — a sentence naming the URL without credentials and what went
+ * wrong (clawpay doctor, and clawpay-mcp's check at start).
+ */
+export async function probeRpc(config, { timeoutMs = 5_000 } = {}) {
+  const shown = shownRpcUrl(config.rpcUrl);
+  const { publicClient } = createChainClients(config, { timeoutMs });
+  let chainId;
+  try {
+    chainId = await publicClient.getChainId();
+  } catch (error) {
+    return { problem: `RPC ${shown} does not answer: ${chainErrorMessage(error, config.rpcUrl)} (reading its chain id)` };
+  }
+  if (chainId !== config.chainId) {
+    return { problem: `RPC ${shown} is chain ${chainId}, but CHAIN_ID is ${config.chainId}: payments would be signed for the wrong chain` };
+  }
+  return { publicClient, chainId };
+}

@@ -188,6 +188,17 @@ describe('clawpay doctor', { timeout: 300_000 }, () => {
     assert.doesNotMatch(withChain.stderr, /warning:|CHAIN_ID is not set/);
   });
 
+  test('clawpay-mcp with an RPC that does not answer, or is another chain: a warning naming the URL (without its key) at start; the server still starts', async () => {
+    const port = await freePort();
+    const down = await run(CLAWPAY_MCP, [], { RPC_URL: `http://127.0.0.1:${port}/v3/0123456789abcdef` });
+    assert.equal(down.code, 0, down.stderr);
+    assert.match(down.stderr, /serving MCP over stdio/);
+    assert.match(down.stderr, new RegExp(`^clawpay-mcp: warning: RPC http://127\\.0\\.0\\.1:${port}/… does not answer: .*\\(reading its chain id\\)$`, 'm'));
+    assert.doesNotMatch(down.stderr, /0123456789abcdef/);
+    const wrong = await run(CLAWPAY_MCP, [], { CHAIN_ID: '84532', CLAWPAY_V1_NETWORK: 'base-sepolia' });
+    assert.match(wrong.stderr, /^clawpay-mcp: warning: RPC .* is chain 31337, but CHAIN_ID is 84532: payments would be signed for the wrong chain$/m);
+  });
+
   test('a state directory that cannot be created: ✘ naming it and why; the policy not checked', async () => {
     const file = join(root, 'a-file');
     writeFileSync(file, 'not a directory');
