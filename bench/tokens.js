@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import * as viem from 'viem';
 
 import { Signer, buildSessionToken, verifySessionToken, verifySessionTokens, ReceiptLedger } from '../lib/index.js';
-import { SESSION_HEADER, SessionGate } from '../lib/paywall/sessions.js';
+import { SESSION_HEADER, SessionGate } from '../lib/paywall/session_gate.js';
 import { normalizeRoute } from '../lib/paywall/route.js';
 import { compare } from './harness.js';
 

@@ -11,7 +11,7 @@ import { wrapFetchWithPayment, x402Client } from '@x402/fetch';
 import { ExactEvmScheme } from '@x402/evm/exact/client';
 
 import { Signer, buildSessionToken, toViemAccount } from '../../lib/index.js';
-import { createPaywall } from '../../lib/paywall/http.js';
+import { createPaywall } from '../../lib/paywall/middleware.js';
 import { SESSION_EXTRA } from '../../lib/paywall/offers.js';
 import { devnetRoutes } from '../../lib/devnet/paywall_server.js';
 import { describeWorld, startWorld } from '../../lib/devnet/world.js';

@@ -12,7 +12,7 @@
 import express from 'express';
 
 import { ReceiptLedger } from '../receipt_ledger.js';
-import { createPaywall } from '../paywall/http.js';
+import { createPaywall } from '../paywall/middleware.js';
 import { journalStore } from '../paywall/journal_store.js';
 import { redisStore } from '../paywall/redis_store.js';
 import { devnetRoutes } from './paywall_server.js';

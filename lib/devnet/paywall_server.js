@@ -2,7 +2,7 @@
 // route paid per call and one prefix that also sells sessions.
 import express from 'express';
 
-import { createPaywall } from '../paywall/http.js';
+import { createPaywall } from '../paywall/middleware.js';
 
 // Base units of a 6-decimal token: 0.01 and 0.05 USDC.
 export const PER_CALL_PRICE = 10_000n;

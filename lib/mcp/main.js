@@ -37,7 +37,7 @@ import { openPayStore } from '../pay/store.js';
 import { probeRpc } from '../wallet/chain_client.js';
 import { openWallet } from '../wallet/index.js';
 import { chainDefaultNote, unknownVariables } from './environment.js';
-import { DEFAULT_HTTP_PORT, serveHttp } from './http.js';
+import { DEFAULT_HTTP_PORT, serveHttp } from './http_transport.js';
 import { createClawpayServer, SERVER_NAME, SERVER_VERSION } from './server.js';
 import { parseUpstreams, startUpstreams, upstreamTimeoutOf } from './upstreams/index.js';
 

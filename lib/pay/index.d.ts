@@ -478,7 +478,7 @@ export declare function createPayer(options: {
 export declare const DEFAULT_TIMEOUT_MS: 30000;
 export declare const METHODS: readonly ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
-// ---- offers.js --------------------------------------------------------------------
+// ---- payment_required.js --------------------------------------------------------------------
 export declare const SESSION_EXTRA: 'clawpaySession';
 export declare function isSessionOffer(offer: unknown): boolean;
 /**

@@ -10,5 +10,5 @@ export { createPayer, METHODS } from './payer.js';
 export { openPayStore, RECORDS_FILE } from './store.js';
 export { PayError } from './errors.js';
 export { formatUnits, parseBaseUnits, parseDecimalUnits } from './amount.js';
-export { PAYMENT_REQUIRED_LIMITS, SESSION_EXTRA, isSessionOffer, parsePaymentRequired } from './offers.js';
+export { PAYMENT_REQUIRED_LIMITS, SESSION_EXTRA, isSessionOffer, parsePaymentRequired } from './payment_required.js';
 export { createChainReader } from './chain_reader.js';

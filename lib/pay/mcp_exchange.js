@@ -38,7 +38,7 @@ export function paymentRequiredOf(result) {
   if (isPaymentRequired(meta[AGENTS_ERROR_META_KEY])) return { paymentRequired: meta[AGENTS_ERROR_META_KEY], dialect: 'agents' };
   if (isPaymentRequired(result.structuredContent)) return { paymentRequired: result.structuredContent, dialect: 'x402' };
   const text = Array.isArray(result.content) && result.content[0]?.type === 'text' ? result.content[0].text : null;
-  // Within the 402 limits (offers.js) before it is parsed at all.
+  // Within the 402 limits (payment_required.js) before it is parsed at all.
   if (typeof text === 'string' && text.length <= 256 * 1024 && text.trimStart().startsWith('{')) {
     try {
       const parsed = JSON.parse(text);

@@ -1,7 +1,7 @@
 // Which offer of a 402 is paid: among those payable here, the first the
 // spend policy allows.
 import { payError } from './errors.js';
-import { candidateOffers } from './offers.js';
+import { candidateOffers } from './payment_required.js';
 import { PolicyError } from './policy.js';
 
 /**

@@ -7,7 +7,7 @@ import { payError } from './errors.js';
 import { MAX_REDIRECTS } from './fetch_request.js';
 import { networkFailure, paymentView, plainResult } from './fetch_result.js';
 import { chooseOffer } from './offer_choice.js';
-import { parsePaymentRequired, sessionTermsOf } from './offers.js';
+import { parsePaymentRequired, sessionTermsOf } from './payment_required.js';
 import { STALE_INTENT_MS } from './payment_ledger.js';
 import { signPayment } from './payment_signature.js';
 import { PolicyError } from './policy.js';

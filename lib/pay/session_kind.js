@@ -7,7 +7,7 @@
 //   3. none:    a session start is refused before anything is paid; x402_pay
 //      pays such a seller per call.
 import { describeAmount } from './amount.js';
-import { isSessionOffer, sessionTermsOf } from './offers.js';
+import { isSessionOffer, sessionTermsOf } from './payment_required.js';
 import { siwxChallengeOf } from './sign_in.js';
 
 export const SESSION_KINDS = Object.freeze(['clawpay', 'siwx']);

@@ -2,7 +2,7 @@
 // memory or journaled to a file that the processes of one machine share.
 // Every operation answers synchronously. Replay outcomes are not shared
 // (each engine remembers its own), and revocations by another process reach
-// a session gate within RECEIPT_MAX_AGE_MS (sessions.js).
+// a session gate within RECEIPT_MAX_AGE_MS (session_gate.js).
 
 /** A PaywallStore over `ledger`; `store.ledger` is the ledger itself. */
 export function journalStore(ledger) {

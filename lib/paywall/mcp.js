@@ -31,7 +31,7 @@ import {
 } from '../x402_mcp.js';
 import { argError, expectObject, expectString, invalidArg } from '../validate.js';
 import { normalizeRoute } from './route.js';
-import { SessionGate } from './sessions.js';
+import { SessionGate } from './session_gate.js';
 
 export { PAYMENT_META_KEY, PAYMENT_REQUIRED_META_KEY, PAYMENT_RESPONSE_META_KEY, toolResourceUrl } from '../x402_mcp.js';
 

@@ -32,7 +32,7 @@ import { ReceiptLedger } from '../../lib/receipt_ledger.js';
 import { RecordStore } from '../../lib/record_store.js';
 import { PaymentLedger } from '../../lib/pay/payment_ledger.js';
 import { RECORDS_FILE } from '../../lib/pay/store.js';
-import { createPaywall } from '../../lib/paywall/http.js';
+import { createPaywall } from '../../lib/paywall/middleware.js';
 import { PER_CALL_PRICE, SESSION_PRICE, SESSION_TTL_SECONDS } from '../../lib/devnet/paywall_server.js';
 import { usdcBalance } from '../../lib/devnet/token.js';
 import { describeWorld, startWorld } from '../../lib/devnet/world.js';

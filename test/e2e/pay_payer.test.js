@@ -16,7 +16,7 @@ import express from 'express';
 import { Signer, buildSessionToken, toViemAccount } from '../../lib/index.js';
 import { ReceiptLedger } from '../../lib/receipt_ledger.js';
 import { RecordStore } from '../../lib/record_store.js';
-import { createPaywall } from '../../lib/paywall/http.js';
+import { createPaywall } from '../../lib/paywall/middleware.js';
 import { startPaidServer } from '../../lib/devnet/paid_server.js';
 import { PER_CALL_PRICE, SESSION_PRICE } from '../../lib/devnet/paywall_server.js';
 import { usdcBalance } from '../../lib/devnet/token.js';

@@ -16,7 +16,7 @@ import { ExactEvmScheme } from '@x402/evm/exact/server';
 
 import { Signer, toViemAccount } from '../../lib/index.js';
 import { ReceiptLedger } from '../../lib/receipt_ledger.js';
-import { createPaywall } from '../../lib/paywall/http.js';
+import { createPaywall } from '../../lib/paywall/middleware.js';
 import { usdcBalance } from '../../lib/devnet/token.js';
 import { describeWorld, startWorld } from '../../lib/devnet/world.js';
 import { createPayer, loadConfig } from '../../lib/pay/index.js';

@@ -17,7 +17,7 @@ import { createSIWxClientExtension } from '@x402/extensions/sign-in-with-x';
 
 import { Signer, buildSessionToken, toViemAccount } from '../../lib/index.js';
 import { ReceiptLedger } from '../../lib/receipt_ledger.js';
-import { createPaywall } from '../../lib/paywall/http.js';
+import { createPaywall } from '../../lib/paywall/middleware.js';
 import { SESSION_EXTRA } from '../../lib/paywall/offers.js';
 import { STALE_CLAIM_MS } from '../../lib/paywall/engine.js';
 import { PER_CALL_PRICE, SESSION_PRICE, devnetRoutes } from '../../lib/devnet/paywall_server.js';

@@ -26,7 +26,7 @@ import { wrapFetchWithPayment, x402Client } from '@x402/fetch';
 
 import { Signer, toViemAccount } from '../../lib/index.js';
 import { ReceiptLedger } from '../../lib/receipt_ledger.js';
-import { createPaywall } from '../../lib/paywall/http.js';
+import { createPaywall } from '../../lib/paywall/middleware.js';
 import { createPayer, loadConfig } from '../../lib/pay/index.js';
 import { RecordStore } from '../../lib/record_store.js';
 import { paymentIdentifierFor } from '../../lib/pay/payment_identifier.js';

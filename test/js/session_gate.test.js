@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 
-import { SESSION_HEADER, SessionGate } from '../../lib/paywall/sessions.js';
+import { SESSION_HEADER, SessionGate } from '../../lib/paywall/session_gate.js';
 import { normalizeRoute } from '../../lib/paywall/route.js';
 import { ReceiptLedger } from '../../lib/receipt_ledger.js';
 import { buildSessionToken } from '../../lib/session_token.js';

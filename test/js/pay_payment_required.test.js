@@ -1,4 +1,4 @@
-// Reading a 402's terms (lib/pay/offers.js, bounded_json.js, asset_domain.js):
+// Reading a 402's terms (lib/pay/payment_required.js, bounded_json.js, asset_domain.js):
 // a 402 nested or sized to exhaust the parser is malformed, within bounded
 // work; an offer whose EIP-712 domain is not the configured asset's (or a
 // known USDC deployment's) is skipped with a reason naming the field and
@@ -15,7 +15,7 @@ import { Signer, toViemAccount } from '../../lib/index.js';
 import { createPayer, loadConfig } from '../../lib/pay/index.js';
 import { RecordStore } from '../../lib/record_store.js';
 import { KNOWN_CHAINS } from '../../lib/pay/config_asset.js';
-import { PAYMENT_REQUIRED_LIMITS, candidateOffers, parsePaymentRequired } from '../../lib/pay/offers.js';
+import { PAYMENT_REQUIRED_LIMITS, candidateOffers, parsePaymentRequired } from '../../lib/pay/payment_required.js';
 import { parseBoundedJson } from '../../lib/pay/bounded_json.js';
 import { shownTerm } from '../../lib/pay/seller_text.js';
 import { LOCAL_TOKEN, PAY_TO, TEST_KEY, localChainEnv } from './support/local_chain_env.js';

@@ -17,7 +17,7 @@ import { argError, expectString } from '../validate.js';
 import { captureResponse, sendStored } from './capture.js';
 import { PaymentEngine } from './engine.js';
 import { RouteTable } from './routes.js';
-import { SESSION_HEADER, SessionGate } from './sessions.js';
+import { SESSION_HEADER, SessionGate } from './session_gate.js';
 import { createSiwxGate } from './siwx.js';
 import { isStoreUnavailable, paywallStore } from './store.js';
 
