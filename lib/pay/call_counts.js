@@ -5,9 +5,9 @@
 // was most of a session call's time. A call count is not money: the session,
 // its payment and its end are journaled as before, when they happen. Counts
 // are exact in this process at once (get, findForUrl and list add what is
-// pending). The first call after a quiet CALL_FLUSH_MS is written at once (a
-// session used once is on disk); later ones reach the journal at the end of
-// that window, one record per session, within CALL_FLUSH_MS — and before the session
+// pending). A session's first call in a CALL_FLUSH_MS window is written at
+// once (a session used once is on disk); its later ones reach the journal at
+// the end of that window, one record per session, within CALL_FLUSH_MS — and before the session
 // is ended, the cache pruned or closed — so a crash loses at most the last
 // CALL_FLUSH_MS of counts. Another process sharing the journal sees them
 // when they are written.
@@ -19,6 +19,10 @@ export const CALL_FLUSH_MS = 1000;
  */
 export function batchCallCounts(cache, { flushMs = CALL_FLUSH_MS, onError = (line) => process.stderr.write(`clawpay: ${line}\n`) } = {}) {
   const pending = new Map(); // sessionId -> {calls, at}
+  // Sessions whose first call in this window was written at once: each
+  // session's first call is on disk before it is answered, whatever other
+  // sessions did in the window.
+  const written = new Set();
   let timer = null;
 
   function flushOne(sessionId) {
@@ -39,6 +43,7 @@ export function batchCallCounts(cache, { flushMs = CALL_FLUSH_MS, onError = (lin
       timer = null;
     }
     for (const sessionId of [...pending.keys()]) flushOne(sessionId);
+    written.clear();
   }
 
   const withPending = (record) => {
@@ -52,11 +57,14 @@ export function batchCallCounts(cache, { flushMs = CALL_FLUSH_MS, onError = (lin
     get: (sessionId) => withPending(cache.get(sessionId)),
     findForUrl: (url, options) => withPending(cache.findForUrl(url, options)),
     list: (options) => cache.list(options).map(withPending),
-    /** Counts one call now: written at once when no window is open, else within flushMs. */
+    /** Counts one call now: a session's first in the window written at once, the rest within flushMs. */
     recordCall(sessionId, { now }) {
       if (timer === null) {
         timer = setTimeout(flush, flushMs);
         timer.unref();
+      }
+      if (!written.has(sessionId)) {
+        written.add(sessionId);
         return cache.recordCall(sessionId, { now });
       }
       const counted = pending.get(sessionId);
