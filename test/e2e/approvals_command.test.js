@@ -6,6 +6,7 @@
 // apart by exit code; a contract wallet is sent to the chain; and neither the
 // key nor RPC_URL (here carrying an API key) is ever printed.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
