@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 
 import { loadConfig } from '../pay/config.js';
+import { createPayer } from '../pay/payer.js';
 import { openPayStore } from '../pay/store.js';
 import { redactSecrets, showInput } from '../secret_text.js';
 
@@ -23,7 +24,7 @@ export function createScrubber() {
 }
 
 /**
- * {say, complain, usageError, hide, loadAgentConfig, openAgentStore, parseListOrId}: output
+ * {say, complain, usageError, hide, loadAgentConfig, openAgentStore, withAgentPayer, parseListOrId}: output
  * for `clawpay <name>` with usage text `usage`.
  */
 export function commandOutput(name, usage) {
@@ -100,6 +101,28 @@ export function commandOutput(name, usage) {
       } catch (error) {
         complain(`the state directory's records could not be opened: ${error.message}`);
         return null;
+      }
+    },
+    /**
+     * Runs `work(config, payer)` on the agent's payer (the environment's
+     * configuration, the state directory's records) and closes both after;
+     * resolves to its exit code, 1 (said why) when either cannot be opened or
+     * the work throws.
+     */
+    async withAgentPayer(env, work) {
+      const config = output.loadAgentConfig(env);
+      if (!config) return 1;
+      const store = await output.openAgentStore(config);
+      if (!store) return 1;
+      const payer = createPayer({ config, store });
+      try {
+        return await work(config, payer);
+      } catch (error) {
+        complain(error.message);
+        return 1;
+      } finally {
+        payer.close();
+        store.close();
       }
     },
   });

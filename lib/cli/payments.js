@@ -15,7 +15,6 @@
 
 import { describeAmount, formatAmount } from '../pay/amount.js';
 import { paymentView } from '../pay/fetch_result.js';
-import { createPayer } from '../pay/payer.js';
 import { showInput } from '../secret_text.js';
 import { commandOutput, isoSeconds } from './command_output.js';
 
@@ -23,7 +22,7 @@ const USAGE = 'clawpay payments [list [--all] | cancel <payment id>]';
 const PAYMENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const {
-  say, complain, usageError, loadAgentConfig, openAgentStore, parseListOrId,
+  say, complain, usageError, withAgentPayer, parseListOrId,
 } = commandOutput('payments', USAGE);
 
 function parse(argv) {
@@ -81,19 +80,7 @@ export async function paymentsCommand(argv, env = process.env) {
     process.stdout.write(`usage: ${USAGE}\n`);
     return 0;
   }
-  const config = loadAgentConfig(env);
-  if (!config) return 1;
-  const store = await openAgentStore(config);
-  if (!store) return 1;
-  const payer = createPayer({ config, store });
-  try {
-    if (options.subcommand === 'list') return await list(config, payer, options);
-    return await cancel(config, payer, options.id);
-  } catch (error) {
-    complain(error.message);
-    return 1;
-  } finally {
-    payer.close();
-    store.close();
-  }
+  return withAgentPayer(env, (config, payer) => (options.subcommand === 'list'
+    ? list(config, payer, options)
+    : cancel(config, payer, options.id)));
 }

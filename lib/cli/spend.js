@@ -10,7 +10,6 @@
 import { parseArgs } from 'node:util';
 
 import { formatAmount, formatUnits } from '../pay/amount.js';
-import { createPayer } from '../pay/payer.js';
 import { spendReport, spendRows } from '../pay/spend_report.js';
 import { csvText } from '../csv.js';
 import { showInput } from '../secret_text.js';
@@ -25,7 +24,7 @@ const FORMATS = ['table', 'csv', 'jsonl'];
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
 
-const { say, complain, usageError, loadAgentConfig, openAgentStore } = commandOutput('spend', USAGE);
+const { say, usageError, withAgentPayer } = commandOutput('spend', USAGE);
 
 /** --since as milliseconds since the epoch, or null when it is not a date. */
 export function parseSince(text) {
@@ -98,12 +97,7 @@ export async function spendCommand(argv, env = process.env) {
     process.stdout.write(`usage: ${USAGE}\n`);
     return 0;
   }
-  const config = loadAgentConfig(env);
-  if (!config) return 1;
-  const store = await openAgentStore(config);
-  if (!store) return 1;
-  const payer = createPayer({ config, store });
-  try {
+  return withAgentPayer(env, async (config, payer) => {
     const today = await payer.spend(); // asks the chain about open authorizations first
     const since = options.since ?? undefined;
     const report = spendReport(payer.ledger, { since, asset: config.asset, today });
@@ -112,11 +106,5 @@ export async function spendCommand(argv, env = process.env) {
     else if (options.format === 'csv') process.stdout.write(csvText(SPEND_COLUMNS, rows.map((row) => exportRow(row, config.asset))));
     else for (const row of rows) say(JSON.stringify(exportRow(row, config.asset)));
     return 0;
-  } catch (error) {
-    complain(error.message);
-    return 1;
-  } finally {
-    payer.close();
-    store.close();
-  }
+  });
 }
