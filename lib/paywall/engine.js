@@ -353,13 +353,12 @@ export class PaymentEngine {
       : undefined;
     const recorded = await recordSettlement(this.#store, id, {
       transaction: settlement.transaction, settledAt: this.#now(), ...(replay ? { replay } : {}),
-    });
+    }, { onRecorded: this.#settled });
     if (!recorded.ok) {
       return refused(503, 'settlement_unrecorded',
         `The payment settled on chain (${settlement.transaction}) but the paywall's store is unreachable; the response is held ` +
         'and a retry of this same payment gets it once the settlement is recorded', { paymentId: id });
     }
-    this.#settled(recorded.receipt);
     return { ...outcome, receipt: recorded.receipt };
   }
 }

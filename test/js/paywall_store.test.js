@@ -144,16 +144,22 @@ describe('PaywallStore', () => {
     const onWarning = (warning) => warnings.push(warning.message);
     process.on('warning', onWarning);
     try {
-      assert.deepEqual(await recordSettlement(store, id, { transaction: hex('0'), settledAt: 7000 }, { patienceMs: 100 }), { ok: false });
+      const noticed = [];
+      let landed;
+      const recordedLater = new Promise((resolve) => { landed = resolve; });
+      const onRecorded = (receipt) => { noticed.push(receipt); landed(); };
+      assert.deepEqual(await recordSettlement(store, id, { transaction: hex('0'), settledAt: 7000 }, { patienceMs: 100, onRecorded }), { ok: false });
+      assert.equal(noticed.length, 0, 'nothing is announced before the receipt is written');
       await redis.start();
-      let receipt = null;
-      const deadline = Date.now() + 15_000;
-      while (receipt?.status !== 'settled' && Date.now() < deadline) {
-        await new Promise((resolve) => { setTimeout(resolve, 50); });
-        receipt = await store.get(id).catch(() => null);
-      }
+      let giveUp;
+      await Promise.race([recordedLater, new Promise((resolve, reject) => {
+        giveUp = setTimeout(() => reject(new Error('the background write never announced its receipt')), 15_000);
+      })]).finally(() => clearTimeout(giveUp));
+      const receipt = await store.get(id);
       assert.equal(receipt?.status, 'settled', 'the background retry recorded the settlement');
       assert.equal(receipt.transaction, hex('0'));
+      assert.deepEqual(noticed.map((r) => [r.paymentId, r.transaction, r.status]), [[id, hex('0'), 'settled']],
+        'onRecorded (the seller\'s onSettled and log) saw the late receipt exactly once');
       assert.ok(warnings.some((w) => w.includes(hex('0')) && w.includes('retrying')), warnings.join('\n'));
     } finally {
       process.off('warning', onWarning);
