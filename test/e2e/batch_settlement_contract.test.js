@@ -278,6 +278,39 @@ describe('BatchSettlement contract on anvil', { timeout: 120_000 }, () => {
     assert.deepEqual(await state(cfg), { balance: 2n * USDC, totalClaimed: 0n });
   });
 
+  test('vouchers are signed by the committed payerAuthorizer only; with none committed, by the payer', async () => {
+    const delegate = Signer.generate();
+    try {
+      const committed = config({ payerAuthorizer: delegate.address, receiver: delegate.address });
+      await deposit(committed, USDC);
+      await assertReverts(authorizer, 'claim', [[await claimRow(committed, 1_000n, 1_000n, await signVoucher(committed, 1_000n, payer))]], 'InvalidSignature');
+      await call(authorizer, 'claim', [[await claimRow(committed, 1_000n, 1_000n, await signVoucher(committed, 1_000n, delegate))]]);
+      assert.equal((await state(committed)).totalClaimed, 1_000n);
+      // The delegate may also run the payer's timed withdrawal; the money still goes to the payer.
+      const payerBefore = await balance(payer.address);
+      const funded = Signer.fromPrivateKey(chain.accounts[7].privateKey);
+      try {
+        const delegated = config({ payerAuthorizer: funded.address });
+        await deposit(delegated, USDC);
+        await call(funded, 'initiateWithdraw', [delegated, USDC]);
+        await increaseTime(DELAY);
+        await call(funded, 'finalizeWithdraw', [delegated]);
+        assert.equal(await balance(payer.address), payerBefore);
+        assert.equal(await balance(funded.address), 0n);
+      } finally {
+        funded.destroy();
+      }
+
+      const none = config({ payerAuthorizer: '0x0000000000000000000000000000000000000000', receiver: delegate.address });
+      await deposit(none, USDC);
+      await assertReverts(authorizer, 'claim', [[await claimRow(none, 2_000n, 2_000n, await signVoucher(none, 2_000n, delegate))]], 'InvalidSignature');
+      await call(authorizer, 'claim', [[await claimRow(none, 2_000n, 2_000n, await signVoucher(none, 2_000n, payer))]]);
+      assert.equal((await state(none)).totalClaimed, 2_000n);
+    } finally {
+      delegate.destroy();
+    }
+  });
+
   test('a signed cooperative refund returns exactly the unclaimed escrow to the payer, once', async () => {
     const cfg = config();
     await deposit(cfg, 4n * USDC);
