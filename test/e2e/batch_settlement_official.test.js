@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import express from 'express';
-import { decodePaymentResponseHeader } from '@x402/core/http';
+import { decodePaymentRequiredHeader, decodePaymentResponseHeader } from '@x402/core/http';
 import { HTTPFacilitatorClient, x402HTTPResourceServer, x402ResourceServer } from '@x402/core/server';
 import { paymentMiddlewareFromHTTPServer } from '@x402/express';
 import { toClientEvmSigner } from '@x402/evm';
@@ -24,7 +24,7 @@ import { parseAbiItem } from 'viem';
 
 import { Signer, toViemAccount } from '../../lib/index.js';
 import { startWorld } from '../../lib/devnet/world.js';
-import { usdcBalance } from '../../lib/devnet/token.js';
+import { mintUsdCoin, transact, usdcBalance } from '../../lib/devnet/token.js';
 
 const PRICE = 1_000n; // 0.001 USDC per call
 const CALLS = 100;
@@ -180,5 +180,41 @@ describe('official batch-settlement client, server and facilitator on our channe
     assert.equal(await read('refundNonce', [channelId]), 1n);
     // Gasless for the payer: every transaction was the facilitator's.
     assert.equal(await world.chain.publicClient.getTransactionCount({ address: world.payer.address }), payerNonce);
+  });
+
+  // Last: it moves the chain's clock past the withdraw delay.
+  test('without the seller: the payer\'s timed withdrawal returns what the seller has not claimed, after the claims it made in time', async () => {
+    const buyer = Signer.fromPrivateKey(world.chain.accounts[6].privateKey);
+    const minter = Signer.fromPrivateKey(world.chain.accounts[0].privateKey);
+    try {
+      await mintUsdCoin({ chain: world.chain, token: world.token, owner: minter, to: buyer.address, amount: DEPOSIT });
+      const scheme = new BatchSettlementClient(toClientEvmSigner(toViemAccount(buyer), world.chain.publicClient));
+      const client = new x402Client().setSpendControls({
+        allowedAssets: [{ network: world.chain.network, asset: world.token.address, maxAmountPerPayment: String(DEPOSIT) }],
+      });
+      client.register(world.chain.network, scheme);
+      const pay = wrapFetchWithPayment(fetch, client);
+      for (let i = 0; i < 10; i++) assert.equal((await pay(seller.url)).status, 200);
+      assert.equal(await balance(buyer.address), 0n);
+
+      const probe = await fetch(seller.url);
+      const [requirements] = decodePaymentRequiredHeader(probe.headers.get('PAYMENT-REQUIRED')).accepts;
+      const channel = scheme.buildChannelConfig(requirements);
+      const contract = { address: world.batchSettlement.address, abi: world.batchSettlement.abi };
+      await transact(world.chain, buyer, { ...contract, functionName: 'initiateWithdraw', args: [channel, DEPOSIT] });
+      // The seller's claim job runs within the delay: its 10 calls come first.
+      const receiverBefore = await balance(receiver.address);
+      assert.equal((await seller.manager.claim()).length, 1);
+      await world.chain.publicClient.request({ method: 'evm_increaseTime', params: [WITHDRAW_DELAY] });
+      await world.chain.publicClient.request({ method: 'evm_mine', params: [] });
+      await transact(world.chain, buyer, { ...contract, functionName: 'finalizeWithdraw', args: [channel] });
+      assert.equal(await balance(buyer.address), DEPOSIT - 10n * PRICE);
+      await seller.manager.settle();
+      assert.equal(await balance(receiver.address), receiverBefore + 10n * PRICE);
+      assert.equal(await balance(world.batchSettlement.address), 0n);
+    } finally {
+      buyer.destroy();
+      minter.destroy();
+    }
   });
 });
