@@ -14,7 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import { BATCH_SETTLEMENT_DOMAIN, claimBatchTypes, refundTypes, voucherTypes } from '@x402/evm';
 import { computeChannelId } from '@x402/evm/batch-settlement/client';
 import {
-  encodeAbiParameters, encodeFunctionData, hashTypedData, keccak256, parseEventLogs, parseSignature, serializeSignature, toEventSelector,
+  encodeAbiParameters, encodeFunctionData, getAddress, hashTypedData, keccak256, parseEventLogs, parseSignature, serializeSignature, toEventSelector,
   toFunctionSelector, toHex,
 } from 'viem';
 
@@ -32,6 +32,7 @@ const USDC = 1_000_000n;
 const DELAY = 900; // the scheme's minimum withdraw delay, 15 minutes
 const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 const HOSTILE_COLLECTOR = fileURLToPath(new URL('./support/HostileCollector.sol', import.meta.url));
+const ERC1271_WALLET = fileURLToPath(new URL('./support/Erc1271Wallet.sol', import.meta.url));
 const receiveTypes = {
   ReceiveWithAuthorization: [
     { name: 'from', type: 'address' }, { name: 'to', type: 'address' }, { name: 'value', type: 'uint256' },
@@ -45,6 +46,7 @@ describe('BatchSettlement contract on anvil', { timeout: 120_000 }, () => {
   let contract; // {address, abi}
   let deployer; let payer; let payer2; let receiver; let authorizer; let relayer; let stranger;
   let hostileCollector;
+  let deployTestContract;
 
   const domain = () => ({ ...BATCH_SETTLEMENT_DOMAIN, chainId: chain.chainId, verifyingContract: BATCH_SETTLEMENT_ADDRESS });
   const salt = () => toHex(randomBytes(32));
@@ -128,9 +130,12 @@ describe('BatchSettlement contract on anvil', { timeout: 120_000 }, () => {
     token = await deployUsdCoin({ chain, deployer });
     contract = await installBatchSettlement(chain);
     for (const who of [payer, payer2]) await mintUsdCoin({ chain, token, owner: deployer, to: who.address, amount: 1_000n * USDC });
-    const { abi, bytecode } = compileSolidity(HOSTILE_COLLECTOR);
-    const hash = await walletClientFor(chain, deployer).deployContract({ abi, bytecode });
-    hostileCollector = (await chain.publicClient.waitForTransactionReceipt({ hash })).contractAddress;
+    deployTestContract = async (file, args = []) => {
+      const { abi, bytecode } = compileSolidity(file);
+      const hash = await walletClientFor(chain, deployer).deployContract({ abi, bytecode, args });
+      return getAddress((await chain.publicClient.waitForTransactionReceipt({ hash })).contractAddress);
+    };
+    hostileCollector = await deployTestContract(HOSTILE_COLLECTOR);
   });
 
   after(async () => {
@@ -308,6 +313,25 @@ describe('BatchSettlement contract on anvil', { timeout: 120_000 }, () => {
       assert.equal((await state(none)).totalClaimed, 2_000n);
     } finally {
       delegate.destroy();
+    }
+  });
+
+  test('a contract wallet payer (ERC-1271, no payerAuthorizer) deposits and has its vouchers claimed; a voucher its owner did not sign is refused', async () => {
+    const owner = Signer.generate();
+    try {
+      const wallet = await deployTestContract(ERC1271_WALLET, [owner.address]);
+      await mintUsdCoin({ chain, token, owner: deployer, to: wallet, amount: 2n * USDC });
+      const cfg = config({ payer: wallet, payerAuthorizer: '0x0000000000000000000000000000000000000000', receiver: owner.address });
+      await deposit(cfg, 2n * USDC, { by: owner });
+      assert.equal(await balance(wallet), 0n);
+      await assertReverts(authorizer, 'claim', [[await claimRow(cfg, 5_000n, 5_000n, await signVoucher(cfg, 5_000n, stranger))]], 'InvalidSignature');
+      await call(authorizer, 'claim', [[await claimRow(cfg, 5_000n, 5_000n, await signVoucher(cfg, 5_000n, owner))]]);
+      await call(relayer, 'settle', [owner.address, token.address]);
+      assert.equal(await balance(owner.address), 5_000n);
+      await call(authorizer, 'refund', [cfg, 2n * USDC]);
+      assert.equal(await balance(wallet), 2n * USDC - 5_000n);
+    } finally {
+      owner.destroy();
     }
   });
 
