@@ -127,6 +127,19 @@ describe('official batch-settlement client, server and facilitator on our channe
     const v2 = supported.kinds.filter((k) => k.x402Version === 2 && k.network === world.chain.network);
     assert.deepEqual(v2.map((k) => k.scheme).sort(), ['batch-settlement', 'exact']);
     assert.equal(v2.find((k) => k.scheme === 'batch-settlement').extra?.receiverAuthorizer, undefined);
+    // The channel manager's claim and settle may carry maxTimeoutSeconds 0
+    // (the test below sends them); a buyer's payload with it is still refused.
+    const requirements = {
+      scheme: 'batch-settlement', network: world.chain.network, asset: world.token.address, amount: '1',
+      payTo: world.payTo, maxTimeoutSeconds: 0, extra: {},
+    };
+    const voucher = { x402Version: 2, accepted: requirements, payload: { type: 'voucher', channelConfig: {}, voucher: { channelId: '0x', maxClaimableAmount: '1', signature: '0x' } } };
+    const refused = await fetch(`${world.facilitator.url}/verify`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ x402Version: 2, paymentPayload: voucher, paymentRequirements: requirements }),
+    });
+    assert.equal(refused.status, 400);
+    assert.match((await refused.json()).error, /invalid paymentPayload/);
   });
 
   test('100 paid calls on one deposit; the claim pays the seller 100 × price, the refund returns the rest, to the base unit', async () => {
