@@ -132,15 +132,11 @@ const CHANNEL_OPERATIONS = new Set(['claim', 'settle']);
 // operations (the seller's, not a buyer's payment) with requirements of
 // maxTimeoutSeconds 0, which @x402/core's own schema refuses (it wants > 0).
 // Those two are checked as if it were 1; the request itself goes on as sent.
-function checkable(paymentPayload, part) {
+function asChecked(paymentPayload, requirements) {
   const operation = paymentPayload?.payload?.type;
-  const requirements = part === paymentPayload ? part?.accepted : part;
-  if (requirements?.scheme !== 'batch-settlement' || !CHANNEL_OPERATIONS.has(operation) || requirements.maxTimeoutSeconds !== 0) {
-    return part;
-  }
-  return part === paymentPayload
-    ? { ...part, accepted: { ...requirements, maxTimeoutSeconds: 1 } }
-    : { ...requirements, maxTimeoutSeconds: 1 };
+  const exempt = requirements?.scheme === 'batch-settlement' && CHANNEL_OPERATIONS.has(operation)
+    && requirements.maxTimeoutSeconds === 0;
+  return exempt ? { ...requirements, maxTimeoutSeconds: 1 } : requirements;
 }
 
 // The facilitator core trusts its input; check the request against the
@@ -150,9 +146,10 @@ function paymentRequest(body) {
     throw new BadRequest('expected a JSON object {x402Version, paymentPayload, paymentRequirements}');
   }
   const { paymentPayload, paymentRequirements } = body;
-  const payload = parsePaymentPayload(checkable(paymentPayload, paymentPayload));
+  const accepted = asChecked(paymentPayload, paymentPayload?.accepted);
+  const payload = parsePaymentPayload(accepted === paymentPayload?.accepted ? paymentPayload : { ...paymentPayload, accepted });
   if (!payload.success) throw new BadRequest(`invalid paymentPayload: ${payload.error.message}`);
-  const requirements = parsePaymentRequirements(checkable(paymentPayload, paymentRequirements));
+  const requirements = parsePaymentRequirements(asChecked(paymentPayload, paymentRequirements));
   if (!requirements.success) {
     throw new BadRequest(`invalid paymentRequirements: ${requirements.error.message}`);
   }
