@@ -183,7 +183,7 @@ describe('BatchSettlement contract on anvil', { timeout: 120_000 }, () => {
     assert.deepEqual(await state(cfg), { balance: 8_000_000n, totalClaimed: 0n });
   });
 
-  test('deposit reverts: bad config, zero amount, no collector, an authorization for another channel or amount, a lying or reentering collector', async () => {
+  test('deposit reverts: bad config, zero amount, no collector, an authorization for another channel or amount, a lying or reentering collector, a balance past uint128', async () => {
     const cfg = config();
     const good = await depositArgs(cfg, USDC);
     await assertReverts(relayer, 'deposit', [{ ...cfg, receiverAuthorizer: '0x0000000000000000000000000000000000000000' }, ...good.slice(1)], 'InvalidChannel');
@@ -213,6 +213,18 @@ describe('BatchSettlement contract on anvil', { timeout: 120_000 }, () => {
     // The good authorization still works after all that.
     await call(relayer, 'deposit', good);
     assert.deepEqual(await state(cfg), { balance: USDC, totalClaimed: 0n });
+    // A balance is a uint128: a deposit past it is refused before any token moves.
+    const whale = Signer.generate();
+    try {
+      const max = (1n << 128n) - 1n;
+      await mintUsdCoin({ chain, token, owner: deployer, to: whale.address, amount: max + 1n });
+      const big = config({ payer: whale.address, payerAuthorizer: whale.address });
+      await deposit(big, max, { by: whale });
+      await assertReverts(relayer, 'deposit', await depositArgs(big, 1n, { by: whale }), 'DepositOverflow');
+      assert.equal(await balance(whale.address), 1n);
+    } finally {
+      whale.destroy();
+    }
   });
 
   test('a voucher claim records the claim without moving tokens; settle pays the receiver exactly; a replay changes nothing', async () => {
