@@ -1,5 +1,7 @@
 // A local x402 facilitator: the official @x402/core facilitator with the
-// @x402/evm "exact" scheme (v2 and v1) behind POST /verify, POST /settle and
+// @x402/evm "exact" scheme (v2 and v1) and, in v2, its "batch-settlement"
+// scheme (payment channels on lib/devnet/batch_settlement.js's contract)
+// behind POST /verify, POST /settle and
 // GET /supported, settling on the devnet chain with a relayer whose key stays
 // in native memory (toViemAccount).
 import { createServer } from 'node:http';
@@ -7,6 +9,7 @@ import { createServer } from 'node:http';
 import { x402Facilitator } from '@x402/core/facilitator';
 import { parsePaymentPayload, parsePaymentRequirements } from '@x402/core/schemas';
 import { toFacilitatorEvmSigner } from '@x402/evm';
+import { BatchSettlementEvmScheme } from '@x402/evm/batch-settlement/facilitator';
 import { ExactEvmScheme } from '@x402/evm/exact/facilitator';
 import { ExactEvmSchemeV1 } from '@x402/evm/exact/v1/facilitator';
 import { EVM_NETWORK_CHAIN_ID_MAP } from '@x402/evm/v1';
@@ -92,7 +95,16 @@ export function createDevnetFacilitator({ chain, relayer, versions = [1, 2] }) {
   const signer = relayerSigner(chain, relayer);
   const v1Network = registerV1Network(chain.chainId);
   const facilitator = new x402Facilitator();
-  if (versions.includes(2)) facilitator.register(caip2Network(chain.chainId), new ExactEvmScheme(signer));
+  if (versions.includes(2)) {
+    // batch-settlement without an authorizer key of ours: the facilitator
+    // then advertises no receiverAuthorizer, so each seller signs its own
+    // claims and refunds (a facilitator that signs them for sellers must
+    // authenticate refund requests, which this one does not do). Its
+    // payloads carry a `type` the exact scheme never sees: the facilitator
+    // routes by scheme.
+    facilitator.register(caip2Network(chain.chainId), new ExactEvmScheme(signer));
+    facilitator.register(caip2Network(chain.chainId), new BatchSettlementEvmScheme(signer));
+  }
   if (versions.includes(1)) facilitator.registerV1(v1Network, new ExactEvmSchemeV1(signer));
   return { facilitator, v1Network };
 }
@@ -114,6 +126,19 @@ async function readJson(req) {
   }
 }
 
+const CHANNEL_OPERATIONS = new Set(['claim', 'settle']);
+
+// @x402/evm's batch-settlement channel manager sends its claim and settle
+// operations (the seller's, not a buyer's payment) with requirements of
+// maxTimeoutSeconds 0, which @x402/core's own schema refuses (it wants > 0).
+// Those two are checked as if it were 1; the request itself goes on as sent.
+function asChecked(paymentPayload, requirements) {
+  const operation = paymentPayload?.payload?.type;
+  const exempt = requirements?.scheme === 'batch-settlement' && CHANNEL_OPERATIONS.has(operation)
+    && requirements.maxTimeoutSeconds === 0;
+  return exempt ? { ...requirements, maxTimeoutSeconds: 1 } : requirements;
+}
+
 // The facilitator core trusts its input; check the request against the
 // official schemas first so a malformed one is the caller's 400, not our 500.
 function paymentRequest(body) {
@@ -121,9 +146,10 @@ function paymentRequest(body) {
     throw new BadRequest('expected a JSON object {x402Version, paymentPayload, paymentRequirements}');
   }
   const { paymentPayload, paymentRequirements } = body;
-  const payload = parsePaymentPayload(paymentPayload);
+  const accepted = asChecked(paymentPayload, paymentPayload?.accepted);
+  const payload = parsePaymentPayload(accepted === paymentPayload?.accepted ? paymentPayload : { ...paymentPayload, accepted });
   if (!payload.success) throw new BadRequest(`invalid paymentPayload: ${payload.error.message}`);
-  const requirements = parsePaymentRequirements(paymentRequirements);
+  const requirements = parsePaymentRequirements(asChecked(paymentPayload, paymentRequirements));
   if (!requirements.success) {
     throw new BadRequest(`invalid paymentRequirements: ${requirements.error.message}`);
   }

@@ -7,6 +7,8 @@ export interface WorldDescription {
   network: `eip155:${number}`;
   v1Network: string;
   asset: { address: Address; name: string; version: string; decimals: number };
+  /** x402 batch-settlement's channel contract and ERC-3009 deposit collector, at @x402/evm's addresses. */
+  batchSettlement: { address: Address; erc3009Collector: Address };
   facilitatorUrl: string;
   paidApiUrl: string;
   paidMcpUrl: string;
@@ -64,6 +66,7 @@ export interface World {
   readonly payTo: Address;
   readonly payer: { privateKey: Hex; address: Address };
   readonly agentWallet: Omit<AgentWallet, 'owner'> & { owner: { address: Address; privateKey: Hex } };
+  readonly batchSettlement: { address: Address; erc3009Collector: Address; abi: object[] };
   stop(): Promise<void>;
   [part: string]: unknown;
 }
@@ -88,6 +91,14 @@ export declare function deployUsdCoin(options: Record<string, unknown>): Promise
 export declare function mintUsdCoin(options: Record<string, unknown>): Promise<unknown>;
 export declare function usdcBalance(options: Record<string, unknown>): Promise<bigint>;
 export declare function installMulticall3(chain: unknown): Promise<Address>;
+/** x402 batch-settlement's canonical contract addresses (as @x402/evm has them). */
+export declare const BATCH_SETTLEMENT_ADDRESS: Address;
+export declare const ERC3009_DEPOSIT_COLLECTOR_ADDRESS: Address;
+/**
+ * Puts our BatchSettlement contract and its ERC-3009 deposit collector at those addresses (anvil_setCode),
+ * so the official batch-settlement client, server and facilitator run against them unchanged.
+ */
+export declare function installBatchSettlement(chain: unknown): Promise<{ address: Address; erc3009Collector: Address; abi: object[] }>;
 export declare function startFacilitator(options: Record<string, unknown>): Promise<{ url: string; network: string; v1Network: string; stop(): Promise<void> }>;
 /** The NFT's and the factory's shipped artifacts (contracts/artifacts/, no compiler), for deployAgentWalletSystem's `artifacts`. */
 export declare function compileAgentWalletSystem(): Promise<{ nft: object; factory: object }>;

@@ -4,6 +4,7 @@
 export { startWorld, describeWorld, PAYER_FUNDS, AGENT_WALLET_FUNDS } from './world.js';
 export { startChain } from './chain.js';
 export { deployUsdCoin, mintUsdCoin, usdcBalance, installMulticall3 } from './token.js';
+export { BATCH_SETTLEMENT_ADDRESS, ERC3009_DEPOSIT_COLLECTOR_ADDRESS, installBatchSettlement } from './batch_settlement.js';
 export {
   deployAgentWalletSystem, createAgentWallet, ownerCall, compileAgentWalletSystem,
   DEFAULT_USDC_POLICY, DEFAULT_ETH_POLICY,

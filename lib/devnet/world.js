@@ -11,6 +11,7 @@ import { ReceiptLedger } from '../receipt_ledger.js';
 import { connectRedisStore } from '../paywall/redis_store.js';
 import { argError, expectSafeInteger } from '../validate.js';
 import { compileAgentWalletSystem, createAgentWallet, deployAgentWalletSystem } from './agent_wallet.js';
+import { batchSettlementArtifact, installBatchSettlement } from './batch_settlement.js';
 import { DEFAULT_CHAIN_ID, startChain } from './chain.js';
 import { startFacilitator } from './facilitator.js';
 import { startPaidMcp } from './paid_mcp.js';
@@ -54,9 +55,12 @@ export async function startWorld({ ledgerPath, redisUrl, chainPort = 0, chainId 
     const agentArtifacts = await compileAgentWalletSystem();
     usdCoinArtifact();
     multicall3Artifact();
+    batchSettlementArtifact();
     const chain = await startChain({ port: chainPort, chainId });
     stops.push(() => chain.stop());
     await installMulticall3(chain);
+    // Payment channels (x402 batch-settlement) at the official addresses.
+    const batchSettlement = await installBatchSettlement(chain);
     // Index 4 owns the agent wallet; no other part of the world uses it.
     const [deployerAccount, payerAccount, relayerAccount, payToAccount, agentOwnerAccount] = chain.accounts;
     const deployer = Signer.fromPrivateKey(deployerAccount.privateKey);
@@ -93,7 +97,7 @@ export async function startWorld({ ledgerPath, redisUrl, chainPort = 0, chainId 
     const mcp = await startPaidMcp({ engine: api.paywall.engine, token, network: chain.network, payTo });
     stops.push(() => mcp.stop());
 
-    const world = { chain, token, facilitator, ledger, store: api.paywall.store, api, mcp, payer: payerAccount, payTo, agentWallet, v1Names, stop };
+    const world = { chain, token, batchSettlement, facilitator, ledger, store: api.paywall.store, api, mcp, payer: payerAccount, payTo, agentWallet, v1Names, stop };
     return world;
   } catch (error) {
     await stop();
@@ -103,13 +107,15 @@ export async function startWorld({ ledgerPath, redisUrl, chainPort = 0, chainId 
 
 /** The one JSON line `clawpay devnet` prints. Holds the payer's and the wallet owner's (test) keys. */
 export function describeWorld(world) {
-  const { chain, token, facilitator, api, mcp, payer, payTo, agentWallet } = world;
+  const { chain, token, batchSettlement, facilitator, api, mcp, payer, payTo, agentWallet } = world;
   return {
     rpcUrl: chain.rpcUrl,
     chainId: chain.chainId,
     network: chain.network,
     v1Network: facilitator.v1Network,
     asset: { address: token.address, name: token.name, version: token.version, decimals: token.decimals },
+    // x402 batch-settlement's channel contract and its ERC-3009 deposit collector.
+    batchSettlement: { address: batchSettlement.address, erc3009Collector: batchSettlement.erc3009Collector },
     facilitatorUrl: facilitator.url,
     paidApiUrl: api.url,
     paidMcpUrl: mcp.url,
