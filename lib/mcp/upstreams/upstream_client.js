@@ -117,7 +117,10 @@ export function createUpstream({ name, url, timeoutMs, version, log, onToolsChan
         tools: {
           onChanged: (error, list) => {
             if (error) log(`upstream ${name}: could not re-read its tools after list_changed: ${error.message}`);
-            else setTools(list);
+            else {
+              setTools(list);
+              log(`upstream ${name}: its tool list changed; ${tools.length} tool(s) now`);
+            }
           },
         },
       },
