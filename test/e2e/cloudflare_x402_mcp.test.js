@@ -58,7 +58,8 @@ describe('Cloudflare agents/x402 on the devnet (chain 84532, our token at the ca
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
-  test('the world\'s token is at Base Sepolia\'s USDC address and signs as "USDC" version "2", as agents/x402 expects', () => {
+  test('the world\'s token is at Base Sepolia\'s USDC address and signs as "USDC" version "2", as agents/x402 expects', async () => {
+    await assert.rejects(startWorld({ canonicalUsdc: true }), { code: 'ERR_INVALID_ARG_VALUE', message: /chain 31337 has no canonical USDC/ });
     assert.deepEqual(info.asset, { address: BASE_SEPOLIA_USDC, name: 'USDC', version: '2', decimals: 6 });
     assert.equal(info.network, 'eip155:84532');
     assert.equal(info.v1Network, 'base-sepolia');
