@@ -4,7 +4,9 @@ pragma solidity ^0.8.24;
 /// A stand-in for USDC on a local chain: an ERC-20 with 6 decimals, an owner
 /// who mints, and EIP-3009 transfers by signed authorization under the same
 /// EIP-712 domain as USDC ("USD Coin", version "2"), so x402 clients and
-/// facilitators treat it exactly as they treat the real token.
+/// facilitators treat it exactly as they treat the real token. The name is
+/// the deployer's choice: Base Sepolia's USDC signs as "USDC", so the devnet's
+/// stand-in at that address must too (lib/devnet/canonical_usdc.js).
 ///
 /// Revert reasons are plain strings chosen to match what the x402 EVM
 /// facilitator looks for when it classifies a failed settlement
@@ -12,7 +14,6 @@ pragma solidity ^0.8.24;
 /// "authorization is not yet valid", "authorization is used or canceled",
 /// "transfer amount exceeds balance", "invalid signature".
 contract UsdCoin {
-    string public constant name = "USD Coin";
     string public constant symbol = "USDC";
     uint8 public constant decimals = 6;
     /// EIP-712 domain version; USDC's FiatTokenV2 exposes it as version().
@@ -40,10 +41,15 @@ contract UsdCoin {
     mapping(address => mapping(address => uint256)) public allowance;
     /// authorizer => nonce => used or canceled
     mapping(address => mapping(bytes32 => bool)) private _authorizationUsed;
+    /// EIP-712 domain name; last of the storage slots (slot 5), so the layout
+    /// above is unchanged.
+    string public name;
 
-    // The separator is cached for the deployment chain and recomputed if the
-    // chain id ever differs (a fork), so old signatures cannot cross chains.
+    // The separator is cached for the deployment chain and address, and
+    // recomputed if either differs (a fork, or this code placed at another
+    // address), so old signatures cannot cross chains or contracts.
     uint256 private immutable _deployChainId;
+    address private immutable _deployAddress;
     bytes32 private immutable _deployDomainSeparator;
 
     event Transfer(address indexed from, address indexed to, uint256 value);
@@ -52,9 +58,12 @@ contract UsdCoin {
     event AuthorizationUsed(address indexed authorizer, bytes32 indexed nonce);
     event AuthorizationCanceled(address indexed authorizer, bytes32 indexed nonce);
 
-    constructor() {
+    constructor(string memory name_) {
+        require(bytes(name_).length > 0 && bytes(name_).length < 32, "UsdCoin: name must be 1 to 31 bytes");
         owner = msg.sender;
+        name = name_;
         _deployChainId = block.chainid;
+        _deployAddress = address(this);
         _deployDomainSeparator = _domainSeparator();
         emit OwnershipTransferred(address(0), msg.sender);
     }
@@ -118,7 +127,9 @@ contract UsdCoin {
     // ---------------------------------------------------------------- EIP-712
 
     function DOMAIN_SEPARATOR() public view returns (bytes32) {
-        return block.chainid == _deployChainId ? _deployDomainSeparator : _domainSeparator();
+        return block.chainid == _deployChainId && address(this) == _deployAddress
+            ? _deployDomainSeparator
+            : _domainSeparator();
     }
 
     /// EIP-5267: lets wallets and libraries discover the signing domain.

@@ -3,14 +3,18 @@
 // process it started on SIGINT or SIGTERM.
 import { parseArgs } from 'node:util';
 
+import { canonicalUsdcOf } from '../devnet/canonical_usdc.js';
 import { DEFAULT_CHAIN_ID } from '../devnet/chain.js';
 import { describeWorld, startWorld } from '../devnet/world.js';
 
-const USAGE = `usage: clawpay devnet [--ledger FILE] [--chain-port N] [--chain-id N]
+const USAGE = `usage: clawpay devnet [--ledger FILE] [--chain-port N] [--chain-id N] [--canonical-usdc]
   CLAWPAY_REDIS_URL=redis://...  keep the paywall's receipts, claims and nonces in that Redis
                 (instead of --ledger's file or memory): what replicas share
   --chain-id N  the chain's id (default ${DEFAULT_CHAIN_ID}); 84532 makes the devnet "base-sepolia"
-                to x402 v1 clients, which know only fixed network names (see v1Network)`;
+                to x402 v1 clients, which know only fixed network names (see v1Network)
+  --canonical-usdc  the token at the chain's canonical USDC address, named as that
+                asset signs (84532: 0x036CbD53842c5426634e7929541eC2318f3dCF7e, "USDC"),
+                for clients that price in dollars or pay that USDC only (Cloudflare's agents)`;
 
 // A mistyped argument, quoted; a long one (a key pasted in the wrong place) is not shown.
 function shownArg(text) {
@@ -30,7 +34,7 @@ export async function devnetCommand(argv) {
     ({ values: options } = parseArgs({
       args: argv,
       options: {
-        ledger: { type: 'string' }, 'chain-port': { type: 'string' }, 'chain-id': { type: 'string' }, help: { type: 'boolean' },
+        ledger: { type: 'string' }, 'chain-port': { type: 'string' }, 'chain-id': { type: 'string' }, 'canonical-usdc': { type: 'boolean' }, help: { type: 'boolean' },
       },
       strict: true,
     }));
@@ -54,6 +58,12 @@ export async function devnetCommand(argv) {
     return 2;
   }
 
+  const canonicalUsdc = options['canonical-usdc'] === true;
+  if (canonicalUsdc && !canonicalUsdcOf(chainId)) {
+    process.stderr.write(`clawpay devnet: --canonical-usdc needs a chain with a canonical USDC, such as --chain-id 84532; chain ${chainId} has none\n${USAGE}\n`);
+    return 2;
+  }
+
   const redisUrl = process.env.CLAWPAY_REDIS_URL || undefined;
   if (redisUrl !== undefined && options.ledger !== undefined) {
     process.stderr.write(`clawpay devnet: give --ledger or CLAWPAY_REDIS_URL, not both\n${USAGE}\n`);
@@ -61,7 +71,7 @@ export async function devnetCommand(argv) {
   }
 
   const started = Date.now();
-  const world = await startWorld({ ledgerPath: options.ledger, redisUrl, chainPort, chainId });
+  const world = await startWorld({ ledgerPath: options.ledger, redisUrl, chainPort, chainId, canonicalUsdc });
 
   let stopping = null;
   const stop = (signal) => {

@@ -82,9 +82,12 @@ export declare const SESSION_TTL_SECONDS: number;
 /**
  * anvil, USD Coin, a funded payer, an agent wallet, the facilitator, the paid API and the paid MCP server.
  * `chainId` (31337 by default): one x402 v1 names (84532 is "base-sepolia") makes it payable by legacy v1 clients.
+ * `canonicalUsdc`: the token at the chain's canonical USDC address under that asset's EIP-712 name
+ * (84532: 0x036CbD53842c5426634e7929541eC2318f3dCF7e, "USDC"), for peers that price in dollars or pay only
+ * that USDC (Cloudflare's agents/x402); a chain without one is refused (ERR_INVALID_ARG_VALUE).
  */
 /** `redisUrl`: the paywall's state in that Redis instead of a ledger (then `ledger` is undefined). */
-export declare function startWorld(options?: { ledgerPath?: string; redisUrl?: string; chainPort?: number; chainId?: number; now?: () => number }): Promise<World>;
+export declare function startWorld(options?: { ledgerPath?: string; redisUrl?: string; chainPort?: number; chainId?: number; canonicalUsdc?: boolean; now?: () => number }): Promise<World>;
 export declare function describeWorld(world: World): WorldDescription;
 export declare function startChain(options?: { port?: number; chainId?: number; blockTime?: number }): Promise<Record<string, unknown> & { rpcUrl: string; stop(): Promise<void> }>;
 export declare function deployUsdCoin(options: Record<string, unknown>): Promise<{ address: Address; name: string; version: string; decimals: number }>;

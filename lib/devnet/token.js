@@ -57,19 +57,21 @@ export async function transact(chain, signer, { address, abi, functionName, args
 
 /**
  * Deploys contracts/UsdCoin.sol; the deployer becomes its owner (the minter).
+ * `name` is its EIP-712 domain name ("USD Coin" as USDC on Base; Base
+ * Sepolia's USDC is "USDC").
  * @returns {Promise<{address: `0x${string}`, name: string, version: string, decimals: number, abi: object[]}>}
  */
-export async function deployUsdCoin({ chain, deployer }) {
+export async function deployUsdCoin({ chain, deployer, name = USDC_NAME }) {
   const { abi, bytecode } = usdCoinArtifact();
   const wallet = walletClientFor(chain, deployer);
-  const hash = await wallet.deployContract({ abi, bytecode });
+  const hash = await wallet.deployContract({ abi, bytecode, args: [name] });
   const receipt = await chain.publicClient.waitForTransactionReceipt({ hash });
   if (receipt.status !== 'success' || !receipt.contractAddress) {
     throw new Error(`UsdCoin deployment failed (tx ${hash}, status ${receipt.status})`);
   }
   return {
     address: getAddress(receipt.contractAddress), // receipts carry it lowercase
-    name: USDC_NAME,
+    name,
     version: USDC_VERSION,
     decimals: USDC_DECIMALS,
     abi,

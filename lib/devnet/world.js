@@ -16,6 +16,7 @@ import { DEFAULT_CHAIN_ID, startChain } from './chain.js';
 import { startFacilitator } from './facilitator.js';
 import { startPaidMcp } from './paid_mcp.js';
 import { startPaywallServer } from './paywall_server.js';
+import { canonicalUsdcOf, deployCanonicalUsdc } from './canonical_usdc.js';
 import { assetEnv, deployUsdCoin, installMulticall3, mintUsdCoin, multicall3Artifact, usdCoinArtifact } from './token.js';
 
 const USDC = 1_000_000n;
@@ -27,14 +28,21 @@ export const AGENT_WALLET_FUNDS = Object.freeze({ usdc: 20n * USDC, eth: parseEt
 /**
  * Starts everything; `stop()` stops it all, in reverse order, even when a
  * later step failed to start.
- * @param {{ledgerPath?: string, redisUrl?: string, chainPort?: number, chainId?: number, now?: () => number}} [options]
+ * @param {{ledgerPath?: string, redisUrl?: string, chainPort?: number, chainId?: number, canonicalUsdc?: boolean, now?: () => number}} [options]
  *   ledgerPath: keep the receipt ledger on disk (in memory by default);
  *   redisUrl: keep the paywall's state in this Redis instead (world.ledger is then undefined);
  *   chainId: the chain's id (31337 by default). A chain id x402 v1 has a name
- *   for (84532 is "base-sepolia") makes the world payable by legacy v1 clients.
+ *   for (84532 is "base-sepolia") makes the world payable by legacy v1 clients;
+ *   canonicalUsdc: our token at the chain's canonical USDC address, under that
+ *   asset's EIP-712 name (84532: 0x036C…CF7e, "USDC"), for peers that pay or
+ *   price only that asset (canonical_usdc.js).
  */
-export async function startWorld({ ledgerPath, redisUrl, chainPort = 0, chainId = DEFAULT_CHAIN_ID, now } = {}) {
+export async function startWorld({ ledgerPath, redisUrl, chainPort = 0, chainId = DEFAULT_CHAIN_ID, canonicalUsdc = false, now } = {}) {
   expectSafeInteger(chainId, 'options.chainId', { min: 1 });
+  if (typeof canonicalUsdc !== 'boolean') throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'Expected a boolean for options.canonicalUsdc');
+  if (canonicalUsdc && !canonicalUsdcOf(chainId)) {
+    throw argError(RangeError, 'ERR_INVALID_ARG_VALUE', `options.canonicalUsdc: chain ${chainId} has no canonical USDC that @x402/evm knows (84532 has)`);
+  }
   if (ledgerPath !== undefined && redisUrl !== undefined) {
     throw argError(TypeError, 'ERR_INVALID_ARG_VALUE', 'startWorld takes ledgerPath or redisUrl, not both');
   }
@@ -68,7 +76,7 @@ export async function startWorld({ ledgerPath, redisUrl, chainPort = 0, chainId 
     let token;
     let agentWallet;
     try {
-      token = await deployUsdCoin({ chain, deployer });
+      token = canonicalUsdc ? await deployCanonicalUsdc({ chain, deployer }) : await deployUsdCoin({ chain, deployer });
       await mintUsdCoin({ chain, token, owner: deployer, to: payerAccount.address, amount: PAYER_FUNDS });
       const system = await deployAgentWalletSystem({ chain, deployer, artifacts: agentArtifacts });
       // The payer's key is the wallet's operator: the agent key of contract mode.

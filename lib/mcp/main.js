@@ -31,7 +31,7 @@ import { ensureDir } from '../state_dir.js';
 import { batchCallCounts } from '../pay/call_counts.js';
 import { loadConfig } from '../pay/config.js';
 import { createPayer } from '../pay/payer.js';
-import { sessionsPathOf } from '../pay/sessions.js';
+import { createSessions, sessionsPathOf } from '../pay/sessions.js';
 import { createSessionStates } from '../pay/session_states.js';
 import { openPayStore } from '../pay/store.js';
 import { probeRpc } from '../wallet/chain_client.js';
@@ -218,7 +218,9 @@ export async function main(argv, { env = process.env } = {}) {
   const log = (line, keep) => say(line, keep);
   let upstreams = null;
   if (upstreamList.length > 0) {
-    upstreams = await startUpstreams({ list: upstreamList, timeoutMs: upstreamTimeoutMs, payer, config, version: SERVER_VERSION, log, activity });
+    // The upstreams' calls use the same sessions (a clawpay session covering an upstream's URL shows its token there).
+    const paySessions = createSessions({ payer, cache: sessions, signer, walletAddress: config.walletAddress, assetAddress: config.asset.address, store });
+    upstreams = await startUpstreams({ list: upstreamList, timeoutMs: upstreamTimeoutMs, payer, sessions: paySessions, config, version: SERVER_VERSION, log, activity });
     closers.push(() => upstreams.close());
   }
   const factory = () => createClawpayServer({ config, payer, sessions, store, signer, wallet, log, activity, upstreamTools: upstreams?.tools });

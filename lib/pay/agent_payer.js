@@ -158,7 +158,9 @@ async function openPayer(config, { signer: givenSigner = null, memory = false, s
   // there leaves them open (reconcileOpen asks again before every limit check).
   const reconciled = paying.reconcile().catch(() => null);
 
-  const mcpCall = createMcpPayments({ paying, paymentOf: (payment) => paymentInfo(payment, asset) });
+  const mcpCall = createMcpPayments({
+    paying, sessions, paymentOf: (payment) => paymentInfo(payment, asset), sessionOf: (record) => sessionInfo(record, sessions, asset),
+  });
 
   const handleOf = (record, start) => createSessionHandle({ record, sessions, asset, open, start });
 
@@ -213,7 +215,13 @@ async function openPayer(config, { signer: givenSigner = null, memory = false, s
         open();
         await reconciled;
         return mcpCall(...call);
-      }, client, options);
+      }, client, options, async (...call) => {
+        open();
+        await reconciled;
+        const purchase = (endpoint, sessionOptions, carrier) => purchaseSession({ sessions, paying, config, endpoint, options: sessionOptions, now, carrier });
+        const { record, response, payment, result } = await mcpCall.startSession(purchase, ...call);
+        return { session: handleOf(record, { response, payment }), result, payment };
+      });
     },
 
     /**

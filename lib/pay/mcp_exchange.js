@@ -13,10 +13,15 @@
 //   - _meta["x402/payment-response"] → PAYMENT-RESPONSE, the settlement
 //   - any other result → 200; a protocol error or a dead connection → a
 //     rejected fetch (no answer), so a paid call stays open, never paid anew
+// A session's headers, which the paying fetch hands the transport as it would
+// put them on an HTTP request, ride on the MCP client's own HTTP requests
+// (mcp_session_fetch.js).
 // The body is the whole CallToolResult as JSON; mcp_payments.js reads it back.
 import {
   AGENTS_ERROR_META_KEY, PAYMENT_META_KEY, PAYMENT_REQUIRED_META_KEY, PAYMENT_RESPONSE_META_KEY, canonicalJson, toolResourceUrl,
 } from '../x402_mcp.js';
+import { withSessionHeaders } from './mcp_session_fetch.js';
+import { SESSION_HEADERS } from './request.js';
 import { fetchTransport } from './transport.js';
 
 /** The URL naming tool `name` of the MCP server at `serverUrl`: the call's place in the ledger. */
@@ -71,16 +76,21 @@ function callToolOf(client) {
  * tool's server wants its payment; a resend after a restart that meets the
  * other dialect's refusal is sent once more in it (the same authorization).
  * `toolDefinition` (optional) is passed to a v2 client's callTool.
+ * `sessionUse` (optional, {scope, sent}): the session whose headers, when
+ * the paying fetch gives them, the client's HTTP requests show.
  */
-export function toolTransport({ client, name, args, dialects, timeoutMs, toolDefinition }) {
+export function toolTransport({ client, name, args, dialects, timeoutMs, toolDefinition, sessionUse = null }) {
   const callTool = callToolOf(client);
-  const send = (meta, signal) => callTool(
+  const sendCall = (meta, signal) => callTool(
     { name, arguments: args ?? {}, ...(meta ? { _meta: meta } : {}) },
     { signal, timeout: timeoutMs, ...(toolDefinition ? { toolDefinition } : {}) },
   );
 
   return fetchTransport(async (url, { headers = {}, signal } = {}) => {
     const payment = decodePayment(headers);
+    // Only the unpaid call shows the session; a paid one needs none.
+    const shown = sessionUse && !payment ? sessionHeadersIn(headers) : null;
+    const send = (meta, signal) => (shown ? withSessionHeaders(Object.assign(sessionUse, { headers: shown }), () => sendCall(meta, signal)) : sendCall(meta, signal));
     const metaFor = (dialect) => (payment
       ? { [PAYMENT_META_KEY]: dialect === 'agents' ? payment.header : payment.payload }
       : null);
@@ -98,6 +108,11 @@ export function toolTransport({ client, name, args, dialects, timeoutMs, toolDef
     }
     return toResponse(result);
   });
+}
+
+function sessionHeadersIn(headers) {
+  const shown = Object.entries(headers).filter(([name]) => SESSION_HEADERS.includes(name.toLowerCase()));
+  return shown.length > 0 ? Object.fromEntries(shown) : null;
 }
 
 function toResponse(result) {

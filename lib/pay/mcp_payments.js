@@ -8,6 +8,14 @@
 // ambiguous outcome (no answer, a crash after the seller settled) resends the
 // same authorization, which the seller replays without charging again; an
 // identical call after a settled and answered one buys again, as over HTTP.
+//
+// Sessions (sessions.js): a live clawpay session covering the server's URL
+// (an MCP server behind our paywall takes X-Session-Token at the HTTP layer)
+// is shown on the call, as payer.fetch shows it, when the client's transport
+// fetches through mcpSessionFetch; a call it opened is counted and nothing is
+// paid; a call it did not open (the server asked to be paid) closes it as
+// refused and is paid under the policy. startSession buys one from a tool
+// whose server sells them (payment_required.js: extra.clawpaySession).
 import { argError, expectObject, expectString } from '../validate.js';
 import { payError } from './errors.js';
 import { DEFAULT_TIMEOUT_MS } from '../limits.js';
@@ -15,8 +23,10 @@ import { onlyKnownKeys } from './fetch_request.js';
 import { PAYMENT_RESPONSE_META_KEY } from '../x402_mcp.js';
 import { toolCallBody, toolCallUrl, toolTransport } from './mcp_exchange.js';
 import { noAnswer } from './response.js';
+import { sessionHeaders } from './session_wire.js';
 
-const CALL_OPTIONS = new Set(['maxPayment', 'timeoutMs', 'idempotencyKey', 'pay', 'toolDefinition']);
+const CALL_OPTIONS = new Set(['maxPayment', 'timeoutMs', 'idempotencyKey', 'pay', 'toolDefinition', 'useSession']);
+const SESSION_OPTIONS = new Set(['scope', 'ttlSeconds', 'maxPayment', 'label', 'timeoutMs', 'idempotencyKey']);
 
 export function checkServerUrl(url) {
   expectString(url, 'options.url');
@@ -51,27 +61,55 @@ function toolResultOf(result, what) {
  * server returned in _meta["x402/payment-response"] (or null).
  * Rejects with PayError (ERR_TIMEOUT, ERR_FETCH_FAILED, ... with .payment)
  * when no answer came, and PolicyError / PayError when the terms are refused
- * before signing (the unpaid result as error.result).
+ * before signing (the unpaid result as error.result). With `sessions`
+ * (createSessions), `session` is the covering session the call was made in
+ * (as `sessionOf` shapes it), or null.
  */
-export function createMcpPayments({ paying, paymentOf = (payment) => payment }) {
+export function createMcpPayments({ paying, paymentOf = (payment) => payment, sessions = null, sessionOf = (record) => record }) {
   const dialects = new WeakMap();
 
-  return async function callTool(client, serverUrl, params, options = {}) {
+  function checkParams(params) {
     expectObject(params, 'params');
     const name = expectString(params.name, 'params.name');
     if (params.arguments !== undefined && (params.arguments === null || typeof params.arguments !== 'object' || Array.isArray(params.arguments))) {
       throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'Expected an object for params.arguments');
     }
-    const { toolDefinition, ...request } = onlyKnownKeys(options ?? {}, CALL_OPTIONS, 'callTool options');
+    return name;
+  }
+
+  /** How tool `name` is carried as one exchange of the paying fetch: {url, method, body, transport}. */
+  function carrierOf(client, serverUrl, name, args, { timeoutMs, toolDefinition, sessionUse } = {}) {
     if (!dialects.has(client)) dialects.set(client, new Map());
-    const url = toolCallUrl(serverUrl, name);
     const transport = toolTransport({
-      client, name, args: params.arguments, dialects: dialects.get(client), timeoutMs: request.timeoutMs ?? DEFAULT_TIMEOUT_MS, toolDefinition,
+      client, name, args, dialects: dialects.get(client), timeoutMs: timeoutMs ?? DEFAULT_TIMEOUT_MS, toolDefinition, sessionUse,
     });
+    return { url: toolCallUrl(serverUrl, name), method: 'POST', body: toolCallBody(args), transport };
+  }
+
+  async function callTool(client, serverUrl, params, options = {}) {
+    const name = checkParams(params);
+    const { toolDefinition, useSession = true, ...request } = onlyKnownKeys(options ?? {}, CALL_OPTIONS, 'callTool options');
+    const covering = sessions && useSession !== false ? sessions.covering(toolCallUrl(serverUrl, name)) : null;
+    // A session bought on another tool of the server does not open this one.
+    const record = covering && sessions.kindOf(covering) === 'clawpay' && (covering.tool ?? name) === name ? covering : null;
+    const sessionUse = record ? { scope: { endpoint: record.endpoint, scope: record.scope }, sent: false } : null;
+    const { url, ...carrier } = carrierOf(client, serverUrl, name, params.arguments, { timeoutMs: request.timeoutMs, toolDefinition, sessionUse });
+    // Judged only when the token was shown: a transport that does not fetch
+    // through mcpSessionFetch leaves the session as it was.
+    const judge = (result) => {
+      if (!sessionUse?.sent) return null;
+      const used = sessions.countIfUsed(record, result);
+      if (!used) sessions.dropIfRefused(record, result);
+      return used;
+    };
     let result;
     try {
-      result = await paying.fetch(url, { ...request, method: 'POST', body: toolCallBody(params.arguments), purpose: 'call', transport });
+      result = await paying.fetch(url, {
+        ...request, ...carrier, purpose: 'call',
+        ...(record ? { sessionHeaders: sessionHeaders(record), sessionScope: sessionUse.scope } : {}),
+      });
     } catch (error) {
+      if (error?.response?.status === 402) judge(error.response);
       // A refusal before signing: the unpaid answer is the server's tool result.
       if (error?.response?.body !== undefined) {
         try {
@@ -82,6 +120,7 @@ export function createMcpPayments({ paying, paymentOf = (payment) => payment }) 
       }
       throw error;
     }
+    const used = judge(result);
     if (result.status === null) {
       const error = noAnswer(result);
       if (result.payment) error.payment = paymentOf(result.payment);
@@ -93,15 +132,32 @@ export function createMcpPayments({ paying, paymentOf = (payment) => payment }) 
       payment: result.payment ? paymentOf(result.payment) : null,
       // Only for a payment made: an unpaid result's "settlement" is the server's word about nothing.
       settlement: result.payment ? toolResult?._meta?.[PAYMENT_RESPONSE_META_KEY] ?? null : null,
+      ...(sessions ? { session: used ? sessionOf(used) : null } : {}),
     };
-  };
+  }
+
+  /**
+   * Buys a session from tool `params.name` (its server's session offer),
+   * through `purchase` (session_purchase.js) with the call as the carrier:
+   * {record, response, payment, result} with the tool's paid result.
+   */
+  async function startSession(purchase, client, serverUrl, params, options = {}) {
+    const name = checkParams(params);
+    const checked = onlyKnownKeys(options ?? {}, SESSION_OPTIONS, 'startSession options');
+    const carrier = { ...carrierOf(client, serverUrl, name, params.arguments, { timeoutMs: checked.timeoutMs }), tool: name };
+    const bought = await purchase(serverUrl, checked, carrier);
+    return { ...bought, result: toolResultOf(bought.answer, `${name} at ${serverUrl}`) };
+  }
+
+  return Object.assign(callTool, { callTool, startSession });
 }
 
 /**
- * `client` with payments: {client, url, callTool(params, options), listTools(params, options)}.
+ * `client` with payments: {client, url, callTool(params, options), listTools(params, options),
+ * startSession(params, options) when `startSession` is given}.
  * listTools is the client's own; callTool pays (see createMcpPayments).
  */
-export function payingMcpClient(callTool, client, options) {
+export function payingMcpClient(callTool, client, options, startSession = null) {
   expectObject(options, 'options');
   onlyKnownKeys(options, new Set(['url']), 'mcpClient options');
   if (typeof client?.callTool !== 'function' || typeof client?.listTools !== 'function') {
@@ -113,5 +169,6 @@ export function payingMcpClient(callTool, client, options) {
     url,
     callTool: (params, callOptions) => callTool(client, url, params, callOptions),
     listTools: (...args) => client.listTools(...args),
+    ...(startSession ? { startSession: (params, sessionOptions) => startSession(client, url, params, sessionOptions) } : {}),
   });
 }

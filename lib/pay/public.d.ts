@@ -88,6 +88,8 @@ interface SessionInfoBase {
   endedAt: number | null;
   walletAddress: Address;
   revokeUrl: string | null;
+  /** The MCP tool it was bought on (mcpClient().startSession): it opens that tool only; null otherwise. */
+  tool: string | null;
   payment: { transaction: Hex; amount: bigint; formatted: string; payTo: Address; asset: Address; network: string | null };
 }
 
@@ -251,6 +253,21 @@ export interface PaidToolCallOptions {
   pay?: boolean;
   /** Passed to an SDK 2.x client's callTool (output-schema checks without a tools/list). */
   toolDefinition?: unknown;
+  /**
+   * Default true: a live clawpay session covering the server's URL, bought on this tool, is shown
+   * (X-Session-Token, through mcpSessionFetch) and nothing is paid; a server that asks to be paid
+   * instead is paid under the policy and the session closed as refused.
+   */
+  useSession?: boolean;
+}
+
+export interface StartToolSessionOptions {
+  scope?: 'prefix' | 'exact';
+  ttlSeconds?: number;
+  maxPayment?: bigint | null;
+  label?: string;
+  timeoutMs?: number;
+  idempotencyKey?: string;
 }
 
 export interface PaidToolCall<C = McpToolResult> {
@@ -260,6 +277,8 @@ export interface PaidToolCall<C = McpToolResult> {
   payment: PaymentInfo | null;
   /** result._meta["x402/payment-response"], or null. */
   settlement: { success: boolean; transaction?: string; network?: string; payer?: string; [key: string]: unknown } | null;
+  /** The session the call was made in (nothing paid), or null. */
+  session: SessionInfo | null;
 }
 
 export interface PayingMcpClient<T extends McpToolClient = McpToolClient> {
@@ -276,7 +295,20 @@ export interface PayingMcpClient<T extends McpToolClient = McpToolClient> {
   callTool(params: { name: string; arguments?: Record<string, unknown> }, options?: PaidToolCallOptions): Promise<PaidToolCall>;
   /** The client's own listTools. */
   listTools: T['listTools'];
+  /**
+   * Buys a session from the tool's server (its session offer; a call of the tool, paid with
+   * purpose "session" under maxPerSession), kept for the server's URL and this tool. Rejects as
+   * Payer.startSession does.
+   */
+  startSession(params: { name: string; arguments?: Record<string, unknown> }, options?: StartToolSessionOptions):
+    Promise<{ session: Session; result: McpToolResult; payment: PaymentInfo }>;
 }
+
+/**
+ * fetch for an MCP client's StreamableHTTPClientTransport (`{ fetch: mcpSessionFetch() }`): shows
+ * the session of the paying call under way on the requests it covers (never across a redirect).
+ */
+export declare function mcpSessionFetch(fetch?: typeof globalThis.fetch): typeof globalThis.fetch;
 
 export interface Payer {
   /** The address payments come from. */

@@ -3,5 +3,6 @@
 export { createPayer } from './agent_payer.js';
 export { ConfigError, loadConfig } from './config.js';
 export { PayError } from './errors.js';
+export { mcpSessionFetch } from './mcp_session_fetch.js';
 export { PolicyError } from './policy.js';
 export { formatUnits, parseDecimalUnits } from './amount.js';

@@ -35,6 +35,7 @@ export function sessionInfo(record, sessions, asset) {
     endedAt: record.endedAt ?? null,
     walletAddress: record.walletAddress,
     revokeUrl: record.revokeUrl ?? null,
+    tool: record.tool ?? null,
     payment: {
       transaction: record.paymentTxHash,
       amount,

@@ -36,14 +36,22 @@ function checkOptions(endpoint, options, config) {
   return { scope, ttlSeconds, maxPayment, label };
 }
 
-/** {record, response, payment}; throws PayError (see agent_payer.js startSession), PolicyError, or an argument error. */
-export async function purchaseSession({ sessions, paying, config, endpoint, options = {}, now }) {
+/**
+ * {record, response, payment, answer (the paying fetch's result)}; throws
+ * PayError (see agent_payer.js startSession), PolicyError, or an argument
+ * error. `carrier` ({url, method, body, transport}, mcp_payments.js): the
+ * purchase is that request instead of one to `endpoint` (a paid MCP tool
+ * call whose server sells sessions for `endpoint`, its MCP URL; `tool`, its
+ * name, is kept with the session).
+ */
+export async function purchaseSession({ sessions, paying, config, endpoint, options = {}, now, carrier = null }) {
   const { scope, ttlSeconds, maxPayment, label } = checkOptions(endpoint, options, config);
   const startedAt = now();
   const { method, headers, body, timeoutMs, idempotencyKey } = options;
   const choice = createKindChoice(config.policy.allowedNetworks);
-  const result = await paying.fetch(endpoint, {
-    method, headers, body, timeoutMs, maxPayment, purpose: 'session', beforePaying: choice.beforePaying, ...(idempotencyKey ? { idempotencyKey } : {}),
+  const { url = endpoint, tool, ...request } = carrier ?? { method, headers, body };
+  const result = await paying.fetch(url, {
+    ...request, timeoutMs, maxPayment, purpose: 'session', beforePaying: choice.beforePaying, ...(idempotencyKey ? { idempotencyKey } : {}),
   });
   if (result.status === null) throw noAnswer(result);
   if (result.declined) {
@@ -64,8 +72,8 @@ export async function purchaseSession({ sessions, paying, config, endpoint, opti
     throw new PayError('ERR_SESSION_NOT_SETTLED', `${why}, so no session was created (payment ${payment.paymentId}: ${payment.status})`, { response, payment });
   }
   try {
-    const { record } = await sessions.establish({ endpoint, scope, label, ttlSeconds, startedAt, result, kind: choice.kindAfter(result) });
-    return { record, response, payment };
+    const { record } = await sessions.establish({ endpoint, scope, label, ttlSeconds, startedAt, result, kind: choice.kindAfter(result), tool });
+    return { record, response, payment, answer: result };
   } catch (error) {
     throw new PayError('ERR_SESSION_NOT_KEPT', `paid (tx ${payment.transaction}) but the session could not be kept: ${error?.message ?? error}`,
       { response, payment, cause: error });

@@ -102,7 +102,7 @@ export function createSessions({ payer, cache, signer, walletAddress, assetAddre
    * so counting from the start never outlives it. Throws when the token
    * cannot be signed or the record kept (the payment is then made all the same).
    */
-  async function establish({ endpoint, scope, label, ttlSeconds, startedAt, result, kind = 'clawpay' }) {
+  async function establish({ endpoint, scope, label, ttlSeconds, startedAt, result, kind = 'clawpay', tool }) {
     const payment = result.payment;
     const terms = kind === 'clawpay' ? result.sessionTerms ?? null : null;
     const serverTtl = Number.isSafeInteger(terms?.maxTtlSeconds) && terms.maxTtlSeconds > 0 ? terms.maxTtlSeconds : null;
@@ -147,6 +147,8 @@ export function createSessions({ payer, cache, signer, walletAddress, assetAddre
       ...(payment.network ? { network: payment.network } : {}),
       ...(typeof terms?.endpoint === 'string' ? { serverEndpoint: terms.endpoint } : {}),
       ...(serverTtl !== null ? { serverMaxTtlSeconds: serverTtl } : {}),
+      // Bought on an MCP tool: the server opens that tool with it, no other.
+      ...(typeof tool === 'string' ? { tool } : {}),
     };
     cache.add(record);
     return {

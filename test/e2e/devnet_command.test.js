@@ -147,6 +147,30 @@ describe('clawpay devnet --chain-id', { timeout: 120_000 }, () => {
     }
   });
 
+  test('--canonical-usdc puts the token at Base Sepolia\'s USDC address, named "USDC" as that asset signs; without such a chain it is a usage error', async () => {
+    const child = spawn(process.execPath, [BIN, 'devnet', '--chain-id', '84532', '--canonical-usdc'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      child.stdout.setEncoding('utf8');
+      const info = JSON.parse(await firstLine(child.stdout));
+      assert.deepEqual(info.asset, { address: '0x036CbD53842c5426634e7929541eC2318f3dCF7e', name: 'USDC', version: '2', decimals: 6 });
+      assert.equal(info.mcpEnv.CLAWPAY_ASSET_ADDRESS, info.asset.address);
+      assert.equal(info.mcpEnv.CLAWPAY_ASSET_NAME, 'USDC');
+      const name = await createPublicClient({ transport: http(info.rpcUrl) }).readContract({
+        address: info.asset.address, abi: [{ type: 'function', name: 'name', stateMutability: 'view', inputs: [], outputs: [{ type: 'string' }] }], functionName: 'name',
+      });
+      assert.equal(name, 'USDC');
+      child.kill('SIGTERM');
+      assert.equal(await exitOf(child), 0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    const refused = spawn(process.execPath, [BIN, 'devnet', '--canonical-usdc'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    refused.stderr.setEncoding('utf8').on('data', (d) => { err += d; });
+    assert.equal(await exitOf(refused), 2);
+    assert.match(err, /--canonical-usdc needs a chain with a canonical USDC, such as --chain-id 84532; chain 31337 has none/);
+  });
+
   test('a key pasted as the chain id is not echoed', async () => {
     const key = `0x${'ab'.repeat(32)}`;
     const child = spawn(process.execPath, [BIN, 'devnet', '--chain-id', key], { stdio: ['ignore', 'pipe', 'pipe'] });

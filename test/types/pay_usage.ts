@@ -3,7 +3,7 @@
 // marked as an expected error must stay one), and TokenVerification narrows
 // on `valid`.
 import {
-  createPayer, PayError, PolicyError, ConfigError,
+  createPayer, mcpSessionFetch, PayError, PolicyError, ConfigError,
   type Payer, type PaidResponse, type Session, type SessionInfo, type SpendReport, type PaymentInfo,
 } from 'clawpay-native/pay';
 import { Signer, verifySessionToken, type Address, type TokenReason } from 'clawpay-native';
@@ -94,4 +94,18 @@ export async function check(token: string, wallet: Address): Promise<string> {
   const id: string = result.payload.sessionId;
   void id;
   return reason;
+}
+
+// A paid MCP tool's session: bought on the tool, then shown by the transport's fetch.
+export async function toolSession(payer: Payer, client: { callTool(p: { name: string }): Promise<unknown>; listTools(): Promise<unknown> }, url: string): Promise<number> {
+  const fetchWithSession: typeof fetch = mcpSessionFetch();
+  const paying = payer.mcpClient(client, { url });
+  const { session, payment } = await paying.startSession({ name: 'weather', arguments: { city: 'Faro' } }, { ttlSeconds: 600 });
+  const bought: bigint = payment.amount;
+  const call = await paying.callTool({ name: 'weather', arguments: { city: 'Faro' } }, { useSession: true });
+  const inSession: string | null = call.session?.tool ?? null;
+  // @ts-expect-error useSession is a boolean
+  await paying.callTool({ name: 'weather' }, { useSession: 'yes' });
+  void [fetchWithSession, bought, inSession];
+  return session.status().callCount;
 }

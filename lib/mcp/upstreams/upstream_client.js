@@ -106,12 +106,21 @@ export function createUpstream({ name, url, timeoutMs, version, log, onToolsChan
   };
 
   async function open() {
+    // 'auto': a 2026-07-28 server is spoken to in its era, where change
+    // notices travel on the subscriptions/listen stream the client opens; the
+    // SDK's default ('legacy') never opens one, and a stateless server (the
+    // SDK's createMcpHandler) has no other way to send list_changed. A
+    // 2025-era server is still reached, after the probe falls back.
     const next = new Client({ name: 'clawpay-mcp', version }, {
+      versionNegotiation: { mode: 'auto' },
       listChanged: {
         tools: {
           onChanged: (error, list) => {
             if (error) log(`upstream ${name}: could not re-read its tools after list_changed: ${error.message}`);
-            else setTools(list);
+            else {
+              setTools(list);
+              log(`upstream ${name}: its tool list changed; ${tools.length} tool(s) now`);
+            }
           },
         },
       },

@@ -41,8 +41,8 @@ function descriptionOf(upstream, tool) {
  * @param {(line: string, keep?: string[]) => void} o.log
  * @param {{track(p: Promise<unknown>): void}} [o.activity]
  */
-export function createUpstreamTools({ upstreams, payer, paymentBlock, log, activity }) {
-  const callPaid = createMcpPayments({ paying: payer });
+export function createUpstreamTools({ upstreams, payer, sessions = null, sessionBlock = null, paymentBlock, log, activity }) {
+  const callPaid = createMcpPayments({ paying: payer, sessions, ...(sessionBlock ? { sessionOf: sessionBlock } : {}) });
   const servers = new Set(); // WeakRefs of the McpServers showing these tools, with their handles
 
   // A failure as a result the agent's client accepts: structured facts go
@@ -55,7 +55,7 @@ export function createUpstreamTools({ upstreams, payer, paymentBlock, log, activ
     return { ...rest, _meta: { 'clawpay/error': structuredContent } };
   }
 
-  function passedThrough(upstream, tool, { result, payment, settlement }) {
+  function passedThrough(upstream, tool, { result, payment, settlement, session }) {
     const { _meta: ignored, ...fields } = result && typeof result === 'object' ? result : {};
     return {
       ...fields,
@@ -63,6 +63,7 @@ export function createUpstreamTools({ upstreams, payer, paymentBlock, log, activ
       _meta: {
         'clawpay/upstream': { name: upstream.name, url: upstream.url, tool: tool.name },
         'clawpay/payment': paymentBlock(payment),
+        ...(session ? { 'clawpay/session': session } : {}),
         ...(settlement ? { 'x402/payment-response': settlement } : {}),
       },
     };
