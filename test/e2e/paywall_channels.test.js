@@ -44,6 +44,7 @@ describe('our paywall sells batch-settlement to the official client', { timeout:
   let receiver;
   let buyer;
   let startBlock;
+  let firstChannelId;
 
   const balance = (address) => usdcBalance({ chain: world.chain, token: world.token, address });
   const read = (functionName, args) => world.chain.publicClient.readContract({
@@ -103,6 +104,7 @@ describe('our paywall sells batch-settlement to the official client', { timeout:
     assert.deepEqual(transactions, [deposits[0].transactionHash]);
     assert.equal(deposits[0].args.amount, DEPOSIT);
     const channelId = deposits[0].args.channelId;
+    firstChannelId = channelId;
     assert.equal(await balance(world.payer.address), payerStart - DEPOSIT);
     assert.equal(await balance(receiver.address), 0n);
 
@@ -127,5 +129,83 @@ describe('our paywall sells batch-settlement to the official client', { timeout:
     const claimed = await world.chain.publicClient.getLogs({ address: world.batchSettlement.address, event: claimedEvent, fromBlock: startBlock });
     assert.equal(claimed.reduce((sum, log) => sum + log.args.claimAmount, 0n), PRICE * BigInt(CALLS));
     assert.equal(seller.served(), CALLS);
+  });
+
+  // A hostile buyer with a real channel: each forged voucher gets a 402
+  // naming its fault, the handler never runs for it, and the channel's
+  // honest calls are still claimed to the base unit.
+  test('hostile vouchers: above the deposit, below the running total, for another channel, by another key, replayed 20 at once', async () => {
+    const minter = Signer.fromPrivateKey(world.chain.accounts[0].privateKey);
+    const mallory = Signer.fromPrivateKey(world.chain.accounts[7].privateKey);
+    const stranger = Signer.generate();
+    try {
+      await mintUsdCoin({ chain: world.chain, token: world.token, owner: minter, to: mallory.address, amount: DEPOSIT });
+      const honest = officialBuyer(world, mallory);
+      let channelId;
+      for (let i = 0; i < 3; i++) {
+        const response = await honest.pay(seller.url);
+        assert.equal(response.status, 200);
+        channelId = decodePaymentResponseHeader(response.headers.get('PAYMENT-RESPONSE')).extra.channelState.channelId;
+      }
+      const servedBefore = seller.served();
+      const probe = await fetch(seller.url);
+      const [requirements] = decodePaymentRequiredHeader(probe.headers.get('PAYMENT-REQUIRED')).accepts;
+      const channelConfig = honest.scheme.buildChannelConfig(requirements);
+      const charged = 3n * PRICE;
+
+      const sign = (signer, id, amount) => toViemAccount(signer).signTypedData({
+        domain: { ...BATCH_SETTLEMENT_DOMAIN, chainId: world.chain.chainId, verifyingContract: BATCH_SETTLEMENT_ADDRESS },
+        types: voucherTypes, primaryType: 'Voucher', message: { channelId: id, maxClaimableAmount: amount },
+      });
+      const voucher = async ({ signer = mallory, id = channelId, amount }) => encodePaymentSignatureHeader({
+        x402Version: 2, accepted: requirements, resource: { url: seller.url },
+        payload: { type: 'voucher', channelConfig, voucher: { channelId: id, maxClaimableAmount: String(amount), signature: await sign(signer, id, amount) } },
+      });
+      const send = async (header) => {
+        const response = await fetch(seller.url, { headers: { 'PAYMENT-SIGNATURE': header } });
+        const body = await response.json();
+        const required = response.headers.get('PAYMENT-REQUIRED');
+        return { status: response.status, body, required: required ? decodePaymentRequiredHeader(required) : null };
+      };
+      const refusedWith = async (header, reason, message) => {
+        const answer = await send(header);
+        assert.equal(answer.status, 402, JSON.stringify(answer.body));
+        assert.equal(answer.required.error, reason);
+        assert.match(answer.body.message, message);
+        return answer;
+      };
+
+      await refusedWith(await voucher({ amount: DEPOSIT + PRICE }), 'invalid_batch_settlement_evm_cumulative_exceeds_balance', /exceeds the channel's deposit/);
+      const below = await refusedWith(await voucher({ amount: charged }), 'invalid_batch_settlement_evm_cumulative_amount_mismatch', /running total/);
+      // The corrective 402 states the channel as the official server does.
+      assert.equal(below.required.accepts[0].extra.channelState.chargedCumulativeAmount, String(charged));
+      await refusedWith(await voucher({ amount: charged - PRICE }), 'invalid_batch_settlement_evm_cumulative_amount_mismatch', /running total/);
+      await refusedWith(await voucher({ id: firstChannelId, amount: charged + PRICE }), 'invalid_batch_settlement_evm_channel_id_mismatch', /another channel/);
+      await refusedWith(await voucher({ signer: stranger, amount: charged + PRICE }), 'invalid_batch_settlement_evm_voucher_signature', /not signed by/);
+      assert.equal(seller.served(), servedBefore);
+
+      // One valid voucher, sent 20 times at once: it pays for one response.
+      const header = await voucher({ amount: charged + PRICE });
+      const answers = await Promise.all(Array.from({ length: 20 }, () => send(header)));
+      const ok = answers.filter((a) => a.status === 200);
+      assert.equal(ok.length, 1, JSON.stringify(answers.map((a) => [a.status, a.required?.error])));
+      for (const a of answers.filter((x) => x.status !== 200)) {
+        assert.equal(a.status, 402);
+        assert.match(a.required.error, /^invalid_batch_settlement_evm_(channel_busy|cumulative_amount_mismatch)$/);
+      }
+      assert.equal(seller.served(), servedBefore + 1);
+      // And once more, after it was served: the running total has moved past it.
+      await refusedWith(header, 'invalid_batch_settlement_evm_cumulative_amount_mismatch', /running total/);
+      assert.equal(seller.served(), servedBefore + 1);
+
+      // What was served is claimed: 4 calls, to the base unit; the rest goes back.
+      const receiverBefore = await balance(receiver.address);
+      const { claims } = await seller.paywall.channels.claim();
+      assert.equal(claims.length, 1);
+      assert.equal(await balance(receiver.address), receiverBefore + 4n * PRICE);
+      assert.deepEqual(await read('channels', [channelId]), [DEPOSIT, 4n * PRICE]);
+    } finally {
+      for (const s of [minter, mallory, stranger]) s.destroy();
+    }
   });
 });
