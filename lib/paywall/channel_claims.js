@@ -17,6 +17,19 @@ import { argError, expectSafeInteger } from '../validate.js';
 export const DEFAULT_CLAIM_INTERVAL_MS = 60_000;
 const MIN_CLAIM_INTERVAL_MS = 100;
 
+// The facilitator refuses a settlement with nothing claimed and unsettled;
+// the manager reports it only in its error's text. Nothing was owed then.
+const NOTHING_TO_SETTLE = 'nothing_to_settle';
+
+async function settleOwed(manager) {
+  try {
+    return await manager.settle();
+  } catch (error) {
+    if (String(error?.message).includes(NOTHING_TO_SETTLE)) return null;
+    throw error;
+  }
+}
+
 export class ChannelClaims {
   #managers;
   #onError;
@@ -70,7 +83,10 @@ export class ChannelClaims {
       if (made.length > 0) this.#settleOwed = true;
     }
     if (this.#settleOwed) {
-      for (const manager of this.#managers) settlements.push(await manager.settle());
+      for (const manager of this.#managers) {
+        const settled = await settleOwed(manager);
+        if (settled) settlements.push(settled);
+      }
       this.#settleOwed = false;
     }
     return { claims, settlements };

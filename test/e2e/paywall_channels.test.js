@@ -4,7 +4,10 @@
 // 100 calls on one deposit, the batched claim, the cooperative refund, all
 // asserted on chain to the base unit; then a hostile client's vouchers.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -20,6 +23,7 @@ import { startWorld } from '../../lib/devnet/world.js';
 import { mintUsdCoin, usdcBalance } from '../../lib/devnet/token.js';
 import { startChannelSeller } from './support/channel_seller.js';
 
+const SELLER = fileURLToPath(new URL('./support/channel_seller.js', import.meta.url));
 const PRICE = 1_000n; // 0.001 USDC per call
 const CALLS = 100;
 const DEPOSIT = PRICE * 150n; // the route's minimum deposit: room for 150 calls
@@ -206,6 +210,82 @@ describe('our paywall sells batch-settlement to the official client', { timeout:
       assert.deepEqual(await read('channels', [channelId]), [DEPOSIT, 4n * PRICE]);
     } finally {
       for (const s of [minter, mallory, stranger]) s.destroy();
+    }
+  });
+
+  // The seller as its own process, killed with SIGKILL after serving and
+  // before any claim: the served vouchers are in its channel storage, so the
+  // next process on that storage claims them, once, and settles them.
+  test('kill -9 of the seller between serving and claiming: after a restart the claim happens exactly once and nobody loses money', async () => {
+    const minter = Signer.fromPrivateKey(world.chain.accounts[0].privateKey);
+    const carol = Signer.fromPrivateKey(world.chain.accounts[8].privateKey);
+    const payee = Signer.generate();
+    const sellerDir = await mkdtemp(join(tmpdir(), 'clawpay-channel-seller-'));
+    const runsFile = join(sellerDir, 'handler-runs');
+    const children = [];
+    const startSeller = async () => {
+      const child = spawn(process.execPath, [SELLER, JSON.stringify({
+        facilitatorUrl: world.facilitator.url, network: world.chain.network, payTo: payee.address,
+        token: { address: world.token.address, name: world.token.name, version: world.token.version, decimals: world.token.decimals },
+        directory: join(sellerDir, 'channels'), price: String(PRICE), minDeposit: String(DEPOSIT), claimIntervalMs: 0, handlerRunsFile: runsFile,
+      })], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CHANNEL_AUTHORIZER_KEY: world.chain.accounts[5].privateKey } });
+      children.push(child);
+      let stderr = '';
+      child.stderr.on('data', (chunk) => { stderr += chunk; });
+      const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, stderr: () => stderr })));
+      const line = await Promise.race([
+        new Promise((resolve) => createInterface({ input: child.stdout }).once('line', resolve)),
+        exited.then(({ code }) => { throw new Error(`seller exited (${code}): ${stderr}`); }),
+      ]);
+      return { child, exited, url: `http://127.0.0.1:${JSON.parse(line).port}/paid/channel` };
+    };
+    const handlerRuns = async () => (await readFile(runsFile, 'utf8')).trim().split('\n').length;
+    const channelClaims = async (channelId) => (await world.chain.publicClient.getLogs({
+      address: world.batchSettlement.address, event: claimedEvent, args: { channelId }, fromBlock: 0n,
+    }));
+    try {
+      await mintUsdCoin({ chain: world.chain, token: world.token, owner: minter, to: carol.address, amount: DEPOSIT });
+      const buyerOf = officialBuyer(world, carol);
+      const first = await startSeller();
+      let channelId;
+      for (let i = 1; i <= 10; i++) {
+        const response = await buyerOf.pay(first.url);
+        assert.equal(response.status, 200, await response.clone().text());
+        assert.deepEqual(await response.json(), { served: i });
+        channelId = decodePaymentResponseHeader(response.headers.get('PAYMENT-RESPONSE')).extra.channelState.channelId;
+      }
+      first.child.kill('SIGKILL');
+      assert.equal((await first.exited).signal, 'SIGKILL');
+      assert.equal(await handlerRuns(), 10);
+      assert.equal(await balance(payee.address), 0n);
+      assert.deepEqual(await channelClaims(channelId), []);
+
+      // Restarted on the same storage: the buyer's channel goes on where it was.
+      const second = await startSeller();
+      const more = await buyerOf.pay(second.url);
+      assert.equal(more.status, 200, await more.clone().text());
+      assert.equal(decodePaymentResponseHeader(more.headers.get('PAYMENT-RESPONSE')).extra.channelState.chargedCumulativeAmount, String(11n * PRICE));
+      // Its shutdown claims and settles the 11 served calls.
+      second.child.kill('SIGTERM');
+      const stopped = await second.exited;
+      assert.equal(stopped.code, 0, stopped.stderr());
+      assert.equal(await balance(payee.address), 11n * PRICE);
+
+      // A third process on the same storage finds nothing left to claim.
+      const third = await startSeller();
+      third.child.kill('SIGTERM');
+      assert.equal((await third.exited).code, 0);
+      const claims = await channelClaims(channelId);
+      assert.equal(claims.length, 1);
+      assert.equal(claims[0].args.claimAmount, 11n * PRICE);
+      assert.equal(await balance(payee.address), 11n * PRICE);
+      assert.equal(await handlerRuns(), 11);
+      assert.equal(await balance(carol.address), 0n);
+      assert.deepEqual(await read('channels', [channelId]), [DEPOSIT, 11n * PRICE]);
+    } finally {
+      for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      for (const s of [minter, carol, payee]) s.destroy();
+      await rm(sellerDir, { recursive: true, force: true });
     }
   });
 });

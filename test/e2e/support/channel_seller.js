@@ -70,6 +70,9 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const seller = await startChannelSeller({ ...config, authorizer, price: BigInt(config.price), minDeposit: BigInt(config.minDeposit) });
   process.stdout.write(`${JSON.stringify({ port: seller.port })}\n`);
   process.once('SIGTERM', () => {
-    seller.stop().finally(() => process.exit(0));
+    seller.stop().then(() => process.exit(0), (error) => {
+      process.stderr.write(`stop failed: ${error.message}\n`);
+      process.exit(1);
+    });
   });
 }
