@@ -120,9 +120,10 @@ export const SCHEMES = Object.freeze(['exact', 'batch-settlement']);
 function channelTerms(config, callPrice, name) {
   const channel = config === undefined ? {} : expectObject(config, name);
   const withdrawDelaySeconds = channel.withdrawDelaySeconds ?? MIN_WITHDRAW_DELAY_SECONDS;
-  expectSafeInteger(withdrawDelaySeconds, `${name}.withdrawDelaySeconds`, { min: MIN_WITHDRAW_DELAY_SECONDS });
-  if (withdrawDelaySeconds > MAX_WITHDRAW_DELAY_SECONDS) {
-    throw configError(name, `withdrawDelaySeconds must be at most ${MAX_WITHDRAW_DELAY_SECONDS} (30 days), got ${withdrawDelaySeconds}`);
+  if (!Number.isSafeInteger(withdrawDelaySeconds) || withdrawDelaySeconds < MIN_WITHDRAW_DELAY_SECONDS
+    || withdrawDelaySeconds > MAX_WITHDRAW_DELAY_SECONDS) {
+    throw configError(name, `withdrawDelaySeconds must be whole seconds from ${MIN_WITHDRAW_DELAY_SECONDS} (15 minutes) ` +
+      `to ${MAX_WITHDRAW_DELAY_SECONDS} (30 days), got ${describe(withdrawDelaySeconds)}`);
   }
   const minDeposit = channel.minDeposit === undefined ? callPrice : baseUnits(channel.minDeposit, `${name}.minDeposit`);
   if (minDeposit < callPrice) throw configError(name, `minDeposit (${minDeposit}) must cover at least one request (${callPrice})`);
