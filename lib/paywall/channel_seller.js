@@ -46,6 +46,8 @@ export function channelSchemes(routes, options) {
     scheme: new BatchSettlementEvmScheme(terms.payTo, {
       storage,
       withdrawDelay: terms.withdrawDelaySeconds,
+      // The minimum deposit the 402 announces is a rule, not a hint.
+      enforceMinDeposit: true,
       ...(config.receiverAuthorizer ? { receiverAuthorizerSigner: toViemAccount(config.receiverAuthorizer) } : {}),
     }),
   }));

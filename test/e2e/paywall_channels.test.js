@@ -138,7 +138,7 @@ describe('our paywall sells batch-settlement to the official client', { timeout:
   // A hostile buyer with a real channel: each forged voucher gets a 402
   // naming its fault, the handler never runs for it, and the channel's
   // honest calls are still claimed to the base unit.
-  test('hostile vouchers: above the deposit, below the running total, for another channel, by another key, replayed 20 at once', async () => {
+  test('hostile vouchers: above the deposit, below the running total, for another channel, by another key, replayed 20 at once; a deposit below the minimum', async () => {
     const minter = Signer.fromPrivateKey(world.chain.accounts[0].privateKey);
     const mallory = Signer.fromPrivateKey(world.chain.accounts[7].privateKey);
     const stranger = Signer.generate();
@@ -186,6 +186,13 @@ describe('our paywall sells batch-settlement to the official client', { timeout:
       await refusedWith(await voucher({ amount: charged - PRICE }), 'invalid_batch_settlement_evm_cumulative_amount_mismatch', /running total/);
       await refusedWith(await voucher({ id: firstChannelId, amount: charged + PRICE }), 'invalid_batch_settlement_evm_channel_id_mismatch', /another channel/);
       await refusedWith(await voucher({ signer: stranger, amount: charged + PRICE }), 'invalid_batch_settlement_evm_voucher_signature', /not signed by/);
+      // A first deposit below the announced minimum opens nothing.
+      const cheap = officialBuyer(world, stranger).scheme;
+      const low = await cheap.createPaymentPayload(2, { ...requirements, extra: { ...requirements.extra, minDeposit: String(PRICE) } });
+      const depositsBefore = (await world.chain.publicClient.getLogs({ address: world.batchSettlement.address, event: depositedEvent, fromBlock: 0n })).length;
+      await refusedWith(encodePaymentSignatureHeader({ ...low, accepted: requirements, resource: { url: seller.url } }),
+        'invalid_batch_settlement_evm_deposit_below_min_deposit', /below the server minimum/);
+      assert.equal((await world.chain.publicClient.getLogs({ address: world.batchSettlement.address, event: depositedEvent, fromBlock: 0n })).length, depositsBefore);
       assert.equal(seller.served(), servedBefore);
 
       // One valid voucher, sent 20 times at once: it pays for one response.
