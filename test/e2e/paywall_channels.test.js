@@ -220,6 +220,48 @@ describe('our paywall sells batch-settlement to the official client', { timeout:
     }
   });
 
+  test('claims run on the timer, never overlap, and a failed handler is not charged', async () => {
+    const minter = Signer.fromPrivateKey(world.chain.accounts[0].privateKey);
+    const dave = Signer.fromPrivateKey(world.chain.accounts[9].privateKey);
+    const payee = Signer.generate();
+    const timedDir = await mkdtemp(join(tmpdir(), 'clawpay-channel-timer-'));
+    const timed = await startChannelSeller({
+      facilitatorUrl: world.facilitator.url, token: world.token, network: world.chain.network, payTo: payee.address,
+      directory: timedDir, authorizer, price: PRICE, minDeposit: DEPOSIT, claimIntervalMs: 200,
+    });
+    try {
+      await mintUsdCoin({ chain: world.chain, token: world.token, owner: minter, to: dave.address, amount: DEPOSIT });
+      const daveBuyer = officialBuyer(world, dave);
+      let channelId;
+      for (let i = 0; i < 3; i++) {
+        const response = await daveBuyer.pay(timed.url);
+        assert.equal(response.status, 200);
+        channelId = decodePaymentResponseHeader(response.headers.get('PAYMENT-RESPONSE')).extra.channelState.channelId;
+      }
+      const failed = await daveBuyer.pay(`${timed.url}?fail=1`);
+      assert.equal(failed.status, 500);
+      assert.equal(failed.headers.get('PAYMENT-RESPONSE'), null);
+      assert.equal((await timed.paywall.channels.storage.get(channelId)).chargedCumulativeAmount, String(3n * PRICE));
+      assert.equal(timed.served(), 4);
+
+      // Three claims asked at once and the timer's: the channel is claimed once.
+      const runs = await Promise.all([timed.paywall.channels.claim(), timed.paywall.channels.claim(), timed.paywall.channels.claim()]);
+      assert.ok(runs.reduce((n, run) => n + run.claims.length, 0) <= 1);
+      // One more call, left to the timer: wait for its settlement to reach the payee.
+      const next = await daveBuyer.pay(timed.url);
+      assert.equal(next.status, 200, await next.clone().text());
+      while (await balance(payee.address) < 4n * PRICE) await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(await balance(payee.address), 4n * PRICE);
+      const claims = await world.chain.publicClient.getLogs({ address: world.batchSettlement.address, event: claimedEvent, args: { channelId }, fromBlock: 0n });
+      assert.equal(claims.reduce((sum, log) => sum + log.args.claimAmount, 0n), 4n * PRICE);
+      assert.deepEqual(await read('channels', [channelId]), [DEPOSIT, 4n * PRICE]);
+    } finally {
+      await timed.stop();
+      for (const s of [minter, dave, payee]) s.destroy();
+      await rm(timedDir, { recursive: true, force: true });
+    }
+  });
+
   // The seller as its own process, killed with SIGKILL after serving and
   // before any claim: the served vouchers are in its channel storage, so the
   // next process on that storage claims them, once, and settles them.

@@ -8,6 +8,7 @@
 // payTo, directory, price, minDeposit, withdrawDelaySeconds, claimIntervalMs,
 // handlerRunsFile}. It prints {"port": N} when it listens and counts handler
 // runs into handlerRunsFile (one line each, written before the response).
+// GET /paid/channel?fail=1 runs the handler, which answers 500.
 import { appendFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
@@ -42,6 +43,8 @@ export async function startChannelSeller({
   app.use(paywall.middleware);
   app.get('/paid/channel', (req, res) => {
     served += 1;
+    // A failing handler (?fail=1): its request must not be charged.
+    if (req.query.fail) return res.status(500).json({ failed: true });
     if (handlerRunsFile) appendFileSync(handlerRunsFile, `${served}\n`);
     res.json({ served });
   });
