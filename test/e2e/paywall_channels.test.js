@@ -5,7 +5,7 @@
 // asserted on chain to the base unit; then a hostile client's vouchers.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
@@ -265,7 +265,7 @@ describe('our paywall sells batch-settlement to the official client', { timeout:
   // The seller as its own process, killed with SIGKILL after serving and
   // before any claim: the served vouchers are in its channel storage, so the
   // next process on that storage claims them, once, and settles them.
-  test('kill -9 of the seller between serving and claiming: after a restart the claim happens exactly once and nobody loses money', async () => {
+  test('kill -9 of the seller between serving and claiming: after a restart the claim happens exactly once and nobody loses money, even from storage that missed its claim mark', async () => {
     const minter = Signer.fromPrivateKey(world.chain.accounts[0].privateKey);
     const carol = Signer.fromPrivateKey(world.chain.accounts[8].privateKey);
     const payee = Signer.generate();
@@ -314,6 +314,9 @@ describe('our paywall sells batch-settlement to the official client', { timeout:
       const more = await buyerOf.pay(second.url);
       assert.equal(more.status, 200, await more.clone().text());
       assert.equal(decodePaymentResponseHeader(more.headers.get('PAYMENT-RESPONSE')).extra.channelState.chargedCumulativeAmount, String(11n * PRICE));
+      // The storage as a kill between the claim's transaction and its mark in
+      // storage would leave it: served, not yet marked claimed.
+      await cp(join(sellerDir, 'channels'), join(sellerDir, 'unmarked'), { recursive: true });
       // Its shutdown claims and settles the 11 served calls.
       second.child.kill('SIGTERM');
       const stopped = await second.exited;
@@ -324,6 +327,13 @@ describe('our paywall sells batch-settlement to the official client', { timeout:
       const third = await startSeller();
       third.child.kill('SIGTERM');
       assert.equal((await third.exited).code, 0);
+      // A fourth on the unmarked copy resubmits the claim: the contract counts it once.
+      await rm(join(sellerDir, 'channels'), { recursive: true });
+      await cp(join(sellerDir, 'unmarked'), join(sellerDir, 'channels'), { recursive: true });
+      const fourth = await startSeller();
+      fourth.child.kill('SIGTERM');
+      const last = await fourth.exited;
+      assert.equal(last.code, 0, last.stderr());
       const claims = await channelClaims(channelId);
       assert.equal(claims.length, 1);
       assert.equal(claims[0].args.claimAmount, 11n * PRICE);

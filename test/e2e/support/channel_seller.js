@@ -71,11 +71,12 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const config = JSON.parse(process.argv[2]);
   const authorizer = Signer.fromPrivateKey(process.env.CHANNEL_AUTHORIZER_KEY);
   const seller = await startChannelSeller({ ...config, authorizer, price: BigInt(config.price), minDeposit: BigInt(config.minDeposit) });
-  process.stdout.write(`${JSON.stringify({ port: seller.port })}\n`);
   process.once('SIGTERM', () => {
     seller.stop().then(() => process.exit(0), (error) => {
       process.stderr.write(`stop failed: ${error.message}\n`);
       process.exit(1);
     });
   });
+  // Only now: a SIGTERM that follows the port line must find its handler.
+  process.stdout.write(`${JSON.stringify({ port: seller.port })}\n`);
 }
