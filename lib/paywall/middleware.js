@@ -11,7 +11,6 @@
 import {
   decodePaymentSignatureHeader, encodePaymentRequiredHeader, encodePaymentResponseHeader,
 } from '@x402/core/http';
-
 import { HTTPFacilitatorClient } from '@x402/core/server';
 
 import { normalizeUrl } from '../url_scope.js';
