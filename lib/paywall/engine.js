@@ -78,6 +78,7 @@ export class PaymentEngine {
    *   payment-identifier extension (default true: declared, optional)
    * @param {(receipt: object) => void} [options.onSettled] called with each settled receipt
    * @param {(line: string) => void} [options.log] one line per settlement
+   * (create() also takes `schemes`: [{network, scheme}] registered beside exact.)
    */
   constructor({
     resourceServer, store, ledger, v1Names = {}, now = Date.now, replayTtlSeconds, paymentIdentifier, onSettled = null, log = null,
@@ -98,7 +99,7 @@ export class PaymentEngine {
    */
   static async create({
     facilitatorUrl, facilitatorClient, routes = [], networks = routes.map((r) => r.terms.network), store, ledger, v1Names,
-    now, replayTtlSeconds, paymentIdentifier, onSettled, log,
+    now, replayTtlSeconds, paymentIdentifier, onSettled, log, schemes = [],
   }) {
     // Options are checked before the facilitator is asked anything.
     replayTtlMs(replayTtlSeconds);
@@ -112,6 +113,8 @@ export class PaymentEngine {
       const v1Name = v1NetworkName(network, v1Names);
       if (v1Name) resourceServer.register(v1Name, new ExactEvmScheme());
     }
+    // Further schemes (batch-settlement: channel_seller.js), v2 only.
+    for (const { network, scheme } of schemes) resourceServer.register(network, scheme);
     // Fails here, not on the first paying request, when the facilitator is
     // unreachable or cannot settle on a route's network.
     await resourceServer.initialize();
@@ -130,6 +133,16 @@ export class PaymentEngine {
     return this.#store.ledger;
   }
 
+  /** The official x402 resource server behind this engine. */
+  get resourceServer() {
+    return this.#resourceServer;
+  }
+
+  /** A route's offers: [{kind, amount, requirement}], built once. */
+  offers(route, sessionInfo) {
+    return this.#offersFor(route, sessionInfo);
+  }
+
   async #offersFor(route, sessionInfo) {
     const key = `${route.id}\n${sessionInfo?.endpoint ?? ''}`;
     let offers = this.#offers.get(key);
@@ -145,11 +158,12 @@ export class PaymentEngine {
    * What the 402 carries: the v2 PaymentRequired (for the PAYMENT-REQUIRED
    * header or an MCP tool result) and the v1 body.
    */
-  async paymentRequired(route, resource, { error = 'payment_required', sessionInfo, extensions } = {}) {
+  async paymentRequired(route, resource, { error = 'payment_required', sessionInfo, extensions, paymentPayload } = {}) {
     const offers = await this.#offersFor(route, sessionInfo);
+    // With the refused payload, a scheme may add its state (batch-settlement's corrective 402).
     const v2 = await this.#resourceServer.createPaymentRequiredResponse(
       offers.map((o) => o.requirement), resource, error,
-      { ...paymentIdentifierDeclaration(this.#identifierMode), ...extensions },
+      { ...paymentIdentifierDeclaration(this.#identifierMode), ...extensions }, undefined, paymentPayload,
     );
     const v1 = {
       x402Version: 1,

@@ -6,11 +6,10 @@
 import { argError } from '../validate.js';
 import { v1NetworkName } from './offers.js';
 
-const SCHEME = 'exact';
-
-/** [x402Version, network] pairs a route offers: v2 always, v1 where the network has a v1 name. */
+/** [x402Version, network] pairs a route offers: v2 always, v1 where the network has a v1 name (exact only). */
 function wanted(route, v1Names) {
   const pairs = [[2, route.terms.network]];
+  if ((route.scheme ?? 'exact') !== 'exact') return pairs;
   const v1Name = v1NetworkName(route.terms.network, v1Names);
   if (v1Name) pairs.push([1, v1Name]);
   return pairs;
@@ -34,9 +33,10 @@ async function describeSupported(facilitatorClient) {
 export async function assertFacilitatorSupports(resourceServer, facilitatorClient, routes, v1Names = {}) {
   const missing = [];
   for (const route of routes) {
+    const scheme = route.scheme ?? 'exact';
     for (const [version, network] of wanted(route, v1Names)) {
-      if (!resourceServer.getSupportedKind(version, network, SCHEME)) {
-        missing.push(`route "${route.id}" needs ${SCHEME} on ${network} (x402 v${version})`);
+      if (!resourceServer.getSupportedKind(version, network, scheme)) {
+        missing.push(`route "${route.id}" needs ${scheme} on ${network} (x402 v${version})`);
       }
     }
   }

@@ -32,8 +32,16 @@ export interface SessionConfig {
 }
 
 export interface RouteConfig {
+  /**
+   * 'exact' (default): one EIP-3009 payment per call. 'batch-settlement': the price per call is
+   * paid by cumulative voucher on a payment channel the buyer deposits into once (x402 v2 only;
+   * needs `price`, sells no session; the paywall needs `channels`).
+   */
+  scheme?: 'exact' | 'batch-settlement';
   /** What one call costs. Omit for a route that only sells sessions (then `session` names the asset fields). */
   price?: PriceConfig;
+  /** batch-settlement only. withdrawDelaySeconds: 900 (default) to 30 days; minDeposit: base units, default one call. */
+  channel?: { withdrawDelaySeconds?: number; minDeposit?: bigint | number | string };
   session?: SessionConfig | (SessionConfig & Omit<PriceConfig, 'amount'>);
   description?: string;
   mimeType?: string;
@@ -41,6 +49,8 @@ export interface RouteConfig {
 
 export interface Route {
   readonly id: string;
+  readonly scheme: 'exact' | 'batch-settlement';
+  readonly channel: { readonly withdrawDelaySeconds: number; readonly minDeposit: bigint } | null;
   readonly terms: Readonly<Required<Omit<PriceConfig, 'amount'>>> & { readonly usdc: boolean };
   readonly callPrice: bigint | null;
   readonly session: { readonly price: bigint; readonly maxTtlSeconds: number } | null;
@@ -195,6 +205,41 @@ export interface Paywall {
   readonly sessions: SessionGate;
   readonly routes: Route[];
   revokeSession(token: string): ReturnType<SessionGate['revoke']>;
+  /** The batch-settlement side; null without a channel route. */
+  readonly channels: ChannelSeller | null;
+  /** Claims and settles what channels owe (a last batch), then stops the claim timer. */
+  close(): Promise<void>;
+}
+
+/** The official @x402/evm server ChannelStorage: get, list, updateChannel. */
+export interface ChannelStorage {
+  get(channelId: string): Promise<Record<string, unknown> | undefined>;
+  list(): Promise<Record<string, unknown>[]>;
+  updateChannel(channelId: string, update: (current: any) => any): Promise<{ channel?: unknown; status: string }>;
+}
+
+export interface ChannelClaimRun {
+  claims: { vouchers: number; transaction: Hex }[];
+  settlements: { transaction: Hex }[];
+}
+
+export interface ChannelSeller {
+  readonly storage: ChannelStorage;
+  /** Claims every channel's latest unclaimed voucher (batched) and settles to the payee, now. */
+  claim(): Promise<ChannelClaimRun>;
+  close(): Promise<ChannelClaimRun>;
+}
+
+export interface ChannelOptions {
+  /** Where the official FileChannelStorage keeps channel state (one file per channel); or `storage`. */
+  directory?: string;
+  storage?: ChannelStorage;
+  /** Signs claims and refunds (the channels' receiverAuthorizer); needed unless the facilitator offers one. */
+  receiverAuthorizer?: import('../index.js').Signer;
+  /** Claim and settle every this many ms (default 60000; 0: only on claim() and close()). */
+  claimIntervalMs?: number;
+  /** A failed timed run (retried at the next); default a process warning. */
+  onClaimError?: (error: Error) => void;
 }
 
 /** Rejects with code ERR_FACILITATOR_UNSUPPORTED when the facilitator cannot settle what a route offers. */
@@ -214,6 +259,8 @@ export declare function createPaywall(options: ReplayOptions & {
   now?: () => number;
   /** Offer Sign-In-With-X on session routes. */
   siwx?: boolean | { nonceKey?: Uint8Array; statement?: string; expirationSeconds?: number };
+  /** Needed by batch-settlement routes. */
+  channels?: ChannelOptions;
 }): Promise<Paywall>;
 
 export declare const SIWX_HEADER: 'SIGN-IN-WITH-X';

@@ -11,10 +11,12 @@
 import {
   decodePaymentSignatureHeader, encodePaymentRequiredHeader, encodePaymentResponseHeader,
 } from '@x402/core/http';
+import { HTTPFacilitatorClient } from '@x402/core/server';
 
 import { normalizeUrl } from '../url_scope.js';
 import { argError, expectString } from '../validate.js';
 import { captureResponse, sendStored } from './capture.js';
+import { ChannelSeller, channelSchemes } from './channel_seller.js';
 import { PaymentEngine } from './engine.js';
 import { RouteTable } from './routes.js';
 import { SESSION_HEADER, SessionGate } from './session_gate.js';
@@ -82,14 +84,19 @@ function decodePayment(req) {
  *   response, at most (default 300; never past the authorization's validBefore)
  * @param {boolean | 'required'} [options.paymentIdentifier] declare and honour x402's
  *   payment-identifier extension (default true)
+ * @param {object} [options.channels] for batch-settlement routes: {directory | storage (an
+ *   official ChannelStorage), receiverAuthorizer?: Signer, claimIntervalMs?, onClaimError?}
  * Fails (ERR_FACILITATOR_UNSUPPORTED) when the facilitator's /supported lacks a
  * route's scheme, network or x402 version.
  */
 export async function createPaywall({
   facilitatorUrl, facilitatorClient, routes, store: storeOption, ledger, publicUrl, revokePath = '/x402/session/revoke',
-  v1Names, now = Date.now, siwx: siwxOptions = false, replayTtlSeconds, paymentIdentifier, onSettled, log,
+  v1Names, now = Date.now, siwx: siwxOptions = false, replayTtlSeconds, paymentIdentifier, onSettled, log, channels: channelOptions,
 }) {
   const table = new RouteTable(routes);
+  const channelSetup = channelSchemes(table.routes, channelOptions);
+  // The channel manager claims through the same facilitator the engine verifies with.
+  if (channelSetup && !facilitatorClient) facilitatorClient = new HTTPFacilitatorClient({ url: facilitatorUrl });
   // The origin, checked once per distinct value publicUrl gives.
   let lastPublicUrl = null;
   let lastOrigin = null;
@@ -105,8 +112,9 @@ export async function createPaywall({
   const store = paywallStore({ store: storeOption, ledger });
   const engine = await PaymentEngine.create({
     facilitatorUrl, facilitatorClient, store, v1Names, now, replayTtlSeconds, paymentIdentifier, onSettled, log,
-    routes: table.routes,
+    routes: table.routes, schemes: channelSetup?.schemes,
   });
+  const channels = channelSetup ? new ChannelSeller({ engine, facilitatorClient, setup: channelSetup }) : null;
   const sessions = new SessionGate({ store, now });
   const byId = new Map(table.routes.map((route) => [route.id, route]));
   // Sign-In-With-X lets a wallet that bought a session come back without a
@@ -123,12 +131,14 @@ export async function createPaywall({
     revokeUrl: `${origin()}${revokePath}`,
   });
 
-  async function paymentRequired(res, entry, resource, error, message, status = 402) {
+  async function paymentRequired(res, entry, resource, error, message, status = 402, paymentPayload = undefined) {
     const route = entry.route;
     const extensions = siwx && route.session
       ? { [siwx.extensionKey]: siwx.declare({ resourceUrl: resource.url, routeId: route.id, networks: [route.terms.network] }) }
       : undefined;
-    const { v2, v1 } = await engine.paymentRequired(route, resource, { error, sessionInfo: route.session ? sessionInfo(entry) : undefined, extensions });
+    const { v2, v1 } = await engine.paymentRequired(route, resource, {
+      error, sessionInfo: route.session ? sessionInfo(entry) : undefined, extensions, paymentPayload,
+    });
     sendJson(res, status, { ...v1, message }, { 'PAYMENT-REQUIRED': encodePaymentRequiredHeader(v2) });
   }
 
@@ -156,7 +166,9 @@ export async function createPaywall({
 
   async function pay(req, res, next, entry, resource, payload) {
     const requestKey = `${req.method} ${resource.url}`;
-    const outcome = await engine.pay({
+    const outcome = entry.route.scheme === 'batch-settlement' ? await channels.pay({
+      route: entry.route, payload, serve: serveCaptured(req, res, next),
+    }) : await engine.pay({
       route: entry.route, resource, payload, requestKey, method: req.method,
       sessionInfo: entry.route.session ? sessionInfo(entry) : undefined,
       serve: serveCaptured(req, res, next),
@@ -177,7 +189,7 @@ export async function createPaywall({
             success: true, transaction: outcome.receipt.transaction, network: outcome.receipt.network, payer: outcome.receipt.payer,
           }),
         } : {};
-        if (outcome.status === 402) return paymentRequired(res, entry, resource, outcome.error, outcome.message);
+        if (outcome.status === 402) return paymentRequired(res, entry, resource, outcome.error, outcome.message, 402, outcome.payload);
         return sendJson(res, outcome.status, { error: outcome.error, message: outcome.message }, receipt);
       }
     }
@@ -277,5 +289,11 @@ export async function createPaywall({
     routes: table.routes,
     /** Ends the session a token stands for (the token must be genuine). */
     revokeSession: (token) => sessions.revoke(token),
+    /** The batch-settlement side (null without channel routes): storage, claim(), close(). */
+    channels,
+    /** Claims and settles what channels owe (a last batch), then stops the claim timer. */
+    close: async () => {
+      await channels?.close();
+    },
   };
 }

@@ -22,13 +22,16 @@ export function v1NetworkName(network, names = {}) {
   return null;
 }
 
+// A batch-settlement offer also names its minimum deposit; the official
+// server scheme adds the channel's receiverAuthorizer and withdrawDelay.
 function priceFor(route, amount, extra) {
   const { terms } = route;
+  const channel = route.channel ? { minDeposit: route.channel.minDeposit.toString() } : {};
   return {
-    scheme: 'exact',
+    scheme: route.scheme,
     network: terms.network,
     payTo: terms.payTo,
-    price: { amount: amount.toString(), asset: terms.asset, extra: { name: terms.name, version: terms.version } },
+    price: { amount: amount.toString(), asset: terms.asset, extra: { name: terms.name, version: terms.version, ...channel } },
     maxTimeoutSeconds: terms.maxTimeoutSeconds,
     extra,
   };
@@ -56,10 +59,10 @@ export async function buildOffers(resourceServer, route, sessionInfo) {
   return offers;
 }
 
-/** The same offers in v1's shape, which names the resource in each. */
+/** The same offers in v1's shape, which names the resource in each (v1 has only `exact`). */
 export function v1Requirements(offers, v1Network, resource) {
   if (v1Network === null) return [];
-  return offers.map(({ requirement }) => ({
+  return offers.filter(({ requirement }) => requirement.scheme === 'exact').map(({ requirement }) => ({
     scheme: requirement.scheme,
     network: v1Network,
     maxAmountRequired: requirement.amount,

@@ -109,15 +109,39 @@ function sessionTerms(config, where, callPrice, name) {
   return Object.freeze({ price, maxTtlSeconds: ttl });
 }
 
+// The channel contract's bounds on a withdraw delay (x402 batch-settlement):
+// long enough for the seller to claim, short enough not to trap a deposit.
+export const MIN_WITHDRAW_DELAY_SECONDS = 15 * 60;
+export const MAX_WITHDRAW_DELAY_SECONDS = 30 * 24 * 3600;
+export const SCHEMES = Object.freeze(['exact', 'batch-settlement']);
+
+// A batch-settlement route: the price is per request, paid by voucher on a
+// channel whose deposit the buyer makes once (at least minDeposit).
+function channelTerms(config, callPrice, name) {
+  const channel = config === undefined ? {} : expectObject(config, name);
+  const withdrawDelaySeconds = channel.withdrawDelaySeconds ?? MIN_WITHDRAW_DELAY_SECONDS;
+  if (!Number.isSafeInteger(withdrawDelaySeconds) || withdrawDelaySeconds < MIN_WITHDRAW_DELAY_SECONDS
+    || withdrawDelaySeconds > MAX_WITHDRAW_DELAY_SECONDS) {
+    throw configError(name, `withdrawDelaySeconds must be whole seconds from ${MIN_WITHDRAW_DELAY_SECONDS} (15 minutes) ` +
+      `to ${MAX_WITHDRAW_DELAY_SECONDS} (30 days), got ${describe(withdrawDelaySeconds)}`);
+  }
+  const minDeposit = channel.minDeposit === undefined ? callPrice : baseUnits(channel.minDeposit, `${name}.minDeposit`);
+  if (minDeposit < callPrice) throw configError(name, `minDeposit (${minDeposit}) must cover at least one request (${callPrice})`);
+  return Object.freeze({ withdrawDelaySeconds, minDeposit });
+}
+
 /**
- * A route as the paywall uses it: {id, terms, callPrice, session,
- * description, mimeType}. Configured as
+ * A route as the paywall uses it: {id, scheme, terms, callPrice, session,
+ * channel, description, mimeType}. Configured as
  *   {price: {amount, asset, network, payTo, name?, version?, decimals?, maxTimeoutSeconds?},
  *    session?: {price, maxTtlSeconds}, description?, mimeType?}
  * where amount and session.price may be '$0.01' and asset left out on a
  * network whose USDC is known.
  * or, for a route that only sells sessions, with `session` carrying the
  * asset fields itself and no `price`. `callPrice` is null then.
+ * `scheme: 'batch-settlement'` sells the price per request over a payment
+ * channel, with `channel: {withdrawDelaySeconds?, minDeposit?}` (defaults:
+ * 15 minutes, one request); such a route sells no session.
  */
 export function normalizeRoute(config, id) {
   expectString(id, 'route id');
@@ -129,11 +153,21 @@ export function normalizeRoute(config, id) {
     ? terms(expectObject(config.session, `${id}.session`), `${id}.session`)
     : terms(expectObject(config.price, `${id}.price`), `${id}.price`);
   const callPrice = config.price === undefined ? null : priceUnits(config.price.amount, where, `${id}.price.amount`);
+  const scheme = config.scheme ?? 'exact';
+  if (!SCHEMES.includes(scheme)) throw configError(id, `scheme must be one of ${SCHEMES.join(', ')}, got ${describe(scheme)}`);
+  if (scheme === 'batch-settlement' && (callPrice === null || config.session !== undefined)) {
+    throw configError(id, 'a batch-settlement route needs a per-request price and sells no session');
+  }
+  if (scheme !== 'batch-settlement' && config.channel !== undefined) {
+    throw configError(id, 'channel terms need scheme: \'batch-settlement\'');
+  }
   return Object.freeze({
     id,
+    scheme,
     terms: where,
     callPrice,
     session: config.session === undefined ? null : sessionTerms(config.session, where, callPrice, `${id}.session`),
+    channel: scheme === 'batch-settlement' ? channelTerms(config.channel, callPrice, `${id}.channel`) : null,
     description: expectString(config.description ?? '', `${id}.description`),
     mimeType: expectString(config.mimeType ?? 'application/json', `${id}.mimeType`),
   });

@@ -31,16 +31,21 @@
 //   useNonce(nonce, {expiresAt, now}) -> boolean   true only the first time, until it expires
 // Replay outcomes (a served payment's response, for an identical repeat):
 //   replayOf(paymentId) -> encoded outcome | null  (null always when not shared)
-// Channel state (issue #17, payment channels): not built yet; it belongs here,
-//   as `channels`, beside the receipts it settles into.
+// Channel state (issue #17, payment channels, x402 batch-settlement) is kept
+//   apart, behind the official @x402/evm `ChannelStorage` interface
+//   (get, list, updateChannel), so the official server scheme and channel
+//   manager read and write it unchanged: channelStorage() below, the
+//   official file storage under a directory by default.
 //
 //   sharedByReplicas: boolean   true when other processes on other machines
 //                               use this store: the session gate then reads
 //                               revocations on every request, and replay
 //                               outcomes are shared
 //   close()
+import { FileChannelStorage } from '@x402/evm/batch-settlement/server/file-storage';
+
 import { ReceiptLedger } from '../receipt_ledger.js';
-import { argError, invalidArg } from '../validate.js';
+import { argError, expectString, invalidArg } from '../validate.js';
 import { journalStore } from './journal_store.js';
 
 export const STORE_OPERATIONS = Object.freeze([
@@ -71,4 +76,29 @@ export function paywallStore({ store, ledger } = {}, caller = 'createPaywall') {
   if (ledger instanceof ReceiptLedger) return journalStore(ledger);
   throw argError(TypeError, 'ERR_INVALID_ARG_TYPE',
     `${caller} needs a store (redisStore({url})) or a receipt ledger (new ReceiptLedger({path}))`);
+}
+
+export const CHANNEL_STORAGE_OPERATIONS = Object.freeze(['get', 'list', 'updateChannel']);
+
+/**
+ * Where a paywall keeps its payment channels: `storage` (any official
+ * ChannelStorage, e.g. RedisChannelStorage), or the official
+ * FileChannelStorage under `directory` (one JSON file per channel, updated
+ * under a cross-process lock, so a restart finds every voucher it served).
+ */
+export function channelStorage({ storage, directory } = {}, caller = 'createPaywall') {
+  if (storage !== undefined && directory !== undefined) {
+    throw argError(TypeError, 'ERR_INVALID_ARG_VALUE', `${caller}: channels take a storage or a directory, not both`);
+  }
+  if (storage !== undefined) {
+    if (storage === null || typeof storage !== 'object' || CHANNEL_STORAGE_OPERATIONS.some((op) => typeof storage[op] !== 'function')) {
+      throw invalidArg(`a ChannelStorage (${CHANNEL_STORAGE_OPERATIONS.join(', ')})`, 'options.channels.storage', storage);
+    }
+    return storage;
+  }
+  if (directory === undefined) {
+    throw argError(TypeError, 'ERR_INVALID_ARG_VALUE',
+      `${caller}: a batch-settlement route needs channels.directory (where channel state is kept) or channels.storage`);
+  }
+  return new FileChannelStorage({ directory: expectString(directory, 'options.channels.directory') });
 }

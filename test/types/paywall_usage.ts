@@ -26,6 +26,16 @@ async function paywallUsage(): Promise<void> {
   // @ts-expect-error a Redis store needs its url
   redisStore({});
   const route: Route = normalizeRoute({ price }, 'GET /weather');
+  const metered = await createPaywall({
+    facilitatorUrl: 'x', ledger, publicUrl: 'https://api.example.com',
+    routes: { 'GET /metered': { scheme: 'batch-settlement', price, channel: { withdrawDelaySeconds: 900, minDeposit: 150_000n } } },
+    channels: { directory: '/var/lib/seller/channels', claimIntervalMs: 60_000 },
+  });
+  const claimed: number | undefined = (await metered.channels?.claim())?.claims.length;
+  void claimed;
+  await metered.close();
+  // @ts-expect-error the scheme is exact or batch-settlement
+  normalizeRoute({ scheme: 'upto', price }, 'x');
   const cents: bigint | null = route.callPrice;
   void cents;
   // @ts-expect-error publicUrl is required: resource URLs never come from the Host header

@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+// A seller behind our paywall with one batch-settlement route, GET
+// /paid/channel, its channel state in the official file storage under
+// `directory`. Imported, startChannelSeller() runs it in this process; run
+// as a program it is a seller process of its own (the kill -9 test):
+//   CHANNEL_AUTHORIZER_KEY=0x… node test/e2e/support/channel_seller.js '<json>'
+// with {facilitatorUrl, token: {address, name, version, decimals}, network,
+// payTo, directory, price, minDeposit, withdrawDelaySeconds, claimIntervalMs,
+// handlerRunsFile}. It prints {"port": N} when it listens and counts handler
+// runs into handlerRunsFile (one line each, written before the response).
+// GET /paid/channel?fail=1 runs the handler, which answers 500.
+import { appendFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+
+import express from 'express';
+
+import { ReceiptLedger } from '../../../lib/receipt_ledger.js';
+import { Signer } from '../../../lib/signer.js';
+import { createPaywall } from '../../../lib/paywall/middleware.js';
+
+export async function startChannelSeller({
+  facilitatorUrl, token, network, payTo, directory, authorizer, price, minDeposit, withdrawDelaySeconds = 900,
+  claimIntervalMs = 0, handlerRunsFile, onClaimError,
+}) {
+  let url = null;
+  const paywall = await createPaywall({
+    facilitatorUrl,
+    publicUrl: () => url,
+    routes: {
+      'GET /paid/channel': {
+        scheme: 'batch-settlement',
+        price: { amount: price, asset: token.address, network, payTo, name: token.name, version: token.version, decimals: token.decimals },
+        channel: { minDeposit, withdrawDelaySeconds },
+        description: 'A metered resource, paid by channel voucher',
+      },
+    },
+    channels: { directory, receiverAuthorizer: authorizer, claimIntervalMs, onClaimError },
+    ledger: new ReceiptLedger(),
+  });
+  let served = 0;
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(paywall.middleware);
+  app.get('/paid/channel', (req, res) => {
+    served += 1;
+    // A failing handler (?fail=1): its request must not be charged.
+    if (req.query.fail) return res.status(500).json({ failed: true });
+    if (handlerRunsFile) appendFileSync(handlerRunsFile, `${served}\n`);
+    res.json({ served });
+  });
+  const server = await new Promise((resolve, reject) => {
+    const listening = app.listen(0, '127.0.0.1', (error) => (error ? reject(error) : resolve(listening)));
+  });
+  url = `http://127.0.0.1:${server.address().port}`;
+  return {
+    url: `${url}/paid/channel`,
+    port: server.address().port,
+    paywall,
+    served: () => served,
+    stop: async () => {
+      await new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return paywall.close();
+    },
+  };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const config = JSON.parse(process.argv[2]);
+  const authorizer = Signer.fromPrivateKey(process.env.CHANNEL_AUTHORIZER_KEY);
+  const seller = await startChannelSeller({ ...config, authorizer, price: BigInt(config.price), minDeposit: BigInt(config.minDeposit) });
+  process.once('SIGTERM', () => {
+    seller.stop().then(() => process.exit(0), (error) => {
+      process.stderr.write(`stop failed: ${error.message}\n`);
+      process.exit(1);
+    });
+  });
+  // Only now: a SIGTERM that follows the port line must find its handler.
+  process.stdout.write(`${JSON.stringify({ port: seller.port })}\n`);
+}

@@ -1,0 +1,68 @@
+// Configuration of batch-settlement routes and the paywall's channel side,
+// checked before anything is asked of a facilitator: each mistake gets a
+// stable code and a message naming the field.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { ChannelClaims } from '../../lib/paywall/channel_claims.js';
+import { channelSchemes } from '../../lib/paywall/channel_seller.js';
+import { normalizeRoute } from '../../lib/paywall/route.js';
+import { RouteTable } from '../../lib/paywall/routes.js';
+import { channelStorage } from '../../lib/paywall/store.js';
+
+const price = {
+  amount: 1000n, asset: '0x036CbD53842c5426634e7929541eC2318f3dCF7e', network: 'eip155:84532',
+  payTo: '0x209693Bc6afc0C5328bA36FaF03C514EF312287C',
+};
+const channelRoute = (extra = {}) => ({ scheme: 'batch-settlement', price, ...extra });
+
+test('a batch-settlement route keeps its scheme, per-call price, withdraw delay and minimum deposit', () => {
+  const route = normalizeRoute(channelRoute({ channel: { withdrawDelaySeconds: 3600, minDeposit: '150000' } }), 'GET /metered');
+  assert.equal(route.scheme, 'batch-settlement');
+  assert.equal(route.callPrice, 1000n);
+  assert.deepEqual(route.channel, { withdrawDelaySeconds: 3600, minDeposit: 150000n });
+  assert.deepEqual(normalizeRoute(channelRoute(), 'x').channel, { withdrawDelaySeconds: 900, minDeposit: 1000n });
+  const exact = normalizeRoute({ price }, 'y');
+  assert.equal(exact.scheme, 'exact');
+  assert.equal(exact.channel, null);
+});
+
+test('bad channel routes are refused with ERR_INVALID_ROUTE, naming the field', () => {
+  const refused = (config, message) => assert.throws(() => normalizeRoute(config, 'GET /m'), (e) => e.code === 'ERR_INVALID_ROUTE' && message.test(e.message));
+  refused(channelRoute({ scheme: 'upto' }), /scheme must be one of exact, batch-settlement/);
+  refused({ scheme: 'batch-settlement', session: { ...price, price: 5000n, maxTtlSeconds: 60 } }, /needs a per-request price and sells no session/);
+  refused(channelRoute({ session: { price: 5000n, maxTtlSeconds: 60 } }), /sells no session/);
+  refused({ price, channel: {} }, /channel terms need scheme: 'batch-settlement'/);
+  refused(channelRoute({ channel: { withdrawDelaySeconds: 899 } }), /withdrawDelaySeconds/);
+  refused(channelRoute({ channel: { withdrawDelaySeconds: 30 * 24 * 3600 + 1 } }), /to 2592000 \(30 days\), got 2592001/);
+  refused(channelRoute({ channel: { minDeposit: 999n } }), /minDeposit \(999\) must cover at least one request \(1000\)/);
+  refused(channelRoute({ channel: { minDeposit: -1 } }), /minDeposit/);
+});
+
+test('channel storage: a directory (the official file storage) or a ChannelStorage, never neither or both', () => {
+  const storage = { get() {}, list() {}, updateChannel() {} };
+  assert.equal(channelStorage({ storage }), storage);
+  assert.equal(typeof channelStorage({ directory: '/tmp/x' }).updateChannel, 'function');
+  assert.throws(() => channelStorage({}), (e) => e.code === 'ERR_INVALID_ARG_VALUE' && /channels\.directory/.test(e.message));
+  assert.throws(() => channelStorage({ storage, directory: '/tmp/x' }), (e) => e.code === 'ERR_INVALID_ARG_VALUE');
+  assert.throws(() => channelStorage({ storage: { get() {} } }), (e) => e.code === 'ERR_INVALID_ARG_TYPE' && /ChannelStorage \(get, list, updateChannel\)/.test(e.message));
+});
+
+test('channel routes of one network share one payee, asset and withdraw delay; none means no channel side', () => {
+  const table = (routes) => new RouteTable(routes).routes;
+  assert.equal(channelSchemes(table({ 'GET /a': { price } }), undefined), null);
+  const setup = channelSchemes(table({ 'GET /a': channelRoute(), 'GET /b': channelRoute({ price: { ...price, amount: 5000n } }) }), { directory: '/tmp/x' });
+  assert.equal(setup.schemes.length, 1);
+  assert.equal(setup.schemes[0].scheme.scheme, 'batch-settlement');
+  assert.throws(() => channelSchemes(table({
+    'GET /a': channelRoute(), 'GET /b': channelRoute({ price: { ...price, payTo: '0x0000000000000000000000000000000000000001' } }),
+  }), { directory: '/tmp/x' }), (e) => e.code === 'ERR_INVALID_ROUTE' && /share one payTo, asset and withdrawDelaySeconds/.test(e.message));
+  assert.throws(() => channelSchemes(table({ 'GET /a': channelRoute() }), { directory: '/tmp/x', receiverAuthorizer: '0x' + '11'.repeat(32) }),
+    (e) => e.code === 'ERR_INVALID_ARG_TYPE' && /receiverAuthorizer/.test(e.message) && !/1111/.test(e.message));
+});
+
+test('the claim interval is 0 (on demand) or at least 100 ms', () => {
+  assert.throws(() => new ChannelClaims({ managers: [], intervalMs: 50 }), (e) => e.code === 'ERR_INVALID_ARG_VALUE' && /claimIntervalMs/.test(e.message));
+  assert.throws(() => new ChannelClaims({ managers: [], intervalMs: -1 }), /claimIntervalMs/);
+  assert.throws(() => new ChannelClaims({ managers: [], intervalMs: 1.5 }), /claimIntervalMs/);
+});
