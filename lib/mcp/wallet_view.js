@@ -38,3 +38,18 @@ export function walletLabel(wallet) {
     ? `AgentAccountV2 ${wallet.address} (operated by the agent key ${wallet.agent})`
     : `the agent key's own address ${wallet.address}`;
 }
+
+/**
+ * What clawpay-mcp did with the sends a person approved without the key
+ * (wallet.runApproved()), as lines added to a tool's result and to stderr;
+ * null when it tried none.
+ */
+export function approvedSendsText(results) {
+  if (!results || results.length === 0) return null;
+  const lines = results.map(({ item, error }) => {
+    const what = `#${item.id}: ${amountText(item.value)} to ${item.to}`;
+    if (!error) return `  ${what}: sent, tx ${item.txHash}${item.blockNumber ? ` (block ${item.blockNumber})` : ''}`;
+    return `  ${what}: ${item.status === 'refused' ? 'refused' : `not sent (${item.status})`}: ${error.message}`;
+  });
+  return `Approved by a person (clawpay approvals):\n${lines.join('\n')}\n`;
+}

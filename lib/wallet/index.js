@@ -15,7 +15,7 @@ import { createTxSender } from './tx_sender.js';
  * @param {import('../signer.js').Signer} options.signer  the agent key
  * @param {() => number} [options.now]
  * @returns {object} the mode's wallet (mode, address, info, checkSpend, send, queue, history)
- *   plus deploy(args) and reconcile()
+ *   plus deploy(args), reconcile() and runApproved()
  */
 export function openWallet({ config, store, signer, now = Date.now }) {
   const clients = createChainClients(config, { signer });
@@ -28,5 +28,7 @@ export function openWallet({ config, store, signer, now = Date.now }) {
     agent: config.agentAddress,
     deploy: (args) => deployWallet({ config, clients, sender }, args),
     reconcile: () => sender.reconcile(),
+    // Approvals recorded without the key exist in key mode only (the contract's queue is on chain).
+    runApproved: wallet.runApproved ?? (async () => []),
   };
 }
