@@ -169,3 +169,36 @@ test('processes racing to approve the same items: each item is claimed by exactl
   }
   store.close();
 });
+
+test('a person\'s approval without the key: pending → approved, then claimed (once) by the key\'s holder or cancelled; handed back to approved', () => {
+  const queue = createApprovalQueue({ store: new RecordStore(), now: () => T0 });
+  queue.add(item());
+  queue.add(item('3000000'));
+  const approved = queue.recordApproval('1', { by: 'alice' });
+  assert.equal(approved.status, 'approved');
+  assert.equal(approved.approvedAt, T0 / 1000);
+  assert.equal(approved.approvedBy, 'alice');
+  assert.throws(() => queue.recordApproval('1'), coded('ERR_QUEUE_NOT_PENDING', 'is approved'));
+  assert.deepEqual(queue.approvedToSend().map((i) => i.id), ['1']);
+  assert.equal(queue.claim('1', 'approve').status, 'approving');
+  assert.deepEqual(queue.approvedToSend(), [], 'being sent by a live process');
+  assert.throws(() => queue.claim('1', 'approve'), coded('ERR_QUEUE_NOT_PENDING', 'being approved right now'));
+  assert.equal(queue.unclaim('1', { error: 'RPC down' }).status, 'approved', 'a person\'s approval stands');
+  assert.equal(queue.claim('1', 'approve').status, 'approving');
+  assert.equal(queue.finish('1', { status: 'refused', error: 'CLAWPAY_MAX_PER_SEND was lowered' }).status, 'refused');
+  assert.deepEqual(queue.approvedToSend(), []);
+  queue.recordApproval('2');
+  assert.equal(queue.claim('2', 'cancel').status, 'cancelled', 'an approved item can still be cancelled');
+  assert.deepEqual(queue.approvedToSend(), []);
+});
+
+test('an approved item claimed by a process that is gone is to be sent again at once (the send resumes its transaction)', () => {
+  const store = new RecordStore();
+  const queue = createApprovalQueue({ store, now: () => T0 });
+  queue.add(item());
+  queue.recordApproval('1');
+  queue.claim('1', 'approve');
+  store.update('approval/1', (current) => ({ ...current, claimedBy: 2 ** 22 + 12345 })); // no such pid
+  assert.deepEqual(queue.approvedToSend().map((i) => i.id), ['1']);
+  assert.equal(queue.claim('1', 'approve').claimedBy, process.pid);
+});
