@@ -16,12 +16,10 @@
 //   info and check_spend_limit key_info.js
 //   history                    key_history.js
 // Results use the shapes of README.md.
-import { BaseError } from 'viem';
-
 import { sameAddress } from '../hashing.js';
 import { WAITING_STATUSES, createApprovalQueue, parseQueueId } from './approval_queue.js';
 import { createApprovedSends } from './approved_sends.js';
-import { chainErrorMessage, createChainClients } from './chain_client.js';
+import { chainGuard, createChainClients } from './chain_client.js';
 import { walletError } from './errors.js';
 import { createKeyApproval, queueItemShape } from './key_approval.js';
 import { createKeyAssets } from './key_assets.js';
@@ -66,15 +64,8 @@ export function createKeyWallet({ config, store, signer, clients, sender, now = 
   const queue = createApprovalQueue({ store, now });
 
   // viem's own errors carry the RPC URL in their long message: callers get
-  // the short one, with the URL cut out.
-  async function guard(fn) {
-    try {
-      return await fn();
-    } catch (error) {
-      if (error instanceof BaseError) throw walletError('ERR_RPC', `The chain could not be read: ${chainErrorMessage(error, config.rpcUrl)}`);
-      throw error;
-    }
-  }
+  // the short one, naming the read and the URL without credentials.
+  const guard = chainGuard(config.rpcUrl);
 
   const assets = createKeyAssets({ config, publicClient, address });
   const execute = createKeyTransfer({ txSender, policy, address });
