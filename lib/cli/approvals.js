@@ -32,6 +32,10 @@ import { commandOutput, isoSeconds } from './command_output.js';
 
 const USAGE = 'clawpay approvals [list [--all] | approve <id> [--yes] | cancel <id>]';
 const YES = new Set(['--yes', '-y']);
+const HELP = '  list       what waits: pending, and approved but not yet sent (--all: every item)\n' +
+  '  approve    asks for "yes" on a terminal (--yes for scripts); with AGENT_PRIVATE_KEY(_FILE) set it sends now,\n' +
+  '             without it (CLAWPAY_STATE_DIR alone) it records the approval and clawpay-mcp sends it\n' +
+  '  cancel     drops a pending or approved item; nothing is sent\n';
 
 const {
   say, complain, usageError, loadAgentConfig, openAgentStore, parseListOrId,
@@ -202,7 +206,7 @@ export async function approvalsCommand(argv, env = process.env) {
   const options = parse(argv);
   if (typeof options === 'number') return options;
   if (options.help) {
-    process.stdout.write(`usage: ${USAGE}\n`);
+    process.stdout.write(`usage: ${USAGE}\n${HELP}`);
     return 0;
   }
   if (withoutKey(env)) return withStateDirOnly(env, options);

@@ -272,8 +272,8 @@ export async function main(argv, { env = process.env } = {}) {
   }, (error) => say(`could not check earlier wallet transactions: ${error.message}`, ownHexValues(error)))
     .then(() => wallet.runApproved())
     .then((results) => {
-      const note = approvedSendsText(results);
-      if (note) say(note.trimEnd().replace(/\n\s*/g, '; '), results.map(({ item }) => item.txHash).filter(Boolean));
+      const line = approvedSendsText(results, { oneLine: true });
+      if (line) say(line, results.map(({ item }) => item.txHash).filter(Boolean));
     }, (error) => say(`could not send the approved queue items: ${error.message}`, ownHexValues(error))));
 
   let stopping = false;

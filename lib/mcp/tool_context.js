@@ -102,7 +102,7 @@ export function createToolContext({ config, payer, sessions, store = null, signe
     const note = approvedSendsText(results);
     if (!note) return null;
     const keep = results.map(({ item }) => item.txHash).filter(Boolean);
-    log(note.trimEnd().replace(/\n\s*/g, '; '), keep);
+    log(approvedSendsText(results, { oneLine: true }), keep);
     return { type: 'text', text: redactSecrets(note, { keep }) };
   }
 

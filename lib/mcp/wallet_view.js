@@ -41,15 +41,16 @@ export function walletLabel(wallet) {
 
 /**
  * What clawpay-mcp did with the sends a person approved without the key
- * (wallet.runApproved()), as lines added to a tool's result and to stderr;
- * null when it tried none.
+ * (wallet.runApproved()): a text block for a tool's result, or null when it
+ * tried none. `oneLine`: the same as one line, for stderr.
  */
-export function approvedSendsText(results) {
+export function approvedSendsText(results, { oneLine = false } = {}) {
   if (!results || results.length === 0) return null;
   const lines = results.map(({ item, error }) => {
     const what = `#${item.id}: ${amountText(item.value)} to ${item.to}`;
-    if (!error) return `  ${what}: sent, tx ${item.txHash}${item.blockNumber ? ` (block ${item.blockNumber})` : ''}`;
-    return `  ${what}: ${item.status === 'refused' ? 'refused' : `not sent (${item.status})`}: ${error.message}`;
+    if (!error) return `${what}: sent, tx ${item.txHash}${item.blockNumber ? ` (block ${item.blockNumber})` : ''}`;
+    return `${what}: ${item.status === 'refused' ? 'refused' : `not sent (${item.status})`}: ${error.message}`;
   });
-  return `Approved by a person (clawpay approvals):\n${lines.join('\n')}\n`;
+  const head = 'Approved by a person (clawpay approvals):';
+  return oneLine ? `${head} ${lines.join('; ')}` : `${head}\n${lines.map((line) => `  ${line}`).join('\n')}\n`;
 }

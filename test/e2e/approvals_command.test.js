@@ -160,6 +160,7 @@ describe('clawpay approvals', { timeout: 300_000 }, () => {
     const help = await run(['--help']);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /^usage: clawpay approvals/);
+    assert.match(help.stdout, /without it \(CLAWPAY_STATE_DIR alone\) it records the approval and clawpay-mcp sends it/);
     const config = await run([], { AGENT_PRIVATE_KEY: 'not-a-key' });
     assert.equal(config.code, 1);
     assert.match(config.stderr, /AGENT_PRIVATE_KEY must be 0x \+ 64 hex digits/);
