@@ -22,7 +22,8 @@
 // 'refused': a person approved it, but a limit was lowered after it was
 // queued (send_policy.js loweredSince), so it was not sent.
 //
-// Records: approval/<id> (the item), approval-counter ({last}).
+// Records: approval/<id> (the item), approval-counter ({last}), approval-approved-seq
+// ({n}: bumped by each recorded approval).
 import { showInput } from '../secret_text.js';
 import { walletError } from './errors.js';
 
@@ -33,6 +34,9 @@ export const WAITING_STATUSES = Object.freeze(['pending', 'approved', 'approving
 export const STALE_APPROVING_MS = 10 * 60_000;
 const ITEM_PREFIX = 'approval/';
 const COUNTER = 'approval-counter';
+// Bumped by every recorded approval, so that clawpay-mcp can tell at each
+// tool call, with one read, whether there is anything new to send.
+const APPROVALS_SEEN = 'approval-approved-seq';
 const ID = /^[1-9][0-9]{0,15}$/;
 
 const shown = (value) => showInput(value ?? '', 40);
@@ -136,13 +140,20 @@ export function createApprovalQueue({ store, now = Date.now }) {
      * `by` names who approved (a user name), for the record.
      */
     recordApproval(id, { by = null } = {}) {
-      return change(id, (item) => {
+      const approved = change(id, (item) => {
         if (item.status !== 'pending') {
           throw walletError('ERR_QUEUE_NOT_PENDING', `Queued send #${item.id} is ${item.status}; only a pending one can be approved.`,
             { id: item.id, status: item.status });
         }
         return { ...item, status: 'approved', approvedAt: Math.floor(now() / 1000), approvedBy: by === null ? null : String(by).slice(0, 64) };
       });
+      store.update(APPROVALS_SEEN, (seq) => ({ n: (seq?.n ?? 0) + 1 }));
+      return approved;
+    },
+
+    /** A number that changes whenever a person records an approval (0 before the first). */
+    approvalsRecorded() {
+      return store.get(APPROVALS_SEEN)?.n ?? 0;
     },
 
     /** The items a person approved that are still to be sent: 'approved', and 'approving' ones abandoned by their sender. */

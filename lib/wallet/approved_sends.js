@@ -23,17 +23,30 @@ export function createApprovedSends({ queue, approve, now = Date.now }) {
   const retryAt = new Map();
   let running = null;
 
+  // The queue is scanned at start, when a person has recorded an approval
+  // since the last scan, and while an item waits for its retry: a tool call
+  // otherwise costs one record read, however long the queue's history.
+  let scannedAt = null;
+
   async function runOnce() {
     const results = [];
-    for (const item of queue.approvedToSend()) {
+    const recorded = queue.approvalsRecorded();
+    if (recorded === scannedAt && retryAt.size === 0) return results;
+    scannedAt = recorded;
+    const toSend = queue.approvedToSend();
+    for (const id of retryAt.keys()) if (!toSend.some((item) => item.id === id)) retryAt.delete(id); // cancelled meanwhile
+    for (const item of toSend) {
       if ((retryAt.get(item.id) ?? 0) > now()) continue;
       try {
         results.push({ item: await approve(item.id) });
         retryAt.delete(item.id);
       } catch (error) {
         if (error.code === 'ERR_QUEUE_NOT_PENDING') continue; // another process took it meanwhile
-        retryAt.set(item.id, now() + RETRY_MS);
-        results.push({ item: error.item ?? item, error });
+        const after = error.item ?? queue.get(item.id) ?? item;
+        // Refused or failed is final; only an item still to send is tried again.
+        if (after.status === 'approved' || after.status === 'approving') retryAt.set(item.id, now() + RETRY_MS);
+        else retryAt.delete(item.id);
+        results.push({ item: after, error });
       }
     }
     return results;

@@ -9,6 +9,7 @@ import test from 'node:test';
 
 import { RecordStore } from '../../lib/index.js';
 import { STALE_APPROVING_MS, createApprovalQueue, parseQueueId } from '../../lib/wallet/approval_queue.js';
+import { createApprovedSends } from '../../lib/wallet/approved_sends.js';
 import { tempDir } from './support/checks.js';
 
 const TO = '0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359';
@@ -201,4 +202,47 @@ test('an approved item claimed by a process that is gone is to be sent again at 
   store.update('approval/1', (current) => ({ ...current, claimedBy: 2 ** 22 + 12345 })); // no such pid
   assert.deepEqual(queue.approvedToSend().map((i) => i.id), ['1']);
   assert.equal(queue.claim('1', 'approve').claimedBy, process.pid);
+});
+
+test('approved sends (clawpay-mcp\'s side): each approved item once; no scan of the queue until a new approval or a due retry', async () => {
+  let at = T0;
+  const store = new RecordStore();
+  const queue = createApprovalQueue({ store, now: () => at });
+  const scans = { n: 0 };
+  const counted = { ...queue, approvedToSend: () => { scans.n += 1; return queue.approvedToSend(); } };
+  const sent = [];
+  let chainDown = false;
+  const approve = async (id) => {
+    const item = queue.claim(id, 'approve');
+    if (chainDown) {
+      const error = Object.assign(new Error('RPC down'), { code: 'ERR_RPC', item: queue.unclaim(id, { error: 'RPC down' }) });
+      throw error;
+    }
+    sent.push(id);
+    return queue.finish(item.id, { status: 'executed', txHash: `0x${'ab'.repeat(32)}` });
+  };
+  const runApproved = createApprovedSends({ queue: counted, approve, now: () => at });
+  queue.add(item());
+  queue.add(item('3000000'));
+  assert.deepEqual(await runApproved(), [], 'nothing approved at start');
+  assert.equal(scans.n, 1);
+  queue.recordApproval('1');
+  const [first] = await runApproved();
+  assert.equal(first.item.status, 'executed');
+  assert.deepEqual(sent, ['1']);
+  assert.deepEqual(await runApproved(), []);
+  assert.equal(scans.n, 2, 'no new approval: the queue is not scanned again');
+  chainDown = true;
+  queue.recordApproval('2');
+  const [failed] = await runApproved();
+  assert.equal(failed.error.code, 'ERR_RPC');
+  assert.equal(queue.get('2').status, 'approved', 'it waits to be sent again');
+  assert.deepEqual(await runApproved(), [], 'not again before its retry is due');
+  chainDown = false;
+  at += 30_000;
+  assert.equal((await runApproved())[0].item.status, 'executed');
+  assert.deepEqual(sent, ['1', '2'], 'each sent once');
+  const scansBefore = scans.n;
+  await runApproved();
+  assert.equal(scans.n, scansBefore, 'no retry pending, no new approval: no scan');
 });
