@@ -1,21 +1,24 @@
 // `clawpay approvals`: a person's side of the key-mode wallet's approval
 // queue — the sends over the local policy that clawpay-mcp queued instead of
 // making. Run with the same environment as clawpay-mcp (loadConfig: the
-// agent key, CHAIN_ID, RPC_URL, CLAWPAY_STATE_DIR …):
-//   clawpay approvals [list] [--all]        the pending sends (--all: every item)
-//   clawpay approvals approve <id> [--yes]  sends it now, with the agent key, once the
-//                                           person at the terminal confirms (--yes: scripts)
-//   clawpay approvals cancel <id>           drops it; nothing is sent
-// list and cancel need only the state directory: without AGENT_PRIVATE_KEY
-// (or _FILE) they read CLAWPAY_STATE_DIR (or its default) and nothing else,
-// so the person who approves need not hold the agent's key to see or drop
-// what waits. Approving sends from the agent's key, so it needs the key.
+// agent key, CHAIN_ID, RPC_URL, CLAWPAY_STATE_DIR …), or with
+// CLAWPAY_STATE_DIR alone:
+//   clawpay approvals [list] [--all]        what waits: pending, and approved but not yet sent (--all: every item)
+//   clawpay approvals approve <id> [--yes]  once the person at the terminal confirms (--yes: scripts):
+//                                           with the agent key, sends it now; without it, records
+//                                           the approval, and clawpay-mcp (which holds the key) sends
+//                                           it at its next tool call or when it starts
+//   clawpay approvals cancel <id>           drops a pending or approved item; nothing is sent
+// Without AGENT_PRIVATE_KEY (or _FILE) every subcommand reads CLAWPAY_STATE_DIR
+// (or its default) and nothing else, so the person who approves need not hold
+// the agent's key.
 // Exit codes: 0 done, 1 it failed (configuration, unknown id, the send, not
 // confirmed), 2 bad usage (or a contract wallet, whose queue is on chain; or
 // approve with neither a terminal nor --yes). Errors are one line on stderr;
 // the key and RPC_URL are never printed.
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
+import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 
 import { defaultStateDir } from '../pay/config.js';
@@ -23,12 +26,16 @@ import { RECORDS_FILE, openPayStore } from '../pay/store.js';
 
 import { ownHexValues, showInput } from '../secret_text.js';
 import { Signer } from '../signer.js';
-import { createApprovalQueue, parseQueueId } from '../wallet/approval_queue.js';
+import { WAITING_STATUSES, createApprovalQueue, parseQueueId } from '../wallet/approval_queue.js';
 import { createKeyWallet } from '../wallet/key_wallet.js';
 import { commandOutput, isoSeconds } from './command_output.js';
 
 const USAGE = 'clawpay approvals [list [--all] | approve <id> [--yes] | cancel <id>]';
 const YES = new Set(['--yes', '-y']);
+const HELP = '  list       what waits: pending, and approved but not yet sent (--all: every item)\n' +
+  '  approve    asks for "yes" on a terminal (--yes for scripts); with AGENT_PRIVATE_KEY(_FILE) set it sends now,\n' +
+  '             without it (CLAWPAY_STATE_DIR alone) it records the approval and clawpay-mcp sends it\n' +
+  '  cancel     drops a pending or approved item; nothing is sent\n';
 
 const {
   say, complain, usageError, loadAgentConfig, openAgentStore, parseListOrId,
@@ -41,6 +48,7 @@ function itemLines(item) {
   out += `      why:    ${item.reason}\n`;
   if (item.memo) out += `      memo:   ${JSON.stringify(item.memo)}\n`;
   out += `      queued: ${isoSeconds(item.createdAt)}`;
+  if (item.approvedAt) out += `\n      approved: ${isoSeconds(item.approvedAt)}${item.approvedBy ? ` by ${item.approvedBy}` : ''}`;
   if (item.txHash) out += `\n      tx:     ${item.txHash}${item.blockNumber ? ` (block ${item.blockNumber})` : ''}`;
   if (item.error && item.status !== 'executed') out += `\n      error:  ${item.error}`;
   return out;
@@ -69,11 +77,15 @@ function contractModeRefusal(config) {
 function list(store, { all }) {
   const queue = createApprovalQueue({ store });
   const items = queue.list();
-  const shown = all ? items : items.filter((item) => item.status === 'pending');
-  const pending = items.filter((item) => item.status === 'pending').length;
-  say(`Approval queue: ${pending} pending${items.length > pending ? `, ${items.length - pending} settled` : ''}`);
+  const waiting = items.filter((item) => WAITING_STATUSES.includes(item.status));
+  const shown = all ? items : waiting;
+  const count = (status) => items.filter((item) => item.status === status).length;
+  const approved = count('approved') + count('approving');
+  say(`Approval queue: ${count('pending')} pending` +
+    `${approved ? `, ${approved} approved and not yet sent (clawpay-mcp sends them)` : ''}` +
+    `${items.length > waiting.length ? `, ${items.length - waiting.length} settled` : ''}`);
   for (const item of shown) say(itemLines(item));
-  if (!all && items.length > pending) say('(--all shows the settled items too)');
+  if (!all && items.length > waiting.length) say('(--all shows the settled items too)');
   if (shown.length === 0) say('Nothing is waiting for approval.');
   return 0;
 }
@@ -104,15 +116,22 @@ async function confirmed(item) {
   }
 }
 
-async function approve(config, store, id, { yes }) {
-  const queue = createApprovalQueue({ store });
+/**
+ * The checks and the question before an approval: the item (pending, or
+ * approved and not yet sent), or the exit code when it is not to go ahead.
+ */
+async function confirmApproval(queue, id, { yes, sendable }) {
   const item = queue.get(id);
   if (!item) {
     complain(`No queued send #${id}.`);
     return 1;
   }
-  if (item.status !== 'pending' && item.status !== 'approving') {
-    complain(`Queued send #${id} is ${item.status}; only a pending one can be approved.`);
+  const open = item.status === 'pending' || (sendable && (item.status === 'approved' || item.status === 'approving'));
+  if (!open) {
+    const what = item.status === 'approved' || item.status === 'approving'
+      ? 'already approved; clawpay-mcp sends it at its next tool call or when it starts'
+      : `${item.status}; only a pending one can be approved`;
+    complain(`Queued send #${id} is ${what}.`);
     return 1;
   }
   if (!yes && !(process.stdin.isTTY && process.stdout.isTTY)) {
@@ -127,6 +146,13 @@ async function approve(config, store, id, { yes }) {
     complain(`#${id} not approved; nothing was sent (it still waits)`);
     return 1;
   }
+  return item;
+}
+
+/** With the agent key: sends it now. */
+async function approveAndSend(config, store, id, { yes }) {
+  const item = await confirmApproval(createApprovalQueue({ store }), id, { yes, sendable: true });
+  if (typeof item === 'number') return item;
   const signer = Signer.fromPrivateKey(config.privateKey);
   try {
     const wallet = createKeyWallet({ config, store, signer });
@@ -149,20 +175,41 @@ async function approve(config, store, id, { yes }) {
   }
 }
 
+/** Without the agent key: records the approval for clawpay-mcp to send. */
+async function recordApproval(store, id, { yes }) {
+  const queue = createApprovalQueue({ store });
+  const item = await confirmApproval(queue, id, { yes, sendable: false });
+  if (typeof item === 'number') return item;
+  let approved;
+  try {
+    approved = queue.recordApproval(id, { by: personName() });
+  } catch (error) {
+    complain(`#${id} not approved: ${error.message}`);
+    return 1;
+  }
+  say(`Approved #${approved.id}; nothing is sent from here (this environment has no agent key): ` +
+    'clawpay-mcp sends it at its next tool call, or when it starts, under its send policy then (a limit lowered since it was queued refuses it).');
+  say(`\`clawpay approvals list\` shows it until it is sent; \`clawpay approvals cancel ${approved.id}\` still drops it.`);
+  return 0;
+}
+
+function personName() {
+  try {
+    return userInfo().username;
+  } catch {
+    return null;
+  }
+}
+
 /** `clawpay approvals ...`; resolves to the exit code. */
 export async function approvalsCommand(argv, env = process.env) {
   const options = parse(argv);
   if (typeof options === 'number') return options;
   if (options.help) {
-    process.stdout.write(`usage: ${USAGE}\n`);
+    process.stdout.write(`usage: ${USAGE}\n${HELP}`);
     return 0;
   }
-  if (withoutKey(env) && options.subcommand !== 'approve') return withStateDirOnly(env, options);
-  if (withoutKey(env)) {
-    complain(`approving #${options.id} sends it from the agent's key: run where AGENT_PRIVATE_KEY_FILE (or AGENT_PRIVATE_KEY) is set, ` +
-      'with the same environment as clawpay-mcp; without the key, list and cancel work (nothing was sent)');
-    return 1;
-  }
+  if (withoutKey(env)) return withStateDirOnly(env, options);
   const config = loadAgentConfig(env);
   if (!config) return 1;
   if (config.walletMode !== 'key') return contractModeRefusal(config);
@@ -172,7 +219,7 @@ export async function approvalsCommand(argv, env = process.env) {
   try {
     if (options.subcommand === 'list') return list(store, options);
     if (options.subcommand === 'cancel') return cancel(store, options.id);
-    return await approve(config, store, options.id, options);
+    return await approveAndSend(config, store, options.id, options);
   } finally {
     store.close();
   }
@@ -180,7 +227,7 @@ export async function approvalsCommand(argv, env = process.env) {
 
 const withoutKey = (env) => !env.AGENT_PRIVATE_KEY?.trim() && !env.AGENT_PRIVATE_KEY_FILE?.trim();
 
-/** list and cancel on the state directory alone (no key, no chain). */
+/** list, cancel and a recorded approval on the state directory alone (no key, no chain). */
 async function withStateDirOnly(env, options) {
   const dir = env.CLAWPAY_STATE_DIR?.trim() || defaultStateDir(env);
   if (!isAbsolute(dir)) return usageError(`CLAWPAY_STATE_DIR must be an absolute path; got ${showInput(dir, 200)}`);
@@ -197,7 +244,9 @@ async function withStateDirOnly(env, options) {
     return 1;
   }
   try {
-    return options.subcommand === 'list' ? list(store, options) : cancel(store, options.id);
+    if (options.subcommand === 'list') return list(store, options);
+    if (options.subcommand === 'cancel') return cancel(store, options.id);
+    return await recordApproval(store, options.id, options);
   } finally {
     store.close();
   }

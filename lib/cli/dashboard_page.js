@@ -87,7 +87,7 @@ function render(state) {
   chart(state);
   table('sessions', [['session', (s) => s.label || s.id.slice(0, 8)], ['endpoint', (s) => s.endpoint + ' (' + s.scope + ')'],
     ['calls', (s) => s.callCount], ['paid', (s) => s.paid.formatted], ['TTL left', (s) => ttl(s.ttlSeconds)]], state.sessions, 'No open sessions.');
-  table('approvals', [['#', (a) => a.id], ['amount', (a) => a.amount], ['to', (a) => a.to], ['why', (a) => a.reason], ['queued', (a) => time(a.createdAt * 1000)]],
+  table('approvals', [['#', (a) => a.id], ['status', (a) => a.status], ['amount', (a) => a.amount], ['to', (a) => a.to], ['why', (a) => a.reason], ['queued', (a) => time(a.createdAt * 1000)]],
     state.approvals, 'Nothing is waiting for approval.');
   table('payments', [['when', (p) => time(p.createdAt)], ['status', (p) => p.status], ['kind', (p) => p.kind], ['amount', (p) => p.formatted],
     ['route', (p) => p.route], ['payee', (p) => p.payTo]], state.payments, 'No payments yet.');

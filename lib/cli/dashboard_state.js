@@ -11,7 +11,7 @@ import { paymentView } from '../pay/fetch_result.js';
 import { routeOf, spendReport } from '../pay/spend_report.js';
 import { ReceiptLedger } from '../receipt_ledger.js';
 import { SessionStore } from '../session_store.js';
-import { createApprovalQueue } from '../wallet/approval_queue.js';
+import { WAITING_STATUSES, createApprovalQueue } from '../wallet/approval_queue.js';
 
 /** Days shown on the chart: today and the 13 before it. */
 export const CHART_DAYS = 14;
@@ -46,10 +46,11 @@ function openSessions(path, asset, now) {
   }
 }
 
+// What still waits: pending, and approved by a person but not yet sent by clawpay-mcp.
 function approvals(store) {
-  return createApprovalQueue({ store }).list({ status: 'pending' }).map((item) => ({
+  return createApprovalQueue({ store }).list().filter((item) => WAITING_STATUSES.includes(item.status)).map((item) => ({
     id: item.id, to: item.to, amount: `${item.value?.amount ?? item.units} ${item.symbol ?? ''}`.trim(), units: item.units, reason: item.reason,
-    memo: item.memo, createdAt: item.createdAt,
+    memo: item.memo, createdAt: item.createdAt, status: item.status,
   }));
 }
 

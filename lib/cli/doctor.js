@@ -30,7 +30,8 @@ import { SessionStore } from '../session_store.js';
 import { ensureDir, shownPath } from '../state_dir.js';
 import { createScrubber } from './command_output.js';
 import { verifyStateDir } from './state.js';
-import { chainErrorMessage, probeRpc, shownRpcUrl } from '../wallet/chain_client.js';
+import { probeRpc, reading, rpcReadError, shownRpcUrl } from '../wallet/chain_client.js';
+import { ETH, balanceRead } from '../wallet/token_info.js';
 
 const USAGE = 'clawpay doctor   (reads the same environment as clawpay-mcp)';
 const RPC_TIMEOUT_MS = 5_000;
@@ -193,7 +194,7 @@ async function checkAsset(report, config, publicClient) {
     report.ok(`${where} on chain: name "${name}", version "${version}", ${decimals} decimals, as configured`);
     return true;
   } catch (error) {
-    report.fail(`${where}: name(), version() or decimals() could not be read: ${chainErrorMessage(error, rpcUrl)}`);
+    report.fail(`${where}: ${rpcReadError(error, rpcUrl, `the code, name(), version() and decimals() of ${where}`).message}`);
     return false;
   }
 }
@@ -207,8 +208,9 @@ async function checkBalances(report, config, publicClient) {
     let payerUnits = null;
     for (const [label, address] of holders) {
       const [units, wei] = await Promise.all([
-        publicClient.readContract({ address: asset.address, abi: erc20Abi, functionName: 'balanceOf', args: [address] }),
-        publicClient.getBalance({ address }),
+        reading(balanceRead({ symbol: asset.symbol, token: asset.address }, address),
+          () => publicClient.readContract({ address: asset.address, abi: erc20Abi, functionName: 'balanceOf', args: [address] })),
+        reading(balanceRead(ETH, address), () => publicClient.getBalance({ address })),
       ]);
       if (payerUnits === null) payerUnits = units;
       parts.push(`${label} ${address} holds ${describeAmount(units, asset)} and ${formatUnits(wei, 18)} ETH`);
@@ -219,7 +221,7 @@ async function checkBalances(report, config, publicClient) {
     }
     report.ok(`balances: ${parts.join('; ')}`);
   } catch (error) {
-    report.fail(`balances could not be read: ${chainErrorMessage(error, config.rpcUrl)}`);
+    report.fail(`balances could not be read: ${rpcReadError(error, config.rpcUrl).message}`);
   }
 }
 

@@ -39,6 +39,7 @@ import { openWallet } from '../wallet/index.js';
 import { chainDefaultNote, unknownVariables } from './environment.js';
 import { DEFAULT_HTTP_PORT, serveHttp } from './http_transport.js';
 import { createClawpayServer, SERVER_NAME, SERVER_VERSION } from './server.js';
+import { approvedSendsText } from './wallet_view.js';
 import { parseUpstreams, startUpstreams, upstreamTimeoutOf } from './upstreams/index.js';
 
 const USAGE = `Usage: clawpay-mcp [--http [port]] [--upstream NAME=URL]...
@@ -266,9 +267,16 @@ export async function main(argv, { env = process.env } = {}) {
 
   // Wallet transactions a crash left signed or sent get their outcome from
   // the chain, so a repeated send resumes them instead of paying again.
+  // Then the sends a person approved without the key while this server was
+  // not running (`clawpay approvals approve`); later ones go at each tool call.
   activity.track(wallet.reconcile().then((counts) => {
     if (counts && Object.values(counts).some((n) => n > 0)) say(`earlier wallet transactions: ${JSON.stringify(counts)}`);
-  }, (error) => say(`could not check earlier wallet transactions: ${error.message}`, ownHexValues(error))));
+  }, (error) => say(`could not check earlier wallet transactions: ${error.message}`, ownHexValues(error)))
+    .then(() => wallet.runApproved())
+    .then((results) => {
+      const line = approvedSendsText(results, { oneLine: true });
+      if (line) say(line, results.map(({ item }) => item.txHash).filter(Boolean));
+    }, (error) => say(`could not send the approved queue items: ${error.message}`, ownHexValues(error))));
 
   let stopping = false;
   const shutdown = async (why) => {

@@ -10,6 +10,7 @@ import { createSessionView } from './session_view.js';
 import { requestHeaders, sessionHeaders } from './session_http.js';
 import { ownHexValues, redactSecrets, safeErrorMessage } from '../secret_text.js';
 import { errorMessage, failure } from './tool_result.js';
+import { approvedSendsText } from './wallet_view.js';
 
 /** The config values the tools read. */
 export function settingsOf(config) {
@@ -84,14 +85,39 @@ export function createToolContext({ config, payer, sessions, store = null, signe
     return failure(`${tool} failed: ${errorMessage(error)}`, { error: error?.code ?? 'failed', message: errorMessage(error) });
   }
 
-  // Each handler's failures become isError results.
+  /**
+   * Sends what a person approved without the key (lib/wallet/approved_sends.js)
+   * and says so: a text block for the tool's result (and stderr), or null.
+   * Never throws: the tool's own work goes on regardless.
+   */
+  async function runApproved() {
+    if (!wallet?.runApproved) return null;
+    let results;
+    try {
+      results = await wallet.runApproved();
+    } catch (error) {
+      log(`sending approved queue items: ${error?.message ?? error}`);
+      return null;
+    }
+    const note = approvedSendsText(results);
+    if (!note) return null;
+    const keep = results.map(({ item }) => item.txHash).filter(Boolean);
+    log(approvedSendsText(results, { oneLine: true }), keep);
+    return { type: 'text', text: redactSecrets(note, { keep }) };
+  }
+
+  // Each handler's failures become isError results. Approved sends go first,
+  // so that what the tool reports (balances, limits, history) includes them.
   const guarded = (tool, handler) => (args) => {
     const work = (async () => {
+      const note = await runApproved();
+      let result;
       try {
-        return await handler(args);
+        result = await handler(args);
       } catch (error) {
-        return thrown(tool, error);
+        result = thrown(tool, error);
       }
+      return note ? { ...result, content: [...(result.content ?? []), note] } : result;
     })();
     activity?.track(work);
     return work;
@@ -131,6 +157,6 @@ export function createToolContext({ config, payer, sessions, store = null, signe
     config, payer, sessions, paySessions, signer, wallet, now, log,
     settings, seconds, network, maxPaymentOf, checkRequest, requestOf,
     paymentBlock, paymentSection, sessionBlock,
-    guarded, send, noAnswer,
+    guarded, send, noAnswer, runApproved,
   };
 }

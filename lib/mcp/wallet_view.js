@@ -38,3 +38,19 @@ export function walletLabel(wallet) {
     ? `AgentAccountV2 ${wallet.address} (operated by the agent key ${wallet.agent})`
     : `the agent key's own address ${wallet.address}`;
 }
+
+/**
+ * What clawpay-mcp did with the sends a person approved without the key
+ * (wallet.runApproved()): a text block for a tool's result, or null when it
+ * tried none. `oneLine`: the same as one line, for stderr.
+ */
+export function approvedSendsText(results, { oneLine = false } = {}) {
+  if (!results || results.length === 0) return null;
+  const lines = results.map(({ item, error }) => {
+    const what = `#${item.id}: ${amountText(item.value)} to ${item.to}`;
+    if (!error) return `${what}: sent, tx ${item.txHash}${item.blockNumber ? ` (block ${item.blockNumber})` : ''}`;
+    return `${what}: ${item.status === 'refused' ? 'refused' : `not sent (${item.status})`}: ${error.message}`;
+  });
+  const head = 'Approved by a person (clawpay approvals):';
+  return oneLine ? `${head} ${lines.join('; ')}` : `${head}\n${lines.map((line) => `  ${line}`).join('\n')}\n`;
+}

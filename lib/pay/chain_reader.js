@@ -7,6 +7,8 @@
 // the chain's answer is final, the server's is not.
 import { createPublicClient, http, parseAbi } from 'viem';
 
+import { rpcReadError } from '../wallet/chain_client.js';
+
 export const EIP3009_ABI = parseAbi([
   'function authorizationState(address authorizer, bytes32 nonce) view returns (bool)',
   'function cancelAuthorization(address authorizer, bytes32 nonce, uint8 v, bytes32 r, bytes32 s)',
@@ -29,8 +31,21 @@ const LOG_WINDOW_BLOCKS = 10_000n;
 export function createChainReader({ rpcUrl, network, timeoutMs = 10_000 }) {
   const client = createPublicClient({ transport: http(rpcUrl, { timeout: timeoutMs, retryCount: 1 }) });
 
+  // A failure names the read and the RPC URL without its credentials.
+  async function read(what, fn) {
+    try {
+      return await fn();
+    } catch (error) {
+      throw rpcReadError(error, rpcUrl, what);
+    }
+  }
+
   /** The log that spent the nonce, or null (none in the window; throws when the chain cannot be read). */
-  async function authorizationEvent({ asset, authorizer, nonce }) {
+  function authorizationEvent(q) {
+    return read(`the EIP-3009 authorization logs of ${q.authorizer} on ${q.asset} (eth_getLogs)`, () => findEvent(q));
+  }
+
+  async function findEvent({ asset, authorizer, nonce }) {
     const latest = await client.getBlockNumber({ cacheTime: 0 });
     const window = { address: asset, args: { authorizer, nonce }, fromBlock: latest > LOG_WINDOW_BLOCKS ? latest - LOG_WINDOW_BLOCKS : 0n, toBlock: latest };
     const [used, canceled] = await Promise.all([
@@ -45,7 +60,8 @@ export function createChainReader({ rpcUrl, network, timeoutMs = 10_000 }) {
   return {
     network,
     async authorizationUsed({ asset, authorizer, nonce }) {
-      return client.readContract({ address: asset, abi: EIP3009_ABI, functionName: 'authorizationState', args: [authorizer, nonce] });
+      return read(`an authorization's state for ${authorizer} on ${asset} (authorizationState)`,
+        () => client.readContract({ address: asset, abi: EIP3009_ABI, functionName: 'authorizationState', args: [authorizer, nonce] }));
     },
     authorizationEvent,
     async findTransaction(q) {

@@ -3,11 +3,15 @@
 //
 // RPC_URL may embed a provider's API key, so it is kept out of everything
 // that might be shown: the chain object carries no URL (the transport has
-// it), and chainErrorMessage gives a viem error's text without it.
-import { createPublicClient, createWalletClient, defineChain, http } from 'viem';
+// it), chainErrorMessage gives a viem error's text without it, and
+// shownRpcUrl is the URL as it may be shown (scheme, host, port). A failed
+// read reaches a person or model as rpcReadError: the URL so shown, what was
+// being read (named with `reading`, or as viem's error says), the node's answer.
+import { BaseError, createPublicClient, createWalletClient, defineChain, http } from 'viem';
 import { base, baseSepolia } from 'viem/chains';
 
 import { toViemAccount } from '../viem_account.js';
+import { walletError } from './errors.js';
 
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 /** Polling for receipts on a local chain (anvil mines at once). */
@@ -54,6 +58,9 @@ export function createChainClients(config, { signer, timeoutMs = REQUEST_TIMEOUT
  */
 export function chainErrorMessage(error, rpcUrl) {
   let text = String(error?.shortMessage ?? error?.message ?? error).split('\n')[0];
+  // The node's own words ("header not found", "rate limited") are in the RPC error's details.
+  const answer = typeof error?.walk === 'function' ? error.walk((e) => e?.name === 'RpcRequestError') : null;
+  if (answer?.details && !text.includes(answer.details)) text = `${text.replace(/\.$/, '')}: ${String(answer.details).split('\n')[0]}`;
   if (rpcUrl) {
     text = text.split(rpcUrl).join('<RPC_URL>');
     try {
@@ -101,4 +108,50 @@ export async function probeRpc(config, { timeoutMs = 5_000 } = {}) {
     return { problem: `RPC ${shown} is chain ${chainId}, but CHAIN_ID is ${config.chainId}: payments would be signed for the wrong chain` };
   }
   return { publicClient, chainId };
+}
+
+/**
+ * Runs the chain read `fn`, naming it for the message if it fails: the error
+ * gets `.reading` ("the USDC balance of 0x… (balanceOf on 0x…)"); the
+ * innermost name given sticks.
+ */
+export async function reading(what, fn) {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error && typeof error === 'object' && error.reading === undefined) error.reading = what;
+    throw error;
+  }
+}
+
+/** What a viem error says was being read: its contract function and address, or its JSON-RPC method. */
+function readOf(error) {
+  if (error?.reading) return error.reading;
+  const walk = (test) => (typeof error?.walk === 'function' ? error.walk(test) : null);
+  const call = walk((e) => typeof e?.functionName === 'string');
+  if (call) return `${call.functionName}() on ${call.contractAddress ?? 'a contract'}`;
+  const request = walk((e) => typeof e?.body?.method === 'string');
+  return request ? request.body.method : 'the chain';
+}
+
+/**
+ * A failed chain read as a person or model sees it: ERR_RPC, "RPC
+ * http://host:port/… failed while reading <what>: <the node's answer>",
+ * never the URL's path, query or credentials.
+ */
+export function rpcReadError(error, rpcUrl, what = readOf(error)) {
+  const where = rpcUrl ? `RPC ${shownRpcUrl(rpcUrl)}` : 'The RPC';
+  return walletError('ERR_RPC', `${where} failed while reading ${what}: ${chainErrorMessage(error, rpcUrl)}`, { reading: what });
+}
+
+/** `guard(fn)`: runs fn, turning viem's errors (which carry the whole URL) into rpcReadError. */
+export function chainGuard(rpcUrl) {
+  return async (fn) => {
+    try {
+      return await fn();
+    } catch (error) {
+      if (error instanceof BaseError) throw rpcReadError(error, rpcUrl);
+      throw error;
+    }
+  };
 }

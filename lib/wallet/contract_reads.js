@@ -5,8 +5,9 @@
 import { zeroAddress } from 'viem';
 
 import { AGENT_ACCOUNT_ABI, ERC721_OWNER_ABI } from './agent_account_abi.js';
+import { reading } from './chain_client.js';
 import { walletError } from './errors.js';
-import { amountShape, checkAddress, tokenInfo, utilization } from './token_info.js';
+import { amountShape, balanceRead, checkAddress, tokenInfo, utilization } from './token_info.js';
 
 /** How many of the newest queue entries `queue.list` and the queue depth look at. */
 export const QUEUE_SCAN = 256;
@@ -85,13 +86,13 @@ export function createContractReads({ config, publicClient }) {
   }
 
   async function balanceOf(info) {
-    if (info.token === null) return publicClient.getBalance({ address });
-    return publicClient.readContract({
+    if (info.token === null) return reading(balanceRead(info, address), () => publicClient.getBalance({ address }));
+    return reading(balanceRead(info, address), () => publicClient.readContract({
       address: info.token,
       abi: [{ type: 'function', name: 'balanceOf', stateMutability: 'view', inputs: [{ name: 'a', type: 'address' }], outputs: [{ name: '', type: 'uint256' }] }],
       functionName: 'balanceOf',
       args: [address],
-    });
+    }));
   }
 
   /** The newest QUEUE_SCAN queue entries as QueueItems, oldest first. */

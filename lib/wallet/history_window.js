@@ -1,6 +1,7 @@
 // What both wallets' histories take: the event types of ClawPay 1.1's
 // get_transaction_history, and the block window to search.
 import { showInput } from '../secret_text.js';
+import { reading } from './chain_client.js';
 import { walletError } from './errors.js';
 
 /** Blocks searched when no from_block is given (what public RPC endpoints allow in one log query). */
@@ -37,7 +38,7 @@ export async function blockWindow(publicClient, { fromBlock, toBlock }) {
   const to = parseBlock(toBlock, 'to_block');
   // Uncached: viem otherwise answers from a block number up to one polling
   // interval old, and a window ending there would leave out the newest sends.
-  const latest = await publicClient.getBlockNumber({ cacheTime: 0 });
+  const latest = await reading('the latest block number (eth_blockNumber)', () => publicClient.getBlockNumber({ cacheTime: 0 }));
   const windowTo = to ?? latest;
   if (windowTo > latest) throw walletError('ERR_WALLET_INPUT', `to_block ${windowTo} is past the chain's latest block ${latest}`);
   const windowFrom = from ?? (windowTo >= DEFAULT_WINDOW_BLOCKS ? windowTo - DEFAULT_WINDOW_BLOCKS + 1n : 0n);

@@ -1,8 +1,12 @@
-// A person's approval of a queued key-mode send (`clawpay approvals
-// approve`), and the QueueItem shape the queue tools return. No policy
-// check — a person approved it — but the amount counts toward the day's
-// total, once, however often the approval is retried; an approval whose
-// outcome is open resumes the same transaction (its key is the item's).
+// Sending a queued key-mode send a person approved (`clawpay approvals
+// approve` with the key, or clawpay-mcp for an approval recorded without it:
+// approved_sends.js), and the QueueItem shape the queue tools return. The
+// limit that queued it does not apply — a person approved it — but a limit
+// lowered since it was queued refuses it (status 'refused'); the amount
+// counts toward the day's total, once, however often the approval is
+// retried; an approval whose outcome is open resumes the same transaction
+// (its key is the item's).
+import { walletError } from './errors.js';
 import { parseQueueId } from './approval_queue.js';
 import { sendKey } from './send_key.js';
 
@@ -24,6 +28,7 @@ export function queueItemShape(item) {
   };
   if (item.blockNumber) shape.blockNumber = item.blockNumber;
   if (item.error) shape.error = item.error;
+  if (item.approvedAt) shape.approvedAt = item.approvedAt;
   return shape;
 }
 
@@ -33,6 +38,14 @@ export function createKeyApproval({ config, address, policy, queue, execute, txS
     const item = queue.claim(parseQueueId(id), 'approve');
     const info = { token: item.token, symbol: item.symbol, decimals: item.decimals };
     const units = BigInt(item.units);
+    // Checked before anything is reserved or signed; a resumed approval
+    // (item.reservation set) was checked when it was first claimed.
+    const lowered = item.reservation ? null : policy.loweredSince(item.limits, { token: item.token, to: item.to, info });
+    if (lowered) {
+      const refused = queue.finish(item.id, { status: 'refused', error: lowered });
+      throw walletError('ERR_APPROVAL_REFUSED', `Queued send #${item.id} was approved but not sent: ${lowered}. Nothing was sent; ` +
+        'the agent may ask again under the current limits.', { item: queueItemShape(refused) });
+    }
     // No policy check — a person approved it — but the amount counts toward
     // the day's total all the same (once, however often approve is retried).
     const reservation = item.reservation ?? policy.reserveApproved({ token: item.token, units, id: `approval-${item.id}` });

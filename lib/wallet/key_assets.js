@@ -4,8 +4,9 @@
 import { erc20Abi } from 'viem';
 
 import { sameAddress } from '../hashing.js';
+import { reading } from './chain_client.js';
 import { walletError } from './errors.js';
-import { ETH, checkAddress, tokenInfo } from './token_info.js';
+import { ETH, balanceRead, checkAddress, tokenInfo } from './token_info.js';
 
 /** {assetInfo(), tokenOf(token), balanceOf(info)} for the key at `address`. */
 export function createKeyAssets({ config, publicClient, address }) {
@@ -38,8 +39,9 @@ export function createKeyAssets({ config, publicClient, address }) {
   }
 
   async function balanceOf(info) {
-    if (info.token === null) return publicClient.getBalance({ address });
-    return publicClient.readContract({ address: info.token, abi: erc20Abi, functionName: 'balanceOf', args: [address] });
+    return reading(balanceRead(info, address), () => (info.token === null
+      ? publicClient.getBalance({ address })
+      : publicClient.readContract({ address: info.token, abi: erc20Abi, functionName: 'balanceOf', args: [address] })));
   }
 
   return { assetInfo, tokenOf, balanceOf };

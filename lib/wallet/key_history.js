@@ -4,7 +4,7 @@
 import { erc20Abi } from 'viem';
 
 import { sameAddress } from '../hashing.js';
-import { chainErrorMessage } from './chain_client.js';
+import { rpcReadError } from './chain_client.js';
 import { walletError } from './errors.js';
 import { blockWindow, checkEventType, parseBlock } from './history_window.js';
 import { amountShape } from './token_info.js';
@@ -104,7 +104,8 @@ export function createKeyHistory({ config, store, publicClient, address, assetIn
         });
       }
     } catch (error) {
-      chainError = `the asset's transfers could not be read for blocks ${windowFrom}–${windowTo} (${chainErrorMessage(error, config.rpcUrl)}); ask for a narrower from_block/to_block window`;
+      const read = `the ${asset.symbol} transfers of ${address} in blocks ${windowFrom}–${windowTo} (eth_getLogs on ${asset.token})`;
+      chainError = `${rpcReadError(error, config.rpcUrl, read).message}; ask for a narrower from_block/to_block window`;
     }
 
     // Local entries without a block (queued, cancelled, a payment older than

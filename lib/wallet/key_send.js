@@ -40,6 +40,7 @@ export function createKeySend({ config, address, tokenOf, txSender, policy, queu
         const item = queue.add({
           to: recipient, value, token: info.token, decimals: info.decimals, symbol: info.symbol,
           units: units.toString(), reason: decision.reason, rule: decision.rule, memo: note, key,
+          limits: policy.snapshot(info.token),
         });
         return { status: 'queued', mode: 'key', to: recipient, value, memo: note, queueId: item.id, reason: decision.reason, rule: decision.rule };
       }

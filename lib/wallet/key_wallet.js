@@ -12,14 +12,14 @@
 //   one transfer and its verdict  key_transfer.js ("executed" only with the receipt's success
 //                              and, for an ERC-20, a Transfer of exactly the amount)
 //   a person's approval        key_approval.js (`clawpay approvals approve`)
+//   approvals given without the key  approved_sends.js (clawpay-mcp sends them)
 //   info and check_spend_limit key_info.js
 //   history                    key_history.js
 // Results use the shapes of README.md.
-import { BaseError } from 'viem';
-
 import { sameAddress } from '../hashing.js';
-import { createApprovalQueue, parseQueueId } from './approval_queue.js';
-import { chainErrorMessage, createChainClients } from './chain_client.js';
+import { WAITING_STATUSES, createApprovalQueue, parseQueueId } from './approval_queue.js';
+import { createApprovedSends } from './approved_sends.js';
+import { chainGuard, createChainClients } from './chain_client.js';
 import { walletError } from './errors.js';
 import { createKeyApproval, queueItemShape } from './key_approval.js';
 import { createKeyAssets } from './key_assets.js';
@@ -64,20 +64,14 @@ export function createKeyWallet({ config, store, signer, clients, sender, now = 
   const queue = createApprovalQueue({ store, now });
 
   // viem's own errors carry the RPC URL in their long message: callers get
-  // the short one, with the URL cut out.
-  async function guard(fn) {
-    try {
-      return await fn();
-    } catch (error) {
-      if (error instanceof BaseError) throw walletError('ERR_RPC', `The chain could not be read: ${chainErrorMessage(error, config.rpcUrl)}`);
-      throw error;
-    }
-  }
+  // the short one, naming the read and the URL without credentials.
+  const guard = chainGuard(config.rpcUrl);
 
   const assets = createKeyAssets({ config, publicClient, address });
   const execute = createKeyTransfer({ txSender, policy, address });
   const send = createKeySend({ config, address, tokenOf: assets.tokenOf, txSender, policy, queue, execute });
   const approve = createKeyApproval({ config, address, policy, queue, execute, txSender });
+  const runApproved = createApprovedSends({ queue, approve: (id) => guard(() => approve(id)), now });
   const { info, checkSpend } = createKeyInfo({ config, address, assets, policy, queue, now });
   const history = createKeyHistory({ config, store, publicClient, address, assetInfo: assets.assetInfo, txSender, queue });
 
@@ -91,6 +85,7 @@ export function createKeyWallet({ config, store, signer, clients, sender, now = 
     if (!moved && record.state !== 'signed' && record.state !== 'sent') policy.release(meta.reservation);
     if (meta.kind === 'key-approval' && meta.queueId) {
       try {
+        // Recorded here when the sender was killed after the broadcast (the record is settled on restart).
         queue.finish(meta.queueId, moved
           ? { status: 'executed', txHash: record.txHash, blockNumber: record.blockNumber }
           : { status: 'failed', txHash: record.txHash, error: `transaction ${record.state === 'mined' ? 'reverted' : record.state} (found on restart)` });
@@ -108,9 +103,13 @@ export function createKeyWallet({ config, store, signer, clients, sender, now = 
     checkSpend: (options) => guard(() => checkSpend(options)),
     send: (options) => guard(() => send(options)),
     queue: {
-      /** {items, total}: the pending items by default; `status: 'all'` (or one status) for the others. */
-      async list({ status = 'pending' } = {}) {
-        return { items: queue.list({ status }).map(queueItemShape), total: queue.list().length, ownerApproves: false };
+      /**
+       * {items, total}: by default the items still to be sent (pending, and
+       * approved by a person but not yet sent); `status: 'all'` (or one status) for the others.
+       */
+      async list({ status = 'waiting' } = {}) {
+        const items = status === 'waiting' ? queue.list().filter((item) => WAITING_STATUSES.includes(item.status)) : queue.list({ status });
+        return { items: items.map(queueItemShape), total: queue.list().length, ownerApproves: false };
       },
       /** A person's approval (`clawpay approvals`): executes the queued send. Never offered to the agent (AGENT_MAY_APPROVE). */
       approve: (id) => guard(() => approve(id)),
@@ -120,6 +119,11 @@ export function createKeyWallet({ config, store, signer, clients, sender, now = 
       },
     },
     history: (options) => guard(() => history(options)),
+    /**
+     * Sends the items a person approved without the key (clawpay-mcp, at
+     * start and at each tool call): [{item, error?}] for those it tried.
+     */
+    runApproved,
     /** Settles transactions left open by an earlier run (see tx_sender.js). */
     reconcile: () => guard(() => txSender.reconcile()),
   };

@@ -145,6 +145,19 @@ export function createSendPolicy({ config, store, now = Date.now }) {
     }
   }
 
+  /**
+   * The limits a send is judged under now, as plain data for its queue
+   * item: {kind, perSend, perDay, payees} (base units as strings; payees
+   * null when every payee is allowed). Null for a token without limits.
+   */
+  function snapshot(token = null) {
+    const kind = classify(token);
+    if (kind === 'other') return null;
+    const { perSend, perDay } = rulesFor(kind);
+    const payees = policy.allowedPayees ? policy.allowedPayees.map((payee) => payee.toLowerCase()).sort() : null;
+    return { kind, perSend: perSend.toString(), perDay: perDay.toString(), payees };
+  }
+
   return {
     classify,
     limits,
@@ -200,5 +213,30 @@ export function createSendPolicy({ config, store, now = Date.now }) {
 
     /** Base units spent or reserved today: 'asset' (shared with x402 payments) or 'eth'. */
     spentToday,
+
+    snapshot,
+
+    /**
+     * Why a send a person approved may no longer be made: a limit lowered
+     * since it was queued (`snapshot`, then), so that an approval given
+     * under looser rules is not used under tighter ones. A sentence naming
+     * the setting, or null when nothing was lowered.
+     */
+    loweredSince(then, { token = null, to, info }) {
+      if (!then) return null;
+      const current = snapshot(token);
+      if (!current) return null;
+      const { sendVar, dayVar } = rulesFor(current.kind);
+      const shown = infoOf(token, info);
+      for (const [field, name] of [['perSend', sendVar], ['perDay', dayVar.split(',')[0]]]) {
+        if (BigInt(current[field]) < BigInt(then[field])) {
+          return `${name} was lowered from ${text(BigInt(then[field]), shown)} to ${text(BigInt(current[field]), shown)} after this send was queued`;
+        }
+      }
+      const allowedThen = then.payees === null || then.payees.includes(to.toLowerCase());
+      const allowedNow = current.payees === null || current.payees.includes(to.toLowerCase());
+      if (allowedThen && !allowedNow) return `the recipient ${to} was removed from CLAWPAY_ALLOWED_PAYEES after this send was queued`;
+      return null;
+    },
   };
 }

@@ -11,7 +11,11 @@ import { MAX_UINT256 } from '../limits.js';
 import { formatUnits, parseDecimalUnits } from '../pay/amount.js';
 import { showInput } from '../secret_text.js';
 import { HEX_ADDRESS } from '../validate.js';
+import { reading } from './chain_client.js';
 import { walletError } from './errors.js';
+
+/** How a balance read is named in an RPC failure: "the USDC balance of 0x… (balanceOf on 0x…)". */
+export const balanceRead = (info, owner) => `the ${info.symbol} balance of ${owner} (${info.token === null ? 'eth_getBalance' : `balanceOf on ${info.token}`})`;
 
 /** The native coin: {token: null, symbol: "ETH", decimals: 18}. */
 export const ETH = Object.freeze({ token: null, symbol: 'ETH', decimals: 18 });
@@ -67,7 +71,7 @@ async function readSymbol(publicClient, address) {
 
 async function readToken(publicClient, address) {
   const chain = publicClient.chain?.id !== undefined ? ` on chain ${publicClient.chain.id}` : '';
-  const code = await publicClient.getCode({ address });
+  const code = await reading(`the contract code of token ${address} (eth_getCode)`, () => publicClient.getCode({ address }));
   if (!code || code === '0x') {
     throw walletError('ERR_WALLET_INPUT', `token ${address} has no contract code${chain}: check the address and CHAIN_ID (omit token for ETH)`);
   }
@@ -75,6 +79,12 @@ async function readToken(publicClient, address) {
   try {
     decimals = await publicClient.readContract({ address, abi: erc20Abi, functionName: 'decimals' });
   } catch (cause) {
+    // Only the contract's own refusal says it is no ERC-20; an RPC that failed says nothing about the token.
+    const refused = (e) => e?.name === 'ContractFunctionRevertedError' || e?.name === 'ContractFunctionZeroDataError';
+    if (typeof cause?.walk === 'function' && !cause.walk(refused)) {
+      cause.reading ??= `the decimals() of token ${address}`;
+      throw cause;
+    }
     throw walletError('ERR_WALLET_INPUT', `token ${address} is not an ERC-20${chain}: its decimals() call failed (${cause.shortMessage ?? 'no answer'})`);
   }
   if (!Number.isInteger(decimals) || decimals < 0 || decimals > 77) {

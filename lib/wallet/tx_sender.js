@@ -39,7 +39,7 @@
 //   4. under the nonce lease (nonce_lease.js): sign, record, broadcast (tx_signing.js)
 //   5. wait for the receipt and record it (tx_delivery.js)
 // and, at start-up, reconcile the records an earlier run left open (tx_reconcile.js).
-import { chainErrorMessage } from './chain_client.js';
+import { chainErrorMessage, shownRpcUrl } from './chain_client.js';
 import { walletError } from './errors.js';
 import { createNonceLease } from './nonce_lease.js';
 import { checkAddress } from './token_info.js';
@@ -85,7 +85,8 @@ export function createTxSender({ store, signer, clients, now = Date.now, broadca
   }
   const push = broadcast ?? ((rawTx) => walletClient.sendRawTransaction({ serializedTransaction: rawTx }));
   const listeners = new Set();
-  const chainText = (error) => chainErrorMessage(error, rpcUrl);
+  // The node's answer, and which RPC gave it (without its credentials).
+  const chainText = (error) => `${chainErrorMessage(error, rpcUrl)}${rpcUrl ? `, RPC ${shownRpcUrl(rpcUrl)}` : ''}`;
   const records = createTxRecords({ store, now });
   const chain = createTxChain({ publicClient, from, chainText });
   const delivery = createTxDelivery({ publicClient, chain, records, push, receiptTimeoutMs, chainText });

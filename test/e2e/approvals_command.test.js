@@ -2,7 +2,8 @@
 // process, with clawpay-mcp's environment, against anvil and the queue the
 // key-mode wallet filled. It lists what waits (amount, recipient, reason,
 // memo), approves — sending once, after a person confirms on a real terminal
-// (script(1)) or with --yes — and cancels (list and cancel without the key); bad ids and usage are told
+// (script(1)) or with --yes; without the key it records the approval for clawpay-mcp — and cancels
+// (list, approve and cancel without the key); bad ids and usage are told
 // apart by exit code; a contract wallet is sent to the chain; and neither the
 // key nor RPC_URL (here carrying an API key) is ever printed.
 import assert from 'node:assert/strict';
@@ -159,6 +160,7 @@ describe('clawpay approvals', { timeout: 300_000 }, () => {
     const help = await run(['--help']);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /^usage: clawpay approvals/);
+    assert.match(help.stdout, /without it \(CLAWPAY_STATE_DIR alone\) it records the approval and clawpay-mcp sends it/);
     const config = await run([], { AGENT_PRIVATE_KEY: 'not-a-key' });
     assert.equal(config.code, 1);
     assert.match(config.stderr, /AGENT_PRIVATE_KEY must be 0x \+ 64 hex digits/);
@@ -234,15 +236,24 @@ describe('clawpay approvals', { timeout: 300_000 }, () => {
     assert.equal(await balance(recipient), before + 2_000_000n);
   });
 
-  test('without the agent key, list and cancel work on the state directory alone; approve says it needs the key', async () => {
+  test('without the agent key, list, approve and cancel work on the state directory alone; approve records it and sends nothing', async () => {
     const item = queueSend(3_000_000n);
+    const before = await balance(recipient);
     const keyless = { AGENT_PRIVATE_KEY: '', RPC_URL: '', CHAIN_ID: '' };
     const listed = await run(['list'], keyless);
     assert.equal(listed.code, 0, listed.stderr);
     assert.match(listed.stdout, new RegExp(`#${item.id} +pending +3\\.00 USDC`));
     const approve = await run(['approve', item.id, '--yes'], keyless);
-    assert.equal(approve.code, 1);
-    assert.match(approve.stderr, /sends it from the agent's key: run where AGENT_PRIVATE_KEY_FILE \(or AGENT_PRIVATE_KEY\) is set/);
+    assert.equal(approve.code, 0, approve.stderr);
+    assert.match(approve.stdout, new RegExp(`Approved #${item.id}; nothing is sent from here \\(this environment has no agent key\\): clawpay-mcp sends it`));
+    assert.equal(queue.get(item.id).status, 'approved');
+    assert.equal(await balance(recipient), before, 'nothing sent without the key');
+    const shown = await run(['list'], keyless);
+    assert.match(shown.stdout, /1 approved and not yet sent \(clawpay-mcp sends them\)/);
+    assert.match(shown.stdout, new RegExp(`#${item.id} +approved +3\\.00 USDC[\\s\\S]*approved: `));
+    const twice = await run(['approve', item.id, '--yes'], keyless);
+    assert.equal(twice.code, 1);
+    assert.match(twice.stderr, /is already approved; clawpay-mcp sends it at its next tool call or when it starts/);
     const cancelled = await run(['cancel', item.id], keyless);
     assert.equal(cancelled.code, 0, cancelled.stderr);
     assert.equal(queue.get(item.id).status, 'cancelled');

@@ -152,7 +152,8 @@ describe('clawpay-mcp over stdio on a local chain', { timeout: 600_000 }, () => 
     assert.deepEqual(await balances(), [payerBefore - PER_CALL, payToBefore + PER_CALL]);
     const text = result.content[0].text;
     assert.match(text, /Payment Made/);
-    assert.match(text, /10000 base units/);
+    // The devnet names its asset "USD Coin" (no CLAWPAY_ASSET_SYMBOL): the configured symbol, base units beside it.
+    assert.match(text, /Amount: +0\.01 USD Coin \(10000 base units\)/);
     assert.match(text, new RegExp(out.payment.transaction));
   });
 

@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+
 import { freePort } from '../../lib/devnet/chain.js';
 import { PER_CALL_PRICE } from '../../lib/devnet/paywall_server.js';
 import { usdcBalance } from '../../lib/devnet/token.js';
@@ -167,6 +169,14 @@ describe('clawpay doctor', { timeout: 300_000 }, () => {
   test('an asset address with no contract: ✘', async () => {
     const result = await doctor({ CLAWPAY_ASSET_ADDRESS: '0x000000000000000000000000000000000000dEaD' });
     assertFails(result, /^✘ asset 0x000000000000000000000000000000000000dEaD has no contract code on chain 31337/, [/^✘ balances not checked/]);
+  });
+
+  test('a payer key that holds no USDC: ✘ on the balances line, in units with the symbol, saying it cannot pay x402', async () => {
+    const key = generatePrivateKey();
+    const { address } = privateKeyToAccount(key);
+    const result = await doctor({ AGENT_PRIVATE_KEY: key, CLAWPAY_STATE_DIR: join(root, 'empty-key') });
+    assertFails(result, new RegExp(`^✘ balances: payer key ${address} holds 0\\.00 USD Coin \\(0 base units\\) and 0\\.00 ETH;.*: the payer key holds no USD Coin, so it cannot pay x402`));
+    assert.ok(!result.stdout.includes(key.slice(2)) && !result.stderr.includes(key.slice(2)), 'the key is not printed');
   });
 
   test('CLAWPAY_MAX_PER_CAL=5 (misspelt): ✘ naming CLAWPAY_MAX_PER_CALL, the default 1.00 still in force, the value never shown', async () => {

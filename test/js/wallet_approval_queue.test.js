@@ -9,6 +9,7 @@ import test from 'node:test';
 
 import { RecordStore } from '../../lib/index.js';
 import { STALE_APPROVING_MS, createApprovalQueue, parseQueueId } from '../../lib/wallet/approval_queue.js';
+import { createApprovedSends } from '../../lib/wallet/approved_sends.js';
 import { tempDir } from './support/checks.js';
 
 const TO = '0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359';
@@ -168,4 +169,80 @@ test('processes racing to approve the same items: each item is claimed by exactl
     assert.ok(['approving', 'cancelled'].includes(queue.get(id).status));
   }
   store.close();
+});
+
+test('a person\'s approval without the key: pending → approved, then claimed (once) by the key\'s holder or cancelled; handed back to approved', () => {
+  const queue = createApprovalQueue({ store: new RecordStore(), now: () => T0 });
+  queue.add(item());
+  queue.add(item('3000000'));
+  const approved = queue.recordApproval('1', { by: 'alice' });
+  assert.equal(approved.status, 'approved');
+  assert.equal(approved.approvedAt, T0 / 1000);
+  assert.equal(approved.approvedBy, 'alice');
+  assert.throws(() => queue.recordApproval('1'), coded('ERR_QUEUE_NOT_PENDING', 'is approved'));
+  assert.deepEqual(queue.approvedToSend().map((i) => i.id), ['1']);
+  assert.equal(queue.claim('1', 'approve').status, 'approving');
+  assert.deepEqual(queue.approvedToSend(), [], 'being sent by a live process');
+  assert.throws(() => queue.claim('1', 'approve'), coded('ERR_QUEUE_NOT_PENDING', 'being approved right now'));
+  assert.equal(queue.unclaim('1', { error: 'RPC down' }).status, 'approved', 'a person\'s approval stands');
+  assert.equal(queue.claim('1', 'approve').status, 'approving');
+  assert.equal(queue.finish('1', { status: 'refused', error: 'CLAWPAY_MAX_PER_SEND was lowered' }).status, 'refused');
+  assert.deepEqual(queue.approvedToSend(), []);
+  queue.recordApproval('2');
+  assert.equal(queue.claim('2', 'cancel').status, 'cancelled', 'an approved item can still be cancelled');
+  assert.deepEqual(queue.approvedToSend(), []);
+});
+
+test('an approved item claimed by a process that is gone is to be sent again at once (the send resumes its transaction)', () => {
+  const store = new RecordStore();
+  const queue = createApprovalQueue({ store, now: () => T0 });
+  queue.add(item());
+  queue.recordApproval('1');
+  queue.claim('1', 'approve');
+  store.update('approval/1', (current) => ({ ...current, claimedBy: 2 ** 22 + 12345 })); // no such pid
+  assert.deepEqual(queue.approvedToSend().map((i) => i.id), ['1']);
+  assert.equal(queue.claim('1', 'approve').claimedBy, process.pid);
+});
+
+test('approved sends (clawpay-mcp\'s side): each approved item once; no scan of the queue until a new approval or a due retry', async () => {
+  let at = T0;
+  const store = new RecordStore();
+  const queue = createApprovalQueue({ store, now: () => at });
+  const scans = { n: 0 };
+  const counted = { ...queue, approvedToSend: () => { scans.n += 1; return queue.approvedToSend(); } };
+  const sent = [];
+  let chainDown = false;
+  const approve = async (id) => {
+    const item = queue.claim(id, 'approve');
+    if (chainDown) {
+      const error = Object.assign(new Error('RPC down'), { code: 'ERR_RPC', item: queue.unclaim(id, { error: 'RPC down' }) });
+      throw error;
+    }
+    sent.push(id);
+    return queue.finish(item.id, { status: 'executed', txHash: `0x${'ab'.repeat(32)}` });
+  };
+  const runApproved = createApprovedSends({ queue: counted, approve, now: () => at });
+  queue.add(item());
+  queue.add(item('3000000'));
+  assert.deepEqual(await runApproved(), [], 'nothing approved at start');
+  assert.equal(scans.n, 1);
+  queue.recordApproval('1');
+  const [first] = await runApproved();
+  assert.equal(first.item.status, 'executed');
+  assert.deepEqual(sent, ['1']);
+  assert.deepEqual(await runApproved(), []);
+  assert.equal(scans.n, 2, 'no new approval: the queue is not scanned again');
+  chainDown = true;
+  queue.recordApproval('2');
+  const [failed] = await runApproved();
+  assert.equal(failed.error.code, 'ERR_RPC');
+  assert.equal(queue.get('2').status, 'approved', 'it waits to be sent again');
+  assert.deepEqual(await runApproved(), [], 'not again before its retry is due');
+  chainDown = false;
+  at += 30_000;
+  assert.equal((await runApproved())[0].item.status, 'executed');
+  assert.deepEqual(sent, ['1', '2'], 'each sent once');
+  const scansBefore = scans.n;
+  await runApproved();
+  assert.equal(scans.n, scansBefore, 'no retry pending, no new approval: no scan');
 });

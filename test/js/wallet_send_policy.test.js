@@ -188,6 +188,25 @@ test('a person\'s approval counts toward the day without being refused, once per
   assert.equal(payments.spent(), 5_000_000n, 'a released hold\'s id reserves afresh (an approval tried again)');
 });
 
+test('loweredSince: an approved send is refused when a limit it was queued under was lowered or its payee removed, not when raised', () => {
+  const queuedUnder = setup({ CLAWPAY_MAX_PER_SEND: '1', CLAWPAY_MAX_PER_DAY: '10' }).policy.snapshot(BASE_USDC);
+  assert.deepEqual(queuedUnder, { kind: 'asset', perSend: '1000000', perDay: '10000000', payees: null });
+  const send = { token: BASE_USDC, to: PAY_TO, info: USDC };
+  assert.equal(setup({ CLAWPAY_MAX_PER_SEND: '1', CLAWPAY_MAX_PER_DAY: '10' }).policy.loweredSince(queuedUnder, send), null);
+  assert.equal(setup({ CLAWPAY_MAX_PER_SEND: '2', CLAWPAY_MAX_PER_DAY: '20' }).policy.loweredSince(queuedUnder, send), null, 'raised');
+  assert.equal(setup({ CLAWPAY_MAX_PER_SEND: '0.5', CLAWPAY_MAX_PER_DAY: '10' }).policy.loweredSince(queuedUnder, send),
+    'CLAWPAY_MAX_PER_SEND was lowered from 1.00 USDC to 0.50 USDC after this send was queued');
+  assert.equal(setup({ CLAWPAY_MAX_PER_SEND: '1', CLAWPAY_MAX_PER_DAY: '3' }).policy.loweredSince(queuedUnder, send),
+    'CLAWPAY_MAX_PER_DAY was lowered from 10.00 USDC to 3.00 USDC after this send was queued');
+  assert.equal(setup({ CLAWPAY_MAX_PER_SEND: '1', CLAWPAY_MAX_PER_DAY: '10', CLAWPAY_ALLOWED_PAYEES: STRANGER }).policy.loweredSince(queuedUnder, send),
+    `the recipient ${PAY_TO} was removed from CLAWPAY_ALLOWED_PAYEES after this send was queued`);
+  // Queued because the payee was not allowed: a person approved that very thing.
+  const payeeQueued = setup({ CLAWPAY_ALLOWED_PAYEES: STRANGER }).policy.snapshot(BASE_USDC);
+  assert.equal(setup({ CLAWPAY_ALLOWED_PAYEES: STRANGER }).policy.loweredSince(payeeQueued, send), null);
+  assert.equal(setup().policy.snapshot(OTHER_TOKEN), null, 'a token without limits');
+  assert.equal(setup().policy.loweredSince(null, send), null, 'an item queued before snapshots were kept');
+});
+
 test('limits(): the Limits shape for today, UTC midnight to midnight, with utilization', () => {
   const { policy, payments } = setup({ CLAWPAY_MAX_PER_DAY: '8' });
   payments.reserve(x402(1_000_000n));

@@ -1,8 +1,9 @@
 // queue_approval: the payments waiting for approval. Listing is the agent's;
 // approving is not. In contract mode approve and cancel are the owner's
 // on-chain calls, returned for the owner to make (never sent with the agent
-// key). In key mode a person approves with `clawpay approvals`: an agent that
-// could approve its own over-limit payments would have no limit. The agent
+// key). In key mode a person approves with `clawpay approvals` (without the
+// key, clawpay-mcp then sends it): an agent that could approve its own
+// over-limit payments would have no limit. The agent
 // may cancel there, which can only lower spending.
 import { parseQueueId } from '../../wallet/approval_queue.js';
 import { failure, ok } from '../tool_result.js';
@@ -13,7 +14,8 @@ export function queueApprovalTool(context) {
   async function list(w) {
     const r = await w.queue.list();
     const items = Array.isArray(r) ? r : r.items;
-    let out = `Approval Queue (${items.length} pending)\n\n`;
+    const approved = items.filter((item) => item.status === 'approved' || item.status === 'approving').length;
+    let out = `Approval Queue (${items.length - approved} pending${approved ? `, ${approved} approved by a person, sent at the next tool call` : ''})\n\n`;
     out += items.length === 0 ? '  Nothing is waiting for approval.\n' : `${items.map(queueLine).join('\n')}\n`;
     out += w.mode === 'contract'
       ? '\nThe wallet\'s owner approves or cancels on chain (approvePending / cancelPending).\n'
