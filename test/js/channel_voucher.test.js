@@ -141,3 +141,15 @@ test('the signer cache holds one entry per channel, bounded by maxChannels, and 
   verifier.forget(ids[0]);
   assert.equal(verifier.cachedChannels, 1);
 });
+
+test('the native VoucherDomain refuses a foreign `this` instead of reading another object as a domain', async () => {
+  const { native } = await import('../../lib/native.js');
+  const refused = (e) => e instanceof TypeError && (e.code === 'ERR_INVALID_THIS' || /Illegal invocation/.test(e.message));
+  const domain = new native.VoucherDomain(84532, BATCH_SETTLEMENT_ADDRESS);
+  for (const foreign of [new native.NativeSigner(), {}, Object.create(native.VoucherDomain.prototype)]) {
+    assert.throws(() => native.VoucherDomain.prototype.digest.call(foreign, CHANNEL_ID, '1'), refused);
+    assert.throws(() => native.VoucherDomain.prototype.check.call(foreign, CHANNEL_ID, '1', '0x', CHANNEL_ID, payer.address, '1', '0', '0'), refused);
+  }
+  assert.equal(domain.digest(CHANNEL_ID, '1'), voucherDigest({ channelId: CHANNEL_ID, maxClaimableAmount: 1n }, CHAIN));
+  assert.throws(() => new native.VoucherDomain(0, BATCH_SETTLEMENT_ADDRESS), { code: 'ERR_INVALID_CHAIN_ID' });
+});
