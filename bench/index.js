@@ -18,6 +18,7 @@ import { printSessionKinds, sessionKindRows } from './session_kinds.js';
 import { printSessionCall, sessionCallRows, sessionCallTargets } from './session_call.js';
 import { signingRows } from './signing.js';
 import { tokenRows } from './tokens.js';
+import { voucherRows } from './voucher.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
@@ -25,6 +26,8 @@ const quick = process.argv.includes('--quick');
 console.log(`clawpay-native benchmarks — Node ${process.version}, ${availableParallelism()} cores, median of samples`);
 const signing = await signingRows();
 printTable('Signing, hashing, recovery', signing);
+const vouchers = await voucherRows();
+printTable('Batch-settlement vouchers', vouchers);
 const { rows: tokens, batchSpeedup } = await tokenRows();
 printTable('Session tokens', tokens);
 const store = await sessionStoreRows(quick ? 10_000 : 100_000);
@@ -42,6 +45,7 @@ const verify = find(tokens, 'verify session token');
 const seen = find(tokens, 'verify a token already seen');
 const typed = find(signing, 'signTypedData');
 const lookup = find(store, 'findForUrl');
+const voucherCheck = find(vouchers, 'voucher check per request');
 const ours = (row) => row.candidates[0].ns;
 const ratio = (row) => row.candidates[1].ns / row.candidates[0].ns;
 console.log('\nTargets (ratios to raw libsecp256k1 are measured in this run)');
@@ -50,8 +54,9 @@ const targets = [
   [`findForUrl among ${lookup.name.match(/among ([\d,]+)/)[1]} sessions ≤ 3 µs`, ours(lookup) <= 3000, formatNs(ours(lookup))],
   ['batch verify on all cores ≥ 1.7× one core', batchSpeedup >= 1.7, `${batchSpeedup.toFixed(2)}×`],
   ['session requests through the paywall ≥ 85% of the bare handler', paywall.ratio >= 0.85, `${(100 * paywall.ratio).toFixed(1)}%`],
+  ['voucher check per request ≥ 20× the @x402/evm server', ratio(voucherCheck) >= 20, `${ratio(voucherCheck).toFixed(1)}× (${formatNs(ours(voucherCheck))}; in CPU time ${(vouchers.cpu.official / vouchers.cpu.ours).toFixed(1)}×)`],
 ];
-const floor = rawC(root, 'BM_VerifySessionToken|BM_SignTransferWithAuthorizationFromJson|BM_RawSecp256k1|BM_Eip712HashTransferWithAuthorization$');
+const floor = rawC(root, 'BM_VerifySessionToken|BM_SignTransferWithAuthorizationFromJson|BM_RawSecp256k1|BM_Eip712HashTransferWithAuthorization$|BM_VoucherCheck');
 if (floor) {
   const recoverFloor = floor.BM_RawSecp256k1RecoverToAddressDistinct;
   const signFloor = floor.BM_RawSecp256k1SignRecoverable + floor.BM_Eip712HashTransferWithAuthorization;
@@ -61,6 +66,9 @@ if (floor) {
     [`verify a distinct token ≤ 1.05× raw recovery (${formatNs(recoverFloor)})`, overVerify <= 1.05, `${overVerify.toFixed(2)}× (${formatNs(ours(verify))}; C++ alone ${(floor.BM_VerifySessionToken / recoverFloor).toFixed(2)}×)`],
     [`signTypedData ≤ 1.05× raw sign + EIP-712 hash (${formatNs(signFloor)})`, overSign <= 1.05, `${overSign.toFixed(2)}× (${formatNs(ours(typed))}; C++ alone ${(floor.BM_SignTransferWithAuthorizationFromJson / signFloor).toFixed(2)}×)`],
   );
+  if (floor.BM_VoucherCheck) {
+    console.log(`  (voucher check: ${(ours(voucherCheck) / recoverFloor).toFixed(2)}× raw recovery from JS, C++ alone ${(floor.BM_VoucherCheck / recoverFloor).toFixed(2)}×)`);
+  }
   console.log(`  (raw libsecp256k1: sign ${formatNs(floor.BM_RawSecp256k1SignRecoverable)}, EIP-712 hash ${formatNs(floor.BM_Eip712HashTransferWithAuthorization)}, `
     + `recover to address ${formatNs(floor.BM_RawSecp256k1RecoverToAddress)}, ${formatNs(recoverFloor)} over distinct signatures)`);
 } else {

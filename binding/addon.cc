@@ -15,6 +15,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   DefineSessionStore(env, exports);
   DefineReceiptLedger(env, exports);
   DefineRecordStore(env, exports);
+  DefineChannelVoucher(env, exports);
   return exports;
 }
 

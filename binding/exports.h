@@ -15,5 +15,6 @@ void DefineUrlScope(Napi::Env env, Napi::Object exports);      // normalizeUrl, 
 void DefineSessionStore(Napi::Env env, Napi::Object exports);  // SessionStore
 void DefineReceiptLedger(Napi::Env env, Napi::Object exports); // NativeReceiptLedger, receiptIntentFields
 void DefineRecordStore(Napi::Env env, Napi::Object exports);   // NativeRecordStore
+void DefineChannelVoucher(Napi::Env env, Napi::Object exports); // VoucherDomain (batch-settlement vouchers)
 
 }  // namespace clawpay::binding

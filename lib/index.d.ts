@@ -412,3 +412,103 @@ export declare class RecordStore<V extends object = JsonObject> {
   readonly size: number;
   close(): void;
 }
+
+// --- x402 batch-settlement vouchers (lib/channels/) -------------------------
+
+/** The x402BatchSettlement contract where @x402/evm expects it (its BATCH_SETTLEMENT_ADDRESS). */
+export declare const BATCH_SETTLEMENT_ADDRESS: Address;
+
+/** The EIP-712 domain of vouchers and channel ids: {name "x402 Batch Settlement", version "1", chainId, verifyingContract}. */
+export interface VoucherDomainOptions {
+  /** A safe integer above 0. */
+  chainId: number;
+  /** Default BATCH_SETTLEMENT_ADDRESS. */
+  verifyingContract?: Address;
+}
+
+/** A cumulative voucher: "up to maxClaimableAmount base units in total from this channel". */
+export interface Voucher {
+  /** 0x + 64 hex. */
+  channelId: Hex;
+  /** A uint128: a bigint, or decimal digits without sign or leading zeros. Throws ERR_VOUCHER_AMOUNT otherwise. */
+  maxClaimableAmount: string | bigint;
+}
+
+export interface SignedVoucher extends Voucher {
+  /** 0x + 130 hex: r || s || v. */
+  signature: Hex;
+}
+
+/** @x402/evm's ChannelConfig; the channel id is its EIP-712 hash. */
+export interface ChannelConfig {
+  payer: Address;
+  /** The EOA that signs vouchers; zero when the payer signs them (EIP-1271 possible). */
+  payerAuthorizer: Address;
+  receiver: Address;
+  receiverAuthorizer: Address;
+  token: Address;
+  /** Seconds, a uint40 (ERR_WITHDRAW_DELAY beyond). */
+  withdrawDelay: number;
+  /** 0x + 64 hex. */
+  salt: Hex;
+}
+
+/** The digest the payer signs; equals viem's hashTypedData of the Voucher. */
+export declare function voucherDigest(voucher: Voucher, where: VoucherDomainOptions): Hex;
+/** v 27/28, low s; byte-identical to viem's signTypedData (RFC 6979). */
+export declare function signVoucher(signer: Signer, voucher: Voucher, where: VoucherDomainOptions): Hex;
+/**
+ * The signer's address. Stricter than viem, as the channel contract is at
+ * claim time: v 0/1 throws ERR_BAD_V, a high s ERR_HIGH_S.
+ */
+export declare function recoverVoucherSigner(voucher: SignedVoucher, where: VoucherDomainOptions): Address;
+/** Equals @x402/evm's computeChannelId(config, chainId). */
+export declare function channelIdOf(config: ChannelConfig, where: VoucherDomainOptions): Hex;
+
+/**
+ * Why a voucher was refused, in the order checks run:
+ * - `malformed`: no voucher of strings, channelId not 0x + 64 hex, amount not a decimal uint128,
+ *   signature not 0x + 130 hex, or a payload channelConfig with fields of the wrong type;
+ * - `no_payer_authorizer`: the channel's payerAuthorizer is zero (EIP-1271: the facilitator checks those);
+ * - `channel_mismatch`: the voucher is for another channel, or the payload's config does not hash to its id;
+ * - `above_deposit`: maxClaimableAmount > channel.balance;
+ * - `below_claimed`: maxClaimableAmount <= channel.totalClaimed;
+ * - `not_above_total`: no price given, and maxClaimableAmount <= chargedCumulativeAmount;
+ * - `cumulative_mismatch`: maxClaimableAmount != chargedCumulativeAmount + price;
+ * - `bad_signature`: v not 27/28, r/s out of range, high s, or nothing recovers;
+ * - `wrong_signer`: recovers to another address than the channel's payerAuthorizer.
+ */
+export type VoucherReason = 'malformed' | 'no_payer_authorizer' | 'channel_mismatch' | 'above_deposit'
+  | 'below_claimed' | 'not_above_total' | 'cumulative_mismatch' | 'bad_signature' | 'wrong_signer';
+export declare const VOUCHER_REASONS: readonly VoucherReason[];
+/** The @x402/evm error code (a verify response's invalidReason) for each reason. */
+export declare const VOUCHER_INVALID_REASONS: Readonly<Record<VoucherReason, string>>;
+
+/** The seller's channel, as @x402/evm's ChannelStorage holds it (other fields are ignored). */
+export interface VoucherChannel {
+  channelId: Hex;
+  channelConfig: ChannelConfig;
+  /** Deposited, as the chain last said. */
+  balance: string | bigint;
+  totalClaimed: string | bigint;
+  /** The highest cumulative amount accepted so far. */
+  chargedCumulativeAmount: string | bigint;
+}
+
+export type VoucherVerdict =
+  | { valid: true; reason: null; detail: null; signer: Address; invalidReason: null; maxClaimableAmount: string }
+  | { valid: false; reason: VoucherReason; detail: string; signer: Address | null; invalidReason: string };
+
+export declare class VoucherVerifier {
+  /** maxChannels (default 100000) bounds the channel id -> signer cache. */
+  constructor(options: VoucherDomainOptions & { maxChannels?: number });
+  readonly cachedChannels: number;
+  forget(channelId: string): void;
+  /**
+   * Never throws for a bad payload (a verdict says why); throws
+   * ERR_INVALID_CHANNEL_STATE when the channel's config does not hash to its id
+   * or an amount of it is not a uint128.
+   */
+  check(payload: { channelConfig?: ChannelConfig; voucher: SignedVoucher } | unknown, channel: VoucherChannel,
+    options?: { price?: string | bigint }): VoucherVerdict;
+}

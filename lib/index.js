@@ -24,3 +24,11 @@ export { SessionStore } from './session_store.js';
 export { SessionStore as SessionCache } from './session_store.js';
 export { ReceiptLedger, formatReceipts } from './receipt_ledger.js';
 export { RecordStore } from './record_store.js';
+export {
+  BATCH_SETTLEMENT_ADDRESS,
+  voucherDigest,
+  signVoucher,
+  recoverVoucherSigner,
+  channelIdOf,
+} from './channels/voucher.js';
+export { VoucherVerifier, VOUCHER_REASONS, VOUCHER_INVALID_REASONS } from './channels/voucher_verifier.js';

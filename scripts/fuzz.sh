@@ -29,8 +29,9 @@ declare -A MAX_LEN=(
   [eip712]=4096
   [flat_json]=1024
   [journal]=4096
+  [voucher_check]=512
 )
-ALL_TARGETS="session_token url_scope eip712 flat_json journal"
+ALL_TARGETS="session_token url_scope eip712 flat_json journal voucher_check"
 TARGETS="${FUZZ_TARGETS:-$ALL_TARGETS}"
 
 if ! [[ "$FUZZ_SECONDS" =~ ^[0-9]+$ ]] || [ "$FUZZ_SECONDS" -lt 1 ]; then

@@ -43,6 +43,7 @@ using json = nlohmann::json;
 constexpr int kMaxValueDepth = 64;
 
 constexpr std::string_view kDomainTypeName = "EIP712Domain";
+constexpr uint8_t kTypedDataPrefix[2] = {0x19, 0x01};
 constexpr size_t kDynamicLength = SIZE_MAX;
 // Beyond this a fixed array length could never match a real array anyway.
 constexpr size_t kMaxFixedLength = 1u << 30;
@@ -883,18 +884,26 @@ Hash32 hashTypedData(const JsonValue& typedData) {
   if (!primaryIndex) throwBadType("primaryType '" + std::string(primaryType) + "' is not defined in types");
 
   Encoder encoder(types);
-  Keccak256 hasher;
-  static constexpr uint8_t kPrefix[2] = {0x19, 0x01};
-  hasher.update(kPrefix, sizeof kPrefix);
   PathSegment domainPath{nullptr, "domain", 0};
-  hasher.update(encoder.domainSeparator(*types.find(kDomainTypeName), *domain, domainPath));
+  Hash32 separator = encoder.domainSeparator(*types.find(kDomainTypeName), *domain, domainPath);
 
-  if (primaryType != kDomainTypeName) {
-    PathSegment messagePath{nullptr, "message", 0};
-    const JsonValue* message = typedData.find("message");
-    if (message == nullptr) throwBadValue(messagePath, "missing (required unless primaryType is EIP712Domain)");
-    hasher.update(encoder.hashStruct(*primaryIndex, *message, messagePath, 1));
+  if (primaryType == kDomainTypeName) {
+    Keccak256 hasher;
+    hasher.update(kTypedDataPrefix, sizeof kTypedDataPrefix);
+    hasher.update(separator);
+    return hasher.finish();
   }
+  PathSegment messagePath{nullptr, "message", 0};
+  const JsonValue* message = typedData.find("message");
+  if (message == nullptr) throwBadValue(messagePath, "missing (required unless primaryType is EIP712Domain)");
+  return typedDataDigest(separator, encoder.hashStruct(*primaryIndex, *message, messagePath, 1));
+}
+
+Hash32 typedDataDigest(const Hash32& domainSeparator, const Hash32& structHash) noexcept {
+  Keccak256 hasher;
+  hasher.update(kTypedDataPrefix, sizeof kTypedDataPrefix);
+  hasher.update(domainSeparator);
+  hasher.update(structHash);
   return hasher.finish();
 }
 

@@ -22,6 +22,10 @@ namespace clawpay {
 Hash32 hashTypedData(const JsonValue& typedData);
 Hash32 hashTypedData(const nlohmann::json& typedData);  // the same, for a parsed nlohmann::json
 
+// keccak256(0x19 0x01 || domainSeparator || structHash): the digest EIP-712
+// signs, for callers that hash a fixed struct themselves (channel_voucher.h).
+Hash32 typedDataDigest(const Hash32& domainSeparator, const Hash32& structHash) noexcept;
+
 // The JSON text the JS layer sends, read for hashTypedData; throws
 // ERR_EIP712_TYPE "typedData is not valid JSON" for anything that is not JSON.
 JsonDocument parseTypedDataJson(std::string_view text);
