@@ -2,7 +2,9 @@
 // load generator does not share its event loop. Starts the local world, then
 // serves one handler twice: bare on one port, behind the paywall (session
 // route) on another. Buys a real session, builds its token, and prints
-// {bare, paid, perCall, token, world} as one JSON line. Stops on SIGTERM.
+// {bare, paid, perCall, cpu, token, world} as one JSON line; `cpu` answers this
+// process's CPU time so far (µs), so the bench can charge each load window
+// its CPU per request. Stops on SIGTERM.
 import { randomUUID } from 'node:crypto';
 
 import express from 'express';
@@ -27,6 +29,10 @@ async function listen(app) {
 const bareApp = express();
 bareApp.disable('x-powered-by');
 bareApp.get('/session/:topic', handler);
+bareApp.get('/cpu', (req, res) => {
+  const { user, system } = process.cpuUsage();
+  res.json({ micros: user + system });
+});
 const bare = await listen(bareApp);
 
 let paidBase;
@@ -64,6 +70,7 @@ process.stdout.write(`${JSON.stringify({
   bare: `${bare.url}/session/forecast`,
   paid: `${paid.url}/session/forecast`,
   perCall: world.api.routes.perCall,
+  cpu: `${bare.url}/cpu`,
   token,
   world: describeWorld(world),
 })}\n`);
