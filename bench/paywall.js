@@ -98,7 +98,8 @@ export function printPaywall({ bare, paid, ratio, cpuBare, cpuPaid, perRound, pe
   console.log(`  handler without the paywall           ${bare.toFixed(0).padStart(7)} req/s  ${cpuBare.toFixed(1).padStart(6)} µs CPU/request`);
   console.log(`  same handler, session token verified  ${paid.toFixed(0).padStart(7)} req/s  ${cpuPaid.toFixed(1).padStart(6)} µs CPU/request  (${(100 * ratio).toFixed(1)}%; CPU +${(cpuPaid - cpuBare).toFixed(1)} µs)`);
   const rounds = perRound.map((r) => `${r.bare.rate.toFixed(0)}/${r.paid.rate.toFixed(0)} (${(100 * r.paid.rate / r.bare.rate).toFixed(0)}%)`);
-  console.log(`  per round, bare/session req/s: ${rounds.join(', ')}`);
+  const ratios = perRound.map((r) => r.paid.rate / r.bare.rate);
+  console.log(`  per round, bare/session req/s: ${rounds.join(', ')}; median ratio ${(100 * median(ratios)).toFixed(0)}%`);
   console.log(`  per-call x402 payments, settled       ${perCall.toFixed(1).padStart(7)} payments/s (8 paying clients)`);
 }
 
