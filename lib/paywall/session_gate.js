@@ -25,8 +25,6 @@ export const SESSION_HEADER = 'x-session-token';
 const CACHE_ENTRIES = 10_000;
 export const RECEIPT_MAX_AGE_MS = 1000;
 const HEX32 = /^0x[0-9a-fA-F]{64}$/;
-// URLs whose scope verdict each token remembers; past this it starts again.
-const SCOPE_ENTRIES = 256;
 
 // Verdicts are remembered and handed to every caller: frozen, so none can
 // change another's.
@@ -89,16 +87,18 @@ function genuineOf(verdict, receipt) {
 const unavailable = (error) => deny(503, 'store_unavailable',
   `The paywall's store is unreachable, so the session cannot be checked (${error.message})`);
 
-/** Whether the entry's token scope covers `url`, remembered per URL. */
+/**
+ * Whether the entry's token scope covers `url`; the last URL's answer is
+ * kept (a client keeps asking for the same one), and only that, so a token
+ * costs one URL's memory whatever URLs it is shown with.
+ */
 function covers(entry, url) {
-  let covered = entry.covers.get(url);
-  if (covered === undefined) {
+  if (url !== entry.coveredUrl) {
     const { payload } = entry.genuine;
-    covered = scopeCovers(payload.endpoint, payload.scope, url);
-    if (entry.covers.size >= SCOPE_ENTRIES) entry.covers.clear();
-    entry.covers.set(url, covered);
+    entry.covered = scopeCovers(payload.endpoint, payload.scope, url);
+    entry.coveredUrl = url;
   }
-  return covered;
+  return entry.covered;
 }
 
 /** The entry's entitlement on `route`, with the admission it grants, worked out once per receipt read. */
@@ -135,8 +135,8 @@ export class SessionGate {
   // here on the very next request. Time and URL are checked on every request;
   // what does not depend on them is worked out when the receipt is read and
   // kept in the entry: whether the token and receipt are genuine, per route
-  // what the receipt buys and the admission to hand out, and per URL whether
-  // the token's scope covers it.
+  // what the receipt buys and the admission to hand out, and whether the
+  // token's scope covers the last URL it was shown with.
   #entries = new Map();
   #epoch = 0;
 
@@ -150,7 +150,7 @@ export class SessionGate {
     // The token-only half of a verification; time and scope are checked per request.
     const entry = {
       verdict: recoverSessionToken(token), receipt: null, paidInScope: false, fetchedAt: -Infinity, epoch: -1,
-      genuine: null, byRoute: new Map(), covers: new Map(),
+      genuine: null, byRoute: new Map(), coveredUrl: null, covered: false,
     };
     if (this.#entries.size >= CACHE_ENTRIES) this.#entries.delete(this.#entries.keys().next().value);
     this.#entries.set(token, entry);
