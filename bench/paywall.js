@@ -86,20 +86,21 @@ export async function paywallRows({ rounds = 4, seconds = 4 } = {}) {
     const paid = Math.max(...perRound.map((r) => r.paid.rate));
     const cpu = (which) => median(perRound.map((r) => r[which].cpu));
     const perCall = await paymentsPerSecond(info);
-    return { bare, paid, ratio: paid / bare, cpuBare: cpu('bare'), cpuPaid: cpu('paid'), perRound, perCall };
+    return { bare, paid, ratio: paid / bare, cpuBare: cpu('bare'), cpuPaid: cpu('paid'), perRound, perCall, ownNs: info.ownNs };
   } finally {
     info.child.kill('SIGTERM');
     await once(info.child, 'exit');
   }
 }
 
-export function printPaywall({ bare, paid, ratio, cpuBare, cpuPaid, perRound, perCall }) {
+export function printPaywall({ bare, paid, ratio, cpuBare, cpuPaid, perRound, perCall, ownNs }) {
   console.log('\nPaywall under load (autocannon, 32 connections, loopback, best of interleaved rounds; server CPU per request, median of rounds)');
   console.log(`  handler without the paywall           ${bare.toFixed(0).padStart(7)} req/s  ${cpuBare.toFixed(1).padStart(6)} µs CPU/request`);
   console.log(`  same handler, session token verified  ${paid.toFixed(0).padStart(7)} req/s  ${cpuPaid.toFixed(1).padStart(6)} µs CPU/request  (${(100 * ratio).toFixed(1)}%; CPU +${(cpuPaid - cpuBare).toFixed(1)} µs)`);
   const rounds = perRound.map((r) => `${r.bare.rate.toFixed(0)}/${r.paid.rate.toFixed(0)} (${(100 * r.paid.rate / r.bare.rate).toFixed(0)}%)`);
   const ratios = perRound.map((r) => r.paid.rate / r.bare.rate);
   console.log(`  per round, bare/session req/s: ${rounds.join(', ')}; median ratio ${(100 * median(ratios)).toFixed(0)}%`);
+  console.log(`  the paywall's own work per session request (in process, no socket)  ${(ownNs / 1000).toFixed(2)} µs`);
   console.log(`  per-call x402 payments, settled       ${perCall.toFixed(1).padStart(7)} payments/s (8 paying clients)`);
 }
 
