@@ -9,16 +9,20 @@
 // The devnet (anvil, facilitator, paywall) runs in its own process, as does
 // each MCP server. Rounds alternate the order of the candidates, so drift in
 // a shared machine favours none; medians and p99 are over every call, and
-// the spread is that of the per-round medians.
-//   node bench/session_call.js [--rounds N] [--calls N] [--profile DIR]
-// --profile runs clawpay-mcp and the devnet (the paywall) under --cpu-prof,
-// writing their .cpuprofile files to DIR when they exit.
+// the spread is that of the per-round medians. On Linux each MCP server's
+// CPU time per call is read from /proc (every thread's schedstat): what the
+// server itself spends, which a shared machine sways less than latency.
+//   node bench/session_call.js [--rounds N] [--calls N] [--profile DIR] [--baseline DIR]
+// --profile runs clawpay-mcp, the no-op MCP server and the devnet (the paywall) under --cpu-prof,
+// writing their .cpuprofile files to DIR when they exit. --baseline DIR adds
+// (b) and (c) from another checkout of this project (built, with its
+// node_modules) to the same rounds: a before/after measured side by side.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import { Client } from '@modelcontextprotocol/client';
@@ -55,11 +59,25 @@ async function startDevnet(profileDir) {
   };
 }
 
-async function mcpClient(args, env) {
-  const transport = new StdioClientTransport({ command: process.execPath, args, env: { PATH: process.env.PATH, ...env }, stderr: 'ignore', cwd: ROOT });
+async function mcpClient(args, env, cwd = ROOT) {
+  const transport = new StdioClientTransport({ command: process.execPath, args, env: { PATH: process.env.PATH, ...env }, stderr: 'ignore', cwd });
   const client = new Client({ name: 'clawpay-bench', version: '1.0.0' });
   await client.connect(transport);
+  client.pid = transport.pid;
   return client;
+}
+
+/** CPU time (ns) a process's threads have run so far, or null where /proc has no schedstat. */
+function cpuNs(pid) {
+  try {
+    let total = 0;
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      total += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+    }
+    return total;
+  } catch {
+    return null;
+  }
 }
 
 function checked(result, what) {
@@ -85,16 +103,22 @@ async function sample(fn, calls, callers = 1) {
   return out;
 }
 
-/** Alternating rounds of every candidate: {name: {median, p99, roundMedians}}; ratios per round kept too. */
+/**
+ * Alternating rounds of every candidate: {name: {median, p99, roundMedians,
+ * cpu}}; cpu: the ns its server process (`pid`) ran per call, or null.
+ */
 async function rounds(candidates, { rounds: count, calls, callers }) {
   const all = Object.fromEntries(candidates.map((c) => [c.name, []]));
   const perRound = Object.fromEntries(candidates.map((c) => [c.name, []]));
+  const cpu = Object.fromEntries(candidates.map((c) => [c.name, 0]));
   for (const c of candidates) await sample(c.fn, Math.min(100, calls), callers); // warm-up
   for (let round = 0; round < count; round++) {
     // Rotate the order, so each candidate runs first, last and between.
     const order = candidates.map((_, i) => candidates[(i + round) % candidates.length]);
     for (const c of order) {
+      const before = c.pid ? cpuNs(c.pid) : null;
       const times = await sample(c.fn, calls, callers);
+      if (before !== null) cpu[c.name] += cpuNs(c.pid) - before;
       all[c.name].push(...times);
       perRound[c.name].push(quantile(sorted(times), 0.5));
     }
@@ -102,14 +126,44 @@ async function rounds(candidates, { rounds: count, calls, callers }) {
   const out = {};
   for (const c of candidates) {
     const s = sorted(all[c.name]);
-    out[c.name] = { label: c.label, median: quantile(s, 0.5), p99: quantile(s, 0.99), roundMedians: perRound[c.name] };
+    out[c.name] = {
+      label: c.label, median: quantile(s, 0.5), p99: quantile(s, 0.99), roundMedians: perRound[c.name],
+      cpu: c.pid && cpuNs(c.pid) !== null ? cpu[c.name] / (count * calls) : null,
+    };
   }
   return out;
 }
 
 const ms = (ns) => `${(ns / 1e6).toFixed(3)} ms`;
 
-export async function sessionCallRows({ rounds: count = 8, calls = 200, profileDir = null } = {}) {
+/** (b) and (c) for another checkout at `dir`: its library in this process, its clawpay-mcp over stdio. */
+async function baselineCandidates(dir, { info, route, stateDir, closers }) {
+  const root = resolve(dir);
+  const { createPayer: createBasePayer } = await import(pathToFileURL(join(root, 'lib', 'pay', 'public.js')).href);
+  const mcpEnv = { ...info.mcpEnv, CLAWPAY_STATE_DIR: join(stateDir, 'base-mcp'), HOME: stateDir };
+  const mcp = await mcpClient([join(root, 'bin', 'clawpay-mcp.js')], mcpEnv, root);
+  closers.unshift(() => mcp.close());
+  const payer = await createBasePayer({
+    privateKey: info.payer.privateKey, chainId: info.chainId, rpcUrl: info.rpcUrl,
+    asset: { ...info.asset, symbol: 'USDC' }, stateDir: join(stateDir, 'base-lib'),
+  });
+  closers.unshift(() => payer.close());
+  const session = await payer.startSession(route, { ttlSeconds: 3600 });
+  const started = checked(await mcp.callTool({ name: 'x402_session_start', arguments: { endpoint: route } }), 'x402_session_start');
+  const sessionId = started.structuredContent.session?.sessionId ?? started.structuredContent.sessionId;
+  return [
+    { name: 'libraryBase', label: '(b) the same, baseline checkout', async fn() {
+      const res = await session.fetch(route);
+      await res.text();
+      if (res.status !== 200) throw new Error(`session fetch: ${res.status}`);
+    } },
+    { name: 'mcpBase', label: '(c) the same, baseline checkout', pid: mcp.pid, async fn() {
+      checked(await mcp.callTool({ name: 'x402_session_fetch', arguments: { session_id: sessionId, url: route } }), 'x402_session_fetch');
+    } },
+  ];
+}
+
+export async function sessionCallRows({ rounds: count = 8, calls = 200, profileDir = null, baselineDir = null } = {}) {
   const stateDir = mkdtempSync(join(tmpdir(), 'clawpay-bench-session-'));
   const devnet = await startDevnet(profileDir);
   const closers = [() => devnet.stop(), () => rmSync(stateDir, { recursive: true, force: true })];
@@ -123,7 +177,7 @@ export async function sessionCallRows({ rounds: count = 8, calls = 200, profileD
     const mcpEnv = { ...info.mcpEnv, CLAWPAY_STATE_DIR: join(stateDir, 'mcp'), HOME: stateDir };
     const mcp = await mcpClient([...profileFlags(profileDir), CLAWPAY_MCP], mcpEnv);
     closers.unshift(() => mcp.close());
-    const noop = await mcpClient([NOOP_MCP], {});
+    const noop = await mcpClient([...profileFlags(profileDir), NOOP_MCP], {});
     closers.unshift(() => noop.close());
 
     const payer = await createPayer({
@@ -149,13 +203,14 @@ export async function sessionCallRows({ rounds: count = 8, calls = 200, profileD
         await res.text();
         if (res.status !== 200) throw new Error(`session fetch: ${res.status}`);
       } },
-      { name: 'mcp', label: '(c) x402_session_fetch through clawpay-mcp (stdio)', async fn() {
+      { name: 'mcp', label: '(c) x402_session_fetch through clawpay-mcp (stdio)', pid: mcp.pid, async fn() {
         checked(await mcp.callTool({ name: 'x402_session_fetch', arguments: { session_id: sessionId, url: route } }), 'x402_session_fetch');
       } },
-      { name: 'noop', label: '(d) MCP floor: a no-op tool over stdio', async fn() {
+      { name: 'noop', label: '(d) MCP floor: a no-op tool over stdio', pid: noop.pid, async fn() {
         await noop.callTool({ name: 'noop', arguments: {} });
       } },
     ];
+    if (baselineDir) candidates.push(...await baselineCandidates(baselineDir, { info, route, stateDir, closers }));
     const quiet = await rounds(candidates, { rounds: count, calls, callers: 1 });
     const loaded = await rounds(candidates, { rounds: Math.max(2, Math.ceil(count / 2)), calls: calls * 2, callers: CONCURRENCY });
     return { quiet, loaded, rounds: count, calls };
@@ -164,8 +219,9 @@ export async function sessionCallRows({ rounds: count = 8, calls = 200, profileD
   }
 }
 
-function ratioOf(table) {
-  const { http, mcp, noop } = table;
+function ratioOf(table, which = 'mcp') {
+  const { http, noop } = table;
+  const mcp = table[which];
   const perRound = mcp.roundMedians.map((c, i) => c / (http.roundMedians[i] + noop.roundMedians[i]));
   return { ratio: mcp.median / (http.median + noop.median), low: Math.min(...perRound), high: Math.max(...perRound) };
 }
@@ -175,10 +231,15 @@ export function printSessionCall({ quiet, loaded, rounds: count, calls }) {
     console.log(`\nA session call and its floors (${title}; median, p99, spread of round medians)`);
     for (const row of Object.values(table)) {
       const spread = `${ms(Math.min(...row.roundMedians))}–${ms(Math.max(...row.roundMedians))}`;
-      console.log(`  ${row.label.padEnd(62)} ${ms(row.median).padStart(10)}  p99 ${ms(row.p99).padStart(10)}  (${spread})`);
+      const cpu = row.cpu === null ? '' : `  server CPU ${ms(row.cpu)}/call`;
+      console.log(`  ${row.label.padEnd(62)} ${ms(row.median).padStart(10)}  p99 ${ms(row.p99).padStart(10)}  (${spread})${cpu}`);
     }
     const { ratio, low, high } = ratioOf(table);
     console.log(`  (c) / ((a) + (d)) = ${ratio.toFixed(2)}× (${low.toFixed(2)}–${high.toFixed(2)}× over rounds); p99/median of (c) ${(table.mcp.p99 / table.mcp.median).toFixed(2)}`);
+    if (table.mcpBase) {
+      const base = ratioOf(table, 'mcpBase');
+      console.log(`  baseline: ${base.ratio.toFixed(2)}× (${base.low.toFixed(2)}–${base.high.toFixed(2)}× over rounds); p99/median ${(table.mcpBase.p99 / table.mcpBase.median).toFixed(2)}`);
+    }
   }
 }
 
@@ -193,11 +254,12 @@ export function sessionCallTargets({ quiet }) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { rounds: { type: 'string' }, calls: { type: 'string' }, profile: { type: 'string' } } });
+  const { values } = parseArgs({ options: { rounds: { type: 'string' }, calls: { type: 'string' }, profile: { type: 'string' }, baseline: { type: 'string' } } });
   const result = await sessionCallRows({
     rounds: values.rounds ? Number(values.rounds) : undefined,
     calls: values.calls ? Number(values.calls) : undefined,
     profileDir: values.profile ?? null,
+    baselineDir: values.baseline ?? null,
   });
   printSessionCall(result);
   for (const [name, ok, figure] of sessionCallTargets(result)) console.log(`  ${ok ? 'met ' : 'MISS'}  ${name.padEnd(58)} ${figure}`);

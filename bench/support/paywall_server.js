@@ -2,7 +2,9 @@
 // load generator does not share its event loop. Starts the local world, then
 // serves one handler twice: bare on one port, behind the paywall (session
 // route) on another. Buys a real session, builds its token, and prints
-// {bare, paid, perCall, token, world} as one JSON line. Stops on SIGTERM.
+// {bare, paid, perCall, cpu, ownNs, token, world} as one JSON line; `cpu` answers this
+// process's CPU time so far (µs), so the bench can charge each load window
+// its CPU per request. Stops on SIGTERM.
 import { randomUUID } from 'node:crypto';
 
 import express from 'express';
@@ -27,6 +29,10 @@ async function listen(app) {
 const bareApp = express();
 bareApp.disable('x-powered-by');
 bareApp.get('/session/:topic', handler);
+bareApp.get('/cpu', (req, res) => {
+  const { user, system } = process.cpuUsage();
+  res.json({ micros: user + system });
+});
 const bare = await listen(bareApp);
 
 let paidBase;
@@ -60,10 +66,33 @@ const { token } = await buildSessionToken({
 }, signer);
 signer.destroy();
 
+// The paywall's own work on a session request, in this process on a stand-in
+// request and response (the handler is a no-op): the figure a shared
+// machine sways least. Best of 5 batches.
+async function ownNsPerRequest(calls = 50_000) {
+  const req = { method: 'GET', url: '/session/forecast', headers: { 'x-session-token': token } };
+  const res = { writeHead() { throw new Error('the paywall refused the bench session'); }, end() {}, getHeaderNames: () => [] };
+  let admitted = 0;
+  const next = () => { admitted += 1; };
+  paywall.middleware(req, res, next); // a token's first check waits for its recovery
+  await new Promise((resolve) => setImmediate(resolve));
+  for (let i = 0; i < calls; i++) paywall.middleware(req, res, next);
+  let best = Infinity;
+  for (let batch = 0; batch < 5; batch++) {
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < calls; i++) paywall.middleware(req, res, next);
+    best = Math.min(best, Number(process.hrtime.bigint() - start) / calls);
+  }
+  if (admitted !== 6 * calls + 1) throw new Error(`the paywall admitted ${admitted} of ${6 * calls + 1} session requests`);
+  return best;
+}
+
 process.stdout.write(`${JSON.stringify({
+  ownNs: await ownNsPerRequest(),
   bare: `${bare.url}/session/forecast`,
   paid: `${paid.url}/session/forecast`,
   perCall: world.api.routes.perCall,
+  cpu: `${bare.url}/cpu`,
   token,
   world: describeWorld(world),
 })}\n`);

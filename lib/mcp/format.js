@@ -37,7 +37,6 @@ const TEXTUAL = /^(text\/|application\/(?:[\w.+-]*\+)?(?:json|xml|javascript|ecm
 
 function bytesOf(body) {
   if (body === null || body === undefined) return new Uint8Array(0);
-  if (typeof body === 'string') return new TextEncoder().encode(body);
   if (body instanceof Uint8Array) return body;
   if (body instanceof ArrayBuffer) return new Uint8Array(body);
   return new TextEncoder().encode(typeof body === 'object' ? JSON.stringify(body) : String(body));
@@ -49,9 +48,16 @@ function bytesOf(body) {
  * @returns {{text: string|null, bytes: number, contentType: string|null, truncated: boolean, binary: boolean, incomplete: boolean}}
  */
 export function describeBody(body, contentType, { incomplete = false } = {}) {
-  const bytes = bytesOf(body);
   const type = contentType ?? null;
   const looksText = type === null || TEXTUAL.test(type);
+  if (typeof body === 'string') {
+    // Already text (the payer's answers are): shown as it is, without a
+    // round trip through UTF-8 bytes, which would only turn lone surrogates
+    // into U+FFFD, as toWellFormed does.
+    const bytes = Buffer.byteLength(body, 'utf8');
+    return looksText ? shownText(body.toWellFormed(), bytes, type, incomplete) : shownBinary(bytes, type, incomplete);
+  }
+  const bytes = bytesOf(body);
   let text = null;
   if (looksText) {
     try {
@@ -60,9 +66,16 @@ export function describeBody(body, contentType, { incomplete = false } = {}) {
       text = null;
     }
   }
-  if (text === null) return { text: null, bytes: bytes.length, contentType: type, truncated: false, binary: true, incomplete };
+  return text === null ? shownBinary(bytes.length, type, incomplete) : shownText(text, bytes.length, type, incomplete);
+}
+
+function shownBinary(bytes, contentType, incomplete) {
+  return { text: null, bytes, contentType, truncated: false, binary: true, incomplete };
+}
+
+function shownText(text, bytes, contentType, incomplete) {
   const truncated = text.length > BODY_DISPLAY_CHARS;
-  return { text: truncated ? text.slice(0, BODY_DISPLAY_CHARS) : text, bytes: bytes.length, contentType: type, truncated, binary: false, incomplete };
+  return { text: truncated ? text.slice(0, BODY_DISPLAY_CHARS) : text, bytes, contentType, truncated, binary: false, incomplete };
 }
 
 /** The "Response Body" section of a tool result's text. */

@@ -104,7 +104,7 @@ export function resend({ transport, maxBodyBytes, request, url, method, bodyKept
     headers: bodyKept ? request.headers : withoutBodyHeaders(request.headers),
     body: bodyKept ? request.body : null,
     guards: [guard, ...request.guards],
-    signal: request.signal(),
+    deadline: request.deadline,
     maxBodyBytes,
     maxRedirects: MAX_REDIRECTS,
     settlementOrigin,

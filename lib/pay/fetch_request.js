@@ -8,7 +8,7 @@ import { DEFAULT_TIMEOUT_MS } from '../limits.js';
 import { argError } from '../validate.js';
 import { redactSecrets, showInput } from '../secret_text.js';
 import { callKey } from './payment_ledger.js';
-import { PAYMENT_HEADERS, SESSION_HEADERS, originOf } from './request.js';
+import { PAYMENT_HEADERS, SESSION_HEADERS } from './request.js';
 
 export const METHODS = Object.freeze(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
 export const MAX_TIMEOUT_MS = 600_000;
@@ -18,6 +18,7 @@ export const MAX_URL_LENGTH = 8192;
 
 const invalid = (message) => argError(TypeError, 'ERR_INVALID_ARG_VALUE', message);
 
+/** The URL, checked: its WHATWG parse (the one parse a call makes of it). */
 function checkUrl(url) {
   if (typeof url !== 'string') throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', `Expected a string for url but received ${typeof url}`);
   if (url.length > MAX_URL_LENGTH) throw invalid(`Expected a URL of at most ${MAX_URL_LENGTH} characters for url`);
@@ -29,7 +30,26 @@ function checkUrl(url) {
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw invalid(`Expected an http(s) URL for url but received a ${parsed.protocol} URL`);
   if (parsed.username || parsed.password) throw invalid('The url must not carry a user name or password');
-  return parsed.href;
+  return parsed;
+}
+
+const timeoutError = () => new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+
+/**
+ * One exchange's deadline, as a function giving {signal, clear}: the timer
+ * is cleared once the exchange ends (AbortSignal.timeout's would stay armed
+ * for the whole timeout, one per call, and cost more to make).
+ */
+function deadlineOf(timeoutMs, callerSignal) {
+  return () => {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(timeoutError()), timeoutMs);
+    timer.unref?.();
+    return {
+      signal: callerSignal ? AbortSignal.any([controller.signal, callerSignal]) : controller.signal,
+      clear: () => clearTimeout(timer),
+    };
+  };
 }
 
 function plainHeaders(headers, name) {
@@ -72,7 +92,8 @@ export function onlyKnownKeys(object, allowed, what) {
 
 /** Checks a call's arguments; the request as pay() takes it. */
 export function normalize(url, options) {
-  const href = checkUrl(url);
+  const parsed = checkUrl(url);
+  const { href } = parsed;
   const method = String(options.method ?? 'GET').toUpperCase();
   if (!METHODS.includes(method)) throw invalid(`Expected one of ${METHODS.join(', ')} for method but received ${showInput(options.method)}`);
   const body = checkBody(options.body, method);
@@ -101,7 +122,7 @@ export function normalize(url, options) {
     }
   }
   Object.assign(guarded, plainHeaders(options.sessionHeaders, 'sessionHeaders'));
-  const startOrigin = originOf(href);
+  const startOrigin = parsed.origin;
   const guards = Object.keys(guarded).length > 0 ? [{ origin: startOrigin, headers: guarded, scope: scope ?? undefined }] : [];
   const signal = options.signal ?? null;
   const payAllowed = options.pay ?? true;
@@ -132,6 +153,6 @@ export function normalize(url, options) {
     ...(payAllowed || options.idempotencyKey !== undefined
       ? callKey({ idempotencyKey: options.idempotencyKey, purpose, method, url: href, body })
       : { key: null, explicit: false, requestHash: null }),
-    signal: () => (signal ? AbortSignal.any([AbortSignal.timeout(timeoutMs), signal]) : AbortSignal.timeout(timeoutMs)),
+    deadline: deadlineOf(timeoutMs, signal),
   };
 }

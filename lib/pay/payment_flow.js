@@ -55,7 +55,10 @@ export function createPaymentFlow({
     // The request itself.
     let first;
     try {
-      first = await exchange({ transport: request.transport ?? transport, url, method, headers, body, guards, signal: request.signal(), maxBodyBytes, maxRedirects: MAX_REDIRECTS });
+      first = await exchange({
+        transport: request.transport ?? transport, url, startOrigin: request.startOrigin, method, headers, body, guards,
+        deadline: request.deadline, maxBodyBytes, maxRedirects: MAX_REDIRECTS,
+      });
     } catch (error) {
       return networkFailure(error, request, { payment: null, offer: null, sessionTerms: null, paid: false });
     }

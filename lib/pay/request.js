@@ -30,7 +30,9 @@ export function originOf(url) {
  * @param {Record<string,string>} o.headers lower-case names; no guarded ones
  * @param {string | Uint8Array | null} o.body
  * @param {{origin: string, headers: Record<string,string>, scope?: {endpoint: string, scope: string}}[]} o.guards
- * @param {AbortSignal} o.signal
+ * @param {() => {signal: AbortSignal, clear: () => void}} o.deadline the exchange's
+ *   deadline (fetch_request.js), made when it starts and cleared when it ends
+ * @param {string} [o.startOrigin] url's origin, when the caller parsed it already
  * @param {number} o.maxRedirects
  * @param {number} o.maxBodyBytes
  * @returns {Promise<{status, headers, body, truncated, url, method, bodyKept, hops, settlementHeader}>}
@@ -38,17 +40,26 @@ export function originOf(url) {
  *   X-PAYMENT-RESPONSE from `settlementOrigin` on any hop, or null
  */
 export async function exchange({
-  transport, url, method, headers, body, guards = [], signal, maxRedirects = 5, maxBodyBytes, settlementOrigin = null,
+  transport, url, method, headers, body, guards = [], deadline, maxRedirects = 5, maxBodyBytes, settlementOrigin = null,
+  startOrigin = originOf(url),
 }) {
-  const startOrigin = originOf(url);
+  const { signal, clear } = deadline();
+  try {
+    return await follow({ transport, url, method, headers, body, guards, signal, maxRedirects, maxBodyBytes, settlementOrigin, startOrigin });
+  } finally {
+    clear();
+  }
+}
+
+async function follow({ transport, url, method, headers, body, guards, signal, maxRedirects, maxBodyBytes, settlementOrigin, startOrigin }) {
   let current = url;
+  let origin = startOrigin;
   let currentMethod = method;
   let currentBody = body;
   let bodyKept = true;
   const hops = [];
   let settlementHeader = null;
   for (;;) {
-    const origin = originOf(current);
     const sent = {};
     for (const [name, value] of Object.entries(headers)) {
       if (origin !== startOrigin && CREDENTIAL_HEADERS.includes(name)) continue;
@@ -94,6 +105,7 @@ export async function exchange({
         bodyKept = false;
       }
       current = next.href;
+      origin = next.origin;
       continue;
     }
     const { text, truncated } = await response.read(maxBodyBytes);

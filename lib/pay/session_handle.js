@@ -70,12 +70,13 @@ export function createSessionHandle({ record: first, sessions, asset, open, star
      */
     async fetch(url, init = {}) {
       open();
-      const refusal = sessions.unusable(id);
+      // One read of the session's state per call (a read of the journal).
+      const record = sessions.get(id);
+      const refusal = sessions.unusable(id, record);
       if (refusal) {
         throw new PayError(REFUSALS[refusal.reason], `session ${id}: ${refusal.reason.replace('session_', '').replace('_', ' ')}`,
           { session: refusal.record ? sessionInfo(refusal.record, sessions, asset) : null });
       }
-      const record = current();
       const why = sessions.whyNotCovered(record.endpoint, record.scope, String(url));
       if (why) throw new PayError('ERR_OUT_OF_SCOPE', `URL not covered by session ${id}: ${why}; nothing was sent`, { session: sessionInfo(record, sessions, asset) });
       const { method, headers, body, timeoutMs } = onlyKnownKeys(init ?? {}, SESSION_INIT, 'session.fetch init');

@@ -18,6 +18,7 @@ import { argError, expectString } from '../validate.js';
 import { captureResponse, sendStored } from './capture.js';
 import { ChannelSeller, channelSchemes } from './channel_seller.js';
 import { PaymentEngine } from './engine.js';
+import { RequestPaths } from './request_paths.js';
 import { RouteTable } from './routes.js';
 import { SESSION_HEADER, SessionGate } from './session_gate.js';
 import { createSiwxGate } from './siwx.js';
@@ -116,6 +117,7 @@ export async function createPaywall({
   });
   const channels = channelSetup ? new ChannelSeller({ engine, facilitatorClient, setup: channelSetup }) : null;
   const sessions = new SessionGate({ store, now });
+  const paths = new RequestPaths(table);
   const byId = new Map(table.routes.map((route) => [route.id, route]));
   // Sign-In-With-X lets a wallet that bought a session come back without a
   // token: "has paid" means a live, unrevoked session on that route.
@@ -125,6 +127,9 @@ export async function createPaywall({
     now,
     hasPaid: async (address, { routeId }) => sessions.hasSession(address, byId.get(routeId)),
   }) : null;
+
+  // What a payment or a 402 describes; built only on those (slower) paths.
+  const resourceOf = (entry, url) => ({ url, description: entry.route.description, mimeType: entry.route.mimeType });
 
   const sessionInfo = (entry) => ({
     endpoint: `${origin()}${entry.path === '/' ? '' : entry.path}`,
@@ -196,46 +201,44 @@ export async function createPaywall({
   }
 
   // handle() and its helpers return a promise only when they have to wait:
-  // a session the gate has seen before is admitted without one, which keeps
-  // the paywall's share of a session request to a few microseconds.
+  // a session the gate has seen before is admitted without one, and the
+  // request's path is normalised and matched once per distinct path, which
+  // keeps the paywall's share of a session request to a few microseconds.
   function handle(req, res, next) {
     const rawPath = req.originalUrl ?? req.url;
-    const parsed = typeof rawPath === 'string' && rawPath.startsWith('/') ? normalizeUrl(`${origin()}${rawPath}`) : null;
-    if (!parsed) {
+    const known = typeof rawPath === 'string' ? paths.lookup(origin(), rawPath) : null;
+    if (!known) {
       // Ambiguous spellings (dot segments, encoded slashes) could mean a paid
       // path to the handler and a free one to us; refuse them outright.
       return sendJson(res, 400, { error: 'bad_url', message: 'The request path is not a plain, unambiguous URL path' });
     }
-    if (req.method === 'POST' && parsed.path === revokePath) return revoke(req, res);
-    const entry = table.match(req.method, parsed.path);
+    if (req.method === 'POST' && known.path === revokePath) return revoke(req, res);
+    const entry = known.route(req.method);
     if (!entry) return next();
 
-    const resource = {
-      url: `${parsed.origin}${parsed.path}${parsed.query === null ? '' : `?${parsed.query}`}`,
-      description: entry.route.description,
-      mimeType: entry.route.mimeType,
-    };
-    if (resource.url.length > MAX_RESOURCE_URL) {
+    const { url } = known;
+    if (url.length > MAX_RESOURCE_URL) {
       // The receipt names the resource; one too long to record is not sold.
       return sendJson(res, 414, { error: 'url_too_long', message: `Paid URLs are limited to ${MAX_RESOURCE_URL} characters` });
     }
 
     const payment = decodePayment(req);
-    if (payment?.error) return paymentRequired(res, entry, resource, 'invalid_payment_header', payment.error, 400);
-    if (payment) return pay(req, res, next, entry, resource, payment.payload);
+    if (payment?.error) return paymentRequired(res, entry, resourceOf(entry, url), 'invalid_payment_header', payment.error, 400);
+    if (payment) return pay(req, res, next, entry, resourceOf(entry, url), payment.payload);
 
-    const session = sessions.check(req.headers, resource.url, entry.route);
+    const session = sessions.check(req.headers, url, entry.route);
     return session instanceof Promise
-      ? session.then((verdict) => afterSession(req, res, next, entry, resource, verdict))
-      : afterSession(req, res, next, entry, resource, session);
+      ? session.then((verdict) => afterSession(req, res, next, entry, url, verdict))
+      : afterSession(req, res, next, entry, url, session);
   }
 
-  function afterSession(req, res, next, entry, resource, session) {
+  function afterSession(req, res, next, entry, url, session) {
     if (session?.ok) {
       req.clawpay = { session: session.session };
       return next();
     }
     if (session && session.status !== 402) return sendJson(res, session.status, { error: session.error, message: session.message });
+    const resource = resourceOf(entry, url);
     const header = siwx && entry.route.session ? req.headers[siwx.headerName.toLowerCase()] : undefined;
     if (header !== undefined) return signIn(req, res, next, entry, resource, header);
     return paymentRequired(res, entry, resource, session?.error ?? 'payment_required',

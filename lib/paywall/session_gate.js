@@ -26,35 +26,100 @@ const CACHE_ENTRIES = 10_000;
 export const RECEIPT_MAX_AGE_MS = 1000;
 const HEX32 = /^0x[0-9a-fA-F]{64}$/;
 
+// Verdicts are remembered and handed to every caller: frozen, so none can
+// change another's.
 function deny(status, error, message) {
-  return { ok: false, status, error, message };
+  return Object.freeze({ ok: false, status, error, message });
 }
 
-/** When the session a receipt bought ends: the TTL sold, capped by the route's current one. */
-function sessionEnd(receipt, route) {
-  return receipt.settledAt + 1000 * Math.min(receipt.sessionTtlSeconds ?? 0, route.session.maxTtlSeconds);
+/**
+ * What a settled receipt buys on `route`, apart from the time: {refusal}
+ * when it buys no session there (wrong route or terms, underpaid), else
+ * {refusal: null, notAfter (when the session ends: the TTL sold, capped by
+ * the route's current one), revoked (the refusal once revoked, or null)}.
+ * Depends on the receipt and the route alone, so the gate keeps it.
+ */
+function entitlement(receipt, route) {
+  const { terms } = route;
+  if (receipt.kind !== 'session' || receipt.route !== route.id ||
+      !sameAddress(receipt.asset, terms.asset) || receipt.network !== terms.network || !sameAddress(receipt.payTo, terms.payTo)) {
+    return { refusal: deny(402, 'session_wrong_route', `Payment ${receipt.transaction} bought ${receipt.kind === 'session' ? 'a session' : 'one call'} on ${receipt.route}, not a session on ${route.id}`) };
+  }
+  if (BigInt(receipt.amount) < route.session.price) {
+    return { refusal: deny(402, 'session_underpaid', `Payment ${receipt.transaction} was ${receipt.amount} base units; a session costs ${route.session.price}`) };
+  }
+  return {
+    refusal: null,
+    notAfter: receipt.settledAt + 1000 * Math.min(receipt.sessionTtlSeconds ?? 0, route.session.maxTtlSeconds),
+    revoked: receipt.revokedAt !== undefined && receipt.revokedAt !== null
+      ? deny(402, 'session_revoked', `The session bought with ${receipt.transaction} was revoked`)
+      : null,
+  };
+}
+
+/** Why an entitlement does not (or no longer) admit at `now`, or null. */
+function refusalAt(terms, receipt, now) {
+  if (terms.refusal) return terms.refusal;
+  if (now >= terms.notAfter) return deny(402, 'session_expired', `The session bought with ${receipt.transaction} ended at ${new Date(terms.notAfter).toISOString()}`);
+  return terms.revoked;
 }
 
 /** Why a settled receipt does not (or no longer) buy a session on `route`, or null. */
 function entitlementRefusal(receipt, route, now) {
-  const { terms } = route;
-  if (receipt.kind !== 'session' || receipt.route !== route.id ||
-      !sameAddress(receipt.asset, terms.asset) || receipt.network !== terms.network || !sameAddress(receipt.payTo, terms.payTo)) {
-    return deny(402, 'session_wrong_route', `Payment ${receipt.transaction} bought ${receipt.kind === 'session' ? 'a session' : 'one call'} on ${receipt.route}, not a session on ${route.id}`);
+  return refusalAt(entitlement(receipt, route), receipt, now);
+}
+
+/** {ok: true, payload, signer, receipt} when the token is genuine and its payment real; else the refusal. */
+function genuineOf(verdict, receipt) {
+  if (!verdict.valid) {
+    return deny(401, `session_${verdict.reason}`, `The session token is not valid (${verdict.reason}${verdict.detail ? `: ${verdict.detail}` : ''})`);
   }
-  if (BigInt(receipt.amount) < route.session.price) {
-    return deny(402, 'session_underpaid', `Payment ${receipt.transaction} was ${receipt.amount} base units; a session costs ${route.session.price}`);
+  const { payload, signer } = verdict;
+  if (!receipt || receipt.status !== 'settled') {
+    return deny(402, 'session_unknown_payment', `This server recorded no settlement ${payload.paymentTxHash}`);
   }
-  const notAfter = sessionEnd(receipt, route);
-  if (now >= notAfter) return deny(402, 'session_expired', `The session bought with ${receipt.transaction} ended at ${new Date(notAfter).toISOString()}`);
-  if (receipt.revokedAt !== undefined && receipt.revokedAt !== null) {
-    return deny(402, 'session_revoked', `The session bought with ${receipt.transaction} was revoked`);
+  if (!sameAddress(receipt.payer, signer)) {
+    return deny(401, 'session_wrong_signer', `The token is signed by ${signer}, but ${receipt.payer} paid for the session`);
   }
-  return null;
+  return { ok: true, payload, signer, receipt };
 }
 
 const unavailable = (error) => deny(503, 'store_unavailable',
   `The paywall's store is unreachable, so the session cannot be checked (${error.message})`);
+
+/**
+ * Whether the entry's token scope covers `url`; the last URL's answer is
+ * kept (a client keeps asking for the same one), and only that, so a token
+ * costs one URL's memory whatever URLs it is shown with.
+ */
+function covers(entry, url) {
+  if (url !== entry.coveredUrl) {
+    const { payload } = entry.genuine;
+    entry.covered = scopeCovers(payload.endpoint, payload.scope, url);
+    entry.coveredUrl = url;
+  }
+  return entry.covered;
+}
+
+/** The entry's entitlement on `route`, with the admission it grants, worked out once per receipt read. */
+function onRoute(entry, route) {
+  let terms = entry.byRoute.get(route);
+  if (terms === undefined) {
+    const { payload, signer, receipt } = entry.genuine;
+    terms = entitlement(receipt, route);
+    if (!terms.refusal) {
+      terms.admitted = Object.freeze({
+        ok: true,
+        session: Object.freeze({
+          sessionId: payload.sessionId, payer: signer, transaction: receipt.transaction,
+          endpoint: payload.endpoint, scope: payload.scope, expiresAt: Math.min(payload.expiresAt * 1000, terms.notAfter),
+        }),
+      });
+    }
+    entry.byRoute.set(route, terms);
+  }
+  return terms;
+}
 
 export class SessionGate {
   #store;
@@ -67,7 +132,11 @@ export class SessionGate {
   // therefore takes effect here within that time. With a store shared by
   // replicas (Redis) the receipt is kept, and its revocation is read from
   // the store on every request: a token revoked at any replica is refused
-  // here on the very next request. Time and URL are checked on every request.
+  // here on the very next request. Time and URL are checked on every request;
+  // what does not depend on them is worked out when the receipt is read and
+  // kept in the entry: whether the token and receipt are genuine, per route
+  // what the receipt buys and the admission to hand out, and whether the
+  // token's scope covers the last URL it was shown with.
   #entries = new Map();
   #epoch = 0;
 
@@ -79,7 +148,10 @@ export class SessionGate {
 
   async #newEntry(token) {
     // The token-only half of a verification; time and scope are checked per request.
-    const entry = { verdict: recoverSessionToken(token), receipt: null, paidInScope: false, fetchedAt: -Infinity, epoch: -1 };
+    const entry = {
+      verdict: recoverSessionToken(token), receipt: null, paidInScope: false, fetchedAt: -Infinity, epoch: -1,
+      genuine: null, byRoute: new Map(), coveredUrl: null, covered: false,
+    };
     if (this.#entries.size >= CACHE_ENTRIES) this.#entries.delete(this.#entries.keys().next().value);
     this.#entries.set(token, entry);
     return entry;
@@ -99,26 +171,11 @@ export class SessionGate {
         scopeCovers(entry.verdict.payload.endpoint, entry.verdict.payload.scope, receipt.resource);
       entry.fetchedAt = now;
       entry.epoch = this.#epoch;
+      entry.genuine = genuineOf(entry.verdict, receipt);
+      entry.byRoute = new Map();
     };
     const receipt = HEX32.test(tx ?? '') ? this.#store.byTransaction(tx) : null;
     return receipt instanceof Promise ? receipt.then(keep) : keep(receipt);
-  }
-
-  /** The token's receipt and signer, when the token is genuine and its payment real. */
-  #genuine(entry, now) {
-    const { verdict } = entry;
-    if (!verdict.valid) {
-      return deny(401, `session_${verdict.reason}`, `The session token is not valid (${verdict.reason}${verdict.detail ? `: ${verdict.detail}` : ''})`);
-    }
-    const { payload, signer } = verdict;
-    const { receipt } = entry;
-    if (!receipt || receipt.status !== 'settled') {
-      return deny(402, 'session_unknown_payment', `This server recorded no settlement ${payload.paymentTxHash}`);
-    }
-    if (!sameAddress(receipt.payer, signer)) {
-      return deny(401, 'session_wrong_signer', `The token is signed by ${signer}, but ${receipt.payer} paid for the session`);
-    }
-    return { ok: true, payload, signer, receipt };
   }
 
   /**
@@ -169,27 +226,19 @@ export class SessionGate {
   }
 
   #decide(entry, url, route, now) {
-    const genuine = this.#genuine(entry, now);
+    const { genuine } = entry;
     if (!genuine.ok) return genuine;
-    const { payload, signer, receipt } = genuine;
+    const { payload, receipt } = genuine;
 
     if (now >= payload.expiresAt * 1000) return deny(402, 'session_expired', `The session expired at ${new Date(payload.expiresAt * 1000).toISOString()}`);
-    if (!scopeCovers(payload.endpoint, payload.scope, url)) {
+    if (!covers(entry, url)) {
       return deny(402, 'session_out_of_scope', `${url} is not within the session's ${payload.scope} scope ${payload.endpoint}`);
     }
     if (!entry.paidInScope) {
       return deny(402, 'session_out_of_scope', `The paid resource ${receipt.resource} is not within the session's scope ${payload.endpoint}`);
     }
-    const refusal = entitlementRefusal(receipt, route, now);
-    if (refusal) return refusal;
-    const notAfter = sessionEnd(receipt, route);
-    return {
-      ok: true,
-      session: {
-        sessionId: payload.sessionId, payer: signer, transaction: receipt.transaction,
-        endpoint: payload.endpoint, scope: payload.scope, expiresAt: Math.min(payload.expiresAt * 1000, notAfter),
-      },
-    };
+    const terms = onRoute(entry, route);
+    return refusalAt(terms, receipt, now) ?? terms.admitted;
   }
 
   /** Whether `payer` bought a session on `route` that is still live (for Sign-In-With-X). */
@@ -210,7 +259,7 @@ export class SessionGate {
     const entry = this.#entries.get(token) ?? await this.#newEntry(token);
     entry.epoch = -1; // read the receipt afresh: revocation is not decided on a cached copy
     await this.#fetchReceipt(entry, this.#now());
-    const genuine = this.#genuine(entry, this.#now());
+    const { genuine } = entry;
     if (!genuine.ok) return genuine;
     const result = await this.#store.revoke(genuine.receipt.transaction, { at: this.#now() });
     this.#epoch += 1; // every cached receipt is read again

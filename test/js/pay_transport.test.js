@@ -4,6 +4,7 @@
 // included), redirects behave as with fetch, bodies stay bounded, timeouts
 // are ERR_TIMEOUT, and payer.close() closes every connection.
 import assert from 'node:assert/strict';
+import { createHook } from 'node:async_hooks';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import test from 'node:test';
@@ -150,6 +151,28 @@ test('a server that never answers is ERR_TIMEOUT, nothing paid', async (t) => {
   assert.equal(result.status, null);
   assert.equal(result.error.code, 'ERR_TIMEOUT');
   assert.match(result.error.message, /timed out after 100 ms\. Nothing was paid\./);
+});
+
+test('each answered request clears its deadline: no timer is left armed for the rest of its timeout', async (t) => {
+  const a = await recordingServer(t);
+  const payer = payerOf(t);
+  await payer.fetch(`${a.url}/warm`, { timeoutMs: 60_000 });
+  const armed = new Set();
+  const hook = createHook({
+    init(id, type) { if (type === 'Timeout') armed.add(id); },
+    destroy(id) { armed.delete(id); },
+  }).enable();
+  try {
+    for (let i = 0; i < 20; i++) {
+      const result = await payer.fetch(`${a.url}/r${i}`, { timeoutMs: 60_000, ...session(a.url) });
+      assert.equal(result.status, 200);
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    hook.disable();
+  }
+  // The pool's own keep-alive timers come and go; 20 one-minute deadlines would all still be here.
+  assert.ok(armed.size < 5, `${armed.size} timers still armed after 20 answered requests`);
 });
 
 test('payer.close() closes every kept-alive connection; the payer then refuses requests', async (t) => {

@@ -102,6 +102,30 @@ describe('SessionGate', () => {
     }
   });
 
+  test('a token\'s remembered verdicts stay per URL, route and moment, and no caller can alter the next one\'s', async () => {
+    const { gate, clock, payer, token, close } = await setup();
+    try {
+      const first = await check(gate, token);
+      assert.equal(first.ok, true);
+      // Alternating requests under one token: each gets its own answer, not the last one's.
+      for (let i = 0; i < 3; i++) {
+        assert.equal(check(gate, token).ok, true);
+        assertRefused(check(gate, token, 'https://api.test/sessions-elsewhere'), 402, 'session_out_of_scope');
+        assertRefused(check(gate, token, `${ENDPOINT}/forecast`, otherRoute), 402, 'session_wrong_route');
+      }
+      // The verdict handed out is shared: changing it throws, and the next caller sees the truth.
+      assert.throws(() => { first.session.payer = 'someone else'; }, TypeError);
+      assert.throws(() => { first.ok = false; }, TypeError);
+      assert.equal(check(gate, token).session.payer, payer.address);
+      clock.now = T0 + MAX_TTL_SECONDS * 1000;
+      assertRefused(check(gate, token), 402, 'session_expired');
+      clock.now = T0 + 2000; // a clock set back reads the receipt again, and admits again
+      assert.equal((await check(gate, token)).ok, true);
+    } finally {
+      close();
+    }
+  });
+
   test('no token, or a route that sells no sessions: not the gate\'s business (null)', async () => {
     const { gate, token, close } = await setup();
     try {

@@ -55,6 +55,18 @@ test('an unknown scope or non-string arguments cover nothing or throw a TypeErro
   assert.throws(() => scopeCovers(null, 'prefix', ENDPOINT), TypeError);
 });
 
+test('the same question asked again, or a different one in between, gets its own answer each time', () => {
+  const endpoint = 'https://api.example.com/v1';
+  for (let i = 0; i < 3; i++) {
+    assert.equal(scopeCovers(endpoint, 'prefix', 'https://api.example.com/v1/x'), true);
+    assert.equal(scopeCovers(endpoint, 'prefix', 'https://api.example.com/v1/x'), true);
+    assert.equal(scopeCovers(endpoint, 'exact', 'https://api.example.com/v1/x'), false);
+    assert.equal(scopeCovers('https://api.example.com/v2', 'prefix', 'https://api.example.com/v1/x'), false);
+    assert.equal(scopeCovers(endpoint, 'prefix', 'https://api.example.com.evil.io/v1/x'), false);
+    assert.throws(() => scopeCovers(endpoint, 'prefix', 42), TypeError);
+  }
+});
+
 test('normalizeUrl shows what is compared: origin without default port, resolved path, canonical escapes', () => {
   assert.deepEqual(normalizeUrl('HTTPS://API.example.com:443/a/%7e%41?q=%7e#f'), {
     origin: 'https://api.example.com', path: '/a/~A', query: 'q=~',

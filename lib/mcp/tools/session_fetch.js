@@ -12,8 +12,8 @@ import { failure, ok } from '../tool_result.js';
 const stripNulls = (object) => Object.fromEntries(Object.entries(object).filter(([, v]) => v !== null));
 
 export function sessionFetchTool({ paySessions, now, log, seconds, checkRequest, requestOf, sessionBlock, guarded, noAnswer }) {
-  function unusable(tool, id) {
-    const { reason, record } = paySessions.unusable(id) ?? {};
+  function unusable(tool, id, found) {
+    const { reason, record } = paySessions.unusable(id, found) ?? {};
     if (reason === undefined) return null;
     if (reason === 'session_not_found') {
       return failure(`${tool} failed: Session not found: "${id}"\n\nCreate a session with x402_session_start first.`,
@@ -35,9 +35,10 @@ export function sessionFetchTool({ paySessions, now, log, seconds, checkRequest,
 
   async function sessionFetch(args) {
     const startedAt = now();
-    const refusal = unusable('x402_session_fetch', args.session_id);
-    if (refusal) return refusal;
+    // One read of the session's state per call (a read of the journal).
     const record = paySessions.get(args.session_id);
+    const refusal = unusable('x402_session_fetch', args.session_id, record);
+    if (refusal) return refusal;
     const problem = checkRequest(args);
     if (problem) return failure(`x402_session_fetch failed: ${problem}`, { error: 'invalid_input', message: problem });
     const why = whyNotCovered(record.endpoint, record.scope, args.url);
