@@ -14,17 +14,20 @@ async function runOnce(fn, iterations, isAsync) {
   return Number(process.hrtime.bigint() - start);
 }
 
-export async function measure(fn, { samples = 5, isAsync = false, maxIterations = 1e7 } = {}) {
-  let iterations = 1;
-  // Calibrate (also the warm-up).
-  for (;;) {
+// How many iterations take about SAMPLE_NS (also the warm-up).
+async function calibrate(fn, isAsync, maxIterations = 1e7) {
+  for (let iterations = 1; ; iterations *= 4) {
     const ns = await runOnce(fn, iterations, isAsync);
     if (ns > SAMPLE_NS / 4 || iterations >= maxIterations) {
-      iterations = Math.max(1, Math.min(maxIterations, Math.round((iterations * SAMPLE_NS) / Math.max(ns, 1))));
-      break;
+      return Math.max(1, Math.min(maxIterations, Math.round((iterations * SAMPLE_NS) / Math.max(ns, 1))));
     }
-    iterations *= 4;
   }
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+export async function measure(fn, { samples = 5, isAsync = false, maxIterations = 1e7 } = {}) {
+  const iterations = await calibrate(fn, isAsync, maxIterations);
   const perOp = [];
   for (let s = 0; s < samples; s++) perOp.push((await runOnce(fn, iterations, isAsync)) / iterations);
   perOp.sort((a, b) => a - b);
@@ -42,6 +45,46 @@ export async function compare(candidates, { rounds = 3, samples = 3 } = {}) {
     }
   }
   return candidates.map((c, i) => ({ label: c.label, ns: best[i] }));
+}
+
+// One candidate against a floor measured elsewhere (floor() returns ns/op,
+// e.g. from bench/floor's C++ program), in alternating rounds, ABBA: a change
+// of load between rounds then falls on both sides. Both sides count CPU time
+// (this process's, which includes V8's helper threads: a cost of the call
+// too). Each round gives a ratio;
+// the answer is their median with the lowest and highest, and the medians of
+// both sides' times.
+export async function alternate(candidate, floor, { rounds = 7 } = {}) {
+  const iterations = await calibrate(candidate.fn, candidate.isAsync);
+  const ours = [];
+  const floors = [];
+  const ratios = [];
+  // CPU time, as the floor counts it: time spent waiting for a core that
+  // another process holds is nobody's cost here.
+  const timeOurs = async () => {
+    const before = process.cpuUsage();
+    await runOnce(candidate.fn, iterations, candidate.isAsync);
+    const used = process.cpuUsage(before);
+    return ((used.user + used.system) * 1e3) / iterations;
+  };
+  for (let round = 0; round < rounds; round++) {
+    let a;
+    let b;
+    if (round % 2 === 0) {
+      a = await timeOurs();
+      b = await floor();
+    } else {
+      b = await floor();
+      a = await timeOurs();
+    }
+    ours.push(a);
+    floors.push(b);
+    ratios.push(a / b);
+  }
+  return {
+    ns: median(ours), floorNs: median(floors), ratio: median(ratios),
+    min: Math.min(...ratios), max: Math.max(...ratios), rounds,
+  };
 }
 
 export function formatNs(ns) {

@@ -13,7 +13,7 @@ import { sessionStoreRows } from './session_store.js';
 import { PAYWALL_TARGET, paywallRows, printPaywall } from './paywall.js';
 import { printRedis, redisRows } from './redis.js';
 import { formatNs, printTable } from './harness.js';
-import { rawC } from './raw_c.js';
+import { floorTargets } from './native_floor.js';
 import { printSessionKinds, sessionKindRows } from './session_kinds.js';
 import { printSessionCall, sessionCallRows, sessionCallTargets } from './session_call.js';
 import { signingRows } from './signing.js';
@@ -41,8 +41,8 @@ const sessionCall = await sessionCallRows(quick ? { rounds: 4, calls: 100 } : {}
 printSessionCall(sessionCall);
 
 const find = (rows, name) => rows.find((r) => r.name.startsWith(name));
-const verify = find(tokens, 'verify session token');
 const seen = find(tokens, 'verify a token already seen');
+const verify = find(tokens, 'verify session token');
 const typed = find(signing, 'signTypedData');
 const lookup = find(store, 'findForUrl');
 const voucherCheck = find(vouchers, 'voucher check per request');
@@ -56,24 +56,7 @@ const targets = [
   [`session requests through the paywall ≥ ${100 * PAYWALL_TARGET}% of the bare handler`, paywall.ratio >= PAYWALL_TARGET, `${(100 * paywall.ratio).toFixed(1)}%`],
   ['voucher check per request ≥ 20× the @x402/evm server', ratio(voucherCheck) >= 20, `${ratio(voucherCheck).toFixed(1)}× (${formatNs(ours(voucherCheck))}; in CPU time ${(vouchers.cpu.official / vouchers.cpu.ours).toFixed(1)}×)`],
 ];
-const floor = rawC(root, 'BM_VerifySessionToken|BM_SignTransferWithAuthorizationFromJson|BM_RawSecp256k1|BM_Eip712HashTransferWithAuthorization$|BM_VoucherCheck');
-if (floor) {
-  const recoverFloor = floor.BM_RawSecp256k1RecoverToAddressDistinct;
-  const signFloor = floor.BM_RawSecp256k1SignRecoverable + floor.BM_Eip712HashTransferWithAuthorization;
-  const overVerify = ours(verify) / recoverFloor;
-  const overSign = ours(typed) / signFloor;
-  targets.unshift(
-    [`verify a distinct token ≤ 1.05× raw recovery (${formatNs(recoverFloor)})`, overVerify <= 1.05, `${overVerify.toFixed(2)}× (${formatNs(ours(verify))}; C++ alone ${(floor.BM_VerifySessionToken / recoverFloor).toFixed(2)}×)`],
-    [`signTypedData ≤ 1.05× raw sign + EIP-712 hash (${formatNs(signFloor)})`, overSign <= 1.05, `${overSign.toFixed(2)}× (${formatNs(ours(typed))}; C++ alone ${(floor.BM_SignTransferWithAuthorizationFromJson / signFloor).toFixed(2)}×)`],
-  );
-  if (floor.BM_VoucherCheck) {
-    console.log(`  (voucher check: ${(ours(voucherCheck) / recoverFloor).toFixed(2)}× raw recovery from JS, C++ alone ${(floor.BM_VoucherCheck / recoverFloor).toFixed(2)}×)`);
-  }
-  console.log(`  (raw libsecp256k1: sign ${formatNs(floor.BM_RawSecp256k1SignRecoverable)}, EIP-712 hash ${formatNs(floor.BM_Eip712HashTransferWithAuthorization)}, `
-    + `recover to address ${formatNs(floor.BM_RawSecp256k1RecoverToAddress)}, ${formatNs(recoverFloor)} over distinct signatures)`);
-} else {
-  console.log('  (raw libsecp256k1 floor skipped: run `npm run test:cpp` once to configure build-test/)');
-}
+targets.unshift(...await floorTargets(root, { rounds: quick ? 5 : 9 }));
 targets.push(...sessionCallTargets(sessionCall));
 console.log(`  (side by side: verify ${ratio(verify).toFixed(1)}× viem, signTypedData ${ratio(typed).toFixed(1)}× viem)`);
 for (const [name, ok, figure] of targets) console.log(`  ${ok ? 'met ' : 'MISS'}  ${name.padEnd(66)} ${figure}`);

@@ -7,6 +7,11 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { Signer, hashMessage, keccak256, recoverAddress, recoverMessageAddress } from '../lib/index.js';
 import { compare } from './harness.js';
 
+// The key of every signing row, and of bench/floor/clawpay_floor.cc.
+export const BENCH_KEY = viem.keccak256(viem.toHex('clawpay-native bench key'));
+// The 256 nonces (and digests to sign or recover) of the signing rows.
+export const benchHashes = () => Array.from({ length: 256 }, (_, i) => viem.keccak256(viem.toHex(`hash ${i}`)));
+
 export const transferWithAuthorization = (nonce) => ({
   domain: { name: 'USD Coin', version: '2', chainId: 8453, verifyingContract: '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913' },
   types: {
@@ -23,12 +28,12 @@ export const transferWithAuthorization = (nonce) => ({
 });
 
 export async function signingRows() {
-  const key = viem.keccak256(viem.toHex('clawpay-native bench key'));
+  const key = BENCH_KEY;
   const signer = Signer.fromPrivateKey(key);
   const account = privateKeyToAccount(key);
   const keyBytes = viem.hexToBytes(key);
   const message = 'Pay 0.01 USDC to api.example.com for GET /v1/search — clawpay-native benchmark message';
-  const hashes = Array.from({ length: 256 }, (_, i) => viem.keccak256(viem.toHex(`hash ${i}`)));
+  const hashes = benchHashes();
   const documents = hashes.map((nonce) => transferWithAuthorization(nonce));
   const signatures = await Promise.all(hashes.map((hash) => signer.signHash(hash)));
   const messageSignature = await signer.signMessage(message);

@@ -11,8 +11,8 @@ import { SESSION_HEADER, SessionGate } from '../lib/paywall/session_gate.js';
 import { normalizeRoute } from '../lib/paywall/route.js';
 import { compare } from './harness.js';
 
-const NOW = 1_800_000_000;
-const URL_IN_SCOPE = 'https://api.example.com/v1/search?q=x402';
+export const NOW = 1_800_000_000;
+export const URL_IN_SCOPE = 'https://api.example.com/v1/search?q=x402';
 
 // ClawPay 1.1's own verification recipe, done with viem.
 async function viemVerify(token, wallet, url) {
@@ -24,11 +24,13 @@ async function viemVerify(token, wallet, url) {
   return signer === wallet && NOW < payload.expiresAt && inScope;
 }
 
+// Ids from the index, as bench/floor/clawpay_floor.cc builds them: one key
+// gives the C++ floor and the JS rows the same tokens.
 export async function makeTokens(signer, count) {
   const tokens = [];
   for (let i = 0; i < count; i++) {
     const { token } = await buildSessionToken({
-      version: 'clawpay/1.1', sessionId: crypto.randomUUID(), walletAddress: signer.address,
+      version: 'clawpay/1.1', sessionId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, walletAddress: signer.address,
       endpoint: 'https://api.example.com/v1', scope: 'prefix', createdAt: NOW - 60, expiresAt: NOW + 3600,
       paymentTxHash: `0x${'ab'.repeat(32)}`, paymentAmount: '10000',
     }, signer);

@@ -83,8 +83,16 @@ class SessionStoreWrap : public Napi::ObjectWrap<SessionStoreWrap> {
   Napi::Value FindForUrl(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&] {
       requireThis(info, kSessionStoreTag, "SessionStore");
-      return recordValue(info.Env(), store_->findForUrl(utf8Arg(info[0], "url"),
-                                                        safeIntegerArg(info[1], "now")));
+      // findForUrl(url, now, withJson) -> null | revision | [revision, json]
+      const bool withJson = info[2].ToBoolean();
+      auto found = store_->findJsonForUrl(utf8Arg(info[0], "url"), safeIntegerArg(info[1], "now"), withJson);
+      if (!found) return info.Env().Null();
+      auto revision = Napi::Number::New(info.Env(), static_cast<double>(found->revision));
+      if (!withJson) return Napi::Value(revision);
+      auto pair = Napi::Array::New(info.Env(), 2);
+      pair.Set(0u, revision);
+      pair.Set(1u, Napi::String::New(info.Env(), found->json));
+      return Napi::Value(pair);
     });
   }
 

@@ -63,9 +63,8 @@ TokenCheck checkArgs(const Napi::Value& now, const Napi::Value& wallet, const Na
   return check;
 }
 
-// A verdict crosses to JS as JSON text, its one serialisation, for
-// JSON.parse on the JS side: one string instead of fourteen property sets,
-// and for a batch it is written on the worker threads. Payload keys keep
+// A batch's verdicts cross to JS as JSON text, written on the worker
+// threads, for one JSON.parse on the JS side. Payload keys keep
 // payloadObject's order; payload strings are WTF-8 and their JSON escapes
 // give JS the lone surrogates back; the detail is UTF-8 (see
 // TokenVerification).
@@ -117,11 +116,33 @@ void appendVerificationJson(std::string& out, const TokenVerification& v) {
   out += '}';
 }
 
+// One verdict crosses as an array of its values, which lib/session_token.js
+// turns into the object: V8 builds an object literal faster than N-API sets
+// properties one by one or JSON.parse reads the text (a batch still crosses
+// as JSON, written on the worker threads). Order: verdict code, detail,
+// signer, then the nine payload fields in payloadObject's order when decoded.
 Napi::Value verificationValue(Napi::Env env, const TokenVerification& v) {
-  std::string json;
-  json.reserve(512);
-  appendVerificationJson(json, v);
-  return Napi::String::New(env, json);
+  const bool decoded = v.decoded.has_value();
+  napi_value array;
+  napi_create_array_with_length(env, decoded ? 12 : 3, &array);
+  uint32_t index = 0;
+  auto push = [&](napi_value value) { napi_set_element(env, array, index++, value); };
+  push(Napi::String::New(env, tokenVerdictCode(v.verdict).data(), tokenVerdictCode(v.verdict).size()));
+  push(v.detail.empty() ? env.Null() : Napi::String::New(env, v.detail));
+  push(v.signer ? Napi::String::New(env, toChecksumAddress(*v.signer)) : env.Null());
+  if (decoded) {
+    const SessionTokenPayload& p = v.decoded->payload;
+    push(jsString(env, p.version));
+    push(jsString(env, p.sessionId));
+    push(jsString(env, p.walletAddress));
+    push(jsString(env, p.endpoint));
+    push(jsString(env, p.scope));
+    push(Napi::Number::New(env, double(p.createdAt)));
+    push(Napi::Number::New(env, double(p.expiresAt)));
+    push(jsString(env, p.paymentTxHash));
+    push(jsString(env, p.paymentAmount));
+  }
+  return Napi::Value(env, array);
 }
 
 TokenVerification notAString() {

@@ -24,8 +24,16 @@ function nowArg(options, name) {
   return unixSeconds(options === undefined ? undefined : expectObject(options, name).now, `${name}.now`);
 }
 
+// findForUrl keeps the records it has read, by revision (a number the native
+// store changes with every change to a record and never gives twice), so a
+// repeated lookup copies an object instead of reading JSON. Only records
+// without nested objects are kept: a shallow copy of one shares nothing.
+const KEPT_RECORDS = 1024;
+const isFlat = (record) => Object.values(record).every((value) => value === null || typeof value !== 'object');
+
 export class SessionStore {
   #store;
+  #read = new Map();
 
   /** In memory, or journaled at `path` when given. */
   constructor(options = {}) {
@@ -46,7 +54,22 @@ export class SessionStore {
 
   /** The best live session covering `url`: exact first, then the longest prefix. */
   findForUrl(url, options) {
-    return parse(this.#store.findForUrl(expectString(url, 'url'), nowArg(options, 'options')));
+    expectString(url, 'url');
+    const now = nowArg(options, 'options');
+    const revision = this.#store.findForUrl(url, now, false);
+    if (revision === null) return null;
+    const kept = this.#read.get(revision);
+    if (kept !== undefined) return { ...kept };
+    // Looked up again with the text; it carries its own revision, so a
+    // change between the two lookups (another thread or process) is no harm.
+    const found = this.#store.findForUrl(url, now, true);
+    if (found === null) return null;
+    const record = JSON.parse(found[1]);
+    if (isFlat(record)) {
+      if (this.#read.size >= KEPT_RECORDS) this.#read.clear();
+      this.#read.set(found[0], { ...record });
+    }
+    return record;
   }
 
   /** callCount += options.calls (default 1) and lastUsedAt = options.now, in one journal record. */
@@ -78,5 +101,6 @@ export class SessionStore {
 
   close() {
     this.#store.close();
+    this.#read.clear();
   }
 }

@@ -66,13 +66,28 @@ function checkArgs(options, name) {
   ];
 }
 
-// The binding hands results over as JSON text: one string instead of an
-// object built property by property.
+// A batch's results come as one JSON text, written on the worker threads.
 const verification = (json) => JSON.parse(json);
+
+// One result comes as an array of its values (binding/session_token.cc
+// verificationValue): [code, detail, signer, ...payload fields].
+function verdict(v) {
+  const valid = v[0] === 'valid';
+  return {
+    valid,
+    reason: valid ? null : v[0],
+    detail: v[1],
+    payload: v.length === 3 ? null : {
+      version: v[3], sessionId: v[4], walletAddress: v[5], endpoint: v[6], scope: v[7],
+      createdAt: v[8], expiresAt: v[9], paymentTxHash: v[10], paymentAmount: v[11],
+    },
+    signer: v[2],
+  };
+}
 
 /** {valid, reason, detail, payload, signer}; never throws for a bad token. */
 export async function verifySessionToken(token, options) {
-  return verification(native.verifySessionToken(token, ...checkArgs(options, 'options')));
+  return verdict(native.verifySessionToken(token, ...checkArgs(options, 'options')));
 }
 
 /**
@@ -82,7 +97,7 @@ export async function verifySessionToken(token, options) {
  * token and checks time, scope and payer on every request (lib/paywall).
  */
 export function recoverSessionToken(token) {
-  return verification(native.recoverSessionToken(token));
+  return verdict(native.recoverSessionToken(token));
 }
 
 /** Verifies many tokens off the main thread, on all cores (or `threads`). */

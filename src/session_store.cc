@@ -1,8 +1,11 @@
 #include "session_store.h"
 
+#include <functional>
 #include <limits>
 #include <map>
 #include <set>
+#include <string_view>
+#include <unordered_map>
 
 #include "error.h"
 #include "journaled_store.h"
@@ -23,8 +26,13 @@ struct Entry {
   bool ended = false;
   bool indexed = false;  // endpoint normalized; false only for replayed records
   Scope scope = Scope::Prefix;
-  std::string key;       // exactKey() or prefixKey() of the endpoint
+  std::string origin;    // of the endpoint, normalized
+  std::string key;       // its path, and for an exact session "?" + query when it has one
   uint64_t seq = 0;      // insertion order
+  uint64_t revision = 0; // see SessionStore::findJsonForUrl
+  // record.dump(), made on the first lookup that returns it and dropped when
+  // the record changes: a lookup then copies text instead of writing JSON.
+  std::string text;
 };
 
 // Within one index key, the session expiring last comes first (then the
@@ -37,7 +45,22 @@ struct ExpiresLast {
   }
 };
 using Bucket = std::set<Entry*, ExpiresLast>;
-using Index = std::unordered_map<std::string, Bucket>;
+
+// Looked up by string_view: the candidates of a URL are views into its path.
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view text) const noexcept { return std::hash<std::string_view>{}(text); }
+};
+using Index = std::unordered_map<std::string, Bucket, StringHash, std::equal_to<>>;
+
+// The sessions of one origin: a lookup finds its origin once, then probes
+// the URL's path and each ancestor of it, so its cost grows with the URL's
+// length and depth, never with the number of sessions.
+struct OriginIndex {
+  Index exact;   // by path, or path + "?" + query
+  Index prefix;  // by path
+  bool empty() const { return exact.empty() && prefix.empty(); }
+};
 
 [[noreturn]] void invalid(ErrorKind kind, std::string_view field, std::string_view problem) {
   throw Error(kind, "ERR_INVALID_SESSION_RECORD",
@@ -72,7 +95,9 @@ std::unique_ptr<Entry> makeEntry(json record, bool fromJournal) {
   entry->scope = *scope;
   auto url = normalizeUrl(fields.string("endpoint"));
   if (url) {
-    entry->key = *scope == Scope::Exact ? url->exactKey() : url->prefixKey();
+    entry->origin = url->origin();
+    entry->key = url->path;
+    if (*scope == Scope::Exact && url->query) entry->key += "?" + *url->query;
     entry->indexed = true;
   } else if (!fromJournal) {
     invalid(ErrorKind::Range, "endpoint", "is not an absolute http(s) URL that can be matched safely");
@@ -105,30 +130,35 @@ struct SessionStore::Impl final : JournaledStore {
   std::unordered_map<std::string, std::unique_ptr<Entry>> byId;
   std::map<uint64_t, Entry*> order;
   uint64_t nextSeq = 0;
-  Index exactIndex;
-  Index prefixIndex;
+  uint64_t nextRevision = 1;
+  std::unordered_map<std::string, OriginIndex, StringHash, std::equal_to<>> origins;
 
   Entry* find(const std::string& id) {
     auto it = byId.find(id);
     return it == byId.end() ? nullptr : it->second.get();
   }
 
-  Index& indexFor(const Entry& e) { return e.scope == Scope::Exact ? exactIndex : prefixIndex; }
+  static Index& indexIn(OriginIndex& origin, const Entry& e) {
+    return e.scope == Scope::Exact ? origin.exact : origin.prefix;
+  }
 
   void unindex(Entry& e) {
     if (e.ended || !e.indexed) return;
-    Index& index = indexFor(e);
+    auto origin = origins.find(e.origin);
+    Index& index = indexIn(origin->second, e);
     auto bucket = index.find(e.key);
     bucket->second.erase(&e);
     if (bucket->second.empty()) index.erase(bucket);
+    if (origin->second.empty()) origins.erase(origin);
   }
 
   void insert(std::unique_ptr<Entry> entry) {
     Entry& e = *entry;
     e.seq = nextSeq++;
+    e.revision = nextRevision++;
     byId.emplace(e.id, std::move(entry));
     order.emplace(e.seq, &e);
-    if (!e.ended && e.indexed) indexFor(e)[e.key].insert(&e);
+    if (!e.ended && e.indexed) indexIn(origins[e.origin], e)[e.key].insert(&e);
   }
 
   void countCall(Entry& e, int64_t at, int64_t calls) {
@@ -136,6 +166,8 @@ struct SessionStore::Impl final : JournaledStore {
     int64_t n = count.get<int64_t>();
     count = n <= std::numeric_limits<int64_t>::max() - calls ? n + calls : std::numeric_limits<int64_t>::max();
     e.record["lastUsedAt"] = at;
+    e.text.clear();
+    e.revision = nextRevision++;
   }
 
   void markEnded(Entry& e, int64_t at) {
@@ -143,6 +175,8 @@ struct SessionStore::Impl final : JournaledStore {
     unindex(e);
     e.ended = true;
     e.record["endedAt"] = at;
+    e.text.clear();
+    e.revision = nextRevision++;
   }
 
   void erase(Entry& e) {
@@ -154,18 +188,41 @@ struct SessionStore::Impl final : JournaledStore {
   static bool live(const Entry& e, int64_t now) { return !e.ended && now < e.expiresAt; }
 
   // The best live session under `key`: the bucket's first, if not expired.
-  static const Entry* probe(const Index& index, const std::string& key, int64_t now) {
+  static Entry* probe(const Index& index, std::string_view key, int64_t now) {
     auto it = index.find(key);
     if (it == index.end()) return nullptr;
-    const Entry* first = *it->second.begin();
+    Entry* first = *it->second.begin();
     return now < first->expiresAt ? first : nullptr;
+  }
+
+  // findForUrl's choice (see the header).
+  Entry* lookup(const NormalizedUrl& target, int64_t now) {
+    auto origin = origins.find(target.origin());
+    if (origin == origins.end()) return nullptr;
+    const OriginIndex& index = origin->second;
+    if (!index.exact.empty()) {
+      Entry* e = target.query ? probe(index.exact, target.path + "?" + *target.query, now)
+                              : probe(index.exact, target.path, now);
+      if (e) return e;
+    }
+    if (!index.prefix.empty()) {
+      // Longest first, so the first live hit is the most specific prefix.
+      for (std::string_view path : target.prefixPaths()) {
+        if (Entry* e = probe(index.prefix, path, now)) return e;
+      }
+    }
+    return nullptr;
+  }
+
+  static const std::string& textOf(Entry& e) {
+    if (e.text.empty()) e.text = e.record.dump();  // dumped cleanly when added
+    return e.text;
   }
 
   // --- Journal::Handler ----------------------------------------------------
 
   void reset() override {
-    exactIndex.clear();
-    prefixIndex.clear();
+    origins.clear();
     order.clear();
     byId.clear();
   }
@@ -255,17 +312,21 @@ std::optional<nlohmann::json> SessionStore::findForUrl(std::string_view url, int
   // Normalizing needs no lock, and is most of a lookup's work.
   auto target = normalizeUrl(url);
   return impl_->read([&]() -> std::optional<nlohmann::json> {
-    if (!target) return std::nullopt;
-    if (!impl_->exactIndex.empty()) {
-      if (const Entry* e = Impl::probe(impl_->exactIndex, target->exactKey(), now)) return e->record;
-    }
-    if (!impl_->prefixIndex.empty()) {
-      // Longest first, so the first live hit is the most specific prefix.
-      for (const auto& key : target->prefixCandidates()) {
-        if (const Entry* e = Impl::probe(impl_->prefixIndex, key, now)) return e->record;
-      }
-    }
-    return std::nullopt;
+    const Entry* e = target ? impl_->lookup(*target, now) : nullptr;
+    if (!e) return std::nullopt;
+    return e->record;
+  });
+}
+
+std::optional<SessionStore::FoundJson> SessionStore::findJsonForUrl(std::string_view url, int64_t now,
+                                                                    bool withJson) {
+  auto target = normalizeUrl(url);
+  return impl_->read([&]() -> std::optional<FoundJson> {
+    Entry* e = target ? impl_->lookup(*target, now) : nullptr;
+    if (!e) return std::nullopt;
+    FoundJson found{e->revision, {}};
+    if (withJson) found.json = Impl::textOf(*e);
+    return found;
   });
 }
 

@@ -1,5 +1,5 @@
 // The session cache: ClawPay session records indexed for URL lookups that do
-// not scan (a hash lookup per path depth), optionally backed by a journal so
+// not scan (per origin, a hash lookup per path depth), optionally backed by a journal so
 // that a session whose add() returned survives any crash. Thread-safe.
 #pragma once
 
@@ -48,6 +48,16 @@ class SessionStore {
   // id), so insertion order never matters. Never returns an ended session or
   // one with now >= expiresAt.
   std::optional<nlohmann::json> findForUrl(std::string_view url, int64_t now);
+  // The same lookup for a caller that keeps the records it has read (the
+  // JS layer): the session's revision, a number that changes with every
+  // change to its record and is never reused by this store, and with
+  // `withJson` the record as compact JSON text (kept per record until it
+  // changes).
+  struct FoundJson {
+    uint64_t revision = 0;
+    std::string json;
+  };
+  std::optional<FoundJson> findJsonForUrl(std::string_view url, int64_t now, bool withJson);
   // callCount += calls, lastUsedAt = now (also on ended or expired sessions),
   // in one journal record: a caller that counts calls in memory persists
   // them in batches. calls must be 1 to kMaxCallsPerRecord (else

@@ -470,16 +470,25 @@ std::string NormalizedUrl::exactKey() const {
 
 // Every prefix P of the path for which pathWithin(P, path) holds, longest
 // first: the path itself, and each cut just before or just after a '/'.
+std::vector<std::string_view> NormalizedUrl::prefixPaths() const {
+  std::vector<std::string_view> out;
+  out.reserve(8);
+  for (size_t length = path.size(); length >= 1; --length) {
+    if (length == path.size() || path[length - 1] == '/' || path[length] == '/') {
+      out.emplace_back(path.data(), length);
+    }
+  }
+  return out;
+}
+
 std::vector<std::string> NormalizedUrl::prefixCandidates() const {
   const std::string base = origin();
   std::vector<std::string> out;
-  for (size_t length = path.size(); length >= 1; --length) {
-    const bool keep = length == path.size() || path[length - 1] == '/' || path[length] == '/';
-    if (!keep) continue;
+  for (std::string_view prefix : prefixPaths()) {
     std::string key;
-    key.reserve(base.size() + length);
+    key.reserve(base.size() + prefix.size());
     key += base;
-    key.append(path, 0, length);
+    key += prefix;
     out.push_back(std::move(key));
   }
   return out;

@@ -33,6 +33,9 @@ struct NormalizedUrl {
   // down to origin + "/". A prefix endpoint covers the URL exactly when its
   // prefixKey() is in this list.
   std::vector<std::string> prefixCandidates() const;
+  // The same list without the origin, as views into `path` (valid while
+  // this URL lives): what a per-origin index looks up without allocating.
+  std::vector<std::string_view> prefixPaths() const;
 };
 
 // nullopt for anything that is not an absolute http(s) URL we can normalize

@@ -220,6 +220,120 @@ TEST_P(Store, ExpiredAndEndedSessionsAreNeverReturned) {
   EXPECT_EQ(idOf(store->findForUrl("https://a.example/api/v2/y", 5000)), "(none)");
 }
 
+// The per-origin index's edges: a prefix ends at a "/" boundary, the
+// endpoint's own trailing slash counts, queries and fragments never make a
+// prefix, escapes and host spellings compare in canonical form, ports are part
+// of the origin.
+TEST_P(Store, PrefixLookupEdges) {
+  auto store = open();
+  store->add(record("api", "https://a.example/api"));
+  store->add(record("slash", "https://a.example/docs/"));
+  store->add(record("esc", "https://a.example/caf%c3%a9/~x"));
+  store->add(record("port", "https://a.example:8443/api"));
+  store->add(record("http", "http://a.example/api"));
+  store->add(record("idn", "https://xn--bcher-kva.example/shop"));
+  store->add(record("v6", "https://[2001:db8::1]/api"));
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"https://a.example/api", "api"},
+      {"https://a.example/api/", "api"},
+      {"https://a.example/api/x/y", "api"},
+      {"https://a.example/apix", "(none)"},
+      {"https://a.example/ap", "(none)"},
+      {"https://a.example/api?x=1", "api"},
+      {"https://a.example/api#top", "api"},
+      {"https://a.example/apix?/api", "(none)"},  // the query is not the path
+      {"https://a.example/x?u=/api/", "(none)"},
+      {"https://a.example/%61pi/x", "api"},  // %61 is "a": the same request
+      {"https://a.example/api%2Fx", "(none)"},  // an encoded "/" is refused
+      {"https://a.example/docs/", "slash"},
+      {"https://a.example/docs/guide", "slash"},
+      {"https://a.example/docs", "(none)"},  // "/docs/" does not cover "/docs"
+      {"https://a.example/docsx", "(none)"},
+      {"https://a.example/caf%C3%A9/~x/1", "esc"},
+      {"https://a.example/caf\xC3\xA9/%7Ex", "esc"},
+      {"https://a.example/CAF%C3%A9/~x", "(none)"},  // paths are case-sensitive
+      {"https://A.EXAMPLE/api/1", "api"},  // hosts are not
+      {"HTTPS://a.example:443/api", "api"},
+      {"https://a.example:8443/api/1", "port"},
+      {"https://a.example:08443/api", "port"},
+      {"https://a.example:8444/api", "(none)"},
+      {"http://a.example:80/api", "http"},
+      {"http://a.example:443/api", "(none)"},
+      {"https://xn--bcher-kva.example/shop/1", "idn"},
+      {"https://XN--BCHER-KVA.example/shop", "idn"},
+      {"https://b\xC3\xBC" "cher.example/shop", "(none)"},  // non-ASCII hosts are refused, never guessed
+      {"https://[2001:0db8:0:0::1]/api/1", "v6"},
+      {"https://a.example./api", "(none)"},  // another host name to fetch and to TLS
+  };
+  for (const auto& [url, id] : expected) EXPECT_EQ(idOf(store->findForUrl(url, 1500)), id) << url;
+}
+
+TEST_P(Store, AnExpiredLongerPrefixGivesWayToALiveShorterOne) {
+  auto store = open();
+  store->add(record("outer", "https://a.example/", "prefix", 9000));
+  store->add(record("mid", "https://a.example/a", "prefix", 3000));
+  store->add(record("inner", "https://a.example/a/b", "prefix", 2000));
+  store->add(record("exact", "https://a.example/a/b/c?q=1", "exact", 2500));
+  EXPECT_EQ(idOf(store->findForUrl("https://a.example/a/b/c?q=1", 1000)), "exact");
+  EXPECT_EQ(idOf(store->findForUrl("https://a.example/a/b/c?q=2", 1000)), "inner");
+  EXPECT_EQ(idOf(store->findForUrl("https://a.example/a/b/c", 1000)), "inner");
+  EXPECT_EQ(idOf(store->findForUrl("https://a.example/a/b/c?q=1", 2200)), "exact");
+  EXPECT_EQ(idOf(store->findForUrl("https://a.example/a/b/c?q=2", 2200)), "mid");
+  EXPECT_EQ(idOf(store->findForUrl("https://a.example/a/b/c?q=1", 2600)), "mid");
+  EXPECT_EQ(idOf(store->findForUrl("https://a.example/a/b/c?q=1", 3000)), "outer");
+  EXPECT_EQ(idOf(store->findForUrl("https://a.example/a/b/c?q=1", 9000)), "(none)");
+}
+
+// Exact sessions: the query is part of the key ("?" alone is a query, and
+// the same query in another escape spelling is the same), the fragment is not.
+TEST_P(Store, ExactLookupComparesPathAndQuery) {
+  auto store = open();
+  store->add(record("bare", "https://a.example/x", "exact"));
+  store->add(record("q", "https://a.example/x?a=%7e&b=2", "exact"));
+  store->add(record("empty", "https://a.example/x?", "exact"));
+  EXPECT_EQ(idOf(store->findForUrl("https://a.example/x", 1500)), "bare");
+  EXPECT_EQ(idOf(store->findForUrl("https://a.example/x#f", 1500)), "bare");
+  EXPECT_EQ(idOf(store->findForUrl("https://a.example/x?a=~&b=2", 1500)), "q");
+  EXPECT_EQ(idOf(store->findForUrl("https://a.example/x?b=2&a=~", 1500)), "(none)");
+  EXPECT_EQ(idOf(store->findForUrl("https://a.example/x?", 1500)), "empty");
+  EXPECT_EQ(idOf(store->findForUrl("https://a.example/x/", 1500)), "(none)");
+  EXPECT_EQ(idOf(store->findForUrl("https://a.example/x/y", 1500)), "(none)");
+}
+
+// What the binding hands to JS: the record's text, and a revision that
+// changes with every change to the record and is never given twice.
+TEST_P(Store, JsonForUrlIsTheRecordAndItsRevisionFollowsItsChanges) {
+  auto store = open();
+  store->add(record("s1", "https://a.example/api"));
+  auto first = store->findJsonForUrl("https://a.example/api/x", 1500, true);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(json::parse(first->json), record("s1", "https://a.example/api"));
+  auto again = store->findJsonForUrl("https://a.example/api/y", 1500, false);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->revision, first->revision);
+  EXPECT_TRUE(again->json.empty());
+
+  ASSERT_TRUE(store->recordCall("s1", 1600, 3));
+  auto counted = store->findJsonForUrl("https://a.example/api/x", 1700, true);
+  ASSERT_TRUE(counted);
+  EXPECT_GT(counted->revision, first->revision);
+  EXPECT_EQ(json::parse(counted->json)["callCount"], 3);
+  EXPECT_EQ(json::parse(counted->json)["lastUsedAt"], 1600);
+  EXPECT_EQ(json::parse(counted->json), *store->findForUrl("https://a.example/api/x", 1700));
+  EXPECT_FALSE(store->findJsonForUrl("https://a.example/apix", 1700, true));
+
+  store->end("s1", 1800);
+  EXPECT_FALSE(store->findJsonForUrl("https://a.example/api/x", 1900, true));
+  // Removed, then another session under the same endpoint: the index holds
+  // the new one, under a revision never seen before.
+  EXPECT_EQ(store->prune(1900), 1u);
+  store->add(record("s2", "https://a.example/api"));
+  auto replaced = store->findJsonForUrl("https://a.example/api", 1900, true);
+  ASSERT_TRUE(replaced);
+  EXPECT_EQ(json::parse(replaced->json)["sessionId"], "s2");
+  EXPECT_GT(replaced->revision, counted->revision);
+}
+
 TEST_P(Store, RecordCallCountsAndStamps) {
   auto store = open();
   store->add(record("s1", "https://a.example/"));

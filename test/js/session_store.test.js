@@ -45,6 +45,31 @@ test('findForUrl: exact beats prefix, the longest prefix wins, insertion order d
   }
 });
 
+test('findForUrl hands out a fresh record each time, and a changed record as it is now', () => {
+  const store = new SessionStore();
+  const flat = record({ endpoint: 'https://a.example/flat' });
+  const nested = record({ endpoint: 'https://a.example/nested', extra: { tags: ['x'] } });
+  store.add(flat);
+  store.add(nested);
+  const first = store.findForUrl('https://a.example/flat/1', { now: NOW });
+  assert.deepEqual(first, flat);
+  first.callCount = 99;
+  first.endpoint = 'https://evil.example/';
+  const second = store.findForUrl('https://a.example/flat/2', { now: NOW });
+  assert.notEqual(second, first);
+  assert.deepEqual(second, flat);
+  const inner = store.findForUrl('https://a.example/nested/1', { now: NOW });
+  inner.extra.tags.push('y');
+  assert.deepEqual(store.findForUrl('https://a.example/nested/1', { now: NOW }).extra, { tags: ['x'] });
+  assert.equal(store.recordCall(flat.sessionId, { now: NOW + 5, calls: 3 }), true);
+  const counted = store.findForUrl('https://a.example/flat/3', { now: NOW + 6 });
+  assert.equal(counted.callCount, 3);
+  assert.equal(counted.lastUsedAt, NOW + 5);
+  assert.equal(store.end(flat.sessionId, { now: NOW + 7 }), true);
+  assert.equal(store.findForUrl('https://a.example/flat/3', { now: NOW + 8 }), null);
+  store.close();
+});
+
 test('expired and ended sessions are never returned; list, prune and size agree', () => {
   const cache = new SessionStore();
   const live = record();
