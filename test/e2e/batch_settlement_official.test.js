@@ -15,16 +15,13 @@ import express from 'express';
 import { decodePaymentRequiredHeader, decodePaymentResponseHeader } from '@x402/core/http';
 import { HTTPFacilitatorClient, x402HTTPResourceServer, x402ResourceServer } from '@x402/core/server';
 import { paymentMiddlewareFromHTTPServer } from '@x402/express';
-import { toClientEvmSigner } from '@x402/evm';
-import { BatchSettlementEvmScheme as BatchSettlementClient } from '@x402/evm/batch-settlement/client';
 import { BatchSettlementEvmScheme as BatchSettlementServer } from '@x402/evm/batch-settlement/server';
 import { FileChannelStorage } from '@x402/evm/batch-settlement/server/file-storage';
-import { wrapFetchWithPayment, x402Client } from '@x402/fetch';
-import { parseAbiItem } from 'viem';
 
 import { Signer, toViemAccount } from '../../lib/index.js';
 import { startWorld } from '../../lib/devnet/world.js';
 import { mintUsdCoin, transact, usdcBalance } from '../../lib/devnet/token.js';
+import { DEPOSITED_EVENT, officialChannelBuyer } from './support/official_channel_buyer.js';
 
 const PRICE = 1_000n; // 0.001 USDC per call
 const CALLS = 100;
@@ -32,7 +29,6 @@ const CALLS = 100;
 // client deposits: room for 150 calls, of which 100 are made.
 const DEPOSIT = PRICE * 150n;
 const WITHDRAW_DELAY = 900;
-const depositedEvent = parseAbiItem('event Deposited(bytes32 indexed channelId, address indexed sender, uint128 amount, uint128 newBalance)');
 
 // The official seller, unchanged: one batch-settlement route whose 402
 // announces a minimum deposit of 150 calls; the receiver authorizer is the
@@ -106,12 +102,7 @@ describe('official batch-settlement client, server and facilitator on our channe
     authorizer = Signer.fromPrivateKey(world.chain.accounts[5].privateKey);
     receiver = Signer.generate(); // a fresh payee: its balance is this test's alone
     seller = await startChannelSeller({ world, payTo: receiver.address, authorizer, directory });
-    clientScheme = new BatchSettlementClient(toClientEvmSigner(toViemAccount(payer), world.chain.publicClient));
-    const client = new x402Client().setSpendControls({
-      allowedAssets: [{ network: world.chain.network, asset: world.token.address, maxAmountPerPayment: String(DEPOSIT) }],
-    });
-    client.register(world.chain.network, clientScheme);
-    payingFetch = wrapFetchWithPayment(fetch, client);
+    ({ scheme: clientScheme, pay: payingFetch } = officialChannelBuyer(world, payer, { maxAmountPerPayment: DEPOSIT }));
     startBlock = await world.chain.publicClient.getBlockNumber();
   });
 
@@ -161,7 +152,7 @@ describe('official batch-settlement client, server and facilitator on our channe
     // Only the first call went on chain: the deposit.
     assert.equal(transactions.length, 1);
     const deposits = await world.chain.publicClient.getLogs({
-      address: world.batchSettlement.address, event: depositedEvent, fromBlock: startBlock,
+      address: world.batchSettlement.address, event: DEPOSITED_EVENT, fromBlock: startBlock,
     });
     assert.equal(deposits.length, 1);
     assert.equal(deposits[0].transactionHash, transactions[0]);
@@ -201,12 +192,7 @@ describe('official batch-settlement client, server and facilitator on our channe
     const minter = Signer.fromPrivateKey(world.chain.accounts[0].privateKey);
     try {
       await mintUsdCoin({ chain: world.chain, token: world.token, owner: minter, to: buyer.address, amount: DEPOSIT });
-      const scheme = new BatchSettlementClient(toClientEvmSigner(toViemAccount(buyer), world.chain.publicClient));
-      const client = new x402Client().setSpendControls({
-        allowedAssets: [{ network: world.chain.network, asset: world.token.address, maxAmountPerPayment: String(DEPOSIT) }],
-      });
-      client.register(world.chain.network, scheme);
-      const pay = wrapFetchWithPayment(fetch, client);
+      const { scheme, pay } = officialChannelBuyer(world, buyer, { maxAmountPerPayment: DEPOSIT });
       for (let i = 0; i < 10; i++) assert.equal((await pay(seller.url)).status, 200);
       assert.equal(await balance(buyer.address), 0n);
 

@@ -13,31 +13,22 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { decodePaymentRequiredHeader, decodePaymentResponseHeader, encodePaymentSignatureHeader } from '@x402/core/http';
-import { toClientEvmSigner, voucherTypes, BATCH_SETTLEMENT_ADDRESS, BATCH_SETTLEMENT_DOMAIN } from '@x402/evm';
-import { BatchSettlementEvmScheme as BatchSettlementClient } from '@x402/evm/batch-settlement/client';
-import { wrapFetchWithPayment, x402Client } from '@x402/fetch';
+import { voucherTypes, BATCH_SETTLEMENT_ADDRESS, BATCH_SETTLEMENT_DOMAIN } from '@x402/evm';
 import { parseAbiItem } from 'viem';
 
 import { Signer, toViemAccount } from '../../lib/index.js';
 import { startWorld } from '../../lib/devnet/world.js';
 import { mintUsdCoin, usdcBalance } from '../../lib/devnet/token.js';
 import { startChannelSeller } from './support/channel_seller.js';
+import { DEPOSITED_EVENT, officialChannelBuyer } from './support/official_channel_buyer.js';
 
 const SELLER = fileURLToPath(new URL('./support/channel_seller.js', import.meta.url));
 const PRICE = 1_000n; // 0.001 USDC per call
 const CALLS = 100;
 const DEPOSIT = PRICE * 150n; // the route's minimum deposit: room for 150 calls
 const claimedEvent = parseAbiItem('event Claimed(bytes32 indexed channelId, address indexed sender, uint128 claimAmount, uint128 newTotalClaimed)');
-const depositedEvent = parseAbiItem('event Deposited(bytes32 indexed channelId, address indexed sender, uint128 amount, uint128 newBalance)');
 
-function officialBuyer(world, signer) {
-  const scheme = new BatchSettlementClient(toClientEvmSigner(toViemAccount(signer), world.chain.publicClient));
-  const client = new x402Client().setSpendControls({
-    allowedAssets: [{ network: world.chain.network, asset: world.token.address, maxAmountPerPayment: String(DEPOSIT) }],
-  });
-  client.register(world.chain.network, scheme);
-  return { scheme, pay: wrapFetchWithPayment(fetch, client) };
-}
+const officialBuyer = (world, signer) => officialChannelBuyer(world, signer, { maxAmountPerPayment: DEPOSIT });
 
 describe('our paywall sells batch-settlement to the official client', { timeout: 240_000 }, () => {
   let world;
@@ -103,7 +94,7 @@ describe('our paywall sells batch-settlement to the official client', { timeout:
       if (settle.transaction) transactions.push(settle.transaction);
     }
     assert.equal(seller.served(), CALLS);
-    const deposits = await world.chain.publicClient.getLogs({ address: world.batchSettlement.address, event: depositedEvent, fromBlock: startBlock });
+    const deposits = await world.chain.publicClient.getLogs({ address: world.batchSettlement.address, event: DEPOSITED_EVENT, fromBlock: startBlock });
     assert.equal(deposits.length, 1);
     assert.deepEqual(transactions, [deposits[0].transactionHash]);
     assert.equal(deposits[0].args.amount, DEPOSIT);
@@ -189,10 +180,10 @@ describe('our paywall sells batch-settlement to the official client', { timeout:
       // A first deposit below the announced minimum opens nothing.
       const cheap = officialBuyer(world, stranger).scheme;
       const low = await cheap.createPaymentPayload(2, { ...requirements, extra: { ...requirements.extra, minDeposit: String(PRICE) } });
-      const depositsBefore = (await world.chain.publicClient.getLogs({ address: world.batchSettlement.address, event: depositedEvent, fromBlock: 0n })).length;
+      const depositsBefore = (await world.chain.publicClient.getLogs({ address: world.batchSettlement.address, event: DEPOSITED_EVENT, fromBlock: 0n })).length;
       await refusedWith(encodePaymentSignatureHeader({ ...low, accepted: requirements, resource: { url: seller.url } }),
         'invalid_batch_settlement_evm_deposit_below_min_deposit', /below the server minimum/);
-      assert.equal((await world.chain.publicClient.getLogs({ address: world.batchSettlement.address, event: depositedEvent, fromBlock: 0n })).length, depositsBefore);
+      assert.equal((await world.chain.publicClient.getLogs({ address: world.batchSettlement.address, event: DEPOSITED_EVENT, fromBlock: 0n })).length, depositsBefore);
       assert.equal(seller.served(), servedBefore);
 
       // One valid voucher, sent 20 times at once: it pays for one response.
