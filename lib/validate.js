@@ -9,6 +9,12 @@ export const HEX_ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 /** A CAIP-2 EVM network ("eip155:8453"); the chain id is group 1. */
 export const CAIP2_EVM = /^eip155:([1-9][0-9]{0,15})$/;
 
+/** The chain id of a CAIP-2 EVM network ("eip155:8453" → 8453), or null for anything else. */
+export function evmChainId(network) {
+  const match = typeof network === 'string' ? CAIP2_EVM.exec(network) : null;
+  return match ? Number(match[1]) : null;
+}
+
 export function describe(value) {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { EVM_NETWORK_CHAIN_ID_MAP } from '@x402/evm/v1';
 
 import { maybeSecret, redactSecrets, showInput } from '../secret_text.js';
-import { CAIP2_EVM } from '../validate.js';
+import { evmChainId } from '../validate.js';
 import { formatUnits, parseDecimalUnits } from './amount.js';
 import { address, secretProblem, shown } from './config_values.js';
 
@@ -34,11 +34,6 @@ export const POLICY_FIELDS = {
 const policyFileName = (path) => (maybeSecret(path)
   ? 'CLAWPAY_POLICY_FILE (whose path holds a run of 64 hex digits, not shown)'
   : `CLAWPAY_POLICY_FILE (${path})`);
-
-function chainIdOf(network) {
-  if (CAIP2_EVM.test(network)) return Number(network.slice('eip155:'.length));
-  return null;
-}
 
 /** A list variable: an array (policy file) or a comma-separated string. */
 function listOf(value) {
@@ -140,7 +135,7 @@ export function readPolicy({ get, asset, network, chainId, v1Network, report }) 
     const items = listOf(networks.value);
     allowedNetworks = [];
     for (const item of items) {
-      let id = chainIdOf(item);
+      let id = evmChainId(item);
       if (id === null && item === v1Network) id = chainId;
       if (id === null && EVM_NETWORK_CHAIN_ID_MAP[item] !== undefined) id = EVM_NETWORK_CHAIN_ID_MAP[item];
       if (id === null) {

@@ -6,7 +6,7 @@
 import { EVM_NETWORK_CHAIN_ID_MAP } from '@x402/evm/v1';
 
 import { MAX_UINT256 } from '../limits.js';
-import { CAIP2_EVM, HEX_ADDRESS } from '../validate.js';
+import { CAIP2_EVM, HEX_ADDRESS, evmChainId } from '../validate.js';
 import { domainMismatch } from './asset_domain.js';
 import { parseBoundedJson } from './bounded_json.js';
 import { shownTerm } from './seller_text.js';
@@ -107,7 +107,7 @@ export function offerTerms(offer, x402Version, chain) {
   if (!Number.isInteger(offer.maxTimeoutSeconds) || offer.maxTimeoutSeconds <= 0) {
     return { unsupported: 'maxTimeoutSeconds is not a positive integer' };
   }
-  const mismatch = domainMismatch(offer, Number(network.slice('eip155:'.length)), chain);
+  const mismatch = domainMismatch(offer, evmChainId(network), chain);
   if (mismatch) return { unsupported: mismatch };
   return {
     terms: { network, asset: offer.asset, payTo: offer.payTo, amount: BigInt(amount) },

@@ -9,6 +9,7 @@ import { ExactEvmSchemeV1 } from '@x402/evm/exact/v1/client';
 import { EVM_NETWORK_CHAIN_ID_MAP } from '@x402/evm/v1';
 
 import { ShortLivedScheme, withinWindow } from './authorization_window.js';
+import { evmChainId } from '../validate.js';
 import { payError } from './errors.js';
 import { withPaymentIdentifier } from './payment_identifier.js';
 
@@ -84,7 +85,7 @@ export function officialClient(config, account, { maxAuthorizationSeconds }) {
   const client = new x402Client();
   const allowedAssets = [];
   for (const network of policy.allowedNetworks) {
-    const chainId = Number(network.slice('eip155:'.length));
+    const chainId = evmChainId(network);
     client.register(network, new ShortLivedScheme(new ExactEvmScheme(account), maxAuthorizationSeconds));
     const names = new Set();
     if (chainId === config.chainId && config.v1Network) names.add(config.v1Network);

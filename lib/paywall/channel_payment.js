@@ -8,10 +8,9 @@
 import { isBatchSettlementRefundPayload, isBatchSettlementVoucherPayload } from '@x402/evm';
 
 import { getAddress } from '../hashing.js';
+import { evmChainId } from '../validate.js';
 import { refused } from './payment_match.js';
 import { checkChannelVoucher } from './channel_voucher_check.js';
-
-const chainIdOf = (network) => Number(network.slice('eip155:'.length));
 
 /**
  * @param {object} request
@@ -34,7 +33,7 @@ export async function payByChannel({ resourceServer, requirement, storage, contr
     } catch {
       channel = undefined; // a malformed channel id: the check below names it
     }
-    const verdict = checkChannelVoucher({ channel, payload: raw, price: route.callPrice, chainId: chainIdOf(route.terms.network), contract });
+    const verdict = checkChannelVoucher({ channel, payload: raw, price: route.callPrice, chainId: evmChainId(route.terms.network), contract });
     if (verdict.ok === false) return refuse(402, verdict.reason, verdict.message);
   }
 

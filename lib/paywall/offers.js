@@ -5,6 +5,8 @@
 // that read the 402 body.
 import { EVM_NETWORK_CHAIN_ID_MAP } from '@x402/evm/v1';
 
+import { evmChainId } from '../validate.js';
+
 /** The key under `extra` that marks the session offer and states its terms. */
 export const SESSION_EXTRA = 'clawpaySession';
 
@@ -15,7 +17,7 @@ export const SESSION_EXTRA = 'clawpaySession';
  */
 export function v1NetworkName(network, names = {}) {
   if (names[network]) return names[network];
-  const chainId = Number(network.slice('eip155:'.length));
+  const chainId = evmChainId(network);
   for (const [name, id] of Object.entries(EVM_NETWORK_CHAIN_ID_MAP)) {
     if (id === chainId) return name;
   }

@@ -8,7 +8,7 @@ import { getAddress } from '../hashing.js';
 import { MAX_ASSET_DECIMALS, MAX_SESSION_TTL_SECONDS, MAX_UINT256, MIN_SESSION_TTL_SECONDS } from '../limits.js';
 import { parseDecimalUnits } from '../pay/amount.js';
 import { KNOWN_CHAINS } from '../pay/config_asset.js';
-import { CAIP2_EVM, argError, describe, expectObject, expectSafeInteger, expectString } from '../validate.js';
+import { CAIP2_EVM, argError, evmChainId, describe, expectObject, expectSafeInteger, expectString } from '../validate.js';
 
 function configError(name, message) {
   return argError(TypeError, 'ERR_INVALID_ROUTE', `Route ${name}: ${message}`);
@@ -32,7 +32,7 @@ export function baseUnits(value, name) {
 
 /** The USDC of a CAIP-2 network, when it is one of KNOWN_CHAINS; else null. */
 function knownUsdc(caip2) {
-  return KNOWN_CHAINS[Number(caip2.slice('eip155:'.length))]?.asset ?? null;
+  return KNOWN_CHAINS[evmChainId(caip2)]?.asset ?? null;
 }
 
 /** A price in base units, or in dollars ('$0.01') where the route's asset is a known USDC. */
