@@ -9,8 +9,11 @@
 // handlerRunsFile}. It prints {"port": N} when it listens and counts handler
 // runs into handlerRunsFile (one line each, written before the response).
 // GET /paid/channel?fail=1 runs the handler, which answers 500.
+// spawnChannelSeller() starts that program as a child process of a test.
+import { spawn } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { createInterface } from 'node:readline';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import express from 'express';
 
@@ -65,6 +68,33 @@ export async function startChannelSeller({
       return paywall.close();
     },
   };
+}
+
+const PROGRAM = fileURLToPath(import.meta.url);
+
+/**
+ * This seller as a process of its own, on `world`'s chain and token (the
+ * facilitator at `facilitatorUrl`, by default the world's), the receiver
+ * authorizer being `authorizerKey`: resolves once it listens, to
+ * {child, url, exited} (exited: a promise of {code, signal, stderr()}).
+ */
+export async function spawnChannelSeller(world, {
+  payTo, directory, price, minDeposit, authorizerKey, claimIntervalMs = 0, handlerRunsFile, facilitatorUrl = world.facilitator.url,
+}) {
+  const { token } = world;
+  const child = spawn(process.execPath, [PROGRAM, JSON.stringify({
+    facilitatorUrl, network: world.chain.network, payTo,
+    token: { address: token.address, name: token.name, version: token.version, decimals: token.decimals },
+    directory, price: String(price), minDeposit: String(minDeposit), claimIntervalMs, handlerRunsFile,
+  })], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CHANNEL_AUTHORIZER_KEY: authorizerKey } });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => { stderr += chunk; });
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, stderr: () => stderr })));
+  const line = await Promise.race([
+    new Promise((resolve) => createInterface({ input: child.stdout }).once('line', resolve)),
+    exited.then(({ code }) => { throw new Error(`seller exited (${code}): ${stderr}`); }),
+  ]);
+  return { child, exited, url: `http://127.0.0.1:${JSON.parse(line).port}/paid/channel` };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
