@@ -11,6 +11,7 @@ import { toViemAccount } from '../viem_account.js';
 import { argError, expectObject, invalidArg } from '../validate.js';
 import { ChannelClaims } from './channel_claims.js';
 import { payByChannel } from './channel_payment.js';
+import { recordChannelRevenue, settledAmounts } from './channel_revenue.js';
 import { channelStorage } from './store.js';
 
 const isChannelRoute = (route) => route.scheme === 'batch-settlement';
@@ -38,11 +39,13 @@ export function channelSchemes(routes, options) {
       throw argError(TypeError, 'ERR_INVALID_ROUTE',
         `Route ${route.id}: the batch-settlement routes on ${network} must share one payTo, asset and withdrawDelaySeconds`);
     }
-    if (!seen) byNetwork.set(network, terms);
+    if (!seen) byNetwork.set(network, { ...terms, routes: [] });
+    byNetwork.get(network).routes.push(route);
   }
-  const schemes = [...byNetwork].map(([network, terms]) => ({
+  const schemes = [...byNetwork].map(([network, { routes: sold, ...terms }]) => ({
     network,
     terms,
+    routes: sold,
     scheme: new BatchSettlementEvmScheme(terms.payTo, {
       storage,
       withdrawDelay: terms.withdrawDelaySeconds,
@@ -61,14 +64,30 @@ export class ChannelSeller {
   #claims;
   #contract = getAddress(BATCH_SETTLEMENT_ADDRESS);
 
-  constructor({ engine, facilitatorClient, setup }) {
+  /**
+   * `store` and `onRecorded` (settlement_record.js settledNotice) take the
+   * receipts of channel revenue, as the engine's take a request's.
+   */
+  constructor({ engine, facilitatorClient, setup, now = Date.now, onRecorded }) {
     this.#engine = engine;
     this.#storage = setup.storage;
-    const managers = setup.schemes.map(({ network, terms, scheme }) => scheme.createChannelManager(facilitatorClient, network, terms.asset));
+    const revenue = new Map();
+    const managers = setup.schemes.map(({ network, terms, scheme, routes }) => {
+      const facilitator = settledAmounts(facilitatorClient);
+      const manager = scheme.createChannelManager(facilitator.client, network, terms.asset);
+      revenue.set(manager, { routes, amountOf: facilitator.amountOf });
+      return manager;
+    });
     this.#claims = new ChannelClaims({
       managers,
       intervalMs: setup.config.claimIntervalMs,
       onError: setup.config.onClaimError ?? ((error) => process.emitWarning(`clawpay paywall: channel claim failed (retried at the next run): ${error.message}`)),
+      onSettlement: (manager, { transaction }) => {
+        const { routes, amountOf } = revenue.get(manager);
+        return recordChannelRevenue({
+          store: engine.store, routes, contract: this.#contract, transaction, amount: amountOf(transaction), now, onRecorded,
+        });
+      },
     });
   }
 

@@ -5,7 +5,8 @@
 // in the middle of a claim — the claim mined, the seller not yet told, its
 // storage unmarked. Restarted on the same storage, it claims what it served
 // exactly once, the payee receives exactly calls × price, the buyer's refund
-// returns the rest, all to the base unit on chain.
+// returns the rest, all to the base unit on chain; and its receipt ledger
+// (a journal beside its channel storage) counts that revenue once.
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,7 @@ import { decodePaymentResponseHeader } from '@x402/core/http';
 import { FileChannelStorage } from '@x402/evm/batch-settlement/server/file-storage';
 import { parseAbiItem, parseEventLogs } from 'viem';
 
-import { Signer } from '../../lib/index.js';
+import { ReceiptLedger, Signer } from '../../lib/index.js';
 import { startWorld } from '../../lib/devnet/world.js';
 import { mintUsdCoin, usdcBalance } from '../../lib/devnet/token.js';
 import { spawnChannelSeller } from './support/channel_seller.js';
@@ -54,6 +55,7 @@ describe('the channel seller killed with SIGKILL', { timeout: 240_000 }, () => {
     });
     await mintUsdCoin({ chain: world.chain, token: world.token, owner: minter, to: buyer.address, amount: DEPOSIT });
     const runsFile = join(dir, 'handler-runs');
+    const ledgerPath = join(dir, 'receipts.journal');
     return {
       buyer,
       payee,
@@ -61,10 +63,19 @@ describe('the channel seller killed with SIGKILL', { timeout: 240_000 }, () => {
       official: officialChannelBuyer(world, buyer, { maxAmountPerPayment: DEPOSIT }),
       storage: new FileChannelStorage({ directory: join(dir, 'channels') }),
       handlerRuns: async () => (await readFile(runsFile, 'utf8')).trim().split('\n').length,
+      // The settled receipts in the seller's ledger, read once its processes are gone.
+      receipts: () => {
+        const ledger = new ReceiptLedger({ path: ledgerPath, readOnly: true });
+        try {
+          return ledger.list().filter((receipt) => receipt.status === 'settled');
+        } finally {
+          ledger.close();
+        }
+      },
       seller: async (options = {}) => {
         const started = await spawnChannelSeller(world, {
           payTo: payee.address, directory: join(dir, 'channels'), price: PRICE, minDeposit: DEPOSIT,
-          authorizerKey: world.chain.accounts[5].privateKey, handlerRunsFile: runsFile, ...options,
+          authorizerKey: world.chain.accounts[5].privateKey, handlerRunsFile: runsFile, ledgerPath, ...options,
         });
         children.push(started.child);
         return started;
@@ -85,6 +96,21 @@ describe('the channel seller killed with SIGKILL', { timeout: 240_000 }, () => {
   async function killed(seller) {
     seller.child.kill('SIGKILL');
     assert.equal((await seller.exited).signal, 'SIGKILL');
+  }
+
+  // The seller's books: one receipt per settlement transaction on chain, the
+  // channel contract as payer, summing to exactly what reached the payee.
+  async function assertBooks(p, total) {
+    const receipts = p.receipts();
+    assert.equal(receipts.reduce((sum, r) => sum + BigInt(r.amount), 0n), total);
+    for (const receipt of receipts) {
+      assert.equal(receipt.payer, world.batchSettlement.address);
+      assert.equal(receipt.payTo, p.payee.address);
+      assert.equal(receipt.route, 'GET /paid/channel');
+      const mined = await world.chain.publicClient.getTransactionReceipt({ hash: receipt.transaction });
+      assert.equal(mined.status, 'success');
+    }
+    return receipts;
   }
 
   async function stopped(seller) {
@@ -141,6 +167,7 @@ describe('the channel seller killed with SIGKILL', { timeout: 240_000 }, () => {
     assert.equal(await balance(p.payee.address), CALLS * PRICE);
     assert.equal(await balance(p.buyer.address), payerStart - CALLS * PRICE);
     assert.equal(await p.handlerRuns(), Number(CALLS));
+    await assertBooks(p, CALLS * PRICE);
   });
 
   // The contract's claimed total only rises: a claim of a voucher already
@@ -195,5 +222,9 @@ describe('the channel seller killed with SIGKILL', { timeout: 240_000 }, () => {
     assert.equal(await balance(p.payee.address), CALLS * PRICE);
     assert.equal((await claimsOf(channelId)).length, 1);
     assert.equal(await p.handlerRuns(), Number(CALLS));
+    // The resubmitted claim added nothing to the books either.
+    const [booked, ...none] = await assertBooks(p, CALLS * PRICE);
+    assert.deepEqual(none, []);
+    assert.equal(booked.amount, String(CALLS * PRICE));
   });
 });

@@ -6,7 +6,7 @@
 //   CHANNEL_AUTHORIZER_KEY=0x… node test/e2e/support/channel_seller.js '<json>'
 // with {facilitatorUrl, token: {address, name, version, decimals}, network,
 // payTo, directory, price, minDeposit, withdrawDelaySeconds, claimIntervalMs,
-// handlerRunsFile}. It prints {"port": N} when it listens and counts handler
+// handlerRunsFile, ledgerPath} (ledgerPath: a journaled receipt ledger, else in memory). It prints {"port": N} when it listens and counts handler
 // runs into handlerRunsFile (one line each, written before the response).
 // GET /paid/channel?fail=1 runs the handler, which answers 500.
 // spawnChannelSeller() starts that program as a child process of a test.
@@ -23,8 +23,9 @@ import { createPaywall } from '../../../lib/paywall/middleware.js';
 
 export async function startChannelSeller({
   facilitatorUrl, token, network, payTo, directory, authorizer, price, minDeposit, withdrawDelaySeconds = 900,
-  claimIntervalMs = 0, handlerRunsFile, onClaimError,
+  claimIntervalMs = 0, handlerRunsFile, onClaimError, ledgerPath, onSettled,
 }) {
+  const ledger = new ReceiptLedger(ledgerPath ? { path: ledgerPath } : {});
   let url = null;
   const paywall = await createPaywall({
     facilitatorUrl,
@@ -38,7 +39,8 @@ export async function startChannelSeller({
       },
     },
     channels: { directory, receiverAuthorizer: authorizer, claimIntervalMs, onClaimError },
-    ledger: new ReceiptLedger(),
+    ledger,
+    onSettled,
   });
   let served = 0;
   const app = express();
@@ -65,7 +67,8 @@ export async function startChannelSeller({
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      return paywall.close();
+      await paywall.close();
+      ledger.close();
     },
   };
 }
@@ -79,13 +82,13 @@ const PROGRAM = fileURLToPath(import.meta.url);
  * {child, url, exited} (exited: a promise of {code, signal, stderr()}).
  */
 export async function spawnChannelSeller(world, {
-  payTo, directory, price, minDeposit, authorizerKey, claimIntervalMs = 0, handlerRunsFile, facilitatorUrl = world.facilitator.url,
+  payTo, directory, price, minDeposit, authorizerKey, claimIntervalMs = 0, handlerRunsFile, ledgerPath, facilitatorUrl = world.facilitator.url,
 }) {
   const { token } = world;
   const child = spawn(process.execPath, [PROGRAM, JSON.stringify({
     facilitatorUrl, network: world.chain.network, payTo,
     token: { address: token.address, name: token.name, version: token.version, decimals: token.decimals },
-    directory, price: String(price), minDeposit: String(minDeposit), claimIntervalMs, handlerRunsFile,
+    directory, price: String(price), minDeposit: String(minDeposit), claimIntervalMs, handlerRunsFile, ledgerPath,
   })], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CHANNEL_AUTHORIZER_KEY: authorizerKey } });
   let stderr = '';
   child.stderr.on('data', (chunk) => { stderr += chunk; });
