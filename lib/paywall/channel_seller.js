@@ -12,6 +12,7 @@ import { argError, expectObject, invalidArg } from '../validate.js';
 import { ChannelClaims } from './channel_claims.js';
 import { payByChannel } from './channel_payment.js';
 import { recordChannelRevenue, settledAmounts } from './channel_revenue.js';
+import { shortCutCheckedVouchers } from './channel_verify_hook.js';
 import { channelStorage } from './store.js';
 
 const isChannelRoute = (route) => route.scheme === 'batch-settlement';
@@ -42,18 +43,17 @@ export function channelSchemes(routes, options) {
     if (!seen) byNetwork.set(network, { ...terms, routes: [] });
     byNetwork.get(network).routes.push(route);
   }
-  const schemes = [...byNetwork].map(([network, { routes: sold, ...terms }]) => ({
-    network,
-    terms,
-    routes: sold,
-    scheme: new BatchSettlementEvmScheme(terms.payTo, {
+  const schemes = [...byNetwork].map(([network, { routes: sold, ...terms }]) => {
+    const scheme = new BatchSettlementEvmScheme(terms.payTo, {
       storage,
       withdrawDelay: terms.withdrawDelaySeconds,
       // The minimum deposit the 402 announces is a rule, not a hint.
       enforceMinDeposit: true,
       ...(config.receiverAuthorizer ? { receiverAuthorizerSigner: toViemAccount(config.receiverAuthorizer) } : {}),
-    }),
-  }));
+    });
+    // A voucher our native check passed is not judged again in JS.
+    return { network, terms, routes: sold, scheme, passed: shortCutCheckedVouchers(scheme) };
+  });
   return { schemes, storage, config };
 }
 
@@ -62,6 +62,7 @@ export class ChannelSeller {
   #engine;
   #storage;
   #claims;
+  #passed;
   #contract = getAddress(BATCH_SETTLEMENT_ADDRESS);
 
   /**
@@ -71,6 +72,7 @@ export class ChannelSeller {
   constructor({ engine, facilitatorClient, setup, now = Date.now, onRecorded }) {
     this.#engine = engine;
     this.#storage = setup.storage;
+    this.#passed = new Map(setup.schemes.map(({ network, passed }) => [network, passed]));
     const revenue = new Map();
     const managers = setup.schemes.map(({ network, terms, scheme, routes }) => {
       const facilitator = settledAmounts(facilitatorClient);
@@ -101,6 +103,7 @@ export class ChannelSeller {
     const [{ requirement }] = await this.#engine.offers(route);
     return payByChannel({
       resourceServer: this.#engine.resourceServer, requirement, storage: this.#storage, contract: this.#contract, route, payload, serve,
+      passed: this.#passed.get(route.terms.network),
     });
   }
 
