@@ -218,6 +218,20 @@ export interface ChannelStorage {
   updateChannel(channelId: string, update: (current: any) => any): Promise<{ channel?: unknown; status: string }>;
 }
 
+/**
+ * Channel state in Redis, for replicas selling the same channel routes: the official
+ * RedisChannelStorage (Lua compare-and-set per channel) over the paywall's Redis client.
+ * Pass as `channels.storage`; close() it after the paywall.
+ */
+export declare class RedisChannels implements ChannelStorage {
+  constructor(options: { url: string; prefix?: string });
+  readonly ready: Promise<void>;
+  get(channelId: string): Promise<Record<string, unknown> | undefined>;
+  list(): Promise<Record<string, unknown>[]>;
+  updateChannel(channelId: string, update: (current: any) => any): Promise<{ channel?: unknown; status: string }>;
+  close(): Promise<void>;
+}
+
 export interface ChannelClaimRun {
   claims: { vouchers: number; transaction: Hex }[];
   /**

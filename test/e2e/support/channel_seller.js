@@ -22,7 +22,7 @@ import { Signer } from '../../../lib/signer.js';
 import { createPaywall } from '../../../lib/paywall/middleware.js';
 
 export async function startChannelSeller({
-  facilitatorUrl, token, network, payTo, directory, authorizer, price, minDeposit, withdrawDelaySeconds = 900,
+  facilitatorUrl, token, network, payTo, directory, storage, authorizer, price, minDeposit, withdrawDelaySeconds = 900,
   claimIntervalMs = 0, handlerRunsFile, onClaimError, ledgerPath, onSettled,
 }) {
   const ledger = new ReceiptLedger(ledgerPath ? { path: ledgerPath } : {});
@@ -38,7 +38,7 @@ export async function startChannelSeller({
         description: 'A metered resource, paid by channel voucher',
       },
     },
-    channels: { directory, receiverAuthorizer: authorizer, claimIntervalMs, onClaimError },
+    channels: { ...(storage ? { storage } : { directory }), receiverAuthorizer: authorizer, claimIntervalMs, onClaimError },
     ledger,
     onSettled,
   });
