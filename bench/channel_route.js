@@ -24,7 +24,7 @@ const SERVER = fileURLToPath(new URL('./support/channel_server.js', import.meta.
 export const CHANNEL_ROUTE_TARGET = 0.9;
 
 async function startServer(options) {
-  const child = spawn(process.execPath, [...(process.env.CHANNEL_BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), SERVER, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [SERVER, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
   child.stdout.setEncoding('utf8');
   let text = '';
   for await (const chunk of child.stdout) {
