@@ -10,7 +10,7 @@
 // voucher claimable in storage; the next run submits it again and the
 // contract counts it once (its claimed total only rises) — the one case the
 // contract's own rule is what decides. A settlement is owed after any claim
-// and at the first run (a previous process may have claimed and stopped
+// (a cooperative refund's too: owe()) and at the first run (a previous process may have claimed and stopped
 // before settling), so claimed money never waits for new traffic.
 import { argError, expectSafeInteger } from '../validate.js';
 
@@ -94,6 +94,11 @@ export class ChannelClaims {
       this.#settleOwed = false;
     }
     return { claims, settlements };
+  }
+
+  /** Money was claimed outside a run (a cooperative refund claims first): the next run settles it. */
+  owe() {
+    this.#settleOwed = true;
   }
 
   /** Stops the timer and claims what is left (a last run, after any in flight). */

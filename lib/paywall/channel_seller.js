@@ -2,7 +2,7 @@
 // network its channel routes sell on, with the channel state in one
 // ChannelStorage (store.js channelStorage), and the batched claims
 // (channel_claims.js) that turn served vouchers into the payee's money.
-import { BATCH_SETTLEMENT_ADDRESS } from '@x402/evm';
+import { BATCH_SETTLEMENT_ADDRESS, isBatchSettlementRefundPayload } from '@x402/evm';
 import { BatchSettlementEvmScheme } from '@x402/evm/batch-settlement/server';
 
 import { getAddress } from '../hashing.js';
@@ -101,10 +101,13 @@ export class ChannelSeller {
   /** One request on a channel route: the engine's outcome shapes. */
   async pay({ route, payload, serve }) {
     const [{ requirement }] = await this.#engine.offers(route);
-    return payByChannel({
+    const outcome = await payByChannel({
       resourceServer: this.#engine.resourceServer, requirement, storage: this.#storage, contract: this.#contract, route, payload, serve,
       passed: this.#passed.get(route.terms.network),
     });
+    // A refund claims the channel's unclaimed vouchers on chain: that money is owed to the payee.
+    if (outcome.kind === 'served' && isBatchSettlementRefundPayload(payload.payload)) this.#claims.owe();
+    return outcome;
   }
 
   /** Claims and settles now (what the timer does). */

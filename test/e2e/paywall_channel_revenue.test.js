@@ -103,4 +103,32 @@ describe('channel claims on shutdown, into the seller\'s receipt ledger', { time
       await seller.stop();
     }
   });
+
+  // The refund claims the channel's unclaimed vouchers itself; the money it
+  // claimed still has to be settled to the payee, and booked.
+  test('a refund before any claim: the calls it claimed are settled to the payee and booked at close()', async () => {
+    const [minter, carol, authorizer] = [0, 8, 5].map((i) => Signer.fromPrivateKey(world.chain.accounts[i].privateKey));
+    const payee = Signer.generate();
+    signers.push(minter, carol, authorizer, payee);
+    const seller = await startChannelSeller({
+      facilitatorUrl: world.facilitator.url, token: world.token, network: world.chain.network, payTo: payee.address,
+      directory: join(dir, 'refunded'), authorizer, price: PRICE, minDeposit: DEPOSIT, claimIntervalMs: 0,
+    });
+    try {
+      assert.deepEqual(await seller.paywall.channels.claim(), { claims: [], settlements: [] });
+      await mintUsdCoin({ chain: world.chain, token: world.token, owner: minter, to: carol.address, amount: DEPOSIT });
+      const official = officialChannelBuyer(world, carol, { maxAmountPerPayment: DEPOSIT });
+      for (let i = 0; i < 3; i++) assert.equal((await official.pay(seller.url)).status, 200);
+      const refund = await official.scheme.refund(seller.url);
+      assert.equal(refund.success, true, JSON.stringify(refund));
+      assert.equal(BigInt(refund.amount), DEPOSIT - 3n * PRICE);
+      const { settlements } = await seller.paywall.close();
+      assert.equal(settlements.length, 1);
+      assert.equal(settlements[0].receipt.amount, String(3n * PRICE));
+      assert.equal(await usdcBalance({ chain: world.chain, token: world.token, address: payee.address }), 3n * PRICE);
+      assert.equal(await usdcBalance({ chain: world.chain, token: world.token, address: carol.address }), DEPOSIT - 3n * PRICE);
+    } finally {
+      await seller.stop();
+    }
+  });
 });
