@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 import { sessionStoreRows } from './session_store.js';
 import { PAYWALL_TARGET, paywallRows, printPaywall } from './paywall.js';
+import { CHANNEL_ROUTE_TARGET, channelRouteRows, printChannelRoute } from './channel_route.js';
 import { printRedis, redisRows } from './redis.js';
 import { formatNs, printTable } from './harness.js';
 import { floorTargets } from './native_floor.js';
@@ -36,6 +37,8 @@ printTable('Session store', store);
 const paywall = await paywallRows();
 printPaywall(paywall);
 printRedis(await redisRows());
+const channelRoute = await channelRouteRows();
+printChannelRoute(channelRoute);
 printSessionKinds(await sessionKindRows({ samples: quick ? 10 : 30 }));
 const sessionCall = await sessionCallRows(quick ? { rounds: 4, calls: 100 } : {});
 printSessionCall(sessionCall);
@@ -54,6 +57,7 @@ const targets = [
   [`findForUrl among ${lookup.name.match(/among ([\d,]+)/)[1]} sessions ≤ 3 µs`, ours(lookup) <= 3000, formatNs(ours(lookup))],
   ['batch verify on all cores ≥ 1.7× one core', batchSpeedup >= 1.7, `${batchSpeedup.toFixed(2)}×`],
   [`session requests through the paywall ≥ ${100 * PAYWALL_TARGET}% of the bare handler`, paywall.ratio >= PAYWALL_TARGET, `${(100 * paywall.ratio).toFixed(1)}%`],
+  [`channel route ≥ ${100 * CHANNEL_ROUTE_TARGET}% of the bare handler`, channelRoute.ratio >= CHANNEL_ROUTE_TARGET, `${(100 * channelRoute.ratio).toFixed(1)}% (${channelRoute.toOfficial.toFixed(2)}× the official server)`],
   ['voucher check per request ≥ 20× the @x402/evm server', ratio(voucherCheck) >= 20, `${ratio(voucherCheck).toFixed(1)}× (${formatNs(ours(voucherCheck))}; in CPU time ${(vouchers.cpu.official / vouchers.cpu.ours).toFixed(1)}×)`],
 ];
 targets.unshift(...await floorTargets(root, { rounds: quick ? 5 : 9 }));

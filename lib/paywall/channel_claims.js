@@ -10,7 +10,7 @@
 // voucher claimable in storage; the next run submits it again and the
 // contract counts it once (its claimed total only rises) — the one case the
 // contract's own rule is what decides. A settlement is owed after any claim
-// and at the first run (a previous process may have claimed and stopped
+// (a cooperative refund's too: owe()) and at the first run (a previous process may have claimed and stopped
 // before settling), so claimed money never waits for new traffic.
 import { argError, expectSafeInteger } from '../validate.js';
 
@@ -33,6 +33,7 @@ async function settleOwed(manager) {
 export class ChannelClaims {
   #managers;
   #onError;
+  #onSettlement;
   #timer = null;
   #running = null;
   #queued = null;
@@ -44,21 +45,24 @@ export class ChannelClaims {
    * @param {import('@x402/evm/batch-settlement/server').BatchSettlementChannelManager[]} options.managers
    * @param {number} [options.intervalMs] between runs (0: only on demand and on close)
    * @param {(error: Error) => void} [options.onError] a failed run (it is retried at the next)
+   * @param {(manager: object, settlement: {transaction: string}) => Promise<object | null>} [options.onSettlement]
+   *   records a settlement (channel_revenue.js): resolves to its receipt
    */
-  constructor({ managers, intervalMs = DEFAULT_CLAIM_INTERVAL_MS, onError = () => {} }) {
+  constructor({ managers, intervalMs = DEFAULT_CLAIM_INTERVAL_MS, onError = () => {}, onSettlement = async () => null }) {
     expectSafeInteger(intervalMs, 'channels.claimIntervalMs', { min: 0 });
     if (intervalMs !== 0 && intervalMs < MIN_CLAIM_INTERVAL_MS) {
       throw argError(RangeError, 'ERR_INVALID_ARG_VALUE', `channels.claimIntervalMs must be 0 or at least ${MIN_CLAIM_INTERVAL_MS}, got ${intervalMs}`);
     }
     this.#managers = managers;
     this.#onError = onError;
+    this.#onSettlement = onSettlement;
     if (intervalMs > 0) {
       this.#timer = setInterval(() => this.run().catch((error) => this.#onError(error)), intervalMs);
       this.#timer.unref();
     }
   }
 
-  /** Claims and settles now: resolves to {claims: [{vouchers, transaction}], settlements: [{transaction}]}. */
+  /** Claims and settles now: resolves to {claims: [{vouchers, transaction}], settlements: [{transaction, receipt}]}. */
   run() {
     if (this.#queued) return this.#queued;
     if (!this.#running) return this.#start();
@@ -85,11 +89,16 @@ export class ChannelClaims {
     if (this.#settleOwed) {
       for (const manager of this.#managers) {
         const settled = await settleOwed(manager);
-        if (settled) settlements.push(settled);
+        if (settled) settlements.push({ ...settled, receipt: await this.#onSettlement(manager, settled) });
       }
       this.#settleOwed = false;
     }
     return { claims, settlements };
+  }
+
+  /** Money was claimed outside a run (a cooperative refund claims first): the next run settles it. */
+  owe() {
+    this.#settleOwed = true;
   }
 
   /** Stops the timer and claims what is left (a last run, after any in flight). */

@@ -1,7 +1,8 @@
 // One request on a batch-settlement route, through the official server
 // scheme registered on the paywall's resource server: a deposit is verified
 // and settled on chain by the facilitator; a voucher passes our check
-// (channel_voucher_check.js), then the scheme reserves the channel, the
+// (channel_voucher_check.js; the scheme then does not judge it again in JS,
+// channel_verify_hook.js), then the scheme reserves the channel, the
 // handler runs, and the charge is committed to channel storage — no chain
 // call; a refund request is answered as the official server does, without
 // the handler. Outcomes have the engine's shapes (engine.js `pay`).
@@ -18,8 +19,10 @@ import { checkChannelVoucher } from './channel_voucher_check.js';
  * @param {object} request.requirement the route's batch-settlement offer
  * @param {{get(id: string): Promise<object | undefined>}} request.storage the scheme's ChannelStorage
  * @param {string} request.contract the channel contract's address
+ * @param {(payload: object, channel: object) => void} [request.passed] tells the scheme's
+ *   before-verify hook (channel_verify_hook.js) that our check passed this voucher
  */
-export async function payByChannel({ resourceServer, requirement, storage, contract, route, payload, serve }) {
+export async function payByChannel({ resourceServer, requirement, storage, contract, route, payload, serve, passed = () => {} }) {
   // A refusal names the payload, so the 402 can carry the channel's state.
   const refuse = (status, error, message) => ({ ...refused(status, error, message), payload });
   if (payload.x402Version !== 2 || !resourceServer.findMatchingRequirements([requirement], payload)) {
@@ -35,6 +38,7 @@ export async function payByChannel({ resourceServer, requirement, storage, contr
     }
     const verdict = checkChannelVoucher({ channel, payload: raw, price: route.callPrice, chainId: evmChainId(route.terms.network), contract });
     if (verdict.ok === false) return refuse(402, verdict.reason, verdict.message);
+    if (verdict.ok === true) passed(payload, channel);
   }
 
   let verified;

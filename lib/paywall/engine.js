@@ -36,7 +36,7 @@ import {
 } from './payment_identifier.js';
 import { decodeOutcome, encodeOutcome, MAX_REPLAY_BYTES, OutcomeMemo } from './replay_outcome.js';
 import { isStoreUnavailable, paywallStore } from './store.js';
-import { recordSettlement } from './settlement_record.js';
+import { recordSettlement, settledNotice } from './settlement_record.js';
 
 // A claim this old, and not in flight in this process, was abandoned.
 export const STALE_CLAIM_MS = 60_000;
@@ -375,23 +375,6 @@ export class PaymentEngine {
     }
     return { ...outcome, receipt: recorded.receipt };
   }
-}
-
-/**
- * The seller's notice of a settlement: the log line, then the hook. Neither
- * may cost the buyer the response it paid for, so their failures are caught.
- */
-function settledNotice(onSettled, log) {
-  if (onSettled !== null && typeof onSettled !== 'function') throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'Expected a function for onSettled');
-  if (log !== null && typeof log !== 'function') throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'Expected a function for log');
-  return (receipt) => {
-    try {
-      log?.(`settled ${receipt.kind} ${receipt.route ?? receipt.resource}: ${receipt.amount} base units from ${receipt.payer} (tx ${receipt.transaction})`);
-      onSettled?.(receipt);
-    } catch {
-      // the payment is settled and recorded; the response still goes out
-    }
-  };
 }
 
 export { SESSION_EXTRA };

@@ -147,7 +147,7 @@ export interface ReplayOptions {
   replayTtlSeconds?: number;
   /** Default true. */
   paymentIdentifier?: PaymentIdentifierMode;
-  /** Called with each settled receipt (after it is recorded); a throw is caught, the response still goes out. */
+  /** Called with each settled receipt (after it is recorded; a channel settlement's too); a throw is caught, the response still goes out. */
   onSettled?: (receipt: Receipt) => void;
   /** One line per settlement: kind, route, amount in base units, payer, tx hash. */
   log?: (line: string) => void;
@@ -207,8 +207,8 @@ export interface Paywall {
   revokeSession(token: string): ReturnType<SessionGate['revoke']>;
   /** The batch-settlement side; null without a channel route. */
   readonly channels: ChannelSeller | null;
-  /** Claims and settles what channels owe (a last batch), then stops the claim timer. */
-  close(): Promise<void>;
+  /** Claims and settles what channels owe (a last batch), then stops the claim timer: that run, or null without channels. */
+  close(): Promise<ChannelClaimRun | null>;
 }
 
 /** The official @x402/evm server ChannelStorage: get, list, updateChannel. */
@@ -218,9 +218,28 @@ export interface ChannelStorage {
   updateChannel(channelId: string, update: (current: any) => any): Promise<{ channel?: unknown; status: string }>;
 }
 
+/**
+ * Channel state in Redis, for replicas selling the same channel routes: the official
+ * RedisChannelStorage (Lua compare-and-set per channel) over the paywall's Redis client.
+ * Pass as `channels.storage`; close() it after the paywall.
+ */
+export declare class RedisChannels implements ChannelStorage {
+  constructor(options: { url: string; prefix?: string });
+  readonly ready: Promise<void>;
+  get(channelId: string): Promise<Record<string, unknown> | undefined>;
+  list(): Promise<Record<string, unknown>[]>;
+  updateChannel(channelId: string, update: (current: any) => any): Promise<{ channel?: unknown; status: string }>;
+  close(): Promise<void>;
+}
+
 export interface ChannelClaimRun {
   claims: { vouchers: number; transaction: Hex }[];
-  settlements: { transaction: Hex }[];
+  /**
+   * Each settlement to the payee, with its receipt in the paywall's store (one per settlement
+   * transaction: the amount the chain's Settled event states, the channel contract as payer);
+   * receipt null while a store that is away is still being written to.
+   */
+  settlements: { transaction: Hex; receipt: Receipt | null }[];
 }
 
 export interface ChannelSeller {

@@ -12,5 +12,6 @@ export { normalizeRoute } from './route.js';
 export { SESSION_EXTRA } from './offers.js';
 export { ReceiptLedger, formatReceipts } from '../receipt_ledger.js';
 export { redisStore } from './redis_store.js';
+export { RedisChannels } from './redis_channel_storage.js';
 export { journalStore } from './journal_store.js';
 export { STORE_OPERATIONS } from './store.js';

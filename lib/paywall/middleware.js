@@ -20,6 +20,7 @@ import { ChannelSeller, channelSchemes } from './channel_seller.js';
 import { PaymentEngine } from './engine.js';
 import { RequestPaths } from './request_paths.js';
 import { RouteTable } from './routes.js';
+import { settledNotice } from './settlement_record.js';
 import { SESSION_HEADER, SessionGate } from './session_gate.js';
 import { createSiwxGate } from './siwx.js';
 import { isStoreUnavailable, paywallStore } from './store.js';
@@ -115,7 +116,9 @@ export async function createPaywall({
     facilitatorUrl, facilitatorClient, store, v1Names, now, replayTtlSeconds, paymentIdentifier, onSettled, log,
     routes: table.routes, schemes: channelSetup?.schemes,
   });
-  const channels = channelSetup ? new ChannelSeller({ engine, facilitatorClient, setup: channelSetup }) : null;
+  const channels = channelSetup
+    ? new ChannelSeller({ engine, facilitatorClient, setup: channelSetup, now, onRecorded: settledNotice(onSettled, log) })
+    : null;
   const sessions = new SessionGate({ store, now });
   const paths = new RequestPaths(table);
   const byId = new Map(table.routes.map((route) => [route.id, route]));
@@ -294,9 +297,7 @@ export async function createPaywall({
     revokeSession: (token) => sessions.revoke(token),
     /** The batch-settlement side (null without channel routes): storage, claim(), close(). */
     channels,
-    /** Claims and settles what channels owe (a last batch), then stops the claim timer. */
-    close: async () => {
-      await channels?.close();
-    },
+    /** Claims and settles what channels owe (a last batch), then stops the claim timer: that run, or null without channels. */
+    close: async () => (channels ? channels.close() : null),
   };
 }

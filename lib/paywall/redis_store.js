@@ -120,6 +120,25 @@ export async function connectRedisStore(options, { timeoutMs = 5000 } = {}) {
 }
 
 /**
+ * The paywall's Redis client (node-redis): no offline queue, reconnecting by
+ * itself; {client, ready, lastError} (the last connection error, or null).
+ * The channel storage (redis_channel_storage.js) connects the same way.
+ */
+export function redisConnection(url) {
+  const connection = { client: null, ready: null, lastError: null };
+  connection.client = createClient({
+    url,
+    disableOfflineQueue: true,
+    socket: { reconnectStrategy: (retries) => Math.min(25 * 2 ** retries, LONGEST_RECONNECT_MS), connectTimeout: 2000 },
+  });
+  // Connection errors are answered per operation (503); the client reconnects by itself.
+  connection.client.on('error', (error) => { connection.lastError = error; });
+  connection.ready = connection.client.connect().then(() => undefined);
+  connection.ready.catch(() => {});
+  return connection;
+}
+
+/**
  * A PaywallStore on Redis at `url` (redis://host:port[/db]). Connecting
  * starts at once; `store.ready` resolves when the first connection is up
  * (operations before that get ERR_STORE_UNAVAILABLE).
@@ -131,20 +150,12 @@ export function redisStore(options) {
   if (!/^rediss?:\/\//.test(url)) throw invalidArg('a redis:// or rediss:// URL', 'options.url', url);
   if (!PREFIX.test(expectString(prefix, 'options.prefix'))) throw invalidArg('at most 64 printable characters, no spaces', 'options.prefix', prefix);
 
-  let lastError = null;
-  const client = createClient({
-    url,
-    disableOfflineQueue: true,
-    socket: { reconnectStrategy: (retries) => Math.min(25 * 2 ** retries, LONGEST_RECONNECT_MS), connectTimeout: 2000 },
-  });
-  // Connection errors are answered per operation (503); the client reconnects by itself.
-  client.on('error', (error) => { lastError = error; });
-  const ready = client.connect().then(() => undefined);
-  ready.catch(() => {});
+  const connection = redisConnection(url);
+  const { client, ready } = connection;
   const where = redisLocation(url);
 
   async function call(fn) {
-    if (!client.isReady) throw storeUnavailable(`Redis at ${where} is not connected${lastError ? ` (${lastError.message})` : ''}`);
+    if (!client.isReady) throw storeUnavailable(`Redis at ${where} is not connected${connection.lastError ? ` (${connection.lastError.message})` : ''}`);
     try {
       return await fn();
     } catch (error) {

@@ -4,10 +4,7 @@
 // 100 calls on one deposit, the batched claim, the cooperative refund, all
 // asserted on chain to the base unit; then a hostile client's vouchers.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -19,10 +16,9 @@ import { parseAbiItem } from 'viem';
 import { Signer, toViemAccount } from '../../lib/index.js';
 import { startWorld } from '../../lib/devnet/world.js';
 import { mintUsdCoin, usdcBalance } from '../../lib/devnet/token.js';
-import { startChannelSeller } from './support/channel_seller.js';
+import { spawnChannelSeller, startChannelSeller } from './support/channel_seller.js';
 import { DEPOSITED_EVENT, officialChannelBuyer } from './support/official_channel_buyer.js';
 
-const SELLER = fileURLToPath(new URL('./support/channel_seller.js', import.meta.url));
 const PRICE = 1_000n; // 0.001 USDC per call
 const CALLS = 100;
 const DEPOSIT = PRICE * 150n; // the route's minimum deposit: room for 150 calls
@@ -264,20 +260,12 @@ describe('our paywall sells batch-settlement to the official client', { timeout:
     const runsFile = join(sellerDir, 'handler-runs');
     const children = [];
     const startSeller = async () => {
-      const child = spawn(process.execPath, [SELLER, JSON.stringify({
-        facilitatorUrl: world.facilitator.url, network: world.chain.network, payTo: payee.address,
-        token: { address: world.token.address, name: world.token.name, version: world.token.version, decimals: world.token.decimals },
-        directory: join(sellerDir, 'channels'), price: String(PRICE), minDeposit: String(DEPOSIT), claimIntervalMs: 0, handlerRunsFile: runsFile,
-      })], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CHANNEL_AUTHORIZER_KEY: world.chain.accounts[5].privateKey } });
-      children.push(child);
-      let stderr = '';
-      child.stderr.on('data', (chunk) => { stderr += chunk; });
-      const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, stderr: () => stderr })));
-      const line = await Promise.race([
-        new Promise((resolve) => createInterface({ input: child.stdout }).once('line', resolve)),
-        exited.then(({ code }) => { throw new Error(`seller exited (${code}): ${stderr}`); }),
-      ]);
-      return { child, exited, url: `http://127.0.0.1:${JSON.parse(line).port}/paid/channel` };
+      const started = await spawnChannelSeller(world, {
+        payTo: payee.address, directory: join(sellerDir, 'channels'), price: PRICE, minDeposit: DEPOSIT,
+        authorizerKey: world.chain.accounts[5].privateKey, handlerRunsFile: runsFile,
+      });
+      children.push(started.child);
+      return started;
     };
     const handlerRuns = async () => (await readFile(runsFile, 'utf8')).trim().split('\n').length;
     const channelClaims = async (channelId) => (await world.chain.publicClient.getLogs({

@@ -4,7 +4,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
+import { ReceiptLedger } from '../../lib/receipt_ledger.js';
 import { ChannelClaims } from '../../lib/paywall/channel_claims.js';
+import { recordChannelRevenue } from '../../lib/paywall/channel_revenue.js';
+import { journalStore } from '../../lib/paywall/journal_store.js';
 import { channelSchemes } from '../../lib/paywall/channel_seller.js';
 import { normalizeRoute } from '../../lib/paywall/route.js';
 import { RouteTable } from '../../lib/paywall/routes.js';
@@ -65,4 +68,26 @@ test('the claim interval is 0 (on demand) or at least 100 ms', () => {
   assert.throws(() => new ChannelClaims({ managers: [], intervalMs: 50 }), (e) => e.code === 'ERR_INVALID_ARG_VALUE' && /claimIntervalMs/.test(e.message));
   assert.throws(() => new ChannelClaims({ managers: [], intervalMs: -1 }), /claimIntervalMs/);
   assert.throws(() => new ChannelClaims({ managers: [], intervalMs: 1.5 }), /claimIntervalMs/);
+});
+
+// A facilitator other than the official one may settle without saying how
+// much moved: the receipt is then refused by name, never guessed from claims.
+test('channel revenue without the settled amount is refused with ERR_CHANNEL_REVENUE_UNKNOWN; with it, one receipt per settlement', async () => {
+  const ledger = new ReceiptLedger();
+  const store = journalStore(ledger);
+  const routes = [normalizeRoute(channelRoute(), 'GET /metered')];
+  const base = { store, routes, contract: '0x4020615294c913F045dc10f0a5cdEbd86c280001', transaction: `0x${'ab'.repeat(32)}`, now: () => 1_700_000_000_000 };
+  for (const amount of [undefined, '', '-1', '01', 5]) {
+    await assert.rejects(recordChannelRevenue({ ...base, amount }), { code: 'ERR_CHANNEL_REVENUE_UNKNOWN', message: /did not say how much it moved/ });
+  }
+  assert.deepEqual(ledger.list(), []);
+  const told = [];
+  const receipt = await recordChannelRevenue({ ...base, amount: '8000', onRecorded: (r) => told.push(r) });
+  assert.deepEqual(told, [receipt]);
+  assert.equal(receipt.status, 'settled');
+  assert.equal(receipt.amount, '8000');
+  assert.equal(receipt.payer, base.contract);
+  assert.equal(receipt.method, 'GET');
+  assert.equal(ledger.list().length, 1);
+  ledger.close();
 });

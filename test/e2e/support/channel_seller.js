@@ -6,11 +6,14 @@
 //   CHANNEL_AUTHORIZER_KEY=0x… node test/e2e/support/channel_seller.js '<json>'
 // with {facilitatorUrl, token: {address, name, version, decimals}, network,
 // payTo, directory, price, minDeposit, withdrawDelaySeconds, claimIntervalMs,
-// handlerRunsFile}. It prints {"port": N} when it listens and counts handler
+// handlerRunsFile, ledgerPath} (ledgerPath: a journaled receipt ledger, else in memory). It prints {"port": N} when it listens and counts handler
 // runs into handlerRunsFile (one line each, written before the response).
 // GET /paid/channel?fail=1 runs the handler, which answers 500.
+// spawnChannelSeller() starts that program as a child process of a test.
+import { spawn } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { createInterface } from 'node:readline';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import express from 'express';
 
@@ -19,9 +22,10 @@ import { Signer } from '../../../lib/signer.js';
 import { createPaywall } from '../../../lib/paywall/middleware.js';
 
 export async function startChannelSeller({
-  facilitatorUrl, token, network, payTo, directory, authorizer, price, minDeposit, withdrawDelaySeconds = 900,
-  claimIntervalMs = 0, handlerRunsFile, onClaimError,
+  facilitatorUrl, token, network, payTo, directory, storage, authorizer, price, minDeposit, withdrawDelaySeconds = 900,
+  claimIntervalMs = 0, handlerRunsFile, onClaimError, ledgerPath, onSettled,
 }) {
+  const ledger = new ReceiptLedger(ledgerPath ? { path: ledgerPath } : {});
   let url = null;
   const paywall = await createPaywall({
     facilitatorUrl,
@@ -34,8 +38,9 @@ export async function startChannelSeller({
         description: 'A metered resource, paid by channel voucher',
       },
     },
-    channels: { directory, receiverAuthorizer: authorizer, claimIntervalMs, onClaimError },
-    ledger: new ReceiptLedger(),
+    channels: { ...(storage ? { storage } : { directory }), receiverAuthorizer: authorizer, claimIntervalMs, onClaimError },
+    ledger,
+    onSettled,
   });
   let served = 0;
   const app = express();
@@ -62,9 +67,37 @@ export async function startChannelSeller({
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      return paywall.close();
+      await paywall.close();
+      ledger.close();
     },
   };
+}
+
+const PROGRAM = fileURLToPath(import.meta.url);
+
+/**
+ * This seller as a process of its own, on `world`'s chain and token (the
+ * facilitator at `facilitatorUrl`, by default the world's), the receiver
+ * authorizer being `authorizerKey`: resolves once it listens, to
+ * {child, url, exited} (exited: a promise of {code, signal, stderr()}).
+ */
+export async function spawnChannelSeller(world, {
+  payTo, directory, price, minDeposit, authorizerKey, claimIntervalMs = 0, handlerRunsFile, ledgerPath, facilitatorUrl = world.facilitator.url,
+}) {
+  const { token } = world;
+  const child = spawn(process.execPath, [PROGRAM, JSON.stringify({
+    facilitatorUrl, network: world.chain.network, payTo,
+    token: { address: token.address, name: token.name, version: token.version, decimals: token.decimals },
+    directory, price: String(price), minDeposit: String(minDeposit), claimIntervalMs, handlerRunsFile, ledgerPath,
+  })], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CHANNEL_AUTHORIZER_KEY: authorizerKey } });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => { stderr += chunk; });
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, stderr: () => stderr })));
+  const line = await Promise.race([
+    new Promise((resolve) => createInterface({ input: child.stdout }).once('line', resolve)),
+    exited.then(({ code }) => { throw new Error(`seller exited (${code}): ${stderr}`); }),
+  ]);
+  return { child, exited, url: `http://127.0.0.1:${JSON.parse(line).port}/paid/channel` };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {

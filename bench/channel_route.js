@@ -1,0 +1,166 @@
+// Load on a batch-settlement (payment channel) route, on loopback: the same
+// Express handler (i) bare, (ii) behind our paywall's channel route, (iii)
+// behind the official server (@x402/express, @x402/evm's batch-settlement
+// server scheme), in interleaved rounds, the order turned each round.
+// Every paid request carries the channel's next cumulative voucher: one
+// channel per connection (a deposit each, made before timing), its vouchers
+// signed in order beforehand; a request holds its channel until answered,
+// so no voucher is skipped or sent twice. The bare handler gets a voucher header too (same bytes on the
+// wire). Figures: best mean req/s of each over the rounds, the server's CPU
+// per request (median of rounds), and each round's ratios.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import autocannon from 'autocannon';
+import { encodePaymentSignatureHeader } from '@x402/core/http';
+
+const SERVER = fileURLToPath(new URL('./support/channel_server.js', import.meta.url));
+
+/** Issue #17: the channel route at ≥ 90% of the bare handler's throughput. */
+export const CHANNEL_ROUTE_TARGET = 0.9;
+
+async function startServer(options) {
+  const child = spawn(process.execPath, [SERVER, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  child.stdout.setEncoding('utf8');
+  let text = '';
+  for await (const chunk of child.stdout) {
+    text += chunk;
+    if (text.includes('\n')) break;
+  }
+  if (!text.includes('\n')) throw new Error('the channel bench server exited before it was ready');
+  return { child, ...JSON.parse(text.slice(0, text.indexOf('\n'))) };
+}
+
+const cpuMicros = async (info) => (await (await fetch(info.cpu)).json()).micros;
+
+// The PAYMENT-SIGNATURE header of a channel's `n`-th pre-signed voucher
+// (cumulative (n + 2) × price: the deposit paid the first request).
+function voucherHeader(url, channel, price, n) {
+  const signature = channel.signatures[n];
+  if (signature === undefined) throw new Error(`channel ${channel.channelId}: its ${channel.signatures.length} vouchers ran out; sign more`);
+  return encodePaymentSignatureHeader({
+    x402Version: 2, accepted: channel.requirements, resource: { url },
+    payload: {
+      type: 'voucher', channelConfig: channel.channelConfig,
+      voucher: { channelId: channel.channelId, maxClaimableAmount: String(BigInt(n + 2) * price), signature },
+    },
+  });
+}
+
+// `amount` requests on `connections` connections, each carrying the next
+// voucher of a channel no other request holds: a request takes a free
+// channel when it is built and frees it when its answer arrives
+// (autocannon gives each request's build and answer the same context). A
+// count, not a duration: a run stopped by the clock would leave a request
+// served that its client never heard of.
+function loadChannels(target, connections, amount, timing) {
+  const free = [...target.channels];
+  // A request built but never sent must not skip a voucher: go on from what was answered.
+  for (const channel of free) channel.next = channel.acked;
+  return new Promise((resolve, reject) => {
+    const instance = autocannon({
+      url: target.url, connections, pipelining: 1, amount,
+      requests: [{
+        setupRequest: (req, context) => {
+          const channel = free.pop();
+          if (channel === undefined) throw new Error('no free channel: more requests in flight than channels');
+          context.channel = channel;
+          return { ...req, headers: { 'PAYMENT-SIGNATURE': target.header(channel)(channel.next++) } };
+        },
+        onResponse: (status, body, context) => {
+          if (status === 200) context.channel.acked += 1;
+          free.push(context.channel);
+          timing.last = process.hrtime.bigint();
+        },
+      }],
+    }, (error, result) => (error ? reject(error) : resolve(result)));
+    instance.on('error', reject);
+  });
+}
+
+/** {rate: req/s, cpu: the server's CPU µs per request} for `amount` requests. */
+async function load(info, target, amount) {
+  const before = await cpuMicros(info);
+  // Timed to the last answer: autocannon ends a counted run on its next 1 s tick.
+  const timing = { start: process.hrtime.bigint(), last: null };
+  const result = await loadChannels(target, target.channels.length, amount, timing);
+  const elapsed = Number(timing.last - timing.start) / 1e9;
+  const total = result.requests.total;
+  const bad = result.non2xx + result.errors + result.timeouts;
+  if (bad > 0) throw new Error(`${target.url}: ${bad} failed requests of ${total}`);
+  const cpu = (await cpuMicros(info) - before) / total;
+  return { rate: total / elapsed, cpu };
+}
+
+const median = (values) => values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/**
+ * Each run lasts about `seconds`: its requests per connection are sized from
+ * the warm-up's rate, at most what a paid channel has left of its `vouchers`.
+ */
+export async function channelRouteRows({ connections = 16, rounds = 4, seconds = 2, vouchers = 2000, warmup = 40 } = {}) {
+  const out = join(tmpdir(), `clawpay-channel-bench-${process.pid}.json`);
+  const info = await startServer({ channels: connections, vouchers, out });
+  try {
+    const signed = JSON.parse(await readFile(out, 'utf8'));
+    const price = BigInt(signed.price);
+    const paid = (which) => ({
+      url: info[which],
+      channels: signed[which].map((channel) => ({ ...channel, next: 0, acked: 0 })),
+      header: (channel) => (n) => voucherHeader(info[which], channel, price, n),
+    });
+    // The bare handler gets a voucher header too, the same one each time.
+    const sample = voucherHeader(info.bare, signed.ours[0], price, 0);
+    const targets = {
+      bare: { url: info.bare, channels: signed.ours.map(() => ({ next: 0, acked: 0 })), header: () => () => sample },
+      ours: paid('ours'),
+      official: paid('official'),
+    };
+    const amounts = {};
+    for (const which of ['bare', 'ours', 'official']) {
+      const { rate } = await load(info, targets[which], warmup * connections);
+      const left = which === 'bare' ? Infinity : Math.floor((vouchers - warmup - 1) / rounds) * connections;
+      amounts[which] = Math.max(10 * connections, Math.min(left, Math.ceil(rate * seconds)));
+    }
+    const measured = [];
+    for (let round = 0; round < rounds; round++) {
+      // Alternate the order, so drift in the machine favours none.
+      const order = round % 2 === 0 ? ['bare', 'ours', 'official'] : ['official', 'ours', 'bare'];
+      const figures = {};
+      for (const which of order) figures[which] = await load(info, targets[which], amounts[which]);
+      measured.push(figures);
+    }
+    const best = (which) => Math.max(...measured.map((r) => r[which].rate));
+    const cpu = (which) => median(measured.map((r) => r[which].cpu));
+    return {
+      connections,
+      bare: best('bare'), ours: best('ours'), official: best('official'),
+      ratio: best('ours') / best('bare'), toOfficial: best('ours') / best('official'),
+      cpuBare: cpu('bare'), cpuOurs: cpu('ours'), cpuOfficial: cpu('official'),
+      measured,
+    };
+  } finally {
+    info.child.kill('SIGTERM');
+    await once(info.child, 'exit');
+    await rm(out, { force: true });
+  }
+}
+
+export function printChannelRoute({ connections, bare, ours, official, ratio, toOfficial, cpuBare, cpuOurs, cpuOfficial, measured }) {
+  console.log(`\nChannel route under load (autocannon, ${connections} connections, one channel each, loopback, best of interleaved rounds; server CPU per request, median of rounds)`);
+  console.log(`  handler without a paywall           ${bare.toFixed(0).padStart(7)} req/s  ${cpuBare.toFixed(1).padStart(6)} µs CPU/request`);
+  console.log(`  our paywall, one voucher each       ${ours.toFixed(0).padStart(7)} req/s  ${cpuOurs.toFixed(1).padStart(6)} µs CPU/request  (${(100 * ratio).toFixed(1)}% of bare)`);
+  console.log(`  the official server, same vouchers  ${official.toFixed(0).padStart(7)} req/s  ${cpuOfficial.toFixed(1).padStart(6)} µs CPU/request  (ours ${toOfficial.toFixed(2)}× its req/s)`);
+  const rounds = measured.map((r) => `${r.bare.rate.toFixed(0)}/${r.ours.rate.toFixed(0)}/${r.official.rate.toFixed(0)}`);
+  console.log(`  per round, bare/ours/official req/s: ${rounds.join(', ')}; median ours/bare ${(100 * median(measured.map((r) => r.ours.rate / r.bare.rate))).toFixed(0)}%`);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const rows = await channelRouteRows();
+  printChannelRoute(rows);
+  console.log(`  ${rows.ratio >= CHANNEL_ROUTE_TARGET ? 'met ' : 'MISS'}  channel route ≥ ${100 * CHANNEL_ROUTE_TARGET}% of the bare handler`);
+}
