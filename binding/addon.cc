@@ -16,6 +16,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   DefineReceiptLedger(env, exports);
   DefineRecordStore(env, exports);
   DefineChannelVoucher(env, exports);
+  DefineTransferAuthorization(env, exports);
   return exports;
 }
 

@@ -16,5 +16,6 @@ void DefineSessionStore(Napi::Env env, Napi::Object exports);  // SessionStore
 void DefineReceiptLedger(Napi::Env env, Napi::Object exports); // NativeReceiptLedger, receiptIntentFields
 void DefineRecordStore(Napi::Env env, Napi::Object exports);   // NativeRecordStore
 void DefineChannelVoucher(Napi::Env env, Napi::Object exports); // VoucherDomain (batch-settlement vouchers)
+void DefineTransferAuthorization(Napi::Env env, Napi::Object exports); // TransferDomain (EIP-3009)
 
 }  // namespace clawpay::binding

@@ -6,6 +6,7 @@ import { inspect } from 'node:util';
 import { toBytes } from './bytes.js';
 import { messageArg } from './message.js';
 import { native } from './native.js';
+import { signTransferAuthorization } from './transfer_authorization.js';
 import { typedDataJson } from './typed_data.js';
 import { argError, invalidArg } from './validate.js';
 
@@ -64,7 +65,7 @@ export class Signer {
   }
 
   signTypedDataSync(typedData) {
-    return this.#handle.signTypedData(typedDataJson(typedData));
+    return signTransferAuthorization(this.#handle, typedData) ?? this.#handle.signTypedData(typedDataJson(typedData));
   }
 
   async signHash(hash) {

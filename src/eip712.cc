@@ -899,6 +899,17 @@ Hash32 hashTypedData(const JsonValue& typedData) {
   return typedDataDigest(separator, encoder.hashStruct(*primaryIndex, *message, messagePath, 1));
 }
 
+Hash32 domainSeparatorOf(const JsonValue& domain) {
+  if (!domain.isObject()) {
+    throw Error(ErrorKind::Type, "ERR_EIP712_VALUE",
+                std::string("domain must be an object but got ") + domain.typeName());
+  }
+  TypeRegistry types(nullptr, domain);
+  Encoder encoder(types);
+  PathSegment domainPath{nullptr, "domain", 0};
+  return encoder.domainSeparator(*types.find(kDomainTypeName), domain, domainPath);
+}
+
 Hash32 typedDataDigest(const Hash32& domainSeparator, const Hash32& structHash) noexcept {
   Keccak256 hasher;
   hasher.update(kTypedDataPrefix, sizeof kTypedDataPrefix);

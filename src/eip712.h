@@ -22,6 +22,11 @@ namespace clawpay {
 Hash32 hashTypedData(const JsonValue& typedData);
 Hash32 hashTypedData(const nlohmann::json& typedData);  // the same, for a parsed nlohmann::json
 
+// The separator hashTypedData uses for a document with this `domain` and no
+// types.EIP712Domain: hashStruct under the type derived from the fields
+// present. Throws as hashTypedData does for a bad domain value.
+Hash32 domainSeparatorOf(const JsonValue& domain);
+
 // keccak256(0x19 0x01 || domainSeparator || structHash): the digest EIP-712
 // signs, for callers that hash a fixed struct themselves (channel_voucher.h).
 Hash32 typedDataDigest(const Hash32& domainSeparator, const Hash32& structHash) noexcept;
