@@ -101,10 +101,12 @@ export function createChannelSessions({ paying, store, signer, config, chain, no
       if (known?.state === 'open' && known.sessionId) {
         throw new PayError('ERR_CHANNEL_IN_USE', `channel ${shortChannelId(channelId)} with this seller is in use by session ${known.sessionId}; end it first. Nothing was signed`);
       }
-      // A channel known here continues from our own records; one we do not know from the chain's.
-      const onChain = known ? null : await chain?.channel(channelId);
-      const balance = known ? BigInt(known.balance) : onChain?.balance ?? 0n;
-      const base = known ? BigInt(known.charged) : onChain?.totalClaimed ?? 0n;
+      // What the channel holds is the chain's word (a deposit whose answer was lost shows there); the
+      // running total is our own record's, or what the seller claimed on chain when that is more.
+      const onChain = await chain?.channel(channelId);
+      const balance = onChain?.balance ?? BigInt(known?.balance ?? '0');
+      const claimed = onChain?.totalClaimed ?? 0n;
+      const base = known && BigInt(known.charged) > claimed ? BigInt(known.charged) : claimed;
       const price = read.terms.amount;
 
       await paying.reconcileOpen();

@@ -190,7 +190,8 @@ export function createSessions({ payer, cache, signer, walletAddress, assetAddre
    * siwx — the wallet signed in. The updated record, or null.
    */
   function countIfUsed(record, result) {
-    if (!record || result.status === null || result.status === 402 || result.payment) return null;
+    // A channel session is used only through call() (its voucher); a fetch without one leaves it alone.
+    if (!record || kindOf(record) === 'channel' || result.status === null || result.status === 402 || result.payment) return null;
     if (kindOf(record) === 'siwx' ? !result.signedIn : result.signedIn) return null;
     return recordCall(record);
   }
@@ -201,7 +202,7 @@ export function createSessions({ payer, cache, signer, walletAddress, assetAddre
    * closed as refused and never sent again. The updated record, or null.
    */
   function dropIfRefused(record, result) {
-    if (!record || result.status === null) return null;
+    if (!record || kindOf(record) === 'channel' || result.status === null) return null;
     if (result.status !== 402 && !result.payment && !(kindOf(record) === 'clawpay' && result.signedIn)) return null;
     const error = result.paymentRequired?.error ?? null;
     return refuse(record, kindOf(record) === 'siwx'

@@ -63,7 +63,13 @@ describe('clawpay-native/pay channel sessions with our paywall\'s channel route'
     const session = await payer.startSession(seller.url, { deposit: DEPOSIT });
     assert.equal(session.kind, 'channel');
     assert.equal(session.response.status, 200);
-    for (let i = 2; i <= CALLS; i++) {
+    // payer.fetch uses the live channel session covering the URL: a voucher, no payment of its own.
+    const viaPayer = await payer.fetch(seller.url);
+    assert.equal(viaPayer.status, 200);
+    assert.equal(viaPayer.payment, null);
+    assert.equal(viaPayer.session.id, session.id);
+    assert.equal(viaPayer.session.channel.charged, 2n * PRICE);
+    for (let i = 3; i <= CALLS; i++) {
       const response = await session.fetch(seller.url);
       assert.equal(response.status, 200, `call ${i}: ${await response.clone().text()}`);
       assert.equal(response.counted, true);
