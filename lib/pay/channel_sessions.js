@@ -85,9 +85,10 @@ export function createChannelSessions({ paying, store, signer, config, chain, no
    * Opens (or tops up) the channel the 402 offers with a deposit and pays the
    * endpoint's first request from it. {result (the paying fetch's shape,
    * `payment` the deposit), channelId}. Throws PolicyError before anything is
-   * signed, or PayError.
+   * signed, or PayError. `live(sessionId)`: whether the session holding the
+   * channel is still usable (an expired or ended one lets it go).
    */
-  async function open({ url, paymentRequired, request, deposit: wanted = null, cap = null }) {
+  async function open({ url, paymentRequired, request, deposit: wanted = null, cap = null, live = () => true }) {
     const read = channelOfferOf(paymentRequired, where, config.policy);
     if (!read) throw new PayError('ERR_SESSION_NOT_OFFERED', `${url} offers no batch-settlement channel this wallet can open`);
     const channelConfig = channelConfigOf(paying.address, read);
@@ -98,8 +99,16 @@ export function createChannelSessions({ paying, store, signer, config, chain, no
       if (known?.state === 'refused') {
         throw new PayError('ERR_CHANNEL_REFUSED', `channel ${shortChannelId(channelId)} with this seller was closed as refused: ${known.refusal?.reason}; nothing was signed`);
       }
-      if (known?.state === 'open' && known.sessionId) {
+      if (known?.state === 'open' && known.sessionId && live(known.sessionId)) {
         throw new PayError('ERR_CHANNEL_IN_USE', `channel ${shortChannelId(channelId)} with this seller is in use by session ${known.sessionId}; end it first. Nothing was signed`);
+      }
+      // An open channel a past session left (expired, not refunded) serves the new one as it is:
+      // no new deposit, the first request paid by its next voucher.
+      if (known?.state === 'open' && wanted === null && BigInt(known.balance) - BigInt(known.charged) >= BigInt(known.price)) {
+        const paid = await voucherRequest(channelId, url, request);
+        if (paid.refused) throw new PayError('ERR_CHANNEL_REFUSED', `channel ${shortChannelId(channelId)}: ${paid.refused}; nothing more is signed`);
+        const deposit = paying.ledger.get(known.depositPaymentId);
+        return { result: { ...paid.result, payment: deposit ? paymentView(deposit) : null, paymentRequired }, channelId };
       }
       // What the channel holds is the chain's word (a deposit whose answer was lost shows there); the
       // running total is our own record's, or what the seller claimed on chain when that is more.
@@ -175,32 +184,33 @@ export function createChannelSessions({ paying, store, signer, config, chain, no
    * The result's `payment` is null (the deposit paid for it); `channel` says where it stands.
    */
   function call(session, url, request) {
-    const { channelId } = session;
-    return serialized(channelId, async () => {
-      const scope = { endpoint: session.endpoint, scope: session.scope };
-      let result = null;
-      for (let attempt = 0; attempt < 2; attempt++) {
-        const { record, amount } = states.nextVoucher(channelId);
-        const header = paymentHeader(voucherPayload({ signer, channelId, config: record.config, network: record.network, amount }), record.offer, record.resource);
-        result = await send(url, request, header, scope);
-        if (result.status === null) return { result, counted: false, refused: null, voucher: amount };
-        if (result.status === 402) {
-          const verdict = checkCorrection(states.get(channelId), result.paymentRequired, paying.address);
-          if (verdict.refused) {
-            states.refuse(channelId, verdict.refused);
-            return { result, counted: false, refused: verdict.refused, voucher: amount };
-          }
-          if (verdict.state === null) return { result, counted: false, refused: null, voucher: amount };
-          states.confirm(channelId, verdict.charged);
-          continue; // resynced: the next voucher builds on the server's total
+    return serialized(session.channelId, () => voucherRequest(session.channelId, url, request, { endpoint: session.endpoint, scope: session.scope }));
+  }
+
+  /** One request paid by the channel's next voucher (the caller holds the channel's lock). */
+  async function voucherRequest(channelId, url, request, scope = null) {
+    let result = null;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const { record, amount } = states.nextVoucher(channelId);
+      const header = paymentHeader(voucherPayload({ signer, channelId, config: record.config, network: record.network, amount }), record.offer, record.resource);
+      result = await send(url, request, header, scope);
+      if (result.status === null) return { result, counted: false, refused: null, voucher: amount };
+      if (result.status === 402) {
+        const verdict = checkCorrection(states.get(channelId), result.paymentRequired, paying.address);
+        if (verdict.refused) {
+          states.refuse(channelId, verdict.refused);
+          return { result, counted: false, refused: verdict.refused, voucher: amount };
         }
-        const settlement = settlementOf(result);
-        const ok = result.status >= 200 && result.status < 300 && settlement?.success === true;
-        if (ok) states.confirm(channelId, chargedIn(settlement) ?? amount);
-        return { result, counted: ok, refused: null, voucher: amount };
+        if (verdict.state === null) return { result, counted: false, refused: null, voucher: amount };
+        states.confirm(channelId, verdict.charged);
+        continue; // resynced: the next voucher builds on the server's total
       }
-      return { result, counted: false, refused: null, voucher: null };
-    });
+      const settlement = settlementOf(result);
+      const ok = result.status >= 200 && result.status < 300 && settlement?.success === true;
+      if (ok) states.confirm(channelId, chargedIn(settlement) ?? amount);
+      return { result, counted: ok, refused: null, voucher: amount };
+    }
+    return { result, counted: false, refused: null, voucher: null };
   }
 
   /**

@@ -61,6 +61,7 @@ export async function purchaseSession({ sessions, paying, config, endpoint, opti
   if (result.declined?.channel) {
     ({ result, channelId } = await channels.open({
       url: result.url, paymentRequired: result.declined.paymentRequired, request: { ...request, timeoutMs }, deposit, cap: maxPayment,
+      live: (sessionId) => sessions.unusable(sessionId) === null,
     }));
     if (result.status === null) throw noAnswer(result);
   }

@@ -157,4 +157,43 @@ describe('clawpay-native/pay channel sessions with the official batch-settlement
       buyer.destroy();
     }
   });
+
+  test('an expired session\'s open channel serves the next session: no second deposit, the vouchers continue, one refund', async () => {
+    const buyer = Signer.generate();
+    const minter = Signer.fromPrivateKey(world.chain.accounts[0].privateKey);
+    let clock = Date.now();
+    try {
+      await mintUsdCoin({ chain: world.chain, token: world.token, owner: minter, to: buyer.address, amount: 1_000_000n });
+      const dir = await mkdtemp(join(tmpdir(), 'clawpay-channel-buyer-'));
+      dirs.push(dir);
+      const payer = await createPayer({
+        signer: buyer, chainId: world.chain.chainId, rpcUrl: world.chain.rpcUrl, stateDir: dir, walletAddress: buyer.address, now: () => clock,
+        asset: { address: world.token.address, name: world.token.name, version: world.token.version, decimals: 6 },
+      });
+      payers.push(payer);
+      const start = await balance(buyer.address);
+      const fromBlock = await world.chain.publicClient.getBlockNumber();
+      const first = await payer.startSession(seller.url, { deposit: 60_000n, ttlSeconds: 60 });
+      for (let i = 0; i < 2; i++) assert.equal((await first.fetch(seller.url)).status, 200);
+      clock += 120_000;
+      await assert.rejects(first.fetch(seller.url), { code: 'ERR_SESSION_EXPIRED' });
+
+      const second = await payer.startSession(seller.url);
+      assert.equal(second.kind, 'channel');
+      assert.notEqual(second.id, first.id);
+      assert.equal(second.response.status, 200);
+      assert.equal(second.status().channel.fullId, first.status().channel.fullId);
+      assert.equal(second.status().channel.charged, 4n * PRICE);
+      assert.equal((await second.fetch(seller.url)).status, 200);
+      const deposits = await world.chain.publicClient.getLogs({ address: world.batchSettlement.address, event: DEPOSITED_EVENT, fromBlock });
+      assert.equal(deposits.length, 1);
+      const ended = await second.end();
+      assert.equal(ended.refund.refunded, 60_000n - 5n * PRICE);
+      assert.equal(await balance(buyer.address), start - 5n * PRICE);
+      assert.equal((await payer.spend()).today.total, 5n * PRICE);
+    } finally {
+      minter.destroy();
+      buyer.destroy();
+    }
+  });
 });

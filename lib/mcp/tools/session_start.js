@@ -53,6 +53,7 @@ export function sessionStartTool({
       // The deposit and first voucher (lib/pay/channel_sessions.js); PolicyError before anything is signed.
       ({ result, channelId } = await paySessions.channels.open({
         url: result.url, paymentRequired: result.declined.paymentRequired, request: requestOf(args), deposit, cap: maxPaymentOf(args),
+        live: (sessionId) => paySessions.unusable(sessionId) === null,
       }));
       if (result.status === null) return noAnswer('x402_session_start', result, args, ' No session was created.');
     }
