@@ -20,6 +20,7 @@ import { randomUUID } from 'node:crypto';
 import { decodePaymentResponseHeader } from '@x402/core/http';
 
 import { channelIdOf } from '../channels/voucher.js';
+import { redactSecrets } from '../secret_text.js';
 import { PayError } from './errors.js';
 import { paymentView } from './fetch_result.js';
 import { callKey } from './payment_ledger.js';
@@ -28,8 +29,11 @@ import {
   PAYMENT_HEADER, depositPayload, paymentHeader, refundPayload, voucherPayload, whereOf,
 } from './channel_payload.js';
 import { checkCorrection, createChannelStates, shortChannelId } from './channel_state.js';
+import { shownTerm } from './seller_text.js';
 
 const UINT = /^(0|[1-9][0-9]{0,38})$/;
+// A seller's reason, as our messages carry it: cleaned, cut, and no 64-hex-digit run.
+const sellerText = (text) => redactSecrets(shownTerm(text, 200));
 const REFUND_TIMEOUT_MS = 60_000;
 
 function settlementOf(result) {
@@ -168,7 +172,8 @@ export function createChannelSessions({ paying, store, signer, config, chain, no
       } else if (result.status !== null && result.status < 500) {
         // Refused: the ledger keeps the authorization open until the chain
         // shows it used, cancelled or expired (reconciliation.js).
-        record = paying.ledger.refused(record.paymentId, `refused by the server: ${settlement?.errorReason ?? `HTTP ${result.status}`}`) ?? paying.ledger.get(record.paymentId);
+        const reason = settlement?.errorReason ?? result.paymentRequired?.error;
+        record = paying.ledger.refused(record.paymentId, `refused by the server: ${reason ? sellerText(reason) : `HTTP ${result.status}`}`) ?? paying.ledger.get(record.paymentId);
       }
       return { result: { ...result, payment: paymentView(paying.ledger.get(record.paymentId)), paymentRequired }, channelId };
     });
@@ -244,7 +249,8 @@ export function createChannelSessions({ paying, store, signer, config, chain, no
       }
       const settlement = result?.status === null ? null : settlementOf(result);
       if (!settlement?.success || !settlement.transaction) {
-        const why = result?.status === null ? result.error?.message : settlement?.errorReason ?? result?.paymentRequired?.error ?? `HTTP ${result?.status}`;
+        const said = settlement?.errorReason ?? result?.paymentRequired?.error;
+        const why = result?.status === null ? result.error?.message : said ? sellerText(said) : `HTTP ${result?.status}`;
         return { asked: true, refunded: 0n, transaction: null, error: `the seller did not refund: ${why}` };
       }
       if (!(await chain.mined(settlement.transaction))) {
