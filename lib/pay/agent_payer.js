@@ -147,6 +147,7 @@ async function openPayer(config, { signer: givenSigner = null, memory = false, s
     paying = createPayingFetch({ config, store, signer, now, ...(fetch ? { fetch } : {}) });
     closers.push(() => paying.close());
     channels = createChannelSessions({ paying, store, signer, config, chain: config.rpcUrl ? createChannelChain({ rpcUrl: config.rpcUrl }) : null, now });
+    closers.push(() => channels.flush());
     sessions = createSessions({ payer: paying, cache, signer, walletAddress: config.walletAddress, assetAddress: config.asset.address, now, store, channels });
     sessions.prune();
   } catch (error) {

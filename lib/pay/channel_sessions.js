@@ -273,5 +273,9 @@ export function createChannelSessions({ paying, store, signer, config, chain, no
     });
   }
 
-  return { offered, open, attach, call, refund, get: states.get, list: states.list };
+  return {
+    offered, open, attach, call, refund, get: states.get, list: states.list,
+    /** Writes the running totals confirmed since the last voucher (close it before the store). */
+    flush: () => states.flushAll(),
+  };
 }

@@ -13,6 +13,10 @@
 // one is `charged + price`, refused when that is below `signed` (never a
 // voucher below one given) or above `balance` (never above the deposit).
 // A corrective 402's state is accepted only within what we signed (checkCorrection).
+// The server's confirmed total is kept in memory and written with the next
+// voucher's record (one fdatasync per request, not two): lost in a crash, it
+// costs one resync with the seller (the same voucher again, then its
+// corrective 402), never a voucher below one given.
 import { recoverVoucherSigner } from '../channels/voucher.js';
 import { sameAddress } from '../hashing.js';
 import { PayError } from './errors.js';
@@ -26,13 +30,22 @@ export const shortChannelId = (channelId) => `${channelId.slice(0, 10)}…`;
 
 export function createChannelStates({ store, now = Date.now }) {
   const idOf = (channelId) => `${PREFIX}${channelId.toLowerCase()}`;
-  const get = (channelId) => store.get(idOf(channelId));
+  // channel id (lower case) → the server's running total confirmed since the record was last written.
+  const confirmed = new Map();
+  const withConfirmed = (record) => {
+    const charged = record ? confirmed.get(record.channelId.toLowerCase()) : undefined;
+    return charged === undefined ? record : { ...record, charged: charged.toString() };
+  };
+  const get = (channelId) => withConfirmed(store.get(idOf(channelId)));
 
+  /** An update of the record as this process knows it (the confirmed total included, and then written). */
   function change(channelId, fn) {
-    return store.update(idOf(channelId), (current) => {
-      const next = fn(current);
+    const written = store.update(idOf(channelId), (current) => {
+      const next = fn(current ? withConfirmed(current) : current);
       return next === undefined ? undefined : { ...next, updatedAt: now() };
     });
+    confirmed.delete(channelId.toLowerCase());
+    return written;
   }
 
   /**
@@ -60,12 +73,17 @@ export function createChannelStates({ store, now = Date.now }) {
     return { record, amount };
   }
 
-  /** The server confirmed its running total `charged` (within what we signed). */
+  /** The server confirmed its running total `charged` (within what we signed): kept until the next write. */
   function confirm(channelId, charged) {
-    return change(channelId, (current) => {
-      if (!current || charged > BigInt(current.signed) || current.charged === charged.toString()) return undefined;
-      return { ...current, charged: charged.toString() };
-    });
+    const current = store.get(idOf(channelId));
+    if (!current || charged > BigInt(current.signed)) return;
+    if (current.charged === charged.toString()) confirmed.delete(channelId.toLowerCase());
+    else confirmed.set(channelId.toLowerCase(), charged);
+  }
+
+  /** Writes what is only in memory (before a refund, at close). */
+  function flush(channelId) {
+    if (confirmed.has(channelId.toLowerCase())) change(channelId, (current) => current ?? undefined);
   }
 
   /** Closes the channel as refused by its seller: nothing more is signed on it. */
@@ -73,7 +91,11 @@ export function createChannelStates({ store, now = Date.now }) {
     return change(channelId, (current) => (current ? { ...current, state: 'refused', refusal: { at: now(), reason } } : undefined));
   }
 
-  return { get, change, nextVoucher, confirm, refuse, list: () => store.list(PREFIX).map(({ value }) => value) };
+  return {
+    get, change, nextVoucher, confirm, flush, refuse,
+    list: () => store.list(PREFIX).map(({ value }) => withConfirmed(value)),
+    flushAll: () => { for (const id of [...confirmed.keys()]) flush(id); },
+  };
 }
 
 /**
