@@ -20,6 +20,7 @@ import { randomUUID } from 'node:crypto';
 import { decodePaymentResponseHeader } from '@x402/core/http';
 
 import { channelIdOf } from '../channels/voucher.js';
+import { DEFAULT_MAX_AUTHORIZATION_SECONDS } from '../limits.js';
 import { redactSecrets } from '../secret_text.js';
 import { PayError } from './errors.js';
 import { paymentView } from './fetch_result.js';
@@ -154,7 +155,7 @@ export function createChannelSessions({ paying, store, signer, config, chain, no
         signed: (current && BigInt(current.signed) > voucherAmount ? BigInt(current.signed) : voucherAmount).toString(),
         sessionId: null, depositPaymentId: record.paymentId, depositAmount: amount.toString(),
       }));
-      const validBefore = Math.floor(Date.now() / 1000) + Math.min(read.offer.maxTimeoutSeconds, config.maxAuthorizationSeconds ?? 300);
+      const validBefore = Math.floor(Date.now() / 1000) + Math.min(read.offer.maxTimeoutSeconds, config.maxAuthorizationSeconds ?? DEFAULT_MAX_AUTHORIZATION_SECONDS);
       const signed = depositPayload({ signer, channelId, config: channelConfig, offer: read.offer, deposit: amount, voucherAmount, validBefore });
       const header = paymentHeader(signed.payload, read.offer, paymentRequired.resource);
       record = paying.ledger.signed(record.paymentId, { header, headerName: PAYMENT_HEADER, nonce: signed.nonce, validBefore, payer: paying.address });
