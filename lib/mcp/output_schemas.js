@@ -12,7 +12,7 @@ const seconds = z.number().int();
 const sessionState = z.enum(['active', 'expired', 'ended', 'refused']).describe('refused: by the server');
 const sessionBlock = z.looseObject({
   sessionId: z.string(),
-  kind: z.enum(['clawpay', 'siwx']).optional().describe('clawpay: a token; siwx: Sign-In-With-X on each call'),
+  kind: z.enum(['clawpay', 'channel', 'siwx']).optional().describe('clawpay: a token; channel: a batch-settlement deposit, a voucher per call; siwx: Sign-In-With-X on each call'),
   state: sessionState.optional(),
   refusal: z.looseObject({ at: seconds, reason: z.string().nullable() }).nullable().optional(),
   label: z.string().nullable(),
@@ -29,6 +29,15 @@ const sessionBlock = z.looseObject({
   paymentToken: z.string(),
   paymentRecipient: z.string(),
   revokeUrl: z.string().nullable(),
+  channel: z.looseObject({
+    channelId: z.string().describe('cut to 8 hex digits'),
+    state: z.enum(['opening', 'open', 'closed', 'refused']),
+    deposit: z.string().describe('base units the channel holds for the wallet'),
+    charged: z.string().describe('base units the seller has charged so far'),
+    remaining: z.string().describe('base units'),
+    price: z.string().describe('base units per request'),
+    refunded: z.string().describe('base units refunded, mined'),
+  }).nullable().optional(),
 });
 
 /** paymentBlock() in payment_view.js. */
@@ -92,7 +101,10 @@ export const sessionEndOutput = z.looseObject({
   sessionId: z.string().optional(),
   ended: z.boolean().optional(),
   alreadyEnded: z.boolean().optional(),
-  kind: z.enum(['clawpay', 'siwx']).optional(),
+  kind: z.enum(['clawpay', 'channel', 'siwx']).optional(),
+  refund: z.looseObject({
+    asked: z.boolean(), refunded: z.string().describe('base units, mined'), transaction: z.string().nullable(), error: z.string().nullable(),
+  }).nullable().optional(),
   serverMayAdmit: z.boolean().optional().describe('the server\'s own record may still let the wallet in until its expiry'),
   session: sessionBlock.optional(),
   revocation: z.looseObject({

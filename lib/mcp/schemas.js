@@ -51,6 +51,10 @@ export const sessionStartInput = z.object({
   label: z.string().max(MAX_SESSION_LABEL_CHARS).optional().describe('Optional human-readable label for the session'),
   max_payment_eth: maxPaymentEth('for the session'),
   max_payment: maxPayment('for the session'),
+  deposit: z.string().regex(/^[0-9]{1,30}(\.[0-9]{1,18})?$/).optional().describe(
+    'For a seller of batch-settlement payment channels: the deposit, in asset units (e.g. "0.15"). Default: 100 requests\' ' +
+    'worth (or the seller\'s minimum deposit), within CLAWPAY_MAX_PER_SESSION and what is left of the day. The whole ' +
+    'deposit counts against the limits; x402_session_end asks for the unused part back.'),
   method: method(' for the paid request'),
   headers: headers('Additional headers for the paid request'),
   body: body('Request body for the paid request (POST/PUT/PATCH)'),

@@ -1,4 +1,5 @@
-// A session record (kind clawpay or siwx) in a tool result.
+// A session record (kind clawpay, channel or siwx) in a tool result.
+import { channelBlock } from './channel_view.js';
 
 export { ZERO_ADDRESS } from '../pay/sessions.js';
 
@@ -12,6 +13,11 @@ export const STATE_TEXT = Object.freeze({
  * seconds), its kind, state and refusal as `sessions` (lib/pay/sessions.js) has them.
  */
 export function createSessionView(seconds, sessions) {
+  const channelOf = (record) => {
+    const channel = sessions.channels?.get(record.channelId);
+    return channel ? channelBlock(channel) : null;
+  };
+
   function sessionBlock(record) {
     return {
       sessionId: record.sessionId,
@@ -32,6 +38,7 @@ export function createSessionView(seconds, sessions) {
       paymentToken: record.paymentToken,
       paymentRecipient: record.paymentRecipient,
       revokeUrl: record.revokeUrl ?? null,
+      ...(record.channelId ? { channel: channelOf(record) } : {}),
     };
   }
 

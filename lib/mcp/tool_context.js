@@ -3,6 +3,8 @@
 // failures into isError results.
 import { DEFAULT_SESSION_TTL_SECONDS } from '../limits.js';
 import { parseCallCap } from '../pay/policy.js';
+import { createChannelChain } from '../pay/channel_chain.js';
+import { createChannelSessions } from '../pay/channel_sessions.js';
 import { createSessions } from '../pay/sessions.js';
 import { chainName } from './format.js';
 import { createPaymentView } from './payment_view.js';
@@ -56,9 +58,13 @@ export function createToolContext({ config, payer, sessions, store = null, signe
     return null;
   }
 
-  // The session rules live in the library; the tools render them.
+  // The session rules live in the library; the tools render them. Channels
+  // need the payer's durable store (their vouchers are written ahead there).
+  const channels = store && signer
+    ? createChannelSessions({ paying: payer, store, signer, config, chain: config.rpcUrl ? createChannelChain({ rpcUrl: config.rpcUrl }) : null, now })
+    : null;
   const paySessions = createSessions({
-    payer, cache: sessions, signer, walletAddress: config.walletAddress, assetAddress: config.asset.address, now, store,
+    payer, cache: sessions, signer, walletAddress: config.walletAddress, assetAddress: config.asset.address, now, store, channels,
   });
 
   /** A tool's HTTP request as the payer takes it (ClawPay 1.1's default headers added). */

@@ -20,6 +20,8 @@ import { formatUnits } from './amount.js';
 import { loadConfig } from './config.js';
 import { createMcpPayments, payingMcpClient } from './mcp_payments.js';
 import { onlyKnownKeys } from './fetch_request.js';
+import { createChannelChain } from './channel_chain.js';
+import { createChannelSessions } from './channel_sessions.js';
 import { createPayer as createPayingFetch } from './payer.js';
 import { createSessionHandle, sessionInfo } from './session_handle.js';
 import { purchaseSession } from './session_purchase.js';
@@ -131,6 +133,7 @@ async function openPayer(config, { signer: givenSigner = null, memory = false, s
   };
   let paying;
   let sessions;
+  let channels;
   try {
     const store = await openPayStore(config, { memory });
     closers.push(() => store.close());
@@ -143,7 +146,9 @@ async function openPayer(config, { signer: givenSigner = null, memory = false, s
     if (!givenSigner) closers.push(() => signer.destroy());
     paying = createPayingFetch({ config, store, signer, now, ...(fetch ? { fetch } : {}) });
     closers.push(() => paying.close());
-    sessions = createSessions({ payer: paying, cache, signer, walletAddress: config.walletAddress, assetAddress: config.asset.address, now, store });
+    channels = createChannelSessions({ paying, store, signer, config, chain: config.rpcUrl ? createChannelChain({ rpcUrl: config.rpcUrl }) : null, now });
+    closers.push(() => channels.flush());
+    sessions = createSessions({ payer: paying, cache, signer, walletAddress: config.walletAddress, assetAddress: config.asset.address, now, store, channels });
     sessions.prune();
   } catch (error) {
     closeAll();
@@ -163,6 +168,7 @@ async function openPayer(config, { signer: givenSigner = null, memory = false, s
   });
 
   const handleOf = (record, start) => createSessionHandle({ record, sessions, asset, open, start });
+  const infoOf = (record) => sessionInfo(record, sessions, asset);
 
   return {
     /** The address payments come from. */
@@ -186,6 +192,13 @@ async function openPayer(config, { signer: givenSigner = null, memory = false, s
       await reconciled;
       const { useSession = true, ...request } = onlyKnownKeys(init === undefined || init === null ? {} : expectObject(init, 'init'), FETCH_INIT, 'payer.fetch init');
       const record = useSession ? sessions.covering(String(url)) : null;
+      if (record && sessions.kindOf(record) === 'channel') {
+        // A channel session pays with its next voucher, as session.fetch does.
+        const { method, headers, body, timeoutMs } = request;
+        const { result, counted, record: after, refused } = await sessions.call(record, String(url), { method, headers, body, timeoutMs });
+        if (result.status === null) throw noAnswer(result);
+        return toResponse(result, { payment: null, session: infoOf(after), counted, refused, signedIn: null });
+      }
       // A clawpay session's token goes first; a siwx one lets the payer sign in on the 402.
       const token = record && sessions.kindOf(record) === 'clawpay';
       const result = await paying.fetch(String(url), {
@@ -218,7 +231,7 @@ async function openPayer(config, { signer: givenSigner = null, memory = false, s
       }, client, options, async (...call) => {
         open();
         await reconciled;
-        const purchase = (endpoint, sessionOptions, carrier) => purchaseSession({ sessions, paying, config, endpoint, options: sessionOptions, now, carrier });
+        const purchase = (endpoint, sessionOptions, carrier) => purchaseSession({ sessions, paying, config, endpoint, options: sessionOptions, now, carrier, channels });
         const { record, response, payment, result } = await mcpCall.startSession(purchase, ...call);
         return { session: handleOf(record, { response, payment }), result, payment };
       });
@@ -226,7 +239,9 @@ async function openPayer(config, { signer: givenSigner = null, memory = false, s
 
     /**
      * Pays `endpoint` once for a session and keeps it (on disk unless
-     * memory); its kind (clawpay, else siwx) comes from the seller's 402.
+     * memory); its kind (clawpay, else channel — a batch-settlement deposit
+     * of options.deposit, by default 100 requests' worth within the limits —,
+     * else siwx) comes from the seller's 402.
      * Rejects with PayError: ERR_SESSION_NOT_OFFERED (the seller sells
      * neither; nothing paid; `offered` says what it sells), ERR_SESSION_NOT_SOLD (the endpoint
      * answered without asking for payment), ERR_SESSION_NOT_PAID (a refusal or
@@ -237,7 +252,7 @@ async function openPayer(config, { signer: givenSigner = null, memory = false, s
     async startSession(endpoint, options = {}) {
       open();
       await reconciled;
-      const { record, response, payment } = await purchaseSession({ sessions, paying, config, endpoint, options, now });
+      const { record, response, payment } = await purchaseSession({ sessions, paying, config, endpoint, options, now, channels });
       return handleOf(record, { response, payment });
     },
 

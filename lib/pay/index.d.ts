@@ -331,7 +331,8 @@ export interface PayOptions {
   signInOnly?: boolean;
   /**
    * Called with a readable, same-origin 402 before anything is signed; a non-null answer declines it: the result
-   * is the unpaid 402 with `declined` set to that answer (a session start refusing a seller that sells no session).
+   * is the unpaid 402 with `declined` set to that answer (a session start refusing a seller that sells no session,
+   * or handing a batch-settlement seller to the channel opener: `{channel: true, paymentRequired}`).
    */
   beforePaying?: ((paymentRequired: PayResult['paymentRequired'], sessionTerms: PayResult['sessionTerms']) => object | null) | null;
   signal?: AbortSignal;

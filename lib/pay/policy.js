@@ -25,6 +25,9 @@ import { randomUUID } from 'node:crypto';
 import { sameAddress } from '../hashing.js';
 import { argError } from '../validate.js';
 import { describeAmount, parseBaseUnits, parseDecimalUnits } from './amount.js';
+import { DayTotal, utcDay } from './day_total.js';
+
+export { DayTotal, utcDay };
 
 export const RULES = Object.freeze(['per_call', 'per_session', 'per_day', 'payee', 'asset', 'network']);
 const DAY_PREFIX = 'spend/day/';
@@ -44,11 +47,6 @@ export class PolicyError extends Error {
     this.amount = amount;
     this.terms = terms;
   }
-}
-
-/** "2026-01-02": the UTC day of a time in milliseconds. */
-export function utcDay(ms) {
-  return new Date(ms).toISOString().slice(0, 10);
 }
 
 
@@ -94,85 +92,6 @@ export function parseCallCap(args = {}, asset) {
     take(units);
   }
   return cap;
-}
-
-/**
- * A daily total in a RecordStore: one record per UTC day
- * (`<dayPrefix><day>`, raised inside store.update, so concurrent reservers in
- * any process never pass a limit together) and a hold per reservation
- * (`<holdPrefix><day>/<id>`), so that a reservation is made once per id and
- * given back at most once. SpendPolicy keeps the asset's total in one; the
- * key-mode wallet keeps ETH's in another.
- */
-export class DayTotal {
-  #store;
-  #now;
-  #dayPrefix;
-  #holdPrefix;
-
-  constructor({ store, now = Date.now, dayPrefix, holdPrefix }) {
-    this.#store = store;
-    this.#now = now;
-    this.#dayPrefix = dayPrefix;
-    this.#holdPrefix = holdPrefix;
-  }
-
-  /** Base units spent or reserved on a UTC day ("YYYY-MM-DD"; default today). */
-  spent(day = utcDay(this.#now())) {
-    const record = this.#store.get(`${this.#dayPrefix}${day}`);
-    return record ? BigInt(record.spent) : 0n;
-  }
-
-  /**
-   * Adds `amount` to today's total under `id`: {id, day, amount}; or, with
-   * `enforce` and the total passing `limit`, {refused: {day, spent}} and
-   * nothing reserved. An id already held today (not released) returns that
-   * reservation instead of adding twice. `fields` go into the hold record.
-   */
-  reserve(amount, { id, limit, enforce = true, fields = {} }) {
-    const at = this.#now();
-    const day = utcDay(at);
-    const holdId = `${this.#holdPrefix}${day}/${id}`;
-    const held = this.#store.get(holdId);
-    if (held && held.releasedAt === undefined) return { id, day, amount: BigInt(held.amount) };
-    let refused = null;
-    this.#store.update(`${this.#dayPrefix}${day}`, (current) => {
-      const spent = BigInt(current?.spent ?? '0');
-      if (enforce && spent + amount > limit) {
-        refused = { day, spent };
-        return undefined;
-      }
-      return { day, spent: (spent + amount).toString(), count: (current?.count ?? 0) + 1 };
-    });
-    if (refused) return { refused };
-    // The hold is written after the total: a crash in between leaves budget
-    // used, never budget invented.
-    this.#store.put(holdId, { id, day, amount: amount.toString(), ...fields, at });
-    return { id, day, amount };
-  }
-
-  /**
-   * Gives a reservation back, by its {id, day} — also from another process
-   * or after a restart. Idempotent: true the first time, false when it was
-   * already released or never made.
-   */
-  release({ id, day }) {
-    let amount = null;
-    // The hold is marked first: a crash before the total is lowered loses
-    // budget for the day, and can never give it back twice.
-    this.#store.update(`${this.#holdPrefix}${day}/${id}`, (held) => {
-      if (!held || held.releasedAt !== undefined) return undefined;
-      amount = BigInt(held.amount);
-      return { ...held, releasedAt: this.#now() };
-    });
-    if (amount === null) return false;
-    this.#store.update(`${this.#dayPrefix}${day}`, (current) => {
-      if (!current) return undefined;
-      const spent = BigInt(current.spent) - amount;
-      return { ...current, spent: (spent < 0n ? 0n : spent).toString() };
-    });
-    return true;
-  }
 }
 
 export class SpendPolicy {
@@ -293,6 +212,12 @@ export class SpendPolicy {
    */
   release({ id, day }) {
     return this.#total.release({ id, day });
+  }
+
+  /** Gives back part of a reservation, once per returnId (DayTotal.releasePart): a channel's mined refund. */
+  releasePart({ id, day }, amount, returnId) {
+    if (typeof amount !== 'bigint' || amount < 0n) throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'Expected a non-negative bigint of base units for amount');
+    return this.#total.releasePart({ id, day }, amount, returnId);
   }
 
   /**

@@ -66,9 +66,11 @@ export type SessionState = 'active' | 'expired' | 'ended' | 'refused';
 /**
  * The kind of a buyer session, from the seller's 402 (preferred first):
  * 'clawpay' — the seller offers extra.clawpaySession: a token bound to the settlement;
+ * 'channel' — an offer of scheme batch-settlement (x402 payment channels): a deposit, counted whole
+ *   against the limits, then each fetch signs the next cumulative voucher; end() asks for the rest back;
  * 'siwx' — the 402 declares sign-in-with-x: paid once, each fetch signs the server's challenge.
  */
-export type SessionKind = 'clawpay' | 'siwx';
+export type SessionKind = 'clawpay' | 'channel' | 'siwx';
 
 interface SessionInfoBase {
   id: string;
@@ -91,10 +93,41 @@ interface SessionInfoBase {
   /** The MCP tool it was bought on (mcpClient().startSession): it opens that tool only; null otherwise. */
   tool: string | null;
   payment: { transaction: Hex; amount: bigint; formatted: string; payTo: Address; asset: Address; network: string | null };
+  /** A channel session's channel; null for the other kinds. */
+  channel: ChannelInfo | null;
+}
+
+/** A batch-settlement channel as the buyer keeps it (its state directory); amounts in base units. */
+export interface ChannelInfo {
+  /** The channel id cut to 8 hex digits, for showing. */
+  id: string;
+  fullId: Hex;
+  /** 'opening': the deposit's outcome is not known yet; 'refused': its seller lied about what we signed — nothing more is signed. */
+  state: 'opening' | 'open' | 'closed' | 'refused';
+  /** What the channel holds for the wallet: deposits less refunds. */
+  deposit: bigint;
+  /** The seller's running total, as last confirmed. */
+  charged: bigint;
+  /** The highest cumulative voucher ever given (recorded before it was sent). */
+  signed: bigint;
+  /** deposit − charged. */
+  remaining: bigint;
+  /** Per request. */
+  price: bigint;
+  /** Refunded, as the chain shows it. */
+  refunded: bigint;
+  formatted: { deposit: string; charged: string; remaining: string; refunded: string };
 }
 
 export interface ClawpaySessionInfo extends SessionInfoBase {
   kind: 'clawpay';
+}
+
+export interface ChannelSessionInfo extends SessionInfoBase {
+  kind: 'channel';
+  /** payment: the deposit. */
+  channel: ChannelInfo;
+  revokeUrl: null;
 }
 
 export interface SiwxSessionInfo extends SessionInfoBase {
@@ -105,7 +138,7 @@ export interface SiwxSessionInfo extends SessionInfoBase {
   revokeUrl: null;
 }
 
-export type SessionInfo = ClawpaySessionInfo | SiwxSessionInfo;
+export type SessionInfo = ClawpaySessionInfo | ChannelSessionInfo | SiwxSessionInfo;
 
 /** A Response plus what the payment layer knows of it. */
 export interface PaidResponse extends Response {
@@ -126,7 +159,10 @@ export interface SessionResponse extends PaidResponse {
   readonly session: SessionInfo;
   /** false for a 402: the server did not honour the session; nothing was paid. */
   readonly counted: boolean;
-  /** A siwx session the server just refused (a 402 after signing in): why; the session is now 'refused'. */
+  /**
+   * Why the server just refused the session, which is now 'refused': a siwx sign-in answered 402, or a
+   * channel seller's corrective 402 claiming more than the wallet signed (nothing more is signed).
+   */
   readonly refused: string | null;
 }
 
@@ -153,8 +189,14 @@ export interface StartSessionOptions extends PayFetchInit {
   scope?: 'prefix' | 'exact';
   /** 60..2592000; default the payer's sessionTtlSeconds. The server's maximum, when it sells less, wins. */
   ttlSeconds?: number;
-  /** Cap, base units. */
+  /** Cap, base units (for a channel: on the deposit). */
   maxPayment?: bigint | null;
+  /**
+   * A channel seller (batch-settlement): the deposit, base units. Default: 100 requests' worth or the seller's
+   * minDeposit when larger, within maxPerSession, maxPayment and what is left of the day. It counts whole
+   * against the limits when made; what end() gets refunded comes back once the refund is mined.
+   */
+  deposit?: bigint | null;
   /** Up to 100 characters; kept and shown. */
   label?: string;
   idempotencyKey?: string;
@@ -177,6 +219,12 @@ export interface SessionEnd<K extends SessionKind = SessionKind> {
   revocation: K extends 'siwx' ? null : Revocation | null;
   /** The server's own record may still admit the wallet until its expiry (siwx; clawpay not revoked there). */
   serverMayAdmit: boolean;
+  /**
+   * channel only: the cooperative refund, waited for on chain. `refunded`: what came back (mined), now back in
+   * the day's budget; `error`: why none was made (the deposit stays counted; the contract's timed withdrawal
+   * returns it without the seller). null for the other kinds.
+   */
+  refund: K extends 'channel' ? { asked: boolean; refunded: bigint; transaction: Hex | null; error: string | null } | null : null;
   session: Extract<SessionInfo, { kind: K }>;
 }
 
@@ -190,15 +238,21 @@ interface SessionBase<K extends SessionKind> {
   readonly payment: PaymentInfo | null;
   /**
    * Never pays: clawpay sends the token, siwx signs the server's challenge (once, same origin, within scope).
-   * Rejects: ERR_SESSION_NOT_FOUND, ERR_SESSION_REFUSED, ERR_SESSION_ENDED, ERR_SESSION_EXPIRED, ERR_OUT_OF_SCOPE (nothing sent), no-answer codes.
+   * channel: pays with the next cumulative voucher, recorded before it is sent (a corrective 402 is checked against
+   * what was signed; one within it is resynced to, once).
+   * Rejects: ERR_SESSION_NOT_FOUND, ERR_SESSION_REFUSED, ERR_SESSION_ENDED, ERR_SESSION_EXPIRED, ERR_OUT_OF_SCOPE (nothing sent),
+   * ERR_CHANNEL_EXHAUSTED (the next voucher would pass the deposit; nothing signed), no-answer codes.
    */
   fetch(url: string | URL, init?: PayFetchInit): Promise<SessionResponse>;
   status(): Extract<SessionInfo, { kind: K }>;
-  /** Here first (kept as 'ended'), then — clawpay — revoked on the server when it offered a URL. */
+  /**
+   * Here first (kept as 'ended'), then — clawpay — revoked on the server when it offered a URL, or — channel — the
+   * cooperative refund asked for and waited for on chain.
+   */
   end(): Promise<SessionEnd<K>>;
 }
 
-export type Session = SessionBase<'clawpay'> | SessionBase<'siwx'>;
+export type Session = SessionBase<'clawpay'> | SessionBase<'channel'> | SessionBase<'siwx'>;
 
 export interface SpendGroup {
   total: bigint;
@@ -323,7 +377,8 @@ export interface Payer {
    */
   fetch(url: string | URL, init?: PayerFetchInit): Promise<PaidResponse>;
   /**
-   * The kind follows the seller's 402 (clawpay, else siwx). Rejects with PayError: ERR_SESSION_NOT_OFFERED (it sells
+   * The kind follows the seller's 402 (clawpay, else channel, else siwx). Channel: ERR_CHANNEL_REFUSED (its seller
+   * was caught lying), ERR_CHANNEL_IN_USE (another live session holds it). Rejects with PayError: ERR_SESSION_NOT_OFFERED (it sells
    * neither; nothing paid; `offered` lists its per-call offers), ERR_SESSION_NOT_SOLD, ERR_SESSION_NOT_PAID,
    * ERR_SESSION_NOT_SETTLED, ERR_SESSION_NOT_KEPT; or PolicyError.
    */

@@ -1,7 +1,8 @@
-// A session (kind clawpay or siwx) as clawpay-native/pay hands it out: fetch
+// A session (kind clawpay, channel or siwx) as clawpay-native/pay hands it out: fetch
 // within it, its status, end it. The rules are in sessions.js; this shapes the data
 // (amounts as bigint base units and formatted) and turns refusals into codes.
 import { formatAmount } from './amount.js';
+import { shortChannelId } from './channel_state.js';
 import { PayError } from './errors.js';
 import { onlyKnownKeys } from './fetch_request.js';
 import { noAnswer, toResponse } from './response.js';
@@ -16,9 +17,34 @@ const REFUSALS = {
   session_expired: 'ERR_SESSION_EXPIRED',
 };
 
+/**
+ * A channel session's channel as data: {id (cut to 8 hex digits), fullId,
+ * state, deposit (what it holds for us), charged (the seller's total),
+ * signed, remaining (deposit − charged), price, refunded}, amounts bigint.
+ */
+export function channelInfo(channel, asset) {
+  const deposit = BigInt(channel.balance);
+  const charged = BigInt(channel.charged);
+  const refunded = channel.refunds.reduce((sum, refund) => sum + BigInt(refund.amount), 0n);
+  const remaining = deposit > charged ? deposit - charged : 0n;
+  return {
+    id: shortChannelId(channel.channelId),
+    fullId: channel.channelId,
+    state: channel.state,
+    deposit,
+    charged,
+    signed: BigInt(channel.signed),
+    remaining,
+    price: BigInt(channel.price),
+    refunded,
+    formatted: { deposit: formatAmount(deposit, asset), charged: formatAmount(charged, asset), remaining: formatAmount(remaining, asset), refunded: formatAmount(refunded, asset) },
+  };
+}
+
 /** A session record as data (SessionInfo in index.d.ts). */
 export function sessionInfo(record, sessions, asset) {
   const amount = BigInt(record.paymentAmount);
+  const channel = record.channelId ? sessions.channels?.get(record.channelId) : null;
   return {
     id: record.sessionId,
     kind: sessions.kindOf(record),
@@ -44,6 +70,7 @@ export function sessionInfo(record, sessions, asset) {
       asset: record.paymentToken,
       network: record.network ?? null,
     },
+    channel: channel ? channelInfo(channel, asset) : null,
   };
 }
 
@@ -95,7 +122,10 @@ export function createSessionHandle({ record: first, sessions, asset, open, star
      * URL: {ended: true, kind, alreadyEnded, expired, revocation: {url, ok,
      * status, answer, error} | null, serverMayAdmit, session}. serverMayAdmit:
      * the server's own record may still let the wallet in (a siwx session, or
-     * a clawpay one not revoked there) until the server's expiry.
+     * a clawpay one not revoked there) until the server's expiry. A channel
+     * session asks for the cooperative refund and waits for it on chain:
+     * refund {asked, refunded (bigint), transaction, error}; what came back
+     * is back in the day's budget.
      */
     async end() {
       open();
@@ -108,6 +138,7 @@ export function createSessionHandle({ record: first, sessions, asset, open, star
         serverMayAdmit: !ended.alreadyEnded && !ended.expired && !ended.revocation?.ok,
         expired: ended.expired,
         revocation: ended.revocation,
+        refund: ended.refund ?? null,
         session: sessionInfo(ended.ended, sessions, asset),
       };
     },

@@ -1,7 +1,8 @@
-// Buyer sessions, as data, of two kinds (session_kind.js chooses from the
-// seller's 402): `clawpay` — ClawPay 1.1's token bound to the settlement —
-// and `siwx` — paid once, then each call signs the server's fresh
-// Sign-In-With-X challenge and pays nothing. Here: buying one (the
+// Buyer sessions, as data, of three kinds (session_kind.js chooses from the
+// seller's 402): `clawpay` — ClawPay 1.1's token bound to the settlement —,
+// `channel` — a batch-settlement deposit, a voucher per call, the rest
+// refunded at the end (channel_sessions.js) — and `siwx` — paid once, then
+// each call signs the server's fresh Sign-In-With-X challenge and pays nothing. Here: buying one (the
 // purchase's outcome, the TTL, the record, the signed token, persistence in
 // the SessionStore), calls within one (scope, never paid, a 402 not counted),
 // its state (active, expired, ended, refused by the server: durable through
@@ -67,8 +68,9 @@ export const kindOf = (record) => record.kind ?? 'clawpay';
  * @param {string|null} [options.assetAddress] recorded when the payment names none
  * @param {() => number} [options.now] milliseconds since the epoch
  * @param {object|null} [options.store] the payer's durable store: keeps closed sessions' states (session_states.js)
+ * @param {object|null} [options.channels] createChannelSessions(): channel sessions' calls and refunds
  */
-export function createSessions({ payer, cache, signer, walletAddress, assetAddress = null, now = Date.now, store = null }) {
+export function createSessions({ payer, cache, signer, walletAddress, assetAddress = null, now = Date.now, store = null, channels = null }) {
   const seconds = () => Math.floor(now() / 1000);
   const states = createSessionStates({ store, cache, seconds });
 
@@ -102,7 +104,7 @@ export function createSessions({ payer, cache, signer, walletAddress, assetAddre
    * so counting from the start never outlives it. Throws when the token
    * cannot be signed or the record kept (the payment is then made all the same).
    */
-  async function establish({ endpoint, scope, label, ttlSeconds, startedAt, result, kind = 'clawpay', tool }) {
+  async function establish({ endpoint, scope, label, ttlSeconds, startedAt, result, kind = 'clawpay', tool, channelId = null }) {
     const payment = result.payment;
     const terms = kind === 'clawpay' ? result.sessionTerms ?? null : null;
     const serverTtl = Number.isSafeInteger(terms?.maxTtlSeconds) && terms.maxTtlSeconds > 0 ? terms.maxTtlSeconds : null;
@@ -130,7 +132,7 @@ export function createSessions({ payer, cache, signer, walletAddress, assetAddre
       kind,
       endpoint,
       scope,
-      walletAddress: kind === 'siwx' ? payment.payer ?? payer.address : walletAddress,
+      walletAddress: kind === 'clawpay' ? walletAddress : payment.payer ?? payer.address,
       createdAt,
       expiresAt,
       paymentTxHash: payment.transaction,
@@ -149,6 +151,8 @@ export function createSessions({ payer, cache, signer, walletAddress, assetAddre
       ...(serverTtl !== null ? { serverMaxTtlSeconds: serverTtl } : {}),
       // Bought on an MCP tool: the server opens that tool with it, no other.
       ...(typeof tool === 'string' ? { tool } : {}),
+      // A channel session pays each call with a voucher on this channel (its state: channel_state.js).
+      ...(channelId ? { channelId } : {}),
     };
     cache.add(record);
     return {
@@ -186,7 +190,8 @@ export function createSessions({ payer, cache, signer, walletAddress, assetAddre
    * siwx — the wallet signed in. The updated record, or null.
    */
   function countIfUsed(record, result) {
-    if (!record || result.status === null || result.status === 402 || result.payment) return null;
+    // A channel session is used only through call() (its voucher); a fetch without one leaves it alone.
+    if (!record || kindOf(record) === 'channel' || result.status === null || result.status === 402 || result.payment) return null;
     if (kindOf(record) === 'siwx' ? !result.signedIn : result.signedIn) return null;
     return recordCall(record);
   }
@@ -197,7 +202,7 @@ export function createSessions({ payer, cache, signer, walletAddress, assetAddre
    * closed as refused and never sent again. The updated record, or null.
    */
   function dropIfRefused(record, result) {
-    if (!record || result.status === null) return null;
+    if (!record || kindOf(record) === 'channel' || result.status === null) return null;
     if (result.status !== 402 && !result.payment && !(kindOf(record) === 'clawpay' && result.signedIn)) return null;
     const error = result.paymentRequired?.error ?? null;
     return refuse(record, kindOf(record) === 'siwx'
@@ -215,6 +220,7 @@ export function createSessions({ payer, cache, signer, walletAddress, assetAddre
    * {result, counted, record, refused: reason | null}.
    */
   async function call(record, url, request) {
+    if (kindOf(record) === 'channel') return channelCall(record, url, request);
     const siwx = kindOf(record) === 'siwx';
     // pay: false keeps it apart from any paid call to the same URL (no key, no ledger).
     const result = await payer.fetch(url, {
@@ -237,6 +243,17 @@ export function createSessions({ payer, cache, signer, walletAddress, assetAddre
     // Signed in and answered other than 2xx (a server error): not a call made.
     if (siwx && result.signInTried) return { result, counted: false, record, refused: null };
     return { result, counted: true, record: recordCall(record), refused: null };
+  }
+
+  /**
+   * A call paid by the channel's next voucher (channel_sessions.js); a seller
+   * whose corrective 402 claims more than was signed closes the session as
+   * refused. Not counted when the server did not charge it.
+   */
+  async function channelCall(record, url, request) {
+    const { result, counted, refused } = await channels.call(record, url, request);
+    if (refused) return { result, counted: false, record: refuse(record, refused), refused };
+    return { result, counted, record: counted ? recordCall(record) : record, refused: null };
   }
 
   /** POSTs the token to the server's revocation URL; {ok, status, answer, error}. */
@@ -272,26 +289,29 @@ export function createSessions({ payer, cache, signer, walletAddress, assetAddre
    * then, for a clawpay session, on the server when it offered a revocation
    * URL and the session had not expired. A siwx session has nothing to
    * revoke: the server's own record of the payment may still admit the
-   * wallet. {found: false} for an unknown id; else {kind, alreadyEnded,
-   * refusal, expired, record (as it was), ended (as it is now), revocation}.
+   * wallet. A channel session asks for the cooperative refund (refund:
+   * {asked, refunded, transaction, error}). {found: false} for an unknown id; else {kind, alreadyEnded,
+   * refusal, expired, record (as it was), ended (as it is now), revocation, refund}.
    */
   async function end(sessionId) {
     const record = get(sessionId);
     if (!record) return { found: false };
     const kind = kindOf(record);
     if (record.endedAt !== undefined) {
-      return { found: true, kind, alreadyEnded: true, refusal: refusalOf(record), expired: false, record, ended: record, revocation: null };
+      return { found: true, kind, alreadyEnded: true, refusal: refusalOf(record), expired: false, record, ended: record, revocation: null, refund: null };
     }
     const expired = seconds() >= record.expiresAt;
     states.close(record, 'ended');
     const ended = get(record.sessionId) ?? record;
     const revocation = kind === 'clawpay' && record.revokeUrl && !expired ? { url: record.revokeUrl, ...(await revoke(record)) } : null;
-    return { found: true, kind, alreadyEnded: false, refusal: null, expired, record, ended, revocation };
+    // A channel's unused deposit is asked back, and counted back only once mined.
+    const refund = kind === 'channel' && channels ? await channels.refund(record.channelId) : null;
+    return { found: true, kind, alreadyEnded: false, refusal: null, expired, record, ended, revocation, refund };
   }
 
   return {
     cache, seconds, stateOf, refusalOf, kindOf, establish, covering, unusable, whyNotCovered, recordCall, countIfUsed, dropIfRefused,
-    refuse, call, end, get,
+    refuse, call, end, get, channels,
     /** Prunes the cache at start, keeping closed sessions' states (session_states.js). */
     prune: () => states.prune(),
     /** The active sessions. */

@@ -11,17 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import express from 'express';
 import { decodePaymentRequiredHeader, decodePaymentResponseHeader } from '@x402/core/http';
-import { HTTPFacilitatorClient, x402HTTPResourceServer, x402ResourceServer } from '@x402/core/server';
-import { paymentMiddlewareFromHTTPServer } from '@x402/express';
-import { BatchSettlementEvmScheme as BatchSettlementServer } from '@x402/evm/batch-settlement/server';
-import { FileChannelStorage } from '@x402/evm/batch-settlement/server/file-storage';
 
-import { Signer, toViemAccount } from '../../lib/index.js';
+import { Signer } from '../../lib/index.js';
 import { startWorld } from '../../lib/devnet/world.js';
 import { mintUsdCoin, transact, usdcBalance } from '../../lib/devnet/token.js';
 import { DEPOSITED_EVENT, officialChannelBuyer } from './support/official_channel_buyer.js';
+import { startOfficialChannelSeller } from './support/official_channel_seller.js';
 
 const PRICE = 1_000n; // 0.001 USDC per call
 const CALLS = 100;
@@ -29,58 +25,7 @@ const CALLS = 100;
 // client deposits: room for 150 calls, of which 100 are made.
 const DEPOSIT = PRICE * 150n;
 const WITHDRAW_DELAY = 900;
-
-// The official seller, unchanged: one batch-settlement route whose 402
-// announces a minimum deposit of 150 calls; the receiver authorizer is the
-// seller's own key (the devnet facilitator advertises none).
-async function startChannelSeller({ world, payTo, authorizer, directory }) {
-  const network = world.chain.network;
-  const scheme = new BatchSettlementServer(payTo, {
-    storage: new FileChannelStorage({ directory }),
-    receiverAuthorizerSigner: toViemAccount(authorizer),
-    withdrawDelay: WITHDRAW_DELAY,
-  });
-  const facilitator = new HTTPFacilitatorClient({ url: world.facilitator.url });
-  const resourceServer = new x402ResourceServer(facilitator).register(network, scheme);
-  const routes = {
-    'GET /paid/channel': {
-      accepts: {
-        scheme: 'batch-settlement',
-        network,
-        payTo,
-        price: {
-          amount: String(PRICE),
-          asset: world.token.address,
-          extra: { name: world.token.name, version: world.token.version, minDeposit: String(DEPOSIT) },
-        },
-        maxTimeoutSeconds: 300,
-      },
-      description: 'A metered resource, paid by channel voucher',
-      mimeType: 'application/json',
-    },
-  };
-  const httpServer = new x402HTTPResourceServer(resourceServer, routes);
-  await httpServer.initialize();
-  const app = express();
-  app.use(paymentMiddlewareFromHTTPServer(httpServer, undefined, undefined, false));
-  let served = 0;
-  app.get('/paid/channel', (req, res) => {
-    served += 1;
-    res.json({ served });
-  });
-  const server = await new Promise((resolve, reject) => {
-    const listening = app.listen(0, '127.0.0.1', (error) => (error ? reject(error) : resolve(listening)));
-  });
-  return {
-    url: `http://127.0.0.1:${server.address().port}/paid/channel`,
-    manager: scheme.createChannelManager(facilitator, network, world.token.address),
-    served: () => served,
-    stop: () => new Promise((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
-  };
-}
+const startChannelSeller = (options) => startOfficialChannelSeller({ ...options, price: PRICE, minDeposit: DEPOSIT, withdrawDelay: WITHDRAW_DELAY });
 
 describe('official batch-settlement client, server and facilitator on our channel contract', { timeout: 180_000 }, () => {
   let world;

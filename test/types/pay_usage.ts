@@ -42,8 +42,19 @@ export async function agent(privateKey: `0x${string}`, url: string, env: Record<
     const siwxInfo: SessionInfo & { kind: 'siwx' } = session.status();
     void [none, siwxInfo];
   }
-  // @ts-expect-error a session's kind is 'clawpay' | 'siwx'
-  if (info.kind === 'channel') void info;
+  // A channel session: a deposit, then a voucher per fetch; end() asks for the rest back.
+  if (session.kind === 'channel') {
+    const channel = session.status().channel;
+    const left: bigint = channel.remaining;
+    const shortId: string = channel.id;
+    const back: bigint | undefined = (await session.end()).refund?.refunded;
+    void [left, shortId, back];
+  }
+  await payer.startSession(url, { deposit: 150_000n });
+  // @ts-expect-error a session's kind is 'clawpay' | 'channel' | 'siwx'
+  if (info.kind === 'token') void info;
+  // @ts-expect-error a deposit is base units as a bigint
+  await payer.startSession(url, { deposit: '0.15' });
   const refusedNow: string | null = inside.refused;
 
   const all: SessionInfo[] = payer.sessions();

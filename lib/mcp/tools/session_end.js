@@ -1,14 +1,17 @@
 // x402_session_end: end a session here, and, for a clawpay session, revoke
-// it on the server when it offered a way; a siwx session has nothing to
-// revoke, and the answer says the server may still admit the wallet.
+// it on the server when it offered a way; a channel session asks for the
+// cooperative refund and waits for it on chain; a siwx session has nothing
+// to revoke, and the answer says the server may still admit the wallet.
+import { formatUnits } from '../../pay/amount.js';
+import { channelLines } from '../channel_view.js';
 import { isoTime } from '../format.js';
 import { sessionEndOutput } from '../output_schemas.js';
 import { sessionEndInput } from '../schemas.js';
 import { failure, ok } from '../tool_result.js';
 
-export function sessionEndTool({ paySessions, log, sessionBlock, guarded }) {
+export function sessionEndTool({ paySessions, log, settings, sessionBlock, guarded }) {
   async function sessionEnd(args) {
-    const { found, kind, alreadyEnded, refusal, expired, record, ended, revocation } = await paySessions.end(args.session_id);
+    const { found, kind, alreadyEnded, refusal, expired, record, ended, revocation, refund } = await paySessions.end(args.session_id);
     if (!found) return failure(`x402_session_end failed: Session not found: "${args.session_id}"`, { error: 'session_not_found', sessionId: args.session_id });
     if (alreadyEnded) {
       const how = refusal ? `refused by the server at ${isoTime(refusal.at)} (${refusal.reason ?? 'no reason given'})` : `ended at ${isoTime(record.endedAt)}`;
@@ -27,7 +30,19 @@ export function sessionEndTool({ paySessions, log, sessionBlock, guarded }) {
     out += `  Calls made: ${record.callCount}\n`;
     if (expired) out += `  Note:       it had already expired at ${isoTime(record.expiresAt)}\n`;
     out += '\n';
-    if (kind === 'siwx') {
+    if (kind === 'channel') {
+      const channel = paySessions.channels?.get(record.channelId);
+      if (channel) out += channelLines(channel, settings);
+      if (refund?.transaction && !refund.error) {
+        out += `\nRefund: ${formatUnits(refund.refunded, settings.decimals)} ${settings.assetName} back to the wallet (tx ${refund.transaction}, mined); ` +
+          'it is back in the day\'s budget.\n';
+      } else if (refund?.error) {
+        out += `\nRefund: NOT made (${refund.error}). The unused deposit stays in the channel and counted as spent; ` +
+          'the payer can take it back on chain with the contract\'s timed withdrawal.\n';
+      } else {
+        out += '\nRefund: nothing was left to refund.\n';
+      }
+    } else if (kind === 'siwx') {
       if (!expired) {
         out += 'Forgotten here: this wallet no longer signs in for it. The server keeps its own record of the payment, ' +
           'which may still admit the wallet (by Sign-In-With-X, e.g. from x402_pay) until the server\'s own expiry.\n';
@@ -42,8 +57,9 @@ export function sessionEndTool({ paySessions, log, sessionBlock, guarded }) {
       out += `Server revocation: the server offered no revocation URL; its token stays valid there until ${isoTime(record.expiresAt)}.\n`;
     }
     out += `\nThe session can no longer be used from here. Use x402_session_start to establish a new one.`;
-    const serverMayAdmit = !expired && !revocation?.ok;
-    return ok(out, { ended: true, alreadyEnded: false, kind, serverMayAdmit, session: sessionBlock(ended), revocation });
+    const serverMayAdmit = kind !== 'channel' && !expired && !revocation?.ok;
+    const refundBlock = refund ? { asked: refund.asked, refunded: refund.refunded.toString(), transaction: refund.transaction, error: refund.error } : null;
+    return ok(out, { ended: true, alreadyEnded: false, kind, serverMayAdmit, session: sessionBlock(ended), revocation, refund: refundBlock });
   }
 
   return {

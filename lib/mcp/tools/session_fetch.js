@@ -2,6 +2,7 @@
 // session sends its token, a siwx one signs the server's challenge. A 402 in
 // answer is reported, not counted as a call; one to a siwx session closes it
 // as refused by the server.
+import { channelLines } from '../channel_view.js';
 import { bodySection, describeRefusal, formatTtl, isoTime, paymentRefusalOf } from '../format.js';
 import { redirectLines, responseOf, statusLine } from '../response_view.js';
 import { sessionFetchOutput } from '../output_schemas.js';
@@ -11,7 +12,14 @@ import { failure, ok } from '../tool_result.js';
 
 const stripNulls = (object) => Object.fromEntries(Object.entries(object).filter(([, v]) => v !== null));
 
-export function sessionFetchTool({ paySessions, now, log, seconds, checkRequest, requestOf, sessionBlock, guarded, noAnswer }) {
+export function sessionFetchTool({ paySessions, now, log, seconds, settings, checkRequest, requestOf, sessionBlock, guarded, noAnswer }) {
+  // How the call was paid, in words: a channel's voucher, or nothing.
+  const paidBy = (record) => {
+    const channel = record.channelId ? paySessions.channels?.get(record.channelId) : null;
+    if (channel) return `  Paid by a voucher on the channel's deposit\n${channelLines(channel, settings)}\n`;
+    return record.kind === 'siwx' ? `  No payment - signed in with SIWX\n\n` : `  No payment - session token used\n\n`;
+  };
+
   function unusable(tool, id, found) {
     const { reason, record } = paySessions.unusable(id, found) ?? {};
     if (reason === undefined) return null;
@@ -55,11 +63,11 @@ export function sessionFetchTool({ paySessions, now, log, seconds, checkRequest,
     const { result, record: updated, refused } = await paySessions.call(record, args.url, requestOf(args));
     if (result.status === null) return noAnswer('x402_session_fetch', result, args, ` (session ${record.sessionId}; the call was not counted)`);
     if (refused) {
-      log(`x402_session_fetch: siwx session ${record.sessionId} refused by the server: ${refused}`);
+      log(`x402_session_fetch: ${paySessions.kindOf(record)} session ${record.sessionId} refused by the server: ${refused}`);
       const { shown, block } = responseOf(result);
       let out = `x402_session_fetch: the server refused the session - ${refused}\n\n`;
       out += `  URL:        ${args.url}\n`;
-      out += `  Session ID: ${record.sessionId} (kind siwx)\n`;
+      out += `  Session ID: ${record.sessionId} (kind ${paySessions.kindOf(record)})\n`;
       out += `  State:      refused by the server (calls made: ${record.callCount}; this one was not counted)\n\n`;
       out += 'Nothing was paid. The session is closed; use x402_pay to pay per call, or x402_session_start for a new session.\n\n';
       out += bodySection(shown);
@@ -90,7 +98,7 @@ export function sessionFetchTool({ paySessions, now, log, seconds, checkRequest,
     out += `  Time:        ${now() - startedAt} ms\n`;
     out += redirectLines(result, '    ');
     out += `  Session TTL: ${formatTtl(ttl)} remaining\n`;
-    out += updated.kind === 'siwx' ? `  No payment - signed in with SIWX\n\n` : `  No payment - session token used\n\n`;
+    out += paidBy(updated);
     out += bodySection(shown);
     return ok(out, {
       url: args.url,

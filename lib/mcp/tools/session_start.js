@@ -1,11 +1,14 @@
 // x402_session_start: pay an endpoint once for a session of the kind its 402
 // sells (lib/pay/session_kind.js): a ClawPay 1.1 token signed by the agent
-// key, or Sign-In-With-X re-entry; a seller that sells neither is refused
-// before anything is paid.
+// key, a batch-settlement channel (a deposit, then a voucher per call), or
+// Sign-In-With-X re-entry; a seller that sells none is refused before
+// anything is paid.
+import { parseDecimalUnits } from '../../pay/amount.js';
 import { createKindChoice, offeredTerms } from '../../pay/session_kind.js';
 import { purchaseOutcome } from '../../pay/sessions.js';
 import { maybeSecret } from '../../secret_text.js';
 import { normalizeUrl } from '../../url_scope.js';
+import { channelLines } from '../channel_view.js';
 import { bodySection, describeRefusal, formatTtl, isoTime, paymentRefusalOf } from '../format.js';
 import { responseOf, statusLine } from '../response_view.js';
 import { sessionStartOutput } from '../output_schemas.js';
@@ -13,7 +16,7 @@ import { sessionStartInput } from '../schemas.js';
 import { errorMessage, failure, ok } from '../tool_result.js';
 
 export function sessionStartTool({
-  config, paySessions, now, log, settings, network, maxPaymentOf, checkRequest, paymentBlock, paymentSection, sessionBlock, guarded, send, noAnswer,
+  config, paySessions, now, log, settings, network, maxPaymentOf, checkRequest, requestOf, paymentBlock, paymentSection, sessionBlock, guarded, send, noAnswer,
 }) {
   async function sessionStart(args) {
     const startedAt = now();
@@ -29,13 +32,31 @@ export function sessionStartTool({
       return failure(`x402_session_start failed: ${message}`, { error: 'invalid_input', message });
     }
     maxPaymentOf(args);
+    let deposit = null;
+    if (args.deposit !== undefined) {
+      const { units, error } = parseDecimalUnits(args.deposit, config.asset.decimals);
+      if (error || units === 0n) {
+        const message = `deposit (in ${settings.assetName} units) ${error ?? 'must be above 0'}`;
+        return failure(`x402_session_start failed: ${message}`, { error: 'invalid_input', message });
+      }
+      deposit = units;
+    }
     const ttlWanted = args.ttl_seconds ?? settings.sessionTtlSeconds;
 
     // No explicit idempotency key: the payer keys the call on the request, so
     // a retry after a lost answer resends the same authorization, never a new one.
-    const choice = createKindChoice(config.policy.allowedNetworks);
-    const result = await send(args.endpoint, args, { purpose: 'session', beforePaying: choice.beforePaying });
+    const choice = createKindChoice(config.policy.allowedNetworks, paySessions.channels?.offered ?? null);
+    let result = await send(args.endpoint, args, { purpose: 'session', beforePaying: choice.beforePaying });
     if (result.status === null) return noAnswer('x402_session_start', result, args, ' No session was created.');
+    let channelId = null;
+    if (result.declined?.channel) {
+      // The deposit and first voucher (lib/pay/channel_sessions.js); PolicyError before anything is signed.
+      ({ result, channelId } = await paySessions.channels.open({
+        url: result.url, paymentRequired: result.declined.paymentRequired, request: requestOf(args), deposit, cap: maxPaymentOf(args),
+        live: (sessionId) => paySessions.unusable(sessionId) === null,
+      }));
+      if (result.status === null) return noAnswer('x402_session_start', result, args, ' No session was created.');
+    }
     if (result.declined) return notOffered(args, result, startedAt);
     const payment = paymentBlock(result.payment);
     if (payment?.transaction) log(`x402_session_start: paid ${payment.amount} base units to ${payment.payTo} for ${args.endpoint} (tx ${payment.transaction})`, [payment.transaction]);
@@ -89,8 +110,10 @@ export function sessionStartTool({
     let established;
     try {
       established = await paySessions.establish({
-        endpoint: args.endpoint, scope: args.scope, label: args.label, ttlSeconds: ttlWanted, startedAt, result, kind: choice.kindAfter(result),
+        endpoint: args.endpoint, scope: args.scope, label: args.label, ttlSeconds: ttlWanted, startedAt, result,
+        kind: channelId ? 'channel' : choice.kindAfter(result), channelId,
       });
+      if (channelId) paySessions.channels.attach(channelId, established.record.sessionId);
     } catch (error) {
       return paidButNoSession(error, payment, base);
     }
@@ -98,22 +121,27 @@ export function sessionStartTool({
     const { sessionId, expiresAt } = record;
 
     const siwx = record.kind === 'siwx';
+    const channel = channelId ? paySessions.channels.get(channelId) : null;
+    const kindText = channel ? 'channel (batch-settlement: a deposit, then a voucher per call; the rest refunded at x402_session_end)'
+      : siwx ? 'siwx (Sign-In-With-X: each call signs the server\'s challenge, no payment)' : 'clawpay (a session token bound to the payment)';
     let out = `x402 Session Established\n\n`;
     out += `  Session ID:    ${sessionId}\n`;
-    out += `  Kind:          ${siwx ? 'siwx (Sign-In-With-X: each call signs the server\'s challenge, no payment)' : 'clawpay (a session token bound to the payment)'}\n`;
+    out += `  Kind:          ${kindText}\n`;
     out += `  Endpoint:      ${args.endpoint}\n`;
     out += `  Scope:         ${args.scope}\n`;
     if (args.label !== undefined) out += `  Label:         ${args.label}\n`;
     out += `  Network:       ${network}\n`;
     out += `  TTL:           ${formatTtl(ttl)} (expires ${isoTime(expiresAt)})`;
     out += serverTtl !== null && serverTtl < ttlWanted ? `; the server sells at most ${serverTtl}s\n` : '\n';
-    if (!terms && !siwx) out += `  Note:          the server did not advertise ClawPay sessions; it may not honour the token\n`;
+    if (channel) out += channelLines(channel, settings);
+    else if (!terms && !siwx) out += `  Note:          the server did not advertise ClawPay sessions; it may not honour the token\n`;
     else if (revokeIgnored) out += `  Note:          the server's revocation URL is on another origin and is ignored\n`;
     out += `\n${paymentSection(payment, 'Session Payment')}`;
     out += `\nNext Steps\n`;
     out += `  Use x402_session_fetch with session_id="${sessionId}" for requests to ${args.endpoint}`;
     out += args.scope === 'prefix' ? ' and the paths below it' : '';
-    out += ` - no further payments are made during the session.\n`;
+    out += channel ? ' - each request is paid by a voucher on the deposit; nothing more goes on chain until the refund.\n'
+      : ` - no further payments are made during the session.\n`;
     out += `  x402_pay also uses it for URLs it covers. Check it with x402_session_status; end it with x402_session_end.\n\n`;
     out += bodySection(shown, `Initial Response (${statusLine(result)})`);
     return ok(out, { ...base, sessionId, session: sessionBlock(record) });
@@ -152,8 +180,10 @@ export function sessionStartTool({
     description: 'Establish a session: pay the endpoint once and make later calls to URLs the session covers ' +
       'with x402_session_fetch (or x402_pay) without paying until it expires. The kind follows what the server ' +
       'sells: "clawpay" (its ClawPay session price; a token signed by the agent key) when it offers one, else ' +
+      '"channel" (it sells batch-settlement: a deposit, the `deposit` argument or 100 requests\' worth, counted whole ' +
+      'against the limits, then a signed voucher per call; x402_session_end asks for the rest back), else ' +
       '"siwx" (it declares Sign-In-With-X: pay once, then sign its challenge per call). A server that sells ' +
-      'neither is refused before paying (error session_not_offered, naming its per-call price; use x402_pay). ' +
+      'none is refused before paying (error session_not_offered, naming its per-call price; use x402_pay). ' +
       'Returns a session_id. The session is kept on disk.',
     inputSchema: sessionStartInput,
     outputSchema: sessionStartOutput,

@@ -2,6 +2,7 @@
 // one session in full.
 import { formatUnits } from '../../pay/amount.js';
 import { maybeSecret, showInput } from '../../secret_text.js';
+import { channelLines } from '../channel_view.js';
 import { formatTtl, isoTime } from '../format.js';
 import { sessionStatusOutput } from '../output_schemas.js';
 import { sessionStatusInput } from '../schemas.js';
@@ -48,7 +49,10 @@ export function sessionStatusTool({ paySessions, settings, seconds, sessionBlock
       out += `  Recipient:     ${record.paymentRecipient}\n`;
       out += `  Token:         ${record.paymentToken === ZERO_ADDRESS ? 'ETH (native)' : record.paymentToken}\n`;
       if (record.network) out += `  Network:       ${record.network}\n`;
-      if (kind === 'siwx') {
+      const channel = kind === 'channel' ? paySessions.channels?.get(record.channelId) : null;
+      if (channel) {
+        out += `\nPayment Channel (batch-settlement)\n${channelLines(channel, settings)}`;
+      } else if (kind === 'siwx') {
         out += `\nRe-entry\n`;
         out += `  Protocol:      Sign-In-With-X (an EIP-191 signature of the server's challenge on each call, by ${record.walletAddress})\n`;
       } else {

@@ -1,0 +1,31 @@
+// A channel session's channel (lib/pay/channel_state.js) in a tool result:
+// deposit, charged so far, remaining, the id cut to 8 hex digits, refunds.
+import { formatUnits } from '../pay/amount.js';
+import { shortChannelId } from '../pay/channel_state.js';
+
+/** The channel as structuredContent: amounts as base-unit strings. */
+export function channelBlock(channel) {
+  const deposit = BigInt(channel.balance);
+  const charged = BigInt(channel.charged);
+  return {
+    channelId: shortChannelId(channel.channelId),
+    state: channel.state,
+    deposit: deposit.toString(),
+    charged: charged.toString(),
+    remaining: (deposit > charged ? deposit - charged : 0n).toString(),
+    price: channel.price,
+    refunded: channel.refunds.reduce((sum, refund) => sum + BigInt(refund.amount), 0n).toString(),
+  };
+}
+
+/** Text lines for a channel, indented like the tools' other sections. */
+export function channelLines(channel, settings, pad = '  ') {
+  const block = channelBlock(channel);
+  const amount = (units) => `${formatUnits(BigInt(units), settings.decimals)} ${settings.assetName}`;
+  let out = `${pad}Channel:     ${block.channelId} (${block.state})\n`;
+  out += `${pad}Deposit:     ${amount(block.deposit)}\n`;
+  out += `${pad}Charged:     ${amount(block.charged)} (${amount(block.price)} per request)\n`;
+  out += `${pad}Remaining:   ${amount(block.remaining)}\n`;
+  if (block.refunded !== '0') out += `${pad}Refunded:    ${amount(block.refunded)}\n`;
+  return out;
+}

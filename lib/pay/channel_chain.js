@@ -1,0 +1,37 @@
+// What the chain says about a buyer's channel: its balance and what the
+// seller has claimed (x402BatchSettlement.channels), and whether a refund
+// transaction was mined. The buyer believes the chain, not the seller's
+// word, before it gives refunded money back to the budget.
+import { createPublicClient, http, parseAbi } from 'viem';
+
+import { BATCH_SETTLEMENT_ADDRESS } from '../channels/voucher.js';
+import { rpcReadError } from '../wallet/chain_client.js';
+
+const CHANNEL_ABI = parseAbi([
+  'function channels(bytes32 channelId) view returns (uint128 balance, uint128 totalClaimed)',
+]);
+
+/** {channel(channelId) → {balance, totalClaimed} (bigints), mined(transaction) → boolean}. */
+export function createChannelChain({ rpcUrl, timeoutMs = 30_000 }) {
+  const client = createPublicClient({ transport: http(rpcUrl, { timeout: timeoutMs, retryCount: 1 }) });
+  const read = async (what, fn) => {
+    try {
+      return await fn();
+    } catch (error) {
+      throw rpcReadError(error, rpcUrl, what);
+    }
+  };
+  return {
+    channel: (channelId) => read('a channel\'s balance (x402BatchSettlement.channels)', async () => {
+      const [balance, totalClaimed] = await client.readContract({
+        address: BATCH_SETTLEMENT_ADDRESS, abi: CHANNEL_ABI, functionName: 'channels', args: [channelId],
+      });
+      return { balance, totalClaimed };
+    }),
+    /** Waits for the transaction's receipt: true when it succeeded, false when it reverted. */
+    mined: (transaction) => read(`the receipt of ${transaction}`, async () => {
+      const receipt = await client.waitForTransactionReceipt({ hash: transaction, timeout: timeoutMs, pollingInterval: 250 });
+      return receipt.status === 'success';
+    }),
+  };
+}

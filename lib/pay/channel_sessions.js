@@ -1,0 +1,282 @@
+// Buyer sessions of kind `channel`: x402 batch-settlement payment channels.
+//
+//   open    a 402 offering batch-settlement: the deposit is checked and
+//           reserved by the spend policy (the whole deposit counts when made),
+//           recorded in the payment ledger as the session's payment (its
+//           ERC-3009 nonce reconciled on chain like any authorization), the
+//           first voucher recorded in the channel's state, then sent
+//   call    per request, the next cumulative voucher (charged + price),
+//           recorded before it is sent; a corrective 402 is checked against
+//           what we signed (channel_state.js) — accepted: one resync and retry;
+//           refused: the channel and session are closed, nothing more signed
+//   refund  at the end, the voucher at the server's total with a `refund`
+//           payload; once the chain shows the refund mined, what came back
+//           returns to the day's budget
+//
+// Calls on one channel run one after another in this process (the seller
+// keeps one pending request per channel, and a voucher builds on the last).
+import { randomUUID } from 'node:crypto';
+
+import { decodePaymentResponseHeader } from '@x402/core/http';
+
+import { channelIdOf } from '../channels/voucher.js';
+import { DEFAULT_MAX_AUTHORIZATION_SECONDS } from '../limits.js';
+import { redactSecrets } from '../secret_text.js';
+import { PayError } from './errors.js';
+import { paymentView } from './fetch_result.js';
+import { callKey } from './payment_ledger.js';
+import { channelConfigOf, channelOfferOf, depositFor } from './channel_offer.js';
+import {
+  PAYMENT_HEADER, depositPayload, paymentHeader, refundPayload, voucherPayload, whereOf,
+} from './channel_payload.js';
+import { checkCorrection, createChannelStates, shortChannelId } from './channel_state.js';
+import { shownTerm } from './seller_text.js';
+
+const UINT = /^(0|[1-9][0-9]{0,38})$/;
+// A seller's reason, as our messages carry it: cleaned, cut, and no 64-hex-digit run.
+const sellerText = (text) => redactSecrets(shownTerm(text, 200));
+const REFUND_TIMEOUT_MS = 60_000;
+
+function settlementOf(result) {
+  const raw = result.headers?.['payment-response'];
+  if (!raw) return null;
+  try {
+    return decodePaymentResponseHeader(raw);
+  } catch {
+    return null;
+  }
+}
+
+/** The server's running total in a settlement (PAYMENT-RESPONSE extra.channelState), or null. */
+function chargedIn(settlement) {
+  const text = settlement?.extra?.channelState?.chargedCumulativeAmount;
+  return typeof text === 'string' && UINT.test(text) ? BigInt(text) : null;
+}
+
+/**
+ * @param {object} options
+ * @param {object} options.paying the paying fetch (payer.js): its fetch, policy, ledger, reconcileOpen
+ * @param {object} options.store the payer's RecordStore
+ * @param {object} options.signer the native Signer (vouchers and deposits are signed natively)
+ * @param {object} options.config loadConfig()'s
+ * @param {object | null} options.chain createChannelChain(), to see refunds mined; null: refunds are not asked
+ */
+export function createChannelSessions({ paying, store, signer, config, chain, now = Date.now }) {
+  const states = createChannelStates({ store, now });
+  const locks = new Map();
+  const where = { v1Network: config.v1Network, chainId: config.chainId, asset: config.asset };
+
+  async function serialized(channelId, fn) {
+    const before = locks.get(channelId) ?? Promise.resolve();
+    const run = before.then(fn);
+    const done = run.catch(() => {});
+    locks.set(channelId, done);
+    try {
+      return await run;
+    } finally {
+      if (locks.get(channelId) === done) locks.delete(channelId);
+    }
+  }
+
+  const send = (url, request, header, sessionScope = null) => paying.fetch(url, {
+    method: request.method, headers: request.headers, body: request.body, timeoutMs: request.timeoutMs,
+    maxPayment: null, purpose: 'call', pay: false, sessionHeaders: { [PAYMENT_HEADER]: header }, ...(sessionScope ? { sessionScope } : {}),
+  });
+
+  /** Whether the 402 sells a channel this payer can open (session_kind.js asks). */
+  const offered = (paymentRequired) => channelOfferOf(paymentRequired, where, config.policy) !== null;
+
+  /**
+   * Opens (or tops up) the channel the 402 offers with a deposit and pays the
+   * endpoint's first request from it. {result (the paying fetch's shape,
+   * `payment` the deposit), channelId}. Throws PolicyError before anything is
+   * signed, or PayError. `live(sessionId)`: whether the session holding the
+   * channel is still usable (an expired or ended one lets it go).
+   */
+  async function open({ url, paymentRequired, request, deposit: wanted = null, cap = null, live = () => true }) {
+    const read = channelOfferOf(paymentRequired, where, config.policy);
+    if (!read) throw new PayError('ERR_SESSION_NOT_OFFERED', `${url} offers no batch-settlement channel this wallet can open`);
+    const channelConfig = channelConfigOf(paying.address, read);
+    const { network } = read.terms;
+    const channelId = channelIdOf(channelConfig, whereOf(network));
+    return serialized(channelId, async () => {
+      const known = states.get(channelId);
+      if (known?.state === 'refused') {
+        throw new PayError('ERR_CHANNEL_REFUSED', `channel ${shortChannelId(channelId)} with this seller was closed as refused: ${known.refusal?.reason}; nothing was signed`);
+      }
+      if (known?.state === 'open' && known.sessionId && live(known.sessionId)) {
+        throw new PayError('ERR_CHANNEL_IN_USE', `channel ${shortChannelId(channelId)} with this seller is in use by session ${known.sessionId}; end it first. Nothing was signed`);
+      }
+      // An open channel a past session left (expired, not refunded) serves the new one as it is:
+      // no new deposit, the first request paid by its next voucher.
+      if (known?.state === 'open' && wanted === null && BigInt(known.balance) - BigInt(known.charged) >= BigInt(known.price)) {
+        const paid = await voucherRequest(channelId, url, request);
+        if (paid.refused) throw new PayError('ERR_CHANNEL_REFUSED', `channel ${shortChannelId(channelId)}: ${paid.refused}; nothing more is signed`);
+        const deposit = paying.ledger.get(known.depositPaymentId);
+        return { result: { ...paid.result, payment: deposit ? paymentView(deposit) : null, paymentRequired }, channelId };
+      }
+      // What the channel holds is the chain's word (a deposit whose answer was lost shows there); the
+      // running total is our own record's, or what the seller claimed on chain when that is more.
+      const onChain = await chain?.channel(channelId);
+      const balance = onChain?.balance ?? BigInt(known?.balance ?? '0');
+      const claimed = onChain?.totalClaimed ?? 0n;
+      const base = known && BigInt(known.charged) > claimed ? BigInt(known.charged) : claimed;
+      const price = read.terms.amount;
+
+      await paying.reconcileOpen();
+      const day = paying.policy.daySpend();
+      const limits = paying.policy.limits;
+      let ceiling = limits.maxPerSession < day.remaining ? limits.maxPerSession : day.remaining;
+      if (cap !== null && cap < ceiling) ceiling = cap;
+      const amount = depositFor(read, { wanted, ceiling });
+      const terms = { ...read.terms, amount };
+      const reservation = paying.policy.reserve(terms, { kind: 'session', cap }); // PolicyError: nothing signed
+      const voucherAmount = base + price;
+      let record;
+      try {
+        if (voucherAmount > balance + amount) {
+          throw new PayError('ERR_CHANNEL_DEPOSIT', `a deposit of ${amount} base units does not cover one request of ${price} on channel ${shortChannelId(channelId)}; nothing was signed`);
+        }
+        const method = request.method ?? 'GET';
+        record = paying.ledger.begin({
+          ...callKey({ idempotencyKey: `channel-deposit:${randomUUID()}`, purpose: 'session', method, url, body: request.body }),
+          explicitKey: true, kind: 'session', url, payUrl: url, method, payMethod: method, x402Version: 2, offer: read.offer,
+          network, asset: terms.asset, payTo: terms.payTo, amount, decimals: config.asset.decimals, reservation: reservation.toJSON(),
+        });
+      } catch (error) {
+        reservation.release();
+        throw error;
+      }
+      // Write-ahead: the first voucher is on record before it is signed and sent.
+      states.change(channelId, (current) => ({
+        channelId, network, endpoint: url, config: channelConfig, offer: read.offer, resource: paymentRequired.resource ?? null,
+        price: price.toString(), refunds: [], holds: [], ...current,
+        state: 'opening', balance: balance.toString(), charged: base.toString(),
+        signed: (current && BigInt(current.signed) > voucherAmount ? BigInt(current.signed) : voucherAmount).toString(),
+        sessionId: null, depositPaymentId: record.paymentId, depositAmount: amount.toString(),
+      }));
+      const validBefore = Math.floor(Date.now() / 1000) + Math.min(read.offer.maxTimeoutSeconds, config.maxAuthorizationSeconds ?? DEFAULT_MAX_AUTHORIZATION_SECONDS);
+      const signed = depositPayload({ signer, channelId, config: channelConfig, offer: read.offer, deposit: amount, voucherAmount, validBefore });
+      const header = paymentHeader(signed.payload, read.offer, paymentRequired.resource);
+      record = paying.ledger.signed(record.paymentId, { header, headerName: PAYMENT_HEADER, nonce: signed.nonce, validBefore, payer: paying.address });
+      paying.ledger.sent(record.paymentId);
+      const result = await send(url, request, header);
+      const settlement = result.status === null ? null : settlementOf(result);
+      if (result.status >= 200 && result.status < 300 && settlement?.success === true && settlement.transaction) {
+        record = paying.ledger.settled(record.paymentId, { transaction: settlement.transaction, network, payer: paying.address });
+        const charged = chargedIn(settlement) ?? voucherAmount;
+        states.change(channelId, (current) => ({
+          ...current, state: 'open', balance: (balance + amount).toString(),
+          charged: (charged <= voucherAmount ? charged : voucherAmount).toString(),
+          holds: [...current.holds, { id: reservation.id, day: reservation.day }],
+        }));
+      } else if (result.status !== null && result.status < 500) {
+        // Refused: the ledger keeps the authorization open until the chain
+        // shows it used, cancelled or expired (reconciliation.js).
+        const reason = settlement?.errorReason ?? result.paymentRequired?.error;
+        record = paying.ledger.refused(record.paymentId, `refused by the server: ${reason ? sellerText(reason) : `HTTP ${result.status}`}`) ?? paying.ledger.get(record.paymentId);
+      }
+      return { result: { ...result, payment: paymentView(paying.ledger.get(record.paymentId)), paymentRequired }, channelId };
+    });
+  }
+
+  /** The session now holds the channel it opened. */
+  function attach(channelId, sessionId) {
+    states.change(channelId, (current) => (current ? { ...current, sessionId } : undefined));
+  }
+
+  /**
+   * A request within a channel session: {result, counted, refused: reason | null, voucher: amount | null}.
+   * The result's `payment` is null (the deposit paid for it); `channel` says where it stands.
+   */
+  function call(session, url, request) {
+    return serialized(session.channelId, () => voucherRequest(session.channelId, url, request, { endpoint: session.endpoint, scope: session.scope }));
+  }
+
+  /** One request paid by the channel's next voucher (the caller holds the channel's lock). */
+  async function voucherRequest(channelId, url, request, scope = null) {
+    let result = null;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const { record, amount } = states.nextVoucher(channelId);
+      const header = paymentHeader(voucherPayload({ signer, channelId, config: record.config, network: record.network, amount }), record.offer, record.resource);
+      result = await send(url, request, header, scope);
+      if (result.status === null) return { result, counted: false, refused: null, voucher: amount };
+      if (result.status === 402) {
+        const verdict = checkCorrection(states.get(channelId), result.paymentRequired, paying.address);
+        if (verdict.refused) {
+          states.refuse(channelId, verdict.refused);
+          return { result, counted: false, refused: verdict.refused, voucher: amount };
+        }
+        if (verdict.state === null) return { result, counted: false, refused: null, voucher: amount };
+        states.confirm(channelId, verdict.charged);
+        continue; // resynced: the next voucher builds on the server's total
+      }
+      const settlement = settlementOf(result);
+      const ok = result.status >= 200 && result.status < 300 && settlement?.success === true;
+      if (ok) states.confirm(channelId, chargedIn(settlement) ?? amount);
+      return { result, counted: ok, refused: null, voucher: amount };
+    }
+    return { result, counted: false, refused: null, voucher: null };
+  }
+
+  /**
+   * Asks the seller for the cooperative refund and waits for it on chain:
+   * {asked, refunded (bigint, mined), transaction, error}. What came back
+   * returns to the budget; the channel is then closed.
+   */
+  function refund(channelId) {
+    return serialized(channelId, async () => {
+      let record = states.get(channelId);
+      if (!record || record.state !== 'open') return { asked: false, refunded: 0n, transaction: null, error: record ? `the channel is ${record.state}` : 'unknown channel' };
+      if (!chain) return { asked: false, refunded: 0n, transaction: null, error: 'no RPC to see a refund mined (RPC_URL)' };
+      states.change(channelId, (current) => ({ ...current, sessionId: null }));
+      if (BigInt(record.balance) <= BigInt(record.charged)) {
+        states.change(channelId, (current) => ({ ...current, state: 'closed' }));
+        return { asked: false, refunded: 0n, transaction: null, error: null };
+      }
+      let result = null;
+      for (let attempt = 0; attempt < 2; attempt++) {
+        record = states.get(channelId);
+        const payload = refundPayload({ signer, channelId, config: record.config, network: record.network, charged: BigInt(record.charged) });
+        result = await send(record.endpoint, { method: 'GET', timeoutMs: REFUND_TIMEOUT_MS }, paymentHeader(payload, record.offer, record.resource));
+        if (result.status !== 402) break;
+        const verdict = checkCorrection(record, result.paymentRequired, paying.address);
+        if (verdict.refused) {
+          states.refuse(channelId, verdict.refused);
+          return { asked: true, refunded: 0n, transaction: null, error: verdict.refused };
+        }
+        if (verdict.state === null) break;
+        states.confirm(channelId, verdict.charged);
+      }
+      const settlement = result?.status === null ? null : settlementOf(result);
+      if (!settlement?.success || !settlement.transaction) {
+        const said = settlement?.errorReason ?? result?.paymentRequired?.error;
+        const why = result?.status === null ? result.error?.message : said ? sellerText(said) : `HTTP ${result?.status}`;
+        return { asked: true, refunded: 0n, transaction: null, error: `the seller did not refund: ${why}` };
+      }
+      if (!(await chain.mined(settlement.transaction))) {
+        return { asked: true, refunded: 0n, transaction: settlement.transaction, error: 'the refund transaction reverted' };
+      }
+      const { balance } = await chain.channel(channelId);
+      const before = BigInt(record.balance);
+      const refunded = before > balance ? before - balance : 0n;
+      // The budget gets back what the chain shows returned, newest deposit first, once per refund.
+      let left = refunded;
+      for (const hold of [...record.holds].reverse()) {
+        if (left === 0n) break;
+        left -= paying.policy.releasePart(hold, left, settlement.transaction);
+      }
+      states.change(channelId, (current) => ({
+        ...current, state: 'closed', balance: balance.toString(),
+        refunds: [...current.refunds, { transaction: settlement.transaction, amount: refunded.toString(), at: now() }],
+      }));
+      return { asked: true, refunded, transaction: settlement.transaction, error: null };
+    });
+  }
+
+  return {
+    offered, open, attach, call, refund, get: states.get, list: states.list,
+    /** Writes the running totals confirmed since the last voucher (close it before the store). */
+    flush: () => states.flushAll(),
+  };
+}

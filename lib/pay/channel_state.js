@@ -1,0 +1,142 @@
+// A buyer's channels, durable in the payer's RecordStore (pay.records in the
+// state directory, beside sessions.journal) as `channel/<channelId>`:
+//
+//   {channelId, network, endpoint, config, offer, resource, price,
+//    state: 'opening' | 'open' | 'closed' | 'refused',
+//    balance   what the channel holds for us as we know it (deposits − refunds)
+//    signed    the highest cumulative voucher ever given (written BEFORE it is sent)
+//    charged   the server's running total as last confirmed
+//    sessionId, holds: [{id, day}] (the deposits' budget reservations), refusal, refunds}
+//
+// The rules a crash cannot break: a voucher is recorded (fdatasync'ed, under
+// the store's cross-process lock) before it leaves the process, and the next
+// one is `charged + price`, refused when that is below `signed` (never a
+// voucher below one given) or above `balance` (never above the deposit).
+// A corrective 402's state is accepted only within what we signed (checkCorrection).
+// The server's confirmed total is kept in memory and written with the next
+// voucher's record (one fdatasync per request, not two): lost in a crash, it
+// costs one resync with the seller (the same voucher again, then its
+// corrective 402), never a voucher below one given.
+import { recoverVoucherSigner } from '../channels/voucher.js';
+import { sameAddress } from '../hashing.js';
+import { PayError } from './errors.js';
+import { whereOf } from './channel_payload.js';
+import { CHANNEL_SCHEME } from './channel_offer.js';
+
+const PREFIX = 'channel/';
+const UINT = /^(0|[1-9][0-9]{0,38})$/;
+/** A channel id as messages show it: 8 hex digits (never a 64-hex-digit run). */
+export const shortChannelId = (channelId) => `${channelId.slice(0, 10)}…`;
+
+export function createChannelStates({ store, now = Date.now }) {
+  const idOf = (channelId) => `${PREFIX}${channelId.toLowerCase()}`;
+  // channel id (lower case) → the server's running total confirmed since the record was last written.
+  const confirmed = new Map();
+  const withConfirmed = (record) => {
+    const charged = record ? confirmed.get(record.channelId.toLowerCase()) : undefined;
+    return charged === undefined ? record : { ...record, charged: charged.toString() };
+  };
+  const get = (channelId) => withConfirmed(store.get(idOf(channelId)));
+
+  /** An update of the record as this process knows it (the confirmed total included, and then written). */
+  function change(channelId, fn) {
+    const written = store.update(idOf(channelId), (current) => {
+      const next = fn(current ? withConfirmed(current) : current);
+      return next === undefined ? undefined : { ...next, updatedAt: now() };
+    });
+    confirmed.delete(channelId.toLowerCase());
+    return written;
+  }
+
+  /**
+   * The next voucher's amount, recorded as signed before it is made:
+   * charged + price. Throws ERR_CHANNEL_CLOSED, ERR_CHANNEL_EXHAUSTED (above
+   * the balance) or ERR_CHANNEL_STATE (below a voucher already given).
+   */
+  function nextVoucher(channelId) {
+    let amount = null;
+    const record = change(channelId, (current) => {
+      if (!current || current.state !== 'open') {
+        throw new PayError('ERR_CHANNEL_CLOSED', `channel ${shortChannelId(channelId)} is ${current?.state ?? 'unknown'}: nothing more is signed on it`);
+      }
+      const next = BigInt(current.charged) + BigInt(current.price);
+      if (next < BigInt(current.signed)) {
+        throw new PayError('ERR_CHANNEL_STATE', `channel ${shortChannelId(channelId)}: the next voucher (${next}) would be below one already given (${current.signed}); nothing was signed`);
+      }
+      if (next > BigInt(current.balance)) {
+        throw new PayError('ERR_CHANNEL_EXHAUSTED', `channel ${shortChannelId(channelId)}: a voucher for ${next} base units would be above its balance of ${current.balance}; ` +
+          'end the session (the rest is refunded) and start another. Nothing was signed');
+      }
+      amount = next;
+      return { ...current, signed: (next > BigInt(current.signed) ? next : BigInt(current.signed)).toString() };
+    });
+    return { record, amount };
+  }
+
+  /** The server confirmed its running total `charged` (within what we signed): kept until the next write. */
+  function confirm(channelId, charged) {
+    const current = store.get(idOf(channelId));
+    if (!current || charged > BigInt(current.signed)) return;
+    if (current.charged === charged.toString()) confirmed.delete(channelId.toLowerCase());
+    else confirmed.set(channelId.toLowerCase(), charged);
+  }
+
+  /** Writes what is only in memory (before a refund, at close). */
+  function flush(channelId) {
+    if (confirmed.has(channelId.toLowerCase())) change(channelId, (current) => current ?? undefined);
+  }
+
+  /** Closes the channel as refused by its seller: nothing more is signed on it. */
+  function refuse(channelId, reason) {
+    return change(channelId, (current) => (current ? { ...current, state: 'refused', refusal: { at: now(), reason } } : undefined));
+  }
+
+  return {
+    get, change, nextVoucher, confirm, flush, refuse,
+    list: () => store.list(PREFIX).map(({ value }) => withConfirmed(value)),
+    flushAll: () => { for (const id of [...confirmed.keys()]) flush(id); },
+  };
+}
+
+/**
+ * A 402 answered to our voucher, judged: {state: null} when it carries no
+ * channel state for batch-settlement; {refused: reason} when its state is
+ * not for our channel, claims more than we signed, or carries a signature
+ * that is not ours for the amount it names; else {charged} to resync to.
+ */
+export function checkCorrection(record, paymentRequired, payer) {
+  const offer = paymentRequired?.accepts?.find?.((accept) => accept?.scheme === CHANNEL_SCHEME && accept?.extra?.channelState);
+  if (!offer) return { state: null };
+  const { channelState, voucherState } = offer.extra;
+  const short = shortChannelId(record.channelId);
+  if (typeof channelState.channelId !== 'string' || channelState.channelId.toLowerCase() !== record.channelId.toLowerCase()) {
+    return { refused: `the seller's corrective 402 is for another channel than ${short}` };
+  }
+  const chargedText = channelState.chargedCumulativeAmount;
+  if (typeof chargedText !== 'string' || !UINT.test(chargedText)) return { refused: 'the seller\'s corrective 402 names no readable charged amount' };
+  const charged = BigInt(chargedText);
+  const signed = BigInt(record.signed);
+  if (charged > signed) {
+    return { refused: `the seller claims ${charged} base units charged on channel ${short}, more than the ${signed} this wallet ever signed` };
+  }
+  if (voucherState?.signature !== undefined || voucherState?.signedMaxClaimable !== undefined) {
+    const amount = voucherState.signedMaxClaimable;
+    if (typeof amount !== 'string' || !UINT.test(amount) || BigInt(amount) > signed || BigInt(amount) < charged) {
+      return { refused: `the seller's corrective 402 carries a voucher amount (${String(amount).slice(0, 40)}) outside what it charged and this wallet signed` };
+    }
+    let signer;
+    try {
+      signer = recoverVoucherSigner({ channelId: record.channelId, maxClaimableAmount: amount, signature: voucherState.signature }, whereOf(record.network));
+    } catch {
+      signer = null;
+    }
+    if (!signer || !sameAddress(signer, payer)) {
+      return { refused: `the seller's corrective 402 carries a voucher for ${amount} on channel ${short} that this wallet did not sign` };
+    }
+  }
+  // Only one request is in flight per channel: an honest server is at most one voucher behind.
+  if (charged + BigInt(record.price) < signed) {
+    return { refused: `the seller's running total ${charged} on channel ${short} is more than one request behind the ${signed} signed; the next voucher would be below one given` };
+  }
+  return { charged };
+}

@@ -1,0 +1,92 @@
+// clawpay-mcp's session tools as views of a channel session: the official MCP
+// client over stdio starts a session on the official batch-settlement
+// server's route (x402_session_start with a deposit), pays N requests with
+// x402_session_fetch (one voucher each, no transaction), reads
+// x402_session_status, and ends with x402_session_end (the refund, mined).
+// Balances on chain exact.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { Signer } from '../../lib/index.js';
+import { usdcBalance } from '../../lib/devnet/token.js';
+import { describeWorld, startWorld } from '../../lib/devnet/world.js';
+import { launchClawpay } from './support/clawpay_child.js';
+import { startOfficialChannelSeller } from './support/official_channel_seller.js';
+
+const PRICE = 1_000n;
+const CALLS = 20;
+const DEPOSIT = 50_000n; // "0.05"
+
+describe('clawpay-mcp pays the official batch-settlement server through a channel session', { timeout: 240_000 }, () => {
+  let world;
+  let seller;
+  let mcp;
+  let authorizer;
+  let receiver;
+  const dirs = [];
+
+  const balance = (address) => usdcBalance({ chain: world.chain, token: world.token, address });
+
+  before(async () => {
+    world = await startWorld();
+    authorizer = Signer.fromPrivateKey(world.chain.accounts[5].privateKey);
+    receiver = Signer.generate();
+    const directory = await mkdtemp(join(tmpdir(), 'clawpay-mcp-channel-seller-'));
+    const stateDir = await mkdtemp(join(tmpdir(), 'clawpay-mcp-channel-'));
+    dirs.push(directory, stateDir);
+    seller = await startOfficialChannelSeller({ world, payTo: receiver.address, authorizer, directory, price: PRICE, minDeposit: PRICE * 10n });
+    mcp = await launchClawpay({ ...describeWorld(world).mcpEnv, CLAWPAY_STATE_DIR: stateDir, HOME: stateDir });
+  });
+
+  after(async () => {
+    await mcp?.close().catch(() => {});
+    await seller?.stop();
+    await world?.stop();
+    authorizer?.destroy();
+    receiver?.destroy();
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  });
+
+  test(`x402_session_start deposits once, ${CALLS} x402_session_fetch calls pay by voucher, x402_session_end refunds the rest, exact on chain`, async () => {
+    const start = await balance(world.payer.address);
+    const started = await mcp.callOk('x402_session_start', { endpoint: seller.url, deposit: '0.05' });
+    const { sessionId, session, payment } = started.structuredContent;
+    assert.equal(session.kind, 'channel');
+    assert.equal(payment.amount, String(DEPOSIT));
+    assert.deepEqual({ ...session.channel, channelId: undefined }, {
+      channelId: undefined, state: 'open', deposit: String(DEPOSIT), charged: String(PRICE), remaining: String(DEPOSIT - PRICE), price: String(PRICE), refunded: '0',
+    });
+    assert.match(session.channel.channelId, /^0x[0-9a-f]{8}…$/);
+    const text = started.content[0].text;
+    assert.match(text, /Kind: +channel \(batch-settlement/);
+    assert.match(text, /Deposit: +0\.05 /);
+    assert.ok(text.includes(session.channel.channelId));
+    // The deposit's transaction hash is the only 64-hex-digit run: the channel id is never shown whole.
+    assert.doesNotMatch(text.replaceAll(payment.transaction, ''), /[0-9a-f]{64}/i);
+
+    for (let i = 2; i <= CALLS; i++) {
+      const fetched = await mcp.callOk('x402_session_fetch', { session_id: sessionId, url: seller.url });
+      assert.equal(fetched.structuredContent.status, 200);
+      assert.equal(fetched.structuredContent.session.channel.charged, String(PRICE * BigInt(i)));
+      assert.match(fetched.content[0].text, /Paid by a voucher on the channel's deposit/);
+    }
+    assert.equal(seller.served(), CALLS);
+    assert.equal(await balance(world.payer.address), start - DEPOSIT);
+
+    const status = await mcp.callOk('x402_session_status', { session_id: sessionId });
+    assert.equal(status.structuredContent.session.channel.remaining, String(DEPOSIT - PRICE * BigInt(CALLS)));
+    assert.match(status.content[0].text, /Payment Channel \(batch-settlement\)/);
+
+    const ended = await mcp.callOk('x402_session_end', { session_id: sessionId });
+    assert.equal(ended.structuredContent.kind, 'channel');
+    assert.equal(ended.structuredContent.refund.error, null);
+    assert.equal(ended.structuredContent.refund.refunded, String(DEPOSIT - PRICE * BigInt(CALLS)));
+    assert.match(ended.content[0].text, /Refund: 0\.03 USD Coin back to the wallet/);
+    await seller.manager.settle();
+    assert.equal(await balance(world.payer.address), start - PRICE * BigInt(CALLS));
+    assert.equal(await balance(receiver.address), PRICE * BigInt(CALLS));
+  });
+});

@@ -1,0 +1,128 @@
+// kill -9 of a buyer between vouchers: a real buyer process
+// (support/channel_buyer_child.js, clawpay-native/pay on a state directory)
+// pays the official batch-settlement server through a recording proxy, is
+// killed with SIGKILL mid-run, and is started again on the same state
+// directory: it continues the same channel (no second deposit), never signs
+// a voucher below one already given, and after its refund and the seller's
+// settle the money on chain is exactly what was served.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+
+import { Signer } from '../../lib/index.js';
+import { mintUsdCoin, usdcBalance } from '../../lib/devnet/token.js';
+import { startWorld } from '../../lib/devnet/world.js';
+import { startChannelProxy } from './support/channel_proxy.js';
+import { startOfficialChannelSeller } from './support/official_channel_seller.js';
+
+const CHILD = fileURLToPath(new URL('./support/channel_buyer_child.js', import.meta.url));
+const PRICE = 1_000n;
+const DEPOSIT = PRICE * 200n;
+const FUNDS = 1_000_000n;
+
+/** Runs the buyer; `onLine(line, child)` sees each JSON line. Resolves {code, signal, lines, stderr}. */
+function runBuyer(env, onLine = () => {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CHILD], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const lines = [];
+    let buffer = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (data) => {
+      buffer += data;
+      let at;
+      while ((at = buffer.indexOf('\n')) >= 0) {
+        const line = JSON.parse(buffer.slice(0, at));
+        buffer = buffer.slice(at + 1);
+        lines.push(line);
+        onLine(line, child);
+      }
+    });
+    child.stderr.setEncoding('utf8').on('data', (data) => { stderr += data; });
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, lines, stderr }));
+  });
+}
+
+describe('a channel buyer killed with SIGKILL between vouchers', { timeout: 240_000 }, () => {
+  let world;
+  let seller;
+  let proxy;
+  let buyer;
+  let receiver;
+  let authorizer;
+  const dirs = [];
+
+  const balance = (address) => usdcBalance({ chain: world.chain, token: world.token, address });
+
+  before(async () => {
+    world = await startWorld();
+    authorizer = Signer.fromPrivateKey(world.chain.accounts[5].privateKey);
+    receiver = Signer.generate();
+    buyer = Signer.fromPrivateKey(world.chain.accounts[7].privateKey);
+    const minter = Signer.fromPrivateKey(world.chain.accounts[0].privateKey);
+    await mintUsdCoin({ chain: world.chain, token: world.token, owner: minter, to: buyer.address, amount: FUNDS });
+    minter.destroy();
+    const directory = await mkdtemp(join(tmpdir(), 'clawpay-channel-seller-'));
+    dirs.push(directory);
+    seller = await startOfficialChannelSeller({ world, payTo: receiver.address, authorizer, directory, price: PRICE, minDeposit: PRICE * 10n });
+    proxy = await startChannelProxy({ upstream: seller.url, chainId: world.chain.chainId });
+  });
+
+  after(async () => {
+    await proxy?.stop();
+    await seller?.stop();
+    await world?.stop();
+    for (const s of [authorizer, receiver, buyer]) s?.destroy();
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  });
+
+  test('restarted on its state directory it continues the channel, never signs below a voucher given, and the money is exact', async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), 'clawpay-channel-crash-'));
+    dirs.push(stateDir);
+    const buyerStart = await balance(buyer.address);
+    const env = {
+      CHANNEL_KEY: world.chain.accounts[7].privateKey, CHANNEL_STATE_DIR: stateDir, CHANNEL_URL: proxy.url, CHANNEL_DEPOSIT: String(DEPOSIT),
+      CHAIN_ID: String(world.chain.chainId), RPC_URL: world.chain.rpcUrl,
+      CHANNEL_ASSET: JSON.stringify({ address: world.token.address, name: world.token.name, version: world.token.version }),
+    };
+
+    // Killed as soon as its 12th answer is printed: by then it is signing or sending the 13th voucher.
+    const first = await runBuyer({ ...env, CHANNEL_CALLS: '1000' }, (line, child) => {
+      if (line.call === 12) child.kill('SIGKILL');
+    });
+    assert.equal(first.signal, 'SIGKILL', first.stderr);
+    const channel = first.lines[0].channel;
+    const signedBeforeKill = proxy.vouchers.reduce((max, v) => (v.amount > max ? v.amount : max), 0n);
+    assert.ok(signedBeforeKill >= 13n * PRICE, `signed ${signedBeforeKill}`);
+
+    const second = await runBuyer({ ...env, CHANNEL_CALLS: '10', CHANNEL_END: '1' });
+    assert.equal(second.code, 0, second.stderr);
+    assert.deepEqual(second.lines[0], { session: first.lines[0].session, resumed: true, channel });
+    const calls = second.lines.filter((line) => line.call !== undefined);
+    assert.deepEqual(calls.map((line) => line.status), Array(10).fill(200));
+
+    // One deposit; the vouchers never go down, through the kill and the restart.
+    assert.equal(proxy.vouchers.filter((v) => v.type === 'deposit').length, 1);
+    const paid = proxy.vouchers.filter((v) => v.type === 'voucher').map((v) => v.amount);
+    let highest = PRICE;
+    for (const [i, amount] of paid.entries()) {
+      assert.ok(amount >= highest, `voucher ${i + 2} is ${amount}, below ${highest} already given`);
+      highest = amount;
+    }
+
+    // Everything served was charged once; the refund and the seller's settle leave exactly that moved.
+    const served = BigInt(seller.served());
+    const { refund, charged } = second.lines.find((line) => line.refund);
+    assert.equal(BigInt(charged), served * PRICE);
+    assert.equal(refund.error, null);
+    assert.equal(BigInt(refund.refunded), DEPOSIT - served * PRICE);
+    await seller.manager.settle();
+    assert.equal(await balance(receiver.address), served * PRICE);
+    assert.equal(await balance(buyer.address), buyerStart - served * PRICE);
+    assert.equal(await balance(world.batchSettlement.address), 0n);
+  });
+});

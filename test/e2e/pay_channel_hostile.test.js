@@ -1,0 +1,152 @@
+// A channel session's corrective 402s, between clawpay-native/pay and the
+// official batch-settlement server with a proxy in between
+// (support/channel_proxy.js): a seller claiming more than we signed, or
+// carrying a voucher we never signed, is refused — the session and channel
+// closed, nothing more signed; an honest correction after a lost response is
+// accepted and the next voucher is right. Concurrent calls on one channel
+// never sign two vouchers for the same amount. Money asserted on chain.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { decodePaymentResponseHeader } from '@x402/core/http';
+
+import { Signer } from '../../lib/index.js';
+import { mintUsdCoin, usdcBalance } from '../../lib/devnet/token.js';
+import { startWorld } from '../../lib/devnet/world.js';
+import { createPayer } from '../../lib/pay/public.js';
+import { startChannelProxy } from './support/channel_proxy.js';
+import { startOfficialChannelSeller } from './support/official_channel_seller.js';
+
+const PRICE = 1_000n;
+const DEPOSIT = PRICE * 40n;
+
+describe('channel sessions: corrective 402s judged against what we signed', { timeout: 240_000 }, () => {
+  let world;
+  let seller;
+  let proxy;
+  let authorizer;
+  let receiver;
+  let minter;
+  const cleanup = [];
+
+  const balance = (address) => usdcBalance({ chain: world.chain, token: world.token, address });
+
+  /** A payer with a fresh funded key and its own state directory. */
+  async function freshPayer() {
+    const buyer = Signer.generate();
+    await mintUsdCoin({ chain: world.chain, token: world.token, owner: minter, to: buyer.address, amount: 1_000_000n });
+    const stateDir = await mkdtemp(join(tmpdir(), 'clawpay-channel-hostile-'));
+    const payer = await createPayer({
+      signer: buyer, chainId: world.chain.chainId, rpcUrl: world.chain.rpcUrl, stateDir, walletAddress: buyer.address,
+      asset: { address: world.token.address, name: world.token.name, version: world.token.version, decimals: 6 },
+    });
+    cleanup.push(async () => {
+      await payer.close();
+      buyer.destroy();
+      await rm(stateDir, { recursive: true, force: true });
+    });
+    return { payer, buyer };
+  }
+
+  before(async () => {
+    world = await startWorld();
+    minter = Signer.fromPrivateKey(world.chain.accounts[0].privateKey);
+    authorizer = Signer.fromPrivateKey(world.chain.accounts[5].privateKey);
+    receiver = Signer.generate();
+    const directory = await mkdtemp(join(tmpdir(), 'clawpay-channel-seller-'));
+    cleanup.push(() => rm(directory, { recursive: true, force: true }));
+    seller = await startOfficialChannelSeller({ world, payTo: receiver.address, authorizer, directory, price: PRICE, minDeposit: PRICE * 10n });
+    proxy = await startChannelProxy({ upstream: seller.url, chainId: world.chain.chainId });
+  });
+
+  after(async () => {
+    for (const done of cleanup.reverse()) await done();
+    await proxy?.stop();
+    await seller?.stop();
+    await world?.stop();
+    for (const s of [minter, authorizer, receiver]) s?.destroy();
+  });
+
+  test('a corrective 402 claiming more than we signed is refused: session and channel closed, nothing more signed', async () => {
+    const { payer } = await freshPayer();
+    const session = await payer.startSession(proxy.url, { deposit: DEPOSIT });
+    for (let i = 0; i < 3; i++) assert.equal((await session.fetch(proxy.url)).status, 200);
+    const signedBefore = session.status().channel.signed;
+    assert.equal(signedBefore, 4n * PRICE);
+    const sent = proxy.vouchers.length;
+
+    proxy.next('lie', { charged: signedBefore + 10n * PRICE });
+    const lied = await session.fetch(proxy.url);
+    assert.equal(lied.status, 402);
+    assert.equal(lied.counted, false);
+    assert.match(lied.refused, /claims 14000 base units charged on channel 0x[0-9a-f]{8}…, more than the 5000 this wallet ever signed/);
+    assert.equal(proxy.vouchers.length, sent + 1, 'only the voucher the lie answered');
+    const status = session.status();
+    assert.equal(status.state, 'refused');
+    assert.equal(status.channel.state, 'refused');
+    assert.equal(status.channel.signed, 5n * PRICE, 'the refused answer moved nothing');
+    await assert.rejects(session.fetch(proxy.url), { code: 'ERR_SESSION_REFUSED' });
+    // Another session with the same seller would reuse the refused channel: refused before signing.
+    await assert.rejects(payer.startSession(proxy.url, { deposit: DEPOSIT }), { code: 'ERR_CHANNEL_REFUSED' });
+    assert.equal(proxy.vouchers.length, sent + 1, 'nothing more was signed');
+  });
+
+  test('a corrective 402 carrying a voucher signature of another key is refused', async () => {
+    const { payer } = await freshPayer();
+    const session = await payer.startSession(proxy.url, { deposit: DEPOSIT });
+    assert.equal((await session.fetch(proxy.url)).status, 200);
+    const impostor = Signer.generate();
+    try {
+      proxy.next('forge', { charged: PRICE, signer: impostor });
+      const forged = await session.fetch(proxy.url);
+      assert.equal(forged.status, 402);
+      assert.match(forged.refused, /carries a voucher for 1000 on channel 0x[0-9a-f]{8}… that this wallet did not sign/);
+      assert.equal(session.status().state, 'refused');
+    } finally {
+      impostor.destroy();
+    }
+  });
+
+  test('a lost response: the seller\'s honest correction is accepted, the next voucher is right, and the money is exact', async () => {
+    const { payer, buyer } = await freshPayer();
+    const before = await balance(buyer.address);
+    const receiverBefore = await balance(receiver.address);
+    const servedBefore = seller.served();
+    const session = await payer.startSession(proxy.url, { deposit: DEPOSIT });
+    assert.equal((await session.fetch(proxy.url)).status, 200); // 2 × price charged
+    proxy.next('drop');
+    await assert.rejects(session.fetch(proxy.url), (error) => error.code === 'ERR_FETCH_FAILED' || error.code === 'ERR_TIMEOUT');
+    // The seller served and charged the third request; we never heard.
+    assert.equal(seller.served() - servedBefore, 3);
+    assert.equal(session.status().channel.charged, 2n * PRICE);
+    const vouchersBefore = proxy.vouchers.length;
+    const next = await session.fetch(proxy.url);
+    assert.equal(next.status, 200, await next.clone().text());
+    assert.equal(decodePaymentResponseHeader(next.headers.get('payment-response')).extra.channelState.chargedCumulativeAmount, String(4n * PRICE));
+    // First the same 3 × price again (never below one given), corrected, then 4 × price.
+    assert.deepEqual(proxy.vouchers.slice(vouchersBefore).map((v) => v.amount), [3n * PRICE, 4n * PRICE]);
+    assert.equal(session.status().channel.charged, 4n * PRICE);
+
+    const ended = await session.end();
+    assert.equal(ended.refund.error, null);
+    assert.equal(ended.refund.refunded, DEPOSIT - 4n * PRICE);
+    await seller.manager.settle();
+    assert.equal(await balance(buyer.address), before - 4n * PRICE);
+    assert.equal(await balance(receiver.address), receiverBefore + 4n * PRICE);
+  });
+
+  test('concurrent calls on one channel are serialised: every voucher a distinct cumulative amount', async () => {
+    const { payer } = await freshPayer();
+    const session = await payer.startSession(proxy.url, { deposit: DEPOSIT });
+    const from = proxy.vouchers.length;
+    const answers = await Promise.all(Array.from({ length: 8 }, () => session.fetch(proxy.url)));
+    assert.deepEqual(answers.map((a) => a.status), Array(8).fill(200));
+    const amounts = proxy.vouchers.slice(from).map((v) => v.amount);
+    assert.deepEqual(amounts, Array.from({ length: 8 }, (_, i) => BigInt(i + 2) * PRICE));
+    assert.equal(session.status().channel.charged, 9n * PRICE);
+    assert.equal((await session.end()).refund.refunded, DEPOSIT - 9n * PRICE);
+  });
+});

@@ -1,0 +1,199 @@
+// clawpay-native/pay's channel sessions against the official batch-settlement
+// server (@x402/express, @x402/evm's server scheme, the devnet facilitator on
+// our channel contract): one deposit, 100 vouchers signed natively, the
+// seller's claim and our cooperative refund, money asserted on chain to the
+// base unit; the deposit counted against the daily budget and given back
+// when the refund is mined.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { decodePaymentResponseHeader } from '@x402/core/http';
+
+import { Signer } from '../../lib/index.js';
+import { mintUsdCoin, usdcBalance } from '../../lib/devnet/token.js';
+import { describeWorld, startWorld } from '../../lib/devnet/world.js';
+import { createPayer } from '../../lib/pay/public.js';
+import { DEPOSITED_EVENT } from './support/official_channel_buyer.js';
+import { startOfficialChannelSeller } from './support/official_channel_seller.js';
+
+const PRICE = 1_000n; // 0.001 USDC per request
+const CALLS = 100;
+const MIN_DEPOSIT = PRICE * 50n;
+
+describe('clawpay-native/pay channel sessions with the official batch-settlement server', { timeout: 240_000 }, () => {
+  let world;
+  let env;
+  let seller;
+  let receiver;
+  let authorizer;
+  const dirs = [];
+  const payers = [];
+
+  const balance = (address) => usdcBalance({ chain: world.chain, token: world.token, address });
+  const read = (functionName, args) => world.chain.publicClient.readContract({
+    address: world.batchSettlement.address, abi: world.batchSettlement.abi, functionName, args,
+  });
+
+  async function payerOn(overrides = {}) {
+    const dir = await mkdtemp(join(tmpdir(), 'clawpay-channel-buyer-'));
+    dirs.push(dir);
+    const payer = await createPayer.fromEnv({ ...env, CLAWPAY_STATE_DIR: dir, ...overrides });
+    payers.push(payer);
+    return payer;
+  }
+
+  before(async () => {
+    world = await startWorld();
+    env = { ...describeWorld(world).mcpEnv, CLAWPAY_MAX_PER_SESSION: '1.00', CLAWPAY_MAX_PER_DAY: '2.00' };
+    authorizer = Signer.fromPrivateKey(world.chain.accounts[5].privateKey);
+    receiver = Signer.generate();
+    const directory = await mkdtemp(join(tmpdir(), 'clawpay-channel-seller-'));
+    dirs.push(directory);
+    seller = await startOfficialChannelSeller({ world, payTo: receiver.address, authorizer, directory, price: PRICE, minDeposit: MIN_DEPOSIT });
+  });
+
+  after(async () => {
+    for (const payer of payers) await payer.close();
+    await seller?.stop();
+    await world?.stop();
+    authorizer?.destroy();
+    receiver?.destroy();
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  });
+
+  test('100 requests on one deposit; after the claim and our refund the receiver holds 100 × price and the payer the rest, exactly', async () => {
+    const payer = await payerOn();
+    const payerStart = await balance(world.payer.address);
+    const startBlock = await world.chain.publicClient.getBlockNumber();
+    const deposit = PRICE * 150n;
+
+    const session = await payer.startSession(seller.url, { deposit });
+    assert.equal(session.kind, 'channel');
+    assert.equal(session.response.status, 200);
+    assert.deepEqual(await session.response.json(), { served: seller.served() });
+    assert.equal(session.payment.amount, deposit);
+    assert.equal(session.payment.status, 'settled');
+    const started = session.status();
+    assert.equal(started.channel.deposit, deposit);
+    assert.equal(started.channel.charged, PRICE);
+    assert.match(started.channel.id, /^0x[0-9a-f]{8}…$/);
+    // The whole deposit counts against today's budget.
+    assert.equal((await payer.spend()).today.total, deposit);
+
+    for (let i = 2; i <= CALLS; i++) {
+      const response = await session.fetch(seller.url);
+      assert.equal(response.status, 200, `call ${i}: ${await response.clone().text()}`);
+      assert.equal(response.counted, true);
+      const settle = decodePaymentResponseHeader(response.headers.get('payment-response'));
+      assert.equal(settle.extra.channelState.chargedCumulativeAmount, String(PRICE * BigInt(i)));
+    }
+    const status = session.status();
+    assert.equal(status.channel.charged, PRICE * BigInt(CALLS));
+    assert.equal(status.channel.remaining, deposit - PRICE * BigInt(CALLS));
+    assert.equal(status.callCount, CALLS - 1);
+
+    // One deposit on chain, nothing else moved yet.
+    const deposits = await world.chain.publicClient.getLogs({ address: world.batchSettlement.address, event: DEPOSITED_EVENT, fromBlock: startBlock });
+    assert.equal(deposits.length, 1);
+    assert.equal(deposits[0].args.amount, deposit);
+    const channelId = deposits[0].args.channelId;
+    assert.equal(channelId, status.channel.fullId);
+    assert.equal(await balance(world.payer.address), payerStart - deposit);
+
+    // The seller claims and settles; we ask for the rest back.
+    assert.equal((await seller.manager.claim()).length, 1);
+    await seller.manager.settle();
+    assert.equal(await balance(receiver.address), PRICE * BigInt(CALLS));
+    const ended = await session.end();
+    assert.equal(ended.refund.error, null);
+    assert.equal(ended.refund.refunded, deposit - PRICE * BigInt(CALLS));
+    assert.equal(await balance(world.payer.address), payerStart - PRICE * BigInt(CALLS));
+    assert.equal(await balance(receiver.address), PRICE * BigInt(CALLS));
+    assert.equal(await balance(world.batchSettlement.address), 0n);
+    assert.deepEqual(await read('channels', [channelId]), [PRICE * BigInt(CALLS), PRICE * BigInt(CALLS)]);
+    // The budget holds what was spent, to the base unit.
+    assert.equal((await payer.spend()).today.total, PRICE * BigInt(CALLS));
+    assert.equal(ended.session.channel.state, 'closed');
+    await assert.rejects(session.fetch(seller.url), { code: 'ERR_SESSION_ENDED' });
+  });
+
+  test('a deposit above what is left of the daily budget is refused before anything is signed; after a refund the budget is back', async () => {
+    const buyer = Signer.generate();
+    const minter = Signer.fromPrivateKey(world.chain.accounts[0].privateKey);
+    try {
+      await mintUsdCoin({ chain: world.chain, token: world.token, owner: minter, to: buyer.address, amount: 1_000_000n });
+      const dir = await mkdtemp(join(tmpdir(), 'clawpay-channel-buyer-'));
+      dirs.push(dir);
+      const payer = await createPayer({
+        signer: buyer, chainId: world.chain.chainId, rpcUrl: world.chain.rpcUrl, stateDir: dir, walletAddress: buyer.address,
+        asset: { address: world.token.address, name: world.token.name, version: world.token.version, decimals: 6 },
+        policy: { maxPerSession: 500_000n, maxPerDay: 300_000n },
+      });
+      payers.push(payer);
+      const before = await balance(buyer.address);
+      await assert.rejects(payer.startSession(seller.url, { deposit: 300_001n }), (error) => {
+        assert.equal(error.code, 'ERR_POLICY_REFUSED');
+        assert.equal(error.rule, 'per_day');
+        return true;
+      });
+      assert.equal((await payer.spend()).today.total, 0n);
+      assert.equal(payer.payments().length, 0, 'nothing was signed or recorded');
+      assert.equal(await balance(buyer.address), before);
+
+      const session = await payer.startSession(seller.url, { deposit: 200_000n });
+      assert.equal((await payer.spend()).today.total, 200_000n);
+      for (let i = 0; i < 4; i++) assert.equal((await session.fetch(seller.url)).status, 200);
+      const ended = await session.end();
+      assert.equal(ended.refund.refunded, 200_000n - 5n * PRICE);
+      assert.equal(await balance(buyer.address), before - 5n * PRICE);
+      // Exactly what the channel kept is spent; the rest is back in the budget.
+      assert.equal((await payer.spend()).today.total, 5n * PRICE);
+      assert.equal((await payer.spend()).today.remaining, 300_000n - 5n * PRICE);
+    } finally {
+      minter.destroy();
+      buyer.destroy();
+    }
+  });
+
+  test('an expired session\'s open channel serves the next session: no second deposit, the vouchers continue, one refund', async () => {
+    const buyer = Signer.generate();
+    const minter = Signer.fromPrivateKey(world.chain.accounts[0].privateKey);
+    let clock = Date.now();
+    try {
+      await mintUsdCoin({ chain: world.chain, token: world.token, owner: minter, to: buyer.address, amount: 1_000_000n });
+      const dir = await mkdtemp(join(tmpdir(), 'clawpay-channel-buyer-'));
+      dirs.push(dir);
+      const payer = await createPayer({
+        signer: buyer, chainId: world.chain.chainId, rpcUrl: world.chain.rpcUrl, stateDir: dir, walletAddress: buyer.address, now: () => clock,
+        asset: { address: world.token.address, name: world.token.name, version: world.token.version, decimals: 6 },
+      });
+      payers.push(payer);
+      const start = await balance(buyer.address);
+      const fromBlock = await world.chain.publicClient.getBlockNumber();
+      const first = await payer.startSession(seller.url, { deposit: 60_000n, ttlSeconds: 60 });
+      for (let i = 0; i < 2; i++) assert.equal((await first.fetch(seller.url)).status, 200);
+      clock += 120_000;
+      await assert.rejects(first.fetch(seller.url), { code: 'ERR_SESSION_EXPIRED' });
+
+      const second = await payer.startSession(seller.url);
+      assert.equal(second.kind, 'channel');
+      assert.notEqual(second.id, first.id);
+      assert.equal(second.response.status, 200);
+      assert.equal(second.status().channel.fullId, first.status().channel.fullId);
+      assert.equal(second.status().channel.charged, 4n * PRICE);
+      assert.equal((await second.fetch(seller.url)).status, 200);
+      const deposits = await world.chain.publicClient.getLogs({ address: world.batchSettlement.address, event: DEPOSITED_EVENT, fromBlock });
+      assert.equal(deposits.length, 1);
+      const ended = await second.end();
+      assert.equal(ended.refund.refunded, 60_000n - 5n * PRICE);
+      assert.equal(await balance(buyer.address), start - 5n * PRICE);
+      assert.equal((await payer.spend()).today.total, 5n * PRICE);
+    } finally {
+      minter.destroy();
+      buyer.destroy();
+    }
+  });
+});
