@@ -25,6 +25,7 @@ import { redactSecrets } from '../secret_text.js';
 import { PayError } from './errors.js';
 import { paymentView } from './fetch_result.js';
 import { callKey } from './payment_ledger.js';
+import { keptAmount } from './spend_report.js';
 import { channelConfigOf, channelOfferOf, depositFor } from './channel_offer.js';
 import {
   PAYMENT_HEADER, depositPayload, paymentHeader, refundPayload, voucherPayload, whereOf,
@@ -168,7 +169,7 @@ export function createChannelSessions({ paying, store, signer, config, chain, no
         states.change(channelId, (current) => ({
           ...current, state: 'open', balance: (balance + amount).toString(),
           charged: (charged <= voucherAmount ? charged : voucherAmount).toString(),
-          holds: [...current.holds, { id: reservation.id, day: reservation.day }],
+          holds: [...current.holds, { id: reservation.id, day: reservation.day, paymentId: record.paymentId }],
         }));
       } else if (result.status !== null && result.status < 500) {
         // Refused: the ledger keeps the authorization open until the chain
@@ -224,6 +225,20 @@ export function createChannelSessions({ paying, store, signer, config, chain, no
    * {asked, refunded (bigint, mined), transaction, error}. What came back
    * returns to the budget; the channel is then closed.
    */
+  // The deposits' payments are reported net of what came back (spend_report.js
+  // keptAmount), newest deposit first; the ledger counts each refund transaction once.
+  function bookRefund(holds, refunded, transaction) {
+    let left = refunded;
+    for (const { paymentId } of [...holds].reverse()) {
+      const deposit = paymentId ? paying.ledger.get(paymentId) : null;
+      if (left === 0n || !deposit) continue;
+      const kept = keptAmount(deposit);
+      const part = left < kept ? left : kept;
+      paying.ledger.refunded(paymentId, { amount: part, transaction });
+      left -= part;
+    }
+  }
+
   function refund(channelId) {
     return serialized(channelId, async () => {
       let record = states.get(channelId);
@@ -266,6 +281,7 @@ export function createChannelSessions({ paying, store, signer, config, chain, no
         if (left === 0n) break;
         left -= paying.policy.releasePart(hold, left, settlement.transaction);
       }
+      bookRefund(record.holds, refunded, settlement.transaction);
       states.change(channelId, (current) => ({
         ...current, state: 'closed', balance: balance.toString(),
         refunds: [...current.refunds, { transaction: settlement.transaction, amount: refunded.toString(), at: now() }],

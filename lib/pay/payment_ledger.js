@@ -256,6 +256,26 @@ export class PaymentLedger {
   }
 
   /**
+   * Part of a settled payment came back (a channel's deposit, refunded on
+   * chain): `refunded` is the sum, at most the amount, counted once per
+   * refund transaction. Reports count the payment net of it.
+   */
+  refunded(paymentId, { amount, transaction }) {
+    return this.#change(paymentId, (current) => {
+      if (current.state !== 'settled' || amount <= 0n) return undefined;
+      const refunds = current.refunds ?? [];
+      if (refunds.some((refund) => refund.transaction === transaction)) return undefined;
+      const total = refunds.reduce((sum, refund) => sum + BigInt(refund.amount), 0n) + amount;
+      const capped = total > BigInt(current.amount) ? BigInt(current.amount) : total;
+      return {
+        ...current,
+        refunds: [...refunds, { transaction, amount: amount.toString(), at: this.#now() }],
+        refunded: capped.toString(),
+      };
+    });
+  }
+
+  /**
    * The server refused the paid request, and the chain has not (yet) seen
    * the authorization used: open until it settles, is cancelled or expires.
    * Only a signed or sent payment can be refused.

@@ -263,7 +263,7 @@ export interface SpendGroup {
 export interface SpendReport {
   /** Unix ms, or null for all. */
   since: number | null;
-  /** Settled payments since `since`. */
+  /** Settled payments since `since`, net of refunds (a channel deposit counts what it kept). */
   total: bigint;
   /** "0.06 USDC" */
   formatted: string;

@@ -57,6 +57,11 @@ export function routeOf(url) {
   }
 }
 
+/** Base units a payment moved for good: its amount less what was refunded (a channel's unused deposit). */
+export function keptAmount(record) {
+  return BigInt(record.amount) - BigInt(record.refunded ?? '0');
+}
+
 /**
  * What a payment counts as in a report: 'paid' (settled), 'pending' (an open
  * authorization that may still settle) or 'not paid' (failed, or abandoned
@@ -83,7 +88,7 @@ export function spendRows(ledger, { since, asset }) {
     const key = JSON.stringify(Object.values(row));
     const group = groups.get(key) ?? { ...row, count: 0, total: 0n };
     group.count += 1;
-    group.total += BigInt(record.amount);
+    group.total += record.state === 'settled' ? keptAmount(record) : BigInt(record.amount);
     groups.set(key, group);
   }
   return [...groups.values()].map((group) => ({ ...group, formatted: formatAmount(group.total, asset) }));
@@ -91,7 +96,7 @@ export function spendRows(ledger, { since, asset }) {
 
 /**
  * {since, total, formatted, count, byDay, byPayee, byRoute, pending, pendingFormatted, today}:
- * totals of settled payments since `since`; byDay keyed by UTC "YYYY-MM-DD" of
+ * totals of settled payments since `since` (net of refunds); byDay keyed by UTC "YYYY-MM-DD" of
  * the payment, byPayee by the payee's address, byRoute by routeOf(url); pending what open authorizations
  * may still move; today the spend policy's day (`today` from payer.spend()).
  */
@@ -104,7 +109,7 @@ export function spendReport(ledger, { since, asset, today }) {
   let count = 0;
   let pending = 0n;
   for (const record of records) {
-    const amount = BigInt(record.amount);
+    const amount = record.state === 'settled' ? keptAmount(record) : BigInt(record.amount);
     if (record.state === 'settled') {
       total += amount;
       count += 1;

@@ -114,8 +114,11 @@ describe('clawpay-native/pay channel sessions with the official batch-settlement
     assert.equal(await balance(receiver.address), PRICE * BigInt(CALLS));
     assert.equal(await balance(world.batchSettlement.address), 0n);
     assert.deepEqual(await read('channels', [channelId]), [PRICE * BigInt(CALLS), PRICE * BigInt(CALLS)]);
-    // The budget holds what was spent, to the base unit.
-    assert.equal((await payer.spend()).today.total, PRICE * BigInt(CALLS));
+    // The budget holds what was spent, to the base unit, and so does the report: the deposit net of its refund.
+    const spent = await payer.spend();
+    assert.equal(spent.today.total, PRICE * BigInt(CALLS));
+    assert.equal(spent.total, PRICE * BigInt(CALLS));
+    assert.equal(spent.byPayee[receiver.address].total, PRICE * BigInt(CALLS));
     assert.equal(ended.session.channel.state, 'closed');
     await assert.rejects(session.fetch(seller.url), { code: 'ERR_SESSION_ENDED' });
   });
@@ -190,7 +193,11 @@ describe('clawpay-native/pay channel sessions with the official batch-settlement
       const ended = await second.end();
       assert.equal(ended.refund.refunded, 60_000n - 5n * PRICE);
       assert.equal(await balance(buyer.address), start - 5n * PRICE);
-      assert.equal((await payer.spend()).today.total, 5n * PRICE);
+      const spent = await payer.spend();
+      assert.equal(spent.today.total, 5n * PRICE);
+      // One deposit across two sessions, reported once, net of its one refund.
+      assert.equal(spent.total, 5n * PRICE);
+      assert.equal(spent.count, 1);
     } finally {
       minter.destroy();
       buyer.destroy();

@@ -10,6 +10,7 @@ import { after, describe, test } from 'node:test';
 
 import { RecordStore } from '../../lib/record_store.js';
 import { PaymentLedger, RETENTION_MS, STALE_INTENT_MS, callKey } from '../../lib/pay/payment_ledger.js';
+import { keptAmount, spendReport } from '../../lib/pay/spend_report.js';
 
 const T0 = 1_800_000_000_000;
 const TOKEN = '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913';
@@ -52,6 +53,22 @@ for (const [name, makeStore] of [['a RecordStore in memory', () => new RecordSto
       assert.equal(explicit.key, 'key:mcp-7');
       assert.equal(explicit.requestHash, callKey({ url: URL_A }).requestHash);
       assert.throws(() => callKey({ idempotencyKey: 7, url: URL_A }), { code: 'ERR_INVALID_ARG_VALUE' });
+    });
+
+    test('a settled payment records what came back, once per refund transaction, at most its amount; reports count it net', () => {
+      const ledger = new PaymentLedger({ store: makeStore(), now: () => T0 });
+      const { paymentId } = ledger.begin(intentFor({ url: URL_A }));
+      assert.equal(ledger.refunded(paymentId, { amount: 1n, transaction: '0x01' }).refunded, undefined, 'not settled yet: nothing recorded');
+      ledger.signed(paymentId, signedFields());
+      ledger.sent(paymentId);
+      ledger.settled(paymentId, { transaction: '0xaa' });
+      assert.equal(ledger.refunded(paymentId, { amount: 4_000n, transaction: '0x01' }).refunded, '4000');
+      assert.equal(ledger.refunded(paymentId, { amount: 4_000n, transaction: '0x01' }).refunded, '4000', 'the same refund twice');
+      assert.equal(ledger.refunded(paymentId, { amount: 9_000n, transaction: '0x02' }).refunded, '10000', 'capped at the amount');
+      assert.equal(keptAmount(ledger.get(paymentId)), 0n);
+      const report = spendReport(ledger, { asset: { decimals: 6, symbol: 'USDC' }, today: { total: 0n, open: [] } });
+      assert.equal(report.total, 0n);
+      assert.equal(report.count, 1);
     });
 
     test('a payment moves intent → signed → sent → settled, and the key finds it', () => {
