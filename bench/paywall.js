@@ -97,6 +97,9 @@ export function printPaywall({ bare, paid, ratio, cpuBare, cpuPaid, perRound, pe
   console.log('\nPaywall under load (autocannon, 32 connections, loopback, best of interleaved rounds; server CPU per request, median of rounds)');
   console.log(`  handler without the paywall           ${bare.toFixed(0).padStart(7)} req/s  ${cpuBare.toFixed(1).padStart(6)} µs CPU/request`);
   console.log(`  same handler, session token verified  ${paid.toFixed(0).padStart(7)} req/s  ${cpuPaid.toFixed(1).padStart(6)} µs CPU/request  (${(100 * ratio).toFixed(1)}%; CPU +${(cpuPaid - cpuBare).toFixed(1)} µs)`);
+  // What a CPU-bound server could serve, from its CPU per request: the
+  // figure a shared machine sways least (each round's throughput swings).
+  console.log(`  capacity from CPU per request, session/bare: ${(100 * cpuBare / cpuPaid).toFixed(1)}%`);
   const rounds = perRound.map((r) => `${r.bare.rate.toFixed(0)}/${r.paid.rate.toFixed(0)} (${(100 * r.paid.rate / r.bare.rate).toFixed(0)}%)`);
   const ratios = perRound.map((r) => r.paid.rate / r.bare.rate);
   console.log(`  per round, bare/session req/s: ${rounds.join(', ')}; median ratio ${(100 * median(ratios)).toFixed(0)}%`);

@@ -1,7 +1,9 @@
 // A session call, end to end, beside its two floors (issue #14), against one
 // devnet session route in one run:
 //   (a) a bare HTTP round trip to the same server (GET /health; undici.request
-//       on a kept-alive pool, the fastest Node client, and Node's fetch)
+//       on a kept-alive pool, the fastest Node client, and Node's fetch), and
+//       the session route itself with the session's headers (undici.request:
+//       the paywall's and the route's share, without the library's)
 //   (b) the library's session fetch (clawpay-native/pay, in this process)
 //   (c) x402_session_fetch through clawpay-mcp over stdio, official MCP client
 //   (d) an MCP round trip to a no-op tool (same SDK, stdio; the MCP floor)
@@ -30,6 +32,8 @@ import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { Agent, request } from 'undici';
 
 import { createPayer } from '../lib/pay/public.js';
+import { sessionHeaders } from '../lib/pay/session_wire.js';
+import { SessionStore } from '../lib/session_store.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const CLAWPAY = join(ROOT, 'bin', 'clawpay.js');
@@ -188,6 +192,10 @@ export async function sessionCallRows({ rounds: count = 8, calls = 200, profileD
     const session = await payer.startSession(route, { ttlSeconds: 3600 });
     const started = checked(await mcp.callTool({ name: 'x402_session_start', arguments: { endpoint: route } }), 'x402_session_start');
     const sessionId = started.structuredContent.session?.sessionId ?? started.structuredContent.sessionId;
+    // The library's session, read from its journal: its headers, sent by hand.
+    const journal = new SessionStore({ path: join(stateDir, 'lib', 'sessions.journal') });
+    const routeHeaders = sessionHeaders(journal.get(session.id));
+    journal.close();
 
     const candidates = [
       { name: 'http', label: '(a) HTTP floor: undici.request, kept-alive pool, GET /health', async fn() {
@@ -197,6 +205,11 @@ export async function sessionCallRows({ rounds: count = 8, calls = 200, profileD
       { name: 'fetch', label: '    the same with Node\'s fetch', async fn() {
         const res = await fetch(health);
         await res.text();
+      } },
+      { name: 'route', label: '    the session route, its headers by hand (undici.request)', async fn() {
+        const res = await request(route, { dispatcher: agent, headers: routeHeaders });
+        await res.body.text();
+        if (res.statusCode !== 200) throw new Error(`session route: ${res.statusCode}`);
       } },
       { name: 'library', label: '(b) library session fetch (clawpay-native/pay)', async fn() {
         const res = await session.fetch(route);

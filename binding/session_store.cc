@@ -61,10 +61,6 @@ class SessionStoreWrap : public Napi::ObjectWrap<SessionStoreWrap> {
     return parsed;
   }
 
-  static Napi::Value recordValue(Napi::Env env, const std::optional<nlohmann::json>& record) {
-    return record ? Napi::Value(Napi::String::New(env, record->dump())) : env.Null();
-  }
-
   Napi::Value Add(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&] {
       requireThis(info, kSessionStoreTag, "SessionStore");
@@ -73,10 +69,23 @@ class SessionStoreWrap : public Napi::ObjectWrap<SessionStoreWrap> {
     });
   }
 
+  // null | revision | [revision, json]: what get and findForUrl answer.
+  static Napi::Value foundValue(Napi::Env env, const std::optional<SessionStore::FoundJson>& found, bool withJson) {
+    if (!found) return env.Null();
+    auto revision = Napi::Number::New(env, static_cast<double>(found->revision));
+    if (!withJson) return Napi::Value(revision);
+    auto pair = Napi::Array::New(env, 2);
+    pair.Set(0u, revision);
+    pair.Set(1u, Napi::String::New(env, found->json));
+    return Napi::Value(pair);
+  }
+
   Napi::Value Get(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&] {
       requireThis(info, kSessionStoreTag, "SessionStore");
-      return recordValue(info.Env(), store_->get(utf8Arg(info[0], "sessionId")));
+      // get(sessionId, withJson) -> null | revision | [revision, json]
+      const bool withJson = info[1].ToBoolean();
+      return foundValue(info.Env(), store_->getJson(utf8Arg(info[0], "sessionId"), withJson), withJson);
     });
   }
 
@@ -85,14 +94,7 @@ class SessionStoreWrap : public Napi::ObjectWrap<SessionStoreWrap> {
       requireThis(info, kSessionStoreTag, "SessionStore");
       // findForUrl(url, now, withJson) -> null | revision | [revision, json]
       const bool withJson = info[2].ToBoolean();
-      auto found = store_->findJsonForUrl(utf8Arg(info[0], "url"), safeIntegerArg(info[1], "now"), withJson);
-      if (!found) return info.Env().Null();
-      auto revision = Napi::Number::New(info.Env(), static_cast<double>(found->revision));
-      if (!withJson) return Napi::Value(revision);
-      auto pair = Napi::Array::New(info.Env(), 2);
-      pair.Set(0u, revision);
-      pair.Set(1u, Napi::String::New(info.Env(), found->json));
-      return Napi::Value(pair);
+      return foundValue(info.Env(), store_->findJsonForUrl(utf8Arg(info[0], "url"), safeIntegerArg(info[1], "now"), withJson), withJson);
     });
   }
 

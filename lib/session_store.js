@@ -18,13 +18,12 @@ function recordJson(record) {
   });
 }
 
-const parse = (json) => (json === null ? null : JSON.parse(json));
 
 function nowArg(options, name) {
   return unixSeconds(options === undefined ? undefined : expectObject(options, name).now, `${name}.now`);
 }
 
-// findForUrl keeps the records it has read, by revision (a number the native
+// get and findForUrl keep the records they have read, by revision (a number the native
 // store changes with every change to a record and never gives twice), so a
 // repeated lookup copies an object instead of reading JSON. Only records
 // without nested objects are kept: a shallow copy of one shares nothing.
@@ -49,20 +48,25 @@ export class SessionStore {
   }
 
   get(sessionId) {
-    return parse(this.#store.get(expectString(sessionId, 'sessionId')));
+    const id = expectString(sessionId, 'sessionId');
+    return this.#kept(this.#store.get(id, false), () => this.#store.get(id, true));
   }
 
   /** The best live session covering `url`: exact first, then the longest prefix. */
   findForUrl(url, options) {
     expectString(url, 'url');
     const now = nowArg(options, 'options');
-    const revision = this.#store.findForUrl(url, now, false);
+    return this.#kept(this.#store.findForUrl(url, now, false), () => this.#store.findForUrl(url, now, true));
+  }
+
+  // A copy of the record at `revision` when it was read before, else read
+  // again with its text. The text carries its own revision, so a change
+  // between the two reads (another thread or process) is no harm.
+  #kept(revision, withText) {
     if (revision === null) return null;
     const kept = this.#read.get(revision);
     if (kept !== undefined) return { ...kept };
-    // Looked up again with the text; it carries its own revision, so a
-    // change between the two lookups (another thread or process) is no harm.
-    const found = this.#store.findForUrl(url, now, true);
+    const found = withText();
     if (found === null) return null;
     const record = JSON.parse(found[1]);
     if (isFlat(record)) {

@@ -330,6 +330,16 @@ std::optional<SessionStore::FoundJson> SessionStore::findJsonForUrl(std::string_
   });
 }
 
+std::optional<SessionStore::FoundJson> SessionStore::getJson(const std::string& sessionId, bool withJson) {
+  return impl_->read([&]() -> std::optional<FoundJson> {
+    Entry* e = impl_->find(sessionId);
+    if (!e) return std::nullopt;
+    FoundJson found{e->revision, {}};
+    if (withJson) found.json = Impl::textOf(*e);
+    return found;
+  });
+}
+
 bool SessionStore::recordCall(const std::string& sessionId, int64_t now, int64_t calls) {
   if (calls < 1 || calls > kMaxCallsPerRecord) {
     throw Error(ErrorKind::Range, "ERR_OUT_OF_RANGE", "calls must be an integer from 1 to " + std::to_string(kMaxCallsPerRecord));

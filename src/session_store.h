@@ -58,6 +58,10 @@ class SessionStore {
     std::string json;
   };
   std::optional<FoundJson> findJsonForUrl(std::string_view url, int64_t now, bool withJson);
+  // get() for the same caller: the record's revision, and with `withJson`
+  // its JSON text (a session call reads its record twice; a revision the
+  // caller has read needs no text).
+  std::optional<FoundJson> getJson(const std::string& sessionId, bool withJson);
   // callCount += calls, lastUsedAt = now (also on ended or expired sessions),
   // in one journal record: a caller that counts calls in memory persists
   // them in batches. calls must be 1 to kMaxCallsPerRecord (else

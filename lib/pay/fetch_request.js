@@ -52,8 +52,34 @@ function deadlineOf(timeoutMs, callerSignal) {
   };
 }
 
+// A header name (an RFC 9110 token) and a value the platform's Headers keeps
+// unchanged (no surrounding whitespace, no control characters, Latin-1).
+const PLAIN_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const PLAIN_VALUE = /^(?:[\x21-\x7e\x80-\xff](?:[\t\x20-\x7e\x80-\xff]*[\x21-\x7e\x80-\xff])?)?$/;
+
+/**
+ * A plain object of string values that Headers would only lower-case, as
+ * Headers would give it (without building one: that was most of a session
+ * call's argument checking), or null to let Headers decide.
+ */
+function simpleHeaders(headers) {
+  const proto = Object.getPrototypeOf(headers);
+  if ((proto !== Object.prototype && proto !== null) || Object.getOwnPropertySymbols(headers).length > 0) return null;
+  const out = {};
+  for (const key of Object.keys(headers)) {
+    const value = headers[key];
+    if (typeof value !== 'string' || !PLAIN_NAME.test(key) || !PLAIN_VALUE.test(value)) return null;
+    const lower = key.toLowerCase();
+    if (Object.hasOwn(out, lower)) return null; // Headers joins the two
+    out[lower] = value;
+  }
+  return out;
+}
+
 function plainHeaders(headers, name) {
   if (headers === undefined || headers === null) return {};
+  const simple = typeof headers === 'object' ? simpleHeaders(headers) : null;
+  if (simple !== null) return simple;
   let checked;
   try {
     checked = new Headers(headers);

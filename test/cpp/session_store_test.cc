@@ -334,6 +334,33 @@ TEST_P(Store, JsonForUrlIsTheRecordAndItsRevisionFollowsItsChanges) {
   EXPECT_GT(replaced->revision, counted->revision);
 }
 
+TEST_P(Store, JsonByIdIsTheRecordAndItsRevisionFollowsItsChanges) {
+  auto store = open();
+  store->add(record("s1", "https://a.example/api"));
+  auto first = store->getJson("s1", true);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(json::parse(first->json), *store->get("s1"));
+  auto again = store->getJson("s1", false);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->revision, first->revision);
+  EXPECT_TRUE(again->json.empty());
+  // The same revision findJsonForUrl hands out for the same record.
+  EXPECT_EQ(store->findJsonForUrl("https://a.example/api", 1500, false)->revision, first->revision);
+  EXPECT_FALSE(store->getJson("nope", true));
+
+  ASSERT_TRUE(store->recordCall("s1", 1600, 2));
+  auto counted = store->getJson("s1", true);
+  ASSERT_TRUE(counted);
+  EXPECT_GT(counted->revision, first->revision);
+  EXPECT_EQ(json::parse(counted->json)["callCount"], 2);
+  // An ended session is still got by id, under a new revision.
+  store->end("s1", 1700);
+  auto ended = store->getJson("s1", true);
+  ASSERT_TRUE(ended);
+  EXPECT_GT(ended->revision, counted->revision);
+  EXPECT_EQ(json::parse(ended->json)["endedAt"], 1700);
+}
+
 TEST_P(Store, RecordCallCountsAndStamps) {
   auto store = open();
   store->add(record("s1", "https://a.example/"));

@@ -9,6 +9,7 @@ import { decodePaymentSignatureHeader, encodePaymentRequiredHeader, encodePaymen
 
 import { Signer, toViemAccount } from '../../lib/index.js';
 import { createPayer, loadConfig } from '../../lib/pay/index.js';
+import { normalize } from '../../lib/pay/fetch_request.js';
 import { RecordStore } from '../../lib/record_store.js';
 import { LOCAL_TOKEN, PAY_TO, TEST_KEY, localChainEnv } from './support/local_chain_env.js';
 
@@ -86,6 +87,22 @@ test('arguments are checked before anything is sent', async () => {
   // An empty body on a GET is no body.
   assert.equal((await payer.fetch(URL_A, { method: 'GET', body: '' })).status, 200);
   close();
+});
+
+test('a call\'s headers are what the platform\'s Headers makes of them, plain objects taken without building one included', () => {
+  const asHeaders = (headers) => Object.fromEntries(new Headers(headers));
+  const accepted = [
+    { Accept: 'application/json', 'X-Trace': 'a b\tc' }, { 'x-a': '' }, { A: '1', a: '2' }, { a: ' padded ' }, { a: 'caf\u00e9' },
+    { a: 'x\u0001y' }, Object.assign(Object.create(null), { Q: 'r' }), [['K', 'v']], new Headers({ h: 'i' }), { n: 7 },
+  ];
+  for (const headers of accepted) {
+    const { headers: sent, guards } = normalize('http://seller.test/a', { headers, sessionHeaders: { 'X-Session-Token': 't.0x1' } });
+    assert.deepEqual(sent, asHeaders(headers), JSON.stringify(headers));
+    assert.deepEqual(guards[0].headers, { 'x-session-token': 't.0x1' });
+  }
+  for (const headers of [{ 'bad name': 'x' }, { a: 'x\r\ny' }, { a: 'x\u0000' }, { a: '\u0100' }, { [Symbol('s')]: 'x' }]) {
+    assert.throws(() => normalize('http://seller.test/a', { headers }), (e) => e.code === 'ERR_INVALID_ARG_VALUE' && /Invalid headers/.test(e.message), String(Object.keys(headers)));
+  }
 });
 
 test('the ledger records the intent before signing, the header before sending, then the receipt', async () => {

@@ -70,6 +70,36 @@ test('findForUrl hands out a fresh record each time, and a changed record as it 
   store.close();
 });
 
+test('get hands out a fresh record each time, and a record changed here or by another store on the journal as it is now', (t) => {
+  const path = join(tempDir(t), 'sessions.journal');
+  const store = new SessionStore({ path });
+  const other = new SessionStore({ path });
+  const flat = record({ endpoint: 'https://a.example/flat' });
+  const nested = record({ endpoint: 'https://a.example/nested', extra: { tags: ['x'] } });
+  store.add(flat);
+  store.add(nested);
+  const first = store.get(flat.sessionId);
+  assert.deepEqual(first, flat);
+  first.callCount = 99;
+  first.endpoint = 'https://evil.example/';
+  const second = store.get(flat.sessionId);
+  assert.notEqual(second, first);
+  assert.deepEqual(second, flat);
+  store.get(nested.sessionId).extra.tags.push('y');
+  assert.deepEqual(store.get(nested.sessionId).extra, { tags: ['x'] });
+  // The record a get kept is not the answer once it changed, here or in another store.
+  assert.equal(store.recordCall(flat.sessionId, { now: NOW + 5, calls: 3 }), true);
+  assert.equal(store.get(flat.sessionId).callCount, 3);
+  assert.equal(other.get(flat.sessionId).callCount, 3);
+  assert.equal(other.recordCall(flat.sessionId, { now: NOW + 6 }), true);
+  assert.deepEqual([store.get(flat.sessionId).callCount, store.get(flat.sessionId).lastUsedAt], [4, NOW + 6]);
+  assert.equal(other.end(flat.sessionId, { now: NOW + 7 }), true);
+  assert.equal(store.get(flat.sessionId).endedAt, NOW + 7);
+  assert.equal(store.get('no-such-session'), null);
+  other.close();
+  store.close();
+});
+
 test('expired and ended sessions are never returned; list, prune and size agree', () => {
   const cache = new SessionStore();
   const live = record();
