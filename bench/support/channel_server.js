@@ -1,7 +1,9 @@
 // The server side of the channel route benchmark, in its own process so the
 // load generator does not share its event loop. Starts the local world and
-// serves one handler three times: bare, behind our paywall's batch-settlement
-// route, and behind the official server (@x402/express with @x402/evm's
+// serves one handler four times: bare; bare plus the work no voucher request
+// can avoid (the floor: decode the PAYMENT-SIGNATURE header, one native
+// voucher check, advance the channel's running total in a Map); behind our
+// paywall's batch-settlement route; and behind the official server (@x402/express with @x402/evm's
 // batch-settlement server scheme), both on the devnet facilitator and
 // in-memory channel storage (the official default), each with its own payee.
 // Then, before any timing, opens `channels` channels on each paid server
@@ -9,12 +11,12 @@
 // each channel's next `vouchers` cumulative vouchers natively, in order.
 // Writes them to `out` as JSON {price, ours: [channel], official: [channel]},
 // a channel being {requirements, channelConfig, channelId, signatures}, and
-// prints one JSON line: {bare, ours, official, cpu}. Stops on SIGTERM.
+// prints one JSON line: {bare, floor, ours, official, cpu}. Stops on SIGTERM.
 //   node bench/support/channel_server.js '{"channels":16,"vouchers":1500,"out":"/tmp/x.json"}'
 import { writeFile } from 'node:fs/promises';
 
 import express from 'express';
-import { decodePaymentRequiredHeader, decodePaymentResponseHeader } from '@x402/core/http';
+import { decodePaymentRequiredHeader, decodePaymentResponseHeader, decodePaymentSignatureHeader } from '@x402/core/http';
 import { HTTPFacilitatorClient, x402HTTPResourceServer, x402ResourceServer } from '@x402/core/server';
 import { paymentMiddlewareFromHTTPServer } from '@x402/express';
 import { toClientEvmSigner } from '@x402/evm';
@@ -22,7 +24,7 @@ import { BatchSettlementEvmScheme as ClientScheme } from '@x402/evm/batch-settle
 import { BatchSettlementEvmScheme as ServerScheme, InMemoryChannelStorage } from '@x402/evm/batch-settlement/server';
 import { wrapFetchWithPayment, x402Client } from '@x402/fetch';
 
-import { ReceiptLedger, Signer, toViemAccount } from '../../lib/index.js';
+import { ReceiptLedger, Signer, VoucherVerifier, toViemAccount } from '../../lib/index.js';
 import { BATCH_SETTLEMENT_ADDRESS, signVoucher } from '../../lib/channels/voucher.js';
 import { createPaywall } from '../../lib/paywall/middleware.js';
 import { mintUsdCoin } from '../../lib/devnet/token.js';
@@ -57,6 +59,28 @@ bareApp.get('/cpu', (req, res) => {
   res.json({ micros: user + system });
 });
 const bare = await listen(bareApp);
+
+// The floor: the bare handler after the one check a voucher cannot skip.
+// A channel's record starts at the first voucher it sees (the load
+// generator sends each channel's vouchers in order from its deposit on); a
+// voucher that fails the check gets a 402, so the bench stops on it.
+const floorVerifier = new VoucherVerifier({ chainId: world.chain.chainId, verifyingContract: BATCH_SETTLEMENT_ADDRESS });
+const floorChannels = new Map();
+const floorApp = express();
+floorApp.use((req, res, next) => {
+  const payload = decodePaymentSignatureHeader(req.get('PAYMENT-SIGNATURE')).payload;
+  const { channelId, maxClaimableAmount } = payload.voucher;
+  let channel = floorChannels.get(channelId);
+  if (channel === undefined) {
+    channel = { channelId, channelConfig: payload.channelConfig, balance: String(DEPOSIT), totalClaimed: '0', chargedCumulativeAmount: String(BigInt(maxClaimableAmount) - PRICE) };
+    floorChannels.set(channelId, channel);
+  }
+  const verdict = floorVerifier.check(payload, channel, { price: PRICE });
+  if (!verdict.valid) return res.status(402).json({ error: verdict.reason });
+  channel.chargedCumulativeAmount = maxClaimableAmount;
+  return next();
+});
+const floor = await listen(floorApp);
 
 const oursPayee = Signer.generate();
 const officialPayee = Signer.generate();
@@ -128,10 +152,10 @@ for (let c = 0; c < channels; c++) {
 }
 await writeFile(out, JSON.stringify(signed));
 
-process.stdout.write(`${JSON.stringify({ bare: bare.url, ours: ours.url, official: official.url, cpu: `${new URL(bare.url).origin}/cpu` })}\n`);
+process.stdout.write(`${JSON.stringify({ bare: bare.url, floor: floor.url, ours: ours.url, official: official.url, cpu: `${new URL(bare.url).origin}/cpu` })}\n`);
 
 process.once('SIGTERM', async () => {
-  for (const { server } of [bare, ours, official]) {
+  for (const { server } of [bare, floor, ours, official]) {
     server.closeAllConnections();
     server.close();
   }
