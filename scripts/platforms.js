@@ -18,7 +18,7 @@
 // minutes, 345 s of CPU), so scripts/test.js runs the arm64 stage only when
 // asked, and scripts/prebuilds.js does not use this yet.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,8 +33,8 @@ export const TARGETS = {
     buildDir: join(root, 'build-linux-arm64'),
     // Commands the cross build and the emulated run need, and the Debian
     // packages that provide them (scripts/setup.sh installs them).
-    tools: { 'aarch64-linux-gnu-g++': 'crossbuild-essential-arm64', 'aarch64-linux-gnu-strip': 'binutils-aarch64-linux-gnu',
-      'qemu-aarch64-static': 'qemu-user-static' },
+    tools: { 'aarch64-linux-gnu-g++': 'crossbuild-essential-arm64', 'aarch64-linux-gnu-strip': 'binutils-aarch64-linux-gnu' },
+    runTools: { 'qemu-aarch64-static': 'qemu-user-static' },
     files: { '/usr/include/aarch64-linux-gnu/openssl/opensslconf.h': 'libssl-dev:arm64' },
     emulator: ['qemu-aarch64-static', '-L', '/usr/aarch64-linux-gnu'],
     strip: 'aarch64-linux-gnu-strip',
@@ -51,7 +51,8 @@ export const TARGETS = {
     toolchain: join(root, 'scripts', 'toolchains', 'win32-x64.cmake'),
     buildDir: join(root, 'build-win32-x64'),
     tools: { 'x86_64-w64-mingw32-g++-posix': 'g++-mingw-w64-x86-64-posix', 'x86_64-w64-mingw32-dlltool': 'binutils-mingw-w64-x86-64',
-      'x86_64-w64-mingw32-strip': 'binutils-mingw-w64-x86-64', wine: 'wine64' },
+      'x86_64-w64-mingw32-strip': 'binutils-mingw-w64-x86-64', 'x86_64-w64-mingw32-objdump': 'binutils-mingw-w64-x86-64' },
+    runTools: { wine: 'wine64' },
     files: {},
     emulator: ['wine'],
     strip: 'x86_64-w64-mingw32-strip',
@@ -76,19 +77,23 @@ function onPath(command) {
   return (process.env.PATH ?? '').split(':').some((dir) => dir && existsSync(join(dir, command)));
 }
 
-/** What this machine lacks to build and run `name`, as Debian package names. */
-export function missingTools(name) {
+/**
+ * What this machine lacks to build `name` (and, unless `run` is false, to run
+ * what was built), as Debian package names.
+ */
+export function missingTools(name, { run = true } = {}) {
   const target = TARGETS[name];
   const packages = new Set();
-  for (const [command, pkg] of Object.entries(target.tools)) if (!onPath(command)) packages.add(pkg);
+  const tools = run ? { ...target.tools, ...target.runTools } : target.tools;
+  for (const [command, pkg] of Object.entries(tools)) if (!onPath(command)) packages.add(pkg);
   for (const [file, pkg] of Object.entries(target.files)) if (!existsSync(file)) packages.add(pkg);
   if (!existsSync(GTEST_SOURCE)) packages.add('libgtest-dev');
   return [...packages];
 }
 
 /** Throws, naming the packages and the command that installs them, when the cross toolchain is missing. */
-export function requireTools(name) {
-  const missing = missingTools(name);
+export function requireTools(name, { run = true } = {}) {
+  const missing = missingTools(name, { run });
   if (missing.length > 0) {
     throw new PlatformError(`${name}: the cross toolchain is not installed (missing ${missing.join(', ')}); ` +
       `run apt-get install --no-install-recommends ${missing.join(' ')}` +
@@ -103,7 +108,7 @@ export function requireTools(name) {
  */
 export function crossBuild(name, { jobs = process.env.CLAWPAY_JOBS ?? '2', stdio = 'inherit' } = {}) {
   const target = TARGETS[name];
-  requireTools(name);
+  requireTools(name, { run: false });
   const cmakeJs = join(root, 'node_modules', 'cmake-js', 'bin', 'cmake-js');
   const result = run(process.execPath, [cmakeJs, 'compile', '--out', target.buildDir, '--parallel', jobs,
     `--CDCMAKE_TOOLCHAIN_FILE=${target.toolchain}`, '--CDCLAWPAY_TESTS=ON', `--CDCLAWPAY_GTEST_SOURCE=${GTEST_SOURCE}`,
@@ -129,10 +134,30 @@ export function crossBuildTests(name, { jobs = process.env.CLAWPAY_JOBS ?? '2', 
   return join(dir, `clawpay_tests${target.executable}`);
 }
 
-/** The command line that runs a target's executable here. */
+/**
+ * The command line that runs a target's executable here, and the environment
+ * it needs (for wine, its own prefix: see winePrefix).
+ */
 export function emulated(name, executable, args = []) {
   const target = TARGETS[name];
-  return [target.emulator[0], [...target.emulator.slice(1), executable, ...args]];
+  const env = target.platform === 'win32' ? { WINEPREFIX: winePrefix(), WINEDEBUG: '-all' } : {};
+  return [target.emulator[0], [...target.emulator.slice(1), executable, ...args], env];
+}
+
+/**
+ * A wine prefix of our own in the cache folder, made once and set to report
+ * Windows 10: wine 8 reports Windows 7 by default, which Node 20 refuses
+ * ("only supported on Windows 8.1 ... or higher").
+ */
+export function winePrefix() {
+  const prefix = join(cacheRoot(), 'wine');
+  const ready = join(prefix, '.clawpay-win10');
+  if (existsSync(ready)) return prefix;
+  mkdirSync(prefix, { recursive: true });
+  const made = run('wine', ['winecfg', '-v', 'win10'], { env: { ...process.env, WINEPREFIX: prefix, WINEDEBUG: '-all' } });
+  if (made.status !== 0) throw new PlatformError(`wine: cannot prepare the prefix ${prefix}: ${made.stderr.trim()}`);
+  writeFileSync(ready, 'win10\n');
+  return prefix;
 }
 
 function cacheRoot() {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #endif
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -27,9 +28,12 @@
 namespace clawpay {
 
 // A JSON fixture from test/cpp/data (written by the gen-*.mjs scripts there
-// from viem's and Node's results).
+// from viem's and Node's results). The folder is the build's, unless the
+// environment's CLAWPAY_TEST_DATA_DIR names another: a test binary built on
+// one machine and run on another (.github/workflows/prebuilds.yml).
 inline nlohmann::json loadFixture(const std::string& name) {
-  std::string path = std::string(CLAWPAY_TEST_DATA_DIR) + "/" + name;
+  const char* dir = std::getenv("CLAWPAY_TEST_DATA_DIR");
+  std::string path = std::string(dir && *dir ? dir : CLAWPAY_TEST_DATA_DIR) + "/" + name;
   std::ifstream in(path);
   if (!in) throw std::runtime_error("cannot open " + path);
   return nlohmann::json::parse(in);
