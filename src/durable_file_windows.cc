@@ -10,6 +10,7 @@
 #include <windows.h>
 
 #include <cerrno>
+#include <cstring>
 #include <string>
 #include <system_error>
 
@@ -101,9 +102,47 @@ void syncAll(int fd, const std::string& path) { syncData(fd, path); }
 // through; there is no handle to flush a directory with.
 void syncDir(const std::string&) {}
 
+namespace {
+
+// POSIX semantics (Windows 10 1709+, NTFS): the name moves even while other
+// handles hold the old file open, which keep reading what it held, as a
+// rename does on POSIX. MoveFileExW, where that is not supported, refuses to
+// replace a file others hold open (ERROR_ACCESS_DENIED), so a compaction then
+// fails and the journal keeps growing until they close it.
+bool renamePosix(const std::wstring& from, const std::wstring& to) {
+  HANDLE h = ::CreateFileW(from.c_str(), DELETE | SYNCHRONIZE, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                           nullptr, OPEN_EXISTING, FILE_FLAG_OPEN_REPARSE_POINT, nullptr);
+  if (h == INVALID_HANDLE_VALUE) return false;
+  DWORD full = ::GetFullPathNameW(to.c_str(), 0, nullptr, nullptr);
+  std::wstring target(full, L'\0');
+  full = full ? ::GetFullPathNameW(to.c_str(), full, target.data(), nullptr) : 0;
+  bool ok = false;
+  if (full > 0) {
+    target.resize(full);
+    target = L"\\??\\" + target;  // NT form, as NtSetInformationFile takes it
+    std::string buf(sizeof(FILE_RENAME_INFO) + target.size() * sizeof(wchar_t), '\0');
+    auto* info = reinterpret_cast<FILE_RENAME_INFO*>(buf.data());
+    // FileRenameInfoEx's Flags share the first field with ReplaceIfExists;
+    // the headers declare both only for _WIN32_WINNT >= Windows 10.
+    const DWORD flags = 0x1 | 0x2;  // FILE_RENAME_FLAG_REPLACE_IF_EXISTS | FILE_RENAME_FLAG_POSIX_SEMANTICS
+    std::memcpy(buf.data(), &flags, sizeof flags);
+    info->RootDirectory = nullptr;
+    info->FileNameLength = static_cast<DWORD>(target.size() * sizeof(wchar_t));
+    std::memcpy(info->FileName, target.data(), info->FileNameLength);
+    ok = ::SetFileInformationByHandle(h, static_cast<FILE_INFO_BY_HANDLE_CLASS>(22) /* FileRenameInfoEx */, info, static_cast<DWORD>(buf.size())) != 0;
+  }
+  DWORD err = ::GetLastError();
+  ::CloseHandle(h);
+  ::SetLastError(err);
+  return ok;
+}
+
+}  // namespace
+
 void replace(const std::string& from, const std::string& to) {
-  if (!::MoveFileExW(widen(from, from).c_str(), widen(to, to).c_str(),
-                     MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
+  std::wstring wideFrom = widen(from, from), wideTo = widen(to, to);
+  if (renamePosix(wideFrom, wideTo)) return;
+  if (!::MoveFileExW(wideFrom.c_str(), wideTo.c_str(), MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
     throw winError("MoveFileExW", from, ::GetLastError());
   }
 }
