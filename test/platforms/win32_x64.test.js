@@ -6,7 +6,7 @@
 // build; it fails (does not skip) when the toolchain or wine is missing.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { closeSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -35,10 +35,22 @@ test('the win32 addon under wine loads from prebuilds/win32-x64 only and signs a
 
   const [command, args, env] = emulated('win32-x64', node.path,
     ['--input-type=module', '-e', probeSource(windowsUrl(join(pkg, 'lib', 'index.js')))]);
-  const result = spawnSync(command, args, { encoding: 'utf8', timeout: 600_000,
-    env: { ...process.env, ...env, PREBUILDS_ONLY: '1' } });
-  assert.equal(result.status, 0, `exit ${result.status} ${result.signal ?? ''}\n${result.stderr}`);
-  const answers = JSON.parse(result.stdout.trim().split('\n').pop());
+  // Its stdout and stderr are files: a Windows Node under wine 8 cannot open
+  // a pipe there (EBADF from console.log).
+  const outFile = join(scratch, 'answers.json');
+  const errFile = join(scratch, 'stderr.txt');
+  const out = openSync(outFile, 'w');
+  const err = openSync(errFile, 'w');
+  let result;
+  try {
+    result = spawnSync(command, args, { timeout: 600_000, stdio: ['ignore', out, err],
+      env: { ...process.env, ...env, PREBUILDS_ONLY: '1' } });
+  } finally {
+    closeSync(out);
+    closeSync(err);
+  }
+  assert.equal(result.status, 0, `exit ${result.status} ${result.signal ?? ''}\n${readFileSync(errFile, 'utf8')}`);
+  const answers = JSON.parse(readFileSync(outFile, 'utf8').trim().split('\n').pop());
   assert.equal(answers.platform, 'win32');
   assert.equal(answers.arch, 'x64');
   const { arch, platform, ...signed } = answers;
