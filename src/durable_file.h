@@ -17,8 +17,10 @@
 //            behaves like flock (whole file, advisory: it never blocks reads
 //            or writes); data and all: FlushFileBuffers; directory: nothing
 //            to do (NTFS journals its metadata; the replacement is written
-//            through); replace: MoveFileExW(MOVEFILE_REPLACE_EXISTING |
-//            MOVEFILE_WRITE_THROUGH).
+//            through); replace: a POSIX-semantics rename (FileRenameInfoEx,
+//            Windows 10 1709+ on NTFS), which works while others hold the
+//            file open, else MoveFileExW(MOVEFILE_REPLACE_EXISTING |
+//            MOVEFILE_WRITE_THROUGH), which then fails (ERR_IO).
 //
 // The journal's other file I/O is here too, so that journal.cc needs no OS
 // header: opening (never through a symbolic link; on Windows with

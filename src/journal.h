@@ -65,8 +65,10 @@
 //    against a power cut the drive's cache does not survive.
 //  - Windows: synced = FlushFileBuffers; locks = LockFileEx on one byte past
 //    any file's end (advisory, like flock); the compacted file replaces the
-//    journal with MoveFileExW(REPLACE_EXISTING | WRITE_THROUGH), and there is
-//    no directory to sync. The same guarantee as Linux. Ownership and mode
+//    journal by a POSIX-semantics rename (durable_file.h), and there is no
+//    directory to sync. The same guarantee as Linux. Where that rename is
+//    missing (older Windows, FAT, wine) every compaction fails (ERR_IO,
+//    swallowed: the records are durable already) and the journal only grows. Ownership and mode
 //    are not checked (the folder's ACL, private in a user profile, decides);
 //    symbolic links and extra hard links are refused as on POSIX.
 //
