@@ -42,7 +42,10 @@ function must(command, args, options) {
 
 function gtestCounts(output) {
   const passed = Number(/\[  PASSED  \] (\d+) test/.exec(output)?.[1] ?? 0);
-  const failed = Number(/\[  FAILED  \] (\d+) test/.exec(output)?.[1] ?? 0);
+  // --gtest_brief prints no "N tests, listed below" summary: count the
+  // failed tests' own lines too.
+  const listed = new Set(output.match(/^\[  FAILED  \] [\w/.]+ \(\d+ ms\)$/gm) ?? []).size;
+  const failed = Math.max(Number(/\[  FAILED  \] (\d+) test/.exec(output)?.[1] ?? 0), listed);
   return { passed, failed };
 }
 

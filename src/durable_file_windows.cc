@@ -201,6 +201,8 @@ void makeDirs(const std::string& dir) {
     DWORD err = ::GetLastError();
     DWORD attributes = ::GetFileAttributesW(widen(prefix, prefix).c_str());
     if (attributes != INVALID_FILE_ATTRIBUTES && (attributes & FILE_ATTRIBUTE_DIRECTORY) != 0) continue;
+    // A file in the way: say so as POSIX does (ENOTDIR), not "already exists".
+    if (attributes != INVALID_FILE_ATTRIBUTES) throw ioError("mkdir", prefix, ENOTDIR);
     throw winError("CreateDirectoryW", prefix, err);
   }
 }
