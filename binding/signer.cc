@@ -1,7 +1,5 @@
 #include "signer.h"
 
-#include <openssl/crypto.h>
-
 #include "address.h"
 #include "convert.h"
 #include "eip191.h"
@@ -11,6 +9,7 @@
 #include "exports.h"
 #include "hex.h"
 #include "message.h"
+#include "secure_wipe.h"
 
 namespace clawpay::binding {
 namespace {
@@ -31,7 +30,7 @@ PrivateKey keyFromHexArg(Napi::Env env, const Napi::Value& value) {
   struct Wipe {
     char* p;
     size_t n;
-    ~Wipe() { OPENSSL_cleanse(p, n); }
+    ~Wipe() { secureWipe(p, n); }
   } wipe{text, sizeof text};
   if (status != napi_ok) throw Napi::Error::New(env, "Could not read privateKey");
   if (length != 66 || text[0] != '0' || (text[1] != 'x' && text[1] != 'X')) {
@@ -41,7 +40,7 @@ PrivateKey keyFromHexArg(Napi::Env env, const Napi::Value& value) {
   uint8_t bytes[32];
   struct WipeBytes {
     uint8_t* p;
-    ~WipeBytes() { OPENSSL_cleanse(p, 32); }
+    ~WipeBytes() { secureWipe(p, 32); }
   } wipeBytes{bytes};
   for (size_t i = 0; i < 32; ++i) {
     int hi = hexDigitValue(text[2 + 2 * i]);

@@ -42,7 +42,7 @@ for t in $TARGETS; do
   if [ -z "${MAX_LEN[$t]+x}" ]; then echo "unknown fuzz target '$t' (have: $ALL_TARGETS)" >&2; exit 2; fi
 done
 
-COMMON=(-std=c++20 -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all -I"$ROOT/src")
+COMMON=(-std=c++20 -DCLAWPAY_OPENSSL_SHA256=1 -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all -I"$ROOT/src")
 
 mkdir -p "$OUT/obj" "$OUT/logs"
 

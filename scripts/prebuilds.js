@@ -7,6 +7,12 @@
 //   node scripts/prebuilds.js           build, check, copy (npm run prebuilds)
 //   node scripts/prebuilds.js --check   check the prebuild already there (npm's prepack)
 //
+// Cross targets (scripts/platforms.js) are built too where their toolchain is
+// installed, win32-x64 with mingw-w64 (apt-get install g++-mingw-w64-x86-64-posix),
+// and skipped with a note where it is not; --check requires every prebuild
+// present to be current and self-contained. Loading the win32 DLL under wine
+// is npm run test:platforms's job (it takes a minute).
+//
 // Self-contained means its shared-library needs (readelf -d, NEEDED) are only
 // the C and C++ runtimes and OpenSSL 3's libcrypto: no libsecp256k1, which a
 // build falls back to linking when libsecp256k1's source was not fetched.
@@ -14,6 +20,8 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { crossBuild, missingTools, PlatformError, TARGETS } from './platforms.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const libc = existsSync('/etc/alpine-release') ? 'musl' : 'glibc';
@@ -59,6 +67,22 @@ function checkSelfContained(file) {
   return needed;
 }
 
+// The DLLs every Windows since 8.1 has (msvcrt is mingw-w64's C runtime),
+// and node.exe, whose Node-API functions the addon imports.
+const ALLOWED_WIN32_IMPORTS = [/^kernel32\.dll$/i, /^msvcrt\.dll$/i, /^bcrypt\.dll$/i, /^advapi32\.dll$/i,
+  /^ws2_32\.dll$/i, /^user32\.dll$/i, /^node\.exe$/i];
+
+/** Refuses a Windows DLL that imports a DLL a user's machine may lack. */
+function checkSelfContainedDll(file) {
+  const result = run('x86_64-w64-mingw32-objdump', ['-p', file]);
+  if (result.status !== 0) fail(`objdump -p ${file} failed: ${result.stderr.trim()}`);
+  const imports = [...result.stdout.matchAll(/DLL Name: (\S+)/g)].map((m) => m[1]);
+  const unexpected = imports.filter((dll) => !ALLOWED_WIN32_IMPORTS.some((re) => re.test(dll)));
+  if (unexpected.length > 0) fail(`${relative(root, file)} imports DLLs a user's machine may lack: ${unexpected.join(', ')}`);
+  if (!imports.some((dll) => /^node\.exe$/i.test(dll))) fail(`${relative(root, file)} does not import Node-API from node.exe`);
+  return imports;
+}
+
 /** Refuses a prebuild older than the sources it was built from. */
 function checkFresh(file) {
   const sources = [join(root, 'CMakeLists.txt')];
@@ -100,5 +124,35 @@ if (!checkOnly) {
 const needed = checkSelfContained(prebuild);
 checkFresh(prebuild);
 checkLoads();
-const size = (statSync(prebuild).size / 1024).toFixed(0);
-(checkOnly ? console.error : console.log)(`prebuilds: ${relative(root, prebuild)} (${size} KiB) loads; needs ${needed.join(', ')}`);
+const say = checkOnly ? console.error : console.log;
+const kib = (file) => (statSync(file).size / 1024).toFixed(0);
+say(`prebuilds: ${relative(root, prebuild)} (${kib(prebuild)} KiB) loads; needs ${needed.join(', ')}`);
+
+// The cross-built ones: win32-x64 (a DLL, checked by its import table).
+const win32 = TARGETS['win32-x64'];
+const win32Prebuild = join(root, 'prebuilds', 'win32-x64', win32.addonName);
+if (!checkOnly) {
+  const missing = missingTools('win32-x64', { run: false });
+  if (missing.length > 0) {
+    rmSync(dirname(win32Prebuild), { recursive: true, force: true });
+    say(`prebuilds: win32-x64 skipped: its cross toolchain is not installed (${missing.join(', ')})`);
+  } else {
+    let built32;
+    try {
+      built32 = crossBuild('win32-x64').addon;
+    } catch (error) {
+      if (error instanceof PlatformError) fail(error.message);
+      throw error;
+    }
+    checkSelfContainedDll(built32);
+    rmSync(dirname(win32Prebuild), { recursive: true, force: true });
+    mkdirSync(dirname(win32Prebuild), { recursive: true });
+    const strip = run(win32.strip, ['--strip-unneeded', '-o', win32Prebuild, built32]);
+    if (strip.status !== 0) fail(`${win32.strip} failed: ${strip.stderr.trim()}`);
+  }
+}
+if (existsSync(win32Prebuild)) {
+  checkFresh(win32Prebuild);
+  const imports = checkSelfContainedDll(win32Prebuild);
+  say(`prebuilds: ${relative(root, win32Prebuild)} (${kib(win32Prebuild)} KiB); imports ${imports.join(', ')}`);
+}

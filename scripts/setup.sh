@@ -23,6 +23,11 @@ PACKAGES=(g++ cmake make pkg-config libsecp256k1-dev libssl-dev nlohmann-json3-d
           libgtest-dev libbenchmark-dev clang libclang-rt-dev libc++-dev libc++abi-dev ca-certificates
           redis-server chromium)
 command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
+# npm run test:platforms (not part of npm test): the win32-x64 cross toolchain
+# and wine, about 2 minutes more to install. CLAWPAY_PLATFORMS=1 to add them.
+if [ "${CLAWPAY_PLATFORMS:-}" = 1 ]; then
+  PACKAGES+=(g++-mingw-w64-x86-64-posix binutils-mingw-w64-x86-64 wine64 wine)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

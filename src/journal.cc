@@ -1,8 +1,6 @@
 #include "journal.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <unistd.h>  // getpid (mingw-w64 has it too)
 
 #include <algorithm>
 #include <cerrno>
@@ -17,6 +15,7 @@ namespace clawpay {
 namespace {
 
 using durable::ioError;
+using durable::OpenMode;
 using durable::syncData;
 
 constexpr int kFormatVersion = 2;       // the version we write
@@ -25,7 +24,11 @@ constexpr size_t kChecksumChars = 8;
 constexpr int kMarkDigits = 20;         // fits any uint64_t, so the header never changes length
 
 std::string dirOf(const std::string& path) {
+#ifdef _WIN32
+  size_t slash = path.find_last_of("/\\");
+#else
   size_t slash = path.rfind('/');
+#endif
   return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
 }
 
@@ -46,41 +49,19 @@ Error damagedAt(const std::string& path, uint64_t offset, uint64_t recordNo, con
                            "): " + what);
 }
 
-void closeFd(int fd) noexcept {
-  if (fd >= 0) ::close(fd);  // nothing useful to do about a failed close
-}
+void closeFd(int fd) noexcept { durable::closeFile(fd); }
 
 void writeAllAt(int fd, std::string_view data, uint64_t offset, const std::string& path) {
-  while (!data.empty()) {
-    ssize_t n = ::pwrite(fd, data.data(), data.size(), static_cast<off_t>(offset));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw ioError("write", path, errno);
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-    offset += static_cast<uint64_t>(n);
-  }
+  durable::writeAt(fd, data.data(), data.size(), offset, path);
 }
 
 void truncateTo(int fd, uint64_t size, const std::string& path) {
-  while (::ftruncate(fd, static_cast<off_t>(size)) != 0) {
-    if (errno != EINTR) throw ioError("ftruncate", path, errno);
-  }
+  if (!durable::truncateTo(fd, size)) throw ioError("ftruncate", path, errno);
 }
 
-// mkdir -p; directories we create are 0700 since journals hold bearer tokens
-// and payment records.
-void ensureDir(const std::string& dir) {
-  for (size_t pos = 1; pos <= dir.size(); ++pos) {
-    if (pos != dir.size() && dir[pos] != '/') continue;
-    std::string prefix = dir.substr(0, pos);
-    if (::mkdir(prefix.c_str(), 0700) == 0 || errno == EEXIST) continue;
-    int err = errno;
-    struct stat st;
-    if (::stat(prefix.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) continue;
-    throw ioError("mkdir", prefix, err);
-  }
-}
+// Directories we create are private since journals hold bearer tokens and
+// payment records.
+void ensureDir(const std::string& dir) { durable::makeDirs(dir); }
 
 Error unsafe(const std::string& path, const std::string& why) {
   return Error(ErrorKind::Io, "ERR_UNSAFE_JOURNAL",
@@ -109,28 +90,20 @@ std::string headerJsonFor(const std::string& format, uint64_t length) {
 // A file someone else owns, or one linked from elsewhere, could hand our
 // tokens to that someone; refuse it. Our own file readable by others (an
 // older or hand-made one) is ours to tighten.
-void checkOwnership(int fd, const struct stat& st, const std::string& path, bool mayTighten) {
-  if (!S_ISREG(st.st_mode)) throw unsafe(path, "is not a regular file");
-  if (st.st_uid != ::geteuid()) throw unsafe(path, "belongs to another user");
-  if (st.st_nlink != 1) throw unsafe(path, "has other hard links");
-  if (mayTighten && (st.st_mode & 077) != 0 && ::fchmod(fd, 0600) != 0) throw ioError("fchmod", path, errno);
+void checkOwnership(int fd, const durable::FileInfo& info, const std::string& path, bool mayTighten) {
+  if (!info.regular) throw unsafe(path, "is not a regular file");
+  if (!info.ours) throw unsafe(path, "belongs to another user");
+  if (info.links != 1) throw unsafe(path, "has other hard links");
+  if (mayTighten && info.othersMayRead) durable::makePrivate(fd, path);
 }
 
-uint64_t fileSize(int fd, const std::string& path) {
-  struct stat st;
-  if (::fstat(fd, &st) != 0) throw ioError("fstat", path, errno);
-  return static_cast<uint64_t>(st.st_size);
-}
+uint64_t fileSize(int fd, const std::string& path) { return durable::infoOf(fd, path).size; }
 
 std::string readFrom(int fd, uint64_t start, const std::string& path) {
   std::string out;
   char buf[1 << 16];
   for (uint64_t at = start;;) {
-    ssize_t n = ::pread(fd, buf, sizeof buf, static_cast<off_t>(at));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw ioError("read", path, errno);
-    }
+    size_t n = durable::readAt(fd, buf, sizeof buf, at, path);
     if (n == 0) return out;
     out.append(buf, static_cast<size_t>(n));
     at += static_cast<uint64_t>(n);
@@ -193,7 +166,7 @@ class Journal::FileAppender final : public Journal::Appender {
       syncData(j_.fd_, j_.path_);
     } catch (...) {
       // Leave no half-written record behind for the next append to bury.
-      if (::ftruncate(j_.fd_, static_cast<off_t>(j_.offset_)) == 0) {
+      if (durable::truncateTo(j_.fd_, j_.offset_)) {
         try {
           syncData(j_.fd_, j_.path_);
         } catch (const Error&) {
@@ -263,34 +236,31 @@ void Journal::checkOpen() const {
 // the path is checked again once the lock is held.
 void Journal::openCurrent(LockMode mode) {
   for (;;) {
-    // O_NOFOLLOW: a journal holds bearer tokens, so never write them
-    // through a link someone else may have planted at our path.
-    int flags = O_CLOEXEC | O_NOFOLLOW;
-    if (options_.access.readOnly) {
-      flags |= O_RDONLY;
-    } else {
-      flags |= O_RDWR | (options_.access.mustExist ? 0 : O_CREAT);
-    }
-    int fd = ::open(path_.c_str(), flags, 0600);
+    // Never through a link someone else may have planted at our path
+    // (durable::openFile): a journal holds bearer tokens.
+    OpenMode openMode = options_.access.readOnly    ? OpenMode::Read
+                        : options_.access.mustExist ? OpenMode::ReadWrite
+                                                    : OpenMode::ReadWriteCreate;
+    int fd = durable::openFile(path_, openMode);
     if (fd < 0 && errno == ELOOP) throw unsafe(path_, "is a symbolic link");
     if (fd < 0 && errno == ENOENT && options_.access.mustExist) {
       throw damaged(path_, "is missing, but its state directory lists it as holding records");
     }
     if (fd < 0) throw ioError("open", path_, errno);
-    struct stat fst, pst;
+    durable::FileInfo info;
     try {
       durable::lock(fd, mode, path_);
-      if (::fstat(fd, &fst) != 0) throw ioError("fstat", path_, errno);
-      checkOwnership(fd, fst, path_, !options_.access.readOnly);
+      info = durable::infoOf(fd, path_);
+      checkOwnership(fd, info, path_, !options_.access.readOnly);
     } catch (...) {
       closeFd(fd);
       throw;
     }
-    if (::stat(path_.c_str(), &pst) == 0 && pst.st_dev == fst.st_dev && pst.st_ino == fst.st_ino) {
+    durable::FileId now;
+    if (durable::idOf(path_, now) && now == info.id) {
       closeFd(fd_);
       fd_ = fd;
-      dev_ = fst.st_dev;
-      ino_ = fst.st_ino;
+      id_ = info.id;
       offset_ = seenSize_ = records_ = 0;
       lastLine_.clear();
       return;
@@ -301,10 +271,10 @@ void Journal::openCurrent(LockMode mode) {
 
 // With fd_ locked: bring the handler up to date with the file.
 void Journal::catchUp(LockMode mode) {
-  struct stat pst;
+  durable::FileId now;
   bool replaced;
-  if (::stat(path_.c_str(), &pst) == 0) {
-    replaced = pst.st_dev != dev_ || pst.st_ino != ino_;
+  if (durable::idOf(path_, now)) {
+    replaced = now != id_;
   } else if (errno == ENOENT) {
     throw damaged(path_, "was deleted while in use");
   } else {
@@ -348,11 +318,9 @@ bool Journal::lastLineIntact() {
   bool header = records_ == 1 && version_ == kFormatVersion;
   size_t got = 0;
   while (got < now.size()) {
-    ssize_t n = ::pread(fd_, now.data() + got, now.size() - got, static_cast<off_t>(offset_ - now.size() + got));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw ioError("read", path_, errno);
+    size_t n = durable::readAt(fd_, now.data() + got, now.size() - got, offset_ - now.size() + got, path_);
     if (n == 0) return false;
-    got += static_cast<size_t>(n);
+    got += n;
   }
   if (!header) return now == lastLine_;
   nlohmann::json record = parseLine(std::string_view(now).substr(0, now.size() - 1));
@@ -568,23 +536,23 @@ void Journal::compact() {
   std::string buf = headerLine(headerSize_ + body.size()) + body;
 
   std::string tmp = path_ + ".compact." + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  int fd = durable::openFile(tmp, OpenMode::CreateNew);
   if (fd < 0 && errno == EEXIST) {
     // Left by a process with our pid that died mid-compaction; ours now.
-    ::unlink(tmp.c_str());
-    fd = ::open(tmp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    durable::removeFile(tmp);
+    fd = durable::openFile(tmp, OpenMode::CreateNew);
   }
   if (fd < 0) throw ioError("open", tmp, errno);
-  struct stat st;
+  durable::FileInfo info;
   try {
     // Locked before anyone can reach it through the path.
     durable::lock(fd, LockMode::Exclusive, tmp);
     writeAllAt(fd, buf, 0, tmp);
     durable::syncAll(fd, tmp);
-    if (::fstat(fd, &st) != 0) throw ioError("fstat", tmp, errno);
+    info = durable::infoOf(fd, tmp);
     durable::replace(tmp, path_);
   } catch (...) {
-    ::unlink(tmp.c_str());
+    durable::removeFile(tmp);
     closeFd(fd);
     throw;
   }
@@ -597,8 +565,7 @@ void Journal::compact() {
   }
   closeFd(fd_);  // releases the old lock; waiters will find the new inode
   fd_ = fd;
-  dev_ = st.st_dev;
-  ino_ = st.st_ino;
+  id_ = info.id;
   offset_ = seenSize_ = mark_ = buf.size();
   version_ = kFormatVersion;
   lastLine_ = buf.substr(lastBegin);

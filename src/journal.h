@@ -65,18 +65,18 @@
 //    against a power cut the drive's cache does not survive.
 //  - Windows: synced = FlushFileBuffers; locks = LockFileEx on one byte past
 //    any file's end (advisory, like flock); the compacted file replaces the
-//    journal with MoveFileExW(REPLACE_EXISTING | WRITE_THROUGH), and there is
-//    no directory to sync. The same guarantee as Linux. Only the seam is
-//    ported so far: the rest of this file's I/O (open, pread, ownership
-//    checks) is still POSIX, so the core does not build for Windows yet.
+//    journal by a POSIX-semantics rename (durable_file.h), and there is no
+//    directory to sync. The same guarantee as Linux. Where that rename is
+//    missing (older Windows, FAT, wine) every compaction fails (ERR_IO,
+//    swallowed: the records are durable already) and the journal only grows. Ownership and mode
+//    are not checked (the folder's ACL, private in a user profile, decides);
+//    symbolic links and extra hard links are refused as on POSIX.
 //
 // Not thread-safe by itself: its owner serializes calls (JournaledStore holds
 // a mutex for the session store and the receipt ledger). One Journal per open
 // of the file; do not share one across fork(), since flock() locks belong to
 // the shared open file description.
 #pragma once
-
-#include <sys/types.h>
 
 #include <cstdint>
 #include <functional>
@@ -202,8 +202,7 @@ class Journal {
   uint64_t torn_ = 0;
   std::vector<std::string> notices_;
   int fd_ = -1;
-  dev_t dev_ = 0;
-  ino_t ino_ = 0;
+  durable::FileId id_;
   uint64_t offset_ = 0;     // end of the last valid record consumed
   uint64_t seenSize_ = 0;   // file size when we last read it (torn tail included)
   uint64_t records_ = 0;    // valid records up to offset_, header included

@@ -428,9 +428,14 @@ class JsonReader {
     if (!read) {
       // Out of range (or no from_chars): strtod's answer (0 or a subnormal for
       // tiny numbers, infinity for huge ones), as nlohmann reads it in the C locale.
-      static const locale_t cLocale = newlocale(LC_ALL_MASK, "C", static_cast<locale_t>(nullptr));
       std::string token(start, stop);
+#ifdef _WIN32
+      static const _locale_t cLocale = _create_locale(LC_ALL, "C");
+      d = _strtod_l(token.c_str(), nullptr, cLocale);
+#else
+      static const locale_t cLocale = newlocale(LC_ALL_MASK, "C", static_cast<locale_t>(nullptr));
       d = strtod_l(token.c_str(), nullptr, cLocale);
+#endif
     }
     if (!std::isfinite(d)) return false;  // nlohmann: "number overflow"
     value = JsonTreeBuilder::floatNumber(d);

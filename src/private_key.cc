@@ -1,7 +1,5 @@
 #include "private_key.h"
 
-#include <openssl/crypto.h>
-#include <openssl/rand.h>
 #include <secp256k1.h>
 #include <secp256k1_recovery.h>
 
@@ -9,6 +7,8 @@
 #include <string>
 
 #include "error.h"
+#include "os_random.h"
+#include "secure_wipe.h"
 #include "rfc6979.h"
 #include "secp256k1_context.h"
 
@@ -61,9 +61,9 @@ PrivateKey PrivateKey::generate() {
   // A uniform 32-byte string is >= n with probability about 2^-128, so the
   // loop effectively runs once; redrawing keeps the distribution uniform.
   do {
-    if (RAND_bytes(key.secret_.data(), static_cast<int>(key.secret_.size())) != 1) {
+    if (!osRandom(key.secret_.data(), key.secret_.size())) {
       throw Error(ErrorKind::Invalid, "ERR_RANDOM_FAILED",
-                  "OpenSSL's CSPRNG could not provide 32 bytes for a private key");
+                  "the operating system's CSPRNG could not provide 32 bytes for a private key");
     }
   } while (!isValidSecret(key.secret_));
   key.address_ = deriveAddress(key.secret_);
@@ -90,8 +90,8 @@ PrivateKey& PrivateKey::operator=(PrivateKey&& other) noexcept {
 PrivateKey::~PrivateKey() { wipe(); }
 
 void PrivateKey::wipe() noexcept {
-  // OPENSSL_cleanse, unlike memset, is not removed as a dead store.
-  OPENSSL_cleanse(secret_.data(), secret_.size());
+  // secureWipe, unlike memset, is not removed as a dead store.
+  secureWipe(secret_.data(), secret_.size());
   wiped_ = true;
 }
 

@@ -1,5 +1,5 @@
 // A secp256k1 private key that lives only in native memory. It is never
-// returned to callers, is wiped with OPENSSL_cleanse when its owner goes
+// returned to callers, is wiped (secureWipe) when its owner goes
 // away, and signs digests deterministically (RFC 6979, low-s), which is what
 // makes our signatures byte-identical to viem's.
 #pragma once
@@ -17,8 +17,8 @@ class PrivateKey {
   // Throws ERR_INVALID_LENGTH unless 32 bytes, ERR_INVALID_PRIVATE_KEY unless
   // 0 < key < n.
   static PrivateKey fromBytes(ByteView bytes32);
-  // 32 bytes from OpenSSL's CSPRNG, redrawn until valid (ERR_RANDOM_FAILED
-  // if OpenSSL cannot provide them).
+  // 32 bytes from the OS's CSPRNG (os_random.h), redrawn until valid
+  // (ERR_RANDOM_FAILED if the OS cannot provide them).
   static PrivateKey generate();
 
   PrivateKey(PrivateKey&& other) noexcept;

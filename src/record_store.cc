@@ -1,6 +1,5 @@
 #include "record_store.h"
 
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <cmath>
@@ -8,6 +7,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "durable_file.h"
 #include "error.h"
 #include "journaled_store.h"
 #include "record_fields.h"
@@ -97,9 +97,9 @@ std::string fileKey(const std::string& path) {
   size_t slash = path.rfind('/');
   std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
   std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
-  struct stat st;
-  if (::stat(dir.c_str(), &st) != 0) return "path:" + path;
-  return "file:" + std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + "/" + name;
+  durable::FileId id;
+  if (!durable::idOf(dir, id)) return "path:" + path;
+  return "file:" + std::to_string(id.volume) + ":" + std::to_string(id.index) + "/" + name;
 }
 
 }  // namespace

@@ -1,17 +1,19 @@
+#include "rfc6979.h"
+
+#include <secp256k1.h>
+
+#if CLAWPAY_OPENSSL_SHA256
 // The low-level SHA256_* calls are deprecated in OpenSSL 3 in favour of EVP,
 // whose per-call provider dispatch and context copies cost more than the
 // hashing here (18 short compressions). They remain in every OpenSSL 3.x.
 #define OPENSSL_SUPPRESS_DEPRECATED
-
-#include "rfc6979.h"
-
-#include <openssl/crypto.h>
 #include <openssl/sha.h>
-#include <secp256k1.h>
 
 #include <cstdint>
 #include <cstring>
 #include <optional>
+
+#include "secure_wipe.h"
 
 namespace clawpay {
 namespace {
@@ -27,11 +29,11 @@ class HmacSha256 {
     for (uint8_t& b : pad) b ^= 0x36 ^ 0x5c;
     SHA256_Init(&outer_);
     SHA256_Update(&outer_, pad, sizeof pad);
-    OPENSSL_cleanse(pad, sizeof pad);
+    secureWipe(pad, sizeof pad);
   }
   ~HmacSha256() {
-    OPENSSL_cleanse(&inner_, sizeof inner_);
-    OPENSSL_cleanse(&outer_, sizeof outer_);
+    secureWipe(&inner_, sizeof inner_);
+    secureWipe(&outer_, sizeof outer_);
   }
   HmacSha256(const HmacSha256&) = delete;
   HmacSha256& operator=(const HmacSha256&) = delete;
@@ -48,8 +50,8 @@ class HmacSha256 {
     ctx = outer_;
     SHA256_Update(&ctx, digest, sizeof digest);
     SHA256_Final(out, &ctx);
-    OPENSSL_cleanse(&ctx, sizeof ctx);
-    OPENSSL_cleanse(digest, sizeof digest);
+    secureWipe(&ctx, sizeof ctx);
+    secureWipe(digest, sizeof digest);
   }
 
  private:
@@ -113,10 +115,25 @@ int rfc6979Nonce(unsigned char* nonce32, const unsigned char* msg32, const unsig
     hmac->mac(v, v, 32);  // 3.2.h: the candidate
   }
   std::memcpy(nonce32, v, 32);
-  OPENSSL_cleanse(seed, sizeof seed);
-  OPENSSL_cleanse(k, sizeof k);
-  OPENSSL_cleanse(v, sizeof v);
+  secureWipe(seed, sizeof seed);
+  secureWipe(k, sizeof k);
+  secureWipe(v, sizeof v);
   return 1;
 }
 
 }  // namespace clawpay
+
+#else  // !CLAWPAY_OPENSSL_SHA256
+
+namespace clawpay {
+
+// Without OpenSSL (the macOS and Windows builds): libsecp256k1's own
+// function, the same nonces with its portable SHA-256.
+int rfc6979Nonce(unsigned char* nonce32, const unsigned char* msg32, const unsigned char* key32,
+                 const unsigned char* algo16, void* data, unsigned int counter) {
+  return secp256k1_nonce_function_rfc6979(nonce32, msg32, key32, algo16, data, counter);
+}
+
+}  // namespace clawpay
+
+#endif

@@ -1,13 +1,13 @@
 #include "secp256k1_context.h"
 
-#include <openssl/crypto.h>
-#include <openssl/rand.h>
 
 #include <array>
 #include <string>
 
 #include "address.h"
 #include "error.h"
+#include "os_random.h"
+#include "secure_wipe.h"
 
 namespace clawpay::secp256k1 {
 namespace {
@@ -32,13 +32,13 @@ secp256k1_context* createRandomizedContext() {
 
   // Blinding seed: protects signing against side channels; secret, so wiped.
   std::array<unsigned char, 32> seed;
-  if (RAND_bytes(seed.data(), static_cast<int>(seed.size())) != 1) {
+  if (!osRandom(seed.data(), seed.size())) {
     secp256k1_context_destroy(ctx);
     throw Error(ErrorKind::Invalid, "ERR_RANDOM_FAILED",
-                "OpenSSL's CSPRNG could not provide 32 bytes to randomize the secp256k1 context");
+                "the operating system's CSPRNG could not provide 32 bytes to randomize the secp256k1 context");
   }
   int ok = secp256k1_context_randomize(ctx, seed.data());
-  OPENSSL_cleanse(seed.data(), seed.size());
+  secureWipe(seed.data(), seed.size());
   if (ok != 1) {
     secp256k1_context_destroy(ctx);
     throw Error(ErrorKind::Invalid, "ERR_SECP256K1", "secp256k1_context_randomize failed");

@@ -13,7 +13,7 @@
 namespace clawpay::secp256k1 {
 
 // Created on first use (thread-safe), randomized once with 32 bytes from
-// OpenSSL's CSPRNG, never destroyed (threads may still sign during exit), and
+// the OS's CSPRNG (os_random.h), never destroyed (threads may still sign during exit), and
 // only ever read afterwards, which libsecp256k1 allows from any thread.
 // Throws ERR_RANDOM_FAILED if the CSPRNG cannot seed the randomization.
 const secp256k1_context* context();

@@ -497,6 +497,7 @@ TEST(RecordJournal, TwoStoresOnOneFileIncrementingOneCounterLoseNothing) {
   EXPECT_EQ(a.list(""), b.list(""));
 }
 
+#ifndef _WIN32  // fork(): these crash and race tests run on POSIX only (see README, Platforms)
 TEST(RecordJournal, TwoProcessesIncrementingOneCounterLoseNothing) {
   TempDir dir;
   std::string path = dir.file("records.log");
@@ -514,6 +515,8 @@ TEST(RecordJournal, TwoProcessesIncrementingOneCounterLoseNothing) {
   RecordStore store(path);
   EXPECT_EQ(countOf(store, "counter"), 2 * kEach);
 }
+
+#endif
 
 }  // namespace
 }  // namespace clawpay

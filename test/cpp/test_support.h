@@ -4,12 +4,16 @@
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#ifndef _WIN32
 #include <sys/wait.h>
 #include <unistd.h>
+#endif
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -24,9 +28,12 @@
 namespace clawpay {
 
 // A JSON fixture from test/cpp/data (written by the gen-*.mjs scripts there
-// from viem's and Node's results).
+// from viem's and Node's results). The folder is the build's, unless the
+// environment's CLAWPAY_TEST_DATA_DIR names another: a test binary built on
+// one machine and run on another (.github/workflows/prebuilds.yml).
 inline nlohmann::json loadFixture(const std::string& name) {
-  std::string path = std::string(CLAWPAY_TEST_DATA_DIR) + "/" + name;
+  const char* dir = std::getenv("CLAWPAY_TEST_DATA_DIR");
+  std::string path = std::string(dir && *dir ? dir : CLAWPAY_TEST_DATA_DIR) + "/" + name;
   std::ifstream in(path);
   if (!in) throw std::runtime_error("cannot open " + path);
   return nlohmann::json::parse(in);
@@ -62,6 +69,7 @@ std::pair<std::string, std::string> errorOf(F&& f) {
   return {"no error", ""};
 }
 
+#ifndef _WIN32
 // Runs `body` in a child process; the child reports failure by exit status.
 template <typename F>
 pid_t spawn(F&& body) {
@@ -84,14 +92,26 @@ inline int waitExit(pid_t pid) {
   ::waitpid(pid, &status, 0);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
+#endif
 
-// A fresh directory under /tmp, removed with everything in it.
+// A fresh directory under /tmp (Windows: %TEMP%), removed with everything in it.
 class TempDir {
  public:
   TempDir() {
+#ifdef _WIN32
+    static std::random_device seed;
+    for (;;) {
+      std::filesystem::path p = std::filesystem::temp_directory_path() / ("clawpay-test-" + std::to_string(seed()));
+      if (std::filesystem::create_directory(p)) {
+        path_ = p.generic_string();
+        break;
+      }
+    }
+#else
     char tmpl[] = "/tmp/clawpay-test-XXXXXX";
     if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
     path_ = tmpl;
+#endif
   }
   ~TempDir() {
     std::error_code ec;
