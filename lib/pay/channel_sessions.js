@@ -30,6 +30,7 @@ import { channelConfigOf, channelOfferOf, depositFor } from './channel_offer.js'
 import {
   PAYMENT_HEADER, depositPayload, paymentHeader, refundPayload, voucherPayload, whereOf,
 } from './channel_payload.js';
+import { createDepositResume } from './channel_resume.js';
 import { checkCorrection, createChannelStates, shortChannelId } from './channel_state.js';
 import { shownTerm } from './seller_text.js';
 
@@ -64,6 +65,7 @@ function chargedIn(settlement) {
  */
 export function createChannelSessions({ paying, store, signer, config, chain, now = Date.now }) {
   const states = createChannelStates({ store, now });
+  const { resumeOpening } = createDepositResume({ paying, states, chain });
   const locks = new Map();
   const where = { v1Network: config.v1Network, chainId: config.chainId, asset: config.asset };
 
@@ -108,20 +110,24 @@ export function createChannelSessions({ paying, store, signer, config, chain, no
       if (known?.state === 'open' && known.sessionId && live(known.sessionId)) {
         throw new PayError('ERR_CHANNEL_IN_USE', `channel ${shortChannelId(channelId)} with this seller is in use by session ${known.sessionId}; end it first. Nothing was signed`);
       }
-      // An open channel a past session left (expired, not refunded) serves the new one as it is:
-      // no new deposit, the first request paid by its next voucher.
-      if (known?.state === 'open' && wanted === null && BigInt(known.balance) - BigInt(known.charged) >= BigInt(known.price)) {
+      // A deposit whose answer was lost: the chain says whether it landed before anything new is signed.
+      const resumed = known?.state === 'opening' ? await resumeOpening(channelId, known) : false;
+      // An open channel a past session left (expired, not refunded), or one a lost deposit opened,
+      // serves the new one as it is: no new deposit, the first request paid by its next voucher.
+      const usable = resumed || (known?.state === 'open' && wanted === null && BigInt(known.balance) - BigInt(known.charged) >= BigInt(known.price));
+      if (usable) {
         const paid = await voucherRequest(channelId, url, request);
         if (paid.refused) throw new PayError('ERR_CHANNEL_REFUSED', `channel ${shortChannelId(channelId)}: ${paid.refused}; nothing more is signed`);
-        const deposit = paying.ledger.get(known.depositPaymentId);
+        const deposit = paying.ledger.get(states.get(channelId).depositPaymentId);
         return { result: { ...paid.result, payment: deposit ? paymentView(deposit) : null, paymentRequired }, channelId };
       }
       // What the channel holds is the chain's word (a deposit whose answer was lost shows there); the
       // running total is our own record's, or what the seller claimed on chain when that is more.
       const onChain = await chain?.channel(channelId);
-      const balance = onChain?.balance ?? BigInt(known?.balance ?? '0');
+      const latest = states.get(channelId) ?? null;
+      const balance = onChain?.balance ?? BigInt(latest?.balance ?? '0');
       const claimed = onChain?.totalClaimed ?? 0n;
-      const base = known && BigInt(known.charged) > claimed ? BigInt(known.charged) : claimed;
+      const base = latest && BigInt(latest.charged) > claimed ? BigInt(latest.charged) : claimed;
       const price = read.terms.amount;
 
       await paying.reconcileOpen();
@@ -152,7 +158,7 @@ export function createChannelSessions({ paying, store, signer, config, chain, no
       states.change(channelId, (current) => ({
         channelId, network, endpoint: url, config: channelConfig, offer: read.offer, resource: paymentRequired.resource ?? null,
         price: price.toString(), refunds: [], holds: [], ...current,
-        state: 'opening', balance: balance.toString(), charged: base.toString(),
+        state: 'opening', prior: current?.state ?? null, balance: balance.toString(), charged: base.toString(),
         signed: (current && BigInt(current.signed) > voucherAmount ? BigInt(current.signed) : voucherAmount).toString(),
         sessionId: null, depositPaymentId: record.paymentId, depositAmount: amount.toString(),
       }));

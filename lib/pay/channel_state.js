@@ -2,7 +2,9 @@
 // state directory, beside sessions.journal) as `channel/<channelId>`:
 //
 //   {channelId, network, endpoint, config, offer, resource, price,
-//    state: 'opening' | 'open' | 'closed' | 'refused',
+//    state: 'opening' | 'open' | 'closed' | 'refused',   (opening: a deposit sent, its
+//           outcome unknown — the chain settles it before anything new is signed, channel_resume.js;
+//           prior: the state to go back to when it provably did not land)
 //    balance   what the channel holds for us as we know it (deposits − refunds)
 //    signed    the highest cumulative voucher ever given (written BEFORE it is sent)
 //    charged   the server's running total as last confirmed
