@@ -25,12 +25,13 @@ import { redactSecrets } from '../secret_text.js';
 import { PayError } from './errors.js';
 import { paymentView } from './fetch_result.js';
 import { callKey } from './payment_ledger.js';
-import { keptAmount } from './spend_report.js';
 import { channelConfigOf, channelOfferOf, depositFor } from './channel_offer.js';
 import {
   PAYMENT_HEADER, depositPayload, paymentHeader, refundPayload, voucherPayload, whereOf,
 } from './channel_payload.js';
 import { createDepositResume } from './channel_resume.js';
+import { bookChannelReturn } from './channel_returns.js';
+import { createChannelWithdrawal } from './channel_withdrawal.js';
 import { checkCorrection, createChannelStates, shortChannelId } from './channel_state.js';
 import { shownTerm } from './seller_text.js';
 
@@ -107,6 +108,9 @@ export function createChannelSessions({ paying, store, signer, config, chain, no
       if (known?.state === 'refused') {
         throw new PayError('ERR_CHANNEL_REFUSED', `channel ${shortChannelId(channelId)} with this seller was closed as refused: ${known.refusal?.reason}; nothing was signed`);
       }
+      if (known?.state === 'withdrawing') {
+        throw new PayError('ERR_CHANNEL_WITHDRAWING', `channel ${shortChannelId(channelId)} with this seller is being withdrawn (finalize after ${new Date(known.withdrawal.finalizeAfter * 1000).toISOString()}: payer.channels.withdraw / clawpay channel withdraw); nothing was signed`);
+      }
       if (known?.state === 'open' && known.sessionId && live(known.sessionId)) {
         throw new PayError('ERR_CHANNEL_IN_USE', `channel ${shortChannelId(channelId)} with this seller is in use by session ${known.sessionId}; end it first. Nothing was signed`);
       }
@@ -162,7 +166,7 @@ export function createChannelSessions({ paying, store, signer, config, chain, no
         signed: (current && BigInt(current.signed) > voucherAmount ? BigInt(current.signed) : voucherAmount).toString(),
         sessionId: null, depositPaymentId: record.paymentId, depositAmount: amount.toString(),
       }));
-      const validBefore = Math.floor(Date.now() / 1000) + Math.min(read.offer.maxTimeoutSeconds, config.maxAuthorizationSeconds ?? DEFAULT_MAX_AUTHORIZATION_SECONDS);
+      const validBefore = Math.floor(now() / 1000) + Math.min(read.offer.maxTimeoutSeconds, config.maxAuthorizationSeconds ?? DEFAULT_MAX_AUTHORIZATION_SECONDS);
       const signed = depositPayload({ signer, channelId, config: channelConfig, offer: read.offer, deposit: amount, voucherAmount, validBefore });
       const header = paymentHeader(signed.payload, read.offer, paymentRequired.resource);
       record = paying.ledger.signed(record.paymentId, { header, headerName: PAYMENT_HEADER, nonce: signed.nonce, validBefore, payer: paying.address });
@@ -231,20 +235,6 @@ export function createChannelSessions({ paying, store, signer, config, chain, no
    * {asked, refunded (bigint, mined), transaction, error}. What came back
    * returns to the budget; the channel is then closed.
    */
-  // The deposits' payments are reported net of what came back (spend_report.js
-  // keptAmount), newest deposit first; the ledger counts each refund transaction once.
-  function bookRefund(holds, refunded, transaction) {
-    let left = refunded;
-    for (const { paymentId } of [...holds].reverse()) {
-      const deposit = paymentId ? paying.ledger.get(paymentId) : null;
-      if (left === 0n || !deposit) continue;
-      const kept = keptAmount(deposit);
-      const part = left < kept ? left : kept;
-      paying.ledger.refunded(paymentId, { amount: part, transaction });
-      left -= part;
-    }
-  }
-
   function refund(channelId) {
     return serialized(channelId, async () => {
       let record = states.get(channelId);
@@ -281,13 +271,7 @@ export function createChannelSessions({ paying, store, signer, config, chain, no
       const { balance } = await chain.channel(channelId);
       const before = BigInt(record.balance);
       const refunded = before > balance ? before - balance : 0n;
-      // The budget gets back what the chain shows returned, newest deposit first, once per refund.
-      let left = refunded;
-      for (const hold of [...record.holds].reverse()) {
-        if (left === 0n) break;
-        left -= paying.policy.releasePart(hold, left, settlement.transaction);
-      }
-      bookRefund(record.holds, refunded, settlement.transaction);
+      bookChannelReturn(paying, record.holds, refunded, settlement.transaction);
       states.change(channelId, (current) => ({
         ...current, state: 'closed', balance: balance.toString(),
         refunds: [...current.refunds, { transaction: settlement.transaction, amount: refunded.toString(), at: now() }],
@@ -296,8 +280,14 @@ export function createChannelSessions({ paying, store, signer, config, chain, no
     });
   }
 
+  const exits = createChannelWithdrawal({ paying, states, chain, exclusive: serialized, now });
+
   return {
     offered, open, attach, call, refund, get: states.get, list: states.list,
+    /** The channels as listed (channel_withdrawal.js channelListing). */
+    listing: exits.list,
+    /** The timed withdrawal: initiates, waits or finalizes (channel_withdrawal.js). */
+    withdraw: exits.withdraw,
     /** Writes the running totals confirmed since the last voucher (close it before the store). */
     flush: () => states.flushAll(),
   };

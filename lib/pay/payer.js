@@ -183,6 +183,9 @@ export function createPayer({
     /** Asks the chain about open authorizations (bounded; nothing when none is open). */
     reconcileOpen,
 
+    /** The durable transaction sender for the payer's key (lib/wallet/tx_sender.js), or null (no RPC, or no key of its own). */
+    txSender: senderOf,
+
     /** Asks the chain about one payment, when it is open, and applies the answer: its record (or null). */
     async resolvePayment(paymentId) {
       const record = ledger.get(paymentId);
