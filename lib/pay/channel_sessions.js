@@ -23,6 +23,7 @@ import { channelIdOf } from '../channels/voucher.js';
 import { DEFAULT_MAX_AUTHORIZATION_SECONDS } from '../limits.js';
 import { redactSecrets } from '../secret_text.js';
 import { PayError } from './errors.js';
+import { PolicyError } from './policy.js';
 import { paymentView } from './fetch_result.js';
 import { callKey } from './payment_ledger.js';
 import { channelConfigOf, channelOfferOf, depositFor } from './channel_offer.js';
@@ -97,7 +98,7 @@ export function createChannelSessions({ paying, store, signer, config, chain, no
    * signed, or PayError. `live(sessionId)`: whether the session holding the
    * channel is still usable (an expired or ended one lets it go).
    */
-  async function open({ url, paymentRequired, request, deposit: wanted = null, cap = null, live = () => true }) {
+  async function open({ url, paymentRequired, request, deposit: wanted = null, cap = null, topUp = null, live = () => true }) {
     const read = channelOfferOf(paymentRequired, where, config.policy);
     if (!read) throw new PayError('ERR_SESSION_NOT_OFFERED', `${url} offers no batch-settlement channel this wallet can open`);
     const channelConfig = channelConfigOf(paying.address, read);
@@ -120,10 +121,13 @@ export function createChannelSessions({ paying, store, signer, config, chain, no
       // serves the new one as it is: no new deposit, the first request paid by its next voucher.
       const usable = resumed || (known?.state === 'open' && wanted === null && BigInt(known.balance) - BigInt(known.charged) >= BigInt(known.price));
       if (usable) {
+        states.change(channelId, (current) => ({
+          ...current, topUp: topUp === null ? null : topUp.toString(), sessionDeposits: resumed ? current.depositAmount : '0',
+        }));
         const paid = await voucherRequest(channelId, url, request);
         if (paid.refused) throw new PayError('ERR_CHANNEL_REFUSED', `channel ${shortChannelId(channelId)}: ${paid.refused}; nothing more is signed`);
-        const deposit = paying.ledger.get(states.get(channelId).depositPaymentId);
-        return { result: { ...paid.result, payment: deposit ? paymentView(deposit) : null, paymentRequired }, channelId };
+        const made = paying.ledger.get(states.get(channelId).depositPaymentId);
+        return { result: { ...paid.result, payment: made ? paymentView(made) : null, paymentRequired }, channelId };
       }
       // What the channel holds is the chain's word (a deposit whose answer was lost shows there); the
       // running total is our own record's, or what the seller claimed on chain when that is more.
@@ -142,53 +146,73 @@ export function createChannelSessions({ paying, store, signer, config, chain, no
       const amount = depositFor(read, { wanted, ceiling });
       const terms = { ...read.terms, amount };
       const reservation = paying.policy.reserve(terms, { kind: 'session', cap }); // PolicyError: nothing signed
-      const voucherAmount = base + price;
-      let record;
-      try {
-        if (voucherAmount > balance + amount) {
-          throw new PayError('ERR_CHANNEL_DEPOSIT', `a deposit of ${amount} base units does not cover one request of ${price} on channel ${shortChannelId(channelId)}; nothing was signed`);
-        }
-        const method = request.method ?? 'GET';
-        record = paying.ledger.begin({
-          ...callKey({ idempotencyKey: `channel-deposit:${randomUUID()}`, purpose: 'session', method, url, body: request.body }),
-          explicitKey: true, kind: 'session', url, payUrl: url, method, payMethod: method, x402Version: 2, offer: read.offer,
-          network, asset: terms.asset, payTo: terms.payTo, amount, decimals: config.asset.decimals, reservation: reservation.toJSON(),
-        });
-      } catch (error) {
-        reservation.release();
-        throw error;
-      }
-      // Write-ahead: the first voucher is on record before it is signed and sent.
-      states.change(channelId, (current) => ({
-        channelId, network, endpoint: url, config: channelConfig, offer: read.offer, resource: paymentRequired.resource ?? null,
-        price: price.toString(), refunds: [], holds: [], ...current,
-        state: 'opening', prior: current?.state ?? null, balance: balance.toString(), charged: base.toString(),
-        signed: (current && BigInt(current.signed) > voucherAmount ? BigInt(current.signed) : voucherAmount).toString(),
-        sessionId: null, depositPaymentId: record.paymentId, depositAmount: amount.toString(),
-      }));
-      const validBefore = Math.floor(now() / 1000) + Math.min(read.offer.maxTimeoutSeconds, config.maxAuthorizationSeconds ?? DEFAULT_MAX_AUTHORIZATION_SECONDS);
-      const signed = depositPayload({ signer, channelId, config: channelConfig, offer: read.offer, deposit: amount, voucherAmount, validBefore });
-      const header = paymentHeader(signed.payload, read.offer, paymentRequired.resource);
-      record = paying.ledger.signed(record.paymentId, { header, headerName: PAYMENT_HEADER, nonce: signed.nonce, validBefore, payer: paying.address });
-      paying.ledger.sent(record.paymentId);
-      const result = await send(url, request, header);
-      const settlement = result.status === null ? null : settlementOf(result);
-      if (result.status >= 200 && result.status < 300 && settlement?.success === true && settlement.transaction) {
-        record = paying.ledger.settled(record.paymentId, { transaction: settlement.transaction, network, payer: paying.address });
-        const charged = chargedIn(settlement) ?? voucherAmount;
-        states.change(channelId, (current) => ({
-          ...current, state: 'open', balance: (balance + amount).toString(),
-          charged: (charged <= voucherAmount ? charged : voucherAmount).toString(),
-          holds: [...current.holds, { id: reservation.id, day: reservation.day, paymentId: record.paymentId }],
-        }));
-      } else if (result.status !== null && result.status < 500) {
-        // Refused: the ledger keeps the authorization open until the chain
-        // shows it used, cancelled or expired (reconciliation.js).
-        const reason = settlement?.errorReason ?? result.paymentRequired?.error;
-        record = paying.ledger.refused(record.paymentId, `refused by the server: ${reason ? sellerText(reason) : `HTTP ${result.status}`}`) ?? paying.ledger.get(record.paymentId);
-      }
-      return { result: { ...result, payment: paymentView(paying.ledger.get(record.paymentId)), paymentRequired }, channelId };
+      const result = await deposit({
+        channelId, channelConfig, offer: read.offer, resource: paymentRequired.resource ?? null, network, terms, url, request, reservation, balance, base, price,
+        topUp,
+      });
+      return { result: { ...result, paymentRequired }, channelId };
     });
+  }
+
+  /**
+   * Deposits `terms.amount` (reserved as `reservation`) on the channel with
+   * the voucher for base + price, paying `url`'s request: the paying fetch's
+   * result with `payment` the deposit. Write-ahead: the channel is `opening`
+   * and the voucher on record before anything is signed; a lost answer leaves
+   * it so until the chain settles it (channel_resume.js). A top-up keeps the
+   * session that holds the channel (`sessionId`) and its scope.
+   */
+  async function deposit({
+    channelId, channelConfig, offer, resource, network, terms, url, request, reservation, balance, base, price, sessionId = null, scope = null, topUp = null,
+  }) {
+    const { amount } = terms;
+    const voucherAmount = base + price;
+    let record;
+    try {
+      if (voucherAmount > balance + amount) {
+        throw new PayError('ERR_CHANNEL_DEPOSIT', `a deposit of ${amount} base units does not cover one request of ${price} on channel ${shortChannelId(channelId)}; nothing was signed`);
+      }
+      const method = request.method ?? 'GET';
+      record = paying.ledger.begin({
+        ...callKey({ idempotencyKey: `channel-deposit:${randomUUID()}`, purpose: 'session', method, url, body: request.body }),
+        explicitKey: true, kind: 'session', url, payUrl: url, method, payMethod: method, x402Version: 2, offer,
+        network, asset: terms.asset, payTo: terms.payTo, amount, decimals: config.asset.decimals, reservation: reservation.toJSON(),
+      });
+    } catch (error) {
+      reservation.release();
+      throw error;
+    }
+    states.change(channelId, (current) => ({
+      channelId, network, endpoint: url, config: channelConfig, offer, resource,
+      price: price.toString(), refunds: [], holds: [], ...current,
+      state: 'opening', prior: current?.state ?? null, balance: balance.toString(), charged: base.toString(),
+      signed: (current && BigInt(current.signed) > voucherAmount ? BigInt(current.signed) : voucherAmount).toString(),
+      sessionId, depositPaymentId: record.paymentId, depositAmount: amount.toString(),
+      ...(sessionId === null ? { topUp: topUp === null ? null : topUp.toString(), sessionDeposits: amount.toString() }
+        : { sessionDeposits: (BigInt(current.sessionDeposits ?? '0') + amount).toString() }),
+    }));
+    const validBefore = Math.floor(now() / 1000) + Math.min(offer.maxTimeoutSeconds, config.maxAuthorizationSeconds ?? DEFAULT_MAX_AUTHORIZATION_SECONDS);
+    const signed = depositPayload({ signer, channelId, config: channelConfig, offer, deposit: amount, voucherAmount, validBefore });
+    const header = paymentHeader(signed.payload, offer, resource);
+    record = paying.ledger.signed(record.paymentId, { header, headerName: PAYMENT_HEADER, nonce: signed.nonce, validBefore, payer: paying.address });
+    paying.ledger.sent(record.paymentId);
+    const result = await send(url, request, header, scope);
+    const settlement = result.status === null ? null : settlementOf(result);
+    if (result.status >= 200 && result.status < 300 && settlement?.success === true && settlement.transaction) {
+      record = paying.ledger.settled(record.paymentId, { transaction: settlement.transaction, network, payer: paying.address });
+      const charged = chargedIn(settlement) ?? voucherAmount;
+      states.change(channelId, (current) => ({
+        ...current, state: 'open', balance: (balance + amount).toString(),
+        charged: (charged <= voucherAmount ? charged : voucherAmount).toString(),
+        holds: [...current.holds, { id: reservation.id, day: reservation.day, paymentId: record.paymentId }],
+      }));
+    } else if (result.status !== null && result.status < 500) {
+      // Refused: the ledger keeps the authorization open until the chain
+      // shows it used, cancelled or expired (reconciliation.js).
+      const reason = settlement?.errorReason ?? result.paymentRequired?.error;
+      record = paying.ledger.refused(record.paymentId, `refused by the server: ${reason ? sellerText(reason) : `HTTP ${result.status}`}`) ?? paying.ledger.get(record.paymentId);
+    }
+    return { ...result, payment: paymentView(paying.ledger.get(record.paymentId)) };
   }
 
   /** The session now holds the channel it opened. */
@@ -201,7 +225,47 @@ export function createChannelSessions({ paying, store, signer, config, chain, no
    * The result's `payment` is null (the deposit paid for it); `channel` says where it stands.
    */
   function call(session, url, request) {
-    return serialized(session.channelId, () => voucherRequest(session.channelId, url, request, { endpoint: session.endpoint, scope: session.scope }));
+    const { channelId } = session;
+    const scope = { endpoint: session.endpoint, scope: session.scope };
+    return serialized(channelId, async () => {
+      // A top-up whose answer was lost: the chain settles it first.
+      const known = states.get(channelId);
+      if (known?.state === 'opening') await resumeOpening(channelId, known);
+      try {
+        return await voucherRequest(channelId, url, request, scope);
+      } catch (error) {
+        const record = states.get(channelId);
+        if (error.code !== 'ERR_CHANNEL_EXHAUSTED' || !record.topUp) throw error;
+        return topUpRequest(record, url, request, scope, session.sessionId);
+      }
+    });
+  }
+
+  /**
+   * The session opted in (startSession's topUp): the next voucher would pass
+   * the deposit, so `topUp` base units more are deposited on the same channel
+   * with it (the scheme's deposit payload on an existing channel), within the
+   * limits: the per-session limit counts all the session's deposits, the day
+   * the top-up, reserved when made. PolicyError before anything is signed.
+   */
+  async function topUpRequest(record, url, request, scope, sessionId) {
+    const amount = BigInt(record.topUp);
+    const made = BigInt(record.sessionDeposits ?? '0');
+    const sessionLimit = paying.policy.limits.maxPerSession;
+    if (made + amount > sessionLimit) {
+      throw new PolicyError('per_session', `Refused by the per_session rule: a top-up of ${amount} base units would bring this session's deposits to ${made + amount}, ` +
+        `above the per-session limit (CLAWPAY_MAX_PER_SESSION) of ${sessionLimit}; nothing was signed. End the session (the rest is refunded) and start another`,
+      { limit: sessionLimit, amount });
+    }
+    await paying.reconcileOpen();
+    const terms = { network: record.network, asset: record.config.token, payTo: record.config.receiver, amount };
+    const reservation = paying.policy.reserve(terms, { kind: 'session' }); // PolicyError: nothing signed
+    const result = await deposit({
+      channelId: record.channelId, channelConfig: record.config, offer: record.offer, resource: record.resource, network: record.network, terms, url, request,
+      reservation, balance: BigInt(record.balance), base: BigInt(record.charged), price: BigInt(record.price), sessionId, scope,
+    });
+    const ok = states.get(record.channelId).state === 'open';
+    return { result, counted: ok, refused: null, voucher: BigInt(record.charged) + BigInt(record.price), topUp: ok ? amount : null };
   }
 
   /** One request paid by the channel's next voucher (the caller holds the channel's lock). */
