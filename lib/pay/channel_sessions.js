@@ -16,11 +16,12 @@
 // Calls on one channel run one after another in this process (the seller
 // keeps one pending request per channel, and a voucher builds on the last).
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import { decodePaymentResponseHeader } from '@x402/core/http';
 
 import { channelIdOf } from '../channels/voucher.js';
-import { DEFAULT_MAX_AUTHORIZATION_SECONDS } from '../limits.js';
+import { DEFAULT_MAX_AUTHORIZATION_SECONDS, DEFAULT_TIMEOUT_MS } from '../limits.js';
 import { redactSecrets } from '../secret_text.js';
 import { PayError } from './errors.js';
 import { PolicyError } from './policy.js';
@@ -33,13 +34,14 @@ import {
 import { createDepositResume } from './channel_resume.js';
 import { bookChannelReturn } from './channel_returns.js';
 import { createChannelWithdrawal } from './channel_withdrawal.js';
-import { checkCorrection, createChannelStates, shortChannelId } from './channel_state.js';
+import { checkCorrection, createChannelStates, LEASE_MARGIN_MS, shortChannelId } from './channel_state.js';
 import { shownTerm } from './seller_text.js';
 
 const UINT = /^(0|[1-9][0-9]{0,38})$/;
 // A seller's reason, as our messages carry it: cleaned, cut, and no 64-hex-digit run.
 const sellerText = (text) => redactSecrets(shownTerm(text, 200));
 const REFUND_TIMEOUT_MS = 60_000;
+const LEASE_POLL_MS = 10;
 
 function settlementOf(result) {
   const raw = result.headers?.['payment-response'];
@@ -270,9 +272,31 @@ export function createChannelSessions({ paying, store, signer, config, chain, no
 
   /** One request paid by the channel's next voucher (the caller holds the channel's lock). */
   async function voucherRequest(channelId, url, request, scope = null) {
+    try {
+      return await leasedRequest(channelId, url, request, scope);
+    } finally {
+      states.handOver(channelId);
+    }
+  }
+
+  /** The next voucher, once no other process has one in flight on the channel (channel_state.js); bounded. */
+  async function leasedVoucher(channelId, request) {
+    const ttlMs = (request.timeoutMs ?? DEFAULT_TIMEOUT_MS) + LEASE_MARGIN_MS;
+    const deadline = Date.now() + ttlMs + LEASE_MARGIN_MS;
+    for (;;) {
+      const next = states.nextVoucher(channelId, { ttlMs });
+      if (!next.busy) return next;
+      if (Date.now() >= deadline) {
+        throw new PayError('ERR_CHANNEL_BUSY', `channel ${shortChannelId(channelId)}: another process has had a voucher in flight on it for over ${Math.round(ttlMs / 1000)} s; nothing was signed. Retry shortly`);
+      }
+      await sleep(LEASE_POLL_MS);
+    }
+  }
+
+  async function leasedRequest(channelId, url, request, scope) {
     let result = null;
     for (let attempt = 0; attempt < 2; attempt++) {
-      const { record, amount } = states.nextVoucher(channelId);
+      const { record, amount } = await leasedVoucher(channelId, request);
       const header = paymentHeader(voucherPayload({ signer, channelId, config: record.config, network: record.network, amount }), record.offer, record.resource);
       result = await send(url, request, header, scope);
       if (result.status === null) return { result, counted: false, refused: null, voucher: amount };
