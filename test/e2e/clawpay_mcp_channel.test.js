@@ -118,4 +118,28 @@ describe('clawpay-mcp pays the official batch-settlement server through a channe
     assert.equal(await balance(world.payer.address), start - used);
     assert.equal(await balance(receiver.address), receiverStart + used);
   });
+
+  test('x402_session_start with top_up: when the deposit runs out the channel is topped up, counted when made; exact on chain after the refund', async () => {
+    const start = await balance(world.payer.address);
+    const receiverStart = await balance(receiver.address);
+    const small = PRICE * 10n; // the seller's minimum deposit, "0.01"
+    const started = await mcp.callOk('x402_session_start', { endpoint: seller.url, deposit: '0.01', top_up: '0.01' });
+    const { sessionId } = started.structuredContent;
+    const base = BigInt(started.structuredContent.session.channel.charged) - PRICE;
+    const held = BigInt(started.structuredContent.session.channel.deposit);
+    const calls = 15;
+    for (let i = 2; i <= calls; i++) {
+      const fetched = await mcp.callOk('x402_session_fetch', { session_id: sessionId, url: seller.url });
+      assert.equal(fetched.structuredContent.session.channel.charged, String(base + PRICE * BigInt(i)));
+    }
+    const status = await mcp.callOk('x402_session_status', { session_id: sessionId });
+    assert.equal(status.structuredContent.session.channel.deposit, String(held + small), 'one top-up of 0.01');
+    assert.equal(await balance(world.payer.address), start - 2n * small);
+    const used = PRICE * BigInt(calls);
+    const ended = await mcp.callOk('x402_session_end', { session_id: sessionId });
+    assert.equal(ended.structuredContent.refund.refunded, String(2n * small - used));
+    await seller.manager.settle();
+    assert.equal(await balance(world.payer.address), start - used);
+    assert.equal(await balance(receiver.address), receiverStart + used);
+  });
 });
