@@ -14,6 +14,7 @@ const COMMANDS = {
   devnet: { summary: 'a local x402 world: chain, token, facilitator, paid API and paid MCP server', run: async (argv) => (await import('../lib/cli/devnet.js')).devnetCommand(argv) },
   doctor: { summary: 'check clawpay-mcp\'s setup: configuration, RPC, asset, balances, state, policy', run: async (argv) => (await import('../lib/cli/doctor.js')).doctorCommand(argv) },
   dashboard: { summary: 'a local web page: spend per day against the limit, sessions, approvals, payments, receipts', run: async (argv) => (await import('../lib/cli/dashboard.js')).dashboardCommand(argv) },
+  channel: { summary: 'the wallet\'s payment channels; withdraw one without its seller (the timed withdrawal)', run: async (argv) => (await import('../lib/cli/channel.js')).channelCommand(argv) },
   approvals: { summary: 'list, approve or cancel the key-mode wallet\'s queued sends', run: async (argv) => (await import('../lib/cli/approvals.js')).approvalsCommand(argv) },
   receipts: { summary: 'export the paywall\'s receipt ledger (CSV or JSON lines)', run: async (argv) => (await import('../lib/cli/receipts.js')).receiptsCommand(argv) },
   payments: { summary: 'the x402 payments: spent, pending, open authorizations; cancel one on chain', run: async (argv) => (await import('../lib/cli/payments.js')).paymentsCommand(argv) },

@@ -104,7 +104,7 @@ export function commandOutput(name, usage) {
       }
     },
     /**
-     * Runs `work(config, payer)` on the agent's payer (the environment's
+     * Runs `work(config, payer, store)` on the agent's payer (the environment's
      * configuration, the state directory's records) and closes both after;
      * resolves to its exit code, 1 (said why) when either cannot be opened or
      * the work throws.
@@ -116,7 +116,7 @@ export function commandOutput(name, usage) {
       if (!store) return 1;
       const payer = createPayer({ config, store });
       try {
-        return await work(config, payer);
+        return await work(config, payer, store);
       } catch (error) {
         complain(error.message);
         return 1;

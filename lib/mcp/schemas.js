@@ -55,6 +55,9 @@ export const sessionStartInput = z.object({
     'For a seller of batch-settlement payment channels: the deposit, in asset units (e.g. "0.15"). Default: 100 requests\' ' +
     'worth (or the seller\'s minimum deposit), within CLAWPAY_MAX_PER_SESSION and what is left of the day. The whole ' +
     'deposit counts against the limits; x402_session_end asks for the unused part back.'),
+  top_up: z.string().regex(/^[0-9]{1,30}(\.[0-9]{1,18})?$/).optional().describe(
+    'For a channel seller, opt-in: when the deposit runs out, deposit this much more (asset units) on the same channel ' +
+    'instead of failing; each top-up counts against the limits when made, all the session\'s deposits within CLAWPAY_MAX_PER_SESSION.'),
   method: method(' for the paid request'),
   headers: headers('Additional headers for the paid request'),
   body: body('Request body for the paid request (POST/PUT/PATCH)'),

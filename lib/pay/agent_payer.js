@@ -288,6 +288,24 @@ async function openPayer(config, { signer: givenSigner = null, memory = false, s
       return spendReport(paying.ledger, { since, asset, today });
     },
 
+    /**
+     * This wallet's payment channels: list() (the state directory's records,
+     * short ids) and withdraw(id), the timed withdrawal without the seller:
+     * initiates it, says it is waiting, or finalizes it once the channel's
+     * delay has passed on chain (see lib/pay/channel_withdrawal.js).
+     */
+    channels: {
+      list() {
+        open();
+        return channels.listing();
+      },
+      async withdraw(id) {
+        open();
+        await reconciled;
+        return channels.withdraw(id);
+      },
+    },
+
     /** Cancels an open authorization on chain (see payer.js). */
     cancel(paymentId) {
       open();

@@ -9,9 +9,10 @@ import { rpcReadError } from '../wallet/chain_client.js';
 
 const CHANNEL_ABI = parseAbi([
   'function channels(bytes32 channelId) view returns (uint128 balance, uint128 totalClaimed)',
+  'function pendingWithdrawals(bytes32 channelId) view returns (uint128 amount, uint40 initiatedAt)',
 ]);
 
-/** {channel(channelId) → {balance, totalClaimed} (bigints), mined(transaction) → boolean}. */
+/** {channel(channelId) → {balance, totalClaimed} (bigints), withdrawal, time, gas, mined(transaction) → boolean}. */
 export function createChannelChain({ rpcUrl, timeoutMs = 30_000 }) {
   const client = createPublicClient({ transport: http(rpcUrl, { timeout: timeoutMs, retryCount: 1 }) });
   const read = async (what, fn) => {
@@ -28,6 +29,17 @@ export function createChannelChain({ rpcUrl, timeoutMs = 30_000 }) {
       });
       return { balance, totalClaimed };
     }),
+    /** The timed withdrawal pending on the channel: {amount (bigint), initiatedAt (Unix seconds; 0: none)}. */
+    withdrawal: (channelId) => read('a channel\'s pending withdrawal (x402BatchSettlement.pendingWithdrawals)', async () => {
+      const [amount, initiatedAt] = await client.readContract({
+        address: BATCH_SETTLEMENT_ADDRESS, abi: CHANNEL_ABI, functionName: 'pendingWithdrawals', args: [channelId],
+      });
+      return { amount, initiatedAt: Number(initiatedAt) };
+    }),
+    /** The latest block's timestamp (Unix seconds): the contract's clock. */
+    time: () => read('the latest block', async () => Number((await client.getBlock({ blockTag: 'latest' })).timestamp)),
+    /** An address's ETH balance in wei (to pay for gas). */
+    gas: (address) => read(`the ETH balance of ${address}`, () => client.getBalance({ address })),
     /** Waits for the transaction's receipt: true when it succeeded, false when it reverted. */
     mined: (transaction) => read(`the receipt of ${transaction}`, async () => {
       const receipt = await client.waitForTransactionReceipt({ hash: transaction, timeout: timeoutMs, pollingInterval: 250 });

@@ -16,27 +16,32 @@
 // Calls on one channel run one after another in this process (the seller
 // keeps one pending request per channel, and a voucher builds on the last).
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import { decodePaymentResponseHeader } from '@x402/core/http';
 
 import { channelIdOf } from '../channels/voucher.js';
-import { DEFAULT_MAX_AUTHORIZATION_SECONDS } from '../limits.js';
+import { DEFAULT_MAX_AUTHORIZATION_SECONDS, DEFAULT_TIMEOUT_MS } from '../limits.js';
 import { redactSecrets } from '../secret_text.js';
 import { PayError } from './errors.js';
+import { PolicyError } from './policy.js';
 import { paymentView } from './fetch_result.js';
 import { callKey } from './payment_ledger.js';
-import { keptAmount } from './spend_report.js';
 import { channelConfigOf, channelOfferOf, depositFor } from './channel_offer.js';
 import {
   PAYMENT_HEADER, depositPayload, paymentHeader, refundPayload, voucherPayload, whereOf,
 } from './channel_payload.js';
-import { checkCorrection, createChannelStates, shortChannelId } from './channel_state.js';
+import { createDepositResume } from './channel_resume.js';
+import { bookChannelReturn } from './channel_returns.js';
+import { createChannelWithdrawal } from './channel_withdrawal.js';
+import { checkCorrection, createChannelStates, LEASE_MARGIN_MS, shortChannelId } from './channel_state.js';
 import { shownTerm } from './seller_text.js';
 
 const UINT = /^(0|[1-9][0-9]{0,38})$/;
 // A seller's reason, as our messages carry it: cleaned, cut, and no 64-hex-digit run.
 const sellerText = (text) => redactSecrets(shownTerm(text, 200));
 const REFUND_TIMEOUT_MS = 60_000;
+const LEASE_POLL_MS = 10;
 
 function settlementOf(result) {
   const raw = result.headers?.['payment-response'];
@@ -64,6 +69,7 @@ function chargedIn(settlement) {
  */
 export function createChannelSessions({ paying, store, signer, config, chain, now = Date.now }) {
   const states = createChannelStates({ store, now });
+  const { resumeOpening } = createDepositResume({ paying, states, chain });
   const locks = new Map();
   const where = { v1Network: config.v1Network, chainId: config.chainId, asset: config.asset };
 
@@ -94,7 +100,7 @@ export function createChannelSessions({ paying, store, signer, config, chain, no
    * signed, or PayError. `live(sessionId)`: whether the session holding the
    * channel is still usable (an expired or ended one lets it go).
    */
-  async function open({ url, paymentRequired, request, deposit: wanted = null, cap = null, live = () => true }) {
+  async function open({ url, paymentRequired, request, deposit: wanted = null, cap = null, topUp = null, live = () => true }) {
     const read = channelOfferOf(paymentRequired, where, config.policy);
     if (!read) throw new PayError('ERR_SESSION_NOT_OFFERED', `${url} offers no batch-settlement channel this wallet can open`);
     const channelConfig = channelConfigOf(paying.address, read);
@@ -105,23 +111,33 @@ export function createChannelSessions({ paying, store, signer, config, chain, no
       if (known?.state === 'refused') {
         throw new PayError('ERR_CHANNEL_REFUSED', `channel ${shortChannelId(channelId)} with this seller was closed as refused: ${known.refusal?.reason}; nothing was signed`);
       }
+      if (known?.state === 'withdrawing') {
+        throw new PayError('ERR_CHANNEL_WITHDRAWING', `channel ${shortChannelId(channelId)} with this seller is being withdrawn (finalize after ${new Date(known.withdrawal.finalizeAfter * 1000).toISOString()}: payer.channels.withdraw / clawpay channel withdraw); nothing was signed`);
+      }
       if (known?.state === 'open' && known.sessionId && live(known.sessionId)) {
         throw new PayError('ERR_CHANNEL_IN_USE', `channel ${shortChannelId(channelId)} with this seller is in use by session ${known.sessionId}; end it first. Nothing was signed`);
       }
-      // An open channel a past session left (expired, not refunded) serves the new one as it is:
-      // no new deposit, the first request paid by its next voucher.
-      if (known?.state === 'open' && wanted === null && BigInt(known.balance) - BigInt(known.charged) >= BigInt(known.price)) {
+      // A deposit whose answer was lost: the chain says whether it landed before anything new is signed.
+      const resumed = known?.state === 'opening' ? await resumeOpening(channelId, known) : false;
+      // An open channel a past session left (expired, not refunded), or one a lost deposit opened,
+      // serves the new one as it is: no new deposit, the first request paid by its next voucher.
+      const usable = resumed || (known?.state === 'open' && wanted === null && BigInt(known.balance) - BigInt(known.charged) >= BigInt(known.price));
+      if (usable) {
+        states.change(channelId, (current) => ({
+          ...current, topUp: topUp === null ? null : topUp.toString(), sessionDeposits: resumed ? current.depositAmount : '0',
+        }));
         const paid = await voucherRequest(channelId, url, request);
         if (paid.refused) throw new PayError('ERR_CHANNEL_REFUSED', `channel ${shortChannelId(channelId)}: ${paid.refused}; nothing more is signed`);
-        const deposit = paying.ledger.get(known.depositPaymentId);
-        return { result: { ...paid.result, payment: deposit ? paymentView(deposit) : null, paymentRequired }, channelId };
+        const made = paying.ledger.get(states.get(channelId).depositPaymentId);
+        return { result: { ...paid.result, payment: made ? paymentView(made) : null, paymentRequired }, channelId };
       }
       // What the channel holds is the chain's word (a deposit whose answer was lost shows there); the
       // running total is our own record's, or what the seller claimed on chain when that is more.
       const onChain = await chain?.channel(channelId);
-      const balance = onChain?.balance ?? BigInt(known?.balance ?? '0');
+      const latest = states.get(channelId) ?? null;
+      const balance = onChain?.balance ?? BigInt(latest?.balance ?? '0');
       const claimed = onChain?.totalClaimed ?? 0n;
-      const base = known && BigInt(known.charged) > claimed ? BigInt(known.charged) : claimed;
+      const base = latest && BigInt(latest.charged) > claimed ? BigInt(latest.charged) : claimed;
       const price = read.terms.amount;
 
       await paying.reconcileOpen();
@@ -132,53 +148,73 @@ export function createChannelSessions({ paying, store, signer, config, chain, no
       const amount = depositFor(read, { wanted, ceiling });
       const terms = { ...read.terms, amount };
       const reservation = paying.policy.reserve(terms, { kind: 'session', cap }); // PolicyError: nothing signed
-      const voucherAmount = base + price;
-      let record;
-      try {
-        if (voucherAmount > balance + amount) {
-          throw new PayError('ERR_CHANNEL_DEPOSIT', `a deposit of ${amount} base units does not cover one request of ${price} on channel ${shortChannelId(channelId)}; nothing was signed`);
-        }
-        const method = request.method ?? 'GET';
-        record = paying.ledger.begin({
-          ...callKey({ idempotencyKey: `channel-deposit:${randomUUID()}`, purpose: 'session', method, url, body: request.body }),
-          explicitKey: true, kind: 'session', url, payUrl: url, method, payMethod: method, x402Version: 2, offer: read.offer,
-          network, asset: terms.asset, payTo: terms.payTo, amount, decimals: config.asset.decimals, reservation: reservation.toJSON(),
-        });
-      } catch (error) {
-        reservation.release();
-        throw error;
-      }
-      // Write-ahead: the first voucher is on record before it is signed and sent.
-      states.change(channelId, (current) => ({
-        channelId, network, endpoint: url, config: channelConfig, offer: read.offer, resource: paymentRequired.resource ?? null,
-        price: price.toString(), refunds: [], holds: [], ...current,
-        state: 'opening', balance: balance.toString(), charged: base.toString(),
-        signed: (current && BigInt(current.signed) > voucherAmount ? BigInt(current.signed) : voucherAmount).toString(),
-        sessionId: null, depositPaymentId: record.paymentId, depositAmount: amount.toString(),
-      }));
-      const validBefore = Math.floor(Date.now() / 1000) + Math.min(read.offer.maxTimeoutSeconds, config.maxAuthorizationSeconds ?? DEFAULT_MAX_AUTHORIZATION_SECONDS);
-      const signed = depositPayload({ signer, channelId, config: channelConfig, offer: read.offer, deposit: amount, voucherAmount, validBefore });
-      const header = paymentHeader(signed.payload, read.offer, paymentRequired.resource);
-      record = paying.ledger.signed(record.paymentId, { header, headerName: PAYMENT_HEADER, nonce: signed.nonce, validBefore, payer: paying.address });
-      paying.ledger.sent(record.paymentId);
-      const result = await send(url, request, header);
-      const settlement = result.status === null ? null : settlementOf(result);
-      if (result.status >= 200 && result.status < 300 && settlement?.success === true && settlement.transaction) {
-        record = paying.ledger.settled(record.paymentId, { transaction: settlement.transaction, network, payer: paying.address });
-        const charged = chargedIn(settlement) ?? voucherAmount;
-        states.change(channelId, (current) => ({
-          ...current, state: 'open', balance: (balance + amount).toString(),
-          charged: (charged <= voucherAmount ? charged : voucherAmount).toString(),
-          holds: [...current.holds, { id: reservation.id, day: reservation.day, paymentId: record.paymentId }],
-        }));
-      } else if (result.status !== null && result.status < 500) {
-        // Refused: the ledger keeps the authorization open until the chain
-        // shows it used, cancelled or expired (reconciliation.js).
-        const reason = settlement?.errorReason ?? result.paymentRequired?.error;
-        record = paying.ledger.refused(record.paymentId, `refused by the server: ${reason ? sellerText(reason) : `HTTP ${result.status}`}`) ?? paying.ledger.get(record.paymentId);
-      }
-      return { result: { ...result, payment: paymentView(paying.ledger.get(record.paymentId)), paymentRequired }, channelId };
+      const result = await deposit({
+        channelId, channelConfig, offer: read.offer, resource: paymentRequired.resource ?? null, network, terms, url, request, reservation, balance, base, price,
+        topUp,
+      });
+      return { result: { ...result, paymentRequired }, channelId };
     });
+  }
+
+  /**
+   * Deposits `terms.amount` (reserved as `reservation`) on the channel with
+   * the voucher for base + price, paying `url`'s request: the paying fetch's
+   * result with `payment` the deposit. Write-ahead: the channel is `opening`
+   * and the voucher on record before anything is signed; a lost answer leaves
+   * it so until the chain settles it (channel_resume.js). A top-up keeps the
+   * session that holds the channel (`sessionId`) and its scope.
+   */
+  async function deposit({
+    channelId, channelConfig, offer, resource, network, terms, url, request, reservation, balance, base, price, sessionId = null, scope = null, topUp = null,
+  }) {
+    const { amount } = terms;
+    const voucherAmount = base + price;
+    let record;
+    try {
+      if (voucherAmount > balance + amount) {
+        throw new PayError('ERR_CHANNEL_DEPOSIT', `a deposit of ${amount} base units does not cover one request of ${price} on channel ${shortChannelId(channelId)}; nothing was signed`);
+      }
+      const method = request.method ?? 'GET';
+      record = paying.ledger.begin({
+        ...callKey({ idempotencyKey: `channel-deposit:${randomUUID()}`, purpose: 'session', method, url, body: request.body }),
+        explicitKey: true, kind: 'session', url, payUrl: url, method, payMethod: method, x402Version: 2, offer,
+        network, asset: terms.asset, payTo: terms.payTo, amount, decimals: config.asset.decimals, reservation: reservation.toJSON(),
+      });
+    } catch (error) {
+      reservation.release();
+      throw error;
+    }
+    states.change(channelId, (current) => ({
+      channelId, network, endpoint: url, config: channelConfig, offer, resource,
+      price: price.toString(), refunds: [], holds: [], ...current,
+      state: 'opening', prior: current?.state ?? null, balance: balance.toString(), charged: base.toString(),
+      signed: (current && BigInt(current.signed) > voucherAmount ? BigInt(current.signed) : voucherAmount).toString(),
+      sessionId, depositPaymentId: record.paymentId, depositAmount: amount.toString(),
+      ...(sessionId === null ? { topUp: topUp === null ? null : topUp.toString(), sessionDeposits: amount.toString() }
+        : { sessionDeposits: (BigInt(current.sessionDeposits ?? '0') + amount).toString() }),
+    }));
+    const validBefore = Math.floor(now() / 1000) + Math.min(offer.maxTimeoutSeconds, config.maxAuthorizationSeconds ?? DEFAULT_MAX_AUTHORIZATION_SECONDS);
+    const signed = depositPayload({ signer, channelId, config: channelConfig, offer, deposit: amount, voucherAmount, validBefore });
+    const header = paymentHeader(signed.payload, offer, resource);
+    record = paying.ledger.signed(record.paymentId, { header, headerName: PAYMENT_HEADER, nonce: signed.nonce, validBefore, payer: paying.address });
+    paying.ledger.sent(record.paymentId);
+    const result = await send(url, request, header, scope);
+    const settlement = result.status === null ? null : settlementOf(result);
+    if (result.status >= 200 && result.status < 300 && settlement?.success === true && settlement.transaction) {
+      record = paying.ledger.settled(record.paymentId, { transaction: settlement.transaction, network, payer: paying.address });
+      const charged = chargedIn(settlement) ?? voucherAmount;
+      states.change(channelId, (current) => ({
+        ...current, state: 'open', balance: (balance + amount).toString(),
+        charged: (charged <= voucherAmount ? charged : voucherAmount).toString(),
+        holds: [...current.holds, { id: reservation.id, day: reservation.day, paymentId: record.paymentId }],
+      }));
+    } else if (result.status !== null && result.status < 500) {
+      // Refused: the ledger keeps the authorization open until the chain
+      // shows it used, cancelled or expired (reconciliation.js).
+      const reason = settlement?.errorReason ?? result.paymentRequired?.error;
+      record = paying.ledger.refused(record.paymentId, `refused by the server: ${reason ? sellerText(reason) : `HTTP ${result.status}`}`) ?? paying.ledger.get(record.paymentId);
+    }
+    return { ...result, payment: paymentView(paying.ledger.get(record.paymentId)) };
   }
 
   /** The session now holds the channel it opened. */
@@ -191,14 +227,76 @@ export function createChannelSessions({ paying, store, signer, config, chain, no
    * The result's `payment` is null (the deposit paid for it); `channel` says where it stands.
    */
   function call(session, url, request) {
-    return serialized(session.channelId, () => voucherRequest(session.channelId, url, request, { endpoint: session.endpoint, scope: session.scope }));
+    const { channelId } = session;
+    const scope = { endpoint: session.endpoint, scope: session.scope };
+    return serialized(channelId, async () => {
+      // A top-up whose answer was lost: the chain settles it first.
+      const known = states.get(channelId);
+      if (known?.state === 'opening') await resumeOpening(channelId, known);
+      try {
+        return await voucherRequest(channelId, url, request, scope);
+      } catch (error) {
+        const record = states.get(channelId);
+        if (error.code !== 'ERR_CHANNEL_EXHAUSTED' || !record.topUp) throw error;
+        return topUpRequest(record, url, request, scope, session.sessionId);
+      }
+    });
+  }
+
+  /**
+   * The session opted in (startSession's topUp): the next voucher would pass
+   * the deposit, so `topUp` base units more are deposited on the same channel
+   * with it (the scheme's deposit payload on an existing channel), within the
+   * limits: the per-session limit counts all the session's deposits, the day
+   * the top-up, reserved when made. PolicyError before anything is signed.
+   */
+  async function topUpRequest(record, url, request, scope, sessionId) {
+    const amount = BigInt(record.topUp);
+    const made = BigInt(record.sessionDeposits ?? '0');
+    const sessionLimit = paying.policy.limits.maxPerSession;
+    if (made + amount > sessionLimit) {
+      throw new PolicyError('per_session', `Refused by the per_session rule: a top-up of ${amount} base units would bring this session's deposits to ${made + amount}, ` +
+        `above the per-session limit (CLAWPAY_MAX_PER_SESSION) of ${sessionLimit}; nothing was signed. End the session (the rest is refunded) and start another`,
+      { limit: sessionLimit, amount });
+    }
+    await paying.reconcileOpen();
+    const terms = { network: record.network, asset: record.config.token, payTo: record.config.receiver, amount };
+    const reservation = paying.policy.reserve(terms, { kind: 'session' }); // PolicyError: nothing signed
+    const result = await deposit({
+      channelId: record.channelId, channelConfig: record.config, offer: record.offer, resource: record.resource, network: record.network, terms, url, request,
+      reservation, balance: BigInt(record.balance), base: BigInt(record.charged), price: BigInt(record.price), sessionId, scope,
+    });
+    const ok = states.get(record.channelId).state === 'open';
+    return { result, counted: ok, refused: null, voucher: BigInt(record.charged) + BigInt(record.price), topUp: ok ? amount : null };
   }
 
   /** One request paid by the channel's next voucher (the caller holds the channel's lock). */
   async function voucherRequest(channelId, url, request, scope = null) {
+    try {
+      return await leasedRequest(channelId, url, request, scope);
+    } finally {
+      states.handOver(channelId);
+    }
+  }
+
+  /** The next voucher, once no other process has one in flight on the channel (channel_state.js); bounded. */
+  async function leasedVoucher(channelId, request) {
+    const ttlMs = (request.timeoutMs ?? DEFAULT_TIMEOUT_MS) + LEASE_MARGIN_MS;
+    const deadline = Date.now() + ttlMs + LEASE_MARGIN_MS;
+    for (;;) {
+      const next = states.nextVoucher(channelId, { ttlMs });
+      if (!next.busy) return next;
+      if (Date.now() >= deadline) {
+        throw new PayError('ERR_CHANNEL_BUSY', `channel ${shortChannelId(channelId)}: another process has had a voucher in flight on it for over ${Math.round(ttlMs / 1000)} s; nothing was signed. Retry shortly`);
+      }
+      await sleep(LEASE_POLL_MS);
+    }
+  }
+
+  async function leasedRequest(channelId, url, request, scope) {
     let result = null;
     for (let attempt = 0; attempt < 2; attempt++) {
-      const { record, amount } = states.nextVoucher(channelId);
+      const { record, amount } = await leasedVoucher(channelId, request);
       const header = paymentHeader(voucherPayload({ signer, channelId, config: record.config, network: record.network, amount }), record.offer, record.resource);
       result = await send(url, request, header, scope);
       if (result.status === null) return { result, counted: false, refused: null, voucher: amount };
@@ -225,20 +323,6 @@ export function createChannelSessions({ paying, store, signer, config, chain, no
    * {asked, refunded (bigint, mined), transaction, error}. What came back
    * returns to the budget; the channel is then closed.
    */
-  // The deposits' payments are reported net of what came back (spend_report.js
-  // keptAmount), newest deposit first; the ledger counts each refund transaction once.
-  function bookRefund(holds, refunded, transaction) {
-    let left = refunded;
-    for (const { paymentId } of [...holds].reverse()) {
-      const deposit = paymentId ? paying.ledger.get(paymentId) : null;
-      if (left === 0n || !deposit) continue;
-      const kept = keptAmount(deposit);
-      const part = left < kept ? left : kept;
-      paying.ledger.refunded(paymentId, { amount: part, transaction });
-      left -= part;
-    }
-  }
-
   function refund(channelId) {
     return serialized(channelId, async () => {
       let record = states.get(channelId);
@@ -275,13 +359,7 @@ export function createChannelSessions({ paying, store, signer, config, chain, no
       const { balance } = await chain.channel(channelId);
       const before = BigInt(record.balance);
       const refunded = before > balance ? before - balance : 0n;
-      // The budget gets back what the chain shows returned, newest deposit first, once per refund.
-      let left = refunded;
-      for (const hold of [...record.holds].reverse()) {
-        if (left === 0n) break;
-        left -= paying.policy.releasePart(hold, left, settlement.transaction);
-      }
-      bookRefund(record.holds, refunded, settlement.transaction);
+      bookChannelReturn(paying, record.holds, refunded, settlement.transaction);
       states.change(channelId, (current) => ({
         ...current, state: 'closed', balance: balance.toString(),
         refunds: [...current.refunds, { transaction: settlement.transaction, amount: refunded.toString(), at: now() }],
@@ -290,8 +368,14 @@ export function createChannelSessions({ paying, store, signer, config, chain, no
     });
   }
 
+  const exits = createChannelWithdrawal({ paying, states, chain, exclusive: serialized, now });
+
   return {
     offered, open, attach, call, refund, get: states.get, list: states.list,
+    /** The channels as listed (channel_withdrawal.js channelListing). */
+    listing: exits.list,
+    /** The timed withdrawal: initiates, waits or finalizes (channel_withdrawal.js). */
+    withdraw: exits.withdraw,
     /** Writes the running totals confirmed since the last voucher (close it before the store). */
     flush: () => states.flushAll(),
   };

@@ -2,7 +2,9 @@
 // state directory, beside sessions.journal) as `channel/<channelId>`:
 //
 //   {channelId, network, endpoint, config, offer, resource, price,
-//    state: 'opening' | 'open' | 'closed' | 'refused',
+//    state: 'opening' | 'open' | 'closed' | 'refused',   (opening: a deposit sent, its
+//           outcome unknown — the chain settles it before anything new is signed, channel_resume.js;
+//           prior: the state to go back to when it provably did not land)
 //    balance   what the channel holds for us as we know it (deposits − refunds)
 //    signed    the highest cumulative voucher ever given (written BEFORE it is sent)
 //    charged   the server's running total as last confirmed
@@ -17,7 +19,19 @@
 // voucher's record (one fdatasync per request, not two): lost in a crash, it
 // costs one resync with the seller (the same voucher again, then its
 // corrective 402), never a voucher below one given.
+//
+// Processes sharing a channel (two buyers on one state directory) take turns:
+// the voucher's write also takes the channel's in-flight lease (inFlight:
+// {owner, pid, until}); another process finding it held by a live process
+// records itself as waiting and polls. The holder, once its answer is in,
+// hands the lease over with its confirmed total written (handOver) — only when
+// someone waits, so a lone process still writes once per request. A lease
+// ends by itself at `until` (the request's timeout and a margin) or when its
+// process is gone.
+import { randomUUID } from 'node:crypto';
+
 import { recoverVoucherSigner } from '../channels/voucher.js';
+import { DEFAULT_TIMEOUT_MS } from '../limits.js';
 import { sameAddress } from '../hashing.js';
 import { PayError } from './errors.js';
 import { whereOf } from './channel_payload.js';
@@ -28,7 +42,22 @@ const UINT = /^(0|[1-9][0-9]{0,38})$/;
 /** A channel id as messages show it: 8 hex digits (never a 64-hex-digit run). */
 export const shortChannelId = (channelId) => `${channelId.slice(0, 10)}…`;
 
+/** How long a lease on a channel lasts past its request's timeout, unless handed over sooner. */
+export const LEASE_MARGIN_MS = 5_000;
+const DEFAULT_LEASE_MS = DEFAULT_TIMEOUT_MS + LEASE_MARGIN_MS;
+
+function processAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+}
+
 export function createChannelStates({ store, now = Date.now }) {
+  // This process's name on the channels' in-flight leases.
+  const owner = `${process.pid}/${randomUUID()}`;
   const idOf = (channelId) => `${PREFIX}${channelId.toLowerCase()}`;
   // channel id (lower case) → the server's running total confirmed since the record was last written.
   const confirmed = new Map();
@@ -50,12 +79,30 @@ export function createChannelStates({ store, now = Date.now }) {
 
   /**
    * The next voucher's amount, recorded as signed before it is made:
-   * charged + price. Throws ERR_CHANNEL_CLOSED, ERR_CHANNEL_EXHAUSTED (above
-   * the balance) or ERR_CHANNEL_STATE (below a voucher already given).
+   * charged + price, and the channel's in-flight lease taken for this
+   * process (see above) until `ttlMs` from now. {record, amount}, or {busy:
+   * true} (nothing signed; this process is recorded as waiting) while
+   * another live process holds the lease. Throws ERR_CHANNEL_CLOSED,
+   * ERR_CHANNEL_EXHAUSTED (above the balance) or ERR_CHANNEL_STATE (below a
+   * voucher already given).
    */
-  function nextVoucher(channelId) {
+  function nextVoucher(channelId, { ttlMs = DEFAULT_LEASE_MS } = {}) {
     let amount = null;
-    const record = change(channelId, (current) => {
+    let busy = false;
+    const record = store.update(idOf(channelId), (raw) => {
+      const t = Date.now();
+      const live = (lease) => Boolean(lease) && lease.until > t && processAlive(lease.pid);
+      const held = raw?.inFlight;
+      const ours = held?.owner === owner;
+      const waiting = raw?.waiting;
+      // Held by another live process, or free with another process first in line: our turn comes after.
+      if (!ours && (live(held) || (waiting?.owner !== owner && live(waiting)))) {
+        busy = true;
+        if (live(waiting)) return undefined; // in line already (we, or another before us)
+        return { ...raw, waiting: { owner, pid: process.pid, until: t + ttlMs }, updatedAt: now() };
+      }
+      // Our confirmed total counts only while the lease stayed ours; else the record's, as its last holder wrote it.
+      const current = ours || !held ? withConfirmed(raw) : raw;
       if (!current || current.state !== 'open') {
         throw new PayError('ERR_CHANNEL_CLOSED', `channel ${shortChannelId(channelId)} is ${current?.state ?? 'unknown'}: nothing more is signed on it`);
       }
@@ -68,9 +115,29 @@ export function createChannelStates({ store, now = Date.now }) {
           'end the session (the rest is refunded) and start another. Nothing was signed');
       }
       amount = next;
-      return { ...current, signed: (next > BigInt(current.signed) ? next : BigInt(current.signed)).toString() };
+      return {
+        ...current, signed: (next > BigInt(current.signed) ? next : BigInt(current.signed)).toString(),
+        inFlight: { owner, pid: process.pid, until: t + ttlMs }, waiting: current.waiting?.owner === owner ? null : current.waiting ?? null, updatedAt: now(),
+      };
     });
-    return { record, amount };
+    confirmed.delete(channelId.toLowerCase());
+    return busy ? { busy: true } : { record, amount };
+  }
+
+  /**
+   * The answer to this process's voucher is in: when another process waits
+   * for the channel, the lease goes to it with the confirmed total written
+   * (one more write); alone, nothing is written and the lease stays ours.
+   */
+  function handOver(channelId) {
+    let wrote = false;
+    store.update(idOf(channelId), (raw) => {
+      const waiting = raw?.waiting;
+      if (raw?.inFlight?.owner !== owner || !waiting || waiting.owner === owner || waiting.until <= Date.now() || !processAlive(waiting.pid)) return undefined;
+      wrote = true;
+      return { ...withConfirmed(raw), inFlight: null, updatedAt: now() };
+    });
+    if (wrote) confirmed.delete(channelId.toLowerCase());
   }
 
   /** The server confirmed its running total `charged` (within what we signed): kept until the next write. */
@@ -92,7 +159,7 @@ export function createChannelStates({ store, now = Date.now }) {
   }
 
   return {
-    get, change, nextVoucher, confirm, flush, refuse,
+    get, change, nextVoucher, handOver, confirm, flush, refuse,
     list: () => store.list(PREFIX).map(({ value }) => withConfirmed(value)),
     flushAll: () => { for (const id of [...confirmed.keys()]) flush(id); },
   };

@@ -53,7 +53,7 @@ import { createChainReader } from './chain_reader.js';
 import { createDelivery } from './delivery.js';
 import { DEFAULT_MAX_BODY_BYTES, normalize } from './fetch_request.js';
 import { createPaymentFlow } from './payment_flow.js';
-import { PaymentLedger } from './payment_ledger.js';
+import { OPEN_STATES, PaymentLedger } from './payment_ledger.js';
 import { officialClient } from './payment_signature.js';
 import { paymentView } from './fetch_result.js';
 import { SpendPolicy, utcDay } from './policy.js';
@@ -182,6 +182,15 @@ export function createPayer({
 
     /** Asks the chain about open authorizations (bounded; nothing when none is open). */
     reconcileOpen,
+
+    /** The durable transaction sender for the payer's key (lib/wallet/tx_sender.js), or null (no RPC, or no key of its own). */
+    txSender: senderOf,
+
+    /** Asks the chain about one payment, when it is open, and applies the answer: its record (or null). */
+    async resolvePayment(paymentId) {
+      const record = ledger.get(paymentId);
+      return record && OPEN_STATES.includes(record.state) ? resolve(record) : record;
+    },
 
     /**
      * Cancels an open authorization on chain (EIP-3009 cancelAuthorization,

@@ -102,8 +102,12 @@ export interface ChannelInfo {
   /** The channel id cut to 8 hex digits, for showing. */
   id: string;
   fullId: Hex;
-  /** 'opening': the deposit's outcome is not known yet; 'refused': its seller lied about what we signed — nothing more is signed. */
-  state: 'opening' | 'open' | 'closed' | 'refused';
+  /**
+   * 'opening': a deposit's outcome is not known yet (the next start or call asks the chain first: resumed if it
+   * landed, released if it provably did not, else ERR_CHANNEL_DEPOSIT_UNKNOWN); 'refused': its seller lied about
+   * what we signed — nothing more is signed; 'withdrawing': a timed withdrawal is pending (payer.channels.withdraw).
+   */
+  state: 'opening' | 'open' | 'closed' | 'refused' | 'withdrawing';
   /** What the channel holds for the wallet: deposits less refunds. */
   deposit: bigint;
   /** The seller's running total, as last confirmed. */
@@ -197,6 +201,13 @@ export interface StartSessionOptions extends PayFetchInit {
    * against the limits when made; what end() gets refunded comes back once the refund is mined.
    */
   deposit?: bigint | null;
+  /**
+   * A channel seller only, opt-in (default null: off — the session's fetch rejects with ERR_CHANNEL_EXHAUSTED when
+   * the deposit runs out): base units deposited more on the same channel each time the next voucher would pass
+   * the deposit. Each top-up is reserved when made (the day's budget), and all the session's deposits together
+   * stay within maxPerSession (PolicyError per_session before anything is signed).
+   */
+  topUp?: bigint | null;
   /** Up to 100 characters; kept and shown. */
   label?: string;
   idempotencyKey?: string;
@@ -378,7 +389,9 @@ export interface Payer {
   fetch(url: string | URL, init?: PayerFetchInit): Promise<PaidResponse>;
   /**
    * The kind follows the seller's 402 (clawpay, else channel, else siwx). Channel: ERR_CHANNEL_REFUSED (its seller
-   * was caught lying), ERR_CHANNEL_IN_USE (another live session holds it). Rejects with PayError: ERR_SESSION_NOT_OFFERED (it sells
+   * was caught lying), ERR_CHANNEL_IN_USE (another live session holds it), ERR_CHANNEL_WITHDRAWING (a timed
+   * withdrawal is pending), ERR_CHANNEL_DEPOSIT_UNKNOWN (an earlier deposit's outcome is not known yet: nothing
+   * signed; retry after its validBefore, or cancel it). Rejects with PayError: ERR_SESSION_NOT_OFFERED (it sells
    * neither; nothing paid; `offered` lists its per-call offers), ERR_SESSION_NOT_SOLD, ERR_SESSION_NOT_PAID,
    * ERR_SESSION_NOT_SETTLED, ERR_SESSION_NOT_KEPT; or PolicyError.
    */
@@ -392,7 +405,52 @@ export interface Payer {
   payments(options?: { since?: Date | number }): PaymentInfo[];
   spend(options?: { since?: Date | number }): Promise<SpendReport>;
   cancel(paymentId: string): Promise<{ payment: PaymentView; cancelled: boolean; transaction: Hex | null }>;
+  /** The wallet's payment channels, and the timed withdrawal out of one without its seller. */
+  readonly channels: {
+    /** As the state directory records them, oldest first. */
+    list(): ChannelListing[];
+    /**
+     * `id`: the listing's short id (0x + 8 hex digits) or more of the id. Sent from the payer's key (it pays the
+     * gas). Rejects with PayError: ERR_NOTHING_TO_WITHDRAW (nothing unclaimed, nothing pending: nothing sent, nothing
+     * released), ERR_NO_GAS, ERR_CHANNEL_NOT_FOUND, ERR_CHANNEL_AMBIGUOUS, ERR_CHANNEL_OPENING, ERR_WITHDRAW_UNAVAILABLE,
+     * ERR_TX_REVERTED, or the transaction sender's codes (ERR_TX_UNCERTAIN: run it again to resume).
+     */
+    withdraw(id: string): Promise<ChannelWithdrawal>;
+  };
   close(): Promise<void>;
+}
+
+/** A channel in payer.channels.list(); amounts in base units. */
+export interface ChannelListing {
+  /** The channel id cut to 8 hex digits (what withdraw takes). */
+  id: string;
+  state: ChannelInfo['state'];
+  endpoint: string;
+  payTo: Address;
+  deposit: bigint;
+  charged: bigint;
+  signed: bigint;
+  remaining: bigint;
+  sessionId: string | null;
+  /** A pending timed withdrawal: the amount announced, when it can be finalized (Unix seconds, chain time). */
+  withdrawal: { amount: bigint; finalizeAfter: number; transaction: Hex | null } | null;
+  /** Why the seller's channel was refused, or null. */
+  refusal: string | null;
+}
+
+/**
+ * payer.channels.withdraw's answer. 'initiated': initiateWithdraw of everything unclaimed was mined (no more vouchers
+ * on the channel; the seller may still claim what it holds vouchers for until finalizeAfter); 'waiting': pending,
+ * the delay not passed on the chain's clock (nothing sent); 'finalized': finalizeWithdraw mined, `amount` paid back
+ * and returned to the day's budget, once.
+ */
+export interface ChannelWithdrawal {
+  action: 'initiated' | 'waiting' | 'finalized';
+  amount: bigint;
+  /** Unix seconds (chain time); null once finalized. */
+  finalizeAfter: number | null;
+  transaction: Hex | null;
+  channel: ChannelListing;
 }
 
 export interface CreatePayer {

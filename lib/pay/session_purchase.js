@@ -15,7 +15,7 @@ import { createKindChoice, offeredTerms } from './session_kind.js';
 import { purchaseOutcome, SESSION_SCOPES } from './sessions.js';
 import { paymentInfo } from './spend_report.js';
 
-const OPTIONS = new Set(['scope', 'ttlSeconds', 'maxPayment', 'deposit', 'label', 'method', 'headers', 'body', 'timeoutMs', 'idempotencyKey']);
+const OPTIONS = new Set(['scope', 'ttlSeconds', 'maxPayment', 'deposit', 'topUp', 'label', 'method', 'headers', 'body', 'timeoutMs', 'idempotencyKey']);
 
 function checkOptions(endpoint, options, config) {
   if (typeof endpoint !== 'string' || !normalizeUrl(endpoint)) {
@@ -23,19 +23,20 @@ function checkOptions(endpoint, options, config) {
   }
   if (options === null || typeof options !== 'object') throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'Expected an object for options');
   onlyKnownKeys(options, OPTIONS, 'startSession options');
-  const { scope = 'prefix', ttlSeconds = config.sessionTtlSeconds, maxPayment = null, deposit = null, label } = options;
+  const { scope = 'prefix', ttlSeconds = config.sessionTtlSeconds, maxPayment = null, deposit = null, topUp = null, label } = options;
   if (!SESSION_SCOPES.includes(scope)) throw invalidValue('"prefix" or "exact"', 'scope', scope);
   if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds < MIN_SESSION_TTL_SECONDS || ttlSeconds > MAX_SESSION_TTL_SECONDS) {
     throw invalidValue(`an integer from ${MIN_SESSION_TTL_SECONDS} to ${MAX_SESSION_TTL_SECONDS} (seconds)`, 'ttlSeconds', ttlSeconds);
   }
   if (maxPayment !== null && (typeof maxPayment !== 'bigint' || maxPayment < 0n)) throw invalidValue('a non-negative bigint of base units, or null', 'maxPayment', maxPayment);
   if (deposit !== null && (typeof deposit !== 'bigint' || deposit <= 0n)) throw invalidValue('a positive bigint of base units, or null', 'deposit', deposit);
+  if (topUp !== null && (typeof topUp !== 'bigint' || topUp <= 0n)) throw invalidValue('a positive bigint of base units, or null', 'topUp', topUp);
   if (label !== undefined) {
     if (typeof label !== 'string' || label.length > MAX_SESSION_LABEL_CHARS) throw invalidValue(`a string of at most ${MAX_SESSION_LABEL_CHARS} characters`, 'label', label);
     // A label is kept in the journal and shown back.
     if (maybeSecret(label)) throw argError(RangeError, 'ERR_INVALID_ARG_VALUE', 'label holds what looks like a private key (a run of 64 hex digits); a label is kept and shown, so it is refused');
   }
-  return { scope, ttlSeconds, maxPayment, deposit, label };
+  return { scope, ttlSeconds, maxPayment, deposit, topUp, label };
 }
 
 /**
@@ -47,7 +48,7 @@ function checkOptions(endpoint, options, config) {
  * name, is kept with the session).
  */
 export async function purchaseSession({ sessions, paying, config, endpoint, options = {}, now, carrier = null, channels = null }) {
-  const { scope, ttlSeconds, maxPayment, deposit, label } = checkOptions(endpoint, options, config);
+  const { scope, ttlSeconds, maxPayment, deposit, topUp, label } = checkOptions(endpoint, options, config);
   const startedAt = now();
   const { method, headers, body, timeoutMs, idempotencyKey } = options;
   // A channel is opened over HTTP only (its deposit goes in a header).
@@ -60,7 +61,7 @@ export async function purchaseSession({ sessions, paying, config, endpoint, opti
   let channelId = null;
   if (result.declined?.channel) {
     ({ result, channelId } = await channels.open({
-      url: result.url, paymentRequired: result.declined.paymentRequired, request: { ...request, timeoutMs }, deposit, cap: maxPayment,
+      url: result.url, paymentRequired: result.declined.paymentRequired, request: { ...request, timeoutMs }, deposit, topUp, cap: maxPayment,
       live: (sessionId) => sessions.unusable(sessionId) === null,
     }));
     if (result.status === null) throw noAnswer(result);

@@ -23,7 +23,7 @@ const PER_CALL = 10_000n; // 0.01 USDC
 const SESSION = 50_000n; // 0.05 USDC
 const TX_HASH = /^0x[0-9a-f]{64}$/;
 
-// ClawPay MCP 1.1's input fields, tool by tool (ours adds max_payment, and deposit for channel sessions, where noted).
+// ClawPay MCP 1.1's input fields, tool by tool (ours adds max_payment, and deposit and top_up for channel sessions, where noted).
 const REFERENCE_FIELDS = {
   deploy_wallet: { fields: ['token_id', 'factory_address', 'nft_contract_address'], required: ['token_id'] },
   get_wallet_info: { fields: ['token'], required: [] },
@@ -38,7 +38,7 @@ const REFERENCE_FIELDS = {
   get_transaction_history: { fields: ['limit', 'from_block', 'to_block', 'event_type'], required: [] },
   x402_session_start: {
     fields: ['endpoint', 'scope', 'ttl_seconds', 'label', 'max_payment_eth', 'method', 'headers', 'body', 'timeout_ms'],
-    added: ['max_payment', 'deposit'],
+    added: ['max_payment', 'deposit', 'top_up'],
     required: ['endpoint'],
   },
   x402_session_fetch: { fields: ['session_id', 'url', 'method', 'headers', 'body', 'timeout_ms'], required: ['session_id', 'url'] },

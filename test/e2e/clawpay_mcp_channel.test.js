@@ -2,8 +2,9 @@
 // client over stdio starts a session on the official batch-settlement
 // server's route (x402_session_start with a deposit), pays N requests with
 // x402_session_fetch (one voucher each, no transaction), reads
-// x402_session_status, and ends with x402_session_end (the refund, mined).
-// Balances on chain exact.
+// x402_session_status, and ends with x402_session_end (the refund, mined);
+// x402_pay to a URL a live channel session covers pays by voucher too, moving
+// no money per call. Balances on chain exact.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -88,5 +89,57 @@ describe('clawpay-mcp pays the official batch-settlement server through a channe
     await seller.manager.settle();
     assert.equal(await balance(world.payer.address), start - PRICE * BigInt(CALLS));
     assert.equal(await balance(receiver.address), PRICE * BigInt(CALLS));
+  });
+
+  test('x402_pay to a URL a live channel session covers pays by its next voucher: no new money per call, exact on chain after the refund', async () => {
+    const start = await balance(world.payer.address);
+    const receiverStart = await balance(receiver.address);
+    const servedStart = seller.served();
+    const started = await mcp.callOk('x402_session_start', { endpoint: seller.url, deposit: '0.05' });
+    const { sessionId } = started.structuredContent;
+    // The same channel as the last test's, topped up: its running total goes on from there.
+    const base = BigInt(started.structuredContent.session.channel.charged) - PRICE;
+    const calls = 10;
+    for (let i = 2; i <= calls; i++) {
+      const paid = await mcp.callOk('x402_pay', { url: seller.url });
+      assert.equal(paid.structuredContent.status, 200);
+      assert.equal(paid.structuredContent.payment, null, 'nothing paid per call');
+      assert.equal(paid.structuredContent.session.sessionId, sessionId);
+      assert.equal(paid.structuredContent.session.channel.charged, String(base + PRICE * BigInt(i)));
+      assert.match(paid.content[0].text, /Session Used \(paid by a voucher on the channel's deposit; no new payment\)/);
+      // The deposit alone left the wallet: vouchers move no money until the seller claims.
+      assert.equal(await balance(world.payer.address), start - DEPOSIT);
+    }
+    assert.equal(seller.served() - servedStart, calls);
+    const used = PRICE * BigInt(calls);
+    const ended = await mcp.callOk('x402_session_end', { session_id: sessionId });
+    assert.equal(ended.structuredContent.refund.refunded, String(DEPOSIT - used));
+    await seller.manager.settle();
+    assert.equal(await balance(world.payer.address), start - used);
+    assert.equal(await balance(receiver.address), receiverStart + used);
+  });
+
+  test('x402_session_start with top_up: when the deposit runs out the channel is topped up, counted when made; exact on chain after the refund', async () => {
+    const start = await balance(world.payer.address);
+    const receiverStart = await balance(receiver.address);
+    const small = PRICE * 10n; // the seller's minimum deposit, "0.01"
+    const started = await mcp.callOk('x402_session_start', { endpoint: seller.url, deposit: '0.01', top_up: '0.01' });
+    const { sessionId } = started.structuredContent;
+    const base = BigInt(started.structuredContent.session.channel.charged) - PRICE;
+    const held = BigInt(started.structuredContent.session.channel.deposit);
+    const calls = 15;
+    for (let i = 2; i <= calls; i++) {
+      const fetched = await mcp.callOk('x402_session_fetch', { session_id: sessionId, url: seller.url });
+      assert.equal(fetched.structuredContent.session.channel.charged, String(base + PRICE * BigInt(i)));
+    }
+    const status = await mcp.callOk('x402_session_status', { session_id: sessionId });
+    assert.equal(status.structuredContent.session.channel.deposit, String(held + small), 'one top-up of 0.01');
+    assert.equal(await balance(world.payer.address), start - 2n * small);
+    const used = PRICE * BigInt(calls);
+    const ended = await mcp.callOk('x402_session_end', { session_id: sessionId });
+    assert.equal(ended.structuredContent.refund.refunded, String(2n * small - used));
+    await seller.manager.settle();
+    assert.equal(await balance(world.payer.address), start - used);
+    assert.equal(await balance(receiver.address), receiverStart + used);
   });
 });

@@ -31,7 +31,7 @@ describe('the clawpay command explains itself', () => {
     assert.equal(help.stderr, '');
     assert.match(help.stdout, /^usage: clawpay <command>/);
     const commands = listed(help.stdout);
-    assert.deepEqual(commands.map((c) => c.name).sort(), ['approvals', 'dashboard', 'demo', 'devnet', 'doctor', 'payments', 'receipts', 'spend', 'state']);
+    assert.deepEqual(commands.map((c) => c.name).sort(), ['approvals', 'channel', 'dashboard', 'demo', 'devnet', 'doctor', 'payments', 'receipts', 'spend', 'state']);
     for (const { name, summary } of commands) assert.ok(summary.length >= 20 && summary.length <= 100, `${name}: ${summary}`);
     assert.match(help.stdout, /clawpay --version/);
   });

@@ -4,7 +4,9 @@
 // killed with SIGKILL mid-run, and is started again on the same state
 // directory: it continues the same channel (no second deposit), never signs
 // a voucher below one already given, and after its refund and the seller's
-// settle the money on chain is exactly what was served.
+// settle the money on chain is exactly what was served. Two buyer processes
+// on one state directory and channel take turns (the channel's in-flight
+// lease): every voucher a new cumulative amount, none sent twice.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -124,5 +126,49 @@ describe('a channel buyer killed with SIGKILL between vouchers', { timeout: 240_
     assert.equal(await balance(receiver.address), served * PRICE);
     assert.equal(await balance(buyer.address), buyerStart - served * PRICE);
     assert.equal(await balance(world.batchSettlement.address), 0n);
+  });
+
+  test('two buyer processes on one channel take turns: every voucher a new cumulative amount, all served, the money exact', async () => {
+    const key = world.chain.accounts[8].privateKey;
+    const second = Signer.fromPrivateKey(key);
+    const minter = Signer.fromPrivateKey(world.chain.accounts[0].privateKey);
+    try {
+      await mintUsdCoin({ chain: world.chain, token: world.token, owner: minter, to: second.address, amount: FUNDS });
+      const stateDir = await mkdtemp(join(tmpdir(), 'clawpay-channel-two-'));
+      dirs.push(stateDir);
+      const start = await balance(second.address);
+      const receiverStart = await balance(receiver.address);
+      const env = {
+        CHANNEL_KEY: key, CHANNEL_STATE_DIR: stateDir, CHANNEL_URL: proxy.url, CHANNEL_DEPOSIT: String(DEPOSIT),
+        CHAIN_ID: String(world.chain.chainId), RPC_URL: world.chain.rpcUrl,
+        CHANNEL_ASSET: JSON.stringify({ address: world.token.address, name: world.token.name, version: world.token.version }),
+      };
+      const opened = await runBuyer({ ...env, CHANNEL_CALLS: '1' }); // the deposit (voucher 1 × price) and 2 × price
+      assert.equal(opened.code, 0, opened.stderr);
+      const from = proxy.vouchers.length;
+      const each = 15;
+      const both = await Promise.all([runBuyer({ ...env, CHANNEL_CALLS: String(each) }), runBuyer({ ...env, CHANNEL_CALLS: String(each) })]);
+      for (const run of both) {
+        assert.equal(run.code, 0, run.stderr);
+        assert.deepEqual(run.lines[0], { ...opened.lines[0], resumed: true });
+        assert.deepEqual(run.lines.filter((line) => line.call !== undefined).map((line) => line.status), Array(each).fill(200));
+      }
+      // In the order the seller got them: 3 × price, 4 × price, ... — never one amount twice.
+      const amounts = proxy.vouchers.slice(from).map((v) => v.amount);
+      assert.deepEqual(amounts, Array.from({ length: 2 * each }, (_, i) => BigInt(i + 3) * PRICE));
+
+      const ended = await runBuyer({ ...env, CHANNEL_CALLS: '0', CHANNEL_END: '1' });
+      assert.equal(ended.code, 0, ended.stderr);
+      const used = BigInt(2 * each + 2) * PRICE;
+      const { refund, charged } = ended.lines.find((line) => line.refund);
+      assert.equal(BigInt(charged), used);
+      assert.equal(BigInt(refund.refunded), DEPOSIT - used);
+      await seller.manager.settle();
+      assert.equal(await balance(second.address), start - used);
+      assert.equal(await balance(receiver.address), receiverStart + used);
+    } finally {
+      minter.destroy();
+      second.destroy();
+    }
   });
 });

@@ -4,7 +4,10 @@
 // carrying a voucher we never signed, is refused — the session and channel
 // closed, nothing more signed; an honest correction after a lost response is
 // accepted and the next voucher is right. Concurrent calls on one channel
-// never sign two vouchers for the same amount. Money asserted on chain.
+// never sign two vouchers for the same amount. A deposit whose answer was
+// lost is resumed from the chain on the retry, never made twice; one that
+// never landed is unknown (fail closed) until its authorization expired
+// unused, then released. Money asserted on chain.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,6 +20,7 @@ import { Signer } from '../../lib/index.js';
 import { mintUsdCoin, usdcBalance } from '../../lib/devnet/token.js';
 import { startWorld } from '../../lib/devnet/world.js';
 import { createPayer } from '../../lib/pay/public.js';
+import { DEPOSITED_EVENT } from './support/official_channel_buyer.js';
 import { startChannelProxy } from './support/channel_proxy.js';
 import { startOfficialChannelSeller } from './support/official_channel_seller.js';
 
@@ -35,12 +39,12 @@ describe('channel sessions: corrective 402s judged against what we signed', { ti
   const balance = (address) => usdcBalance({ chain: world.chain, token: world.token, address });
 
   /** A payer with a fresh funded key and its own state directory. */
-  async function freshPayer() {
+  async function freshPayer({ now } = {}) {
     const buyer = Signer.generate();
     await mintUsdCoin({ chain: world.chain, token: world.token, owner: minter, to: buyer.address, amount: 1_000_000n });
     const stateDir = await mkdtemp(join(tmpdir(), 'clawpay-channel-hostile-'));
     const payer = await createPayer({
-      signer: buyer, chainId: world.chain.chainId, rpcUrl: world.chain.rpcUrl, stateDir, walletAddress: buyer.address,
+      signer: buyer, chainId: world.chain.chainId, rpcUrl: world.chain.rpcUrl, stateDir, walletAddress: buyer.address, ...(now ? { now } : {}),
       asset: { address: world.token.address, name: world.token.name, version: world.token.version, decimals: 6 },
     });
     cleanup.push(async () => {
@@ -148,5 +152,86 @@ describe('channel sessions: corrective 402s judged against what we signed', { ti
     assert.deepEqual(amounts, Array.from({ length: 8 }, (_, i) => BigInt(i + 2) * PRICE));
     assert.equal(session.status().channel.charged, 9n * PRICE);
     assert.equal((await session.end()).refund.refunded, DEPOSIT - 9n * PRICE);
+  });
+
+  const noAnswer = (error) => error.code === 'ERR_FETCH_FAILED' || error.code === 'ERR_TIMEOUT';
+  const depositsSince = (fromBlock) => world.chain.publicClient.getLogs({ address: world.batchSettlement.address, event: DEPOSITED_EVENT, fromBlock });
+
+  test('a deposit whose answer was lost is resumed by the retry: one deposit on chain, counted once, money exact after the refund', async () => {
+    const { payer, buyer } = await freshPayer();
+    const before = await balance(buyer.address);
+    await seller.manager.settle(); // what earlier tests' refunds claimed
+    const receiverBefore = await balance(receiver.address);
+    const servedBefore = seller.served();
+    const fromBlock = await world.chain.publicClient.getBlockNumber();
+    proxy.next('drop', { type: 'deposit' });
+    await assert.rejects(payer.startSession(proxy.url, { deposit: DEPOSIT }), noAnswer);
+    // The seller settled the deposit and served the request; we never heard.
+    assert.equal((await depositsSince(fromBlock)).length, 1);
+    assert.equal(seller.served() - servedBefore, 1);
+    assert.equal(await balance(buyer.address), before - DEPOSIT);
+    assert.equal((await payer.spend()).today.total, DEPOSIT);
+
+    const session = await payer.startSession(proxy.url, { deposit: DEPOSIT });
+    assert.equal(session.kind, 'channel');
+    assert.equal(session.response.status, 200);
+    assert.equal(session.payment.status, 'settled');
+    assert.equal(session.payment.amount, DEPOSIT);
+    const deposits = await depositsSince(fromBlock);
+    assert.equal(deposits.length, 1, 'the retry made no second deposit');
+    assert.equal(deposits[0].args.channelId, session.status().channel.fullId);
+    assert.equal(deposits[0].args.amount, DEPOSIT);
+    // The lost request was charged by the seller, the retry's is the next: 2 × price.
+    assert.equal(session.status().channel.charged, 2n * PRICE);
+    assert.equal((await payer.spend()).today.total, DEPOSIT, 'the deposit is counted once');
+    const calls = 5;
+    for (let i = 0; i < calls; i++) assert.equal((await session.fetch(proxy.url)).status, 200);
+    const used = BigInt(calls + 2) * PRICE;
+    assert.equal(session.status().channel.charged, used);
+
+    const ended = await session.end();
+    assert.equal(ended.refund.error, null);
+    assert.equal(ended.refund.refunded, DEPOSIT - used);
+    await seller.manager.settle();
+    assert.equal(await balance(buyer.address), before - used);
+    assert.equal(await balance(receiver.address), receiverBefore + used);
+    const spent = await payer.spend();
+    assert.equal(spent.today.total, used);
+    assert.equal(spent.total, used);
+    assert.equal(spent.count, 1);
+    assert.equal((await depositsSince(fromBlock)).length, 1);
+  });
+
+  test('a deposit that never reached the seller: unknown while its authorization may land (nothing signed), released once it expired unused; then one new deposit', async () => {
+    let clock = Date.now();
+    const { payer, buyer } = await freshPayer({ now: () => clock });
+    const before = await balance(buyer.address);
+    const fromBlock = await world.chain.publicClient.getBlockNumber();
+    proxy.next('swallow', { type: 'deposit' });
+    await assert.rejects(payer.startSession(proxy.url, { deposit: DEPOSIT }), noAnswer);
+    assert.equal((await payer.spend()).today.total, DEPOSIT, 'held while it may still land');
+    const sent = proxy.vouchers.length;
+
+    await assert.rejects(payer.startSession(proxy.url, { deposit: DEPOSIT }), (error) => {
+      assert.equal(error.code, 'ERR_CHANNEL_DEPOSIT_UNKNOWN');
+      assert.match(error.message, /the deposit of 40000 base units on channel 0x[0-9a-f]{8}… was sent and the chain does not show it landed \(its authorization is valid until \d{4}-\d\d-\d\dT[^)]+\); nothing new was signed\. Retry after that time/);
+      assert.match(error.message, /clawpay payments cancel [0-9a-f-]{36}/);
+      assert.doesNotMatch(error.message, /[0-9a-f]{64}/i);
+      return true;
+    });
+    assert.equal(proxy.vouchers.length, sent, 'nothing was sent');
+    assert.equal((await depositsSince(fromBlock)).length, 0);
+    assert.equal((await payer.spend()).today.total, DEPOSIT);
+
+    clock += 10 * 60_000; // past the authorization's validBefore: unused on chain, so it can never land
+    const session = await payer.startSession(proxy.url, { deposit: DEPOSIT });
+    assert.equal(session.response.status, 200);
+    assert.equal((await depositsSince(fromBlock)).length, 1);
+    assert.equal((await payer.spend()).today.total, DEPOSIT, 'the lost deposit released, the new one counted');
+    for (let i = 0; i < 2; i++) assert.equal((await session.fetch(proxy.url)).status, 200);
+    const ended = await session.end();
+    assert.equal(ended.refund.refunded, DEPOSIT - 3n * PRICE);
+    assert.equal(await balance(buyer.address), before - 3n * PRICE);
+    assert.equal((await payer.spend()).today.total, 3n * PRICE);
   });
 });

@@ -203,4 +203,80 @@ describe('clawpay-native/pay channel sessions with the official batch-settlement
       buyer.destroy();
     }
   });
+
+  /** A payer with a fresh funded key (policy overrides given), its own state directory. */
+  async function freshPayer(policy = {}) {
+    const buyer = Signer.generate();
+    const minter = Signer.fromPrivateKey(world.chain.accounts[0].privateKey);
+    try {
+      await mintUsdCoin({ chain: world.chain, token: world.token, owner: minter, to: buyer.address, amount: 1_000_000n });
+    } finally {
+      minter.destroy();
+    }
+    const dir = await mkdtemp(join(tmpdir(), 'clawpay-channel-buyer-'));
+    dirs.push(dir);
+    const payer = await createPayer({
+      signer: buyer, chainId: world.chain.chainId, rpcUrl: world.chain.rpcUrl, stateDir: dir, walletAddress: buyer.address,
+      asset: { address: world.token.address, name: world.token.name, version: world.token.version, decimals: 6 }, policy,
+    });
+    payers.push(payer);
+    payers.push({ close: async () => buyer.destroy() });
+    return { payer, buyer };
+  }
+
+  test('a session with topUp: the exhausted deposit is topped up on the same channel, counted when made; after the claim and refund the money is exact', async () => {
+    const { payer, buyer } = await freshPayer();
+    await seller.manager.settle().catch(() => {}); // what earlier tests' refunds claimed, out of this test's sums
+    const start = await balance(buyer.address);
+    const receiverStart = await balance(receiver.address);
+    const fromBlock = await world.chain.publicClient.getBlockNumber();
+    const session = await payer.startSession(seller.url, { deposit: MIN_DEPOSIT, topUp: MIN_DEPOSIT });
+    const calls = 60;
+    for (let i = 2; i <= calls; i++) {
+      const response = await session.fetch(seller.url);
+      assert.equal(response.status, 200, `call ${i}: ${await response.clone().text()}`);
+      assert.equal(response.counted, true);
+      if (i === 50) assert.equal((await payer.spend()).today.total, MIN_DEPOSIT, 'one deposit so far');
+    }
+    const used = PRICE * BigInt(calls);
+    const status = session.status();
+    assert.equal(status.channel.deposit, 2n * MIN_DEPOSIT);
+    assert.equal(status.channel.charged, used);
+    assert.equal((await payer.spend()).today.total, 2n * MIN_DEPOSIT, 'the top-up counted when made');
+    const deposits = await world.chain.publicClient.getLogs({ address: world.batchSettlement.address, event: DEPOSITED_EVENT, fromBlock });
+    assert.deepEqual(deposits.map((d) => [d.args.channelId, d.args.amount, d.args.newBalance]),
+      [[status.channel.fullId, MIN_DEPOSIT, MIN_DEPOSIT], [status.channel.fullId, MIN_DEPOSIT, 2n * MIN_DEPOSIT]]);
+
+    const ended = await session.end();
+    assert.equal(ended.refund.error, null);
+    assert.equal(ended.refund.refunded, 2n * MIN_DEPOSIT - used);
+    await seller.manager.settle();
+    assert.equal(await balance(buyer.address), start - used);
+    assert.equal(await balance(receiver.address), receiverStart + used);
+    assert.deepEqual(await read('channels', [status.channel.fullId]), [used, used]);
+    const spent = await payer.spend();
+    assert.equal(spent.today.total, used);
+    assert.equal(spent.total, used, 'both deposits reported net of the one refund');
+  });
+
+  test('a top-up above the per-session limit (all the session\'s deposits counted) is refused before anything is signed; without topUp the deposit just runs out', async () => {
+    const { payer } = await freshPayer({ maxPerSession: 80_000n });
+    const session = await payer.startSession(seller.url, { deposit: MIN_DEPOSIT, topUp: MIN_DEPOSIT });
+    for (let i = 2; i <= 50; i++) assert.equal((await session.fetch(seller.url)).status, 200);
+    await assert.rejects(session.fetch(seller.url), (error) => {
+      assert.equal(error.code, 'ERR_POLICY_REFUSED');
+      assert.equal(error.rule, 'per_session');
+      assert.match(error.message, /a top-up of 50000 base units would bring this session's deposits to 100000, above the per-session limit \(CLAWPAY_MAX_PER_SESSION\) of 80000; nothing was signed/);
+      return true;
+    });
+    assert.equal(session.status().channel.signed, MIN_DEPOSIT, 'no voucher beyond the deposit');
+    assert.equal((await payer.spend()).today.total, MIN_DEPOSIT);
+    assert.equal((await session.end()).refund.refunded, 0n);
+
+    const { payer: plain } = await freshPayer();
+    const other = await plain.startSession(seller.url, { deposit: MIN_DEPOSIT });
+    for (let i = 2; i <= 50; i++) assert.equal((await other.fetch(seller.url)).status, 200);
+    await assert.rejects(other.fetch(seller.url), { code: 'ERR_CHANNEL_EXHAUSTED' });
+    assert.equal((await plain.spend()).today.total, MIN_DEPOSIT);
+  });
 });

@@ -55,6 +55,14 @@ export async function agent(privateKey: `0x${string}`, url: string, env: Record<
   if (info.kind === 'token') void info;
   // @ts-expect-error a deposit is base units as a bigint
   await payer.startSession(url, { deposit: '0.15' });
+  await payer.startSession(url, { deposit: 150_000n, topUp: 50_000n });
+  // @ts-expect-error a top-up is base units as a bigint (or null: off)
+  await payer.startSession(url, { topUp: true });
+  const [listed] = payer.channels.list();
+  const exit = await payer.channels.withdraw(listed.id);
+  const back: bigint = exit.action === 'finalized' ? exit.amount : 0n;
+  const when: number | null = exit.finalizeAfter;
+  void [back, when];
   const refusedNow: string | null = inside.refused;
 
   const all: SessionInfo[] = payer.sessions();

@@ -32,15 +32,18 @@ export function sessionStartTool({
       return failure(`x402_session_start failed: ${message}`, { error: 'invalid_input', message });
     }
     maxPaymentOf(args);
-    let deposit = null;
-    if (args.deposit !== undefined) {
-      const { units, error } = parseDecimalUnits(args.deposit, config.asset.decimals);
+    const amounts = {};
+    for (const name of ['deposit', 'top_up']) {
+      amounts[name] = null;
+      if (args[name] === undefined) continue;
+      const { units, error } = parseDecimalUnits(args[name], config.asset.decimals);
       if (error || units === 0n) {
-        const message = `deposit (in ${settings.assetName} units) ${error ?? 'must be above 0'}`;
+        const message = `${name} (in ${settings.assetName} units) ${error ?? 'must be above 0'}`;
         return failure(`x402_session_start failed: ${message}`, { error: 'invalid_input', message });
       }
-      deposit = units;
+      amounts[name] = units;
     }
+    const { deposit, top_up: topUp } = amounts;
     const ttlWanted = args.ttl_seconds ?? settings.sessionTtlSeconds;
 
     // No explicit idempotency key: the payer keys the call on the request, so
@@ -52,7 +55,7 @@ export function sessionStartTool({
     if (result.declined?.channel) {
       // The deposit and first voucher (lib/pay/channel_sessions.js); PolicyError before anything is signed.
       ({ result, channelId } = await paySessions.channels.open({
-        url: result.url, paymentRequired: result.declined.paymentRequired, request: requestOf(args), deposit, cap: maxPaymentOf(args),
+        url: result.url, paymentRequired: result.declined.paymentRequired, request: requestOf(args), deposit, topUp, cap: maxPaymentOf(args),
         live: (sessionId) => paySessions.unusable(sessionId) === null,
       }));
       if (result.status === null) return noAnswer('x402_session_start', result, args, ' No session was created.');

@@ -1,9 +1,10 @@
 // x402_pay: one request, paid with x402 when the server asks — or, when an
 // active session covers the URL, within it (a clawpay session's token sent
-// first; a siwx session signs in); or, when the server offers Sign-In-With-X
+// first; a siwx session signs in; a channel session pays by its next voucher); or, when the server offers Sign-In-With-X
 // to a wallet that already paid there, signed in instead (the payer does it;
 // the result says signedIn). A session the server refuses is closed as
 // refused, so its token is never sent again.
+import { channelLines } from '../channel_view.js';
 import { bodySection, describeRefusal, formatTtl, paymentRefusalOf } from '../format.js';
 import { redirectLines, responseOf, statusLine } from '../response_view.js';
 import { x402PayOutput } from '../output_schemas.js';
@@ -11,7 +12,7 @@ import { x402PayInput } from '../schemas.js';
 import { failure, ok } from '../tool_result.js';
 
 export function x402PayTool({
-  paySessions, now, log, settings, seconds, network, maxPaymentOf, checkRequest, paymentBlock, paymentSection, sessionBlock, guarded, send, noAnswer,
+  paySessions, now, log, settings, seconds, network, maxPaymentOf, checkRequest, requestOf, paymentBlock, paymentSection, sessionBlock, guarded, send, noAnswer,
 }) {
   // What both kinds of result say about the exchange itself, measured once
   // so the text and the structured result show the same time.
@@ -33,13 +34,15 @@ export function x402PayTool({
     out += `  Network:    ${network}\n`;
     out += `  Time:       ${facts.elapsedMs} ms\n`;
     out += redirectLines(result, '   ');
-    out += `\nSession Used (no payment)\n`;
+    const channel = record.kind === 'channel' ? paySessions.channels?.get(record.channelId) : null;
+    out += channel ? `\nSession Used (paid by a voucher on the channel's deposit; no new payment)\n` : `\nSession Used (no payment)\n`;
     out += `  Session ID: ${record.sessionId}\n`;
-    out += `  Kind:       ${record.kind === 'siwx' ? `siwx (signed in as ${result.signedIn.address})` : 'clawpay (session token)'}\n`;
+    out += `  Kind:       ${channel ? 'channel (batch-settlement voucher)' : record.kind === 'siwx' ? `siwx (signed in as ${result.signedIn.address})` : 'clawpay (session token)'}\n`;
     if (record.label) out += `  Label:      ${record.label}\n`;
     out += `  Endpoint:   ${record.endpoint} (${record.scope})\n`;
     out += `  TTL:        ${formatTtl(ttl)} remaining\n`;
     out += `  Calls:      ${record.callCount}\n\n`;
+    if (channel) out += `${channelLines(channel, settings)}\n`;
     out += bodySection(shown);
     return ok(out, {
       ...facts,
@@ -58,6 +61,7 @@ export function x402PayTool({
 
     // The best live session covering the URL (exact, then the longest prefix).
     const record = args.skip_session_check ? null : paySessions.covering(args.url);
+    if (record && paySessions.kindOf(record) === 'channel') return channelPay(args, record, startedAt);
 
     // With a session, its headers go first; a 402 in spite of them is paid
     // in the same call, and not counted as a session call.
@@ -115,6 +119,23 @@ export function x402PayTool({
     }
     out += `\n${bodySection(shown)}`;
     return ok(out, structured);
+  }
+
+  // A channel session pays with its next voucher, as x402_session_fetch and payer.fetch do;
+  // a call it did not pay is reported, never paid per call behind the session's back.
+  async function channelPay(args, record, startedAt) {
+    const { result, counted, record: after, refused } = await paySessions.call(record, args.url, requestOf(args));
+    if (result.status === null) return noAnswer('x402_pay', result, args, ` (channel session ${record.sessionId}; the call was not counted)`);
+    if (counted) return sessionUsedResult(args, after, result, startedAt);
+    const { shown, facts } = exchangeFacts(args, result, startedAt);
+    if (refused) log(`x402_pay: channel session ${record.sessionId} refused by the server: ${refused}`);
+    let out = `x402_pay: channel session ${record.sessionId} covers ${args.url}, and the request was not paid by it: ${refused ?? `HTTP ${statusLine(result)}`}\n\n`;
+    out += refused ? 'Nothing more is signed on the channel; the session is closed as refused.\n\n' : 'Not counted as a call; nothing new was paid.\n\n';
+    out += bodySection(shown);
+    return failure(out, {
+      ...facts, payment: null, signedIn: null, session: sessionBlock(after),
+      sessionRefused: refused ? { sessionId: record.sessionId, kind: 'channel', error: refused } : null, error: refused ? 'session_refused' : 'payment_required',
+    });
   }
 
   return {

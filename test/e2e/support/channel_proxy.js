@@ -8,7 +8,9 @@
 //             (more than the buyer signed), without asking the seller
 //   'forge'   answers a corrective 402 whose charged amount is within what
 //             the buyer signed, with a voucher signature by another key
-// Each mode applies once; everything else passes through unchanged.
+//   'swallow' cuts the connection without forwarding: the seller never sees it
+// A mode applies once, to the next payload of its `type` ('voucher' unless
+// told, or 'deposit'); everything else passes through unchanged.
 import { createServer } from 'node:http';
 
 import { decodePaymentSignatureHeader, encodePaymentRequiredHeader } from '@x402/core/http';
@@ -41,8 +43,12 @@ export async function startChannelProxy({ upstream, chainId }) {
       const header = req.headers['payment-signature'];
       const payment = header ? decodePaymentSignatureHeader(header) : null;
       if (payment) vouchers.push({ type: payment.payload.type, amount: BigInt(payment.payload.voucher.maxClaimableAmount) });
-      const mode = payment && payment.payload.type === 'voucher' ? plan : null;
+      const mode = payment && plan && payment.payload.type === (plan.type ?? 'voucher') ? plan : null;
       if (mode) plan = null;
+      if (mode?.name === 'swallow') {
+        req.socket.destroy();
+        return;
+      }
       if (mode?.name === 'lie' || mode?.name === 'forge') {
         res.writeHead(402, { 'content-type': 'application/json', 'payment-required': await corrective(payment, mode) });
         res.end('{}');
@@ -69,7 +75,7 @@ export async function startChannelProxy({ upstream, chainId }) {
   return {
     url: `http://127.0.0.1:${server.address().port}${target.pathname}`,
     vouchers,
-    /** The next paid voucher request gets `name` ('drop' | 'lie' | 'forge'); options: {charged, signer}. */
+    /** The next paid request of options.type (default 'voucher') gets `name` ('drop' | 'lie' | 'forge' | 'swallow'); options: {type, charged, signer}. */
     next(name, options = {}) {
       plan = { name, ...options };
     },
