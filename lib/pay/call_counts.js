@@ -1,17 +1,26 @@
 // Session call counts, batched: a SessionStore whose recordCall counts at
 // once in memory and journals the counts later, one record per session.
 //
-// A journal write is two fdatasyncs (1–14 ms on this project's machines) and
+// A journal write is two fdatasyncs (1–17 ms on this project's machines) and
 // was most of a session call's time. A call count is not money: the session,
-// its payment and its end are journaled as before, when they happen. Counts
-// are exact in this process at once (get, findForUrl and list add what is
-// pending). A session's first call in a CALL_FLUSH_MS window is written at
-// once (a session used once is on disk); its later ones reach the journal at
-// the end of that window, one record per session, within CALL_FLUSH_MS — and before the session
-// is ended, the cache pruned or closed — so a crash loses at most the last
-// CALL_FLUSH_MS of counts. Another process sharing the journal sees them
-// when they are written.
+// its payment, its end and a refusal are journaled as before, when they
+// happen. Counts are exact in this process at once (get, findForUrl and
+// list add what is pending). No call waits for a count to be written: they
+// reach the journal on a timer, within CALL_FLUSH_MS of the call, one record
+// per session, and before the session is ended, the cache pruned or closed,
+// and when the process exits. A crash (kill -9, power cut) loses at most the
+// counts of the last CALL_FLUSH_MS. Another process sharing the journal sees
+// them when they are written.
+import { MAX_CALLS_PER_RECORD } from '../session_store.js';
+
 export const CALL_FLUSH_MS = 1000;
+
+// An exit (process.exit, the end of the event loop) writes what every open
+// batch holds: 'exit' listeners run synchronously, as the journal's writes do.
+const open = new Set();
+process.on('exit', () => {
+  for (const flush of open) flush();
+});
 
 /**
  * @param {import('../session_store.js').SessionStore} cache
@@ -19,10 +28,6 @@ export const CALL_FLUSH_MS = 1000;
  */
 export function batchCallCounts(cache, { flushMs = CALL_FLUSH_MS, onError = (line) => process.stderr.write(`clawpay: ${line}\n`) } = {}) {
   const pending = new Map(); // sessionId -> {calls, at}
-  // Sessions whose first call in this window was written at once: each
-  // session's first call is on disk before it is answered, whatever other
-  // sessions did in the window.
-  const written = new Set();
   let timer = null;
 
   function flushOne(sessionId) {
@@ -30,7 +35,9 @@ export function batchCallCounts(cache, { flushMs = CALL_FLUSH_MS, onError = (lin
     if (!counted) return;
     pending.delete(sessionId);
     try {
-      cache.recordCall(sessionId, { now: counted.at, calls: counted.calls });
+      for (let left = counted.calls; left > 0; left -= MAX_CALLS_PER_RECORD) {
+        cache.recordCall(sessionId, { now: counted.at, calls: Math.min(left, MAX_CALLS_PER_RECORD) });
+      }
     } catch (error) {
       // Nothing paid hangs on it; say so rather than stop the process from a timer.
       onError(`${counted.calls} call(s) of session ${sessionId} were not journaled: ${error.message}`);
@@ -43,8 +50,9 @@ export function batchCallCounts(cache, { flushMs = CALL_FLUSH_MS, onError = (lin
       timer = null;
     }
     for (const sessionId of [...pending.keys()]) flushOne(sessionId);
-    written.clear();
   }
+
+  open.add(flush);
 
   const withPending = (record) => {
     const counted = record && pending.get(record.sessionId);
@@ -57,22 +65,18 @@ export function batchCallCounts(cache, { flushMs = CALL_FLUSH_MS, onError = (lin
     get: (sessionId) => withPending(cache.get(sessionId)),
     findForUrl: (url, options) => withPending(cache.findForUrl(url, options)),
     list: (options) => cache.list(options).map(withPending),
-    /** Counts one call now: a session's first in the window written at once, the rest within flushMs. */
+    /** Counts one call now, in memory; the journal gets it within flushMs. */
     recordCall(sessionId, { now }) {
-      if (timer === null) {
-        timer = setTimeout(flush, flushMs);
-        timer.unref();
-      }
-      if (!written.has(sessionId)) {
-        written.add(sessionId);
-        return cache.recordCall(sessionId, { now });
-      }
       const counted = pending.get(sessionId);
       if (counted) {
         counted.calls += 1;
         counted.at = Math.max(counted.at, now);
       } else {
         pending.set(sessionId, { calls: 1, at: now });
+      }
+      if (timer === null) {
+        timer = setTimeout(flush, flushMs);
+        timer.unref();
       }
       return true;
     },
@@ -91,6 +95,7 @@ export function batchCallCounts(cache, { flushMs = CALL_FLUSH_MS, onError = (lin
     },
     close() {
       flush();
+      open.delete(flush);
       cache.close();
     },
   };
