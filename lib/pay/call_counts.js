@@ -22,12 +22,18 @@ process.on('exit', () => {
   for (const flush of open) flush();
 });
 
+// A record with `counted` ({calls, at}) added.
+const added = (record, counted) => ({ ...record, callCount: record.callCount + counted.calls, lastUsedAt: Math.max(record.lastUsedAt, counted.at) });
+
 /**
  * @param {import('../session_store.js').SessionStore} cache
  * @param {{flushMs?: number, onError?: (message: string) => void}} [options]
  */
 export function batchCallCounts(cache, { flushMs = CALL_FLUSH_MS, onError = (line) => process.stderr.write(`clawpay: ${line}\n`) } = {}) {
   const pending = new Map(); // sessionId -> {calls, at}
+  // Each session's record as the store last gave it, so that a call's count
+  // answers with the updated record without reading the store again.
+  const lastRead = new Map();
   let timer = null;
 
   function flushOne(sessionId) {
@@ -38,6 +44,9 @@ export function batchCallCounts(cache, { flushMs = CALL_FLUSH_MS, onError = (lin
       for (let left = counted.calls; left > 0; left -= MAX_CALLS_PER_RECORD) {
         cache.recordCall(sessionId, { now: counted.at, calls: Math.min(left, MAX_CALLS_PER_RECORD) });
       }
+      // What was read before holds the written counts now.
+      const known = lastRead.get(sessionId);
+      if (known) lastRead.set(sessionId, added(known, counted));
     } catch (error) {
       // Nothing paid hangs on it; say so rather than stop the process from a timer.
       onError(`${counted.calls} call(s) of session ${sessionId} were not journaled: ${error.message}`);
@@ -56,16 +65,24 @@ export function batchCallCounts(cache, { flushMs = CALL_FLUSH_MS, onError = (lin
 
   const withPending = (record) => {
     const counted = record && pending.get(record.sessionId);
-    if (!counted) return record;
-    return { ...record, callCount: record.callCount + counted.calls, lastUsedAt: Math.max(record.lastUsedAt, counted.at) };
+    return counted ? added(record, counted) : record;
+  };
+
+  const read = (record) => {
+    if (record) lastRead.set(record.sessionId, record);
+    return withPending(record);
   };
 
   return {
     add: (record) => cache.add(record),
-    get: (sessionId) => withPending(cache.get(sessionId)),
-    findForUrl: (url, options) => withPending(cache.findForUrl(url, options)),
+    get: (sessionId) => read(cache.get(sessionId)),
+    findForUrl: (url, options) => read(cache.findForUrl(url, options)),
     list: (options) => cache.list(options).map(withPending),
-    /** Counts one call now, in memory; the journal gets it within flushMs. */
+    /**
+     * Counts one call now, in memory; the journal gets it within flushMs.
+     * Returns the session's record with the call counted (as last read here,
+     * plus what is pending), or true when it was not read here.
+     */
     recordCall(sessionId, { now }) {
       const counted = pending.get(sessionId);
       if (counted) {
@@ -78,14 +95,17 @@ export function batchCallCounts(cache, { flushMs = CALL_FLUSH_MS, onError = (lin
         timer = setTimeout(flush, flushMs);
         timer.unref();
       }
-      return true;
+      const known = lastRead.get(sessionId);
+      return known ? withPending(known) : true;
     },
     end(sessionId, options) {
       flushOne(sessionId);
+      lastRead.delete(sessionId);
       return cache.end(sessionId, options);
     },
     prune(options) {
       flush();
+      lastRead.clear();
       return cache.prune(options);
     },
     /** Writes every pending count now. */
@@ -96,6 +116,7 @@ export function batchCallCounts(cache, { flushMs = CALL_FLUSH_MS, onError = (lin
     close() {
       flush();
       open.delete(flush);
+      lastRead.clear();
       cache.close();
     },
   };

@@ -169,3 +169,24 @@ test('kill -9 loses only the counts not yet written: never the session, its paym
   assert.equal(refused.reason, 'the server did not accept the session token');
   records.close();
 });
+
+test('recordCall answers with the record counted, from the last read and what is pending, before and after a flush', (t) => {
+  const path = journalAt(t);
+  const a = record();
+  const cache = batchCallCounts(new SessionStore({ path }), { flushMs: 60_000 });
+  cache.add(a);
+  assert.equal(cache.recordCall(a.sessionId, { now: NOW + 1 }), true, 'not read here yet: no record to answer with');
+  assert.equal(cache.get(a.sessionId).callCount, 1);
+  const second = cache.recordCall(a.sessionId, { now: NOW + 2 });
+  assert.equal(second.callCount, 2);
+  assert.equal(second.lastUsedAt, NOW + 2);
+  assert.equal(second.endpoint, a.endpoint);
+  cache.flush();
+  const third = cache.recordCall(a.sessionId, { now: NOW + 3 });
+  assert.equal(third.callCount, 3, 'the written counts are not lost from the answer, nor counted twice');
+  assert.equal(third.lastUsedAt, NOW + 3);
+  assert.equal(cache.get(a.sessionId).callCount, 3);
+  cache.end(a.sessionId, { now: NOW + 4 });
+  assert.equal(cache.recordCall(a.sessionId, { now: NOW + 5 }), true, 'an ended session is forgotten here');
+  cache.close();
+});
