@@ -409,12 +409,6 @@ export declare class RecordStore<V extends object = JsonObject> {
   put(id: string, value: V): void;
   /** false (nothing written) when there was no such record. */
   delete(id: string): boolean;
-  /**
-   * A number that changes whenever the store may have changed, in this
-   * process or another (one stat of the file, no read): equal numbers mean
-   * nothing was written in between.
-   */
-  revision(): number;
   readonly size: number;
   close(): void;
 }

@@ -4,8 +4,6 @@
 // callback runs under the journal's exclusive lock, after catching up with
 // other processes, and its change is fdatasync'ed before update() returns.
 // Values cross to native code as JSON.
-import { statSync } from 'node:fs';
-
 import { MAX_RECORD_ID_BYTES, MAX_RECORD_VALUE_BYTES, MAX_RECORD_VALUE_DEPTH } from './limits.js';
 import { native } from './native.js';
 import { journalOptions, openJournal } from './state_dir.js';
@@ -70,45 +68,16 @@ function valueJson(value, name) {
 
 const parse = (json) => (json === null ? null : JSON.parse(json));
 
-// What tells a journal's file changed, in any process: every change appends
-// (the size grows), a compaction renames a new file over it (another inode),
-// a torn tail cut is a new mtime and ctime.
-const sameFile = (a, b) => a.ino === b.ino && a.dev === b.dev && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
-
 export class RecordStore {
   #store;
-  #path;
-  #revision = 0;
-  #seen = null;
 
   /** In memory, or journaled at `path` when given (every change fdatasync'ed before returning). */
   constructor(options = {}) {
     const { path } = expectObject(options, 'options');
     const opening = journalOptions(options);
-    this.#path = path;
     this.#store = path === undefined
       ? new native.NativeRecordStore()
       : openJournal(expectString(path, 'options.path'), 'clawpay-records', (access) => new native.NativeRecordStore(path, access), opening);
-  }
-
-  /**
-   * A number that changes whenever the store may have changed, here or in
-   * another process: one stat of the file, no read of it. Equal numbers mean
-   * nothing was written in between.
-   */
-  revision() {
-    if (this.#path === undefined) return this.#revision;
-    let stat = null;
-    try {
-      stat = statSync(this.#path, { bigint: true });
-    } catch {
-      // Cannot tell: say it changed.
-    }
-    if (stat === null || this.#seen === null || !sameFile(stat, this.#seen)) {
-      this.#seen = stat;
-      this.#revision += 1;
-    }
-    return this.#revision;
   }
 
   /** The record's value, or null. */
@@ -133,7 +102,6 @@ export class RecordStore {
   update(id, fn) {
     idArg(id, 'id');
     if (typeof fn !== 'function') throw invalidArg('a function', 'fn', fn);
-    this.#revision += 1;
     return parse(this.#store.update(id, (current) => {
       const next = fn(parse(current));
       return next === undefined || next === null ? next : valueJson(next, 'the value fn returned');
@@ -142,13 +110,11 @@ export class RecordStore {
 
   /** Writes the record, replacing any value it had. */
   put(id, value) {
-    this.#revision += 1;
     this.#store.put(idArg(id, 'id'), valueJson(value, 'value'));
   }
 
   /** Deletes the record: false (nothing written) when there was none. */
   delete(id) {
-    this.#revision += 1;
     return this.#store.remove(idArg(id, 'id'));
   }
 

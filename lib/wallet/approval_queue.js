@@ -151,9 +151,6 @@ export function createApprovalQueue({ store, now = Date.now }) {
       return approved;
     },
 
-    /** A number that changes whenever the queue may have changed, in any process (a stat, not a read). */
-    revision: () => store.revision(),
-
     /** A number that changes whenever a person records an approval (0 before the first). */
     approvalsRecorded() {
       return store.get(APPROVALS_SEEN)?.n ?? 0;

@@ -24,18 +24,12 @@ export function createApprovedSends({ queue, approve, now = Date.now }) {
   let running = null;
 
   // The queue is scanned at start, when a person has recorded an approval
-  // since the last scan, and while an item waits for its retry. The count of
-  // approvals is read only when the store's file changed since it was last
-  // read (another process's approval changes it): a tool call otherwise
-  // costs one stat, however long the queue's history.
+  // since the last scan, and while an item waits for its retry: a tool call
+  // otherwise costs one record read, however long the queue's history.
   let scannedAt = null;
-  let readAt = null;
 
   async function runOnce() {
     const results = [];
-    const revision = queue.revision();
-    if (revision === readAt && retryAt.size === 0) return results;
-    readAt = revision;
     const recorded = queue.approvalsRecorded();
     if (recorded === scannedAt && retryAt.size === 0) return results;
     scannedAt = recorded;
