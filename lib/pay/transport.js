@@ -10,7 +10,7 @@
 // undici.request on it costs about a third of what Node's fetch does per round
 // trip (no WHATWG Request/Response/Headers objects, no web streams); it takes
 // the exchange's Deadline as its signal as it is (deadline.js).
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 
 import { abortSignalOf } from './deadline.js';
 
@@ -49,7 +49,9 @@ export function createConnectionPool({ connections = MAX_CONNECTIONS_PER_ORIGIN 
   let closing = null;
   return {
     async send(url, { method, headers, body, signal }) {
-      const res = await request(url, { dispatcher: agent, method, headers, body: body ?? undefined, signal });
+      // The pool's own request(): undici.request(url) would check and parse the URL again and copy the options.
+      const { origin, pathname, search } = new URL(url);
+      const res = await agent.request({ origin, path: `${pathname}${search}`, method, headers, body: body ?? undefined, signal });
       const stream = res.body;
       return {
         status: res.statusCode,
