@@ -5,12 +5,14 @@
 // was most of a session call's time. A call count is not money: the session,
 // its payment, its end and a refusal are journaled as before, when they
 // happen. Counts are exact in this process at once (get, findForUrl and
-// list add what is pending). No call waits for a count to be written: they
-// reach the journal on a timer, within CALL_FLUSH_MS of the call, one record
-// per session, and before the session is ended, the cache pruned or closed,
-// and when the process exits. A crash (kill -9, power cut) loses at most the
-// counts of the last CALL_FLUSH_MS. Another process sharing the journal sees
-// them when they are written.
+// list add what is pending). No call writes its count: counts reach the
+// journal from a timer, within CALL_FLUSH_MS of the call, one record per
+// session, and before the session is ended, the cache pruned or closed, and
+// when the process exits. (The journal's writes are synchronous: a call in
+// flight while the timer writes waits for it, once a second at most.) A
+// crash (kill -9, power cut) loses at most the counts of the last
+// CALL_FLUSH_MS. Another process sharing the journal sees them when they are
+// written.
 import { MAX_CALLS_PER_RECORD } from '../session_store.js';
 
 export const CALL_FLUSH_MS = 1000;
