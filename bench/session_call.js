@@ -19,6 +19,10 @@
 // writing their .cpuprofile files to DIR when they exit. --baseline DIR adds
 // (b) and (c) from another checkout of this project (built, with its
 // node_modules) to the same rounds: a before/after measured side by side.
+// On a shared 2-core VM under load, a round's server CPU per call swings
+// ±30%: compare the round-by-round ratio, over several runs (2026-12-07,
+// load 3–7: clawpay-mcp spent 0.8–1.3 ms of CPU per call, about 0.15–0.19 ms
+// of it in lib/, the rest in the MCP SDK and zod, undici and Node's streams).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
