@@ -1,17 +1,31 @@
 // Session call counts, batched: a SessionStore whose recordCall counts at
 // once in memory and journals the counts later, one record per session.
 //
-// A journal write is two fdatasyncs (1–14 ms on this project's machines) and
+// A journal write is two fdatasyncs (1–17 ms on this project's machines) and
 // was most of a session call's time. A call count is not money: the session,
-// its payment and its end are journaled as before, when they happen. Counts
-// are exact in this process at once (get, findForUrl and list add what is
-// pending). A session's first call in a CALL_FLUSH_MS window is written at
-// once (a session used once is on disk); its later ones reach the journal at
-// the end of that window, one record per session, within CALL_FLUSH_MS — and before the session
-// is ended, the cache pruned or closed — so a crash loses at most the last
-// CALL_FLUSH_MS of counts. Another process sharing the journal sees them
-// when they are written.
+// its payment, its end and a refusal are journaled as before, when they
+// happen. Counts are exact in this process at once (get, findForUrl and
+// list add what is pending). No call writes its count: counts reach the
+// journal from a timer, within CALL_FLUSH_MS of the call, one record per
+// session, and before the session is ended, the cache pruned or closed, and
+// when the process exits. (The journal's writes are synchronous: a call in
+// flight while the timer writes waits for it, once a second at most.) A
+// crash (kill -9, power cut) loses at most the counts of the last
+// CALL_FLUSH_MS. Another process sharing the journal sees them when they are
+// written.
+import { MAX_CALLS_PER_RECORD } from '../session_store.js';
+
 export const CALL_FLUSH_MS = 1000;
+
+// An exit (process.exit, the end of the event loop) writes what every open
+// batch holds: 'exit' listeners run synchronously, as the journal's writes do.
+const open = new Set();
+process.on('exit', () => {
+  for (const flush of open) flush();
+});
+
+// A record with `counted` ({calls, at}) added.
+const added = (record, counted) => ({ ...record, callCount: record.callCount + counted.calls, lastUsedAt: Math.max(record.lastUsedAt, counted.at) });
 
 /**
  * @param {import('../session_store.js').SessionStore} cache
@@ -19,10 +33,9 @@ export const CALL_FLUSH_MS = 1000;
  */
 export function batchCallCounts(cache, { flushMs = CALL_FLUSH_MS, onError = (line) => process.stderr.write(`clawpay: ${line}\n`) } = {}) {
   const pending = new Map(); // sessionId -> {calls, at}
-  // Sessions whose first call in this window was written at once: each
-  // session's first call is on disk before it is answered, whatever other
-  // sessions did in the window.
-  const written = new Set();
+  // Each session's record as the store last gave it, so that a call's count
+  // answers with the updated record without reading the store again.
+  const lastRead = new Map();
   let timer = null;
 
   function flushOne(sessionId) {
@@ -30,7 +43,12 @@ export function batchCallCounts(cache, { flushMs = CALL_FLUSH_MS, onError = (lin
     if (!counted) return;
     pending.delete(sessionId);
     try {
-      cache.recordCall(sessionId, { now: counted.at, calls: counted.calls });
+      for (let left = counted.calls; left > 0; left -= MAX_CALLS_PER_RECORD) {
+        cache.recordCall(sessionId, { now: counted.at, calls: Math.min(left, MAX_CALLS_PER_RECORD) });
+      }
+      // What was read before holds the written counts now.
+      const known = lastRead.get(sessionId);
+      if (known) lastRead.set(sessionId, added(known, counted));
     } catch (error) {
       // Nothing paid hangs on it; say so rather than stop the process from a timer.
       onError(`${counted.calls} call(s) of session ${sessionId} were not journaled: ${error.message}`);
@@ -43,30 +61,31 @@ export function batchCallCounts(cache, { flushMs = CALL_FLUSH_MS, onError = (lin
       timer = null;
     }
     for (const sessionId of [...pending.keys()]) flushOne(sessionId);
-    written.clear();
   }
+
+  open.add(flush);
 
   const withPending = (record) => {
     const counted = record && pending.get(record.sessionId);
-    if (!counted) return record;
-    return { ...record, callCount: record.callCount + counted.calls, lastUsedAt: Math.max(record.lastUsedAt, counted.at) };
+    return counted ? added(record, counted) : record;
+  };
+
+  const read = (record) => {
+    if (record) lastRead.set(record.sessionId, record);
+    return withPending(record);
   };
 
   return {
     add: (record) => cache.add(record),
-    get: (sessionId) => withPending(cache.get(sessionId)),
-    findForUrl: (url, options) => withPending(cache.findForUrl(url, options)),
+    get: (sessionId) => read(cache.get(sessionId)),
+    findForUrl: (url, options) => read(cache.findForUrl(url, options)),
     list: (options) => cache.list(options).map(withPending),
-    /** Counts one call now: a session's first in the window written at once, the rest within flushMs. */
+    /**
+     * Counts one call now, in memory; the journal gets it within flushMs.
+     * Returns the session's record with the call counted (as last read here,
+     * plus what is pending), or true when it was not read here.
+     */
     recordCall(sessionId, { now }) {
-      if (timer === null) {
-        timer = setTimeout(flush, flushMs);
-        timer.unref();
-      }
-      if (!written.has(sessionId)) {
-        written.add(sessionId);
-        return cache.recordCall(sessionId, { now });
-      }
       const counted = pending.get(sessionId);
       if (counted) {
         counted.calls += 1;
@@ -74,14 +93,21 @@ export function batchCallCounts(cache, { flushMs = CALL_FLUSH_MS, onError = (lin
       } else {
         pending.set(sessionId, { calls: 1, at: now });
       }
-      return true;
+      if (timer === null) {
+        timer = setTimeout(flush, flushMs);
+        timer.unref();
+      }
+      const known = lastRead.get(sessionId);
+      return known ? withPending(known) : true;
     },
     end(sessionId, options) {
       flushOne(sessionId);
+      lastRead.delete(sessionId);
       return cache.end(sessionId, options);
     },
     prune(options) {
       flush();
+      lastRead.clear();
       return cache.prune(options);
     },
     /** Writes every pending count now. */
@@ -91,6 +117,8 @@ export function batchCallCounts(cache, { flushMs = CALL_FLUSH_MS, onError = (lin
     },
     close() {
       flush();
+      open.delete(flush);
+      lastRead.clear();
       cache.close();
     },
   };

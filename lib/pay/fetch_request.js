@@ -7,6 +7,7 @@
 import { DEFAULT_TIMEOUT_MS } from '../limits.js';
 import { argError } from '../validate.js';
 import { redactSecrets, showInput } from '../secret_text.js';
+import { Deadline } from './deadline.js';
 import { callKey } from './payment_ledger.js';
 import { PAYMENT_HEADERS, SESSION_HEADERS } from './request.js';
 
@@ -33,24 +34,11 @@ function checkUrl(url) {
   return parsed;
 }
 
-const timeoutError = () => new DOMException('The operation was aborted due to timeout', 'TimeoutError');
-
-/**
- * One exchange's deadline, as a function giving {signal, clear}: the timer
- * is cleared once the exchange ends (AbortSignal.timeout's would stay armed
- * for the whole timeout, one per call, and cost more to make).
- */
-function deadlineOf(timeoutMs, callerSignal) {
-  return () => {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(timeoutError()), timeoutMs);
-    timer.unref?.();
-    return {
-      signal: callerSignal ? AbortSignal.any([controller.signal, callerSignal]) : controller.signal,
-      clear: () => clearTimeout(timer),
-    };
-  };
-}
+/** One exchange's deadline, made when it starts (deadline.js); the exchange clears it when it ends. */
+const deadlineOf = (timeoutMs, callerSignal) => () => {
+  const deadline = new Deadline(timeoutMs, callerSignal);
+  return { signal: deadline, clear: () => deadline.clear() };
+};
 
 // A header name (an RFC 9110 token) and a value the platform's Headers keeps
 // unchanged (no surrounding whitespace, no control characters, Latin-1).

@@ -30,7 +30,7 @@ export function originOf(url) {
  * @param {Record<string,string>} o.headers lower-case names; no guarded ones
  * @param {string | Uint8Array | null} o.body
  * @param {{origin: string, headers: Record<string,string>, scope?: {endpoint: string, scope: string}}[]} o.guards
- * @param {() => {signal: AbortSignal, clear: () => void}} o.deadline the exchange's
+ * @param {() => {signal: import('./deadline.js').Deadline, clear: () => void}} o.deadline the exchange's
  *   deadline (fetch_request.js), made when it starts and cleared when it ends
  * @param {string} [o.startOrigin] url's origin, when the caller parsed it already
  * @param {number} o.maxRedirects

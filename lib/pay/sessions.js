@@ -178,8 +178,9 @@ export function createSessions({ payer, cache, signer, walletAddress, assetAddre
 
   /** One more call counted on a session; the updated record. */
   function recordCall(record) {
-    cache.recordCall(record.sessionId, { now: seconds() });
-    return cache.get(record.sessionId) ?? record;
+    // The batched cache (call_counts.js) answers with the updated record; a plain SessionStore is read again.
+    const updated = cache.recordCall(record.sessionId, { now: seconds() });
+    return typeof updated === 'object' && updated !== null ? updated : cache.get(record.sessionId) ?? record;
   }
 
   /**

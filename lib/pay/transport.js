@@ -8,8 +8,11 @@
 // a connection carries only requests to the origin it was opened to, so a
 // token sent on it cannot reach another host. It is closed by payer.close().
 // undici.request on it costs about a third of what Node's fetch does per round
-// trip (no WHATWG Request/Response/Headers objects, no web streams).
-import { Agent, request } from 'undici';
+// trip (no WHATWG Request/Response/Headers objects, no web streams); it takes
+// the exchange's Deadline as its signal as it is (deadline.js).
+import { Agent } from 'undici';
+
+import { abortSignalOf } from './deadline.js';
 
 /** Connections kept per origin; more concurrent requests to one origin wait for one. */
 export const MAX_CONNECTIONS_PER_ORIGIN = 16;
@@ -46,7 +49,9 @@ export function createConnectionPool({ connections = MAX_CONNECTIONS_PER_ORIGIN 
   let closing = null;
   return {
     async send(url, { method, headers, body, signal }) {
-      const res = await request(url, { dispatcher: agent, method, headers, body: body ?? undefined, signal });
+      // The pool's own request(): undici.request(url) would check and parse the URL again and copy the options.
+      const { origin, pathname, search } = new URL(url);
+      const res = await agent.request({ origin, path: `${pathname}${search}`, method, headers, body: body ?? undefined, signal });
       const stream = res.body;
       return {
         status: res.statusCode,
@@ -77,7 +82,7 @@ export function createConnectionPool({ connections = MAX_CONNECTIONS_PER_ORIGIN 
 export function fetchTransport(fetch) {
   return {
     async send(url, { method, headers, body, signal }) {
-      const res = await fetch(url, { method, headers, body: body ?? undefined, redirect: 'manual', signal });
+      const res = await fetch(url, { method, headers, body: body ?? undefined, redirect: 'manual', signal: abortSignalOf(signal) });
       return {
         status: res.status,
         header: (name) => res.headers.get(name),

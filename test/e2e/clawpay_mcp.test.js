@@ -4,7 +4,7 @@
 // the paywall's paid API). Payments are checked on chain to the base unit.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -360,6 +360,11 @@ describe('clawpay-mcp over stdio on a local chain', { timeout: 600_000 }, () => 
     const started = await callOk(main.client, 'x402_session_start', { endpoint: info.routes.session, label: 'survivor' });
     const id = started.structuredContent.sessionId;
     await callOk(main.client, 'x402_session_fetch', { session_id: id, url: info.routes.session });
+    // The session and its payment are on disk before the start answers; its
+    // call count within a second (lib/pay/call_counts.js): polled, not slept.
+    const counted = () => readFileSync(join(stateDir, 'sessions.journal'), 'utf8').split('\n')
+      .some((line) => line.includes('"op":"call"') && line.includes(id));
+    while (!counted()) await new Promise((resolve) => setTimeout(resolve, 20));
 
     const exited = new Promise((resolve) => { main.transport.onclose = resolve; });
     process.kill(main.pid, 'SIGKILL');

@@ -246,3 +246,45 @@ test('approved sends (clawpay-mcp\'s side): each approved item once; no scan of 
   await runApproved();
   assert.equal(scans.n, scansBefore, 'no retry pending, no new approval: no scan');
 });
+
+// A person's approval in another process (`clawpay approvals approve`, with
+// only the state directory): recorded there, and it exits.
+function approveElsewhere(path, id) {
+  const script = `
+    const { createApprovalQueue } = await import(${JSON.stringify(QUEUE_MODULE)});
+    const { RecordStore } = await import(${JSON.stringify(STORE_MODULE)});
+    const store = new RecordStore({ path: process.argv[1] });
+    createApprovalQueue({ store }).recordApproval(process.argv[2], { by: 'alice' });
+    store.close();
+  `;
+  const proc = spawn(process.execPath, ['--input-type=module', '-e', script, path, id], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return new Promise((resolve) => proc.on('close', resolve));
+}
+
+test('approved sends: another process\'s approval is sent on the next call, once; nothing else is scanned meanwhile', { timeout: 60_000 }, async (t) => {
+  const path = join(tempDir(t, 'clawpay-queue-seen-'), 'pay.records');
+  const store = new RecordStore({ path });
+  const queue = createApprovalQueue({ store });
+  const scans = { n: 0 };
+  const counted = { ...queue, approvedToSend: () => { scans.n += 1; return queue.approvedToSend(); } };
+  const sent = [];
+  const approve = async (id) => {
+    const claimed = queue.claim(id, 'approve');
+    sent.push(id);
+    return queue.finish(claimed.id, { status: 'executed', txHash: `0x${'ab'.repeat(32)}` });
+  };
+  const runApproved = createApprovedSends({ queue: counted, approve });
+  queue.add(item());
+  assert.deepEqual(await runApproved(), []);
+  for (let i = 0; i < 5; i++) assert.deepEqual(await runApproved(), []);
+  assert.equal(scans.n, 1, 'no approval recorded since: the queue is not scanned again');
+
+  assert.equal(await approveElsewhere(path, '1'), 0);
+  const [result] = await runApproved();
+  assert.equal(result.item.status, 'executed', 'the other process\'s approval is seen on the next call');
+  assert.deepEqual(sent, ['1']);
+  assert.deepEqual(await runApproved(), [], 'once');
+  assert.deepEqual(sent, ['1']);
+  assert.equal(scans.n, 2);
+  store.close();
+});
