@@ -246,6 +246,8 @@ export interface ChannelSeller {
   readonly storage: ChannelStorage;
   /** Claims every channel's latest unclaimed voucher (batched) and settles to the payee, now. */
   claim(): Promise<ChannelClaimRun>;
+  /** Books every settlement to the payee the receipts lack (with `channels.rpcUrl`): the receipts written. */
+  reconcile(): Promise<Receipt[]>;
   close(): Promise<ChannelClaimRun>;
 }
 
@@ -259,6 +261,12 @@ export interface ChannelOptions {
   claimIntervalMs?: number;
   /** A failed timed run (retried at the next); default a process warning. */
   onClaimError?: (error: Error) => void;
+  /**
+   * The chain's JSON-RPC (http/https; one URL, or one per network): the books are reconciled
+   * with the contract's Settled events at start and after each claim run, so a settlement a
+   * crash left unbooked is booked once. Without it, a receipt's amount is the facilitator's word.
+   */
+  rpcUrl?: string | Record<string, string>;
 }
 
 /** Rejects with code ERR_FACILITATOR_UNSUPPORTED when the facilitator cannot settle what a route offers. */

@@ -87,7 +87,8 @@ function decodePayment(req) {
  * @param {boolean | 'required'} [options.paymentIdentifier] declare and honour x402's
  *   payment-identifier extension (default true)
  * @param {object} [options.channels] for batch-settlement routes: {directory | storage (an
- *   official ChannelStorage), receiverAuthorizer?: Signer, claimIntervalMs?, onClaimError?}
+ *   official ChannelStorage), receiverAuthorizer?: Signer, claimIntervalMs?, onClaimError?,
+ *   rpcUrl? (the chain's JSON-RPC, one URL or one per network: the books are reconciled with it)}
  * Fails (ERR_FACILITATOR_UNSUPPORTED) when the facilitator's /supported lacks a
  * route's scheme, network or x402 version.
  */
@@ -119,6 +120,8 @@ export async function createPaywall({
   const channels = channelSetup
     ? new ChannelSeller({ engine, facilitatorClient, setup: channelSetup, now, onRecorded: settledNotice(onSettled, log) })
     : null;
+  // A settlement a previous process made but did not book is booked before the first request.
+  await channels?.start();
   const sessions = new SessionGate({ store, now });
   const paths = new RequestPaths(table);
   const byId = new Map(table.routes.map((route) => [route.id, route]));

@@ -14,7 +14,7 @@ import { parseAbiItem } from 'viem';
 
 import { Signer, formatReceipts } from '../../lib/index.js';
 import { startWorld } from '../../lib/devnet/world.js';
-import { mintUsdCoin, usdcBalance } from '../../lib/devnet/token.js';
+import { mintUsdCoin, transact, usdcBalance } from '../../lib/devnet/token.js';
 import { startChannelSeller } from './support/channel_seller.js';
 import { officialChannelBuyer } from './support/official_channel_buyer.js';
 
@@ -46,7 +46,7 @@ describe('channel claims on shutdown, into the seller\'s receipt ledger', { time
     const seller = await startChannelSeller({
       facilitatorUrl: world.facilitator.url, token: world.token, network: world.chain.network, payTo: payee.address,
       directory: join(dir, 'channels'), authorizer, price: PRICE, minDeposit: DEPOSIT, claimIntervalMs: 0,
-      ledgerPath: join(dir, 'receipts.journal'), onSettled: (receipt) => settled.push(receipt),
+      ledgerPath: join(dir, 'receipts.journal'), onSettled: (receipt) => settled.push(receipt), rpcUrl: world.chain.rpcUrl,
     });
     const ledger = seller.paywall.ledger;
     let stopped = false;
@@ -127,6 +127,48 @@ describe('channel claims on shutdown, into the seller\'s receipt ledger', { time
       assert.equal(settlements[0].receipt.amount, String(3n * PRICE));
       assert.equal(await usdcBalance({ chain: world.chain, token: world.token, address: payee.address }), 3n * PRICE);
       assert.equal(await usdcBalance({ chain: world.chain, token: world.token, address: carol.address }), DEPOSIT - 3n * PRICE);
+    } finally {
+      await seller.stop();
+    }
+  });
+
+  // Anyone may call the contract's settle(receiver, token): money a stranger
+  // settles to the payee is revenue too, and only the chain tells of it.
+  test('a settlement a stranger sends is booked from the chain at the next claim run, once, to the base unit', async () => {
+    const [minter, dave, authorizer, stranger] = [0, 9, 5, 4].map((i) => Signer.fromPrivateKey(world.chain.accounts[i].privateKey));
+    const payee = Signer.generate();
+    signers.push(minter, dave, authorizer, stranger, payee);
+    const settled = [];
+    const seller = await startChannelSeller({
+      facilitatorUrl: world.facilitator.url, token: world.token, network: world.chain.network, payTo: payee.address,
+      directory: join(dir, 'stranger'), authorizer, price: PRICE, minDeposit: DEPOSIT, claimIntervalMs: 0,
+      onSettled: (receipt) => settled.push(receipt), rpcUrl: world.chain.rpcUrl,
+    });
+    try {
+      await mintUsdCoin({ chain: world.chain, token: world.token, owner: minter, to: dave.address, amount: DEPOSIT });
+      const official = officialChannelBuyer(world, dave, { maxAmountPerPayment: DEPOSIT });
+      for (let i = 0; i < 3; i++) assert.equal((await official.pay(seller.url)).status, 200);
+      // The refund claims the three calls; before the seller settles them, a stranger does.
+      assert.equal((await official.scheme.refund(seller.url)).success, true);
+      const mined = await transact(world.chain, stranger, {
+        address: world.batchSettlement.address, abi: world.batchSettlement.abi, functionName: 'settle', args: [payee.address, world.token.address],
+      });
+      assert.equal(await usdcBalance({ chain: world.chain, token: world.token, address: payee.address }), 3n * PRICE);
+      assert.deepEqual(settled, []);
+
+      const { settlements } = await seller.paywall.channels.claim();
+      assert.deepEqual(settlements, []); // nothing was left for the seller to settle
+      const [receipt, ...others] = seller.paywall.ledger.list();
+      assert.deepEqual(others, []);
+      assert.equal(receipt.status, 'settled');
+      assert.equal(receipt.transaction, mined.transactionHash.toLowerCase());
+      assert.equal(receipt.amount, String(3n * PRICE));
+      assert.equal(receipt.payTo, payee.address);
+      assert.deepEqual(settled, [receipt]);
+
+      await seller.paywall.close();
+      assert.equal(seller.paywall.ledger.list().length, 1);
+      assert.equal(settled.length, 1);
     } finally {
       await seller.stop();
     }

@@ -29,7 +29,7 @@ async function paywallUsage(): Promise<void> {
   const metered = await createPaywall({
     facilitatorUrl: 'x', ledger, publicUrl: 'https://api.example.com',
     routes: { 'GET /metered': { scheme: 'batch-settlement', price, channel: { withdrawDelaySeconds: 900, minDeposit: 150_000n } } },
-    channels: { directory: '/var/lib/seller/channels', claimIntervalMs: 60_000 },
+    channels: { directory: '/var/lib/seller/channels', claimIntervalMs: 60_000, rpcUrl: 'https://mainnet.base.org' },
   });
   const claimed: number | undefined = (await metered.channels?.claim())?.claims.length;
   void claimed;
