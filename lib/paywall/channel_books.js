@@ -41,6 +41,7 @@ export class ChannelBooks {
   #revenue;
   #scanBlocks;
   #booked = null; // transaction -> amount (bigint), of the settled receipts
+  #unexplained = 0n;
   #queue = Promise.resolve();
 
   /**
@@ -72,7 +73,7 @@ export class ChannelBooks {
     return this.#serially(async () => {
       await this.#load();
       const head = await this.#chain.head();
-      let missing = (await this.#chain.settledTotal(head)) - this.#total();
+      let missing = (await this.#chain.settledTotal(head)) - this.#total() - this.#unexplained;
       const found = [];
       for (let to = head; missing > 0n && to >= 0n; to -= this.#scanBlocks) {
         const from = to - this.#scanBlocks + 1n > 0n ? to - this.#scanBlocks + 1n : 0n;
@@ -83,6 +84,8 @@ export class ChannelBooks {
         }
       }
       if (missing > 0n) {
+        // Scanned to the first block: not looked for again (every run would read the whole chain).
+        this.#unexplained += missing;
         process.emitWarning(`clawpay paywall: the channel contract settled ${missing} base units more to the payee than any Settled event shows`);
       }
       const receipts = [];
