@@ -13,7 +13,6 @@ import { ChannelBooks } from './channel_books.js';
 import { ChannelClaims } from './channel_claims.js';
 import { payByChannel } from './channel_payment.js';
 import { recordChannelRevenue, settledAmounts } from './channel_revenue.js';
-import { shortCutCheckedVouchers } from './channel_verify_hook.js';
 import { createSettlementChain } from './settlement_chain.js';
 import { channelStorage } from './store.js';
 
@@ -64,8 +63,7 @@ export function channelSchemes(routes, options) {
       enforceMinDeposit: true,
       ...(config.receiverAuthorizer ? { receiverAuthorizerSigner: toViemAccount(config.receiverAuthorizer) } : {}),
     });
-    // A voucher our native check passed is not judged again in JS.
-    return { network, terms, rpcUrl, routes: sold, scheme, passed: shortCutCheckedVouchers(scheme) };
+    return { network, terms, rpcUrl, routes: sold, scheme };
   });
   return { schemes, storage, config };
 }
@@ -75,7 +73,7 @@ export class ChannelSeller {
   #engine;
   #storage;
   #claims;
-  #passed;
+  #schemes;
   #books;
   #onError;
   #contract = getAddress(BATCH_SETTLEMENT_ADDRESS);
@@ -87,7 +85,7 @@ export class ChannelSeller {
   constructor({ engine, facilitatorClient, setup, now = Date.now, onRecorded }) {
     this.#engine = engine;
     this.#storage = setup.storage;
-    this.#passed = new Map(setup.schemes.map(({ network, passed }) => [network, passed]));
+    this.#schemes = new Map(setup.schemes.map(({ network, scheme }) => [network, scheme]));
     const revenue = new Map();
     const managers = setup.schemes.map(({ network, terms, rpcUrl, scheme, routes }) => {
       const facilitator = settledAmounts(facilitatorClient);
@@ -147,7 +145,7 @@ export class ChannelSeller {
     const [{ requirement }] = await this.#engine.offers(route);
     const outcome = await payByChannel({
       resourceServer: this.#engine.resourceServer, requirement, storage: this.#storage, contract: this.#contract, route, payload, serve,
-      passed: this.#passed.get(route.terms.network),
+      scheme: this.#schemes.get(route.terms.network),
     });
     // A refund claims the channel's unclaimed vouchers on chain: that money is owed to the payee.
     if (outcome.kind === 'served' && isBatchSettlementRefundPayload(payload.payload)) this.#claims.owe();

@@ -8,9 +8,7 @@
 // Requests outside every paid route pass straight to `next`. A paid
 // response is held back until its settlement is recorded, then sent with
 // PAYMENT-RESPONSE (v2) or X-PAYMENT-RESPONSE (v1).
-import {
-  decodePaymentSignatureHeader, encodePaymentRequiredHeader, encodePaymentResponseHeader,
-} from '@x402/core/http';
+import { encodePaymentRequiredHeader } from '@x402/core/http';
 import { HTTPFacilitatorClient } from '@x402/core/server';
 
 import { normalizeUrl } from '../url_scope.js';
@@ -18,6 +16,7 @@ import { argError, expectString } from '../validate.js';
 import { captureResponse, sendStored } from './capture.js';
 import { ChannelSeller, channelSchemes } from './channel_seller.js';
 import { PaymentEngine } from './engine.js';
+import { decodePaymentSignature, paymentResponseHeader } from './payment_headers.js';
 import { RequestPaths } from './request_paths.js';
 import { RouteTable } from './routes.js';
 import { settledNotice } from './settlement_record.js';
@@ -56,7 +55,7 @@ function decodePayment(req) {
     return { error: 'Send one payment header (PAYMENT-SIGNATURE or X-PAYMENT) of at most 16 KiB' };
   }
   try {
-    const payload = decodePaymentSignatureHeader(header);
+    const payload = decodePaymentSignature(header);
     const expected = v2 !== undefined ? 2 : 1;
     if (payload?.x402Version !== expected) {
       return { error: `${v2 !== undefined ? 'PAYMENT-SIGNATURE' : 'X-PAYMENT'} carries x402Version ${payload?.x402Version}, expected ${expected}` };
@@ -188,7 +187,7 @@ export async function createPaywall({
     switch (outcome.kind) {
       case 'served':
         return sendStored(res, outcome.response, {
-          [responseHeader]: encodePaymentResponseHeader(outcome.settlement),
+          [responseHeader]: paymentResponseHeader(outcome.settlement),
           ...(outcome.replayed ? { 'x-payment-replayed': 'true' } : {}),
         });
       case 'unsettled':
@@ -196,7 +195,7 @@ export async function createPaywall({
       default: {
         for (const name of res.getHeaderNames()) res.removeHeader(name);
         const receipt = outcome.receipt?.status === 'settled' ? {
-          [responseHeader]: encodePaymentResponseHeader({
+          [responseHeader]: paymentResponseHeader({
             success: true, transaction: outcome.receipt.transaction, network: outcome.receipt.network, payer: outcome.receipt.payer,
           }),
         } : {};
