@@ -36,6 +36,13 @@ const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
 /** The refusal when the charge could not be committed (the official path's too). */
 export const settlementUnknown = (detail) => refused(502, 'settlement_unknown', `The channel payment did not complete (${detail}); nothing was charged twice`);
 
+// A reservation's id only has to differ from every other one (replicas
+// share storage): a random prefix per process and a counter, as 32 bytes of
+// hex like the official scheme's random nonce, without a random draw per request.
+const PENDING_PREFIX = `0x${randomBytes(16).toString('hex')}`;
+let pendingCount = 0n;
+const nextPendingId = () => `${PENDING_PREFIX}${(pendingCount++).toString(16).padStart(32, '0')}`;
+
 const same = (a, b) => typeof a === 'string' && typeof b === 'string' && a.toLowerCase() === b.toLowerCase();
 
 // The offer's terms in the channel's configuration (the official validateChannelConfig's rules).
@@ -58,6 +65,9 @@ function matchesOffer(config, requirements) {
  */
 export function isPlainVoucher({ scheme, channel, raw, requirement, now = Date.now() }) {
   return channel.onchainSyncedAt !== undefined && now - channel.onchainSyncedAt <= scheme.getOnchainStateTtlMs()
+    // State as the official scheme writes it; anything else is the official pipeline's to judge.
+    && typeof channel.balance === 'string' && typeof channel.totalClaimed === 'string'
+    && Number.isSafeInteger(channel.withdrawRequestedAt) && Number.isSafeInteger(channel.refundNonce)
     && BigInt(raw.voucher.maxClaimableAmount) === BigInt(channel.chargedCumulativeAmount) + BigInt(requirement.amount)
     && matchesOffer(raw.channelConfig, requirement);
 }
@@ -91,7 +101,7 @@ async function reserve(storage, raw, requirement, snapshot, pendingId) {
       totalClaimed: snapshot.totalClaimed,
       withdrawRequestedAt: snapshot.withdrawRequestedAt,
       // The official verify answer carries it as text and reads it back as a number.
-      refundNonce: Number.parseInt(String(snapshot.refundNonce ?? 0), 10) || 0,
+      refundNonce: Number.parseInt(String(snapshot.refundNonce), 10) || 0,
       onchainSyncedAt: current?.onchainSyncedAt,
       lastRequestTimestamp: now,
       pendingRequest: { pendingId, signedMaxClaimable: voucher.maxClaimableAmount, expiresAt: pendingExpiresAt(requirement.maxTimeoutSeconds, now) },
@@ -195,7 +205,7 @@ export function voucherSettlement(previous, charged, requirement) {
 export async function payPlainVoucher({ scheme, storage, requirement, route, payload, channel, serve }) {
   const raw = payload.payload;
   const refuse = (status, [error, message]) => ({ ...refused(status, error, message), payload });
-  const pendingId = `0x${randomBytes(32).toString('hex')}`;
+  const pendingId = nextPendingId();
   let reservation;
   try {
     reservation = await reserve(storage, raw, requirement, channel, pendingId);
