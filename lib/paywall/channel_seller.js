@@ -12,6 +12,7 @@ import { argError, expectObject, expectString, invalidArg } from '../validate.js
 import { ChannelBooks } from './channel_books.js';
 import { ChannelClaims } from './channel_claims.js';
 import { payByChannel } from './channel_payment.js';
+import { channelStatement } from './channel_statement.js';
 import { recordChannelRevenue, settledAmounts } from './channel_revenue.js';
 import { createSettlementChain } from './settlement_chain.js';
 import { channelStorage } from './store.js';
@@ -150,6 +151,11 @@ export class ChannelSeller {
     // A refund claims the channel's unclaimed vouchers on chain: that money is owed to the payee.
     if (outcome.kind === 'served' && isBatchSettlementRefundPayload(payload.payload)) this.#claims.owe();
     return outcome;
+  }
+
+  /** Where each channel stands (channel_statement.js): deposit, charged, claimed, unclaimed, refundable. */
+  statement() {
+    return channelStatement(this.#storage);
   }
 
   /** Claims and settles now (what the timer does). */

@@ -248,7 +248,23 @@ export interface ChannelSeller {
   claim(): Promise<ChannelClaimRun>;
   /** Books every settlement to the payee the receipts lack (with `channels.rpcUrl`): the receipts written. */
   reconcile(): Promise<Receipt[]>;
+  /** Where each stored channel stands, most unclaimed first; amounts in base units. */
+  statement(): Promise<ChannelStatement>;
   close(): Promise<ChannelClaimRun>;
+}
+
+export interface ChannelStatement {
+  channels: {
+    channelId: Hex; payer: Address | null; deposit: string; charged: string; claimed: string;
+    /** charged − claimed: served, not yet claimed on chain. */
+    unclaimed: string;
+    /** deposit − charged: what the payer may take back. */
+    refundable: string;
+    /** A request holds the channel now. */
+    reserved: boolean;
+    lastRequestAt: number | null;
+  }[];
+  totals: { deposit: string; charged: string; claimed: string; unclaimed: string; refundable: string };
 }
 
 export interface ChannelOptions {

@@ -61,6 +61,15 @@ describe('channel claims on shutdown, into the seller\'s receipt ledger', { time
       assert.equal(await usdcBalance({ chain: world.chain, token: world.token, address: payee.address }), 0n);
       assert.deepEqual(ledger.list(), []);
       assert.deepEqual(settled, []);
+      // The statement shows what each channel owes: most unclaimed first.
+      const owed = await seller.paywall.channels.statement();
+      assert.deepEqual(owed.channels.map((c) => [c.payer, c.deposit, c.charged, c.claimed, c.unclaimed, c.refundable, c.reserved]), [
+        [alice.address, String(DEPOSIT), String(5n * PRICE), '0', String(5n * PRICE), String(DEPOSIT - 5n * PRICE), false],
+        [bob.address, String(DEPOSIT), String(3n * PRICE), '0', String(3n * PRICE), String(DEPOSIT - 3n * PRICE), false],
+      ]);
+      assert.deepEqual(owed.totals, {
+        deposit: String(2n * DEPOSIT), charged: String(8n * PRICE), claimed: '0', unclaimed: String(8n * PRICE), refundable: String(2n * DEPOSIT - 8n * PRICE),
+      });
 
       const { claims, settlements } = await seller.paywall.close();
       stopped = true;
@@ -71,6 +80,12 @@ describe('channel claims on shutdown, into the seller\'s receipt ledger', { time
       assert.ok(logs.every((log) => log.transactionHash === claims[0].transaction));
       assert.deepEqual(logs.map((log) => log.args.claimAmount).sort(), [3n * PRICE, 5n * PRICE]);
       assert.equal(await usdcBalance({ chain: world.chain, token: world.token, address: payee.address }), 8n * PRICE);
+
+      // Claimed: nothing left to claim on either channel.
+      const after = await seller.paywall.channels.statement();
+      assert.deepEqual(after.totals, {
+        deposit: String(2n * DEPOSIT), charged: String(8n * PRICE), claimed: String(8n * PRICE), unclaimed: '0', refundable: String(2n * DEPOSIT - 8n * PRICE),
+      });
 
       // One settlement, one receipt, told once.
       assert.equal(settlements.length, 1);

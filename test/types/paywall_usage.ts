@@ -32,6 +32,8 @@ async function paywallUsage(): Promise<void> {
     channels: { directory: '/var/lib/seller/channels', claimIntervalMs: 60_000, rpcUrl: 'https://mainnet.base.org' },
   });
   const claimed: number | undefined = (await metered.channels?.claim())?.claims.length;
+  const unclaimed: string | undefined = (await metered.channels?.statement())?.totals.unclaimed;
+  void unclaimed;
   void claimed;
   await metered.close();
   // @ts-expect-error the scheme is exact or batch-settlement
