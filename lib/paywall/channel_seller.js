@@ -107,7 +107,8 @@ export class ChannelSeller {
       onError: this.#onError,
       onSettlement: (manager, { transaction }) => {
         const { routes, amountOf, books } = revenue.get(manager);
-        if (books !== null) return books.book(transaction);
+        // A receipt the chain could not be read for now is booked by a later reconciliation.
+        if (books !== null) return books.book(transaction).catch((error) => { this.#onError(error); return null; });
         return recordChannelRevenue({
           store: engine.store, routes, contract: this.#contract, transaction, amount: amountOf(transaction), now, onRecorded,
         });

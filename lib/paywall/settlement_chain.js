@@ -3,7 +3,7 @@
 // (x402BatchSettlement.receivers → totalSettled) and its Settled events. The
 // seller's books (channel_books.js) believe these, not the facilitator's
 // word, and read them through one RPC of the seller's choosing.
-import { createPublicClient, http, parseAbi, parseAbiItem } from 'viem';
+import { TransactionReceiptNotFoundError, createPublicClient, http, parseAbi, parseAbiItem } from 'viem';
 
 import { rpcReadError } from '../wallet/chain_client.js';
 
@@ -11,6 +11,9 @@ const RECEIVERS_ABI = parseAbi([
   'function receivers(address receiver, address token) view returns (uint128 totalClaimed, uint128 totalSettled)',
 ]);
 export const SETTLED_EVENT = parseAbiItem('event Settled(address indexed receiver, address indexed token, address indexed sender, uint128 amount)');
+
+const RECEIPT_ATTEMPTS = 8;
+const RECEIPT_PAUSE_MS = 250;
 
 const settledOf = (log) => ({
   transaction: log.transactionHash.toLowerCase(), blockNumber: log.blockNumber, logIndex: log.logIndex, amount: log.args.amount,
@@ -44,9 +47,21 @@ export function createSettlementChain({ rpcUrl, contract, receiver, token, timeo
     settledBetween: (fromBlock, toBlock) => read(`the Settled events of blocks ${fromBlock} to ${toBlock}`, async () => (
       (await client.getLogs({ ...filter, fromBlock, toBlock, strict: true })).map(settledOf)
     )),
-    /** The Settled events to the receiver in one transaction, once it is mined. */
+    /**
+     * The Settled events to the receiver in one transaction (the facilitator
+     * says it is mined; this RPC may lag it by a few blocks, not more: a
+     * later reconciliation books what it missed). An unreachable RPC fails at once.
+     */
     settledIn: (transaction) => read(`the receipt of ${transaction}`, async () => {
-      const mined = await client.waitForTransactionReceipt({ hash: transaction, timeout: timeoutMs, pollingInterval: 250 });
+      let mined;
+      for (let attempt = 0; mined === undefined; attempt++) {
+        try {
+          mined = await client.getTransactionReceipt({ hash: transaction });
+        } catch (error) {
+          if (!(error instanceof TransactionReceiptNotFoundError) || attempt >= RECEIPT_ATTEMPTS) throw error;
+          await new Promise((resolve) => { setTimeout(resolve, RECEIPT_PAUSE_MS); });
+        }
+      }
       if (mined.status !== 'success') return [];
       const logs = await client.getLogs({ ...filter, blockHash: mined.blockHash, strict: true });
       return logs.filter((log) => log.transactionHash.toLowerCase() === transaction.toLowerCase()).map(settledOf);

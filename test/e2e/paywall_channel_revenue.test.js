@@ -188,4 +188,36 @@ describe('channel claims on shutdown, into the seller\'s receipt ledger', { time
       await seller.stop();
     }
   });
+
+  // The chain unreachable when the seller starts: it starts and serves; the
+  // failed reconciliation is reported (onClaimError) without the RPC's secret
+  // path, and retried at the next claim run.
+  test('an unreachable RPC at start: the paywall starts and serves, the failed reconciliation is reported with code ERR_RPC, naming the RPC without its path', async () => {
+    const [minter, erin, authorizer] = [0, 3, 5].map((i) => Signer.fromPrivateKey(world.chain.accounts[i].privateKey));
+    const payee = Signer.generate();
+    signers.push(minter, erin, authorizer, payee);
+    const errors = [];
+    const seller = await startChannelSeller({
+      facilitatorUrl: world.facilitator.url, token: world.token, network: world.chain.network, payTo: payee.address,
+      directory: join(dir, 'no-rpc'), authorizer, price: PRICE, minDeposit: DEPOSIT, claimIntervalMs: 0,
+      rpcUrl: `http://127.0.0.1:1/v2/${'5e'.repeat(16)}`, onClaimError: (error) => errors.push(error),
+    });
+    try {
+      assert.equal(errors.length, 1);
+      assert.equal(errors[0].code, 'ERR_RPC');
+      assert.match(errors[0].message, /127\.0\.0\.1:1/);
+      assert.doesNotMatch(errors[0].message, /5e5e/);
+      await mintUsdCoin({ chain: world.chain, token: world.token, owner: minter, to: erin.address, amount: DEPOSIT });
+      const official = officialChannelBuyer(world, erin, { maxAmountPerPayment: DEPOSIT });
+      assert.equal((await official.pay(seller.url)).status, 200);
+      // The claim and settlement go through; the receipt waits for the chain to be readable.
+      const { claims, settlements } = await seller.paywall.channels.claim();
+      assert.equal(claims.length, 1);
+      assert.deepEqual(settlements.map((s) => s.receipt), [null]);
+      assert.equal(await usdcBalance({ chain: world.chain, token: world.token, address: payee.address }), PRICE);
+      assert.ok(errors.length >= 3 && errors.every((e) => e.code === 'ERR_RPC'), errors.map((e) => e.message).join('\n'));
+    } finally {
+      await seller.stop().catch(() => {});
+    }
+  });
 });
