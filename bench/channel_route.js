@@ -3,7 +3,9 @@
 // request can avoid (decode the header, one native voucher check: EIP-712
 // digest and one secp256k1 recovery), (iii) behind our paywall's channel
 // route, (iv) behind the official server (@x402/express, @x402/evm's batch-settlement
-// server scheme), in interleaved rounds, the order turned each round.
+// server scheme), and (v) with --before DIR, the paywall of another checkout
+// (e.g. main, to compare two versions in one run), in interleaved rounds,
+// the order turned each round.
 // Every paid request carries the channel's next cumulative voucher: one
 // channel per connection (a deposit each, made before timing), its vouchers
 // signed in order beforehand; a request holds its channel until answered,
@@ -104,9 +106,9 @@ const median = (values) => values.slice().sort((a, b) => a - b)[Math.floor(value
  * Each run lasts about `seconds`: its requests per connection are sized from
  * the warm-up's rate, at most what a paid channel has left of its `vouchers`.
  */
-export async function channelRouteRows({ connections = 16, rounds = 4, seconds = 2, vouchers = 2000, warmup = 40 } = {}) {
+export async function channelRouteRows({ connections = 16, rounds = 4, seconds = 2, vouchers = 2000, warmup = 40, before } = {}) {
   const out = join(tmpdir(), `clawpay-channel-bench-${process.pid}.json`);
-  const info = await startServer({ channels: connections, vouchers, out });
+  const info = await startServer({ channels: connections, vouchers, out, ...(before ? { before } : {}) });
   try {
     const signed = JSON.parse(await readFile(out, 'utf8'));
     const price = BigInt(signed.price);
@@ -123,9 +125,11 @@ export async function channelRouteRows({ connections = 16, rounds = 4, seconds =
       floor: paid('floor', 'ours'),
       ours: paid('ours'),
       official: paid('official'),
+      ...(before ? { before: paid('before') } : {}),
     };
+    const names = before ? ['bare', 'floor', 'before', 'ours', 'official'] : ['bare', 'floor', 'ours', 'official'];
     const amounts = {};
-    for (const which of ['bare', 'floor', 'ours', 'official']) {
+    for (const which of names) {
       const { rate } = await load(info, targets[which], warmup * connections);
       const left = which === 'bare' ? Infinity : Math.floor((vouchers - warmup - 1) / rounds) * connections;
       amounts[which] = Math.max(10 * connections, Math.min(left, Math.ceil(rate * seconds)));
@@ -133,7 +137,7 @@ export async function channelRouteRows({ connections = 16, rounds = 4, seconds =
     const measured = [];
     for (let round = 0; round < rounds; round++) {
       // Alternate the order, so drift in the machine favours none.
-      const order = round % 2 === 0 ? ['bare', 'floor', 'ours', 'official'] : ['official', 'ours', 'floor', 'bare'];
+      const order = round % 2 === 0 ? names : names.slice().reverse();
       const figures = {};
       for (const which of order) figures[which] = await load(info, targets[which], amounts[which]);
       measured.push(figures);
@@ -146,6 +150,7 @@ export async function channelRouteRows({ connections = 16, rounds = 4, seconds =
       ratio: best('ours') / best('bare'), ceiling: best('floor') / best('bare'), toFloor: best('ours') / best('floor'),
       toOfficial: best('ours') / best('official'),
       cpuBare: cpu('bare'), cpuFloor: cpu('floor'), cpuOurs: cpu('ours'), cpuOfficial: cpu('official'),
+      ...(before ? { before: best('before'), cpuBefore: cpu('before') } : {}),
       measured,
     };
   } finally {
@@ -155,12 +160,19 @@ export async function channelRouteRows({ connections = 16, rounds = 4, seconds =
   }
 }
 
-export function printChannelRoute({ connections, bare, floor, ours, official, ratio, ceiling, toFloor, toOfficial, cpuBare, cpuFloor, cpuOurs, cpuOfficial, measured }) {
+export function printChannelRoute({
+  connections, bare, floor, ours, official, ratio, ceiling, toFloor, toOfficial, cpuBare, cpuFloor, cpuOurs, cpuOfficial, before, cpuBefore, measured,
+}) {
   console.log(`\nChannel route under load (autocannon, ${connections} connections, one channel each, loopback, best of interleaved rounds; server CPU per request, median of rounds)`);
   console.log(`  handler without a paywall           ${bare.toFixed(0).padStart(7)} req/s  ${cpuBare.toFixed(1).padStart(6)} µs CPU/request`);
   console.log(`  floor: bare + one native check      ${floor.toFixed(0).padStart(7)} req/s  ${cpuFloor.toFixed(1).padStart(6)} µs CPU/request  (${(100 * ceiling).toFixed(1)}% of bare: the ceiling here)`);
   console.log(`  our paywall, one voucher each       ${ours.toFixed(0).padStart(7)} req/s  ${cpuOurs.toFixed(1).padStart(6)} µs CPU/request  (${(100 * ratio).toFixed(1)}% of bare, ${(100 * toFloor).toFixed(1)}% of the floor)`);
   console.log(`  the official server, same vouchers  ${official.toFixed(0).padStart(7)} req/s  ${cpuOfficial.toFixed(1).padStart(6)} µs CPU/request  (ours ${toOfficial.toFixed(2)}× its req/s)`);
+  if (before !== undefined) {
+    console.log(`  the --before checkout's paywall     ${before.toFixed(0).padStart(7)} req/s  ${cpuBefore.toFixed(1).padStart(6)} µs CPU/request  (${(100 * before / bare).toFixed(1)}% of bare, ${(100 * before / floor).toFixed(1)}% of the floor)`);
+    const cpus = measured.map((r) => (r.before.cpu / r.ours.cpu).toFixed(2)).join('/');
+    console.log(`  per round, before/ours CPU per request: ${cpus}`);
+  }
   const rounds = measured.map((r) => ['bare', 'floor', 'ours', 'official'].map((w) => r[w].rate.toFixed(0)).join('/'));
   const ratios = (a, b) => (100 * median(measured.map((r) => r[a].rate / r[b].rate))).toFixed(0);
   console.log(`  per round, bare/floor/ours/official req/s: ${rounds.join(', ')}; median ours/bare ${ratios('ours', 'bare')}%, floor/bare ${ratios('floor', 'bare')}%, ours/floor ${ratios('ours', 'floor')}%`);
@@ -173,7 +185,9 @@ export function printChannelRoute({ connections, bare, floor, ours, official, ra
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const rows = await channelRouteRows();
+  // --before DIR: also serve DIR's paywall (another checkout), in the same rounds.
+  const at = process.argv.indexOf('--before');
+  const rows = await channelRouteRows(at > 0 ? { before: process.argv[at + 1] } : {});
   printChannelRoute(rows);
   console.log(`  ${rows.ratio >= CHANNEL_ROUTE_TARGET ? 'met ' : 'MISS'}  channel route ≥ ${100 * CHANNEL_ROUTE_TARGET}% of the bare handler`);
 }

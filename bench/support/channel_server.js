@@ -1,9 +1,10 @@
 // The server side of the channel route benchmark, in its own process so the
 // load generator does not share its event loop. Starts the local world and
 // serves one handler four times: bare; bare plus the work no voucher request
-// can avoid (the floor: decode the PAYMENT-SIGNATURE header, one native
-// voucher check, advance the channel's running total in a Map); behind our
-// paywall's batch-settlement route; and behind the official server (@x402/express with @x402/evm's
+// can avoid (the floor: decode the PAYMENT-SIGNATURE header as the paywall
+// does, payment_headers.js; one native voucher check; advance the channel's
+// running total in a Map); behind our paywall's batch-settlement route; and
+// behind the official server (@x402/express with @x402/evm's
 // batch-settlement server scheme), both on the devnet facilitator and
 // in-memory channel storage (the official default), each with its own payee.
 // Then, before any timing, opens `channels` channels on each paid server
@@ -12,11 +13,15 @@
 // Writes them to `out` as JSON {price, ours: [channel], official: [channel]},
 // a channel being {requirements, channelConfig, channelId, signatures}, and
 // prints one JSON line: {bare, floor, ours, official, cpu}. Stops on SIGTERM.
+// With "before": a checkout's directory, its paywall serves a fifth route
+// ("before", channels in `out` too), to compare two versions in one run.
 //   node bench/support/channel_server.js '{"channels":16,"vouchers":1500,"out":"/tmp/x.json"}'
 import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 import express from 'express';
-import { decodePaymentRequiredHeader, decodePaymentResponseHeader, decodePaymentSignatureHeader } from '@x402/core/http';
+import { decodePaymentRequiredHeader, decodePaymentResponseHeader } from '@x402/core/http';
 import { HTTPFacilitatorClient, x402HTTPResourceServer, x402ResourceServer } from '@x402/core/server';
 import { paymentMiddlewareFromHTTPServer } from '@x402/express';
 import { toClientEvmSigner } from '@x402/evm';
@@ -27,10 +32,11 @@ import { wrapFetchWithPayment, x402Client } from '@x402/fetch';
 import { ReceiptLedger, Signer, VoucherVerifier, toViemAccount } from '../../lib/index.js';
 import { BATCH_SETTLEMENT_ADDRESS, signVoucher } from '../../lib/channels/voucher.js';
 import { createPaywall } from '../../lib/paywall/middleware.js';
+import { decodePaymentSignature } from '../../lib/paywall/payment_headers.js';
 import { mintUsdCoin } from '../../lib/devnet/token.js';
 import { startWorld } from '../../lib/devnet/world.js';
 
-const { channels, vouchers, out } = JSON.parse(process.argv[2]);
+const { channels, vouchers, out, before: beforeDir } = JSON.parse(process.argv[2]);
 const PRICE = 1n; // one base unit per request: deposits stay small
 const DEPOSIT = PRICE * BigInt(vouchers + 1);
 const PATH = '/paid/channel';
@@ -41,7 +47,7 @@ const { token } = world;
 const authorizer = Signer.fromPrivateKey(world.chain.accounts[5].privateKey);
 const payer = Signer.fromPrivateKey(world.chain.accounts[6].privateKey);
 const minter = Signer.fromPrivateKey(world.chain.accounts[0].privateKey);
-await mintUsdCoin({ chain: world.chain, token, owner: minter, to: payer.address, amount: 2n * BigInt(channels) * DEPOSIT });
+await mintUsdCoin({ chain: world.chain, token, owner: minter, to: payer.address, amount: 3n * BigInt(channels) * DEPOSIT });
 minter.destroy();
 
 const handler = (req, res) => res.json({ forecast: 'clear skies all week' });
@@ -68,7 +74,7 @@ const floorVerifier = new VoucherVerifier({ chainId: world.chain.chainId, verify
 const floorChannels = new Map();
 const floorApp = express();
 floorApp.use((req, res, next) => {
-  const payload = decodePaymentSignatureHeader(req.get('PAYMENT-SIGNATURE')).payload;
+  const payload = decodePaymentSignature(req.get('PAYMENT-SIGNATURE')).payload;
   const { channelId, maxClaimableAmount } = payload.voucher;
   let channel = floorChannels.get(channelId);
   if (channel === undefined) {
@@ -84,24 +90,38 @@ const floor = await listen(floorApp);
 
 const oursPayee = Signer.generate();
 const officialPayee = Signer.generate();
-let oursBase;
-const paywall = await createPaywall({
-  facilitatorUrl: world.facilitator.url,
-  ledger: new ReceiptLedger(),
-  publicUrl: () => oursBase,
-  routes: {
-    [`GET ${PATH}`]: {
-      scheme: 'batch-settlement',
-      price: { amount: PRICE, asset: token.address, network, payTo: oursPayee.address, name: token.name, version: token.version, decimals: token.decimals },
-      channel: { minDeposit: DEPOSIT },
+const beforePayee = Signer.generate();
+
+// `lib`: the checkout's own classes (a Signer of another checkout is not one of its Signers).
+async function paywallRoute(create, payee, lib = { ReceiptLedger, receiverAuthorizer: authorizer }) {
+  let base;
+  const paywall = await create({
+    facilitatorUrl: world.facilitator.url,
+    ledger: new lib.ReceiptLedger(),
+    publicUrl: () => base,
+    routes: {
+      [`GET ${PATH}`]: {
+        scheme: 'batch-settlement',
+        price: { amount: PRICE, asset: token.address, network, payTo: payee.address, name: token.name, version: token.version, decimals: token.decimals },
+        channel: { minDeposit: DEPOSIT },
+      },
     },
-  },
-  channels: { storage: new InMemoryChannelStorage(), receiverAuthorizer: authorizer, claimIntervalMs: 0 },
-});
-const oursApp = express();
-oursApp.use(paywall.middleware);
-const ours = await listen(oursApp);
-oursBase = new URL(ours.url).origin;
+    channels: { storage: new InMemoryChannelStorage(), receiverAuthorizer: lib.receiverAuthorizer, claimIntervalMs: 0 },
+  });
+  const app = express();
+  app.use(paywall.middleware);
+  const served = await listen(app);
+  base = new URL(served.url).origin;
+  return served;
+}
+const ours = await paywallRoute(createPaywall, oursPayee);
+const beforeLib = beforeDir ? await import(pathToFileURL(join(beforeDir, 'lib/index.js')).href) : null;
+const beforeAuthorizer = beforeLib?.Signer.fromPrivateKey(world.chain.accounts[5].privateKey);
+const before = beforeLib
+  ? await paywallRoute((await import(pathToFileURL(join(beforeDir, 'lib/paywall/middleware.js')).href)).createPaywall, beforePayee, {
+    ReceiptLedger: beforeLib.ReceiptLedger, receiverAuthorizer: beforeAuthorizer,
+  })
+  : null;
 
 const officialScheme = new ServerScheme(officialPayee.address, {
   storage: new InMemoryChannelStorage(), receiverAuthorizerSigner: toViemAccount(authorizer), withdrawDelay: 900,
@@ -145,21 +165,24 @@ async function openChannel(url, index) {
   return { requirements, channelConfig: scheme.buildChannelConfig(requirements), channelId, signatures };
 }
 
-const signed = { price: String(PRICE), ours: [], official: [] };
+const signed = { price: String(PRICE), ours: [], official: [], ...(before ? { before: [] } : {}) };
 for (let c = 0; c < channels; c++) {
   signed.ours.push(await openChannel(ours.url, c + 1));
   signed.official.push(await openChannel(official.url, channels + c + 1));
+  if (before) signed.before.push(await openChannel(before.url, 2 * channels + c + 1));
 }
 await writeFile(out, JSON.stringify(signed));
 
-process.stdout.write(`${JSON.stringify({ bare: bare.url, floor: floor.url, ours: ours.url, official: official.url, cpu: `${new URL(bare.url).origin}/cpu` })}\n`);
+process.stdout.write(`${JSON.stringify({
+  bare: bare.url, floor: floor.url, ours: ours.url, official: official.url, ...(before ? { before: before.url } : {}), cpu: `${new URL(bare.url).origin}/cpu`,
+})}\n`);
 
 process.once('SIGTERM', async () => {
-  for (const { server } of [bare, floor, ours, official]) {
+  for (const { server } of [bare, floor, ours, official, ...(before ? [before] : [])]) {
     server.closeAllConnections();
     server.close();
   }
-  for (const s of [authorizer, payer, oursPayee, officialPayee]) s.destroy();
+  for (const s of [authorizer, payer, oursPayee, officialPayee, beforePayee, beforeAuthorizer]) s?.destroy();
   await world.stop();
   process.exit(0);
 });

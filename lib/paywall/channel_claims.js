@@ -11,7 +11,9 @@
 // contract counts it once (its claimed total only rises) — the one case the
 // contract's own rule is what decides. A settlement is owed after any claim
 // (a cooperative refund's too: owe()) and at the first run (a previous process may have claimed and stopped
-// before settling), so claimed money never waits for new traffic.
+// before settling), so claimed money never waits for new traffic. Each run
+// ends by reconciling the books with the chain (channel_books.js), so a
+// settlement whose receipt a crash interrupted is booked at the next run.
 import { argError, expectSafeInteger } from '../validate.js';
 
 export const DEFAULT_CLAIM_INTERVAL_MS = 60_000;
@@ -34,6 +36,7 @@ export class ChannelClaims {
   #managers;
   #onError;
   #onSettlement;
+  #reconcile;
   #timer = null;
   #running = null;
   #queued = null;
@@ -47,8 +50,10 @@ export class ChannelClaims {
    * @param {(error: Error) => void} [options.onError] a failed run (it is retried at the next)
    * @param {(manager: object, settlement: {transaction: string}) => Promise<object | null>} [options.onSettlement]
    *   records a settlement (channel_revenue.js): resolves to its receipt
+   * @param {() => Promise<unknown>} [options.reconcile] books what the receipts lack, after each run
+   *   (its failure goes to onError; the run's claims and settlements stand)
    */
-  constructor({ managers, intervalMs = DEFAULT_CLAIM_INTERVAL_MS, onError = () => {}, onSettlement = async () => null }) {
+  constructor({ managers, intervalMs = DEFAULT_CLAIM_INTERVAL_MS, onError = () => {}, onSettlement = async () => null, reconcile = async () => {} }) {
     expectSafeInteger(intervalMs, 'channels.claimIntervalMs', { min: 0 });
     if (intervalMs !== 0 && intervalMs < MIN_CLAIM_INTERVAL_MS) {
       throw argError(RangeError, 'ERR_INVALID_ARG_VALUE', `channels.claimIntervalMs must be 0 or at least ${MIN_CLAIM_INTERVAL_MS}, got ${intervalMs}`);
@@ -56,6 +61,7 @@ export class ChannelClaims {
     this.#managers = managers;
     this.#onError = onError;
     this.#onSettlement = onSettlement;
+    this.#reconcile = reconcile;
     if (intervalMs > 0) {
       this.#timer = setInterval(() => this.run().catch((error) => this.#onError(error)), intervalMs);
       this.#timer.unref();
@@ -92,6 +98,11 @@ export class ChannelClaims {
         if (settled) settlements.push({ ...settled, receipt: await this.#onSettlement(manager, settled) });
       }
       this.#settleOwed = false;
+    }
+    try {
+      await this.#reconcile();
+    } catch (error) {
+      this.#onError(error);
     }
     return { claims, settlements };
   }

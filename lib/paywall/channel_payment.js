@@ -1,16 +1,18 @@
-// One request on a batch-settlement route, through the official server
+// One request on a batch-settlement route: a voucher first passes our check
+// (channel_voucher_check.js); a plain one on fresh state takes the short
+// path (channel_plain_voucher.js: reserve, serve, commit, as the official
+// pipeline does); every other request goes through the official server
 // scheme registered on the paywall's resource server: a deposit is verified
-// and settled on chain by the facilitator; a voucher passes our check
-// (channel_voucher_check.js; the scheme then does not judge it again in JS,
-// channel_verify_hook.js), then the scheme reserves the channel, the
-// handler runs, and the charge is committed to channel storage — no chain
-// call; a refund request is answered as the official server does, without
-// the handler. Outcomes have the engine's shapes (engine.js `pay`).
+// and settled on chain by the facilitator; a voucher reserves the channel,
+// the handler runs, and the charge is committed to channel storage — no
+// chain call; a refund request is answered as the official server does,
+// without the handler. Outcomes have the engine's shapes (engine.js `pay`).
 import { isBatchSettlementRefundPayload, isBatchSettlementVoucherPayload } from '@x402/evm';
 
 import { getAddress } from '../hashing.js';
 import { evmChainId } from '../validate.js';
 import { refused } from './payment_match.js';
+import { isPlainVoucher, payPlainVoucher, settlementUnknown } from './channel_plain_voucher.js';
 import { checkChannelVoucher } from './channel_voucher_check.js';
 
 /**
@@ -19,10 +21,9 @@ import { checkChannelVoucher } from './channel_voucher_check.js';
  * @param {object} request.requirement the route's batch-settlement offer
  * @param {{get(id: string): Promise<object | undefined>}} request.storage the scheme's ChannelStorage
  * @param {string} request.contract the channel contract's address
- * @param {(payload: object, channel: object) => void} [request.passed] tells the scheme's
- *   before-verify hook (channel_verify_hook.js) that our check passed this voucher
+ * @param {object} request.scheme the official server scheme of the route's network
  */
-export async function payByChannel({ resourceServer, requirement, storage, contract, route, payload, serve, passed = () => {} }) {
+export async function payByChannel({ resourceServer, requirement, storage, contract, route, payload, serve, scheme }) {
   // A refusal names the payload, so the 402 can carry the channel's state.
   const refuse = (status, error, message) => ({ ...refused(status, error, message), payload });
   if (payload.x402Version !== 2 || !resourceServer.findMatchingRequirements([requirement], payload)) {
@@ -38,9 +39,17 @@ export async function payByChannel({ resourceServer, requirement, storage, contr
     }
     const verdict = checkChannelVoucher({ channel, payload: raw, price: route.callPrice, chainId: evmChainId(route.terms.network), contract });
     if (verdict.ok === false) return refuse(402, verdict.reason, verdict.message);
-    if (verdict.ok === true) passed(payload, channel);
+    if (verdict.ok === true && isPlainVoucher({ scheme, channel, raw, requirement })) {
+      return payPlainVoucher({ scheme, storage, requirement, route, payload, channel, serve });
+    }
   }
+  return payOfficially({ resourceServer, requirement, route, payload, serve });
+}
 
+/** The official pipeline for one request (verifyPayment, the handler, settlePayment): what is not a plain voucher. */
+export async function payOfficially({ resourceServer, requirement, route, payload, serve }) {
+  const refuse = (status, error, message) => ({ ...refused(status, error, message), payload });
+  const raw = payload.payload;
   let verified;
   try {
     verified = await resourceServer.verifyPayment(payload, requirement);
@@ -68,7 +77,7 @@ export async function payByChannel({ resourceServer, requirement, storage, contr
   try {
     settlement = await resourceServer.settlePayment(payload, requirement);
   } catch (error) {
-    return refused(502, 'settlement_unknown', `The channel payment did not complete (${error.message}); nothing was charged twice`);
+    return settlementUnknown(error.message);
   }
   if (!settlement.success) {
     return refuse(402, settlement.errorReason ?? 'settlement_failed', settlement.errorMessage ?? 'The channel payment was not committed');

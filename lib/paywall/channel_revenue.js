@@ -5,9 +5,10 @@
 // A channel's money reaches the payee in the settlement that follows claims
 // (the contract moves the receiver's claimed total to it), so there is one
 // receipt per settlement transaction, and its amount is what the chain's
-// Settled event says the facilitator moved — never a sum of the claims this
-// process sent: a claim resubmitted after a crash (channel_claims.js) is a
-// no-op on chain, adds nothing to the settlement, and is never counted twice.
+// Settled events say it moved (channel_books.js reads them; without an RPC,
+// the facilitator's word for them) — never a sum of the claims this process
+// sent: a claim resubmitted after a crash (channel_claims.js) is a no-op on
+// chain, adds nothing to the settlement, and is never counted twice.
 // A receipt has one payer and one transaction; a settlement pays for many
 // channels at once, so the payer named is the channel contract the money
 // leaves, and route and resource name the network's channel routes.
@@ -50,9 +51,10 @@ const routeLabel = (routes) => {
  * Records one channel settlement ({transaction}) of `amount` base units
  * (a decimal string, the Settled event's) to the payee of `routes` (the
  * channel routes of one network): resolves to the receipt, or null when it
- * is still being written (recordSettlement's background retries).
+ * is still being written (recordSettlement's background retries). `begun`:
+ * its receipt is already pending (a process stopped between the two writes).
  */
-export async function recordChannelRevenue({ store, routes, contract, transaction, amount, now, onRecorded }) {
+export async function recordChannelRevenue({ store, routes, contract, transaction, amount, now, onRecorded, begun = false }) {
   if (typeof amount !== 'string' || !DECIMAL.test(amount)) {
     throw argError(Error, 'ERR_CHANNEL_REVENUE_UNKNOWN',
       `Channel settlement ${transaction} is not recorded: the facilitator did not say how much it moved`);
@@ -76,6 +78,6 @@ export async function recordChannelRevenue({ store, routes, contract, transactio
     x402Version: 2,
     startedAt: now(),
   };
-  const recorded = await recordSettlement(store, paymentId, { transaction, settledAt: now() }, { intent, onRecorded });
+  const recorded = await recordSettlement(store, paymentId, { transaction, settledAt: now() }, { intent: begun ? undefined : intent, onRecorded });
   return recorded.ok ? recorded.receipt : null;
 }

@@ -8,20 +8,33 @@ import { BatchSettlementEvmScheme } from '@x402/evm/batch-settlement/server';
 import { getAddress } from '../hashing.js';
 import { Signer } from '../signer.js';
 import { toViemAccount } from '../viem_account.js';
-import { argError, expectObject, invalidArg } from '../validate.js';
+import { argError, expectObject, expectString, invalidArg } from '../validate.js';
+import { ChannelBooks } from './channel_books.js';
 import { ChannelClaims } from './channel_claims.js';
 import { payByChannel } from './channel_payment.js';
+import { channelStatement } from './channel_statement.js';
 import { recordChannelRevenue, settledAmounts } from './channel_revenue.js';
-import { shortCutCheckedVouchers } from './channel_verify_hook.js';
+import { createSettlementChain } from './settlement_chain.js';
 import { channelStorage } from './store.js';
 
 const isChannelRoute = (route) => route.scheme === 'batch-settlement';
+const RPC_URL = /^https?:\/\/[^\s]+$/;
+
+// The RPC where a network's settlements are read (channels.rpcUrl: one URL, or one per network), or null.
+function rpcUrlFor(rpcUrl, network) {
+  if (rpcUrl === undefined) return null;
+  const name = typeof rpcUrl === 'string' ? 'options.channels.rpcUrl' : `options.channels.rpcUrl['${network}']`;
+  const url = typeof rpcUrl === 'string' ? rpcUrl : expectObject(rpcUrl, 'options.channels.rpcUrl')[network];
+  if (!RPC_URL.test(expectString(url, name))) throw invalidArg('an http:// or https:// URL', name, url);
+  return url;
+}
 
 /**
  * The schemes to register on the paywall's resource server for its
  * channel routes, or null when it has none. One scheme serves a network, so
  * the channel routes of a network share one payee, asset and withdraw delay.
- * `options`: {directory | storage, receiverAuthorizer?: Signer, claimIntervalMs?, onClaimError?}.
+ * `options`: {directory | storage, receiverAuthorizer?: Signer, claimIntervalMs?, onClaimError?,
+ * rpcUrl?: string | {[network]: string}} (rpcUrl: where the books read settlements, channel_books.js).
  */
 export function channelSchemes(routes, options) {
   const channelRoutes = routes.filter(isChannelRoute);
@@ -40,10 +53,10 @@ export function channelSchemes(routes, options) {
       throw argError(TypeError, 'ERR_INVALID_ROUTE',
         `Route ${route.id}: the batch-settlement routes on ${network} must share one payTo, asset and withdrawDelaySeconds`);
     }
-    if (!seen) byNetwork.set(network, { ...terms, routes: [] });
+    if (!seen) byNetwork.set(network, { ...terms, rpcUrl: rpcUrlFor(config.rpcUrl, network), routes: [] });
     byNetwork.get(network).routes.push(route);
   }
-  const schemes = [...byNetwork].map(([network, { routes: sold, ...terms }]) => {
+  const schemes = [...byNetwork].map(([network, { routes: sold, rpcUrl, ...terms }]) => {
     const scheme = new BatchSettlementEvmScheme(terms.payTo, {
       storage,
       withdrawDelay: terms.withdrawDelaySeconds,
@@ -51,8 +64,7 @@ export function channelSchemes(routes, options) {
       enforceMinDeposit: true,
       ...(config.receiverAuthorizer ? { receiverAuthorizerSigner: toViemAccount(config.receiverAuthorizer) } : {}),
     });
-    // A voucher our native check passed is not judged again in JS.
-    return { network, terms, routes: sold, scheme, passed: shortCutCheckedVouchers(scheme) };
+    return { network, terms, rpcUrl, routes: sold, scheme };
   });
   return { schemes, storage, config };
 }
@@ -62,7 +74,9 @@ export class ChannelSeller {
   #engine;
   #storage;
   #claims;
-  #passed;
+  #schemes;
+  #books;
+  #onError;
   #contract = getAddress(BATCH_SETTLEMENT_ADDRESS);
 
   /**
@@ -72,25 +86,55 @@ export class ChannelSeller {
   constructor({ engine, facilitatorClient, setup, now = Date.now, onRecorded }) {
     this.#engine = engine;
     this.#storage = setup.storage;
-    this.#passed = new Map(setup.schemes.map(({ network, passed }) => [network, passed]));
+    this.#schemes = new Map(setup.schemes.map(({ network, scheme }) => [network, scheme]));
     const revenue = new Map();
-    const managers = setup.schemes.map(({ network, terms, scheme, routes }) => {
+    const managers = setup.schemes.map(({ network, terms, rpcUrl, scheme, routes }) => {
       const facilitator = settledAmounts(facilitatorClient);
       const manager = scheme.createChannelManager(facilitator.client, network, terms.asset);
-      revenue.set(manager, { routes, amountOf: facilitator.amountOf });
+      const books = rpcUrl === null ? null : new ChannelBooks({
+        store: engine.store,
+        chain: createSettlementChain({ rpcUrl, contract: this.#contract, receiver: terms.payTo, token: terms.asset }),
+        revenue: { routes, contract: this.#contract, now, onRecorded },
+      });
+      revenue.set(manager, { routes, amountOf: facilitator.amountOf, books });
       return manager;
     });
+    this.#books = [...revenue.values()].map(({ books }) => books).filter((books) => books !== null);
+    this.#onError = setup.config.onClaimError ?? ((error) => process.emitWarning(`clawpay paywall: channel claim failed (retried at the next run): ${error.message}`));
     this.#claims = new ChannelClaims({
       managers,
       intervalMs: setup.config.claimIntervalMs,
-      onError: setup.config.onClaimError ?? ((error) => process.emitWarning(`clawpay paywall: channel claim failed (retried at the next run): ${error.message}`)),
+      onError: this.#onError,
       onSettlement: (manager, { transaction }) => {
-        const { routes, amountOf } = revenue.get(manager);
+        const { routes, amountOf, books } = revenue.get(manager);
+        // A receipt the chain could not be read for now is booked by a later reconciliation.
+        if (books !== null) return books.book(transaction).catch((error) => { this.#onError(error); return null; });
         return recordChannelRevenue({
           store: engine.store, routes, contract: this.#contract, transaction, amount: amountOf(transaction), now, onRecorded,
         });
       },
+      reconcile: () => this.reconcile(),
     });
+  }
+
+  /**
+   * Books every settlement to the payee that the receipts lack (channel_books.js;
+   * with channels.rpcUrl): resolves to the receipts written. Runs at start and
+   * after each claim run.
+   */
+  async reconcile() {
+    const receipts = [];
+    for (const books of this.#books) receipts.push(...await books.reconcile());
+    return receipts;
+  }
+
+  /** At start: the books are reconciled; a failure is reported (onClaimError) and retried at the next claim run. */
+  async start() {
+    try {
+      await this.reconcile();
+    } catch (error) {
+      this.#onError(error);
+    }
   }
 
   /** The channel state behind the routes (an official ChannelStorage). */
@@ -103,11 +147,16 @@ export class ChannelSeller {
     const [{ requirement }] = await this.#engine.offers(route);
     const outcome = await payByChannel({
       resourceServer: this.#engine.resourceServer, requirement, storage: this.#storage, contract: this.#contract, route, payload, serve,
-      passed: this.#passed.get(route.terms.network),
+      scheme: this.#schemes.get(route.terms.network),
     });
     // A refund claims the channel's unclaimed vouchers on chain: that money is owed to the payee.
     if (outcome.kind === 'served' && isBatchSettlementRefundPayload(payload.payload)) this.#claims.owe();
     return outcome;
+  }
+
+  /** Where each channel stands (channel_statement.js): deposit, charged, claimed, unclaimed, refundable. */
+  statement() {
+    return channelStatement(this.#storage);
   }
 
   /** Claims and settles now (what the timer does). */

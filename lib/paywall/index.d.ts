@@ -246,7 +246,25 @@ export interface ChannelSeller {
   readonly storage: ChannelStorage;
   /** Claims every channel's latest unclaimed voucher (batched) and settles to the payee, now. */
   claim(): Promise<ChannelClaimRun>;
+  /** Books every settlement to the payee the receipts lack (with `channels.rpcUrl`): the receipts written. */
+  reconcile(): Promise<Receipt[]>;
+  /** Where each stored channel stands, most unclaimed first; amounts in base units. */
+  statement(): Promise<ChannelStatement>;
   close(): Promise<ChannelClaimRun>;
+}
+
+export interface ChannelStatement {
+  channels: {
+    channelId: Hex; payer: Address | null; deposit: string; charged: string; claimed: string;
+    /** charged − claimed: served, not yet claimed on chain. */
+    unclaimed: string;
+    /** deposit − charged: what the payer may take back. */
+    refundable: string;
+    /** A request holds the channel now. */
+    reserved: boolean;
+    lastRequestAt: number | null;
+  }[];
+  totals: { deposit: string; charged: string; claimed: string; unclaimed: string; refundable: string };
 }
 
 export interface ChannelOptions {
@@ -259,6 +277,12 @@ export interface ChannelOptions {
   claimIntervalMs?: number;
   /** A failed timed run (retried at the next); default a process warning. */
   onClaimError?: (error: Error) => void;
+  /**
+   * The chain's JSON-RPC (http/https; one URL, or one per network): the books are reconciled
+   * with the contract's Settled events at start and after each claim run, so a settlement a
+   * crash left unbooked is booked once. Without it, a receipt's amount is the facilitator's word.
+   */
+  rpcUrl?: string | Record<string, string>;
 }
 
 /** Rejects with code ERR_FACILITATOR_UNSUPPORTED when the facilitator cannot settle what a route offers. */

@@ -8,9 +8,7 @@
 // Requests outside every paid route pass straight to `next`. A paid
 // response is held back until its settlement is recorded, then sent with
 // PAYMENT-RESPONSE (v2) or X-PAYMENT-RESPONSE (v1).
-import {
-  decodePaymentSignatureHeader, encodePaymentRequiredHeader, encodePaymentResponseHeader,
-} from '@x402/core/http';
+import { encodePaymentRequiredHeader } from '@x402/core/http';
 import { HTTPFacilitatorClient } from '@x402/core/server';
 
 import { normalizeUrl } from '../url_scope.js';
@@ -18,6 +16,7 @@ import { argError, expectString } from '../validate.js';
 import { captureResponse, sendStored } from './capture.js';
 import { ChannelSeller, channelSchemes } from './channel_seller.js';
 import { PaymentEngine } from './engine.js';
+import { decodePaymentSignature, paymentResponseHeader } from './payment_headers.js';
 import { RequestPaths } from './request_paths.js';
 import { RouteTable } from './routes.js';
 import { settledNotice } from './settlement_record.js';
@@ -56,7 +55,7 @@ function decodePayment(req) {
     return { error: 'Send one payment header (PAYMENT-SIGNATURE or X-PAYMENT) of at most 16 KiB' };
   }
   try {
-    const payload = decodePaymentSignatureHeader(header);
+    const payload = decodePaymentSignature(header);
     const expected = v2 !== undefined ? 2 : 1;
     if (payload?.x402Version !== expected) {
       return { error: `${v2 !== undefined ? 'PAYMENT-SIGNATURE' : 'X-PAYMENT'} carries x402Version ${payload?.x402Version}, expected ${expected}` };
@@ -87,7 +86,8 @@ function decodePayment(req) {
  * @param {boolean | 'required'} [options.paymentIdentifier] declare and honour x402's
  *   payment-identifier extension (default true)
  * @param {object} [options.channels] for batch-settlement routes: {directory | storage (an
- *   official ChannelStorage), receiverAuthorizer?: Signer, claimIntervalMs?, onClaimError?}
+ *   official ChannelStorage), receiverAuthorizer?: Signer, claimIntervalMs?, onClaimError?,
+ *   rpcUrl? (the chain's JSON-RPC, one URL or one per network: the books are reconciled with it)}
  * Fails (ERR_FACILITATOR_UNSUPPORTED) when the facilitator's /supported lacks a
  * route's scheme, network or x402 version.
  */
@@ -119,6 +119,8 @@ export async function createPaywall({
   const channels = channelSetup
     ? new ChannelSeller({ engine, facilitatorClient, setup: channelSetup, now, onRecorded: settledNotice(onSettled, log) })
     : null;
+  // A settlement a previous process made but did not book is booked before the first request.
+  await channels?.start();
   const sessions = new SessionGate({ store, now });
   const paths = new RequestPaths(table);
   const byId = new Map(table.routes.map((route) => [route.id, route]));
@@ -185,7 +187,7 @@ export async function createPaywall({
     switch (outcome.kind) {
       case 'served':
         return sendStored(res, outcome.response, {
-          [responseHeader]: encodePaymentResponseHeader(outcome.settlement),
+          [responseHeader]: paymentResponseHeader(outcome.settlement),
           ...(outcome.replayed ? { 'x-payment-replayed': 'true' } : {}),
         });
       case 'unsettled':
@@ -193,7 +195,7 @@ export async function createPaywall({
       default: {
         for (const name of res.getHeaderNames()) res.removeHeader(name);
         const receipt = outcome.receipt?.status === 'settled' ? {
-          [responseHeader]: encodePaymentResponseHeader({
+          [responseHeader]: paymentResponseHeader({
             success: true, transaction: outcome.receipt.transaction, network: outcome.receipt.network, payer: outcome.receipt.payer,
           }),
         } : {};

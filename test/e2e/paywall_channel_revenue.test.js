@@ -14,7 +14,7 @@ import { parseAbiItem } from 'viem';
 
 import { Signer, formatReceipts } from '../../lib/index.js';
 import { startWorld } from '../../lib/devnet/world.js';
-import { mintUsdCoin, usdcBalance } from '../../lib/devnet/token.js';
+import { mintUsdCoin, transact, usdcBalance } from '../../lib/devnet/token.js';
 import { startChannelSeller } from './support/channel_seller.js';
 import { officialChannelBuyer } from './support/official_channel_buyer.js';
 
@@ -46,7 +46,7 @@ describe('channel claims on shutdown, into the seller\'s receipt ledger', { time
     const seller = await startChannelSeller({
       facilitatorUrl: world.facilitator.url, token: world.token, network: world.chain.network, payTo: payee.address,
       directory: join(dir, 'channels'), authorizer, price: PRICE, minDeposit: DEPOSIT, claimIntervalMs: 0,
-      ledgerPath: join(dir, 'receipts.journal'), onSettled: (receipt) => settled.push(receipt),
+      ledgerPath: join(dir, 'receipts.journal'), onSettled: (receipt) => settled.push(receipt), rpcUrl: world.chain.rpcUrl,
     });
     const ledger = seller.paywall.ledger;
     let stopped = false;
@@ -61,6 +61,15 @@ describe('channel claims on shutdown, into the seller\'s receipt ledger', { time
       assert.equal(await usdcBalance({ chain: world.chain, token: world.token, address: payee.address }), 0n);
       assert.deepEqual(ledger.list(), []);
       assert.deepEqual(settled, []);
+      // The statement shows what each channel owes: most unclaimed first.
+      const owed = await seller.paywall.channels.statement();
+      assert.deepEqual(owed.channels.map((c) => [c.payer, c.deposit, c.charged, c.claimed, c.unclaimed, c.refundable, c.reserved]), [
+        [alice.address, String(DEPOSIT), String(5n * PRICE), '0', String(5n * PRICE), String(DEPOSIT - 5n * PRICE), false],
+        [bob.address, String(DEPOSIT), String(3n * PRICE), '0', String(3n * PRICE), String(DEPOSIT - 3n * PRICE), false],
+      ]);
+      assert.deepEqual(owed.totals, {
+        deposit: String(2n * DEPOSIT), charged: String(8n * PRICE), claimed: '0', unclaimed: String(8n * PRICE), refundable: String(2n * DEPOSIT - 8n * PRICE),
+      });
 
       const { claims, settlements } = await seller.paywall.close();
       stopped = true;
@@ -71,6 +80,12 @@ describe('channel claims on shutdown, into the seller\'s receipt ledger', { time
       assert.ok(logs.every((log) => log.transactionHash === claims[0].transaction));
       assert.deepEqual(logs.map((log) => log.args.claimAmount).sort(), [3n * PRICE, 5n * PRICE]);
       assert.equal(await usdcBalance({ chain: world.chain, token: world.token, address: payee.address }), 8n * PRICE);
+
+      // Claimed: nothing left to claim on either channel.
+      const after = await seller.paywall.channels.statement();
+      assert.deepEqual(after.totals, {
+        deposit: String(2n * DEPOSIT), charged: String(8n * PRICE), claimed: String(8n * PRICE), unclaimed: '0', refundable: String(2n * DEPOSIT - 8n * PRICE),
+      });
 
       // One settlement, one receipt, told once.
       assert.equal(settlements.length, 1);
@@ -129,6 +144,80 @@ describe('channel claims on shutdown, into the seller\'s receipt ledger', { time
       assert.equal(await usdcBalance({ chain: world.chain, token: world.token, address: carol.address }), DEPOSIT - 3n * PRICE);
     } finally {
       await seller.stop();
+    }
+  });
+
+  // Anyone may call the contract's settle(receiver, token): money a stranger
+  // settles to the payee is revenue too, and only the chain tells of it.
+  test('a settlement a stranger sends is booked from the chain at the next claim run, once, to the base unit', async () => {
+    const [minter, dave, authorizer, stranger] = [0, 9, 5, 4].map((i) => Signer.fromPrivateKey(world.chain.accounts[i].privateKey));
+    const payee = Signer.generate();
+    signers.push(minter, dave, authorizer, stranger, payee);
+    const settled = [];
+    const seller = await startChannelSeller({
+      facilitatorUrl: world.facilitator.url, token: world.token, network: world.chain.network, payTo: payee.address,
+      directory: join(dir, 'stranger'), authorizer, price: PRICE, minDeposit: DEPOSIT, claimIntervalMs: 0,
+      onSettled: (receipt) => settled.push(receipt), rpcUrl: world.chain.rpcUrl,
+    });
+    try {
+      await mintUsdCoin({ chain: world.chain, token: world.token, owner: minter, to: dave.address, amount: DEPOSIT });
+      const official = officialChannelBuyer(world, dave, { maxAmountPerPayment: DEPOSIT });
+      for (let i = 0; i < 3; i++) assert.equal((await official.pay(seller.url)).status, 200);
+      // The refund claims the three calls; before the seller settles them, a stranger does.
+      assert.equal((await official.scheme.refund(seller.url)).success, true);
+      const mined = await transact(world.chain, stranger, {
+        address: world.batchSettlement.address, abi: world.batchSettlement.abi, functionName: 'settle', args: [payee.address, world.token.address],
+      });
+      assert.equal(await usdcBalance({ chain: world.chain, token: world.token, address: payee.address }), 3n * PRICE);
+      assert.deepEqual(settled, []);
+
+      const { settlements } = await seller.paywall.channels.claim();
+      assert.deepEqual(settlements, []); // nothing was left for the seller to settle
+      const [receipt, ...others] = seller.paywall.ledger.list();
+      assert.deepEqual(others, []);
+      assert.equal(receipt.status, 'settled');
+      assert.equal(receipt.transaction, mined.transactionHash.toLowerCase());
+      assert.equal(receipt.amount, String(3n * PRICE));
+      assert.equal(receipt.payTo, payee.address);
+      assert.deepEqual(settled, [receipt]);
+
+      await seller.paywall.close();
+      assert.equal(seller.paywall.ledger.list().length, 1);
+      assert.equal(settled.length, 1);
+    } finally {
+      await seller.stop();
+    }
+  });
+
+  // The chain unreachable when the seller starts: it starts and serves; the
+  // failed reconciliation is reported (onClaimError) without the RPC's secret
+  // path, and retried at the next claim run.
+  test('an unreachable RPC at start: the paywall starts and serves, the failed reconciliation is reported with code ERR_RPC, naming the RPC without its path', async () => {
+    const [minter, erin, authorizer] = [0, 3, 5].map((i) => Signer.fromPrivateKey(world.chain.accounts[i].privateKey));
+    const payee = Signer.generate();
+    signers.push(minter, erin, authorizer, payee);
+    const errors = [];
+    const seller = await startChannelSeller({
+      facilitatorUrl: world.facilitator.url, token: world.token, network: world.chain.network, payTo: payee.address,
+      directory: join(dir, 'no-rpc'), authorizer, price: PRICE, minDeposit: DEPOSIT, claimIntervalMs: 0,
+      rpcUrl: `http://127.0.0.1:1/v2/${'5e'.repeat(16)}`, onClaimError: (error) => errors.push(error),
+    });
+    try {
+      assert.equal(errors.length, 1);
+      assert.equal(errors[0].code, 'ERR_RPC');
+      assert.match(errors[0].message, /127\.0\.0\.1:1/);
+      assert.doesNotMatch(errors[0].message, /5e5e/);
+      await mintUsdCoin({ chain: world.chain, token: world.token, owner: minter, to: erin.address, amount: DEPOSIT });
+      const official = officialChannelBuyer(world, erin, { maxAmountPerPayment: DEPOSIT });
+      assert.equal((await official.pay(seller.url)).status, 200);
+      // The claim and settlement go through; the receipt waits for the chain to be readable.
+      const { claims, settlements } = await seller.paywall.channels.claim();
+      assert.equal(claims.length, 1);
+      assert.deepEqual(settlements.map((s) => s.receipt), [null]);
+      assert.equal(await usdcBalance({ chain: world.chain, token: world.token, address: payee.address }), PRICE);
+      assert.ok(errors.length >= 3 && errors.every((e) => e.code === 'ERR_RPC'), errors.map((e) => e.message).join('\n'));
+    } finally {
+      await seller.stop().catch(() => {});
     }
   });
 });

@@ -36,6 +36,8 @@ describe('our paywall sells batch-settlement to the official client', { timeout:
   let buyer;
   let startBlock;
   let firstChannelId;
+  // Calls of the official verifyPayment: a plain voucher takes the short path without it.
+  let verifyCalls = 0;
 
   const balance = (address) => usdcBalance({ chain: world.chain, token: world.token, address });
   const read = (functionName, args) => world.chain.publicClient.readContract({
@@ -53,6 +55,12 @@ describe('our paywall sells batch-settlement to the official client', { timeout:
       directory, authorizer, price: PRICE, minDeposit: DEPOSIT,
     });
     buyer = officialBuyer(world, payer);
+    const resourceServer = seller.paywall.engine.resourceServer;
+    const verify = resourceServer.verifyPayment.bind(resourceServer);
+    resourceServer.verifyPayment = (...args) => {
+      verifyCalls += 1;
+      return verify(...args);
+    };
     startBlock = await world.chain.publicClient.getBlockNumber();
   });
 
@@ -90,6 +98,8 @@ describe('our paywall sells batch-settlement to the official client', { timeout:
       if (settle.transaction) transactions.push(settle.transaction);
     }
     assert.equal(seller.served(), CALLS);
+    // The deposit went through the official pipeline; the 99 vouchers after it took the plain-voucher path.
+    assert.equal(verifyCalls, 1);
     const deposits = await world.chain.publicClient.getLogs({ address: world.batchSettlement.address, event: DEPOSITED_EVENT, fromBlock: startBlock });
     assert.equal(deposits.length, 1);
     assert.deepEqual(transactions, [deposits[0].transactionHash]);
@@ -173,6 +183,16 @@ describe('our paywall sells batch-settlement to the official client', { timeout:
       await refusedWith(await voucher({ amount: charged - PRICE }), 'invalid_batch_settlement_evm_cumulative_amount_mismatch', /running total/);
       await refusedWith(await voucher({ id: firstChannelId, amount: charged + PRICE }), 'invalid_batch_settlement_evm_channel_id_mismatch', /another channel/);
       await refusedWith(await voucher({ signer: stranger, amount: charged + PRICE }), 'invalid_batch_settlement_evm_voucher_signature', /not signed by/);
+      // Malformed vouchers: a signature that is not one, an amount that is not a decimal.
+      const good = JSON.parse(Buffer.from(await voucher({ amount: charged + PRICE }), 'base64').toString('utf8'));
+      const mangled = (change) => {
+        const copy = structuredClone(good);
+        change(copy.payload.voucher);
+        return encodePaymentSignatureHeader(copy);
+      };
+      await refusedWith(mangled((v) => { v.signature = '0x1234'; }), 'invalid_batch_settlement_evm_payload_type', /malformed/);
+      await refusedWith(mangled((v) => { v.maxClaimableAmount = `${charged + PRICE}.0`; }), 'invalid_batch_settlement_evm_payload_type', /malformed/);
+      await refusedWith(mangled((v) => { v.maxClaimableAmount = -1; }), 'invalid_batch_settlement_evm_payload_type', /malformed/);
       // A first deposit below the announced minimum opens nothing.
       const cheap = officialBuyer(world, stranger).scheme;
       const low = await cheap.createPaymentPayload(2, { ...requirements, extra: { ...requirements.extra, minDeposit: String(PRICE) } });
@@ -182,9 +202,11 @@ describe('our paywall sells batch-settlement to the official client', { timeout:
       assert.equal((await world.chain.publicClient.getLogs({ address: world.batchSettlement.address, event: DEPOSITED_EVENT, fromBlock: 0n })).length, depositsBefore);
       assert.equal(seller.served(), servedBefore);
 
-      // One valid voucher, sent 20 times at once: it pays for one response.
+      // One valid voucher, sent 20 times at once: it pays for one response (on the plain-voucher path).
       const header = await voucher({ amount: charged + PRICE });
+      const verifiedBefore = verifyCalls;
       const answers = await Promise.all(Array.from({ length: 20 }, () => send(header)));
+      assert.equal(verifyCalls, verifiedBefore);
       const ok = answers.filter((a) => a.status === 200);
       assert.equal(ok.length, 1, JSON.stringify(answers.map((a) => [a.status, a.required?.error])));
       for (const a of answers.filter((x) => x.status !== 200)) {

@@ -3,10 +3,12 @@
 // storage in a directory), paid by the official batch-settlement client on
 // anvil, killed (1) after serving and before its claim timer fires, and (2)
 // in the middle of a claim — the claim mined, the seller not yet told, its
-// storage unmarked. Restarted on the same storage, it claims what it served
-// exactly once, the payee receives exactly calls × price, the buyer's refund
-// returns the rest, all to the base unit on chain; and its receipt ledger
-// (a journal beside its channel storage) counts that revenue once.
+// storage unmarked, and (3) after the settlement's transaction, before its
+// receipt was written or while half written. Restarted on the same storage,
+// it claims what it served exactly once, the payee receives exactly calls ×
+// price, the buyer's refund returns the rest, all to the base unit on chain;
+// and its receipt ledger (a journal beside its channel storage), reconciled
+// with the chain's Settled events, counts that revenue once.
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -56,6 +58,7 @@ describe('the channel seller killed with SIGKILL', { timeout: 240_000 }, () => {
     await mintUsdCoin({ chain: world.chain, token: world.token, owner: minter, to: buyer.address, amount: DEPOSIT });
     const runsFile = join(dir, 'handler-runs');
     const ledgerPath = join(dir, 'receipts.journal');
+    const settledFile = join(dir, 'settled.jsonl');
     return {
       buyer,
       payee,
@@ -63,6 +66,8 @@ describe('the channel seller killed with SIGKILL', { timeout: 240_000 }, () => {
       official: officialChannelBuyer(world, buyer, { maxAmountPerPayment: DEPOSIT }),
       storage: new FileChannelStorage({ directory: join(dir, 'channels') }),
       handlerRuns: async () => (await readFile(runsFile, 'utf8')).trim().split('\n').length,
+      // What the sellers' onSettled heard, in order.
+      told: async () => (await readFile(settledFile, 'utf8').catch(() => '')).split('\n').filter(Boolean).map((line) => JSON.parse(line)),
       // The settled receipts in the seller's ledger, read once its processes are gone.
       receipts: () => {
         const ledger = new ReceiptLedger({ path: ledgerPath, readOnly: true });
@@ -75,7 +80,7 @@ describe('the channel seller killed with SIGKILL', { timeout: 240_000 }, () => {
       seller: async (options = {}) => {
         const started = await spawnChannelSeller(world, {
           payTo: payee.address, directory: join(dir, 'channels'), price: PRICE, minDeposit: DEPOSIT,
-          authorizerKey: world.chain.accounts[5].privateKey, handlerRunsFile: runsFile, ledgerPath, ...options,
+          authorizerKey: world.chain.accounts[5].privateKey, handlerRunsFile: runsFile, ledgerPath, settledFile, ...options,
         });
         children.push(started.child);
         return started;
@@ -227,4 +232,64 @@ describe('the channel seller killed with SIGKILL', { timeout: 240_000 }, () => {
     assert.deepEqual(none, []);
     assert.equal(booked.amount, String(CALLS * PRICE));
   });
+
+  // The settlement mined, the seller killed before its receipt (or between
+  // the receipt's two writes: begun, not yet settled): the books are
+  // reconciled from the chain's Settled events when it starts again.
+  for (const [account, stage] of [[8, 'before any receipt write'], [9, 'between the receipt\'s begin and settle']]) {
+    test(`killed after the settlement's transaction, ${stage}: restarted, it books that settlement once, to the base unit, and tells onSettled once`, async () => {
+      const CALLS = 9n;
+      const p = await party(account);
+      const payerStart = await balance(p.buyer.address);
+      const proxy = await startFacilitatorProxy(world.facilitator.url);
+      cleanups.push(() => proxy.close());
+      const first = await p.seller({ claimIntervalMs: 0, facilitatorUrl: proxy.url });
+      await payCalls(p.official, first.url, Number(CALLS));
+
+      // Its shutdown claims and settles; it dies once the settlement is mined, before it hears so.
+      const dropped = proxy.dropAfter('settle', () => killed(first));
+      first.child.kill('SIGTERM');
+      const settlement = await dropped;
+      assert.equal(settlement.success, true, JSON.stringify(settlement));
+      const mined = await world.chain.publicClient.getTransactionReceipt({ hash: settlement.transaction });
+      assert.equal(mined.status, 'success');
+      assert.equal(await balance(p.payee.address), CALLS * PRICE);
+      assert.deepEqual(p.receipts(), []);
+      assert.deepEqual(await p.told(), []);
+      const paymentId = settlement.transaction.toLowerCase();
+      if (account === 9) {
+        // What recordSettlement's first write leaves: the receipt begun, not settled.
+        const ledger = new ReceiptLedger({ path: join(p.dir, 'receipts.journal') });
+        assert.equal(ledger.begin({
+          paymentId, kind: 'call', route: 'GET /paid/channel', resource: 'GET /paid/channel', method: 'GET', network: world.chain.network,
+          asset: world.token.address, amount: String(CALLS * PRICE), decimals: world.token.decimals, payer: world.batchSettlement.address,
+          payTo: p.payee.address, x402Version: 2, startedAt: Date.now(),
+        }), true);
+        ledger.close();
+      }
+
+      // Restarted: it books the settlement before it serves; its shutdown adds nothing.
+      const second = await p.seller({ claimIntervalMs: 0 });
+      await stopped(second);
+      const [booked, ...none] = await assertBooks(p, CALLS * PRICE);
+      assert.deepEqual(none, []);
+      assert.equal(booked.transaction, paymentId);
+      assert.equal(booked.paymentId, paymentId);
+      assert.equal(booked.amount, String(CALLS * PRICE));
+      const told = await p.told();
+      assert.equal(told.length, 1);
+      assert.deepEqual(told[0], booked);
+
+      // A second restart (its timer on, a claim run and a reconciliation) books nothing more.
+      const third = await p.seller({ claimIntervalMs: 200 });
+      const refund = await p.official.scheme.refund(third.url);
+      assert.equal(refund.success, true, JSON.stringify(refund));
+      assert.equal(BigInt(refund.amount), DEPOSIT - CALLS * PRICE);
+      await stopped(third);
+      assert.deepEqual(p.receipts(), [booked]);
+      assert.equal((await p.told()).length, 1);
+      assert.equal(await balance(p.payee.address), CALLS * PRICE);
+      assert.equal(await balance(p.buyer.address), payerStart - CALLS * PRICE);
+    });
+  }
 });

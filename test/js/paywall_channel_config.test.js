@@ -64,6 +64,20 @@ test('channel routes of one network share one payee, asset and withdraw delay; n
     (e) => e.code === 'ERR_INVALID_ARG_TYPE' && /receiverAuthorizer/.test(e.message) && !/1111/.test(e.message));
 });
 
+test('channels.rpcUrl (where the books read settlements) is an http(s) URL, one for all networks or one per network', () => {
+  const table = (routes) => new RouteTable(routes).routes;
+  const routes = table({ 'GET /a': channelRoute() });
+  assert.equal(channelSchemes(routes, { directory: '/tmp/x' }).schemes[0].rpcUrl, null);
+  assert.equal(channelSchemes(routes, { directory: '/tmp/x', rpcUrl: 'http://127.0.0.1:8545' }).schemes[0].rpcUrl, 'http://127.0.0.1:8545');
+  assert.equal(channelSchemes(routes, { directory: '/tmp/x', rpcUrl: { 'eip155:84532': 'https://sepolia.base.org' } }).schemes[0].rpcUrl,
+    'https://sepolia.base.org');
+  const refused = (rpcUrl, code, message) => assert.throws(() => channelSchemes(routes, { directory: '/tmp/x', rpcUrl }),
+    (e) => e.code === code && message.test(e.message));
+  refused('ws://127.0.0.1:8545', 'ERR_INVALID_ARG_TYPE', /http:\/\/ or https:\/\/ URL for options\.channels\.rpcUrl/);
+  refused(42, 'ERR_INVALID_ARG_TYPE', /options\.channels\.rpcUrl/);
+  refused({ 'eip155:8453': 'https://mainnet.base.org' }, 'ERR_INVALID_ARG_TYPE', /options\.channels\.rpcUrl\['eip155:84532'\]/);
+});
+
 test('the claim interval is 0 (on demand) or at least 100 ms', () => {
   assert.throws(() => new ChannelClaims({ managers: [], intervalMs: 50 }), (e) => e.code === 'ERR_INVALID_ARG_VALUE' && /claimIntervalMs/.test(e.message));
   assert.throws(() => new ChannelClaims({ managers: [], intervalMs: -1 }), /claimIntervalMs/);

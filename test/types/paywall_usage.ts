@@ -29,9 +29,11 @@ async function paywallUsage(): Promise<void> {
   const metered = await createPaywall({
     facilitatorUrl: 'x', ledger, publicUrl: 'https://api.example.com',
     routes: { 'GET /metered': { scheme: 'batch-settlement', price, channel: { withdrawDelaySeconds: 900, minDeposit: 150_000n } } },
-    channels: { directory: '/var/lib/seller/channels', claimIntervalMs: 60_000 },
+    channels: { directory: '/var/lib/seller/channels', claimIntervalMs: 60_000, rpcUrl: 'https://mainnet.base.org' },
   });
   const claimed: number | undefined = (await metered.channels?.claim())?.claims.length;
+  const unclaimed: string | undefined = (await metered.channels?.statement())?.totals.unclaimed;
+  void unclaimed;
   void claimed;
   await metered.close();
   // @ts-expect-error the scheme is exact or batch-settlement

@@ -6,8 +6,11 @@
 //   CHANNEL_AUTHORIZER_KEY=0x… node test/e2e/support/channel_seller.js '<json>'
 // with {facilitatorUrl, token: {address, name, version, decimals}, network,
 // payTo, directory, price, minDeposit, withdrawDelaySeconds, claimIntervalMs,
-// handlerRunsFile, ledgerPath} (ledgerPath: a journaled receipt ledger, else in memory). It prints {"port": N} when it listens and counts handler
-// runs into handlerRunsFile (one line each, written before the response).
+// handlerRunsFile, ledgerPath, rpcUrl, settledFile} (rpcUrl: the chain the
+// books are reconciled with; ledgerPath: a journaled receipt ledger, else in
+// memory). It prints {"port": N} when it listens and counts handler runs
+// into handlerRunsFile (one line each, written before the response).
+// Each receipt onSettled is told of goes to settledFile, one JSON line each.
 // GET /paid/channel?fail=1 runs the handler, which answers 500.
 // spawnChannelSeller() starts that program as a child process of a test.
 import { spawn } from 'node:child_process';
@@ -23,7 +26,7 @@ import { createPaywall } from '../../../lib/paywall/middleware.js';
 
 export async function startChannelSeller({
   facilitatorUrl, token, network, payTo, directory, storage, authorizer, price, minDeposit, withdrawDelaySeconds = 900,
-  claimIntervalMs = 0, handlerRunsFile, onClaimError, ledgerPath, onSettled,
+  claimIntervalMs = 0, handlerRunsFile, onClaimError, ledgerPath, onSettled, rpcUrl,
 }) {
   const ledger = new ReceiptLedger(ledgerPath ? { path: ledgerPath } : {});
   let url = null;
@@ -38,7 +41,7 @@ export async function startChannelSeller({
         description: 'A metered resource, paid by channel voucher',
       },
     },
-    channels: { ...(storage ? { storage } : { directory }), receiverAuthorizer: authorizer, claimIntervalMs, onClaimError },
+    channels: { ...(storage ? { storage } : { directory }), receiverAuthorizer: authorizer, claimIntervalMs, onClaimError, rpcUrl },
     ledger,
     onSettled,
   });
@@ -83,12 +86,13 @@ const PROGRAM = fileURLToPath(import.meta.url);
  */
 export async function spawnChannelSeller(world, {
   payTo, directory, price, minDeposit, authorizerKey, claimIntervalMs = 0, handlerRunsFile, ledgerPath, facilitatorUrl = world.facilitator.url,
+  rpcUrl = world.chain.rpcUrl, settledFile,
 }) {
   const { token } = world;
   const child = spawn(process.execPath, [PROGRAM, JSON.stringify({
     facilitatorUrl, network: world.chain.network, payTo,
     token: { address: token.address, name: token.name, version: token.version, decimals: token.decimals },
-    directory, price: String(price), minDeposit: String(minDeposit), claimIntervalMs, handlerRunsFile, ledgerPath,
+    directory, price: String(price), minDeposit: String(minDeposit), claimIntervalMs, handlerRunsFile, ledgerPath, rpcUrl, settledFile,
   })], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CHANNEL_AUTHORIZER_KEY: authorizerKey } });
   let stderr = '';
   child.stderr.on('data', (chunk) => { stderr += chunk; });
@@ -103,7 +107,9 @@ export async function spawnChannelSeller(world, {
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const config = JSON.parse(process.argv[2]);
   const authorizer = Signer.fromPrivateKey(process.env.CHANNEL_AUTHORIZER_KEY);
-  const seller = await startChannelSeller({ ...config, authorizer, price: BigInt(config.price), minDeposit: BigInt(config.minDeposit) });
+  const { settledFile, ...options } = config;
+  const onSettled = settledFile ? (receipt) => appendFileSync(settledFile, `${JSON.stringify(receipt)}\n`) : undefined;
+  const seller = await startChannelSeller({ ...options, authorizer, price: BigInt(config.price), minDeposit: BigInt(config.minDeposit), onSettled });
   process.once('SIGTERM', () => {
     seller.stop().then(() => process.exit(0), (error) => {
       process.stderr.write(`stop failed: ${error.message}\n`);
