@@ -136,7 +136,8 @@ function checkCross(name, file) {
   return TARGETS[name].platform === 'win32' ? checkSelfContainedDll(file) : checkSelfContained(file);
 }
 
-for (const name of ['linux-arm64', 'win32-x64']) {
+// Not this machine's own (an arm64 runner builds linux-arm64 natively above).
+for (const name of ['linux-arm64', 'win32-x64'].filter((n) => n !== tuple)) {
   const target = TARGETS[name];
   const crossPrebuild = join(root, 'prebuilds', name, target.addonName);
   if (!checkOnly) {
