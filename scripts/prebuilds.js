@@ -9,9 +9,10 @@
 //
 // Cross targets (scripts/platforms.js) are built too where their toolchain is
 // installed, win32-x64 with mingw-w64 (apt-get install g++-mingw-w64-x86-64-posix),
-// and skipped with a note where it is not; --check requires every prebuild
-// present to be current and self-contained. Loading the win32 DLL under wine
-// is npm run test:platforms's job (it takes a minute).
+// linux-arm64 with crossbuild-essential-arm64 and libssl-dev:arm64, and
+// skipped with a note where it is not; --check requires every prebuild
+// present to be current and self-contained. Loading them under wine and on
+// the emulated arm64 machine is npm run test:platforms's job (minutes).
 //
 // Self-contained means its shared-library needs (readelf -d, NEEDED) are only
 // the C and C++ runtimes and OpenSSL 3's libcrypto: no libsecp256k1, which a
@@ -128,31 +129,40 @@ const say = checkOnly ? console.error : console.log;
 const kib = (file) => (statSync(file).size / 1024).toFixed(0);
 say(`prebuilds: ${relative(root, prebuild)} (${kib(prebuild)} KiB) loads; needs ${needed.join(', ')}`);
 
-// The cross-built ones: win32-x64 (a DLL, checked by its import table).
-const win32 = TARGETS['win32-x64'];
-const win32Prebuild = join(root, 'prebuilds', 'win32-x64', win32.addonName);
-if (!checkOnly) {
-  const missing = missingTools('win32-x64', { run: false });
-  if (missing.length > 0) {
-    rmSync(dirname(win32Prebuild), { recursive: true, force: true });
-    say(`prebuilds: win32-x64 skipped: its cross toolchain is not installed (${missing.join(', ')})`);
-  } else {
-    let built32;
+// The cross-built ones, where their toolchain is installed: win32-x64 (a
+// DLL, checked by its import table) and linux-arm64 (checked as the native
+// one is, by its NEEDED entries).
+function checkCross(name, file) {
+  return TARGETS[name].platform === 'win32' ? checkSelfContainedDll(file) : checkSelfContained(file);
+}
+
+// Not this machine's own (an arm64 runner builds linux-arm64 natively above).
+for (const name of ['linux-arm64', 'win32-x64'].filter((n) => n !== tuple)) {
+  const target = TARGETS[name];
+  const crossPrebuild = join(root, 'prebuilds', name, target.addonName);
+  if (!checkOnly) {
+    const missing = missingTools(name, { run: false });
+    if (missing.length > 0) {
+      rmSync(dirname(crossPrebuild), { recursive: true, force: true });
+      say(`prebuilds: ${name} skipped: its cross toolchain is not installed (${missing.join(', ')})`);
+      continue;
+    }
+    let crossBuilt;
     try {
-      built32 = crossBuild('win32-x64').addon;
+      crossBuilt = crossBuild(name).addon;
     } catch (error) {
       if (error instanceof PlatformError) fail(error.message);
       throw error;
     }
-    checkSelfContainedDll(built32);
-    rmSync(dirname(win32Prebuild), { recursive: true, force: true });
-    mkdirSync(dirname(win32Prebuild), { recursive: true });
-    const strip = run(win32.strip, ['--strip-unneeded', '-o', win32Prebuild, built32]);
-    if (strip.status !== 0) fail(`${win32.strip} failed: ${strip.stderr.trim()}`);
+    checkCross(name, crossBuilt);
+    rmSync(dirname(crossPrebuild), { recursive: true, force: true });
+    mkdirSync(dirname(crossPrebuild), { recursive: true });
+    const strip = run(target.strip, ['--strip-unneeded', '-o', crossPrebuild, crossBuilt]);
+    if (strip.status !== 0) fail(`${target.strip} failed: ${strip.stderr.trim()}`);
   }
-}
-if (existsSync(win32Prebuild)) {
-  checkFresh(win32Prebuild);
-  const imports = checkSelfContainedDll(win32Prebuild);
-  say(`prebuilds: ${relative(root, win32Prebuild)} (${kib(win32Prebuild)} KiB); imports ${imports.join(', ')}`);
+  if (existsSync(crossPrebuild)) {
+    checkFresh(crossPrebuild);
+    const needs = checkCross(name, crossPrebuild);
+    say(`prebuilds: ${relative(root, crossPrebuild)} (${kib(crossPrebuild)} KiB); ${target.platform === 'win32' ? 'imports' : 'needs'} ${needs.join(', ')}`);
+  }
 }

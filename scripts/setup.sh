@@ -24,9 +24,16 @@ PACKAGES=(g++ cmake make pkg-config libsecp256k1-dev libssl-dev nlohmann-json3-d
           redis-server chromium)
 command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
 # npm run test:platforms (not part of npm test): the win32-x64 cross toolchain
-# and wine, about 2 minutes more to install. CLAWPAY_PLATFORMS=1 to add them.
+# and wine; the linux-arm64 one (OpenSSL for arm64 through dpkg multiarch) and
+# qemu-system-aarch64, which boots the emulated arm64 machine (its kernel and
+# busybox are fetched from the archive on first use, scripts/arm64_machine.js).
+# A few minutes more to install. CLAWPAY_PLATFORMS=1 to add them.
 if [ "${CLAWPAY_PLATFORMS:-}" = 1 ]; then
-  PACKAGES+=(g++-mingw-w64-x86-64-posix binutils-mingw-w64-x86-64 wine64 wine)
+  PACKAGES+=(g++-mingw-w64-x86-64-posix binutils-mingw-w64-x86-64 wine64 wine
+             crossbuild-essential-arm64 libssl-dev:arm64 qemu-system-arm)
+  if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    $SUDO dpkg --add-architecture arm64
+  fi
 fi
 
 missing=()

@@ -20,16 +20,35 @@ using nlohmann::json;
 constexpr const char* kArgCode = "ERR_INVALID_ARG";
 
 // The stores (by file, or by object for those in memory) whose update() this
-// thread is inside of, innermost last. The update holds their locks, so a
-// call from its callback that needs them again would wait for itself.
-thread_local std::vector<std::string> tUpdating;
+// thread is inside of: a chain of these frames on the thread's stack,
+// innermost first. The update holds their locks, so a call from its callback
+// that needs them again would wait for itself.
+class Updating;
+
+// Only a pointer, trivially destructible: nothing of ours runs when a thread
+// exits. With mingw-w64's emulated TLS a thread_local's destructor runs after
+// its storage is freed; the std::vector this was made every worker thread's
+// exit a free() of a bad pointer under wine.
+thread_local const Updating* tInnermostUpdate = nullptr;
 
 class Updating {
  public:
-  explicit Updating(const std::string& key) { tUpdating.push_back(key); }
-  ~Updating() { tUpdating.pop_back(); }
+  explicit Updating(const std::string& key) : key_(key), outer_(tInnermostUpdate) { tInnermostUpdate = this; }
+  ~Updating() { tInnermostUpdate = outer_; }
   Updating(const Updating&) = delete;
   Updating& operator=(const Updating&) = delete;
+
+  // Whether this thread is inside an update() of the store known as `key`.
+  static bool inside(const std::string& key) {
+    for (const Updating* frame = tInnermostUpdate; frame != nullptr; frame = frame->outer_) {
+      if (frame->key_ == key) return true;
+    }
+    return false;
+  }
+
+ private:
+  const std::string& key_;  // the store's, which outlives its update()
+  const Updating* outer_;
 };
 
 [[noreturn]] void invalidArg(ErrorKind kind, const std::string& message) { throw Error(kind, kArgCode, message); }
@@ -112,11 +131,11 @@ struct RecordStore::Impl final : JournaledStore {
   Records byId;
   std::map<uint64_t, Records::value_type*> order;  // by first write; nodes do not move on rehash
   uint64_t nextSeq = 0;
-  std::string key;   // see tUpdating
+  std::string key;   // see Updating
   std::string name = "record store (in memory)";
 
   void checkNotBusy() const {
-    if (std::find(tUpdating.begin(), tUpdating.end(), key) == tUpdating.end()) return;
+    if (!Updating::inside(key)) return;
     throw Error(ErrorKind::State, "ERR_STORE_BUSY",
                 name + " is busy: this thread is inside an update() of it (or of another store on its file), "
                        "which holds the lock; call it after the update returns, not from its callback");

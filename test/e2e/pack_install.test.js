@@ -12,45 +12,16 @@
 // skipped only when the registry cannot be reached).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import {
-  copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync,
-  symlinkSync, writeFileSync,
-} from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
+import { cleanNpmConfig, npmCli } from './support/npm_cli.js';
+
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PREBUILD = join('prebuilds', 'linux-x64', 'node.napi.glibc.node');
-
-/** npm's own entry point, so npm can run with only node on PATH. */
-function npmCli() {
-  const candidates = [process.env.npm_execpath];
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) candidates.push(join(dir, 'npm'));
-  for (const candidate of candidates) {
-    if (!candidate || !existsSync(candidate)) continue;
-    const real = realpathSync(candidate);
-    if (real.endsWith('npm-cli.js')) return real;
-  }
-  throw new Error('npm-cli.js not found (neither npm_execpath nor npm on PATH)');
-}
-
-// npm settings of this machine without `nodedir` (our ~/.npmrc sets
-// nodedir=/usr, which a user's machine does not have and which would hide a
-// header download in a compile step) and without npm_config_* variables
-// inherited from an `npm test` parent.
-function cleanNpmConfig(dir) {
-  const lines = [];
-  for (const file of [process.env.npm_config_globalconfig, process.env.npm_config_userconfig ?? join(homedir(), '.npmrc')]) {
-    if (file && existsSync(file)) lines.push(...readFileSync(file, 'utf8').split('\n'));
-  }
-  const userconfig = join(dir, 'npmrc');
-  writeFileSync(userconfig, `${lines.filter((line) => !/^\s*nodedir\s*=/.test(line)).join('\n')}\nfund=false\naudit=false\n`);
-  const globalconfig = join(dir, 'global-npmrc');
-  writeFileSync(globalconfig, '');
-  return { npm_config_userconfig: userconfig, npm_config_globalconfig: globalconfig };
-}
 
 function baseEnv(extra) {
   const env = { HOME: homedir(), LANG: 'C.UTF-8', ...extra };
