@@ -6,6 +6,8 @@
 // a fresh Node with PREBUILDS_ONLY=1.
 //   node scripts/prebuilds.js           build, check, copy (npm run prebuilds)
 //   node scripts/prebuilds.js --check   check the prebuild already there (npm's prepack)
+//   node scripts/prebuilds.js --native-only   build this machine's own only (the
+//                                       cross builds take minutes cold; pack_install's)
 //
 // Cross targets (scripts/platforms.js) are built too where their toolchain is
 // installed, win32-x64 with mingw-w64 (apt-get install g++-mingw-w64-x86-64-posix),
@@ -107,6 +109,7 @@ function checkLoads() {
 }
 
 const checkOnly = process.argv.includes('--check');
+const nativeOnly = process.argv.includes('--native-only');
 if (process.platform !== 'linux') fail(`prebuilds are made on Linux (this is ${process.platform})`);
 
 if (!checkOnly) {
@@ -140,7 +143,7 @@ function checkCross(name, file) {
 for (const name of ['linux-arm64', 'win32-x64'].filter((n) => n !== tuple)) {
   const target = TARGETS[name];
   const crossPrebuild = join(root, 'prebuilds', name, target.addonName);
-  if (!checkOnly) {
+  if (!checkOnly && !nativeOnly) {
     const missing = missingTools(name, { run: false });
     if (missing.length > 0) {
       rmSync(dirname(crossPrebuild), { recursive: true, force: true });

@@ -128,8 +128,17 @@ export class ChannelSeller {
     return receipts;
   }
 
-  /** At start: the books are reconciled; a failure is reported (onClaimError) and retried at the next claim run. */
+  /**
+   * At start: the books are reconciled; a failure is reported (onClaimError)
+   * and retried at the next claim run. Without channels.rpcUrl there are no
+   * books to reconcile, which is said once, since a crash can then leave a
+   * settlement unbooked.
+   */
   async start() {
+    if (this.#books.length === 0) {
+      process.emitWarning('clawpay paywall: channels.rpcUrl is not set, so a channel settlement whose receipt a crash interrupted is never booked; set it to the chain\'s JSON-RPC', { code: 'CLAWPAY_CHANNEL_BOOKS_OFF' });
+      return;
+    }
     try {
       await this.reconcile();
     } catch (error) {
