@@ -106,7 +106,7 @@ async function paywallRoute(create, payee, lib = { ReceiptLedger, receiverAuthor
         channel: { minDeposit: DEPOSIT },
       },
     },
-    channels: { storage: new InMemoryChannelStorage(), receiverAuthorizer: lib.receiverAuthorizer, claimIntervalMs: 0 },
+    channels: { storage: new InMemoryChannelStorage(), receiverAuthorizer: lib.receiverAuthorizer, claimIntervalMs: 0, rpcUrl: false },
   });
   const app = express();
   app.use(paywall.middleware);

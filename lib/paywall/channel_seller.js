@@ -20,9 +20,10 @@ import { channelStorage } from './store.js';
 const isChannelRoute = (route) => route.scheme === 'batch-settlement';
 const RPC_URL = /^https?:\/\/[^\s]+$/;
 
-// The RPC where a network's settlements are read (channels.rpcUrl: one URL, or one per network), or null.
+// The RPC where a network's settlements are read (channels.rpcUrl: one URL,
+// or one per network), or null (unset, or `false`: the seller keeps no books).
 function rpcUrlFor(rpcUrl, network) {
-  if (rpcUrl === undefined) return null;
+  if (rpcUrl === undefined || rpcUrl === false) return null;
   const name = typeof rpcUrl === 'string' ? 'options.channels.rpcUrl' : `options.channels.rpcUrl['${network}']`;
   const url = typeof rpcUrl === 'string' ? rpcUrl : expectObject(rpcUrl, 'options.channels.rpcUrl')[network];
   if (!RPC_URL.test(expectString(url, name))) throw invalidArg('an http:// or https:// URL', name, url);
@@ -34,7 +35,7 @@ function rpcUrlFor(rpcUrl, network) {
  * channel routes, or null when it has none. One scheme serves a network, so
  * the channel routes of a network share one payee, asset and withdraw delay.
  * `options`: {directory | storage, receiverAuthorizer?: Signer, claimIntervalMs?, onClaimError?,
- * rpcUrl?: string | {[network]: string}} (rpcUrl: where the books read settlements, channel_books.js).
+ * rpcUrl?: string | {[network]: string} | false} (rpcUrl: where the books read settlements, channel_books.js).
  */
 export function channelSchemes(routes, options) {
   const channelRoutes = routes.filter(isChannelRoute);
@@ -78,6 +79,7 @@ export class ChannelSeller {
   #books;
   #onError;
   #contract = getAddress(BATCH_SETTLEMENT_ADDRESS);
+  #rpcUrl;
 
   /**
    * `store` and `onRecorded` (settlement_record.js settledNotice) take the
@@ -99,6 +101,7 @@ export class ChannelSeller {
       revenue.set(manager, { routes, amountOf: facilitator.amountOf, books });
       return manager;
     });
+    this.#rpcUrl = setup.config.rpcUrl;
     this.#books = [...revenue.values()].map(({ books }) => books).filter((books) => books !== null);
     this.#onError = setup.config.onClaimError ?? ((error) => process.emitWarning(`clawpay paywall: channel claim failed (retried at the next run): ${error.message}`));
     this.#claims = new ChannelClaims({
@@ -132,10 +135,10 @@ export class ChannelSeller {
    * At start: the books are reconciled; a failure is reported (onClaimError)
    * and retried at the next claim run. Without channels.rpcUrl there are no
    * books to reconcile, which is said once, since a crash can then leave a
-   * settlement unbooked.
+   * settlement unbooked (unless the seller said so: rpcUrl false).
    */
   async start() {
-    if (this.#books.length === 0) {
+    if (this.#books.length === 0 && this.#rpcUrl === undefined) {
       process.emitWarning('clawpay paywall: channels.rpcUrl is not set, so a channel settlement whose receipt a crash interrupted is never booked; set it to the chain\'s JSON-RPC', { code: 'CLAWPAY_CHANNEL_BOOKS_OFF' });
       return;
     }

@@ -280,9 +280,10 @@ export interface ChannelOptions {
   /**
    * The chain's JSON-RPC (http/https; one URL, or one per network): the books are reconciled
    * with the contract's Settled events at start and after each claim run, so a settlement a
-   * crash left unbooked is booked once. Without it, a receipt's amount is the facilitator's word.
+   * crash left unbooked is booked once. Without it, a receipt's amount is the facilitator's word
+   * and the paywall warns once at start (CLAWPAY_CHANNEL_BOOKS_OFF); `false` says no books are wanted.
    */
-  rpcUrl?: string | Record<string, string>;
+  rpcUrl?: string | Record<string, string> | false;
 }
 
 /** Rejects with code ERR_FACILITATOR_UNSUPPORTED when the facilitator cannot settle what a route offers. */

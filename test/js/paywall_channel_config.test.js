@@ -68,6 +68,7 @@ test('channels.rpcUrl (where the books read settlements) is an http(s) URL, one 
   const table = (routes) => new RouteTable(routes).routes;
   const routes = table({ 'GET /a': channelRoute() });
   assert.equal(channelSchemes(routes, { directory: '/tmp/x' }).schemes[0].rpcUrl, null);
+  assert.equal(channelSchemes(routes, { directory: '/tmp/x', rpcUrl: false }).schemes[0].rpcUrl, null);
   assert.equal(channelSchemes(routes, { directory: '/tmp/x', rpcUrl: 'http://127.0.0.1:8545' }).schemes[0].rpcUrl, 'http://127.0.0.1:8545');
   assert.equal(channelSchemes(routes, { directory: '/tmp/x', rpcUrl: { 'eip155:84532': 'https://sepolia.base.org' } }).schemes[0].rpcUrl,
     'https://sepolia.base.org');
