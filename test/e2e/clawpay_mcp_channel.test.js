@@ -6,16 +6,12 @@
 // x402_pay to a URL a live channel session covers pays by voucher too, moving
 // no money per call. Balances on chain exact.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { Signer } from '../../lib/index.js';
 import { usdcBalance } from '../../lib/devnet/token.js';
-import { describeWorld, startWorld } from '../../lib/devnet/world.js';
+import { describeWorld } from '../../lib/devnet/world.js';
+import { startOfficialChannelWorld } from './support/channel_parties.js';
 import { launchClawpay } from './support/clawpay_child.js';
-import { startOfficialChannelSeller } from './support/official_channel_seller.js';
 
 const PRICE = 1_000n;
 const CALLS = 20;
@@ -25,30 +21,22 @@ describe('clawpay-mcp pays the official batch-settlement server through a channe
   let world;
   let seller;
   let mcp;
-  let authorizer;
   let receiver;
-  const dirs = [];
+  let made;
 
   const balance = (address) => usdcBalance({ chain: world.chain, token: world.token, address });
 
   before(async () => {
-    world = await startWorld();
-    authorizer = Signer.fromPrivateKey(world.chain.accounts[5].privateKey);
-    receiver = Signer.generate();
-    const directory = await mkdtemp(join(tmpdir(), 'clawpay-mcp-channel-seller-'));
-    const stateDir = await mkdtemp(join(tmpdir(), 'clawpay-mcp-channel-'));
-    dirs.push(directory, stateDir);
-    seller = await startOfficialChannelSeller({ world, payTo: receiver.address, authorizer, directory, price: PRICE, minDeposit: PRICE * 10n });
+    made = await startOfficialChannelWorld({ price: PRICE, minDeposit: PRICE * 10n });
+    ({ world, seller } = made);
+    receiver = made.parties.receiver;
+    const stateDir = await made.parties.tempDir('clawpay-mcp-channel-');
     mcp = await launchClawpay({ ...describeWorld(world).mcpEnv, CLAWPAY_STATE_DIR: stateDir, HOME: stateDir });
   });
 
   after(async () => {
     await mcp?.close().catch(() => {});
-    await seller?.stop();
-    await world?.stop();
-    authorizer?.destroy();
-    receiver?.destroy();
-    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+    await made?.stop();
   });
 
   test(`x402_session_start deposits once, ${CALLS} x402_session_fetch calls pay by voucher, x402_session_end refunds the rest, exact on chain`, async () => {

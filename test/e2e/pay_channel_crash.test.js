@@ -9,17 +9,12 @@
 // lease): every voucher a new cumulative amount, none sent twice.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 
 import { Signer } from '../../lib/index.js';
-import { mintUsdCoin, usdcBalance } from '../../lib/devnet/token.js';
-import { startWorld } from '../../lib/devnet/world.js';
-import { startChannelProxy } from './support/channel_proxy.js';
-import { startOfficialChannelSeller } from './support/official_channel_seller.js';
+import { usdcBalance } from '../../lib/devnet/token.js';
+import { fund, startOfficialChannelWorld } from './support/channel_parties.js';
 
 const CHILD = fileURLToPath(new URL('./support/channel_buyer_child.js', import.meta.url));
 const PRICE = 1_000n;
@@ -53,38 +48,28 @@ describe('a channel buyer killed with SIGKILL between vouchers', { timeout: 240_
   let world;
   let seller;
   let proxy;
+  let parties;
   let buyer;
   let receiver;
-  let authorizer;
-  const dirs = [];
+  let made;
 
   const balance = (address) => usdcBalance({ chain: world.chain, token: world.token, address });
 
   before(async () => {
-    world = await startWorld();
-    authorizer = Signer.fromPrivateKey(world.chain.accounts[5].privateKey);
-    receiver = Signer.generate();
+    made = await startOfficialChannelWorld({ price: PRICE, minDeposit: PRICE * 10n, proxy: true });
+    ({ world, seller, proxy, parties } = made);
+    receiver = parties.receiver;
     buyer = Signer.fromPrivateKey(world.chain.accounts[7].privateKey);
-    const minter = Signer.fromPrivateKey(world.chain.accounts[0].privateKey);
-    await mintUsdCoin({ chain: world.chain, token: world.token, owner: minter, to: buyer.address, amount: FUNDS });
-    minter.destroy();
-    const directory = await mkdtemp(join(tmpdir(), 'clawpay-channel-seller-'));
-    dirs.push(directory);
-    seller = await startOfficialChannelSeller({ world, payTo: receiver.address, authorizer, directory, price: PRICE, minDeposit: PRICE * 10n });
-    proxy = await startChannelProxy({ upstream: seller.url, chainId: world.chain.chainId });
+    await fund(world, buyer.address, FUNDS);
   });
 
   after(async () => {
-    await proxy?.stop();
-    await seller?.stop();
-    await world?.stop();
-    for (const s of [authorizer, receiver, buyer]) s?.destroy();
-    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+    await made?.stop();
+    buyer?.destroy();
   });
 
   test('restarted on its state directory it continues the channel, never signs below a voucher given, and the money is exact', async () => {
-    const stateDir = await mkdtemp(join(tmpdir(), 'clawpay-channel-crash-'));
-    dirs.push(stateDir);
+    const stateDir = await parties.tempDir('clawpay-channel-crash-');
     const buyerStart = await balance(buyer.address);
     const env = {
       CHANNEL_KEY: world.chain.accounts[7].privateKey, CHANNEL_STATE_DIR: stateDir, CHANNEL_URL: proxy.url, CHANNEL_DEPOSIT: String(DEPOSIT),
@@ -131,11 +116,9 @@ describe('a channel buyer killed with SIGKILL between vouchers', { timeout: 240_
   test('two buyer processes on one channel take turns: every voucher a new cumulative amount, all served, the money exact', async () => {
     const key = world.chain.accounts[8].privateKey;
     const second = Signer.fromPrivateKey(key);
-    const minter = Signer.fromPrivateKey(world.chain.accounts[0].privateKey);
     try {
-      await mintUsdCoin({ chain: world.chain, token: world.token, owner: minter, to: second.address, amount: FUNDS });
-      const stateDir = await mkdtemp(join(tmpdir(), 'clawpay-channel-two-'));
-      dirs.push(stateDir);
+      await fund(world, second.address, FUNDS);
+      const stateDir = await parties.tempDir('clawpay-channel-two-');
       const start = await balance(second.address);
       const receiverStart = await balance(receiver.address);
       const env = {
@@ -167,7 +150,6 @@ describe('a channel buyer killed with SIGKILL between vouchers', { timeout: 240_
       assert.equal(await balance(second.address), start - used);
       assert.equal(await balance(receiver.address), receiverStart + used);
     } finally {
-      minter.destroy();
       second.destroy();
     }
   });

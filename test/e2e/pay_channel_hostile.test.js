@@ -9,20 +9,14 @@
 // never landed is unknown (fail closed) until its authorization expired
 // unused, then released. Money asserted on chain.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { decodePaymentResponseHeader } from '@x402/core/http';
 
 import { Signer } from '../../lib/index.js';
-import { mintUsdCoin, usdcBalance } from '../../lib/devnet/token.js';
-import { startWorld } from '../../lib/devnet/world.js';
-import { createPayer } from '../../lib/pay/public.js';
+import { usdcBalance } from '../../lib/devnet/token.js';
 import { DEPOSITED_EVENT } from './support/official_channel_buyer.js';
-import { startChannelProxy } from './support/channel_proxy.js';
-import { startOfficialChannelSeller } from './support/official_channel_seller.js';
+import { startOfficialChannelWorld } from './support/channel_parties.js';
 
 const PRICE = 1_000n;
 const DEPOSIT = PRICE * 40n;
@@ -31,48 +25,20 @@ describe('channel sessions: corrective 402s judged against what we signed', { ti
   let world;
   let seller;
   let proxy;
-  let authorizer;
+  let parties;
   let receiver;
-  let minter;
-  const cleanup = [];
+  let made;
 
   const balance = (address) => usdcBalance({ chain: world.chain, token: world.token, address });
-
-  /** A payer with a fresh funded key and its own state directory. */
-  async function freshPayer({ now } = {}) {
-    const buyer = Signer.generate();
-    await mintUsdCoin({ chain: world.chain, token: world.token, owner: minter, to: buyer.address, amount: 1_000_000n });
-    const stateDir = await mkdtemp(join(tmpdir(), 'clawpay-channel-hostile-'));
-    const payer = await createPayer({
-      signer: buyer, chainId: world.chain.chainId, rpcUrl: world.chain.rpcUrl, stateDir, walletAddress: buyer.address, ...(now ? { now } : {}),
-      asset: { address: world.token.address, name: world.token.name, version: world.token.version, decimals: 6 },
-    });
-    cleanup.push(async () => {
-      await payer.close();
-      buyer.destroy();
-      await rm(stateDir, { recursive: true, force: true });
-    });
-    return { payer, buyer };
-  }
+  const freshPayer = (options) => parties.freshPayer(options);
 
   before(async () => {
-    world = await startWorld();
-    minter = Signer.fromPrivateKey(world.chain.accounts[0].privateKey);
-    authorizer = Signer.fromPrivateKey(world.chain.accounts[5].privateKey);
-    receiver = Signer.generate();
-    const directory = await mkdtemp(join(tmpdir(), 'clawpay-channel-seller-'));
-    cleanup.push(() => rm(directory, { recursive: true, force: true }));
-    seller = await startOfficialChannelSeller({ world, payTo: receiver.address, authorizer, directory, price: PRICE, minDeposit: PRICE * 10n });
-    proxy = await startChannelProxy({ upstream: seller.url, chainId: world.chain.chainId });
+    made = await startOfficialChannelWorld({ price: PRICE, minDeposit: PRICE * 10n, proxy: true, prefix: 'clawpay-channel-hostile-' });
+    ({ world, seller, proxy, parties } = made);
+    receiver = parties.receiver;
   });
 
-  after(async () => {
-    for (const done of cleanup.reverse()) await done();
-    await proxy?.stop();
-    await seller?.stop();
-    await world?.stop();
-    for (const s of [minter, authorizer, receiver]) s?.destroy();
-  });
+  after(() => made?.stop());
 
   test('a corrective 402 claiming more than we signed is refused: session and channel closed, nothing more signed', async () => {
     const { payer } = await freshPayer();

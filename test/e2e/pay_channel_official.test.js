@@ -5,17 +5,14 @@
 // base unit; the deposit counted against the daily budget and given back
 // when the refund is mined.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { decodePaymentResponseHeader } from '@x402/core/http';
 
-import { Signer } from '../../lib/index.js';
-import { mintUsdCoin, usdcBalance } from '../../lib/devnet/token.js';
+import { usdcBalance } from '../../lib/devnet/token.js';
 import { describeWorld, startWorld } from '../../lib/devnet/world.js';
 import { createPayer } from '../../lib/pay/public.js';
+import { channelParties } from './support/channel_parties.js';
 import { DEPOSITED_EVENT } from './support/official_channel_buyer.js';
 import { startOfficialChannelSeller } from './support/official_channel_seller.js';
 
@@ -27,9 +24,9 @@ describe('clawpay-native/pay channel sessions with the official batch-settlement
   let world;
   let env;
   let seller;
+  let parties;
   let receiver;
   let authorizer;
-  const dirs = [];
   const payers = [];
 
   const balance = (address) => usdcBalance({ chain: world.chain, token: world.token, address });
@@ -37,9 +34,10 @@ describe('clawpay-native/pay channel sessions with the official batch-settlement
     address: world.batchSettlement.address, abi: world.batchSettlement.abi, functionName, args,
   });
 
+  const freshPayer = (policy) => parties.freshPayer({ policy });
+
   async function payerOn(overrides = {}) {
-    const dir = await mkdtemp(join(tmpdir(), 'clawpay-channel-buyer-'));
-    dirs.push(dir);
+    const dir = await parties.tempDir('clawpay-channel-buyer-');
     const payer = await createPayer.fromEnv({ ...env, CLAWPAY_STATE_DIR: dir, ...overrides });
     payers.push(payer);
     return payer;
@@ -48,20 +46,17 @@ describe('clawpay-native/pay channel sessions with the official batch-settlement
   before(async () => {
     world = await startWorld();
     env = { ...describeWorld(world).mcpEnv, CLAWPAY_MAX_PER_SESSION: '1.00', CLAWPAY_MAX_PER_DAY: '2.00' };
-    authorizer = Signer.fromPrivateKey(world.chain.accounts[5].privateKey);
-    receiver = Signer.generate();
-    const directory = await mkdtemp(join(tmpdir(), 'clawpay-channel-seller-'));
-    dirs.push(directory);
+    parties = channelParties(world);
+    ({ authorizer, receiver } = parties);
+    const directory = await parties.tempDir('clawpay-channel-seller-');
     seller = await startOfficialChannelSeller({ world, payTo: receiver.address, authorizer, directory, price: PRICE, minDeposit: MIN_DEPOSIT });
   });
 
   after(async () => {
     for (const payer of payers) await payer.close();
     await seller?.stop();
+    await parties?.close();
     await world?.stop();
-    authorizer?.destroy();
-    receiver?.destroy();
-    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
   });
 
   test('100 requests on one deposit; after the claim and our refund the receiver holds 100 × price and the payer the rest, exactly', async () => {
@@ -124,105 +119,56 @@ describe('clawpay-native/pay channel sessions with the official batch-settlement
   });
 
   test('a deposit above what is left of the daily budget is refused before anything is signed; after a refund the budget is back', async () => {
-    const buyer = Signer.generate();
-    const minter = Signer.fromPrivateKey(world.chain.accounts[0].privateKey);
-    try {
-      await mintUsdCoin({ chain: world.chain, token: world.token, owner: minter, to: buyer.address, amount: 1_000_000n });
-      const dir = await mkdtemp(join(tmpdir(), 'clawpay-channel-buyer-'));
-      dirs.push(dir);
-      const payer = await createPayer({
-        signer: buyer, chainId: world.chain.chainId, rpcUrl: world.chain.rpcUrl, stateDir: dir, walletAddress: buyer.address,
-        asset: { address: world.token.address, name: world.token.name, version: world.token.version, decimals: 6 },
-        policy: { maxPerSession: 500_000n, maxPerDay: 300_000n },
-      });
-      payers.push(payer);
-      const before = await balance(buyer.address);
-      await assert.rejects(payer.startSession(seller.url, { deposit: 300_001n }), (error) => {
-        assert.equal(error.code, 'ERR_POLICY_REFUSED');
-        assert.equal(error.rule, 'per_day');
-        return true;
-      });
-      assert.equal((await payer.spend()).today.total, 0n);
-      assert.equal(payer.payments().length, 0, 'nothing was signed or recorded');
-      assert.equal(await balance(buyer.address), before);
+    const { payer, buyer } = await freshPayer({ maxPerSession: 500_000n, maxPerDay: 300_000n });
+    const before = await balance(buyer.address);
+    await assert.rejects(payer.startSession(seller.url, { deposit: 300_001n }), (error) => {
+      assert.equal(error.code, 'ERR_POLICY_REFUSED');
+      assert.equal(error.rule, 'per_day');
+      return true;
+    });
+    assert.equal((await payer.spend()).today.total, 0n);
+    assert.equal(payer.payments().length, 0, 'nothing was signed or recorded');
+    assert.equal(await balance(buyer.address), before);
 
-      const session = await payer.startSession(seller.url, { deposit: 200_000n });
-      assert.equal((await payer.spend()).today.total, 200_000n);
-      for (let i = 0; i < 4; i++) assert.equal((await session.fetch(seller.url)).status, 200);
-      const ended = await session.end();
-      assert.equal(ended.refund.refunded, 200_000n - 5n * PRICE);
-      assert.equal(await balance(buyer.address), before - 5n * PRICE);
-      // Exactly what the channel kept is spent; the rest is back in the budget.
-      assert.equal((await payer.spend()).today.total, 5n * PRICE);
-      assert.equal((await payer.spend()).today.remaining, 300_000n - 5n * PRICE);
-    } finally {
-      minter.destroy();
-      buyer.destroy();
-    }
+    const session = await payer.startSession(seller.url, { deposit: 200_000n });
+    assert.equal((await payer.spend()).today.total, 200_000n);
+    for (let i = 0; i < 4; i++) assert.equal((await session.fetch(seller.url)).status, 200);
+    const ended = await session.end();
+    assert.equal(ended.refund.refunded, 200_000n - 5n * PRICE);
+    assert.equal(await balance(buyer.address), before - 5n * PRICE);
+    // Exactly what the channel kept is spent; the rest is back in the budget.
+    assert.equal((await payer.spend()).today.total, 5n * PRICE);
+    assert.equal((await payer.spend()).today.remaining, 300_000n - 5n * PRICE);
   });
 
   test('an expired session\'s open channel serves the next session: no second deposit, the vouchers continue, one refund', async () => {
-    const buyer = Signer.generate();
-    const minter = Signer.fromPrivateKey(world.chain.accounts[0].privateKey);
     let clock = Date.now();
-    try {
-      await mintUsdCoin({ chain: world.chain, token: world.token, owner: minter, to: buyer.address, amount: 1_000_000n });
-      const dir = await mkdtemp(join(tmpdir(), 'clawpay-channel-buyer-'));
-      dirs.push(dir);
-      const payer = await createPayer({
-        signer: buyer, chainId: world.chain.chainId, rpcUrl: world.chain.rpcUrl, stateDir: dir, walletAddress: buyer.address, now: () => clock,
-        asset: { address: world.token.address, name: world.token.name, version: world.token.version, decimals: 6 },
-      });
-      payers.push(payer);
-      const start = await balance(buyer.address);
-      const fromBlock = await world.chain.publicClient.getBlockNumber();
-      const first = await payer.startSession(seller.url, { deposit: 60_000n, ttlSeconds: 60 });
-      for (let i = 0; i < 2; i++) assert.equal((await first.fetch(seller.url)).status, 200);
-      clock += 120_000;
-      await assert.rejects(first.fetch(seller.url), { code: 'ERR_SESSION_EXPIRED' });
+    const { payer, buyer } = await parties.freshPayer({ now: () => clock });
+    const start = await balance(buyer.address);
+    const fromBlock = await world.chain.publicClient.getBlockNumber();
+    const first = await payer.startSession(seller.url, { deposit: 60_000n, ttlSeconds: 60 });
+    for (let i = 0; i < 2; i++) assert.equal((await first.fetch(seller.url)).status, 200);
+    clock += 120_000;
+    await assert.rejects(first.fetch(seller.url), { code: 'ERR_SESSION_EXPIRED' });
 
-      const second = await payer.startSession(seller.url);
-      assert.equal(second.kind, 'channel');
-      assert.notEqual(second.id, first.id);
-      assert.equal(second.response.status, 200);
-      assert.equal(second.status().channel.fullId, first.status().channel.fullId);
-      assert.equal(second.status().channel.charged, 4n * PRICE);
-      assert.equal((await second.fetch(seller.url)).status, 200);
-      const deposits = await world.chain.publicClient.getLogs({ address: world.batchSettlement.address, event: DEPOSITED_EVENT, fromBlock });
-      assert.equal(deposits.length, 1);
-      const ended = await second.end();
-      assert.equal(ended.refund.refunded, 60_000n - 5n * PRICE);
-      assert.equal(await balance(buyer.address), start - 5n * PRICE);
-      const spent = await payer.spend();
-      assert.equal(spent.today.total, 5n * PRICE);
-      // One deposit across two sessions, reported once, net of its one refund.
-      assert.equal(spent.total, 5n * PRICE);
-      assert.equal(spent.count, 1);
-    } finally {
-      minter.destroy();
-      buyer.destroy();
-    }
+    const second = await payer.startSession(seller.url);
+    assert.equal(second.kind, 'channel');
+    assert.notEqual(second.id, first.id);
+    assert.equal(second.response.status, 200);
+    assert.equal(second.status().channel.fullId, first.status().channel.fullId);
+    assert.equal(second.status().channel.charged, 4n * PRICE);
+    assert.equal((await second.fetch(seller.url)).status, 200);
+    const deposits = await world.chain.publicClient.getLogs({ address: world.batchSettlement.address, event: DEPOSITED_EVENT, fromBlock });
+    assert.equal(deposits.length, 1);
+    const ended = await second.end();
+    assert.equal(ended.refund.refunded, 60_000n - 5n * PRICE);
+    assert.equal(await balance(buyer.address), start - 5n * PRICE);
+    const spent = await payer.spend();
+    assert.equal(spent.today.total, 5n * PRICE);
+    // One deposit across two sessions, reported once, net of its one refund.
+    assert.equal(spent.total, 5n * PRICE);
+    assert.equal(spent.count, 1);
   });
-
-  /** A payer with a fresh funded key (policy overrides given), its own state directory. */
-  async function freshPayer(policy = {}) {
-    const buyer = Signer.generate();
-    const minter = Signer.fromPrivateKey(world.chain.accounts[0].privateKey);
-    try {
-      await mintUsdCoin({ chain: world.chain, token: world.token, owner: minter, to: buyer.address, amount: 1_000_000n });
-    } finally {
-      minter.destroy();
-    }
-    const dir = await mkdtemp(join(tmpdir(), 'clawpay-channel-buyer-'));
-    dirs.push(dir);
-    const payer = await createPayer({
-      signer: buyer, chainId: world.chain.chainId, rpcUrl: world.chain.rpcUrl, stateDir: dir, walletAddress: buyer.address,
-      asset: { address: world.token.address, name: world.token.name, version: world.token.version, decimals: 6 }, policy,
-    });
-    payers.push(payer);
-    payers.push({ close: async () => buyer.destroy() });
-    return { payer, buyer };
-  }
 
   test('a session with topUp: the exhausted deposit is topped up on the same channel, counted when made; after the claim and refund the money is exact', async () => {
     const { payer, buyer } = await freshPayer();

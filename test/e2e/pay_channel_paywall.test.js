@@ -3,15 +3,11 @@
 // requests on native vouchers, the paywall's batched claim, our refund; the
 // money on chain to the base unit.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { Signer } from '../../lib/index.js';
-import { mintUsdCoin, usdcBalance } from '../../lib/devnet/token.js';
+import { usdcBalance } from '../../lib/devnet/token.js';
 import { startWorld } from '../../lib/devnet/world.js';
-import { createPayer } from '../../lib/pay/public.js';
+import { channelParties } from './support/channel_parties.js';
 import { startChannelSeller } from './support/channel_seller.js';
 
 const PRICE = 2_500n;
@@ -21,41 +17,29 @@ const DEPOSIT = PRICE * 30n;
 describe('clawpay-native/pay channel sessions with our paywall\'s channel route', { timeout: 180_000 }, () => {
   let world;
   let seller;
+  let parties;
   let buyer;
-  let authorizer;
   let receiver;
   let payer;
-  const dirs = [];
 
   const balance = (address) => usdcBalance({ chain: world.chain, token: world.token, address });
 
   before(async () => {
     world = await startWorld();
-    authorizer = Signer.fromPrivateKey(world.chain.accounts[5].privateKey);
-    receiver = Signer.generate();
-    buyer = Signer.generate();
-    const minter = Signer.fromPrivateKey(world.chain.accounts[0].privateKey);
-    await mintUsdCoin({ chain: world.chain, token: world.token, owner: minter, to: buyer.address, amount: 1_000_000n });
-    minter.destroy();
-    const directory = await mkdtemp(join(tmpdir(), 'clawpay-paywall-channel-'));
-    const stateDir = await mkdtemp(join(tmpdir(), 'clawpay-channel-buyer-'));
-    dirs.push(directory, stateDir);
+    parties = channelParties(world);
+    receiver = parties.receiver;
+    const directory = await parties.tempDir('clawpay-paywall-channel-');
     seller = await startChannelSeller({
       facilitatorUrl: world.facilitator.url, token: world.token, network: world.chain.network, payTo: receiver.address,
-      directory, authorizer, price: PRICE, minDeposit: PRICE * 10n,
+      directory, authorizer: parties.authorizer, price: PRICE, minDeposit: PRICE * 10n,
     });
-    payer = await createPayer({
-      signer: buyer, chainId: world.chain.chainId, rpcUrl: world.chain.rpcUrl, stateDir, walletAddress: buyer.address,
-      asset: { address: world.token.address, name: world.token.name, version: world.token.version, decimals: 6 },
-    });
+    ({ payer, buyer } = await parties.freshPayer());
   });
 
   after(async () => {
-    await payer?.close();
     await seller?.stop();
+    await parties?.close();
     await world?.stop();
-    for (const s of [authorizer, receiver, buyer]) s?.destroy();
-    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
   });
 
   test(`${CALLS} requests on one deposit; the paywall's claim and our refund leave exactly ${CALLS} × price moved`, async () => {

@@ -6,18 +6,14 @@
 // claims meanwhile with the vouchers we really signed; money and budget
 // asserted to the base unit; a second withdraw releases nothing.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 
-import { Signer } from '../../lib/index.js';
-import { mintUsdCoin, usdcBalance } from '../../lib/devnet/token.js';
-import { describeWorld, startWorld } from '../../lib/devnet/world.js';
+import { usdcBalance } from '../../lib/devnet/token.js';
+import { describeWorld } from '../../lib/devnet/world.js';
 import { createPayer } from '../../lib/pay/public.js';
-import { startChannelProxy } from './support/channel_proxy.js';
-import { startOfficialChannelSeller } from './support/official_channel_seller.js';
+import { startOfficialChannelWorld } from './support/channel_parties.js';
 import { runNode } from './support/run_node.js';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '../../bin/clawpay.js');
@@ -29,10 +25,9 @@ describe('channel withdrawal without the seller (initiateWithdraw, the delay, fi
   let world;
   let seller;
   let proxy;
-  let authorizer;
+  let parties;
   let receiver;
-  let minter;
-  const cleanup = [];
+  let made;
 
   const balance = (address) => usdcBalance({ chain: world.chain, token: world.token, address });
   const rpc = (method, params = []) => world.chain.publicClient.request({ method, params });
@@ -41,22 +36,7 @@ describe('channel withdrawal without the seller (initiateWithdraw, the delay, fi
     await rpc('evm_mine');
   };
 
-  async function freshPayer({ eth = true } = {}) {
-    const buyer = Signer.generate();
-    await mintUsdCoin({ chain: world.chain, token: world.token, owner: minter, to: buyer.address, amount: 1_000_000n });
-    if (eth) await rpc('anvil_setBalance', [buyer.address, '0xde0b6b3a7640000']);
-    const stateDir = await mkdtemp(join(tmpdir(), 'clawpay-channel-withdraw-'));
-    const payer = await createPayer({
-      signer: buyer, chainId: world.chain.chainId, rpcUrl: world.chain.rpcUrl, stateDir, walletAddress: buyer.address,
-      asset: { address: world.token.address, name: world.token.name, version: world.token.version, decimals: 6 },
-    });
-    cleanup.push(async () => {
-      await payer.close();
-      buyer.destroy();
-      await rm(stateDir, { recursive: true, force: true });
-    });
-    return { payer, buyer };
-  }
+  const freshPayer = ({ eth = true } = {}) => parties.freshPayer({ eth });
 
   /** A session on the lying proxy: 4 requests served and charged, then a lie; the channel is refused. */
   async function refusedChannel(payer) {
@@ -69,23 +49,12 @@ describe('channel withdrawal without the seller (initiateWithdraw, the delay, fi
   }
 
   before(async () => {
-    world = await startWorld();
-    minter = Signer.fromPrivateKey(world.chain.accounts[0].privateKey);
-    authorizer = Signer.fromPrivateKey(world.chain.accounts[5].privateKey);
-    receiver = Signer.generate();
-    const directory = await mkdtemp(join(tmpdir(), 'clawpay-channel-seller-'));
-    cleanup.push(() => rm(directory, { recursive: true, force: true }));
-    seller = await startOfficialChannelSeller({ world, payTo: receiver.address, authorizer, directory, price: PRICE, minDeposit: PRICE * 10n, withdrawDelay: DELAY });
-    proxy = await startChannelProxy({ upstream: seller.url, chainId: world.chain.chainId });
+    made = await startOfficialChannelWorld({ price: PRICE, minDeposit: PRICE * 10n, withdrawDelay: DELAY, proxy: true, prefix: 'clawpay-channel-withdraw-' });
+    ({ world, seller, proxy, parties } = made);
+    receiver = parties.receiver;
   });
 
-  after(async () => {
-    for (const done of cleanup.reverse()) await done();
-    await proxy?.stop();
-    await seller?.stop();
-    await world?.stop();
-    for (const s of [minter, authorizer, receiver]) s?.destroy();
-  });
+  after(() => made?.stop());
 
   test('without ETH for gas, withdraw says so and sends nothing; a bad id is refused by name (before the clock moves: deposits are valid for minutes)', async () => {
     const { payer, buyer } = await freshPayer({ eth: false });
@@ -163,8 +132,7 @@ describe('channel withdrawal without the seller (initiateWithdraw, the delay, fi
 
 
   test('clawpay channel list | withdraw <id>: initiated, waiting, finalized, then nothing to withdraw (exit 1); a bad id is exit 2', async () => {
-    const stateDir = await mkdtemp(join(tmpdir(), 'clawpay-channel-cli-'));
-    cleanup.push(() => rm(stateDir, { recursive: true, force: true }));
+    const stateDir = await parties.tempDir('clawpay-channel-cli-');
     const env = { ...describeWorld(world).mcpEnv, CLAWPAY_STATE_DIR: stateDir, CLAWPAY_MAX_PER_SESSION: '1.00' };
     // The chain's clock is ahead of ours after the last test: the deposit is signed on the chain's time.
     const skew = Number((await world.chain.publicClient.getBlock()).timestamp) * 1000 - Date.now();
@@ -207,7 +175,7 @@ describe('channel withdrawal without the seller (initiateWithdraw, the delay, fi
     assert.match(bad.stderr, /"nope" is not a channel id/);
 
     const reopened = await createPayer.fromEnv(env);
-    cleanup.push(() => reopened.close());
+    parties.defer(() => reopened.close());
     assert.equal((await reopened.spend()).today.total, 4n * PRICE, 'the budget holds what the seller kept, once');
   });
 });
