@@ -33,6 +33,7 @@ import { randomUUID } from 'node:crypto';
 import { recoverVoucherSigner } from '../channels/voucher.js';
 import { DEFAULT_TIMEOUT_MS } from '../limits.js';
 import { sameAddress } from '../hashing.js';
+import { processAlive } from '../process_alive.js';
 import { PayError } from './errors.js';
 import { whereOf } from './channel_payload.js';
 import { CHANNEL_SCHEME } from './channel_offer.js';
@@ -45,15 +46,6 @@ export const shortChannelId = (channelId) => `${channelId.slice(0, 10)}…`;
 /** How long a lease on a channel lasts past its request's timeout, unless handed over sooner. */
 export const LEASE_MARGIN_MS = 5_000;
 const DEFAULT_LEASE_MS = DEFAULT_TIMEOUT_MS + LEASE_MARGIN_MS;
-
-function processAlive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return error.code === 'EPERM';
-  }
-}
 
 export function createChannelStates({ store, now = Date.now }) {
   // This process's name on the channels' in-flight leases.

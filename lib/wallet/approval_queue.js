@@ -25,6 +25,7 @@
 // Records: approval/<id> (the item), approval-counter ({last}), approval-approved-seq
 // ({n}: bumped by each recorded approval).
 import { showInput } from '../secret_text.js';
+import { processAlive } from '../process_alive.js';
 import { walletError } from './errors.js';
 
 export const QUEUE_STATUSES = Object.freeze(['pending', 'approved', 'approving', 'executed', 'failed', 'refused', 'cancelled']);
@@ -41,20 +42,9 @@ const ID = /^[1-9][0-9]{0,15}$/;
 
 const shown = (value) => showInput(value ?? '', 40);
 
-/** Whether process `pid` (on this machine) is alive; EPERM means it is, owned by another user. */
-function alive(pid) {
-  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return error.code === 'EPERM';
-  }
-}
-
 /** An 'approving' item whose approver stopped: its process is gone, or it is older than STALE_APPROVING_MS. */
 export function abandoned(item, at = Date.now()) {
-  return item.status === 'approving' && (at - (item.claimedAt ?? 0) >= STALE_APPROVING_MS || !alive(item.claimedBy));
+  return item.status === 'approving' && (at - (item.claimedAt ?? 0) >= STALE_APPROVING_MS || !processAlive(item.claimedBy));
 }
 
 /** A queue id as typed ("7", " 7 ", "#7"); throws ERR_WALLET_INPUT when it cannot be one. */

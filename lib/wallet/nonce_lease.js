@@ -6,21 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import { processAlive } from '../process_alive.js';
 import { walletError } from './errors.js';
 
 const LOCK_PREFIX = 'txlock/';
 const LOCK_TTL_MS = 30_000;
 const LOCK_WAIT_MS = 60_000;
 const LOCK_POLL_MS = 25;
-
-function processAlive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return error.code === 'EPERM';
-  }
-}
 
 /** `withNonceLease(fn)`: runs `fn` holding the lease for `from`; ERR_TX_BUSY (notSent) when it cannot be had in LOCK_WAIT_MS. */
 export function createNonceLease({ store, from }) {
