@@ -8,17 +8,23 @@
 // payee in the token (receivers → totalSettled) against what the receipts
 // book. Equal: nothing is missing, two RPC calls. Short: the Settled events
 // are read from the newest block backwards, in spans, until the events not
-// yet booked make up the difference, and those are booked oldest first. A
-// receipt is one settlement transaction (the ledger records a transaction
-// for one payment only): its amount is the sum of that transaction's
-// Settled events to the payee, each event (transaction, log index) counted
-// once. Its payment id is the transaction hash, so a second look — another
-// run, a restart, a replica sharing the store, a crash between the receipt
-// and anything after it — finds it booked and books nothing. No "covered up
-// to block" mark is kept: the counter says whether anything is missing.
+// yet booked make up the difference (at most SCAN_DEPTH blocks back), and
+// those are booked oldest first. A receipt is one settlement transaction
+// (the ledger records a transaction for one payment only): its amount is the
+// sum of that transaction's Settled events to the payee, each event
+// (transaction, log index) counted once. Its payment id is the transaction
+// hash, so a second look — another run, a restart, a replica sharing the
+// store, a crash between the receipt and anything after it — finds it booked
+// and books nothing. No "covered up to block" mark is kept: the counter says
+// whether anything is missing.
 import { recordChannelRevenue } from './channel_revenue.js';
 
 export const SCAN_BLOCKS = 5_000n;
+// How far back one run looks for what is missing: 100,000 blocks (days on
+// Base). A crash leaves its settlement minutes behind the head; a payee with
+// older settlements than any receipt (a store begun later, another seller on
+// the same payee) would otherwise have the whole chain read at every start.
+export const SCAN_DEPTH = 100_000n;
 
 const sameAddress = (a, b) => typeof a === 'string' && a.toLowerCase() === b.toLowerCase();
 
@@ -40,6 +46,7 @@ export class ChannelBooks {
   #chain;
   #revenue;
   #scanBlocks;
+  #scanDepth;
   #booked = null; // transaction -> amount (bigint), of the settled receipts
   #unexplained = 0n;
   #queue = Promise.resolve();
@@ -51,11 +58,12 @@ export class ChannelBooks {
    * @param {object} options.revenue what recordChannelRevenue takes beside store, transaction and amount:
    *   {routes, contract, now, onRecorded}
    */
-  constructor({ store, chain, revenue, scanBlocks = SCAN_BLOCKS }) {
+  constructor({ store, chain, revenue, scanBlocks = SCAN_BLOCKS, scanDepth = SCAN_DEPTH }) {
     this.#store = store;
     this.#chain = chain;
     this.#revenue = revenue;
     this.#scanBlocks = scanBlocks;
+    this.#scanDepth = scanDepth;
   }
 
   /** Books the seller's own settlement `transaction`: resolves to its receipt (or null while the store is away). */
@@ -75,8 +83,9 @@ export class ChannelBooks {
       const head = await this.#chain.head();
       let missing = (await this.#chain.settledTotal(head)) - this.#total() - this.#unexplained;
       const found = [];
-      for (let to = head; missing > 0n && to >= 0n; to -= this.#scanBlocks) {
-        const from = to - this.#scanBlocks + 1n > 0n ? to - this.#scanBlocks + 1n : 0n;
+      const oldest = head >= this.#scanDepth ? head - this.#scanDepth + 1n : 0n;
+      for (let to = head; missing > 0n && to >= oldest; to -= this.#scanBlocks) {
+        const from = to - this.#scanBlocks + 1n > oldest ? to - this.#scanBlocks + 1n : oldest;
         const unbooked = settlementsOf(await this.#chain.settledBetween(from, to)).filter((s) => !this.#booked.has(s.transaction));
         for (const settlement of unbooked.reverse()) {
           found.unshift(settlement);
@@ -84,9 +93,9 @@ export class ChannelBooks {
         }
       }
       if (missing > 0n) {
-        // Scanned to the first block: not looked for again (every run would read the whole chain).
+        // Scanned as deep as a run looks: not looked for again by this process.
         this.#unexplained += missing;
-        process.emitWarning(`clawpay paywall: the channel contract settled ${missing} base units more to the payee than any Settled event shows`);
+        process.emitWarning(`clawpay paywall: the channel contract settled ${missing} base units more to the payee than the receipts and the Settled events of the last ${this.#scanDepth} blocks show (older settlements, or another seller's on the same payee)`);
       }
       const receipts = [];
       for (const settlement of found) {
