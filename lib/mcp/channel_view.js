@@ -29,3 +29,10 @@ export function channelLines(channel, settings, pad = '  ') {
   if (block.refunded !== '0') out += `${pad}Refunded:    ${amount(block.refunded)}\n`;
   return out;
 }
+
+/** How the payer takes back a deposit its seller will not refund: the CLI's timed withdrawal. */
+export function withdrawHint(channel) {
+  const short = channel ? shortChannelId(channel.channelId) : '<id from clawpay channel list>';
+  return `run \`clawpay channel withdraw ${short}\` to take it back on chain by the contract's timed withdrawal ` +
+    '(once to start it, again after its delay to collect; the wallet pays the gas)';
+}

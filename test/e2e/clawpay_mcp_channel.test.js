@@ -20,6 +20,7 @@ const DEPOSIT = 50_000n; // "0.05"
 describe('clawpay-mcp pays the official batch-settlement server through a channel session', { timeout: 240_000 }, () => {
   let world;
   let seller;
+  let proxy;
   let mcp;
   let receiver;
   let made;
@@ -27,8 +28,8 @@ describe('clawpay-mcp pays the official batch-settlement server through a channe
   const balance = (address) => usdcBalance({ chain: world.chain, token: world.token, address });
 
   before(async () => {
-    made = await startOfficialChannelWorld({ price: PRICE, minDeposit: PRICE * 10n });
-    ({ world, seller } = made);
+    made = await startOfficialChannelWorld({ price: PRICE, minDeposit: PRICE * 10n, proxy: true });
+    ({ world, seller, proxy } = made);
     receiver = made.parties.receiver;
     const stateDir = await made.parties.tempDir('clawpay-mcp-channel-');
     mcp = await launchClawpay({ ...describeWorld(world).mcpEnv, CLAWPAY_STATE_DIR: stateDir, HOME: stateDir });
@@ -129,5 +130,26 @@ describe('clawpay-mcp pays the official batch-settlement server through a channe
     await seller.manager.settle();
     assert.equal(await balance(world.payer.address), start - used);
     assert.equal(await balance(receiver.address), receiverStart + used);
+  });
+
+  // Last: the channel it refuses is the one the tests above used (same wallet, same seller).
+  test('x402_session_end of a channel refused for a lying seller makes no refund and names the command that takes the deposit back', async () => {
+    const started = await mcp.callOk('x402_session_start', { endpoint: proxy.url, deposit: '0.02' });
+    const { sessionId, session } = started.structuredContent;
+    assert.equal((await mcp.callOk('x402_session_fetch', { session_id: sessionId, url: proxy.url })).structuredContent.status, 200);
+    proxy.next('lie', { charged: 500n * PRICE });
+    const lied = await mcp.call('x402_session_fetch', { session_id: sessionId, url: proxy.url });
+    assert.equal(lied.isError, true);
+    assert.match(lied.content[0].text, /more than the \d+ this wallet ever signed/);
+    assert.ok(lied.content[0].text.includes(`the unused deposit stays in the channel: run \`clawpay channel withdraw ${session.channel.channelId}\``), lied.content[0].text);
+    const ended = await mcp.callOk('x402_session_end', { session_id: sessionId });
+    assert.equal(ended.structuredContent.alreadyEnded, true);
+    assert.equal(ended.structuredContent.session.channel.state, 'refused');
+    const text = ended.content[0].text;
+    assert.match(text, /was already refused by the server/);
+    assert.match(text, /Remaining: +0\.\d+ /);
+    assert.match(text, /Refund: none from this seller/);
+    assert.ok(text.includes(`run \`clawpay channel withdraw ${session.channel.channelId}\``), text);
+    assert.doesNotMatch(text, /[0-9a-f]{64}/i);
   });
 });

@@ -3,7 +3,7 @@
 // cooperative refund and waits for it on chain; a siwx session has nothing
 // to revoke, and the answer says the server may still admit the wallet.
 import { formatUnits } from '../../pay/amount.js';
-import { channelLines } from '../channel_view.js';
+import { channelLines, withdrawHint } from '../channel_view.js';
 import { isoTime } from '../format.js';
 import { sessionEndOutput } from '../output_schemas.js';
 import { sessionEndInput } from '../schemas.js';
@@ -15,7 +15,13 @@ export function sessionEndTool({ paySessions, log, settings, sessionBlock, guard
     if (!found) return failure(`x402_session_end failed: Session not found: "${args.session_id}"`, { error: 'session_not_found', sessionId: args.session_id });
     if (alreadyEnded) {
       const how = refusal ? `refused by the server at ${isoTime(refusal.at)} (${refusal.reason ?? 'no reason given'})` : `ended at ${isoTime(record.endedAt)}`;
-      return ok(`Session ${record.sessionId} was already ${how}.\nEndpoint: ${record.endpoint}`,
+      let out = `Session ${record.sessionId} was already ${how}.\nEndpoint: ${record.endpoint}`;
+      // A channel refused for its seller's lie still holds the unused deposit.
+      const channel = kind === 'channel' ? paySessions.channels?.get(record.channelId) : null;
+      if (channel?.state === 'refused' && BigInt(channel.balance) > BigInt(channel.charged)) {
+        out += `\n\n${channelLines(channel, settings)}\nRefund: none from this seller. The unused deposit stays in the channel and counted as spent: ${withdrawHint(channel)}.`;
+      }
+      return ok(out,
         { ended: true, alreadyEnded: true, kind, serverMayAdmit: false, session: sessionBlock(record), revocation: null });
     }
     // Ended here first, whatever the server says (lib/pay/sessions.js).
@@ -37,8 +43,7 @@ export function sessionEndTool({ paySessions, log, settings, sessionBlock, guard
         out += `\nRefund: ${formatUnits(refund.refunded, settings.decimals)} ${settings.assetName} back to the wallet (tx ${refund.transaction}, mined); ` +
           'it is back in the day\'s budget.\n';
       } else if (refund?.error) {
-        out += `\nRefund: NOT made (${refund.error}). The unused deposit stays in the channel and counted as spent; ` +
-          'the payer can take it back on chain with the contract\'s timed withdrawal.\n';
+        out += `\nRefund: NOT made (${refund.error}). The unused deposit stays in the channel and counted as spent: ${withdrawHint(channel)}.\n`;
       } else {
         out += '\nRefund: nothing was left to refund.\n';
       }

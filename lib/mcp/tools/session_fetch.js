@@ -2,7 +2,7 @@
 // session sends its token, a siwx one signs the server's challenge. A 402 in
 // answer is reported, not counted as a call; one to a siwx session closes it
 // as refused by the server.
-import { channelLines } from '../channel_view.js';
+import { channelLines, withdrawHint } from '../channel_view.js';
 import { bodySection, describeRefusal, formatTtl, isoTime, paymentRefusalOf } from '../format.js';
 import { redirectLines, responseOf, statusLine } from '../response_view.js';
 import { sessionFetchOutput } from '../output_schemas.js';
@@ -69,7 +69,11 @@ export function sessionFetchTool({ paySessions, now, log, seconds, settings, che
       out += `  URL:        ${args.url}\n`;
       out += `  Session ID: ${record.sessionId} (kind ${paySessions.kindOf(record)})\n`;
       out += `  State:      refused by the server (calls made: ${record.callCount}; this one was not counted)\n\n`;
-      out += 'Nothing was paid. The session is closed; use x402_pay to pay per call, or x402_session_start for a new session.\n\n';
+      const channel = paySessions.kindOf(record) === 'channel' ? paySessions.channels?.get(record.channelId) : null;
+      out += channel
+        // The seller's lie closed its channel: no more vouchers, and the deposit is not lost.
+        ? `Nothing more was signed. The session and its channel are closed; the unused deposit stays in the channel: ${withdrawHint(channel)}.\n\n`
+        : 'Nothing was paid. The session is closed; use x402_pay to pay per call, or x402_session_start for a new session.\n\n';
       out += bodySection(shown);
       return failure(out, {
         error: 'session_refused', message: refused, refused, url: args.url, ...block, payment: null, session: sessionBlock(updated),
