@@ -29,7 +29,7 @@ import { paymentView } from './fetch_result.js';
 import { callKey } from './payment_ledger.js';
 import { channelConfigOf, channelOfferOf, depositFor } from './channel_offer.js';
 import {
-  PAYMENT_HEADER, depositPayload, paymentHeader, refundPayload, voucherPayload, whereOf,
+  PAYMENT_HEADER, depositPayload, paymentHeader, refundPayload, voucherFields, voucherPayload, whereOf,
 } from './channel_payload.js';
 import { createDepositResume } from './channel_resume.js';
 import { bookChannelReturn } from './channel_returns.js';
@@ -84,6 +84,10 @@ export function createChannelSessions({ paying, store, signer, config, chain, no
       if (locks.get(channelId) === done) locks.delete(channelId);
     }
   }
+
+  // An accepted corrective 402: the server's total kept (and, when our own
+  // signature in it shows our records were behind, what we signed written).
+  const resync = (channelId, verdict) => (verdict.behindRecords ? states.adopt(channelId, verdict) : states.confirm(channelId, verdict.charged));
 
   const send = (url, request, header, sessionScope = null) => paying.fetch(url, {
     method: request.method, headers: request.headers, body: request.body, timeoutMs: request.timeoutMs,
@@ -198,14 +202,27 @@ export function createChannelSessions({ paying, store, signer, config, chain, no
     const header = paymentHeader(signed.payload, offer, resource);
     record = paying.ledger.signed(record.paymentId, { header, headerName: PAYMENT_HEADER, nonce: signed.nonce, validBefore, payer: paying.address });
     paying.ledger.sent(record.paymentId);
-    const result = await send(url, request, header, scope);
+    let voucherAt = voucherAmount;
+    let result = await send(url, request, header, scope);
+    // The seller is further along this channel than our records (a lost or restored state directory):
+    // its corrective 402, proven by this wallet's own signature (checkCorrection), gives its total, and
+    // the same authorization goes once more with the voucher after it, written first as every voucher is.
+    if (result.status === 402) {
+      const verdict = checkCorrection(states.get(channelId), result.paymentRequired, paying.address);
+      if (verdict.behindRecords && verdict.charged + price <= balance + amount) {
+        voucherAt = verdict.charged + price;
+        states.adopt(channelId, { charged: verdict.charged, signed: verdict.signed > voucherAt ? verdict.signed : voucherAt });
+        const again = { ...signed.payload, voucher: voucherFields(signer, channelId, voucherAt, network) };
+        result = await send(url, request, paymentHeader(again, offer, resource), scope);
+      }
+    }
     const settlement = result.status === null ? null : settlementOf(result);
     if (result.status >= 200 && result.status < 300 && settlement?.success === true && settlement.transaction) {
       record = paying.ledger.settled(record.paymentId, { transaction: settlement.transaction, network, payer: paying.address });
-      const charged = chargedIn(settlement) ?? voucherAmount;
+      const charged = chargedIn(settlement) ?? voucherAt;
       states.change(channelId, (current) => ({
         ...current, state: 'open', balance: (balance + amount).toString(),
-        charged: (charged <= voucherAmount ? charged : voucherAmount).toString(),
+        charged: (charged <= voucherAt ? charged : voucherAt).toString(),
         holds: [...current.holds, { id: reservation.id, day: reservation.day, paymentId: record.paymentId }],
       }));
     } else if (result.status !== null && result.status < 500) {
@@ -307,7 +324,7 @@ export function createChannelSessions({ paying, store, signer, config, chain, no
           return { result, counted: false, refused: verdict.refused, voucher: amount };
         }
         if (verdict.state === null) return { result, counted: false, refused: null, voucher: amount };
-        states.confirm(channelId, verdict.charged);
+        resync(channelId, verdict);
         continue; // resynced: the next voucher builds on the server's total
       }
       const settlement = settlementOf(result);
@@ -345,7 +362,7 @@ export function createChannelSessions({ paying, store, signer, config, chain, no
           return { asked: true, refunded: 0n, transaction: null, error: verdict.refused };
         }
         if (verdict.state === null) break;
-        states.confirm(channelId, verdict.charged);
+        resync(channelId, verdict);
       }
       const settlement = result?.status === null ? null : settlementOf(result);
       if (!settlement?.success || !settlement.transaction) {

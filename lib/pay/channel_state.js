@@ -14,7 +14,8 @@
 // the store's cross-process lock) before it leaves the process, and the next
 // one is `charged + price`, refused when that is below `signed` (never a
 // voucher below one given) or above `balance` (never above the deposit).
-// A corrective 402's state is accepted only within what we signed (checkCorrection).
+// A corrective 402's state is accepted only within what we signed, or what
+// this wallet's own signature in it proves it signed (checkCorrection).
 // The server's confirmed total is kept in memory and written with the next
 // voucher's record (one fdatasync per request, not two): lost in a crash, it
 // costs one resync with the seller (the same voucher again, then its
@@ -140,6 +141,17 @@ export function createChannelStates({ store, now = Date.now }) {
     else confirmed.set(channelId.toLowerCase(), charged);
   }
 
+  /**
+   * Our records are behind a voucher this wallet is proven to have signed
+   * (checkCorrection's behindRecords): `signed` and the server's `charged`
+   * written at once, since they say what we signed.
+   */
+  function adopt(channelId, { charged, signed }) {
+    return change(channelId, (current) => (current ? {
+      ...current, charged: charged.toString(), signed: (signed > BigInt(current.signed) ? signed : BigInt(current.signed)).toString(),
+    } : undefined));
+  }
+
   /** Writes what is only in memory (before a refund, at close). */
   function flush(channelId) {
     if (confirmed.has(channelId.toLowerCase())) change(channelId, (current) => current ?? undefined);
@@ -151,7 +163,7 @@ export function createChannelStates({ store, now = Date.now }) {
   }
 
   return {
-    get, change, nextVoucher, handOver, confirm, flush, refuse,
+    get, change, nextVoucher, handOver, confirm, adopt, flush, refuse,
     list: () => store.list(PREFIX).map(({ value }) => withConfirmed(value)),
     flushAll: () => { for (const id of [...confirmed.keys()]) flush(id); },
   };
@@ -175,13 +187,12 @@ export function checkCorrection(record, paymentRequired, payer) {
   if (typeof chargedText !== 'string' || !UINT.test(chargedText)) return { refused: 'the seller\'s corrective 402 names no readable charged amount' };
   const charged = BigInt(chargedText);
   const signed = BigInt(record.signed);
-  if (charged > signed) {
-    return { refused: `the seller claims ${charged} base units charged on channel ${short}, more than the ${signed} this wallet ever signed` };
-  }
+  // The voucher it carries, when it carries one: it must be this wallet's own, for at least what it charges.
+  let vouched = null;
   if (voucherState?.signature !== undefined || voucherState?.signedMaxClaimable !== undefined) {
     const amount = voucherState.signedMaxClaimable;
-    if (typeof amount !== 'string' || !UINT.test(amount) || BigInt(amount) > signed || BigInt(amount) < charged) {
-      return { refused: `the seller's corrective 402 carries a voucher amount (${String(amount).slice(0, 40)}) outside what it charged and this wallet signed` };
+    if (typeof amount !== 'string' || !UINT.test(amount) || BigInt(amount) < charged) {
+      return { refused: `the seller's corrective 402 carries a voucher amount (${String(amount).slice(0, 40)}) below what it charged` };
     }
     let signer;
     try {
@@ -192,10 +203,22 @@ export function checkCorrection(record, paymentRequired, payer) {
     if (!signer || !sameAddress(signer, payer)) {
       return { refused: `the seller's corrective 402 carries a voucher for ${amount} on channel ${short} that this wallet did not sign` };
     }
+    vouched = BigInt(amount);
   }
+  const known = vouched !== null && vouched > signed ? vouched : signed;
   // Only one request is in flight per channel: an honest server is at most one voucher behind.
-  if (charged + BigInt(record.price) < signed) {
-    return { refused: `the seller's running total ${charged} on channel ${short} is more than one request behind the ${signed} signed; the next voucher would be below one given` };
+  const behind = charged + BigInt(record.price) < known
+    ? { refused: `the seller's running total ${charged} on channel ${short} is more than one request behind the ${known} signed; the next voucher would be below one given` }
+    : null;
+  if (charged > signed || (vouched !== null && vouched > signed)) {
+    if (vouched === null) {
+      return { refused: `the seller claims ${charged} base units charged on channel ${short}, more than the ${signed} this wallet ever signed` };
+    }
+    if (behind) return behind;
+    // This wallet did sign that much, and its records say less: they were lost or restored from an
+    // older copy (a new state directory with the same key). The seller may claim it with our
+    // signature anyway; the records catch up to it (adopt) rather than refuse a channel that holds our deposit.
+    return { charged, signed: vouched, behindRecords: true };
   }
-  return { charged };
+  return behind ?? { charged };
 }

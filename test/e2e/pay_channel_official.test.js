@@ -12,7 +12,7 @@ import { decodePaymentResponseHeader } from '@x402/core/http';
 import { usdcBalance } from '../../lib/devnet/token.js';
 import { describeWorld, startWorld } from '../../lib/devnet/world.js';
 import { createPayer } from '../../lib/pay/public.js';
-import { channelParties } from './support/channel_parties.js';
+import { assetOf, channelParties } from './support/channel_parties.js';
 import { DEPOSITED_EVENT } from './support/official_channel_buyer.js';
 import { startOfficialChannelSeller } from './support/official_channel_seller.js';
 
@@ -224,5 +224,38 @@ describe('clawpay-native/pay channel sessions with the official batch-settlement
     for (let i = 2; i <= 50; i++) assert.equal((await other.fetch(seller.url)).status, 200);
     await assert.rejects(other.fetch(seller.url), { code: 'ERR_CHANNEL_EXHAUSTED' });
     assert.equal((await plain.spend()).today.total, MIN_DEPOSIT);
+  });
+
+  test('a new state directory with the same key (the records lost): the seller\'s total, proven by our own signature, is taken up, not refused as a lie; the money is exact', async () => {
+    const { payer: first, buyer } = await freshPayer();
+    await seller.manager.settle().catch(() => {}); // what earlier tests' refunds claimed, out of this test's sums
+    const start = await balance(buyer.address);
+    const receiverStart = await balance(receiver.address);
+    const before = await first.startSession(seller.url, { deposit: MIN_DEPOSIT });
+    for (let i = 2; i <= 5; i++) assert.equal((await before.fetch(seller.url)).status, 200);
+    const channelId = before.status().channel.fullId;
+
+    // The same wallet on a new state directory: it knows nothing of the channel or its 5 vouchers.
+    const stateDir = await parties.tempDir('clawpay-channel-lost-');
+    const again = await createPayer({
+      signer: buyer, chainId: world.chain.chainId, rpcUrl: world.chain.rpcUrl, stateDir, walletAddress: buyer.address, asset: assetOf(world),
+    });
+    parties.defer(() => again.close());
+    const session = await again.startSession(seller.url, { deposit: MIN_DEPOSIT });
+    assert.equal(session.response.status, 200, await session.response.clone().text());
+    const { channel } = session.status();
+    assert.equal(channel.fullId, channelId);
+    assert.equal(channel.charged, 6n * PRICE, 'the first request paid on top of the seller\'s total');
+    assert.equal(channel.deposit, 2n * MIN_DEPOSIT, 'the chain\'s balance and the new deposit');
+    for (let i = 7; i <= 10; i++) assert.equal((await session.fetch(seller.url)).status, 200);
+
+    const used = 10n * PRICE;
+    const ended = await session.end();
+    assert.equal(ended.refund.error, null);
+    assert.equal(ended.refund.refunded, 2n * MIN_DEPOSIT - used);
+    await seller.manager.settle();
+    assert.equal(await balance(buyer.address), start - used);
+    assert.equal(await balance(receiver.address), receiverStart + used);
+    assert.deepEqual(await read('channels', [channelId]), [used, used]);
   });
 });

@@ -64,7 +64,7 @@ test('a voucher below one already given is refused, and a closed channel signs n
   }
 });
 
-test('a corrective 402 is accepted only for our channel, within what we signed, with our signature, at most one request behind', () => {
+test('a corrective 402 is accepted only for our channel, within what we signed or our own signature proves, at most one request behind', () => {
   const { payer, channelId, states } = setUp({ signed: '3000' });
   const other = Signer.generate();
   try {
@@ -77,7 +77,13 @@ test('a corrective 402 is accepted only for our channel, within what we signed, 
     assert.match(checkCorrection(record, corrective(channelId, 4000n), payer.address).refused, /more than the 3000 this wallet ever signed/);
     const forged = { signedMaxClaimable: '3000', signature: signVoucher(other, { channelId, maxClaimableAmount: '3000' }, { chainId: CHAIN_ID }) };
     assert.match(checkCorrection(record, corrective(channelId, 3000n, forged), payer.address).refused, /did not sign/);
-    assert.match(checkCorrection(record, corrective(channelId, 2000n, ours(4000n)), payer.address).refused, /outside what it charged/);
+    assert.match(checkCorrection(record, corrective(channelId, 2000n, ours(1000n)), payer.address).refused, /below what it charged/);
+    assert.match(checkCorrection(record, corrective(channelId, 2000n, ours(4000n)), payer.address).refused, /more than one request behind the 4000 signed/);
+    // Our own signature for more than our records hold (a lost or restored state directory): the records catch up.
+    assert.deepEqual(checkCorrection(record, corrective(channelId, 5000n, ours(5000n)), payer.address), { charged: 5000n, signed: 5000n, behindRecords: true });
+    assert.deepEqual(checkCorrection(record, corrective(channelId, 5000n, ours(6000n)), payer.address), { charged: 5000n, signed: 6000n, behindRecords: true });
+    const forgedMore = { signedMaxClaimable: '5000', signature: signVoucher(other, { channelId, maxClaimableAmount: '5000' }, { chainId: CHAIN_ID }) };
+    assert.match(checkCorrection(record, corrective(channelId, 5000n, forgedMore), payer.address).refused, /did not sign/);
     assert.match(checkCorrection(record, corrective(channelId, 1000n), payer.address).refused, /more than one request behind/);
     // No message carries a 64-hex-digit run.
     for (const text of [checkCorrection(record, corrective(channelId, 4000n), payer.address).refused]) assert.doesNotMatch(text, /[0-9a-f]{64}/i);
