@@ -99,8 +99,9 @@ describe(`the plain-voucher path answers as the official pipeline does (price ${
       token: world.token.address, withdrawDelay: 900, salt: `0x${randomBytes(32).toString('hex')}`,
     };
     const channelId = channelIdOf(channelConfig, where);
-    const balance = PRICE + next(10n ** 12n);
-    const charged = next(balance - PRICE + 1n);
+    // Room for the two requests a test makes on it: charged + 2 × price within the deposit.
+    const balance = 2n * PRICE + next(10n ** 12n);
+    const charged = next(balance - 2n * PRICE + 1n);
     const channel = {
       channelId, channelConfig, chargedCumulativeAmount: String(charged), signedMaxClaimable: String(charged),
       signature: signVoucher(payer, { channelId, maxClaimableAmount: charged }, where),
