@@ -1,20 +1,19 @@
 // A channel session's channel (lib/pay/channel_state.js) in a tool result:
 // deposit, charged so far, remaining, the id cut to 8 hex digits, refunds.
 import { formatUnits } from '../pay/amount.js';
-import { shortChannelId } from '../pay/channel_state.js';
+import { channelAmounts, shortChannelId } from '../pay/channel_state.js';
 
 /** The channel as structuredContent: amounts as base-unit strings. */
 export function channelBlock(channel) {
-  const deposit = BigInt(channel.balance);
-  const charged = BigInt(channel.charged);
+  const { deposit, charged, remaining, refunded } = channelAmounts(channel);
   return {
     channelId: shortChannelId(channel.channelId),
     state: channel.state,
     deposit: deposit.toString(),
     charged: charged.toString(),
-    remaining: (deposit > charged ? deposit - charged : 0n).toString(),
+    remaining: remaining.toString(),
     price: channel.price,
-    refunded: channel.refunds.reduce((sum, refund) => sum + BigInt(refund.amount), 0n).toString(),
+    refunded: refunded.toString(),
   };
 }
 

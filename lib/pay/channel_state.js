@@ -44,6 +44,23 @@ const UINT = /^(0|[1-9][0-9]{0,38})$/;
 /** A channel id as messages show it: 8 hex digits (never a 64-hex-digit run). */
 export const shortChannelId = (channelId) => `${channelId.slice(0, 10)}…`;
 
+/**
+ * A channel record's amounts, bigint: deposit (what it holds for us),
+ * charged (the seller's total), signed, remaining (deposit − charged, never
+ * below 0), refunded (all refunds and withdrawals).
+ */
+export function channelAmounts(record) {
+  const deposit = BigInt(record.balance);
+  const charged = BigInt(record.charged);
+  return {
+    deposit,
+    charged,
+    signed: BigInt(record.signed),
+    remaining: deposit > charged ? deposit - charged : 0n,
+    refunded: record.refunds.reduce((sum, refund) => sum + BigInt(refund.amount), 0n),
+  };
+}
+
 /** How long a lease on a channel lasts past its request's timeout, unless handed over sooner. */
 export const LEASE_MARGIN_MS = 5_000;
 const DEFAULT_LEASE_MS = DEFAULT_TIMEOUT_MS + LEASE_MARGIN_MS;

@@ -22,7 +22,7 @@ import { BATCH_SETTLEMENT_ADDRESS } from '../channels/voucher.js';
 import { argError } from '../validate.js';
 import { PayError } from './errors.js';
 import { bookChannelReturn } from './channel_returns.js';
-import { shortChannelId } from './channel_state.js';
+import { channelAmounts, shortChannelId } from './channel_state.js';
 
 export const WITHDRAW_ABI = parseAbi([
   'struct ChannelConfig { address payer; address payerAuthorizer; address receiver; address receiverAuthorizer; address token; uint40 withdrawDelay; bytes32 salt; }',
@@ -36,17 +36,16 @@ export const CHANNEL_ID_PREFIX = /^0x[0-9a-f]{8,64}…?$/i;
 
 /** A channel record as a listing shows it (no 64-hex-digit run: the short id). */
 export function channelListing(record) {
-  const balance = BigInt(record.balance);
-  const charged = BigInt(record.charged);
+  const { deposit, charged, signed, remaining } = channelAmounts(record);
   return {
     id: shortChannelId(record.channelId),
     state: record.state,
     endpoint: record.endpoint,
     payTo: record.config.receiver,
-    deposit: balance,
+    deposit,
     charged,
-    signed: BigInt(record.signed),
-    remaining: balance > charged ? balance - charged : 0n,
+    signed,
+    remaining,
     sessionId: record.sessionId ?? null,
     withdrawal: record.withdrawal
       ? { amount: BigInt(record.withdrawal.amount), finalizeAfter: record.withdrawal.finalizeAfter, transaction: record.withdrawal.transaction ?? null }

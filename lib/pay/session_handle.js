@@ -2,7 +2,7 @@
 // within it, its status, end it. The rules are in sessions.js; this shapes the data
 // (amounts as bigint base units and formatted) and turns refusals into codes.
 import { formatAmount } from './amount.js';
-import { shortChannelId } from './channel_state.js';
+import { channelAmounts, shortChannelId } from './channel_state.js';
 import { PayError } from './errors.js';
 import { onlyKnownKeys } from './fetch_request.js';
 import { noAnswer, toResponse } from './response.js';
@@ -23,17 +23,14 @@ const REFUSALS = {
  * signed, remaining (deposit − charged), price, refunded}, amounts bigint.
  */
 export function channelInfo(channel, asset) {
-  const deposit = BigInt(channel.balance);
-  const charged = BigInt(channel.charged);
-  const refunded = channel.refunds.reduce((sum, refund) => sum + BigInt(refund.amount), 0n);
-  const remaining = deposit > charged ? deposit - charged : 0n;
+  const { deposit, charged, signed, remaining, refunded } = channelAmounts(channel);
   return {
     id: shortChannelId(channel.channelId),
     fullId: channel.channelId,
     state: channel.state,
     deposit,
     charged,
-    signed: BigInt(channel.signed),
+    signed,
     remaining,
     price: BigInt(channel.price),
     refunded,
