@@ -70,7 +70,9 @@ export function createChannelWithdrawal({ paying, states, chain, exclusive = (ch
       throw argError(RangeError, 'ERR_INVALID_ARG_VALUE', 'Expected a channel id (0x and at least 8 hex digits, as `clawpay channel list` shows it) for id');
     }
     const found = states.list().filter((record) => record.channelId.toLowerCase().startsWith(text));
-    if (found.length === 0) throw new PayError('ERR_CHANNEL_NOT_FOUND', `no channel ${text.slice(0, 10)}… in this wallet's state directory`);
+    // A whole 64-digit value may be a key pasted in the wrong place: none of it is echoed.
+    const named = text.length === 66 ? 'with that id' : `${text.slice(0, 10)}…`;
+    if (found.length === 0) throw new PayError('ERR_CHANNEL_NOT_FOUND', `no channel ${named} in this wallet's state directory`);
     if (found.length > 1) throw new PayError('ERR_CHANNEL_AMBIGUOUS', `${found.length} channels start with ${text.slice(0, 10)}; give more of the id`);
     return found[0];
   }

@@ -68,7 +68,14 @@ describe('channel withdrawal without the seller (initiateWithdraw, the delay, fi
     });
     assert.equal(await world.chain.publicClient.getTransactionCount({ address: buyer.address }), nonce);
     await assert.rejects(payer.channels.withdraw('0x1234'), { code: 'ERR_INVALID_ARG_VALUE' });
-    await assert.rejects(payer.channels.withdraw('0xffffffffff'), { code: 'ERR_CHANNEL_NOT_FOUND' });
+    await assert.rejects(payer.channels.withdraw('0xffffffffff'), { code: 'ERR_CHANNEL_NOT_FOUND', message: /no channel 0xffffffff… in this/ });
+    // A key pasted as the id: not found, and none of it shown.
+    const pasted = `0x${'3c0d447f'.repeat(8)}`;
+    await assert.rejects(payer.channels.withdraw(pasted), (error) => {
+      assert.equal(error.code, 'ERR_CHANNEL_NOT_FOUND');
+      assert.equal(error.message, 'no channel with that id in this wallet\'s state directory');
+      return true;
+    });
     // The cooperative way still works; the seller's claim in it is settled here, out of the next test's sums.
     assert.equal((await session.end()).refund.refunded, DEPOSIT - 2n * PRICE);
     await seller.manager.settle();
