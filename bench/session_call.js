@@ -27,6 +27,14 @@
 // ±30%: compare the round-by-round ratio, over several runs (2026-12-07,
 // load 3–7: clawpay-mcp spent 0.8–1.3 ms of CPU per call, about 0.15–0.19 ms
 // of it in lib/, the rest in the MCP SDK and zod, undici and Node's streams).
+// With the floor (2026-12-07, load 3–6, 6 rounds of 200, two runs): the floor
+// is 1.8–2.1× (a)+(d), (c)/floor 1.18–1.19 (main 1.22–1.23), clawpay-mcp's CPU
+// 1.19–1.24× the floor's. Profiled function by function (3,000 calls each), ours
+// spent more than the floor in lib/ (~0.2 ms a call under the profiler: an
+// object literal starting with a spread, plainResult, 20–40 µs on Node 20; the
+// journal reads of the session and of the approval counter; URL parses), in
+// the larger result (stdout write, serialization, output validation) and in
+// more microtasks (the body read through an async iterator).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
