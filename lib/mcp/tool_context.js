@@ -44,14 +44,24 @@ export function createToolContext({ config, payer, sessions, store = null, signe
   // 6-decimal asset); with max_payment too, the smaller applies.
   const maxPaymentOf = (args) => parseCallCap({ max_payment_eth: args.max_payment_eth, max_payment: args.max_payment }, config.asset);
 
-  function checkRequest(args) {
+  // The last URL found to be absolute http(s), kept: a session's calls repeat
+  // it, and the answer is a pure function of the string.
+  let lastHttpUrl = null;
+  function isHttpUrl(url) {
+    if (typeof url === 'string' && url === lastHttpUrl) return true;
     let parsed;
     try {
-      parsed = new URL(args.url ?? args.endpoint);
+      parsed = new URL(url);
     } catch {
-      parsed = null;
+      return false;
     }
-    if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) return 'the URL must be an absolute http(s) URL';
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return false;
+    lastHttpUrl = url;
+    return true;
+  }
+
+  function checkRequest(args) {
+    if (!isHttpUrl(args.url ?? args.endpoint)) return 'the URL must be an absolute http(s) URL';
     if (args.body !== undefined && (args.method === 'GET' || args.method === 'HEAD')) {
       return `a ${args.method} request cannot carry a body; use POST, PUT or PATCH to send one`;
     }

@@ -24,8 +24,14 @@ process.on('exit', () => {
   for (const flush of open) flush();
 });
 
-// A record with `counted` ({calls, at}) added.
-const added = (record, counted) => ({ ...record, callCount: record.callCount + counted.calls, lastUsedAt: Math.max(record.lastUsedAt, counted.at) });
+// A record with `counted` ({calls, at}) added. Copied, then set (not one
+// literal of a spread and the two keys: slow on Node 20, see plainResult in fetch_result.js).
+function added(record, counted) {
+  const out = { ...record };
+  out.callCount = record.callCount + counted.calls;
+  out.lastUsedAt = Math.max(record.lastUsedAt, counted.at);
+  return out;
+}
 
 /**
  * @param {import('../session_store.js').SessionStore} cache

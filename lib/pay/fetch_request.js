@@ -19,8 +19,14 @@ export const MAX_URL_LENGTH = 8192;
 
 const invalid = (message) => argError(TypeError, 'ERR_INVALID_ARG_VALUE', message);
 
-/** The URL, checked: its WHATWG parse (the one parse a call makes of it). */
+// The last URL that passed, kept: a session's calls check the same URL
+// again and again, and the check is a pure function of the string.
+let lastUrl = null;
+let lastChecked = null;
+
+/** The URL, checked: {href, origin} of its WHATWG parse (the one parse a call makes of it). */
 function checkUrl(url) {
+  if (lastUrl !== null && url === lastUrl) return lastChecked;
   if (typeof url !== 'string') throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', `Expected a string for url but received ${typeof url}`);
   if (url.length > MAX_URL_LENGTH) throw invalid(`Expected a URL of at most ${MAX_URL_LENGTH} characters for url`);
   let parsed;
@@ -31,7 +37,9 @@ function checkUrl(url) {
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw invalid(`Expected an http(s) URL for url but received a ${parsed.protocol} URL`);
   if (parsed.username || parsed.password) throw invalid('The url must not carry a user name or password');
-  return parsed;
+  lastChecked = { href: parsed.href, origin: parsed.origin };
+  lastUrl = url;
+  return lastChecked;
 }
 
 /** One exchange's deadline, made when it starts (deadline.js); the exchange clears it when it ends. */

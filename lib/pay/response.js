@@ -18,15 +18,17 @@ export function toResponse(result, extras) {
   // Response only carries 200..599; an informational or odd status still answers.
   const status = result.status >= 200 && result.status <= 599 ? result.status : 502;
   const response = new Response(NULL_BODY.has(status) ? null : result.body, { status, headers });
-  const fields = {
-    ...extras,
-    /** The final URL, after redirects. */
-    finalUrl: result.url,
-    redirects: result.redirects ?? [],
-    /** The body was cut at the payer's maxBodyBytes. */
-    truncated: result.truncated === true,
-  };
-  for (const [name, value] of Object.entries(fields)) Object.defineProperty(response, name, { value, enumerable: true });
+  // Defined one by one, not gathered in a literal that starts with a spread
+  // (microseconds on Node 20: see plainResult in fetch_result.js).
+  const define = (name, value) => Object.defineProperty(response, name, { value, enumerable: true });
+  for (const name of Object.keys(extras ?? {})) {
+    if (name !== 'finalUrl' && name !== 'redirects' && name !== 'truncated') define(name, extras[name]);
+  }
+  /** The final URL, after redirects. */
+  define('finalUrl', result.url);
+  define('redirects', result.redirects ?? []);
+  /** The body was cut at the payer's maxBodyBytes. */
+  define('truncated', result.truncated === true);
   return response;
 }
 

@@ -217,19 +217,25 @@ export function createSessions({ payer, cache, signer, walletAddress, assetAddre
    * not counted. clawpay: the token's headers go along. siwx: the server's
    * fresh challenge is signed once (same origin, within the endpoint and
    * scope); a 402 after that, or one without a challenge this wallet can
-   * answer, closes the session as refused by the server.
+   * answer, closes the session as refused by the server. `request`:
+   * {method, headers, body, timeoutMs}.
    * {result, counted, record, refused: reason | null}.
    */
   async function call(record, url, request) {
     if (kindOf(record) === 'channel') return channelCall(record, url, request);
     const siwx = kindOf(record) === 'siwx';
     // pay: false keeps it apart from any paid call to the same URL (no key, no ledger).
+    // The request's fields are named, not spread: see plainResult in fetch_result.js.
     const result = await payer.fetch(url, {
-      ...request,
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+      timeoutMs: request.timeoutMs,
       maxPayment: null,
       purpose: 'call',
       pay: false,
-      ...(siwx ? { signInOnly: true } : { sessionHeaders: sessionHeaders(record) }),
+      signInOnly: siwx,
+      sessionHeaders: siwx ? undefined : sessionHeaders(record),
       sessionScope: { endpoint: record.endpoint, scope: record.scope },
     });
     if (result.status === null) return { result, counted: false, record, refused: null };

@@ -25,6 +25,37 @@ function joined(value) {
 
 const decode = (chunks) => new TextDecoder().decode(Buffer.concat(chunks));
 
+/**
+ * At most maxBytes of a response body stream, as text; {text, truncated}.
+ * Read by its events rather than an async iterator: no promise and iterator
+ * step per chunk, on the path of every session call. A body cut short is
+ * destroyed (its connection cannot be reused mid-body); a stream error
+ * (the deadline, a reset) rejects.
+ */
+function readStream(stream, maxBytes) {
+  return new Promise((resolve, reject) => {
+    const kept = [];
+    let size = 0;
+    const onData = (chunk) => {
+      if (size + chunk.byteLength > maxBytes) {
+        kept.push(chunk.subarray(0, maxBytes - size));
+        stream.off('data', onData);
+        stream.off('end', onEnd);
+        stream.destroy();
+        resolve({ text: decode(kept), truncated: true });
+        return;
+      }
+      kept.push(chunk);
+      size += chunk.byteLength;
+    };
+    const onEnd = () => resolve({ text: decode(kept), truncated: false });
+    // Left on: an error after the end is then no uncaught exception.
+    stream.on('error', reject);
+    stream.on('data', onData);
+    stream.once('end', onEnd);
+  });
+}
+
 /** At most maxBytes of an async iterable of byte chunks, as text; {text, truncated}. */
 async function readChunks(chunks, maxBytes, stop) {
   const kept = [];
@@ -47,11 +78,22 @@ export function createConnectionPool({ connections = MAX_CONNECTIONS_PER_ORIGIN 
   // minutes); undici's 300 s header and body timeouts would cut one short.
   const agent = new Agent({ connections, keepAliveTimeout: KEEP_ALIVE_MS, headersTimeout: 0, bodyTimeout: 0 });
   let closing = null;
+  // The last URL's origin and path, kept: a session's calls go to the same URL, and this is a pure function of it.
+  let lastUrl = null;
+  let lastTarget = null;
+  const targetOf = (url) => {
+    if (url !== lastUrl) {
+      const { origin, pathname, search } = new URL(url);
+      lastTarget = { origin, path: `${pathname}${search}` };
+      lastUrl = url;
+    }
+    return lastTarget;
+  };
   return {
     async send(url, { method, headers, body, signal }) {
       // The pool's own request(): undici.request(url) would check and parse the URL again and copy the options.
-      const { origin, pathname, search } = new URL(url);
-      const res = await agent.request({ origin, path: `${pathname}${search}`, method, headers, body: body ?? undefined, signal });
+      const { origin, path } = targetOf(url);
+      const res = await agent.request({ origin, path, method, headers, body: body ?? undefined, signal });
       const stream = res.body;
       return {
         status: res.statusCode,
@@ -62,7 +104,7 @@ export function createConnectionPool({ connections = MAX_CONNECTIONS_PER_ORIGIN 
           return out;
         },
         // A body cut short closes its connection (it cannot be reused mid-body).
-        read: (maxBytes) => readChunks(stream, maxBytes, async () => stream.destroy()),
+        read: (maxBytes) => readStream(stream, maxBytes),
         // A redirect's body: read and dropped (up to DISCARD_BYTES) so the connection is reused.
         discard: () => stream.dump({ limit: DISCARD_BYTES }).catch(() => {}),
       };

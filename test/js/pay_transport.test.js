@@ -143,6 +143,47 @@ test('a body beyond maxBodyBytes is cut, and the connection still serves the nex
   assert.equal(next.truncated, false);
 });
 
+test('a body sent in pieces is read whole, a character split between two pieces included', async (t) => {
+  const text = `${'a'.repeat(5000)}é${'b'.repeat(5000)}`;
+  const bytes = Buffer.from(text);
+  const split = 5001; // inside the two bytes of é
+  const a = await recordingServer(t, (req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+    res.write(bytes.subarray(0, split));
+    setImmediate(() => res.end(bytes.subarray(split)));
+  });
+  const result = await payerOf(t).fetch(`${a.url}/pieces`);
+  assert.equal(result.status, 200);
+  assert.equal(result.body, text);
+  assert.equal(result.truncated, false);
+});
+
+test('a body that stops halfway is ERR_TIMEOUT at the deadline, nothing paid', async (t) => {
+  const a = await recordingServer(t, (req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.write('the first half');
+  });
+  const result = await payerOf(t).fetch(`${a.url}/half`, { timeoutMs: 100 });
+  assert.equal(result.status, null);
+  assert.equal(result.timedOut, true);
+  assert.equal(result.error.code, 'ERR_TIMEOUT');
+});
+
+test('a connection cut in the middle of a body is a failed request, not a crash', async (t) => {
+  const a = await recordingServer(t, (req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '1000' });
+    res.write('only ten b', () => res.socket.destroy());
+  });
+  const payer = payerOf(t);
+  const result = await payer.fetch(`${a.url}/cut`);
+  assert.equal(result.status, null);
+  assert.equal(result.timedOut, false);
+  assert.equal(result.error.code, 'ERR_FETCH_FAILED');
+  // The pool still serves the origin.
+  const b = await recordingServer(t);
+  assert.equal((await payer.fetch(`${b.url}/next`)).body, 'ok');
+});
+
 test('a server that never answers is ERR_TIMEOUT, nothing paid', async (t) => {
   const a = await recordingServer(t, () => {});
   const payer = payerOf(t);
