@@ -37,7 +37,7 @@ function checkUrl(url) {
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw invalid(`Expected an http(s) URL for url but received a ${parsed.protocol} URL`);
   if (parsed.username || parsed.password) throw invalid('The url must not carry a user name or password');
-  lastChecked = { href: parsed.href, origin: parsed.origin };
+  lastChecked = Object.freeze({ href: parsed.href, origin: parsed.origin });
   lastUrl = url;
   return lastChecked;
 }
