@@ -219,13 +219,14 @@ export interface ChannelStorage {
 }
 
 /**
- * Channel state in a journal under `directory` (`channels.journal`): the default of
- * `channels.directory`. Each update is an atomic read-modify-write across the processes
- * sharing the directory, on disk (fdatasync) before it resolves; the lock is released by
- * the kernel when a process dies. The official FileChannelStorage's channels found in the
- * directory are imported once. Opened on first use; close() when done reading.
+ * Channel state in files under `directory` (a log per channel in `channel-logs/`): the
+ * default of `channels.directory`. Each update is an atomic read-modify-write across the
+ * processes sharing the directory, under a flock the kernel releases when its holder dies,
+ * and in the channel's log (surviving kill -9; no fsync) before it resolves. The official
+ * FileChannelStorage's channels found in the directory are imported once. Opened on first
+ * use; close() when done.
  */
-export declare class JournalChannels implements ChannelStorage {
+export declare class FileChannels implements ChannelStorage {
   constructor(options: { directory: string });
   get(channelId: string): Promise<Record<string, unknown> | undefined>;
   list(): Promise<Record<string, unknown>[]>;
@@ -283,7 +284,7 @@ export interface ChannelStatement {
 }
 
 export interface ChannelOptions {
-  /** Where channel state is kept (a JournalChannels there, closed with the paywall); or `storage`. */
+  /** Where channel state is kept (a FileChannels there, closed with the paywall); or `storage`. */
   directory?: string;
   storage?: ChannelStorage;
   /** Signs claims and refunds (the channels' receiverAuthorizer); needed unless the facilitator offers one. */

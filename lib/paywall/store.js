@@ -35,7 +35,7 @@
 //   apart, behind the official @x402/evm `ChannelStorage` interface
 //   (get, list, updateChannel), so the official server scheme and channel
 //   manager read and write it unchanged: channelStorage() below, our
-//   journal under a directory by default (journal_channels.js).
+//   file storage under a directory by default (file_channels.js).
 //
 //   sharedByReplicas: boolean   true when other processes on other machines
 //                               use this store: the session gate then reads
@@ -44,7 +44,7 @@
 //   close()
 import { ReceiptLedger } from '../receipt_ledger.js';
 import { argError, expectString, invalidArg } from '../validate.js';
-import { JournalChannels } from './journal_channels.js';
+import { FileChannels } from './file_channels.js';
 import { journalStore } from './journal_store.js';
 
 export const STORE_OPERATIONS = Object.freeze([
@@ -82,10 +82,11 @@ export const CHANNEL_STORAGE_OPERATIONS = Object.freeze(['get', 'list', 'updateC
 /**
  * Where a paywall keeps its payment channels: `storage` (any official
  * ChannelStorage, e.g. RedisChannelStorage or the official
- * FileChannelStorage), or JournalChannels under `directory` (one journal,
- * each update atomic across processes and on disk before it resolves, so a
- * restart, even after a power loss, finds every voucher it served; the
- * official file storage's channels found there are imported once).
+ * FileChannelStorage), or FileChannels under `directory` (a log per
+ * channel, each update atomic across processes under a lock that dies with
+ * its holder, and in the log before it resolves, so a restart after kill -9
+ * finds every voucher it served; the official file storage's channels found
+ * there are imported once).
  */
 export function channelStorage({ storage, directory } = {}, caller = 'createPaywall') {
   if (storage !== undefined && directory !== undefined) {
@@ -101,5 +102,5 @@ export function channelStorage({ storage, directory } = {}, caller = 'createPayw
     throw argError(TypeError, 'ERR_INVALID_ARG_VALUE',
       `${caller}: a batch-settlement route needs channels.directory (where channel state is kept) or channels.storage`);
   }
-  return new JournalChannels({ directory: expectString(directory, 'options.channels.directory') });
+  return new FileChannels({ directory: expectString(directory, 'options.channels.directory') });
 }

@@ -1,14 +1,15 @@
-// JournalChannels, the default channel storage of channels.directory: the
+// FileChannels, the default channel storage of channels.directory: the
 // official FileChannelStorage's interface and answers, side by side; the
 // official files of a directory imported once (a deleted channel never comes
-// back); and, with real processes, a seller killed with SIGKILL in the middle
+// back); a channel's log rewritten when long, its torn last line skipped and
+// cut off; and, with real processes, a seller killed with SIGKILL in the middle
 // of an update (the official storage's lock file then blocks that channel
 // for good; ours does not) and two processes updating one channel at once.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm, unlink } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
+import { appendFile, mkdir, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -17,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 
 import { FileChannelStorage } from '@x402/evm/batch-settlement/server/file-storage';
 
-import { CHANNELS_JOURNAL, JournalChannels } from '../../lib/paywall/journal_channels.js';
+import { CHANNEL_LOGS, CHANNELS_LOCK, FileChannels, LOG_COMPACT_BYTES } from '../../lib/paywall/file_channels.js';
 import { channelStorage } from '../../lib/paywall/store.js';
 
 const CHILD = fileURLToPath(new URL('./support/channel_storage_child.js', import.meta.url));
@@ -39,7 +40,7 @@ const channel = (n, charged) => ({
 
 // The same operations on both storages: every answer, then every read.
 test('answers every update, get and list as the official FileChannelStorage does (created, unchanged, updated, deleted, absent)', async () => {
-  const ours = new JournalChannels({ directory: await freshDir() });
+  const ours = new FileChannels({ directory: await freshDir() });
   const official = new FileChannelStorage({ directory: await freshDir() });
   const steps = [
     [3, () => channel(3, 10)],
@@ -66,7 +67,7 @@ test('answers every update, get and list as the official FileChannelStorage does
 
 test('refuses a channel id that is not a bytes32 with the official storages\' error, writing nothing', async () => {
   const dir = await freshDir();
-  const ours = new JournalChannels({ directory: dir });
+  const ours = new FileChannels({ directory: dir });
   const official = new FileChannelStorage({ directory: await freshDir() });
   for (const bad of ['0x12', `${idOf(1)}00`, '../../etc/passwd', 7, null]) {
     const expected = await official.updateChannel(bad, () => channel(1, 1)).then(() => null, (error) => error.message);
@@ -79,7 +80,7 @@ test('refuses a channel id that is not a bytes32 with the official storages\' er
 });
 
 test('an update whose callback throws writes nothing, and its error reaches the caller', async () => {
-  const ours = new JournalChannels({ directory: await freshDir() });
+  const ours = new FileChannels({ directory: await freshDir() });
   await ours.updateChannel(idOf(1), () => channel(1, 1));
   await assert.rejects(ours.updateChannel(idOf(1), () => { throw new RangeError('refused'); }), RangeError);
   assert.equal((await ours.get(idOf(1))).chargedCumulativeAmount, '1');
@@ -90,28 +91,28 @@ test('a directory the official file storage kept is imported once: its channels 
   const dir = await freshDir();
   const official = new FileChannelStorage({ directory: dir });
   for (const n of [1, 2, 3]) await official.updateChannel(idOf(n), () => channel(n, n * 100));
-  const first = new JournalChannels({ directory: dir });
+  const first = new FileChannels({ directory: dir });
   assert.deepEqual(await first.list(), await official.list());
   await first.updateChannel(idOf(1), (current) => ({ ...current, chargedCumulativeAmount: '101' }));
   assert.equal((await first.updateChannel(idOf(2), () => undefined)).status, 'deleted');
   first.close();
   // Another process (or the next start) on the same directory, the JSON files still there.
-  const second = new JournalChannels({ directory: dir });
+  const second = new FileChannels({ directory: dir });
   assert.equal((await second.get(idOf(1))).chargedCumulativeAmount, '101');
   assert.equal(await second.get(idOf(2)), undefined);
   assert.deepEqual((await second.list()).map((c) => c.channelId), [idOf(1), idOf(3)]);
   assert.equal((await second.updateChannel(idOf(2), (current) => current)).status, 'unchanged');
   second.close();
-  assert.ok(existsSync(join(dir, CHANNELS_JOURNAL)));
+  assert.ok(existsSync(join(dir, CHANNELS_LOCK)));
 });
 
-test('channels.directory is a JournalChannels, opened only on first use (configuring a paywall touches no disk)', async () => {
+test('channels.directory is a FileChannels, opened only on first use (configuring a paywall touches no disk)', async () => {
   const dir = join(await freshDir(), 'not-yet');
   const storage = channelStorage({ directory: dir });
-  assert.ok(storage instanceof JournalChannels);
+  assert.ok(storage instanceof FileChannels);
   assert.equal(existsSync(dir), false);
   await storage.updateChannel(idOf(9), () => channel(9, 1));
-  assert.ok(existsSync(join(dir, CHANNELS_JOURNAL)));
+  assert.ok(existsSync(join(dir, CHANNELS_LOCK)));
   storage.close();
 });
 
@@ -132,9 +133,9 @@ async function killedMidUpdate(kind, dir, channelId) {
 
 test('a seller killed with SIGKILL in the middle of a channel update: the next update of that channel goes through at once, and the killed one wrote nothing', async () => {
   const dir = await freshDir();
-  const storage = new JournalChannels({ directory: dir });
+  const storage = new FileChannels({ directory: dir });
   await storage.updateChannel(idOf(1), () => channel(1, 5));
-  await killedMidUpdate('journal', dir, idOf(1));
+  await killedMidUpdate('ours', dir, idOf(1));
   assert.equal((await storage.get(idOf(1))).chargedCumulativeAmount, '5');
   const next = await storage.updateChannel(idOf(1), (current) => ({ ...current, chargedCumulativeAmount: '6' }));
   assert.equal(next.status, 'updated');
@@ -163,14 +164,60 @@ test('the official FileChannelStorage after the same kill: its lock file stays, 
 test('two processes updating one channel at once: every update counts (an atomic read-modify-write across processes)', async () => {
   const dir = await freshDir();
   const COUNT = 150;
-  const writers = [child(['increment', 'journal', dir, idOf(1), String(COUNT)]), child(['increment', 'journal', dir, idOf(1), String(COUNT)])];
+  const writers = [child(['increment', 'ours', dir, idOf(1), String(COUNT)]), child(['increment', 'ours', dir, idOf(1), String(COUNT)])];
   for (const writer of writers) assert.equal(await writer.nextLine(), 'ready');
   for (const writer of writers) writer.proc.stdin.write('go\n');
   for (const writer of writers) {
     assert.equal(await writer.nextLine(), 'done');
     assert.equal((await writer.exited).code, 0);
   }
-  const storage = new JournalChannels({ directory: dir });
+  const storage = new FileChannels({ directory: dir });
   assert.equal((await storage.get(idOf(1))).chargedCumulativeAmount, String(2 * COUNT));
   storage.close();
+});
+
+test('a channel\'s log is rewritten as its last record once it passes LOG_COMPACT_BYTES: it stays short, and every update is kept', async () => {
+  const dir = await freshDir();
+  const storage = new FileChannels({ directory: dir });
+  const reader = new FileChannels({ directory: dir }); // another process's view, with its own cache
+  const log = join(dir, CHANNEL_LOGS, `${idOf(1)}.jsonl`);
+  let largest = 0;
+  for (let i = 1; i <= 400; i++) {
+    await storage.updateChannel(idOf(1), () => ({ ...channel(1, i), pad: 'x'.repeat(300) }));
+    largest = Math.max(largest, statSync(log).size);
+    if (i % 37 === 0) assert.equal((await reader.get(idOf(1))).chargedCumulativeAmount, String(i));
+  }
+  assert.ok(largest <= LOG_COMPACT_BYTES, `the log reached ${largest} bytes`);
+  assert.ok(statSync(log).size < LOG_COMPACT_BYTES && 400 * 500 > 2 * LOG_COMPACT_BYTES, 'it was rewritten on the way');
+  assert.equal((await reader.get(idOf(1))).chargedCumulativeAmount, '400');
+  storage.close();
+  reader.close();
+});
+
+test('a log whose last line was torn (a write cut short): the line before it is the channel, and the next update cuts the torn bytes off', async () => {
+  const dir = await freshDir();
+  const storage = new FileChannels({ directory: dir });
+  await storage.updateChannel(idOf(1), () => channel(1, 5));
+  await storage.updateChannel(idOf(1), (current) => ({ ...current, chargedCumulativeAmount: '6' }));
+  const log = join(dir, CHANNEL_LOGS, `${idOf(1)}.jsonl`);
+  await appendFile(log, '{"channelId":"0x00');
+  const fresh = new FileChannels({ directory: dir });
+  assert.equal((await fresh.get(idOf(1))).chargedCumulativeAmount, '6');
+  assert.equal((await fresh.updateChannel(idOf(1), (current) => ({ ...current, chargedCumulativeAmount: '7' }))).status, 'updated');
+  const lines = (await readFile(log, 'utf8')).split('\n');
+  assert.equal(lines.at(-1), '');
+  assert.deepEqual(lines.slice(0, -1).map((line) => JSON.parse(line).chargedCumulativeAmount), ['7']);
+  assert.equal((await storage.get(idOf(1))).chargedCumulativeAmount, '7');
+  storage.close();
+  fresh.close();
+});
+
+test('an official channel file that is not a channel record stops the import with ERR_STATE_DAMAGED, naming no channel id', async () => {
+  const dir = await freshDir();
+  await mkdir(join(dir, 'server'));
+  await writeFile(join(dir, 'server', `${idOf(1)}.json`), '{"channelId": "0x');
+  const storage = new FileChannels({ directory: dir });
+  for (const call of [() => storage.get(idOf(2)), () => storage.list(), () => storage.updateChannel(idOf(2), () => channel(2, 1))]) {
+    await assert.rejects(call(), (error) => error.code === 'ERR_STATE_DAMAGED' && !/[0-9a-f]{64}/i.test(error.message));
+  }
 });
