@@ -14,7 +14,8 @@
 // update appends the channel's whole new record as one line (one write(2)
 // on the page cache, ~40 µs), a deleted channel a `null` line; the last
 // complete line is the channel. A log past LOG_COMPACT_BYTES is rewritten as
-// its last line (a temporary file renamed over it: ext4 waits for its data, ~2.4 ms, so rarely). Updates run under the
+// its last line (a temporary file renamed over it; ext4 waits for its data,
+// ~2.4 ms, hence rarely). Updates run under the
 // exclusive lock of `<directory>/channels.lock`, an empty journal of the
 // project's native record store (record_store.js) used for its flock(2): the
 // kernel releases it when its holder dies, however it dies (Node has no flock
