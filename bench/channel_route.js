@@ -11,7 +11,10 @@
 // signed in order beforehand; a request holds its channel until answered,
 // so no voucher is skipped or sent twice. The bare handler gets a voucher header too (same bytes on the
 // wire). Figures: best mean req/s of each over the rounds, the server's CPU
-// per request (median of rounds), and each round's ratios.
+// per request (median of rounds), and each round's ratios. With --storage
+// directory, our paywalls (and --before's) keep their channels in
+// channels.directory, the default, instead of in memory.
+//   node bench/channel_route.js [--before /work/main] [--storage directory] [--rounds N] [--seconds S]
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile, rm } from 'node:fs/promises';
@@ -106,9 +109,9 @@ const median = (values) => values.slice().sort((a, b) => a - b)[Math.floor(value
  * Each run lasts about `seconds`: its requests per connection are sized from
  * the warm-up's rate, at most what a paid channel has left of its `vouchers`.
  */
-export async function channelRouteRows({ connections = 16, rounds = 4, seconds = 2, vouchers = 2000, warmup = 40, before } = {}) {
+export async function channelRouteRows({ connections = 16, rounds = 4, seconds = 2, vouchers = 2000, warmup = 40, before, storage = 'memory' } = {}) {
   const out = join(tmpdir(), `clawpay-channel-bench-${process.pid}.json`);
-  const info = await startServer({ channels: connections, vouchers, out, ...(before ? { before } : {}) });
+  const info = await startServer({ channels: connections, vouchers, out, storage, ...(before ? { before } : {}) });
   try {
     const signed = JSON.parse(await readFile(out, 'utf8'));
     const price = BigInt(signed.price);
@@ -145,7 +148,7 @@ export async function channelRouteRows({ connections = 16, rounds = 4, seconds =
     const best = (which) => Math.max(...measured.map((r) => r[which].rate));
     const cpu = (which) => median(measured.map((r) => r[which].cpu));
     return {
-      connections,
+      connections, storage,
       bare: best('bare'), floor: best('floor'), ours: best('ours'), official: best('official'),
       ratio: best('ours') / best('bare'), ceiling: best('floor') / best('bare'), toFloor: best('ours') / best('floor'),
       toOfficial: best('ours') / best('official'),
@@ -161,9 +164,9 @@ export async function channelRouteRows({ connections = 16, rounds = 4, seconds =
 }
 
 export function printChannelRoute({
-  connections, bare, floor, ours, official, ratio, ceiling, toFloor, toOfficial, cpuBare, cpuFloor, cpuOurs, cpuOfficial, before, cpuBefore, measured,
+  connections, storage = 'memory', bare, floor, ours, official, ratio, ceiling, toFloor, toOfficial, cpuBare, cpuFloor, cpuOurs, cpuOfficial, before, cpuBefore, measured,
 }) {
-  console.log(`\nChannel route under load (autocannon, ${connections} connections, one channel each, loopback, best of interleaved rounds; server CPU per request, median of rounds)`);
+  console.log(`\nChannel route under load (autocannon, ${connections} connections, one channel each, loopback, best of interleaved rounds; server CPU per request, median of rounds; our channel state ${storage === 'memory' ? 'in memory' : 'in channels.directory'})`);
   console.log(`  handler without a paywall           ${bare.toFixed(0).padStart(7)} req/s  ${cpuBare.toFixed(1).padStart(6)} µs CPU/request`);
   console.log(`  floor: bare + one native check      ${floor.toFixed(0).padStart(7)} req/s  ${cpuFloor.toFixed(1).padStart(6)} µs CPU/request  (${(100 * ceiling).toFixed(1)}% of bare: the ceiling here)`);
   console.log(`  our paywall, one voucher each       ${ours.toFixed(0).padStart(7)} req/s  ${cpuOurs.toFixed(1).padStart(6)} µs CPU/request  (${(100 * ratio).toFixed(1)}% of bare, ${(100 * toFloor).toFixed(1)}% of the floor)`);
@@ -186,8 +189,12 @@ export function printChannelRoute({
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   // --before DIR: also serve DIR's paywall (another checkout), in the same rounds.
-  const at = process.argv.indexOf('--before');
-  const rows = await channelRouteRows(at > 0 ? { before: process.argv[at + 1] } : {});
+  const flag = (name) => { const at = process.argv.indexOf(name); return at > 0 ? process.argv[at + 1] : undefined; };
+  const number = (name) => (flag(name) === undefined ? {} : { [name.slice(2)]: Number(flag(name)) });
+  const rows = await channelRouteRows({
+    ...(flag('--before') ? { before: flag('--before') } : {}), ...(flag('--storage') ? { storage: flag('--storage') } : {}),
+    ...number('--rounds'), ...number('--seconds'),
+  });
   printChannelRoute(rows);
   console.log(`  ${rows.ratio >= CHANNEL_ROUTE_TARGET ? 'met ' : 'MISS'}  channel route ≥ ${100 * CHANNEL_ROUTE_TARGET}% of the bare handler`);
 }

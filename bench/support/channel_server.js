@@ -13,10 +13,14 @@
 // Writes them to `out` as JSON {price, ours: [channel], official: [channel]},
 // a channel being {requirements, channelConfig, channelId, signatures}, and
 // prints one JSON line: {bare, floor, ours, official, cpu}. Stops on SIGTERM.
+// With "storage": "directory", our paywalls keep their channels where a
+// seller's are by default (channels.directory, a fresh temporary directory
+// each) instead of in memory, so the route's cost includes its storage.
 // With "before": a checkout's directory, its paywall serves a fifth route
 // ("before", channels in `out` too), to compare two versions in one run.
 //   node bench/support/channel_server.js '{"channels":16,"vouchers":1500,"out":"/tmp/x.json"}'
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -36,7 +40,15 @@ import { decodePaymentSignature } from '../../lib/paywall/payment_headers.js';
 import { mintUsdCoin } from '../../lib/devnet/token.js';
 import { startWorld } from '../../lib/devnet/world.js';
 
-const { channels, vouchers, out, before: beforeDir } = JSON.parse(process.argv[2]);
+const { channels, vouchers, out, before: beforeDir, storage = 'memory' } = JSON.parse(process.argv[2]);
+if (storage !== 'memory' && storage !== 'directory') throw new Error(`storage: "memory" or "directory", not ${JSON.stringify(storage)}`);
+const storageDirs = [];
+async function paywallChannelStorage() {
+  if (storage === 'memory') return { storage: new InMemoryChannelStorage() };
+  const directory = await mkdtemp(join(tmpdir(), 'clawpay-channel-bench-'));
+  storageDirs.push(directory);
+  return { directory };
+}
 const PRICE = 1n; // one base unit per request: deposits stay small
 const DEPOSIT = PRICE * BigInt(vouchers + 1);
 const PATH = '/paid/channel';
@@ -106,7 +118,7 @@ async function paywallRoute(create, payee, lib = { ReceiptLedger, receiverAuthor
         channel: { minDeposit: DEPOSIT },
       },
     },
-    channels: { storage: new InMemoryChannelStorage(), receiverAuthorizer: lib.receiverAuthorizer, claimIntervalMs: 0, rpcUrl: false },
+    channels: { ...await paywallChannelStorage(), receiverAuthorizer: lib.receiverAuthorizer, claimIntervalMs: 0, rpcUrl: false },
   });
   const app = express();
   app.use(paywall.middleware);
@@ -184,5 +196,6 @@ process.once('SIGTERM', async () => {
   }
   for (const s of [authorizer, payer, oursPayee, officialPayee, beforePayee, beforeAuthorizer]) s?.destroy();
   await world.stop();
+  for (const directory of storageDirs) await rm(directory, { recursive: true, force: true });
   process.exit(0);
 });

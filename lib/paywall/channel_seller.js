@@ -67,13 +67,15 @@ export function channelSchemes(routes, options) {
     });
     return { network, terms, rpcUrl, routes: sold, scheme };
   });
-  return { schemes, storage, config };
+  // A storage the paywall made (channels.directory) is the paywall's to close.
+  return { schemes, storage, ownsStorage: config.storage === undefined, config };
 }
 
 /** Sells the channel routes once the engine's resource server is initialised. */
 export class ChannelSeller {
   #engine;
   #storage;
+  #ownsStorage;
   #claims;
   #schemes;
   #books;
@@ -88,6 +90,7 @@ export class ChannelSeller {
   constructor({ engine, facilitatorClient, setup, now = Date.now, onRecorded }) {
     this.#engine = engine;
     this.#storage = setup.storage;
+    this.#ownsStorage = setup.ownsStorage === true;
     this.#schemes = new Map(setup.schemes.map(({ network, scheme }) => [network, scheme]));
     const revenue = new Map();
     const managers = setup.schemes.map(({ network, terms, rpcUrl, scheme, routes }) => {
@@ -176,8 +179,12 @@ export class ChannelSeller {
     return this.#claims.run();
   }
 
-  /** Stops the timer after a last claim and settlement. */
-  close() {
-    return this.#claims.close();
+  /** Stops the timer after a last claim and settlement; then closes the storage it made. */
+  async close() {
+    try {
+      return await this.#claims.close();
+    } finally {
+      if (this.#ownsStorage) this.#storage.close();
+    }
   }
 }

@@ -219,6 +219,22 @@ export interface ChannelStorage {
 }
 
 /**
+ * Channel state in files under `directory` (a log per channel in `channel-logs/`): the
+ * default of `channels.directory`. Each update is an atomic read-modify-write across the
+ * processes sharing the directory, under a flock the kernel releases when its holder dies,
+ * and in the channel's log (surviving kill -9; no fsync) before it resolves. The official
+ * FileChannelStorage's channels found in the directory are imported once. Opened on first
+ * use; close() when done.
+ */
+export declare class FileChannels implements ChannelStorage {
+  constructor(options: { directory: string });
+  get(channelId: string): Promise<Record<string, unknown> | undefined>;
+  list(): Promise<Record<string, unknown>[]>;
+  updateChannel(channelId: string, update: (current: any) => any): Promise<{ channel?: unknown; status: string }>;
+  close(): void;
+}
+
+/**
  * Channel state in Redis, for replicas selling the same channel routes: the official
  * RedisChannelStorage (Lua compare-and-set per channel) over the paywall's Redis client.
  * Pass as `channels.storage`; close() it after the paywall.
@@ -268,7 +284,7 @@ export interface ChannelStatement {
 }
 
 export interface ChannelOptions {
-  /** Where the official FileChannelStorage keeps channel state (one file per channel); or `storage`. */
+  /** Where channel state is kept (a FileChannels there, closed with the paywall); or `storage`. */
   directory?: string;
   storage?: ChannelStorage;
   /** Signs claims and refunds (the channels' receiverAuthorizer); needed unless the facilitator offers one. */

@@ -12,6 +12,7 @@ export { normalizeRoute } from './route.js';
 export { SESSION_EXTRA } from './offers.js';
 export { ReceiptLedger, formatReceipts } from '../receipt_ledger.js';
 export { redisStore } from './redis_store.js';
+export { FileChannels } from './file_channels.js';
 export { RedisChannels } from './redis_channel_storage.js';
 export { journalStore } from './journal_store.js';
 export { STORE_OPERATIONS } from './store.js';

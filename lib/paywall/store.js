@@ -34,18 +34,17 @@
 // Channel state (issue #17, payment channels, x402 batch-settlement) is kept
 //   apart, behind the official @x402/evm `ChannelStorage` interface
 //   (get, list, updateChannel), so the official server scheme and channel
-//   manager read and write it unchanged: channelStorage() below, the
-//   official file storage under a directory by default.
+//   manager read and write it unchanged: channelStorage() below, our
+//   file storage under a directory by default (file_channels.js).
 //
 //   sharedByReplicas: boolean   true when other processes on other machines
 //                               use this store: the session gate then reads
 //                               revocations on every request, and replay
 //                               outcomes are shared
 //   close()
-import { FileChannelStorage } from '@x402/evm/batch-settlement/server/file-storage';
-
 import { ReceiptLedger } from '../receipt_ledger.js';
 import { argError, expectString, invalidArg } from '../validate.js';
+import { FileChannels } from './file_channels.js';
 import { journalStore } from './journal_store.js';
 
 export const STORE_OPERATIONS = Object.freeze([
@@ -82,9 +81,12 @@ export const CHANNEL_STORAGE_OPERATIONS = Object.freeze(['get', 'list', 'updateC
 
 /**
  * Where a paywall keeps its payment channels: `storage` (any official
- * ChannelStorage, e.g. RedisChannelStorage), or the official
- * FileChannelStorage under `directory` (one JSON file per channel, updated
- * under a cross-process lock, so a restart finds every voucher it served).
+ * ChannelStorage, e.g. RedisChannelStorage or the official
+ * FileChannelStorage), or FileChannels under `directory` (a log per
+ * channel, each update atomic across processes under a lock that dies with
+ * its holder, and in the log before it resolves, so a restart after kill -9
+ * finds every voucher it served; the official file storage's channels found
+ * there are imported once).
  */
 export function channelStorage({ storage, directory } = {}, caller = 'createPaywall') {
   if (storage !== undefined && directory !== undefined) {
@@ -100,5 +102,5 @@ export function channelStorage({ storage, directory } = {}, caller = 'createPayw
     throw argError(TypeError, 'ERR_INVALID_ARG_VALUE',
       `${caller}: a batch-settlement route needs channels.directory (where channel state is kept) or channels.storage`);
   }
-  return new FileChannelStorage({ directory: expectString(directory, 'options.channels.directory') });
+  return new FileChannels({ directory: expectString(directory, 'options.channels.directory') });
 }

@@ -271,6 +271,53 @@ describe('our paywall sells batch-settlement to the official client', { timeout:
     }
   });
 
+  // Two seller processes on one channels.directory (the default storage,
+  // FileChannels): each request's reservation and charge are atomic across
+  // them, so the buyer's one channel goes on from either, and what they
+  // claim at shutdown is exactly what both served, once.
+  test('two seller processes on one channel directory serve one channel in turn: every call charged once, the payee paid exactly calls × price', async () => {
+    const minter = Signer.fromPrivateKey(world.chain.accounts[0].privateKey);
+    const erin = Signer.fromPrivateKey(world.chain.accounts[4].privateKey);
+    const payee = Signer.generate();
+    const sellerDir = await mkdtemp(join(tmpdir(), 'clawpay-channel-two-sellers-'));
+    const runsFile = join(sellerDir, 'handler-runs');
+    const sellers = [];
+    try {
+      await mintUsdCoin({ chain: world.chain, token: world.token, owner: minter, to: erin.address, amount: DEPOSIT });
+      for (let i = 0; i < 2; i++) {
+        sellers.push(await spawnChannelSeller(world, {
+          payTo: payee.address, directory: join(sellerDir, 'channels'), price: PRICE, minDeposit: DEPOSIT,
+          authorizerKey: world.chain.accounts[5].privateKey, handlerRunsFile: runsFile,
+        }));
+      }
+      const buyerOf = officialBuyer(world, erin);
+      let channelId;
+      for (let i = 1; i <= 10; i++) {
+        const response = await buyerOf.pay(sellers[i % 2].url);
+        assert.equal(response.status, 200, await response.clone().text());
+        const { channelState } = decodePaymentResponseHeader(response.headers.get('PAYMENT-RESPONSE')).extra;
+        assert.equal(channelState.chargedCumulativeAmount, String(BigInt(i) * PRICE));
+        channelId = channelState.channelId;
+      }
+      assert.equal((await readFile(runsFile, 'utf8')).trim().split('\n').length, 10);
+      for (const seller of sellers) {
+        seller.child.kill('SIGTERM');
+        const stopped = await seller.exited;
+        assert.equal(stopped.code, 0, stopped.stderr());
+      }
+      assert.equal(await balance(payee.address), 10n * PRICE);
+      const claims = await world.chain.publicClient.getLogs({
+        address: world.batchSettlement.address, event: claimedEvent, args: { channelId }, fromBlock: 0n,
+      });
+      assert.equal(claims.reduce((sum, log) => sum + log.args.claimAmount, 0n), 10n * PRICE);
+      assert.deepEqual(await read('channels', [channelId]), [DEPOSIT, 10n * PRICE]);
+    } finally {
+      for (const seller of sellers) if (seller.child.exitCode === null && seller.child.signalCode === null) seller.child.kill('SIGKILL');
+      for (const s of [minter, erin, payee]) s.destroy();
+      await rm(sellerDir, { recursive: true, force: true });
+    }
+  });
+
   // The seller as its own process, killed with SIGKILL after serving and
   // before any claim: the served vouchers are in its channel storage, so the
   // next process on that storage claims them, once, and settles them.

@@ -1,7 +1,8 @@
 // The channel seller killed with SIGKILL, for real: our paywall with a
-// batch-settlement route in a child process (the official file channel
-// storage in a directory), paid by the official batch-settlement client on
-// anvil, killed (1) after serving and before its claim timer fires, and (2)
+// batch-settlement route in a child process (its channel state in the
+// default storage, FileChannels in a directory), paid by the official
+// batch-settlement client on anvil, killed (1) after serving and before its
+// claim timer fires, and (2)
 // in the middle of a claim — the claim mined, the seller not yet told, its
 // storage unmarked, and (3) after the settlement's transaction, before its
 // receipt was written or while half written. Restarted on the same storage,
@@ -16,7 +17,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { decodePaymentResponseHeader } from '@x402/core/http';
-import { FileChannelStorage } from '@x402/evm/batch-settlement/server/file-storage';
+import { FileChannels } from '../../lib/paywall/file_channels.js';
 import { parseAbiItem, parseEventLogs } from 'viem';
 
 import { ReceiptLedger, Signer } from '../../lib/index.js';
@@ -64,7 +65,7 @@ describe('the channel seller killed with SIGKILL', { timeout: 240_000 }, () => {
       payee,
       dir,
       official: officialChannelBuyer(world, buyer, { maxAmountPerPayment: DEPOSIT }),
-      storage: new FileChannelStorage({ directory: join(dir, 'channels') }),
+      storage: new FileChannels({ directory: join(dir, 'channels') }),
       handlerRuns: async () => (await readFile(runsFile, 'utf8')).trim().split('\n').length,
       // What the sellers' onSettled heard, in order.
       told: async () => (await readFile(settledFile, 'utf8').catch(() => '')).split('\n').filter(Boolean).map((line) => JSON.parse(line)),
