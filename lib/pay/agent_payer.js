@@ -289,15 +289,16 @@ async function openPayer(config, { signer: givenSigner = null, memory = false, s
     },
 
     /**
-     * This wallet's payment channels: list() (the state directory's records,
-     * short ids) and withdraw(id), the timed withdrawal without the seller:
-     * initiates it, says it is waiting, or finalizes it once the channel's
-     * delay has passed on chain (see lib/pay/channel_withdrawal.js).
+     * This wallet's payment channels: list({blocks}) (the state directory's
+     * records, then those only the chain knows, short ids) and withdraw(id),
+     * the timed withdrawal without the seller: initiates it, says it is
+     * waiting, or finalizes it once the channel's delay has passed on chain
+     * (see lib/pay/channel_withdrawal.js).
      */
     channels: {
-      list() {
+      async list(options) {
         open();
-        return channels.listing();
+        return channels.listing(options);
       },
       async withdraw(id) {
         open();

@@ -30,6 +30,7 @@
 // ends by itself at `until` (the request's timeout and a margin) or when its
 // process is gone.
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import { recoverVoucherSigner } from '../channels/voucher.js';
 import { DEFAULT_TIMEOUT_MS } from '../limits.js';
@@ -64,6 +65,24 @@ export function channelAmounts(record) {
 /** How long a lease on a channel lasts past its request's timeout, unless handed over sooner. */
 export const LEASE_MARGIN_MS = 5_000;
 const DEFAULT_LEASE_MS = DEFAULT_TIMEOUT_MS + LEASE_MARGIN_MS;
+const LEASE_POLL_MS = 10;
+
+/**
+ * `take()` (nextVoucher for `ttlMs`) until the lease is ours,
+ * polling; ERR_CHANNEL_BUSY (nothing signed) once another process has held
+ * it past its own lease's time and a margin.
+ */
+export async function awaitLease(channelId, ttlMs, take) {
+  const deadline = Date.now() + ttlMs + LEASE_MARGIN_MS;
+  for (;;) {
+    const taken = take();
+    if (!taken.busy) return taken;
+    if (Date.now() >= deadline) {
+      throw new PayError('ERR_CHANNEL_BUSY', `channel ${shortChannelId(channelId)}: another process has had a voucher in flight on it for over ${Math.round(ttlMs / 1000)} s; nothing was signed. Retry shortly`);
+    }
+    await sleep(LEASE_POLL_MS);
+  }
+}
 
 export function createChannelStates({ store, now = Date.now }) {
   // This process's name on the channels' in-flight leases.
@@ -88,16 +107,13 @@ export function createChannelStates({ store, now = Date.now }) {
   }
 
   /**
-   * The next voucher's amount, recorded as signed before it is made:
-   * charged + price, and the channel's in-flight lease taken for this
-   * process (see above) until `ttlMs` from now. {record, amount}, or {busy:
-   * true} (nothing signed; this process is recorded as waiting) while
-   * another live process holds the lease. Throws ERR_CHANNEL_CLOSED,
-   * ERR_CHANNEL_EXHAUSTED (above the balance) or ERR_CHANNEL_STATE (below a
-   * voucher already given).
+   * The channel's in-flight lease taken for this process (see above) until
+   * `ttlMs` from now, with `fn(current)`'s changes to the open record written
+   * in the same update (fn may throw: nothing is written). {record}, or
+   * {busy: true} (nothing written but this process recorded as waiting)
+   * while another live process holds it. ERR_CHANNEL_CLOSED when not open.
    */
-  function nextVoucher(channelId, { ttlMs = DEFAULT_LEASE_MS } = {}) {
-    let amount = null;
+  function takeLease(channelId, ttlMs, fn) {
     let busy = false;
     const record = store.update(idOf(channelId), (raw) => {
       const t = Date.now();
@@ -116,6 +132,25 @@ export function createChannelStates({ store, now = Date.now }) {
       if (!current || current.state !== 'open') {
         throw new PayError('ERR_CHANNEL_CLOSED', `channel ${shortChannelId(channelId)} is ${current?.state ?? 'unknown'}: nothing more is signed on it`);
       }
+      return {
+        ...current, ...fn(current),
+        inFlight: { owner, pid: process.pid, until: t + ttlMs }, waiting: current.waiting?.owner === owner ? null : current.waiting ?? null, updatedAt: now(),
+      };
+    });
+    confirmed.delete(channelId.toLowerCase());
+    return busy ? { busy: true } : { record };
+  }
+
+  /**
+   * The next voucher's amount, recorded as signed before it is made:
+   * charged + price, with the channel's lease (takeLease). {record, amount},
+   * or {busy: true} (nothing signed). Throws ERR_CHANNEL_CLOSED,
+   * ERR_CHANNEL_EXHAUSTED (above the balance) or ERR_CHANNEL_STATE (below a
+   * voucher already given).
+   */
+  function nextVoucher(channelId, { ttlMs = DEFAULT_LEASE_MS } = {}) {
+    let amount = null;
+    const taken = takeLease(channelId, ttlMs, (current) => {
       const next = BigInt(current.charged) + BigInt(current.price);
       if (next < BigInt(current.signed)) {
         throw new PayError('ERR_CHANNEL_STATE', `channel ${shortChannelId(channelId)}: the next voucher (${next}) would be below one already given (${current.signed}); nothing was signed`);
@@ -125,13 +160,9 @@ export function createChannelStates({ store, now = Date.now }) {
           'end the session (the rest is refunded) and start another. Nothing was signed');
       }
       amount = next;
-      return {
-        ...current, signed: (next > BigInt(current.signed) ? next : BigInt(current.signed)).toString(),
-        inFlight: { owner, pid: process.pid, until: t + ttlMs }, waiting: current.waiting?.owner === owner ? null : current.waiting ?? null, updatedAt: now(),
-      };
+      return { signed: (next > BigInt(current.signed) ? next : BigInt(current.signed)).toString() };
     });
-    confirmed.delete(channelId.toLowerCase());
-    return busy ? { busy: true } : { record, amount };
+    return taken.busy ? taken : { record: taken.record, amount };
   }
 
   /**
