@@ -2,12 +2,19 @@
 // running total in a `refund` payload; once the chain shows the refund mined,
 // what came back returns to the day's budget (channel_returns.js) and the
 // channel closes.
-import { checkCorrection } from './channel_state.js';
+//
+// The refund holds the channel's in-flight lease (channel_state.js) as a
+// voucher does, taken before the total it names is read: a buyer process on
+// the same state directory cannot send a voucher while the refund is out,
+// nor after it closed the channel (its next voucher finds it closed).
+import { checkCorrection, awaitLease, LEASE_MARGIN_MS } from './channel_state.js';
 import { bookChannelReturn } from './channel_returns.js';
 import { paymentHeader, refundPayload } from './channel_payload.js';
 import { sellerText, settlementOf } from './channel_answer.js';
 
 const REFUND_TIMEOUT_MS = 60_000;
+// The refund's two attempts (one resync) and the wait for it on chain.
+const REFUND_LEASE_MS = 3 * REFUND_TIMEOUT_MS + LEASE_MARGIN_MS;
 
 /**
  * @param {object} options the channel sessions' parts (channel_sessions.js): paying, states, signer,
@@ -16,8 +23,14 @@ const REFUND_TIMEOUT_MS = 60_000;
 export function createChannelRefund({ paying, states, signer, chain, send, exclusive, resync, now = Date.now }) {
   const unasked = (error) => ({ asked: false, refunded: 0n, transaction: null, error });
 
-  async function asked(channelId) {
-    let record = states.get(channelId);
+  async function leased(channelId) {
+    let record;
+    try {
+      ({ record } = await awaitLease(channelId, REFUND_LEASE_MS, () => states.lease(channelId, { ttlMs: REFUND_LEASE_MS })));
+    } catch (error) {
+      if (error.code === 'ERR_CHANNEL_CLOSED') return unasked(`the channel is ${states.get(channelId)?.state ?? 'unknown'}`);
+      throw error;
+    }
     states.change(channelId, (current) => ({ ...current, sessionId: null }));
     if (BigInt(record.balance) <= BigInt(record.charged)) {
       states.change(channelId, (current) => ({ ...current, state: 'closed' }));
@@ -66,7 +79,11 @@ export function createChannelRefund({ paying, states, signer, chain, send, exclu
       const record = states.get(channelId);
       if (!record || record.state !== 'open') return unasked(record ? `the channel is ${record.state}` : 'unknown channel');
       if (!chain) return unasked('no RPC to see a refund mined (RPC_URL)');
-      return asked(channelId);
+      try {
+        return await leased(channelId);
+      } finally {
+        states.release(channelId);
+      }
     });
   }
 

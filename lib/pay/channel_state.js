@@ -68,7 +68,7 @@ const DEFAULT_LEASE_MS = DEFAULT_TIMEOUT_MS + LEASE_MARGIN_MS;
 const LEASE_POLL_MS = 10;
 
 /**
- * `take()` (nextVoucher for `ttlMs`) until the lease is ours,
+ * `take()` (nextVoucher or lease, for `ttlMs`) until the lease is ours,
  * polling; ERR_CHANNEL_BUSY (nothing signed) once another process has held
  * it past its own lease's time and a margin.
  */
@@ -78,7 +78,7 @@ export async function awaitLease(channelId, ttlMs, take) {
     const taken = take();
     if (!taken.busy) return taken;
     if (Date.now() >= deadline) {
-      throw new PayError('ERR_CHANNEL_BUSY', `channel ${shortChannelId(channelId)}: another process has had a voucher in flight on it for over ${Math.round(ttlMs / 1000)} s; nothing was signed. Retry shortly`);
+      throw new PayError('ERR_CHANNEL_BUSY', `channel ${shortChannelId(channelId)}: another process has had a voucher or refund in flight on it for over ${Math.round(ttlMs / 1000)} s; nothing was signed. Retry shortly`);
     }
     await sleep(LEASE_POLL_MS);
   }
@@ -165,6 +165,9 @@ export function createChannelStates({ store, now = Date.now }) {
     return taken.busy ? taken : { record: taken.record, amount };
   }
 
+  /** The channel's lease for a refund (takeLease, nothing else written): {record} or {busy: true}. */
+  const lease = (channelId, { ttlMs = DEFAULT_LEASE_MS } = {}) => takeLease(channelId, ttlMs, () => ({}));
+
   /**
    * The answer to this process's voucher is in: when another process waits
    * for the channel, the lease goes to it with the confirmed total written
@@ -175,6 +178,17 @@ export function createChannelStates({ store, now = Date.now }) {
     store.update(idOf(channelId), (raw) => {
       const waiting = raw?.waiting;
       if (raw?.inFlight?.owner !== owner || !waiting || waiting.owner === owner || waiting.until <= Date.now() || !processAlive(waiting.pid)) return undefined;
+      wrote = true;
+      return { ...withConfirmed(raw), inFlight: null, updatedAt: now() };
+    });
+    if (wrote) confirmed.delete(channelId.toLowerCase());
+  }
+
+  /** Gives this process's lease up now, written (after a refund: nobody should wait for a closed channel). */
+  function release(channelId) {
+    let wrote = false;
+    store.update(idOf(channelId), (raw) => {
+      if (raw?.inFlight?.owner !== owner) return undefined;
       wrote = true;
       return { ...withConfirmed(raw), inFlight: null, updatedAt: now() };
     });
@@ -211,7 +225,7 @@ export function createChannelStates({ store, now = Date.now }) {
   }
 
   return {
-    get, change, nextVoucher, handOver, confirm, adopt, flush, refuse,
+    get, change, nextVoucher, lease, handOver, release, confirm, adopt, flush, refuse,
     list: () => store.list(PREFIX).map(({ value }) => withConfirmed(value)),
     flushAll: () => { for (const id of [...confirmed.keys()]) flush(id); },
   };
