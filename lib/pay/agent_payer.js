@@ -195,9 +195,9 @@ async function openPayer(config, { signer: givenSigner = null, memory = false, s
       if (record && sessions.kindOf(record) === 'channel') {
         // A channel session pays with its next voucher, as session.fetch does.
         const { method, headers, body, timeoutMs } = request;
-        const { result, counted, record: after, refused } = await sessions.call(record, String(url), { method, headers, body, timeoutMs });
+        const { result, counted, record: after, refused, payment } = await sessions.call(record, String(url), { method, headers, body, timeoutMs });
         if (result.status === null) throw noAnswer(result);
-        return toResponse(result, { payment: null, session: infoOf(after), counted, refused, signedIn: null });
+        return toResponse(result, { payment: payment ? paymentInfo(payment, asset) : null, session: infoOf(after), counted, refused, signedIn: null });
       }
       // A clawpay session's token goes first; a siwx one lets the payer sign in on the 402.
       const token = record && sessions.kindOf(record) === 'clawpay';

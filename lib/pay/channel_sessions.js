@@ -217,8 +217,9 @@ export function createChannelSessions({ paying, store, signer, config, chain, no
   }
 
   /**
-   * A request within a channel session: {result, counted, refused: reason | null, voucher: amount | null}.
-   * The result's `payment` is null (the deposit paid for it); `channel` says where it stands.
+   * A request within a channel session: {result, counted, refused: reason | null, voucher: amount | null,
+   * payment}. `payment` is null (the deposit paid for it) unless a top-up was deposited with it: that
+   * deposit's paymentView; `channel` says where it stands.
    */
   function call(session, url, request) {
     const { channelId } = session;
@@ -261,7 +262,8 @@ export function createChannelSessions({ paying, store, signer, config, chain, no
       reservation, balance: BigInt(record.balance), base: BigInt(record.charged), price: BigInt(record.price), sessionId, scope,
     });
     const ok = states.get(record.channelId).state === 'open';
-    return { result, counted: ok, refused: null, voucher: BigInt(record.charged) + BigInt(record.price), topUp: ok ? amount : null };
+    // The top-up's payment (the ledger's view: settled, or refused with its authorization open) is the request's.
+    return { result, counted: ok, refused: null, voucher: BigInt(record.charged) + BigInt(record.price), topUp: ok ? amount : null, payment: result.payment };
   }
 
   /** One request paid by the channel's next voucher (the caller holds the channel's lock). */

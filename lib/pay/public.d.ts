@@ -159,7 +159,11 @@ export interface PaidResponse extends Response {
 }
 
 export interface SessionResponse extends PaidResponse {
-  readonly payment: null;
+  /**
+   * null: the session's payment covered it. A channel session's request that carried a top-up deposit (startSession's
+   * `topUp`): that deposit, as payer.payments() lists it ('settled', or 'refused' with its authorization open).
+   */
+  readonly payment: PaymentInfo | null;
   readonly session: SessionInfo;
   /** false for a 402: the server did not honour the session; nothing was paid. */
   readonly counted: boolean;
@@ -250,7 +254,8 @@ interface SessionBase<K extends SessionKind> {
   /**
    * Never pays: clawpay sends the token, siwx signs the server's challenge (once, same origin, within scope).
    * channel: pays with the next cumulative voucher, recorded before it is sent (a corrective 402 is checked against
-   * what was signed; one within it is resynced to, once).
+   * what was signed; one within it is resynced to, once); with `topUp`, the request that tops the channel up
+   * carries that deposit as its `payment`.
    * Rejects: ERR_SESSION_NOT_FOUND, ERR_SESSION_REFUSED, ERR_SESSION_ENDED, ERR_SESSION_EXPIRED, ERR_OUT_OF_SCOPE (nothing sent),
    * ERR_CHANNEL_EXHAUSTED (the next voucher would pass the deposit; nothing signed), no-answer codes.
    */

@@ -30,6 +30,8 @@ export async function agent(privateKey: `0x${string}`, url: string, env: Record<
   const inside = await session.fetch(`${url}/x`);
   const counted: boolean = inside.counted;
   const calls: number = inside.session.callCount;
+  const topUpPaid: bigint | undefined = inside.payment?.amount;
+  void topUpPaid;
   const info: SessionInfo = session.status();
   const state: 'active' | 'expired' | 'ended' | 'refused' = info.state;
   const refusedWhy: string | null | undefined = info.refusal?.reason;
