@@ -5,6 +5,10 @@
 //   process's voucher is held by the proxy, the refund waits for its answer
 //   and asks at the total that includes it (without the lease it is sent
 //   while the voucher is out);
+// - an idle holder (its answer in, alive, its lease not ended) does not make
+//   a newcomer wait for the lease's end: it hands the lease over as soon as
+//   the newcomer is in line (without that, the newcomer's voucher could only
+//   go after the holder's `until`, 65 s on).
 // Money exact on chain to the base unit.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -89,5 +93,43 @@ describe('the channel lease across buyer processes', { timeout: 240_000 }, () =>
     await made.seller.manager.settle();
     assert.equal(await balance(address), start - 3n * PRICE);
     assert.equal(await balance(made.parties.receiver.address), receiverStart + 3n * PRICE);
+  });
+
+  test('an idle lease holder hands the lease to a newcomer at once, long before its lease would end; every voucher a new amount, the money exact', async () => {
+    const { address, env, record } = await buyerOn(8);
+    const start = await balance(address);
+    const receiverStart = await balance(made.parties.receiver.address);
+    const opened = await runBuyer({ ...env, CHANNEL_CALLS: '0' }); // the deposit (1 × price)
+    assert.equal(opened.code, 0, opened.stderr);
+    const { channel } = opened.lines[0];
+    const from = made.proxy.vouchers.length;
+
+    let idle;
+    const isIdle = new Promise((resolve) => { idle = resolve; });
+    const holder = runBuyer({ ...env, CHANNEL_CALLS: '1', CHANNEL_STAY: '1', CHANNEL_TIMEOUT_MS: '60000' }, (line, child) => {
+      if (line.idle) idle(child);
+    });
+    const holderChild = await isIdle;
+    const lease = record(channel).inFlight;
+    assert.equal(lease.pid, holderChild.pid, 'the idle holder still holds the lease');
+    assert.ok(lease.until - Date.now() > 50_000, 'its lease would last a minute more');
+
+    const newcomer = await runBuyer({ ...env, CHANNEL_CALLS: '2', CHANNEL_END: '1' });
+    const doneAt = Date.now();
+    assert.equal(newcomer.code, 0, newcomer.stderr);
+    assert.deepEqual(newcomer.lines.filter((line) => line.call !== undefined).map((line) => line.status), [200, 200]);
+    assert.ok(doneAt < lease.until, 'served while the idle holder\'s lease had not ended');
+    holderChild.kill('SIGTERM');
+    const held = await holder;
+    assert.equal(held.code, 0, held.stderr);
+
+    // 2, 3, 4 × price, then the refund at 4 × price: each voucher a new cumulative amount.
+    assert.deepEqual(made.proxy.vouchers.slice(from).map((v) => [v.type, v.amount]),
+      [['voucher', 2n * PRICE], ['voucher', 3n * PRICE], ['voucher', 4n * PRICE], ['refund', 4n * PRICE]]);
+    const { refund } = newcomer.lines.find((line) => line.refund);
+    assert.equal(BigInt(refund.refunded), DEPOSIT - 4n * PRICE);
+    await made.seller.manager.settle();
+    assert.equal(await balance(address), start - 4n * PRICE);
+    assert.equal(await balance(made.parties.receiver.address), receiverStart + 4n * PRICE);
   });
 });

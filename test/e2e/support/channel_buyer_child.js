@@ -30,9 +30,11 @@ if (env.CHANNEL_END === '1') {
   print({ refund: ended.refund, charged: ended.session.channel.charged });
 }
 if (env.CHANNEL_STAY === '1') {
+  const alive = setInterval(() => {}, 1 << 30); // the payer's own timers keep no process alive
   const stop = new Promise((resolve) => process.once('SIGTERM', resolve));
   print({ idle: true });
   await stop;
+  clearInterval(alive);
 }
 await payer.close();
 signer.destroy();
