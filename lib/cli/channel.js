@@ -3,13 +3,17 @@
 // seller. Run with the same environment as clawpay-mcp (loadConfig: the
 // agent key, CHAIN_ID, RPC_URL, CLAWPAY_STATE_DIR …):
 //   clawpay channel [list] [--all]    the channels not closed (--all: every one): state,
-//                                     deposit, charged, remaining, a pending withdrawal
+//                                     deposit, charged, remaining, a pending withdrawal;
+//                                     then those only the chain knows (a lost state
+//                                     directory: lib/pay/channel_discovery.js), marked
+//                                     "found on chain", and the blocks that were read
 //   clawpay channel withdraw <id>     the timed withdrawal (lib/pay/channel_withdrawal.js):
 //                                     initiates it, says when it can be finalized, or
 //                                     finalizes it once the channel's delay has passed on
 //                                     chain; sent and paid for (gas) by the agent key. What
 //                                     the finalize pays back returns to today's budget.
-// <id> is the short id the listing shows (0x and 8 hex digits) or more of it.
+// <id> is the short id the listing shows (0x and 8 hex digits) or more of it; a
+// channel found on chain is withdrawn the same way.
 // Exit codes: 0 done (initiated, waiting, finalized), 1 it failed (configuration,
 // unknown id, nothing to withdraw, no gas, the chain), 2 bad usage. Errors are one
 // line on stderr; the key and RPC_URL are never printed.
@@ -35,16 +39,21 @@ function parse(argv) {
 
 function channelLines(config, c) {
   const units = (amount) => describeAmount(amount, config.asset);
-  let out = `${c.id}  ${c.state.padEnd(11)}  deposit ${units(c.deposit)}, charged ${units(c.charged)}, remaining ${units(c.remaining)}  to ${c.payTo}  ${c.endpoint}`;
+  const where = c.source === 'chain' ? 'found on chain (no local record)' : c.endpoint;
+  let out = `${c.id}  ${c.state.padEnd(11)}  deposit ${units(c.deposit)}, charged ${units(c.charged)}, remaining ${units(c.remaining)}  to ${c.payTo}  ${where}`;
   if (c.refusal) out += `\n      refused:    ${c.refusal}`;
   if (c.withdrawal) out += `\n      withdrawal: ${units(c.withdrawal.amount)} announced; finalize after ${isoSeconds(c.withdrawal.finalizeAfter)} (chain time)`;
   return out;
 }
 
-function list(config, exits, { all }) {
-  const shown = exits.list().filter((c) => all || c.state !== 'closed');
+async function list(config, exits, { all }) {
+  const { channels, scan } = await exits.list();
+  const shown = channels.filter((c) => all || c.state !== 'closed');
   for (const c of shown) say(channelLines(config, c));
   if (shown.length === 0) say(all ? 'No channels.' : 'No channels open (--all lists the closed ones too).');
+  if (!scan) say('(No RPC_URL: the chain was not searched for channels missing from the state directory.)');
+  else if (scan.error) say(`(The chain could not be searched for channels missing from the state directory: ${scan.error})`);
+  else if (!scan.complete) say(`(The chain was searched for this wallet's channels in blocks ${scan.fromBlock}–${scan.toBlock} only; older ones are not shown.)`);
   return 0;
 }
 
@@ -73,7 +82,7 @@ export async function channelCommand(argv, env = process.env) {
   }
   return withAgentPayer(env, (config, payer, store) => {
     const exits = createChannelWithdrawal({
-      paying: payer, states: createChannelStates({ store }), chain: config.rpcUrl ? createChannelChain({ rpcUrl: config.rpcUrl }) : null,
+      paying: payer, states: createChannelStates({ store }), chain: config.rpcUrl ? createChannelChain({ rpcUrl: config.rpcUrl }) : null, network: config.network,
     });
     return options.subcommand === 'list' ? list(config, exits, options) : withdraw(config, exits, options.id);
   });

@@ -29,9 +29,17 @@ export function channelLines(channel, settings, pad = '  ') {
   return out;
 }
 
-/** How the payer takes back a deposit its seller will not refund: the CLI's timed withdrawal. */
+/**
+ * How the payer takes back a deposit its seller will not refund: the
+ * contract's timed withdrawal, by x402_session_end for a refused channel's
+ * session (channel_withdrawal_view.js), else by the CLI.
+ */
 export function withdrawHint(channel) {
   const short = channel ? shortChannelId(channel.channelId) : '<id from clawpay channel list>';
-  return `run \`clawpay channel withdraw ${short}\` to take it back on chain by the contract's timed withdrawal ` +
-    '(once to start it, again after its delay to collect; the wallet pays the gas)';
+  const steps = '(once to start it, again after its delay to collect; the wallet pays the gas)';
+  if (channel?.state === 'refused' || channel?.state === 'withdrawing') {
+    return `call x402_session_end on this session to take it back on chain by the contract's timed withdrawal ${steps}, ` +
+      `or run \`clawpay channel withdraw ${short}\``;
+  }
+  return `run \`clawpay channel withdraw ${short}\` to take it back on chain by the contract's timed withdrawal ${steps}`;
 }

@@ -31,7 +31,7 @@ const sessionBlock = z.looseObject({
   revokeUrl: z.string().nullable(),
   channel: z.looseObject({
     channelId: z.string().describe('cut to 8 hex digits'),
-    state: z.enum(['opening', 'open', 'closed', 'refused']),
+    state: z.enum(['opening', 'open', 'closed', 'refused', 'withdrawing']).describe('withdrawing: its timed withdrawal is pending'),
     deposit: z.string().describe('base units the channel holds for the wallet'),
     charged: z.string().describe('base units the seller has charged so far'),
     remaining: z.string().describe('base units'),

@@ -195,9 +195,9 @@ async function openPayer(config, { signer: givenSigner = null, memory = false, s
       if (record && sessions.kindOf(record) === 'channel') {
         // A channel session pays with its next voucher, as session.fetch does.
         const { method, headers, body, timeoutMs } = request;
-        const { result, counted, record: after, refused } = await sessions.call(record, String(url), { method, headers, body, timeoutMs });
+        const { result, counted, record: after, refused, payment } = await sessions.call(record, String(url), { method, headers, body, timeoutMs });
         if (result.status === null) throw noAnswer(result);
-        return toResponse(result, { payment: null, session: infoOf(after), counted, refused, signedIn: null });
+        return toResponse(result, { payment: payment ? paymentInfo(payment, asset) : null, session: infoOf(after), counted, refused, signedIn: null });
       }
       // A clawpay session's token goes first; a siwx one lets the payer sign in on the 402.
       const token = record && sessions.kindOf(record) === 'clawpay';
@@ -289,15 +289,16 @@ async function openPayer(config, { signer: givenSigner = null, memory = false, s
     },
 
     /**
-     * This wallet's payment channels: list() (the state directory's records,
-     * short ids) and withdraw(id), the timed withdrawal without the seller:
-     * initiates it, says it is waiting, or finalizes it once the channel's
-     * delay has passed on chain (see lib/pay/channel_withdrawal.js).
+     * This wallet's payment channels: list({blocks}) (the state directory's
+     * records, then those only the chain knows, short ids) and withdraw(id),
+     * the timed withdrawal without the seller: initiates it, says it is
+     * waiting, or finalizes it once the channel's delay has passed on chain
+     * (see lib/pay/channel_withdrawal.js).
      */
     channels: {
-      list() {
+      async list(options) {
         open();
-        return channels.listing();
+        return channels.listing(options);
       },
       async withdraw(id) {
         open();

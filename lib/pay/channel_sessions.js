@@ -16,48 +16,24 @@
 // Calls on one channel run one after another in this process (the seller
 // keeps one pending request per channel, and a voucher builds on the last).
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
-
-import { decodePaymentResponseHeader } from '@x402/core/http';
 
 import { channelIdOf } from '../channels/voucher.js';
 import { DEFAULT_MAX_AUTHORIZATION_SECONDS, DEFAULT_TIMEOUT_MS } from '../limits.js';
-import { redactSecrets } from '../secret_text.js';
 import { PayError } from './errors.js';
 import { PolicyError } from './policy.js';
 import { paymentView } from './fetch_result.js';
 import { callKey } from './payment_ledger.js';
 import { channelConfigOf, channelOfferOf, depositFor } from './channel_offer.js';
 import {
-  PAYMENT_HEADER, depositPayload, paymentHeader, refundPayload, voucherFields, voucherPayload, whereOf,
+  PAYMENT_HEADER, depositPayload, paymentHeader, voucherFields, voucherPayload, whereOf,
 } from './channel_payload.js';
 import { createDepositResume } from './channel_resume.js';
-import { bookChannelReturn } from './channel_returns.js';
 import { createChannelWithdrawal } from './channel_withdrawal.js';
-import { checkCorrection, createChannelStates, LEASE_MARGIN_MS, shortChannelId } from './channel_state.js';
-import { shownTerm } from './seller_text.js';
-
-const UINT = /^(0|[1-9][0-9]{0,38})$/;
-// A seller's reason, as our messages carry it: cleaned, cut, and no 64-hex-digit run.
-const sellerText = (text) => redactSecrets(shownTerm(text, 200));
-const REFUND_TIMEOUT_MS = 60_000;
-const LEASE_POLL_MS = 10;
-
-function settlementOf(result) {
-  const raw = result.headers?.['payment-response'];
-  if (!raw) return null;
-  try {
-    return decodePaymentResponseHeader(raw);
-  } catch {
-    return null;
-  }
-}
-
-/** The server's running total in a settlement (PAYMENT-RESPONSE extra.channelState), or null. */
-function chargedIn(settlement) {
-  const text = settlement?.extra?.channelState?.chargedCumulativeAmount;
-  return typeof text === 'string' && UINT.test(text) ? BigInt(text) : null;
-}
+import {
+  awaitLease, checkCorrection, createChannelStates, LEASE_MARGIN_MS, shortChannelId,
+} from './channel_state.js';
+import { chargedIn, sellerText, settlementOf } from './channel_answer.js';
+import { createChannelRefund } from './channel_refund.js';
 
 /**
  * @param {object} options
@@ -191,6 +167,7 @@ export function createChannelSessions({ paying, store, signer, config, chain, no
     states.change(channelId, (current) => ({
       channelId, network, endpoint: url, config: channelConfig, offer, resource,
       price: price.toString(), refunds: [], holds: [], ...current,
+      ...(current?.offer ? {} : { endpoint: url, offer, resource, price: price.toString() }), // a channel found on chain had none
       state: 'opening', prior: current?.state ?? null, balance: balance.toString(), charged: base.toString(),
       signed: (current && BigInt(current.signed) > voucherAmount ? BigInt(current.signed) : voucherAmount).toString(),
       sessionId, depositPaymentId: record.paymentId, depositAmount: amount.toString(),
@@ -240,8 +217,9 @@ export function createChannelSessions({ paying, store, signer, config, chain, no
   }
 
   /**
-   * A request within a channel session: {result, counted, refused: reason | null, voucher: amount | null}.
-   * The result's `payment` is null (the deposit paid for it); `channel` says where it stands.
+   * A request within a channel session: {result, counted, refused: reason | null, voucher: amount | null,
+   * payment}. `payment` is null (the deposit paid for it) unless a top-up was deposited with it: that
+   * deposit's paymentView; `channel` says where it stands.
    */
   function call(session, url, request) {
     const { channelId } = session;
@@ -284,7 +262,8 @@ export function createChannelSessions({ paying, store, signer, config, chain, no
       reservation, balance: BigInt(record.balance), base: BigInt(record.charged), price: BigInt(record.price), sessionId, scope,
     });
     const ok = states.get(record.channelId).state === 'open';
-    return { result, counted: ok, refused: null, voucher: BigInt(record.charged) + BigInt(record.price), topUp: ok ? amount : null };
+    // The top-up's payment (the ledger's view: settled, or refused with its authorization open) is the request's.
+    return { result, counted: ok, refused: null, voucher: BigInt(record.charged) + BigInt(record.price), topUp: ok ? amount : null, payment: result.payment };
   }
 
   /** One request paid by the channel's next voucher (the caller holds the channel's lock). */
@@ -297,17 +276,9 @@ export function createChannelSessions({ paying, store, signer, config, chain, no
   }
 
   /** The next voucher, once no other process has one in flight on the channel (channel_state.js); bounded. */
-  async function leasedVoucher(channelId, request) {
+  function leasedVoucher(channelId, request) {
     const ttlMs = (request.timeoutMs ?? DEFAULT_TIMEOUT_MS) + LEASE_MARGIN_MS;
-    const deadline = Date.now() + ttlMs + LEASE_MARGIN_MS;
-    for (;;) {
-      const next = states.nextVoucher(channelId, { ttlMs });
-      if (!next.busy) return next;
-      if (Date.now() >= deadline) {
-        throw new PayError('ERR_CHANNEL_BUSY', `channel ${shortChannelId(channelId)}: another process has had a voucher in flight on it for over ${Math.round(ttlMs / 1000)} s; nothing was signed. Retry shortly`);
-      }
-      await sleep(LEASE_POLL_MS);
-    }
+    return awaitLease(channelId, ttlMs, () => states.nextVoucher(channelId, { ttlMs }));
   }
 
   async function leasedRequest(channelId, url, request, scope) {
@@ -335,57 +306,8 @@ export function createChannelSessions({ paying, store, signer, config, chain, no
     return { result, counted: false, refused: null, voucher: null };
   }
 
-  /**
-   * Asks the seller for the cooperative refund and waits for it on chain:
-   * {asked, refunded (bigint, mined), transaction, error}. What came back
-   * returns to the budget; the channel is then closed.
-   */
-  function refund(channelId) {
-    return serialized(channelId, async () => {
-      let record = states.get(channelId);
-      if (!record || record.state !== 'open') return { asked: false, refunded: 0n, transaction: null, error: record ? `the channel is ${record.state}` : 'unknown channel' };
-      if (!chain) return { asked: false, refunded: 0n, transaction: null, error: 'no RPC to see a refund mined (RPC_URL)' };
-      states.change(channelId, (current) => ({ ...current, sessionId: null }));
-      if (BigInt(record.balance) <= BigInt(record.charged)) {
-        states.change(channelId, (current) => ({ ...current, state: 'closed' }));
-        return { asked: false, refunded: 0n, transaction: null, error: null };
-      }
-      let result = null;
-      for (let attempt = 0; attempt < 2; attempt++) {
-        record = states.get(channelId);
-        const payload = refundPayload({ signer, channelId, config: record.config, network: record.network, charged: BigInt(record.charged) });
-        result = await send(record.endpoint, { method: 'GET', timeoutMs: REFUND_TIMEOUT_MS }, paymentHeader(payload, record.offer, record.resource));
-        if (result.status !== 402) break;
-        const verdict = checkCorrection(record, result.paymentRequired, paying.address);
-        if (verdict.refused) {
-          states.refuse(channelId, verdict.refused);
-          return { asked: true, refunded: 0n, transaction: null, error: verdict.refused };
-        }
-        if (verdict.state === null) break;
-        resync(channelId, verdict);
-      }
-      const settlement = result?.status === null ? null : settlementOf(result);
-      if (!settlement?.success || !settlement.transaction) {
-        const said = settlement?.errorReason ?? result?.paymentRequired?.error;
-        const why = result?.status === null ? result.error?.message : said ? sellerText(said) : `HTTP ${result?.status}`;
-        return { asked: true, refunded: 0n, transaction: null, error: `the seller did not refund: ${why}` };
-      }
-      if (!(await chain.mined(settlement.transaction))) {
-        return { asked: true, refunded: 0n, transaction: settlement.transaction, error: 'the refund transaction reverted' };
-      }
-      const { balance } = await chain.channel(channelId);
-      const before = BigInt(record.balance);
-      const refunded = before > balance ? before - balance : 0n;
-      bookChannelReturn(paying, record.holds, refunded, settlement.transaction);
-      states.change(channelId, (current) => ({
-        ...current, state: 'closed', balance: balance.toString(),
-        refunds: [...current.refunds, { transaction: settlement.transaction, amount: refunded.toString(), at: now() }],
-      }));
-      return { asked: true, refunded, transaction: settlement.transaction, error: null };
-    });
-  }
-
-  const exits = createChannelWithdrawal({ paying, states, chain, exclusive: serialized, now });
+  const exits = createChannelWithdrawal({ paying, states, chain, network: config.network, exclusive: serialized, now });
+  const { refund } = createChannelRefund({ paying, states, signer, chain, send, exclusive: serialized, resync, now });
 
   return {
     offered, open, attach, call, refund, get: states.get, list: states.list,

@@ -29,7 +29,16 @@
 // someone waits, so a lone process still writes once per request. A lease
 // ends by itself at `until` (the request's timeout and a margin) or when its
 // process is gone.
+//
+// A holder between requests is idle, not mid-request: a newcomer must not
+// wait for `until`. Releasing the lease after each answer would be a second
+// fdatasync per voucher; instead the idle holder watches its record (a read:
+// the journal caught up, no lock, nothing written) every IDLE_WATCH_MS until
+// its lease ends, and hands the lease over as soon as someone is in line. The
+// watch stops when this process takes the lease for its next request, loses
+// it, or closes (flushAll gives up what it still holds).
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import { recoverVoucherSigner } from '../channels/voucher.js';
 import { DEFAULT_TIMEOUT_MS } from '../limits.js';
@@ -64,10 +73,31 @@ export function channelAmounts(record) {
 /** How long a lease on a channel lasts past its request's timeout, unless handed over sooner. */
 export const LEASE_MARGIN_MS = 5_000;
 const DEFAULT_LEASE_MS = DEFAULT_TIMEOUT_MS + LEASE_MARGIN_MS;
+const LEASE_POLL_MS = 10;
+const IDLE_WATCH_MS = 20;
+
+/**
+ * `take()` (nextVoucher or lease, for `ttlMs`) until the lease is ours,
+ * polling; ERR_CHANNEL_BUSY (nothing signed) once another process has held
+ * it past its own lease's time and a margin.
+ */
+export async function awaitLease(channelId, ttlMs, take) {
+  const deadline = Date.now() + ttlMs + LEASE_MARGIN_MS;
+  for (;;) {
+    const taken = take();
+    if (!taken.busy) return taken;
+    if (Date.now() >= deadline) {
+      throw new PayError('ERR_CHANNEL_BUSY', `channel ${shortChannelId(channelId)}: another process has had a voucher or refund in flight on it for over ${Math.round(ttlMs / 1000)} s; nothing was signed. Retry shortly`);
+    }
+    await sleep(LEASE_POLL_MS);
+  }
+}
 
 export function createChannelStates({ store, now = Date.now }) {
   // This process's name on the channels' in-flight leases.
   const owner = `${process.pid}/${randomUUID()}`;
+  // channel id (lower case) → the timer watching an idle lease of ours for a newcomer.
+  const watches = new Map();
   const idOf = (channelId) => `${PREFIX}${channelId.toLowerCase()}`;
   // channel id (lower case) → the server's running total confirmed since the record was last written.
   const confirmed = new Map();
@@ -88,16 +118,14 @@ export function createChannelStates({ store, now = Date.now }) {
   }
 
   /**
-   * The next voucher's amount, recorded as signed before it is made:
-   * charged + price, and the channel's in-flight lease taken for this
-   * process (see above) until `ttlMs` from now. {record, amount}, or {busy:
-   * true} (nothing signed; this process is recorded as waiting) while
-   * another live process holds the lease. Throws ERR_CHANNEL_CLOSED,
-   * ERR_CHANNEL_EXHAUSTED (above the balance) or ERR_CHANNEL_STATE (below a
-   * voucher already given).
+   * The channel's in-flight lease taken for this process (see above) until
+   * `ttlMs` from now, with `fn(current)`'s changes to the open record written
+   * in the same update (fn may throw: nothing is written). {record}, or
+   * {busy: true} (nothing written but this process recorded as waiting)
+   * while another live process holds it. ERR_CHANNEL_CLOSED when not open.
    */
-  function nextVoucher(channelId, { ttlMs = DEFAULT_LEASE_MS } = {}) {
-    let amount = null;
+  function takeLease(channelId, ttlMs, fn) {
+    unwatch(channelId);
     let busy = false;
     const record = store.update(idOf(channelId), (raw) => {
       const t = Date.now();
@@ -116,6 +144,25 @@ export function createChannelStates({ store, now = Date.now }) {
       if (!current || current.state !== 'open') {
         throw new PayError('ERR_CHANNEL_CLOSED', `channel ${shortChannelId(channelId)} is ${current?.state ?? 'unknown'}: nothing more is signed on it`);
       }
+      return {
+        ...current, ...fn(current),
+        inFlight: { owner, pid: process.pid, until: t + ttlMs }, waiting: current.waiting?.owner === owner ? null : current.waiting ?? null, updatedAt: now(),
+      };
+    });
+    confirmed.delete(channelId.toLowerCase());
+    return busy ? { busy: true } : { record };
+  }
+
+  /**
+   * The next voucher's amount, recorded as signed before it is made:
+   * charged + price, with the channel's lease (takeLease). {record, amount},
+   * or {busy: true} (nothing signed). Throws ERR_CHANNEL_CLOSED,
+   * ERR_CHANNEL_EXHAUSTED (above the balance) or ERR_CHANNEL_STATE (below a
+   * voucher already given).
+   */
+  function nextVoucher(channelId, { ttlMs = DEFAULT_LEASE_MS } = {}) {
+    let amount = null;
+    const taken = takeLease(channelId, ttlMs, (current) => {
       const next = BigInt(current.charged) + BigInt(current.price);
       if (next < BigInt(current.signed)) {
         throw new PayError('ERR_CHANNEL_STATE', `channel ${shortChannelId(channelId)}: the next voucher (${next}) would be below one already given (${current.signed}); nothing was signed`);
@@ -125,25 +172,67 @@ export function createChannelStates({ store, now = Date.now }) {
           'end the session (the rest is refunded) and start another. Nothing was signed');
       }
       amount = next;
-      return {
-        ...current, signed: (next > BigInt(current.signed) ? next : BigInt(current.signed)).toString(),
-        inFlight: { owner, pid: process.pid, until: t + ttlMs }, waiting: current.waiting?.owner === owner ? null : current.waiting ?? null, updatedAt: now(),
-      };
+      return { signed: (next > BigInt(current.signed) ? next : BigInt(current.signed)).toString() };
     });
-    confirmed.delete(channelId.toLowerCase());
-    return busy ? { busy: true } : { record, amount };
+    return taken.busy ? taken : { record: taken.record, amount };
   }
+
+  /** The channel's lease for a refund (takeLease, nothing else written): {record} or {busy: true}. */
+  const lease = (channelId, { ttlMs = DEFAULT_LEASE_MS } = {}) => takeLease(channelId, ttlMs, () => ({}));
 
   /**
    * The answer to this process's voucher is in: when another process waits
    * for the channel, the lease goes to it with the confirmed total written
-   * (one more write); alone, nothing is written and the lease stays ours.
+   * (one more write); alone, nothing is written and the lease stays ours,
+   * watched for a newcomer while idle (see above).
    */
   function handOver(channelId) {
+    unwatch(channelId);
+    let wrote = false;
+    let ours = false;
+    store.update(idOf(channelId), (raw) => {
+      ours = raw?.inFlight?.owner === owner && raw.inFlight.until > Date.now();
+      if (!ours || !someoneWaits(raw)) return undefined;
+      wrote = true;
+      return { ...withConfirmed(raw), inFlight: null, updatedAt: now() };
+    });
+    if (wrote) confirmed.delete(channelId.toLowerCase());
+    else if (ours) watch(channelId);
+  }
+
+  const someoneWaits = (raw) => {
+    const waiting = raw?.waiting;
+    return Boolean(waiting) && waiting.owner !== owner && waiting.until > Date.now() && processAlive(waiting.pid);
+  };
+
+  function unwatch(channelId) {
+    const key = channelId.toLowerCase();
+    clearInterval(watches.get(key));
+    watches.delete(key);
+  }
+
+  /** Watches this process's idle lease on the channel (see above); unref'd: it keeps no process alive. */
+  function watch(channelId) {
+    unwatch(channelId);
+    const timer = setInterval(() => {
+      try {
+        const raw = store.get(idOf(channelId));
+        if (raw?.inFlight?.owner !== owner || raw.inFlight.until <= Date.now()) unwatch(channelId);
+        else if (someoneWaits(raw)) handOver(channelId);
+      } catch {
+        unwatch(channelId); // the store closed under it: the lease ends by itself
+      }
+    }, IDLE_WATCH_MS);
+    timer.unref();
+    watches.set(channelId.toLowerCase(), timer);
+  }
+
+  /** Gives this process's lease up now, written (after a refund: nobody should wait for a closed channel). */
+  function release(channelId) {
+    unwatch(channelId);
     let wrote = false;
     store.update(idOf(channelId), (raw) => {
-      const waiting = raw?.waiting;
-      if (raw?.inFlight?.owner !== owner || !waiting || waiting.owner === owner || waiting.until <= Date.now() || !processAlive(waiting.pid)) return undefined;
+      if (raw?.inFlight?.owner !== owner) return undefined;
       wrote = true;
       return { ...withConfirmed(raw), inFlight: null, updatedAt: now() };
     });
@@ -180,9 +269,16 @@ export function createChannelStates({ store, now = Date.now }) {
   }
 
   return {
-    get, change, nextVoucher, handOver, confirm, adopt, flush, refuse,
+    get, change, nextVoucher, lease, handOver, release, confirm, adopt, flush, refuse,
     list: () => store.list(PREFIX).map(({ value }) => withConfirmed(value)),
-    flushAll: () => { for (const id of [...confirmed.keys()]) flush(id); },
+    /** Before the store closes: the idle leases given up (written with the confirmed totals), the other totals written. */
+    flushAll: () => {
+      for (const id of [...watches.keys()]) {
+        unwatch(id);
+        release(id);
+      }
+      for (const id of [...confirmed.keys()]) flush(id);
+    },
   };
 }
 

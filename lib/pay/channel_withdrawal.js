@@ -16,13 +16,18 @@
 //                 (channel_returns.js, as a cooperative refund does); the channel closes
 //                 (or stays refused, when its seller was caught lying)
 //                 nothing unclaimed and nothing pending → ERR_NOTHING_TO_WITHDRAW
+//
+// The listing and withdraw also reach this wallet's channels that only the
+// chain knows (a lost state directory: channel_discovery.js); withdraw
+// takes such a channel the same way, from a record made for it.
 import { encodeFunctionData, parseAbi, parseEventLogs } from 'viem';
 
 import { BATCH_SETTLEMENT_ADDRESS } from '../channels/voucher.js';
-import { argError } from '../validate.js';
+import { argError, expectSafeInteger } from '../validate.js';
 import { PayError } from './errors.js';
 import { bookChannelReturn } from './channel_returns.js';
 import { channelAmounts, shortChannelId } from './channel_state.js';
+import { createChannelDiscovery, foundListing, foundRecord } from './channel_discovery.js';
 
 export const WITHDRAW_ABI = parseAbi([
   'struct ChannelConfig { address payer; address payerAuthorizer; address receiver; address receiverAuthorizer; address token; uint40 withdrawDelay; bytes32 salt; }',
@@ -40,6 +45,7 @@ export function channelListing(record) {
   return {
     id: shortChannelId(record.channelId),
     state: record.state,
+    source: record.foundOnChain ? 'chain' : 'local',
     endpoint: record.endpoint,
     payTo: record.config.receiver,
     deposit,
@@ -60,21 +66,39 @@ export function channelListing(record) {
  * @param {object} options.states createChannelStates()
  * @param {object | null} options.chain createChannelChain(), or null (no RPC)
  * @param {(channelId, fn) => Promise} [options.exclusive] runs fn holding the channel's lock in this process
+ * @param {string} options.network the payer's CAIP-2 network (channels found on chain are on it)
  * @param {() => number} [options.now] milliseconds
  */
-export function createChannelWithdrawal({ paying, states, chain, exclusive = (channelId, fn) => fn(), now = Date.now }) {
-  /** The channel record a typed id names: exactly one, or a PayError. */
-  function find(typed) {
+export function createChannelWithdrawal({ paying, states, chain, network, exclusive = (channelId, fn) => fn(), now = Date.now }) {
+  const discovery = chain ? createChannelDiscovery({ chain, payer: paying.address, network }) : null;
+  const local = (channelId) => Boolean(states.get(channelId));
+
+  /**
+   * The channel a typed id names — in the state directory, else among this
+   * wallet's channels on chain (given a record then) — exactly one, or a PayError.
+   */
+  async function find(typed) {
     const text = typeof typed === 'string' ? typed.trim().replace(/…$/, '').toLowerCase() : '';
     if (!CHANNEL_ID_PREFIX.test(text)) {
       throw argError(RangeError, 'ERR_INVALID_ARG_VALUE', 'Expected a channel id (0x and at least 8 hex digits, as `clawpay channel list` shows it) for id');
     }
-    const found = states.list().filter((record) => record.channelId.toLowerCase().startsWith(text));
+    const matches = (channelId) => channelId.toLowerCase().startsWith(text);
+    const ambiguous = (count) => new PayError('ERR_CHANNEL_AMBIGUOUS', `${count} channels start with ${text.slice(0, 10)}; give more of the id`);
+    const found = states.list().filter((record) => matches(record.channelId));
+    if (found.length > 1) throw ambiguous(found.length);
+    if (found.length === 1) return found[0];
     // A whole 64-digit value may be a key pasted in the wrong place: none of it is echoed.
     const named = text.length === 66 ? 'with that id' : `${text.slice(0, 10)}…`;
-    if (found.length === 0) throw new PayError('ERR_CHANNEL_NOT_FOUND', `no channel ${named} in this wallet's state directory`);
-    if (found.length > 1) throw new PayError('ERR_CHANNEL_AMBIGUOUS', `${found.length} channels start with ${text.slice(0, 10)}; give more of the id`);
-    return found[0];
+    if (!discovery) throw new PayError('ERR_CHANNEL_NOT_FOUND', `no channel ${named} in this wallet's state directory (and no RPC_URL to look on chain)`);
+    const { found: onChain, scan } = await discovery.scan();
+    const hits = onChain.filter((channel) => matches(channel.channelId));
+    if (hits.length > 1) throw ambiguous(hits.length);
+    if (hits.length === 0) {
+      throw new PayError('ERR_CHANNEL_NOT_FOUND', `no channel ${named} in this wallet's state directory, nor created on chain for this wallet in blocks ${scan.fromBlock}–${scan.toBlock}` +
+        (scan.complete ? '' : ' (older blocks were not read)'));
+    }
+    states.change(hits[0].channelId, (current) => current ?? foundRecord(hits[0], network));
+    return states.get(hits[0].channelId);
   }
 
   async function send(key, record, functionName, args) {
@@ -129,8 +153,8 @@ export function createChannelWithdrawal({ paying, states, chain, exclusive = (ch
    * listing after), amount (bigint base units: announced, or paid back),
    * finalizeAfter (Unix seconds, or null once finalized), transaction}.
    */
-  function withdraw(typedId) {
-    const found = find(typedId);
+  async function withdraw(typedId) {
+    const found = await find(typedId);
     return exclusive(found.channelId, async () => {
       const record = states.get(found.channelId);
       const short = shortChannelId(record.channelId);
@@ -159,9 +183,27 @@ export function createChannelWithdrawal({ paying, states, chain, exclusive = (ch
     });
   }
 
-  return {
-    withdraw,
-    /** This wallet's channels as recorded in its state directory (channelListing), oldest first. */
-    list: () => states.list().map(channelListing),
-  };
+  /**
+   * This wallet's channels: the state directory's (channelListing), oldest
+   * first, then those only the chain knows, created within the last `blocks`
+   * (channel_discovery.js; `source: 'chain'`). {channels, scan: {fromBlock,
+   * toBlock, complete, error (the chain could not be read: the state
+   * directory's only)} | null (no RPC)}.
+   */
+  async function list({ blocks } = {}) {
+    const channels = states.list().map(channelListing);
+    if (!discovery) return { channels, scan: null };
+    if (blocks !== undefined) expectSafeInteger(blocks, 'blocks', { min: 1 });
+    let read;
+    try {
+      read = await discovery.scan(blocks === undefined ? {} : { depth: blocks });
+    } catch (error) {
+      // The state directory's channels are still listed; the chain's absence is said, not hidden.
+      return { channels, scan: { fromBlock: null, toBlock: null, complete: false, error: error.message } };
+    }
+    for (const channel of read.found.reverse()) if (!local(channel.channelId)) channels.push(foundListing(channel));
+    return { channels, scan: { ...read.scan, error: null } };
+  }
+
+  return { withdraw, list };
 }

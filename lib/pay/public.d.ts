@@ -159,7 +159,11 @@ export interface PaidResponse extends Response {
 }
 
 export interface SessionResponse extends PaidResponse {
-  readonly payment: null;
+  /**
+   * null: the session's payment covered it. A channel session's request that carried a top-up deposit (startSession's
+   * `topUp`): that deposit, as payer.payments() lists it ('settled', or 'refused' with its authorization open).
+   */
+  readonly payment: PaymentInfo | null;
   readonly session: SessionInfo;
   /** false for a 402: the server did not honour the session; nothing was paid. */
   readonly counted: boolean;
@@ -250,7 +254,8 @@ interface SessionBase<K extends SessionKind> {
   /**
    * Never pays: clawpay sends the token, siwx signs the server's challenge (once, same origin, within scope).
    * channel: pays with the next cumulative voucher, recorded before it is sent (a corrective 402 is checked against
-   * what was signed; one within it is resynced to, once).
+   * what was signed; one within it is resynced to, once); with `topUp`, the request that tops the channel up
+   * carries that deposit as its `payment`.
    * Rejects: ERR_SESSION_NOT_FOUND, ERR_SESSION_REFUSED, ERR_SESSION_ENDED, ERR_SESSION_EXPIRED, ERR_OUT_OF_SCOPE (nothing sent),
    * ERR_CHANNEL_EXHAUSTED (the next voucher would pass the deposit; nothing signed), no-answer codes.
    */
@@ -407,10 +412,16 @@ export interface Payer {
   cancel(paymentId: string): Promise<{ payment: PaymentView; cancelled: boolean; transaction: Hex | null }>;
   /** The wallet's payment channels, and the timed withdrawal out of one without its seller. */
   readonly channels: {
-    /** As the state directory records them, oldest first. */
-    list(): ChannelListing[];
     /**
-     * `id`: the listing's short id (0x + 8 hex digits) or more of the id. Sent from the payer's key (it pays the
+     * As the state directory records them, oldest first; then this wallet's channels only the chain knows (a lost
+     * state directory: its ChannelCreated events, newest first, `source: 'chain'`), read over the last `blocks`
+     * blocks (default 100,000). `scan.complete` false: older blocks were not read. `scan` null without an RPC URL.
+     */
+    list(options?: { blocks?: number }): Promise<ChannelList>;
+    /**
+     * `id`: the listing's short id (0x + 8 hex digits) or more of the id; a channel not in the state directory is
+     * looked for on chain as list() does, and withdrawn the same way (its deposit was counted by the state directory
+     * that made it: nothing returns to this one's budget). Sent from the payer's key (it pays the
      * gas). Rejects with PayError: ERR_NOTHING_TO_WITHDRAW (nothing unclaimed, nothing pending: nothing sent, nothing
      * released), ERR_NO_GAS, ERR_CHANNEL_NOT_FOUND, ERR_CHANNEL_AMBIGUOUS, ERR_CHANNEL_OPENING, ERR_WITHDRAW_UNAVAILABLE,
      * ERR_TX_REVERTED, or the transaction sender's codes (ERR_TX_UNCERTAIN: run it again to resume).
@@ -420,16 +431,30 @@ export interface Payer {
   close(): Promise<void>;
 }
 
-/** A channel in payer.channels.list(); amounts in base units. */
+export interface ChannelList {
+  channels: ChannelListing[];
+  /**
+   * The blocks whose ChannelCreated events were read; complete: back to the chain's first block; error: the chain
+   * could not be read (the blocks null, only the state directory's channels listed).
+   */
+  scan: { fromBlock: bigint | null; toBlock: bigint | null; complete: boolean; error: string | null } | null;
+}
+
+/**
+ * A channel in payer.channels.list(); amounts in base units. A channel found on chain ('found': it holds money and
+ * no withdrawal is pending) has no endpoint and no signed amount; `charged` is what its seller claimed on chain.
+ */
 export interface ChannelListing {
   /** The channel id cut to 8 hex digits (what withdraw takes). */
   id: string;
-  state: ChannelInfo['state'];
-  endpoint: string;
+  state: ChannelInfo['state'] | 'found';
+  /** 'local': recorded in the state directory by a session; 'chain': found in the contract's events. */
+  source: 'local' | 'chain';
+  endpoint: string | null;
   payTo: Address;
   deposit: bigint;
   charged: bigint;
-  signed: bigint;
+  signed: bigint | null;
   remaining: bigint;
   sessionId: string | null;
   /** A pending timed withdrawal: the amount announced, when it can be finalized (Unix seconds, chain time). */

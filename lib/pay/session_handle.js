@@ -6,6 +6,7 @@ import { channelAmounts, shortChannelId } from './channel_state.js';
 import { PayError } from './errors.js';
 import { onlyKnownKeys } from './fetch_request.js';
 import { noAnswer, toResponse } from './response.js';
+import { paymentInfo } from './spend_report.js';
 
 // Never paid: no cap, key or session choice to make.
 const SESSION_INIT = new Set(['method', 'headers', 'body', 'timeoutMs']);
@@ -104,9 +105,11 @@ export function createSessionHandle({ record: first, sessions, asset, open, star
       const why = sessions.whyNotCovered(record.endpoint, record.scope, String(url));
       if (why) throw new PayError('ERR_OUT_OF_SCOPE', `URL not covered by session ${id}: ${why}; nothing was sent`, { session: sessionInfo(record, sessions, asset) });
       const { method, headers, body, timeoutMs } = onlyKnownKeys(init ?? {}, SESSION_INIT, 'session.fetch init');
-      const { result, counted, record: after, refused } = await sessions.call(record, String(url), { method, headers, body, timeoutMs });
+      const { result, counted, record: after, refused, payment } = await sessions.call(record, String(url), { method, headers, body, timeoutMs });
       if (result.status === null) throw noAnswer(result);
-      return toResponse(result, { payment: null, session: sessionInfo(after, sessions, asset), counted, refused, signedIn: result.signedIn ?? null });
+      return toResponse(result, {
+        payment: payment ? paymentInfo(payment, asset) : null, session: sessionInfo(after, sessions, asset), counted, refused, signedIn: result.signedIn ?? null,
+      });
     },
 
     /** SessionInfo now. */

@@ -253,14 +253,15 @@ export function createSessions({ payer, cache, signer, walletAddress, assetAddre
   }
 
   /**
-   * A call paid by the channel's next voucher (channel_sessions.js); a seller
+   * A call paid by the channel's next voucher (channel_sessions.js), or with
+   * a top-up deposit (`payment`: its paymentView, else null); a seller
    * whose corrective 402 claims more than was signed closes the session as
    * refused. Not counted when the server did not charge it.
    */
   async function channelCall(record, url, request) {
-    const { result, counted, refused } = await channels.call(record, url, request);
-    if (refused) return { result, counted: false, record: refuse(record, refused), refused };
-    return { result, counted, record: counted ? recordCall(record) : record, refused: null };
+    const { result, counted, refused, payment = null } = await channels.call(record, url, request);
+    if (refused) return { result, counted: false, record: refuse(record, refused), refused, payment };
+    return { result, counted, record: counted ? recordCall(record) : record, refused: null, payment };
   }
 
   /** POSTs the token to the server's revocation URL; {ok, status, answer, error}. */

@@ -132,24 +132,66 @@ describe('clawpay-mcp pays the official batch-settlement server through a channe
     assert.equal(await balance(receiver.address), receiverStart + used);
   });
 
-  // Last: the channel it refuses is the one the tests above used (same wallet, same seller).
-  test('x402_session_end of a channel refused for a lying seller makes no refund and names the command that takes the deposit back', async () => {
+  // Last: the channel it refuses is the one the tests above used (same wallet, same seller); the clock moves.
+  test('x402_session_end of a channel refused for a lying seller makes no refund and takes the deposit back by the timed withdrawal, a step per call; exact on chain', async () => {
+    const start = await balance(world.payer.address);
+    const receiverStart = await balance(receiver.address);
     const started = await mcp.callOk('x402_session_start', { endpoint: proxy.url, deposit: '0.02' });
     const { sessionId, session } = started.structuredContent;
+    const short = session.channel.channelId;
     assert.equal((await mcp.callOk('x402_session_fetch', { session_id: sessionId, url: proxy.url })).structuredContent.status, 200);
     proxy.next('lie', { charged: 500n * PRICE });
     const lied = await mcp.call('x402_session_fetch', { session_id: sessionId, url: proxy.url });
     assert.equal(lied.isError, true);
     assert.match(lied.content[0].text, /more than the \d+ this wallet ever signed/);
-    assert.ok(lied.content[0].text.includes(`the unused deposit stays in the channel: run \`clawpay channel withdraw ${session.channel.channelId}\``), lied.content[0].text);
-    const ended = await mcp.callOk('x402_session_end', { session_id: sessionId });
-    assert.equal(ended.structuredContent.alreadyEnded, true);
-    assert.equal(ended.structuredContent.session.channel.state, 'refused');
-    const text = ended.content[0].text;
+    assert.ok(lied.content[0].text.includes('the unused deposit stays in the channel: call x402_session_end on this session to take it back on chain by the contract\'s timed withdrawal ' +
+      `(once to start it, again after its delay to collect; the wallet pays the gas), or run \`clawpay channel withdraw ${short}\``), lied.content[0].text);
+
+    // Without ETH for the gas: a failure naming it, with a stable code; nothing sent.
+    const eth = await world.chain.publicClient.getBalance({ address: world.payer.address });
+    const setEth = (wei) => world.chain.publicClient.request({ method: 'anvil_setBalance', params: [world.payer.address, `0x${wei.toString(16)}`] });
+    await setEth(0n);
+    const noGas = await mcp.call('x402_session_end', { session_id: sessionId });
+    await setEth(eth);
+    assert.equal(noGas.isError, true);
+    assert.equal(noGas.structuredContent.error, 'no_gas');
+    assert.equal(noGas.structuredContent.withdrawal.action, 'failed');
+    assert.match(noGas.content[0].text, /Withdrawal: NOT made \(0x[0-9a-fA-F]{40} holds no ETH on eip155:\d+ to pay the gas of initiateWithdraw; fund it and run withdraw again\. Nothing was sent\)/);
+
+    const initiated = await mcp.callOk('x402_session_end', { session_id: sessionId });
+    assert.equal(initiated.structuredContent.alreadyEnded, true);
+    assert.equal(initiated.structuredContent.session.channel.state, 'withdrawing');
+    const { withdrawal } = initiated.structuredContent;
+    assert.equal(withdrawal.action, 'initiated');
+    assert.equal(withdrawal.amount, '20000', 'all of the 0.02 deposit is unclaimed');
+    assert.match(withdrawal.transaction, /^0x[0-9a-f]{64}$/);
+    let text = initiated.content[0].text;
     assert.match(text, /was already refused by the server/);
-    assert.match(text, /Remaining: +0\.\d+ /);
-    assert.match(text, /Refund: none from this seller/);
-    assert.ok(text.includes(`run \`clawpay channel withdraw ${session.channel.channelId}\``), text);
-    assert.doesNotMatch(text, /[0-9a-f]{64}/i);
+    assert.match(text, /Refund: none from this seller\.\nWithdrawal: started the contract's timed withdrawal of 0\.02 USD Coin from channel 0x[0-9a-f]{8}… \(tx 0x[0-9a-f]{64}, mined; the wallet paid the gas\)/);
+    assert.match(text, /call x402_session_end on this session again after then to collect the rest/);
+    assert.doesNotMatch(text.replaceAll(withdrawal.transaction, ''), /[0-9a-f]{64}/i);
+
+    const waiting = await mcp.callOk('x402_session_end', { session_id: sessionId });
+    assert.deepEqual(waiting.structuredContent.withdrawal, { ...withdrawal, action: 'waiting', transaction: null });
+    assert.match(waiting.content[0].text, /can be collected after \d{4}-\d\d-\d\dT[\d:.]+Z \(chain time\); nothing was sent/);
+
+    // The seller claims the two requests it served with the vouchers it holds; then the delay passes on chain.
+    await seller.manager.claim();
+    await seller.manager.settle();
+    const now = Number((await world.chain.publicClient.getBlock()).timestamp);
+    await world.chain.publicClient.request({ method: 'evm_increaseTime', params: [withdrawal.finalizeAfter - now + 1] });
+    await world.chain.publicClient.request({ method: 'evm_mine', params: [] });
+    const finalized = await mcp.callOk('x402_session_end', { session_id: sessionId });
+    assert.equal(finalized.structuredContent.withdrawal.action, 'finalized');
+    assert.equal(finalized.structuredContent.withdrawal.amount, String(20_000n - 2n * PRICE));
+    text = finalized.content[0].text;
+    assert.match(text, /Withdrawal: collected 0\.018 USD Coin from channel .* back to the wallet \(tx 0x[0-9a-f]{64}, mined\); it is back in the day's budget/);
+    assert.equal(await balance(world.payer.address), start - 2n * PRICE);
+    assert.equal(await balance(receiver.address), receiverStart + 2n * PRICE);
+
+    const none = await mcp.callOk('x402_session_end', { session_id: sessionId });
+    assert.equal(none.structuredContent.withdrawal.action, 'none');
+    assert.equal(none.structuredContent.session.channel.state, 'refused');
+    assert.equal(await balance(world.payer.address), start - 2n * PRICE, 'nothing more moved');
   });
 });

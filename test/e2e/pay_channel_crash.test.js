@@ -8,41 +8,16 @@
 // on one state directory and channel take turns (the channel's in-flight
 // lease): every voucher a new cumulative amount, none sent twice.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 
 import { Signer } from '../../lib/index.js';
 import { usdcBalance } from '../../lib/devnet/token.js';
 import { fund, startOfficialChannelWorld } from './support/channel_parties.js';
+import { runBuyer } from './support/run_buyer.js';
 
-const CHILD = fileURLToPath(new URL('./support/channel_buyer_child.js', import.meta.url));
 const PRICE = 1_000n;
 const DEPOSIT = PRICE * 200n;
 const FUNDS = 1_000_000n;
-
-/** Runs the buyer; `onLine(line, child)` sees each JSON line. Resolves {code, signal, lines, stderr}. */
-function runBuyer(env, onLine = () => {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const lines = [];
-    let buffer = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (data) => {
-      buffer += data;
-      let at;
-      while ((at = buffer.indexOf('\n')) >= 0) {
-        const line = JSON.parse(buffer.slice(0, at));
-        buffer = buffer.slice(at + 1);
-        lines.push(line);
-        onLine(line, child);
-      }
-    });
-    child.stderr.setEncoding('utf8').on('data', (data) => { stderr += data; });
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, lines, stderr }));
-  });
-}
 
 describe('a channel buyer killed with SIGKILL between vouchers', { timeout: 240_000 }, () => {
   let world;

@@ -178,12 +178,19 @@ describe('clawpay-native/pay channel sessions with the official batch-settlement
     const fromBlock = await world.chain.publicClient.getBlockNumber();
     const session = await payer.startSession(seller.url, { deposit: MIN_DEPOSIT, topUp: MIN_DEPOSIT });
     const calls = 60;
+    const paidWith = [];
     for (let i = 2; i <= calls; i++) {
       const response = await session.fetch(seller.url);
       assert.equal(response.status, 200, `call ${i}: ${await response.clone().text()}`);
       assert.equal(response.counted, true);
+      if (response.payment) paidWith.push([i, response.payment]);
       if (i === 50) assert.equal((await payer.spend()).today.total, MIN_DEPOSIT, 'one deposit so far');
     }
+    // The top-up shows in the fetch that made it (call 51: the first deposit paid 50), as the ledger has it.
+    assert.deepEqual(paidWith.map(([i, payment]) => [i, payment.kind, payment.status, payment.amount]), [[Number(MIN_DEPOSIT / PRICE) + 1, 'session', 'settled', MIN_DEPOSIT]]);
+    const [[, topUpPayment]] = paidWith;
+    assert.match(topUpPayment.formatted, /USD Coin/);
+    assert.deepEqual(payer.payments().find((p) => p.paymentId === topUpPayment.paymentId).transaction, topUpPayment.transaction);
     const used = PRICE * BigInt(calls);
     const status = session.status();
     assert.equal(status.channel.deposit, 2n * MIN_DEPOSIT);
@@ -192,6 +199,7 @@ describe('clawpay-native/pay channel sessions with the official batch-settlement
     const deposits = await world.chain.publicClient.getLogs({ address: world.batchSettlement.address, event: DEPOSITED_EVENT, fromBlock });
     assert.deepEqual(deposits.map((d) => [d.args.channelId, d.args.amount, d.args.newBalance]),
       [[status.channel.fullId, MIN_DEPOSIT, MIN_DEPOSIT], [status.channel.fullId, MIN_DEPOSIT, 2n * MIN_DEPOSIT]]);
+    assert.equal(deposits[1].transactionHash, topUpPayment.transaction, 'the payment names the top-up\'s transaction');
 
     const ended = await session.end();
     assert.equal(ended.refund.error, null);

@@ -73,7 +73,7 @@ describe('channel withdrawal without the seller (initiateWithdraw, the delay, fi
     const pasted = `0x${'3c0d447f'.repeat(8)}`;
     await assert.rejects(payer.channels.withdraw(pasted), (error) => {
       assert.equal(error.code, 'ERR_CHANNEL_NOT_FOUND');
-      assert.equal(error.message, 'no channel with that id in this wallet\'s state directory');
+      assert.match(error.message, /^no channel with that id in this wallet's state directory, nor created on chain for this wallet in blocks 0–\d+$/);
       return true;
     });
     // The cooperative way still works; the seller's claim in it is settled here, out of the next test's sums.
@@ -89,8 +89,11 @@ describe('channel withdrawal without the seller (initiateWithdraw, the delay, fi
     assert.equal((await payer.spend()).today.total, DEPOSIT);
     await assert.rejects(payer.startSession(proxy.url, { deposit: DEPOSIT }), { code: 'ERR_CHANNEL_REFUSED' });
 
-    const [listed] = payer.channels.list();
+    const { channels: [listed, ...others], scan } = await payer.channels.list();
+    assert.equal(others.length, 0, 'the channel found on chain is the one recorded: listed once');
+    assert.equal(scan.complete, true);
     assert.equal(listed.state, 'refused');
+    assert.equal(listed.source, 'local');
     assert.equal(listed.deposit, DEPOSIT);
     assert.equal(listed.id, `${fullId.slice(0, 10)}…`);
     assert.match(listed.refusal, /more than the 5000 this wallet ever signed/);

@@ -30,6 +30,8 @@ export async function agent(privateKey: `0x${string}`, url: string, env: Record<
   const inside = await session.fetch(`${url}/x`);
   const counted: boolean = inside.counted;
   const calls: number = inside.session.callCount;
+  const topUpPaid: bigint | undefined = inside.payment?.amount;
+  void topUpPaid;
   const info: SessionInfo = session.status();
   const state: 'active' | 'expired' | 'ended' | 'refused' = info.state;
   const refusedWhy: string | null | undefined = info.refusal?.reason;
@@ -58,7 +60,10 @@ export async function agent(privateKey: `0x${string}`, url: string, env: Record<
   await payer.startSession(url, { deposit: 150_000n, topUp: 50_000n });
   // @ts-expect-error a top-up is base units as a bigint (or null: off)
   await payer.startSession(url, { topUp: true });
-  const [listed] = payer.channels.list();
+  const { channels: [listed], scan } = await payer.channels.list({ blocks: 10_000 });
+  const complete: boolean | undefined = scan?.complete;
+  const source: 'local' | 'chain' = listed.source;
+  void [complete, source];
   const exit = await payer.channels.withdraw(listed.id);
   const back: bigint = exit.action === 'finalized' ? exit.amount : 0n;
   const when: number | null = exit.finalizeAfter;

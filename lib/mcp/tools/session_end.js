@@ -1,13 +1,16 @@
 // x402_session_end: end a session here, and, for a clawpay session, revoke
 // it on the server when it offered a way; a channel session asks for the
 // cooperative refund and waits for it on chain; a siwx session has nothing
-// to revoke, and the answer says the server may still admit the wallet.
+// to revoke, and the answer says the server may still admit the wallet. A
+// channel session its seller refused: each call takes the next step of the
+// timed withdrawal of its unused deposit (channel_withdrawal_view.js).
 import { formatUnits } from '../../pay/amount.js';
 import { channelLines, withdrawHint } from '../channel_view.js';
+import { continueWithdrawal, withdrawable, withdrawalBlock } from '../channel_withdrawal_view.js';
 import { isoTime } from '../format.js';
 import { sessionEndOutput } from '../output_schemas.js';
 import { sessionEndInput } from '../schemas.js';
-import { failure, ok } from '../tool_result.js';
+import { errorMessage, failure, ok } from '../tool_result.js';
 
 export function sessionEndTool({ paySessions, log, settings, sessionBlock, guarded }) {
   async function sessionEnd(args) {
@@ -16,13 +19,17 @@ export function sessionEndTool({ paySessions, log, settings, sessionBlock, guard
     if (alreadyEnded) {
       const how = refusal ? `refused by the server at ${isoTime(refusal.at)} (${refusal.reason ?? 'no reason given'})` : `ended at ${isoTime(record.endedAt)}`;
       let out = `Session ${record.sessionId} was already ${how}.\nEndpoint: ${record.endpoint}`;
-      // A channel refused for its seller's lie still holds the unused deposit.
+      // A channel refused for its seller's lie still holds the unused deposit: its withdrawal, a step further.
       const channel = kind === 'channel' ? paySessions.channels?.get(record.channelId) : null;
-      if (channel?.state === 'refused' && BigInt(channel.balance) > BigInt(channel.charged)) {
-        out += `\n\n${channelLines(channel, settings)}\nRefund: none from this seller. The unused deposit stays in the channel and counted as spent: ${withdrawHint(channel)}.`;
+      if (!withdrawable(channel)) {
+        return ok(out, { ended: true, alreadyEnded: true, kind, serverMayAdmit: false, session: sessionBlock(record), revocation: null });
       }
-      return ok(out,
-        { ended: true, alreadyEnded: true, kind, serverMayAdmit: false, session: sessionBlock(record), revocation: null });
+      const step = await continueWithdrawal(paySessions.channels, channel, settings, errorMessage);
+      out += `\n\nRefund: none from this seller.\n${step.text}\n${channelLines(paySessions.channels.get(record.channelId), settings)}`;
+      const structured = { ended: true, alreadyEnded: true, kind, serverMayAdmit: false, session: sessionBlock(record), revocation: null, withdrawal: step.block };
+      return step.failed
+        ? failure(`x402_session_end: the withdrawal step failed.\n\n${out}`, { ...structured, error: step.block.error, message: step.block.message })
+        : ok(out, structured);
     }
     // Ended here first, whatever the server says (lib/pay/sessions.js).
     if (revocation && !revocation.ok) {
@@ -72,9 +79,12 @@ export function sessionEndTool({ paySessions, log, settings, sessionBlock, guard
     description: 'End a session before it expires: here at once (kept as "ended" across restarts), and for a ' +
       '"clawpay" session on the server too when it offered a revocation URL (its answer is reported). A "siwx" ' +
       'session is forgotten here; the server\'s record of the payment may still admit the wallet until its expiry. ' +
-      'Later x402_session_fetch calls with it fail.',
+      'Later x402_session_fetch calls with it fail. A "channel" session gets the rest of its deposit back by the ' +
+      'seller\'s refund; one whose seller was refused (it claimed more than this wallet signed) gets it back by the ' +
+      'contract\'s timed withdrawal instead, a step per call: the first starts it (a transaction; the wallet pays the ' +
+      'gas), later ones say when it can be collected, the first after that collects it (`withdrawal` in the result).',
     inputSchema: sessionEndInput,
-    outputSchema: sessionEndOutput,
+    outputSchema: sessionEndOutput.extend({ withdrawal: withdrawalBlock }),
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
     handler: guarded('x402_session_end', sessionEnd),
   };

@@ -9,6 +9,9 @@
 //   'forge'   answers a corrective 402 whose charged amount is within what
 //             the buyer signed, with a voucher signature by another key
 //   'swallow' cuts the connection without forwarding: the seller never sees it
+//   'hold'    forwards it only once the test calls release() (next() returns
+//             {reached, release}: reached resolves when it is held); each
+//             payload records whether it arrived while one was held
 // A mode applies once, to the next payload of its `type` ('voucher' unless
 // told, or 'deposit'); everything else passes through unchanged.
 import { createServer } from 'node:http';
@@ -24,6 +27,7 @@ export async function startChannelProxy({ upstream, chainId }) {
   const target = new URL(upstream);
   const vouchers = [];
   let plan = null;
+  let holding = false;
 
   async function corrective(payment, { charged, signer }) {
     const probe = await fetch(upstream);
@@ -42,9 +46,15 @@ export async function startChannelProxy({ upstream, chainId }) {
     try {
       const header = req.headers['payment-signature'];
       const payment = header ? decodePaymentSignatureHeader(header) : null;
-      if (payment) vouchers.push({ type: payment.payload.type, amount: BigInt(payment.payload.voucher.maxClaimableAmount) });
+      if (payment) vouchers.push({ type: payment.payload.type, amount: BigInt(payment.payload.voucher.maxClaimableAmount), whileHeld: holding });
       const mode = payment && plan && payment.payload.type === (plan.type ?? 'voucher') ? plan : null;
       if (mode) plan = null;
+      if (mode?.name === 'hold') {
+        holding = true;
+        mode.reach();
+        await mode.gate;
+        holding = false;
+      }
       if (mode?.name === 'swallow') {
         req.socket.destroy();
         return;
@@ -75,9 +85,17 @@ export async function startChannelProxy({ upstream, chainId }) {
   return {
     url: `http://127.0.0.1:${server.address().port}${target.pathname}`,
     vouchers,
-    /** The next paid request of options.type (default 'voucher') gets `name` ('drop' | 'lie' | 'forge' | 'swallow'); options: {type, charged, signer}. */
+    /**
+     * The next paid request of options.type (default 'voucher') gets `name` ('drop' | 'lie' | 'forge' | 'swallow' |
+     * 'hold'); options: {type, charged, signer}. 'hold' returns {reached: Promise, release()}.
+     */
     next(name, options = {}) {
       plan = { name, ...options };
+      if (name !== 'hold') return undefined;
+      let release;
+      plan.gate = new Promise((resolve) => { release = resolve; });
+      const reached = new Promise((resolve) => { plan.reach = resolve; });
+      return { reached, release };
     },
     stop: () => new Promise((resolve) => {
       server.close(() => resolve());
