@@ -117,10 +117,19 @@ describe('clawpay-mcp pays the official batch-settlement server through a channe
     const base = BigInt(started.structuredContent.session.channel.charged) - PRICE;
     const held = BigInt(started.structuredContent.session.channel.deposit);
     const calls = 15;
+    const toppedUp = [];
     for (let i = 2; i <= calls; i++) {
       const fetched = await mcp.callOk('x402_session_fetch', { session_id: sessionId, url: seller.url });
       assert.equal(fetched.structuredContent.session.channel.charged, String(base + PRICE * BigInt(i)));
+      if (fetched.structuredContent.payment !== null) toppedUp.push({ i, fetched });
     }
+    // The one call that carried the top-up shows its deposit as its payment; every other call's is null.
+    assert.equal(toppedUp.length, 1);
+    const { payment } = toppedUp[0].fetched.structuredContent;
+    assert.equal(payment.amount, String(small));
+    assert.equal(payment.status, 'settled');
+    assert.match(payment.transaction, /^0x[0-9a-f]{64}$/);
+    assert.match(toppedUp[0].fetched.content[0].text, /Top-up deposit \(the channel ran low\)\n  Amount:    0\.01 /);
     const status = await mcp.callOk('x402_session_status', { session_id: sessionId });
     assert.equal(status.structuredContent.session.channel.deposit, String(held + small), 'one top-up of 0.01');
     assert.equal(await balance(world.payer.address), start - 2n * small);

@@ -12,7 +12,7 @@ import { failure, ok } from '../tool_result.js';
 
 const stripNulls = (object) => Object.fromEntries(Object.entries(object).filter(([, v]) => v !== null));
 
-export function sessionFetchTool({ paySessions, now, log, seconds, settings, checkRequest, requestOf, sessionBlock, guarded, noAnswer }) {
+export function sessionFetchTool({ paySessions, now, log, seconds, settings, checkRequest, requestOf, sessionBlock, paymentBlock, paymentSection, guarded, noAnswer }) {
   // How the call was paid, in words: a channel's voucher, or nothing.
   const paidBy = (record) => {
     const channel = record.channelId ? paySessions.channels?.get(record.channelId) : null;
@@ -60,7 +60,8 @@ export function sessionFetchTool({ paySessions, now, log, seconds, settings, che
     }
 
     // Never pays, and a 402 is not counted (lib/pay/sessions.js).
-    const { result, record: updated, refused } = await paySessions.call(record, args.url, requestOf(args));
+    // `payment`: null, unless the call carried a channel's top-up deposit (x402_session_start's top_up).
+    const { result, record: updated, refused, payment = null } = await paySessions.call(record, args.url, requestOf(args));
     if (result.status === null) return noAnswer('x402_session_fetch', result, args, ` (session ${record.sessionId}; the call was not counted)`);
     if (refused) {
       log(`x402_session_fetch: ${paySessions.kindOf(record)} session ${record.sessionId} refused by the server: ${refused}`);
@@ -76,7 +77,7 @@ export function sessionFetchTool({ paySessions, now, log, seconds, settings, che
         : 'Nothing was paid. The session is closed; use x402_pay to pay per call, or x402_session_start for a new session.\n\n';
       out += bodySection(shown);
       return failure(out, {
-        error: 'session_refused', message: refused, refused, url: args.url, ...block, payment: null, session: sessionBlock(updated),
+        error: 'session_refused', message: refused, refused, url: args.url, ...block, payment: paymentBlock(payment), session: sessionBlock(updated),
       });
     }
     if (result.status === 402) {
@@ -103,6 +104,7 @@ export function sessionFetchTool({ paySessions, now, log, seconds, settings, che
     out += redirectLines(result, '    ');
     out += `  Session TTL: ${formatTtl(ttl)} remaining\n`;
     out += paidBy(updated);
+    if (payment) out += `${paymentSection(payment, 'Top-up deposit (the channel ran low)')}\n`;
     out += bodySection(shown);
     return ok(out, {
       url: args.url,
@@ -110,7 +112,7 @@ export function sessionFetchTool({ paySessions, now, log, seconds, settings, che
       method: args.method,
       elapsedMs: now() - startedAt,
       ...block,
-      payment: null,
+      payment: paymentBlock(payment),
       callCount: updated.callCount,
       session: sessionBlock(updated),
       refused: null,
