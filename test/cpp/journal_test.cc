@@ -8,6 +8,11 @@
 #include <sys/stat.h>
 #ifndef _WIN32
 #include <unistd.h>
+#else
+#define WIN32_LEAN_AND_MEAN
+#define NOGDI
+#define NOMINMAX
+#include <windows.h>
 #endif
 
 #include <filesystem>
@@ -413,6 +418,14 @@ TEST(Journal, ReadersSkipATornTailWithoutCuttingIt) {
 // A file deleted or emptied under an open journal lost what it held: damage,
 // never a fresh start, and nothing is written back.
 TEST(Journal, DeletedFileWhileOpenIsDamage) {
+#ifdef _WIN32
+  // Wine keeps a file deleted while open at its name, openable, until the
+  // last handle closes, and reports no delete-pending state: no Win32 call
+  // can tell it was deleted.
+  if (::GetProcAddress(::GetModuleHandleA("ntdll.dll"), "wine_get_version") != nullptr) {
+    GTEST_SKIP() << "wine shows no trace of a delete while the file is open";
+  }
+#endif
   TempDir dir;
   std::string path = dir.file("j");
   MapHandler h;
