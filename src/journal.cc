@@ -258,7 +258,6 @@ void Journal::openCurrent(LockMode mode) {
       }
       durable::lock(fd, mode, path_);
       info = durable::infoOf(fd, path_);
-      checkOwnership(fd, info, path_, !options_.access.readOnly);
     } catch (...) {
       closeFd(fd);
       throw;
@@ -272,6 +271,15 @@ void Journal::openCurrent(LockMode mode) {
     }
     durable::FileId now;
     if (durable::idOf(path_, now) && now == info.id) {
+      // Only now: a file replaced between our open and our lock has no link
+      // left, which is no reason to refuse the journal. Under our lock the
+      // path keeps naming this one.
+      try {
+        checkOwnership(fd, info, path_, !options_.access.readOnly);
+      } catch (...) {
+        closeFd(fd);
+        throw;
+      }
       closeFd(fd_);
       fd_ = fd;
       id_ = info.id;

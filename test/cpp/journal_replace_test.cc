@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <set>
 #include <stdexcept>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -215,6 +216,55 @@ TEST(JournalReplace, AnEmptyFileMadeInTheGapIsReplacedByTheAside) {
   EXPECT_EQ(h.values, (Values{{"x", 1}}));
   EXPECT_FALSE(fs::exists(durable::asideOf(path)));
 }
+
+// Live gaps, not crashes: one handle compacts in steps over and over while
+// another thread opens and refreshes (separate handles: locks exclude as
+// between processes). None may find the journal missing, damaged or fresh
+// (a fresh one would lack "b"), nor see a value go back.
+void openersDuringCompactions() {
+  TempDir dir;
+  std::string path = dir.file("j");
+  MapHandler ha;
+  Journal a(path, ha, small());
+  put(a, ha, "b", 1);
+  std::string failure;
+  std::thread reader([&] {
+    try {
+      MapHandler hr;
+      Journal r(path, hr, small());
+      int64_t last = -1;
+      for (int i = 0; i < 150; ++i) {
+        MapHandler ho;
+        Journal o(path, ho, small());
+        r.refresh();
+        for (const auto* values : {&ho.values, &hr.values}) {
+          if (values->count("b") == 0) throw std::runtime_error("a journal without b at round " + std::to_string(i));
+          int64_t now = values->count("a") ? values->at("a") : -1;
+          if (now < last) throw std::runtime_error("a went back from " + std::to_string(last));
+        }
+        last = std::max<int64_t>(last, ho.values.count("a") ? ho.values.at("a") : -1);
+      }
+    } catch (const std::exception& e) {
+      failure = e.what();
+    }
+  });
+  for (int i = 0; i < 150; ++i) put(a, ha, "a", i);
+  reader.join();
+  EXPECT_EQ(failure, "");
+  EXPECT_GE(a.compactions(), 10u);
+  a.close();
+  EXPECT_EQ(namesIn(dir), std::set<std::string>{"j"});
+}
+
+TEST(JournalReplace, OpenersDuringCompactionsInStepsNeverSeeAMissingOrFreshJournal) {
+  ForcedSteps steps(0);
+  openersDuringCompactions();
+}
+
+// The same with this OS's own replace() (rename(2) on POSIX): an opener
+// whose file was replaced between its open and its lock retries, rather
+// than refusing a file with no link left as "other hard links".
+TEST(JournalReplace, OpenersDuringCompactionsNeverSeeAMissingOrFreshJournal) { openersDuringCompactions(); }
 
 // The replacement itself, below the journal: the target held open and
 // locked by another handle (as every journal's is), and a failed step 2.
