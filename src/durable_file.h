@@ -19,8 +19,10 @@
 //            to do (NTFS journals its metadata; the replacement is written
 //            through); replace: a POSIX-semantics rename (FileRenameInfoEx,
 //            Windows 10 1709+ on NTFS), which works while others hold the
-//            file open, else MoveFileExW(MOVEFILE_REPLACE_EXISTING |
-//            MOVEFILE_WRITE_THROUGH), which then fails (ERR_IO).
+//            file open; where it is missing (FAT32/exFAT, many network
+//            shares, older Windows, wine) replaceInSteps (below).
+//   All      durable_replace.cc: replaceInSteps and settle, the same code on
+//            every OS (the GoogleTests drive it on Linux too).
 //
 // The journal's other file I/O is here too, so that journal.cc needs no OS
 // header: opening (never through a symbolic link; on Windows with
@@ -101,9 +103,54 @@ void syncAll(int fd, const std::string& path);
 // A new or renamed directory entry under `dir` survives once this returns.
 void syncDir(const std::string& dir);
 
-// Puts `from` in the place of `to` in one step: a reader of `to`, or a crash,
-// sees the old file or the new one, never neither. Both in one directory.
+// Puts `from` in the place of `to`, both in one directory, while other
+// handles may hold `to` open (they keep reading the old file; idOf(to) names
+// the new one). Linux, macOS and Windows with POSIX rename: in one step, so a
+// reader or a crash sees the old file or the new one, never neither.
+// Elsewhere on Windows: replaceInSteps.
 void replace(const std::string& from, const std::string& to);
+
+// The replacement for a file system that refuses to rename over a file
+// others hold open but lets it be renamed away (every handle here shares
+// delete). The caller holds the exclusive lock of the file `to` names, and
+// keeps it until this returns:
+//   0. a leftover aside (asideOf(to), from a crash after step 2) is removed;
+//   1. `to` is renamed to its aside name;
+//   2. `from` is moved into the free name `to`;
+//   3. the aside is renamed to a unique name ("<aside>.<pid>.<n>") and
+//      deleted (on Windows the file goes once the last handle on it closes;
+//      its name is free at once).
+// Between 1 and 2 `to` is missing, and an opener that finds it so calls
+// settle(), which waits for the lock and then finds `to` back. A crash:
+//   after 1   `to` missing, the aside whole (and `from`): settle() on the
+//             next open renames the aside back;
+//   after 2   `to` is the new file, the aside a leftover that step 0 of the
+//             next replacement removes;
+//   in 3      a uniquely named copy of the old file may stay (harmless).
+// If step 2 fails (an opener created an empty `to` in the gap), the aside is
+// put back where it can be, else settle() does it; then ERR_IO.
+void replaceInSteps(const std::string& from, const std::string& to);
+// "<path>.aside".
+std::string asideOf(const std::string& path);
+// Whether asideOf(path) can be opened (a replacement is under way, or was cut
+// short, or left it over).
+bool asidePresent(const std::string& path) noexcept;
+
+enum class Settled {
+  None,       // no aside: nothing to settle
+  Done,       // a replacement finished meanwhile: open `path` again
+  Restored,   // a cut-short replacement undone: the aside is `path` again
+  Stranded,   // `path` missing, the aside whole, and mayRestore false
+};
+// For an opener that found `path` missing, or empty (created in the gap of a
+// replaceInSteps): waits for the aside's lock (its replacer holds it to the
+// end), then, if `path` is still missing or empty and mayRestore, renames the
+// aside back over it. `held`: the file the caller holds a lock on, if any;
+// if that is the aside, there is nothing to wait for (its replacer is gone).
+Settled settle(const std::string& path, bool mayRestore, const FileId* held = nullptr);
+
+// The folder of `path` ("." for a bare name).
+std::string dirOf(const std::string& path);
 
 // ERR_IO for a failed system call: "<op> <path>: <the system's message>"
 // (`err` an errno value).
@@ -113,6 +160,21 @@ namespace detail {
 // POSIX only: how this OS makes an open directory's entries durable
 // (durable_file_linux.cc, durable_file_macos.cc), for syncDir.
 void syncDirFd(int fd, const std::string& dir);
+// Renames `from` to `to` only if `to` is missing: 0, or an errno value
+// (EEXIST if `to` is there).
+int renameNoReplace(const std::string& from, const std::string& to) noexcept;
+// Renames `from` over `to` (which need not exist): 0, or an errno value.
+int renameOver(const std::string& from, const std::string& to) noexcept;
+// Whether testing::setReplaceStepHook set a hook (replace() then goes by steps).
+bool stepsForced() noexcept;
 }  // namespace detail
+
+// Tests only: when set, replace() goes by replaceInSteps on every OS and
+// calls the hook after steps 1, 2 and 3 (an exception from it stands for a
+// crash there: nothing more is done). nullptr restores the normal path.
+namespace testing {
+using StepHook = void (*)(int step);
+void setReplaceStepHook(StepHook hook) noexcept;
+}  // namespace testing
 
 }  // namespace clawpay::durable

@@ -5,6 +5,7 @@
 #include "durable_file.h"
 
 #include <fcntl.h>
+#include <stdio.h>  // renamex_np (macOS 10.12+)
 #include <unistd.h>
 
 #include <cerrno>
@@ -30,5 +31,9 @@ void fullSync(int fd, const std::string& path) {
 void syncData(int fd, const std::string& path) { fullSync(fd, path); }
 void syncAll(int fd, const std::string& path) { fullSync(fd, path); }
 void detail::syncDirFd(int fd, const std::string& dir) { fullSync(fd, dir); }
+
+int detail::renameNoReplace(const std::string& from, const std::string& to) noexcept {
+  return ::renamex_np(from.c_str(), to.c_str(), RENAME_EXCL) == 0 ? 0 : errno;
+}
 
 }  // namespace clawpay::durable

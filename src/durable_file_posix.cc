@@ -44,7 +44,12 @@ void syncDir(const std::string& dir) {
 }
 
 void replace(const std::string& from, const std::string& to) {
+  if (detail::stepsForced()) return replaceInSteps(from, to);
   if (::rename(from.c_str(), to.c_str()) != 0) throw ioError("rename", from, errno);
+}
+
+int detail::renameOver(const std::string& from, const std::string& to) noexcept {
+  return ::rename(from.c_str(), to.c_str()) == 0 ? 0 : errno;
 }
 
 int openFile(const std::string& path, OpenMode mode) noexcept {

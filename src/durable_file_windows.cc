@@ -106,9 +106,9 @@ namespace {
 
 // POSIX semantics (Windows 10 1709+, NTFS): the name moves even while other
 // handles hold the old file open, which keep reading what it held, as a
-// rename does on POSIX. MoveFileExW, where that is not supported, refuses to
-// replace a file others hold open (ERROR_ACCESS_DENIED), so a compaction then
-// fails and the journal keeps growing until they close it.
+// rename does on POSIX. Where that is not supported MoveFileExW refuses to
+// replace a file others hold open (ERROR_ACCESS_DENIED), but renaming it
+// away is allowed: replace() then goes by replaceInSteps.
 bool renamePosix(const std::wstring& from, const std::wstring& to) {
   HANDLE h = ::CreateFileW(from.c_str(), DELETE | SYNCHRONIZE, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
                            nullptr, OPEN_EXISTING, FILE_FLAG_OPEN_REPARSE_POINT, nullptr);
@@ -140,11 +140,27 @@ bool renamePosix(const std::wstring& from, const std::wstring& to) {
 }  // namespace
 
 void replace(const std::string& from, const std::string& to) {
-  std::wstring wideFrom = widen(from, from), wideTo = widen(to, to);
-  if (renamePosix(wideFrom, wideTo)) return;
-  if (!::MoveFileExW(wideFrom.c_str(), wideTo.c_str(), MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
-    throw winError("MoveFileExW", from, ::GetLastError());
+  if (!detail::stepsForced() && renamePosix(widen(from, from), widen(to, to))) return;
+  replaceInSteps(from, to);
+}
+
+namespace {
+
+int moveFile(const std::string& from, const std::string& to, DWORD flags) noexcept {
+  try {
+    if (::MoveFileExW(widen(from, from).c_str(), widen(to, to).c_str(), flags | MOVEFILE_WRITE_THROUGH)) return 0;
+    return errnoOf(::GetLastError());
+  } catch (...) {
+    return EINVAL;
   }
+}
+
+}  // namespace
+
+int detail::renameNoReplace(const std::string& from, const std::string& to) noexcept { return moveFile(from, to, 0); }
+
+int detail::renameOver(const std::string& from, const std::string& to) noexcept {
+  return moveFile(from, to, MOVEFILE_REPLACE_EXISTING);
 }
 
 int openFile(const std::string& path, OpenMode mode) noexcept {

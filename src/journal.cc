@@ -14,6 +14,7 @@
 namespace clawpay {
 namespace {
 
+using durable::dirOf;
 using durable::ioError;
 using durable::OpenMode;
 using durable::syncData;
@@ -22,15 +23,6 @@ constexpr int kFormatVersion = 2;       // the version we write
 constexpr int kUnmarkedVersion = 1;     // read, upgraded on a writer's open
 constexpr size_t kChecksumChars = 8;
 constexpr int kMarkDigits = 20;         // fits any uint64_t, so the header never changes length
-
-std::string dirOf(const std::string& path) {
-#ifdef _WIN32
-  size_t slash = path.find_last_of("/\\");
-#else
-  size_t slash = path.rfind('/');
-#endif
-  return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-}
 
 // What to do about damage. Never a command that drops records: the file may
 // hold the only trace of money spent or received.
@@ -241,7 +233,14 @@ void Journal::openCurrent(LockMode mode) {
     OpenMode openMode = options_.access.readOnly    ? OpenMode::Read
                         : options_.access.mustExist ? OpenMode::ReadWrite
                                                     : OpenMode::ReadWriteCreate;
-    int fd = durable::openFile(path_, openMode);
+    // Missing: first see whether a two-step replacement (durable_file.h) is
+    // under way or was cut short, and never create a journal in its gap.
+    int fd = durable::openFile(path_, openMode == OpenMode::ReadWriteCreate ? OpenMode::ReadWrite : openMode);
+    if (fd < 0 && errno == ENOENT) {
+      if (settleReplacement()) continue;
+      errno = ENOENT;
+      if (openMode == OpenMode::ReadWriteCreate) fd = durable::openFile(path_, openMode);
+    }
     if (fd < 0 && errno == ELOOP) throw unsafe(path_, "is a symbolic link");
     if (fd < 0 && errno == ENOENT && options_.access.mustExist) {
       throw damaged(path_, "is missing, but its state directory lists it as holding records");
@@ -249,15 +248,38 @@ void Journal::openCurrent(LockMode mode) {
     if (fd < 0) throw ioError("open", path_, errno);
     durable::FileInfo info;
     try {
+      // The path names the file we hold locked again (an aside put back):
+      // keep it; a second lock on it would wait for our own.
+      if (fd_ >= 0 && durable::infoOf(fd, path_).id == id_) {
+        closeFd(fd);
+        offset_ = seenSize_ = records_ = 0;
+        lastLine_.clear();
+        return;
+      }
       durable::lock(fd, mode, path_);
       info = durable::infoOf(fd, path_);
-      checkOwnership(fd, info, path_, !options_.access.readOnly);
     } catch (...) {
       closeFd(fd);
       throw;
     }
+    // Empty: perhaps created in that gap. The aside is checked before the
+    // path's identity, so a replacer's undo in between is seen either way.
+    if (info.size == 0 && durable::asidePresent(path_)) {
+      closeFd(fd);
+      settleReplacement();
+      continue;
+    }
     durable::FileId now;
     if (durable::idOf(path_, now) && now == info.id) {
+      // Only now: a file replaced between our open and our lock has no link
+      // left, which is no reason to refuse the journal. Under our lock the
+      // path keeps naming this one.
+      try {
+        checkOwnership(fd, info, path_, !options_.access.readOnly);
+      } catch (...) {
+        closeFd(fd);
+        throw;
+      }
       closeFd(fd_);
       fd_ = fd;
       id_ = info.id;
@@ -269,6 +291,22 @@ void Journal::openCurrent(LockMode mode) {
   }
 }
 
+// `path_` is missing or empty: waits out a two-step replacement, or undoes
+// one a crash cut short (durable::settle). True if the caller should open
+// the path again.
+bool Journal::settleReplacement() {
+  // fd_, if open, is locked (catchUp) and may be the aside itself.
+  switch (durable::settle(path_, !options_.access.readOnly, fd_ >= 0 ? &id_ : nullptr)) {
+    case durable::Settled::None: return false;
+    case durable::Settled::Stranded:
+      throw Error(ErrorKind::Corrupt, "ERR_JOURNAL_CORRUPT",
+                  "journal " + path_ + " is missing or empty, and its last file is whole at " + durable::asideOf(path_) +
+                      " (a compaction was cut short). Nothing was changed: the next program that opens it to "
+                      "write puts it back; do not delete it (it may hold records of money spent or received)");
+    default: return true;
+  }
+}
+
 // With fd_ locked: bring the handler up to date with the file.
 void Journal::catchUp(LockMode mode) {
   durable::FileId now;
@@ -276,7 +314,9 @@ void Journal::catchUp(LockMode mode) {
   if (durable::idOf(path_, now)) {
     replaced = now != id_;
   } else if (errno == ENOENT) {
-    throw damaged(path_, "was deleted while in use");
+    if (!settleReplacement()) throw damaged(path_, "was deleted while in use");
+    // Put back, it may be our own file again.
+    replaced = !durable::idOf(path_, now) || now != id_;
   } else {
     throw ioError("stat", path_, errno);
   }

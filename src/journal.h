@@ -50,7 +50,7 @@
 // and rewritten by hand) it replays from scratch.
 //
 // Compaction writes the live state to a temporary file in the same
-// directory and renames it over the journal; a
+// directory and renames it over the journal (durable::replace); a
 // process still holding the old inode notices (its size changed: the
 // compactor always appends to the old file first) and reloads.
 //
@@ -67,8 +67,20 @@
 //    any file's end (advisory, like flock); the compacted file replaces the
 //    journal by a POSIX-semantics rename (durable_file.h), and there is no
 //    directory to sync. The same guarantee as Linux. Where that rename is
-//    missing (older Windows, FAT, wine) every compaction fails (ERR_IO,
-//    swallowed: the records are durable already) and the journal only grows. Ownership and mode
+//    missing (FAT32/exFAT, many network shares, Windows before 10 1709,
+//    wine) compaction goes by durable::replaceInSteps, under the journal's
+//    exclusive lock: (1) the journal renamed to "<path>.aside", (2) the
+//    compacted file moved to <path>, (3) the aside renamed away and deleted.
+//    Between 1 and 2 <path> is missing: an open, a refresh or a transaction
+//    that finds it so (or finds it empty) waits for the aside's lock and
+//    never creates a journal in the gap (durable::settle). A crash after 1
+//    leaves <path> missing and the aside whole: the next writer to open it
+//    renames the aside back (a read-only open, `clawpay state verify`,
+//    changes nothing and names the aside: ERR_JOURNAL_CORRUPT). After 2 the
+//    compacted file is the journal and the aside a leftover that the next
+//    compaction removes; in 3 a copy "<path>.aside.<pid>.<n>" may stay. No
+//    append that returned is lost at any point. The same steps run on Linux
+//    in the GoogleTests (test/cpp/journal_replace_test.cc). Ownership and mode
 //    are not checked (the folder's ACL, private in a user profile, decides);
 //    symbolic links and extra hard links are refused as on POSIX.
 //
@@ -181,6 +193,7 @@ class Journal {
   using LockMode = durable::LockMode;
 
   void openCurrent(LockMode mode);
+  bool settleReplacement();
   void catchUp(LockMode mode);
   void loadFrom(uint64_t start, LockMode mode);
   void ensureHeader();

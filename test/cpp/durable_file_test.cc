@@ -12,12 +12,8 @@ namespace {
 
 using durable::LockMode;
 
-// The name each OS's replace() gives its failure.
-#ifdef _WIN32
-constexpr const char* kReplaceOp = "MoveFileExW ";
-#else
+// The name replace() gives its failure (on Windows, from replaceInSteps).
 constexpr const char* kReplaceOp = "rename ";
-#endif
 
 struct Fd {
   explicit Fd(const std::string& path) : fd(durable::openFile(path, durable::OpenMode::ReadWriteCreate)) {

@@ -8,6 +8,11 @@
 #include <sys/stat.h>
 #ifndef _WIN32
 #include <unistd.h>
+#else
+#define WIN32_LEAN_AND_MEAN
+#define NOGDI
+#define NOMINMAX
+#include <windows.h>
 #endif
 
 #include <filesystem>
@@ -20,47 +25,13 @@
 #include "error.h"
 #include "hex.h"
 #include "keccak.h"
+#include "map_handler.h"
 
 namespace clawpay {
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-// A key/value map: {"k":..,"v":..} sets a key, so old records die and
-// compaction has something to drop. Keeps the raw records seen, too.
-struct MapHandler : Journal::Handler {
-  std::map<std::string, int64_t> values;
-  std::vector<json> seen;
-  int resets = 0;
-
-  void reset() override {
-    values.clear();
-    seen.clear();
-    ++resets;
-  }
-  void apply(const json& record, uint64_t) override {
-    if (!record.contains("k")) throw Error(ErrorKind::Invalid, "ERR_TEST", "no key");
-    values[record.at("k").get<std::string>()] = record.at("v").get<int64_t>();
-    seen.push_back(record);
-  }
-  std::vector<std::string> snapshot() override {
-    std::vector<std::string> out;
-    for (const auto& [k, v] : values) out.push_back(json{{"k", k}, {"v", v}}.dump());
-    return out;
-  }
-  size_t liveRecords() override { return values.size(); }
-};
-
-std::string kv(const std::string& k, int64_t v) { return json{{"k", k}, {"v", v}}.dump(); }
-
-// Like a real owner: append durably, then apply the change in memory.
-void put(Journal& j, MapHandler& h, const std::string& k, int64_t v) {
-  j.transact([&](Journal::Appender& a) {
-    a.append({kv(k, v)});
-    h.apply(json::parse(kv(k, v)), 0);
-  });
-}
 
 template <typename F>
 std::string errorCode(F&& f) {
@@ -447,6 +418,14 @@ TEST(Journal, ReadersSkipATornTailWithoutCuttingIt) {
 // A file deleted or emptied under an open journal lost what it held: damage,
 // never a fresh start, and nothing is written back.
 TEST(Journal, DeletedFileWhileOpenIsDamage) {
+#ifdef _WIN32
+  // Wine keeps a file deleted while open at its name, openable, until the
+  // last handle closes, and reports no delete-pending state: no Win32 call
+  // can tell it was deleted.
+  if (::GetProcAddress(::GetModuleHandleA("ntdll.dll"), "wine_get_version") != nullptr) {
+    GTEST_SKIP() << "wine shows no trace of a delete while the file is open";
+  }
+#endif
   TempDir dir;
   std::string path = dir.file("j");
   MapHandler h;
