@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 
 import { closestName } from '../lib/closest_name.js';
+import { prebuiltPlatforms } from '../lib/prebuilt_platforms.js';
 import { safeErrorMessage, showInput } from '../lib/secret_text.js';
 
 const COMMANDS = {
@@ -28,7 +29,7 @@ function usage() {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length)) + 2;
   const lines = Object.entries(COMMANDS).map(([name, { summary }]) => `  ${name.padEnd(width)}${summary}`);
   return `usage: clawpay <command> [arguments]\n\ncommands:\n${lines.join('\n')}\n\n` +
-    '`clawpay <command> --help` (or `clawpay help <command>`) shows a command\'s usage; `clawpay --version` the version.\n';
+    '`clawpay <command> --help` (or `clawpay help <command>`) shows a command\'s usage; `clawpay --version` the version and the platforms this copy carries a prebuilt addon for.\n';
 }
 
 function version() {
@@ -50,7 +51,9 @@ if (command === undefined || (HELP_WORDS.has(command) && args.length === 0)) {
   process.exit(0);
 }
 if (command === '--version' || command === '-v') {
-  process.stdout.write(`clawpay ${version()}\n`);
+  // What this copy carries, read from its prebuilds/ (the addon itself is not loaded).
+  const carried = prebuiltPlatforms();
+  process.stdout.write(`clawpay ${version()}\nprebuilt addons: ${carried.length > 0 ? carried.join(', ') : 'none (a local build is used)'}\n`);
   process.exit(0);
 }
 if (HELP_WORDS.has(command)) {

@@ -2,41 +2,17 @@
 // prebuilt binary shipped in prebuilds/. When neither loads, the error says
 // that the native addon could not be loaded, why, and what to do, instead of
 // a bare dlopen stack.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { libcName, prebuiltPlatforms } from './prebuilt_platforms.js';
+
 const require = createRequire(import.meta.url);
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-function libcName() {
-  return process.platform === 'linux' && existsSync('/etc/alpine-release') ? 'musl' : 'glibc';
-}
-
-/**
- * The platforms this copy carries a prebuilt addon for, as
- * "<platform>-<arch>" plus " (<libc>)" on Linux: what prebuilds/ holds
- * (scripts/prebuilds.js writes node.napi[.<libc>].node there).
- */
-export function prebuiltPlatforms(root = packageRoot) {
-  const dir = join(root, 'prebuilds');
-  if (!existsSync(dir)) return [];
-  const out = [];
-  for (const tuple of readdirSync(dir).sort()) {
-    let files;
-    try {
-      files = readdirSync(join(dir, tuple));
-    } catch {
-      continue;
-    }
-    for (const file of files) {
-      const m = /^node\.napi(?:\.(glibc|musl))?\.node$/.exec(file);
-      if (m) out.push(m[1] ? `${tuple} (${m[1]})` : tuple);
-    }
-  }
-  return out;
-}
+export { prebuiltPlatforms };
 
 /** The lines of advice for a load failure with this message. */
 function fixesFor(message) {

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
+import { prebuiltPlatforms } from '../../lib/prebuilt_platforms.js';
 
 const BIN = fileURLToPath(new URL('../../bin/clawpay.js', import.meta.url));
 const PACKAGE = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
@@ -47,10 +48,11 @@ describe('the clawpay command explains itself', () => {
     assert.equal(PACKAGE.scripts.demo, 'node bin/clawpay.js demo');
   });
 
-  test('--version prints package.json\'s version, exit 0', () => {
+  test('--version prints package.json\'s version and the platforms prebuilds/ carries, exit 0', () => {
     const result = clawpay('--version');
     assert.equal(result.code, 0, result.stderr);
-    assert.equal(result.stdout, `clawpay ${PACKAGE.version}\n`);
+    const carried = prebuiltPlatforms();
+    assert.equal(result.stdout, `clawpay ${PACKAGE.version}\nprebuilt addons: ${carried.length > 0 ? carried.join(', ') : 'none (a local build is used)'}\n`);
     assert.equal(clawpay('-v').stdout, result.stdout);
   });
 

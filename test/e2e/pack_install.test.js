@@ -135,6 +135,15 @@ describe('the npm package, installed globally where there is no compiler', { ski
     assert.ok(fileURLToPath(from).startsWith(installed), from);
   });
 
+  test('the installed clawpay --version states the platforms the tarball carries', () => {
+    const result = run('clawpay', ['--version'], { env: userEnv() });
+    assert.equal(result.status, 0, shown(result));
+    const carried = packed.files.map((f) => /^prebuilds\/([^/]+)\/node\.napi(?:\.(glibc|musl))?\.node$/.exec(f.path))
+      .filter(Boolean).map(([, tuple, libc]) => (libc ? `${tuple} (${libc})` : tuple)).sort();
+    assert.ok(carried.includes('linux-x64 (glibc)'), carried.join(', '));
+    assert.match(result.stdout, new RegExp(`^clawpay \\d+\\.\\d+\\.\\d+\\nprebuilt addons: ${carried.join(', ').replace(/[()]/g, '\\$&')}\\n$`));
+  });
+
   test('clawpay receipts export with bad arguments exits 2 after loading the addon', () => {
     const result = run('clawpay', ['receipts', 'export', '--format', 'xml'], { env: userEnv() });
     assert.equal(result.status, 2, shown(result));
