@@ -99,8 +99,8 @@ constexpr uint64_t kRoundConstants[24] = {
     E##0 ^= (roundConstant); \
   }
 
-// One load where the machine is little-endian (x64, arm64: every target we
-// build); GCC does not merge the byte loop into one.
+// One load (and below, one copy out) where the machine is little-endian (x64,
+// arm64: every target we build); GCC does not merge the byte loops.
 inline uint64_t loadLe64(const uint8_t* p) {
   uint64_t v = 0;
   if constexpr (std::endian::native == std::endian::little) {
@@ -176,7 +176,11 @@ Hash32 Keccak256::finish() noexcept {
   buffer_[kRate - 1] ^= 0x80;
   absorbBlock(state_, buffer_);
   Hash32 out;
-  for (size_t i = 0; i < 32; ++i) out[i] = static_cast<uint8_t>(state_[i / 8] >> (8 * (i % 8)));
+  if constexpr (std::endian::native == std::endian::little) {
+    std::memcpy(out.data(), state_, out.size());
+  } else {
+    for (size_t i = 0; i < 32; ++i) out[i] = static_cast<uint8_t>(state_[i / 8] >> (8 * (i % 8)));
+  }
   return out;
 }
 
