@@ -52,14 +52,29 @@ Journal::Options small() {
   return options;
 }
 
-// Puts into `j` until its compaction is attempted and the hook crashes it;
-// returns what the journal must hold.
-Values putUntilCrash(Journal& j, MapHandler& h) {
+// Opens the journal at `path` with the two-step path forced, puts into it
+// until its compaction is attempted and the hook crashes it after `step`,
+// and closes it; returns what the journal must hold.
+Values crashCompactionAfterStep(const std::string& path, int step) {
+  ForcedSteps steps(step);
+  MapHandler h;
+  Journal j(path, h, small());
   for (int i = 0; crashes == 0; ++i) {
     if (i > 100) throw std::runtime_error("no compaction was attempted");
     put(j, h, "a", i);
   }
   return h.values;
+}
+
+// What a crash after step 1 leaves, made by hand: a journal holding x = 1
+// under the aside's name, none under its own.
+void leaveOnlyTheAside(const std::string& path) {
+  {
+    MapHandler h;
+    Journal a(path, h, small());
+    put(a, h, "x", 1);
+  }
+  fs::rename(path, durable::asideOf(path));
 }
 
 TEST(JournalReplace, CompactionInStepsKeepsEveryRecordAndLeavesOnlyTheJournal) {
@@ -88,13 +103,7 @@ TEST(JournalReplace, CompactionInStepsKeepsEveryRecordAndLeavesOnlyTheJournal) {
 TEST(JournalReplace, CrashAfterTheAsideRenameIsUndoneByTheNextOpen) {
   TempDir dir;
   std::string path = dir.file("j");
-  Values want;
-  {
-    ForcedSteps steps(1);
-    MapHandler h;
-    Journal a(path, h, small());
-    want = putUntilCrash(a, h);
-  }
+  Values want = crashCompactionAfterStep(path, 1);
   ASSERT_FALSE(fs::exists(path));
   ASSERT_TRUE(fs::exists(durable::asideOf(path)));
   MapHandler again;
@@ -114,13 +123,7 @@ TEST(JournalReplace, AHandleThatFindsTheJournalMissingAfterACrashPutsItBack) {
   MapHandler hb;
   Journal b(path, hb, small());
   put(b, hb, "b", 7);
-  Values want;
-  {
-    ForcedSteps steps(1);
-    MapHandler h;
-    Journal a(path, h, small());
-    want = putUntilCrash(a, h);
-  }
+  Values want = crashCompactionAfterStep(path, 1);
   ASSERT_FALSE(fs::exists(path));
   put(b, hb, "b", 8);  // not "deleted while in use": settled, reloaded, appended
   want["b"] = 8;
@@ -135,13 +138,7 @@ TEST(JournalReplace, AHandleThatFindsTheJournalMissingAfterACrashPutsItBack) {
 TEST(JournalReplace, CrashAfterTheMoveInLeavesTheNewJournalAndALeftoverTheNextCompactionRemoves) {
   TempDir dir;
   std::string path = dir.file("j");
-  Values want;
-  {
-    ForcedSteps steps(2);
-    MapHandler h;
-    Journal a(path, h, small());
-    want = putUntilCrash(a, h);
-  }
+  Values want = crashCompactionAfterStep(path, 2);
   ASSERT_TRUE(fs::exists(durable::asideOf(path)));
   MapHandler again;
   Journal reopened(path, again, small());
@@ -160,13 +157,7 @@ TEST(JournalReplace, CrashAfterTheMoveInLeavesTheNewJournalAndALeftoverTheNextCo
 TEST(JournalReplace, CrashWhileDiscardingTheAsideLeavesTheJournalWhole) {
   TempDir dir;
   std::string path = dir.file("j");
-  Values want;
-  {
-    ForcedSteps steps(3);
-    MapHandler h;
-    Journal a(path, h, small());
-    want = putUntilCrash(a, h);
-  }
+  Values want = crashCompactionAfterStep(path, 3);
   EXPECT_FALSE(fs::exists(durable::asideOf(path)));
   MapHandler again;
   Journal reopened(path, again, small());
@@ -180,12 +171,7 @@ TEST(JournalReplace, CrashWhileDiscardingTheAsideLeavesTheJournalWhole) {
 TEST(JournalReplace, AReadOnlyOpenNamesTheAsideAndChangesNothing) {
   TempDir dir;
   std::string path = dir.file("j");
-  {
-    MapHandler h;
-    Journal a(path, h, small());
-    put(a, h, "x", 1);
-  }
-  fs::rename(path, durable::asideOf(path));
+  leaveOnlyTheAside(path);
   Journal::Options options = small();
   options.access.readOnly = true;
   MapHandler h;
@@ -204,12 +190,7 @@ TEST(JournalReplace, AReadOnlyOpenNamesTheAsideAndChangesNothing) {
 TEST(JournalReplace, AnEmptyFileMadeInTheGapIsReplacedByTheAside) {
   TempDir dir;
   std::string path = dir.file("j");
-  {
-    MapHandler h;
-    Journal a(path, h, small());
-    put(a, h, "x", 1);
-  }
-  fs::rename(path, durable::asideOf(path));
+  leaveOnlyTheAside(path);
   writeAll(path, "");
   MapHandler h;
   Journal j(path, h, small());
