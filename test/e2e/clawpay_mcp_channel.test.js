@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { usdcBalance } from '../../lib/devnet/token.js';
 import { describeWorld } from '../../lib/devnet/world.js';
-import { startOfficialChannelWorld } from './support/channel_parties.js';
+import { passTime, startOfficialChannelWorld } from './support/channel_parties.js';
 import { launchClawpay } from './support/clawpay_child.js';
 
 const PRICE = 1_000n;
@@ -188,8 +188,7 @@ describe('clawpay-mcp pays the official batch-settlement server through a channe
     await seller.manager.claim();
     await seller.manager.settle();
     const now = Number((await world.chain.publicClient.getBlock()).timestamp);
-    await world.chain.publicClient.request({ method: 'evm_increaseTime', params: [withdrawal.finalizeAfter - now + 1] });
-    await world.chain.publicClient.request({ method: 'evm_mine', params: [] });
+    await passTime(world, withdrawal.finalizeAfter - now + 1);
     const finalized = await mcp.callOk('x402_session_end', { session_id: sessionId });
     assert.equal(finalized.structuredContent.withdrawal.action, 'finalized');
     assert.equal(finalized.structuredContent.withdrawal.amount, String(20_000n - 2n * PRICE));

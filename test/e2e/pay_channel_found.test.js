@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { usdcBalance } from '../../lib/devnet/token.js';
 import { describeWorld } from '../../lib/devnet/world.js';
 import { createPayer } from '../../lib/pay/public.js';
-import { assetOf, startOfficialChannelWorld } from './support/channel_parties.js';
+import { assetOf, passTime, startOfficialChannelWorld } from './support/channel_parties.js';
 import { runNode } from './support/run_node.js';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '../../bin/clawpay.js');
@@ -27,11 +27,7 @@ describe('a channel only the chain knows (lost state directory, seller gone): fo
   let parties;
 
   const balance = (address) => usdcBalance({ chain: world.chain, token: world.token, address });
-  const rpc = (method, params = []) => world.chain.publicClient.request({ method, params });
-  const passDelay = async () => {
-    await rpc('evm_increaseTime', [DELAY + 1]);
-    await rpc('evm_mine');
-  };
+  const passDelay = () => passTime(world, DELAY + 1);
   const onChain = (channelId) => world.chain.publicClient.readContract({
     address: world.batchSettlement.address, abi: world.batchSettlement.abi, functionName: 'channels', args: [channelId],
   });

@@ -28,6 +28,12 @@ export async function fund(world, address, amount = 1_000_000n) {
   }
 }
 
+/** Moves anvil's clock `seconds` ahead and mines a block at the new time (a channel's withdraw delay passing). */
+export async function passTime(world, seconds) {
+  await world.chain.publicClient.request({ method: 'evm_increaseTime', params: [seconds] });
+  await world.chain.publicClient.request({ method: 'evm_mine', params: [] });
+}
+
 /** The world's USDC as createPayer's `asset` takes it. */
 export const assetOf = (world) => ({ address: world.token.address, name: world.token.name, version: world.token.version, decimals: 6 });
 
