@@ -20,7 +20,7 @@
 import { channelIdOf } from '../channels/voucher.js';
 import { sameAddress } from '../hashing.js';
 import { whereOf } from './channel_payload.js';
-import { shortChannelId } from './channel_state.js';
+import { channelAmounts, shortChannelId } from './channel_state.js';
 
 export const SCAN_BLOCKS = 5_000n;
 /** How far back a scan looks unless told: 100,000 blocks (days on Base). */
@@ -67,8 +67,9 @@ export function createChannelDiscovery({ chain, payer, network }) {
 }
 
 /** A channel found on chain as a listing shows it (channel_withdrawal.js channelListing's shape, `source: 'chain'`). */
-export function foundListing({ channelId, config, balance, totalClaimed, pending }) {
-  const remaining = balance > totalClaimed ? balance - totalClaimed : 0n;
+export function foundListing(channel, network) {
+  const { channelId, config, pending } = channel;
+  const { deposit, charged, remaining } = channelAmounts(foundRecord(channel, network));
   let state = remaining > 0n ? 'found' : 'closed';
   if (pending.initiatedAt !== 0) state = 'withdrawing';
   return {
@@ -77,8 +78,8 @@ export function foundListing({ channelId, config, balance, totalClaimed, pending
     source: 'chain',
     endpoint: null,
     payTo: config.receiver,
-    deposit: balance,
-    charged: totalClaimed,
+    deposit,
+    charged,
     signed: null,
     remaining,
     sessionId: null,

@@ -201,7 +201,7 @@ export function createChannelWithdrawal({ paying, states, chain, network, exclus
       // The state directory's channels are still listed; the chain's absence is said, not hidden.
       return { channels, scan: { fromBlock: null, toBlock: null, complete: false, error: error.message } };
     }
-    for (const channel of read.found.reverse()) if (!local(channel.channelId)) channels.push(foundListing(channel));
+    for (const channel of read.found.reverse()) if (!local(channel.channelId)) channels.push(foundListing(channel, network));
     return { channels, scan: { ...read.scan, error: null } };
   }
 
