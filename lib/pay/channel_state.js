@@ -187,17 +187,28 @@ export function createChannelStates({ store, now = Date.now }) {
    * watched for a newcomer while idle (see above).
    */
   function handOver(channelId) {
+    let ours = false;
+    const handed = giveUp(channelId, (raw) => {
+      ours = raw.inFlight.until > Date.now();
+      return ours && someoneWaits(raw);
+    });
+    if (!handed && ours) watch(channelId);
+  }
+
+  /**
+   * Gives this process's lease on the channel up, written with the confirmed
+   * total, when `when(raw)` holds for its record (held by us); whether it wrote.
+   */
+  function giveUp(channelId, when) {
     unwatch(channelId);
     let wrote = false;
-    let ours = false;
     store.update(idOf(channelId), (raw) => {
-      ours = raw?.inFlight?.owner === owner && raw.inFlight.until > Date.now();
-      if (!ours || !someoneWaits(raw)) return undefined;
+      if (raw?.inFlight?.owner !== owner || !when(raw)) return undefined;
       wrote = true;
       return { ...withConfirmed(raw), inFlight: null, updatedAt: now() };
     });
     if (wrote) confirmed.delete(channelId.toLowerCase());
-    else if (ours) watch(channelId);
+    return wrote;
   }
 
   const someoneWaits = (raw) => {
@@ -228,16 +239,7 @@ export function createChannelStates({ store, now = Date.now }) {
   }
 
   /** Gives this process's lease up now, written (after a refund: nobody should wait for a closed channel). */
-  function release(channelId) {
-    unwatch(channelId);
-    let wrote = false;
-    store.update(idOf(channelId), (raw) => {
-      if (raw?.inFlight?.owner !== owner) return undefined;
-      wrote = true;
-      return { ...withConfirmed(raw), inFlight: null, updatedAt: now() };
-    });
-    if (wrote) confirmed.delete(channelId.toLowerCase());
-  }
+  const release = (channelId) => { giveUp(channelId, () => true); };
 
   /** The server confirmed its running total `charged` (within what we signed): kept until the next write. */
   function confirm(channelId, charged) {
