@@ -3,6 +3,7 @@
 // failures into isError results.
 import { DEFAULT_SESSION_TTL_SECONDS } from '../limits.js';
 import { parseCallCap } from '../pay/policy.js';
+import { rememberLast } from '../remember_last.js';
 import { createChannelChain } from '../pay/channel_chain.js';
 import { createChannelSessions } from '../pay/channel_sessions.js';
 import { createSessions } from '../pay/sessions.js';
@@ -44,21 +45,16 @@ export function createToolContext({ config, payer, sessions, store = null, signe
   // 6-decimal asset); with max_payment too, the smaller applies.
   const maxPaymentOf = (args) => parseCallCap({ max_payment_eth: args.max_payment_eth, max_payment: args.max_payment }, config.asset);
 
-  // The last URL found to be absolute http(s), kept: a session's calls repeat
-  // it, and the answer is a pure function of the string.
-  let lastHttpUrl = null;
-  function isHttpUrl(url) {
-    if (typeof url === 'string' && url === lastHttpUrl) return true;
+  // Whether the URL is absolute http(s), the last answer kept (remember_last.js).
+  const isHttpUrl = rememberLast((url) => {
     let parsed;
     try {
       parsed = new URL(url);
     } catch {
       return false;
     }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return false;
-    lastHttpUrl = url;
-    return true;
-  }
+    return parsed.protocol === 'http:' || parsed.protocol === 'https:';
+  });
 
   function checkRequest(args) {
     if (!isHttpUrl(args.url ?? args.endpoint)) return 'the URL must be an absolute http(s) URL';

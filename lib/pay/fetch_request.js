@@ -6,6 +6,7 @@
 // is not dropped silently because the caller evidently meant something by it.
 import { DEFAULT_TIMEOUT_MS } from '../limits.js';
 import { argError } from '../validate.js';
+import { rememberLast } from '../remember_last.js';
 import { redactSecrets, showInput } from '../secret_text.js';
 import { Deadline } from './deadline.js';
 import { callKey } from './payment_ledger.js';
@@ -19,14 +20,11 @@ export const MAX_URL_LENGTH = 8192;
 
 const invalid = (message) => argError(TypeError, 'ERR_INVALID_ARG_VALUE', message);
 
-// The last URL that passed, kept: a session's calls check the same URL
-// again and again, and the check is a pure function of the string.
-let lastUrl = null;
-let lastChecked = null;
-
-/** The URL, checked: {href, origin} of its WHATWG parse (the one parse a call makes of it). */
-function checkUrl(url) {
-  if (lastUrl !== null && url === lastUrl) return lastChecked;
+/**
+ * The URL, checked: {href, origin} of its WHATWG parse (the one parse a call
+ * makes of it), the last one kept (remember_last.js).
+ */
+const checkUrl = rememberLast((url) => {
   if (typeof url !== 'string') throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', `Expected a string for url but received ${typeof url}`);
   if (url.length > MAX_URL_LENGTH) throw invalid(`Expected a URL of at most ${MAX_URL_LENGTH} characters for url`);
   let parsed;
@@ -37,10 +35,8 @@ function checkUrl(url) {
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw invalid(`Expected an http(s) URL for url but received a ${parsed.protocol} URL`);
   if (parsed.username || parsed.password) throw invalid('The url must not carry a user name or password');
-  lastChecked = Object.freeze({ href: parsed.href, origin: parsed.origin });
-  lastUrl = url;
-  return lastChecked;
-}
+  return Object.freeze({ href: parsed.href, origin: parsed.origin });
+});
 
 /** One exchange's deadline, made when it starts (deadline.js); the exchange clears it when it ends. */
 const deadlineOf = (timeoutMs, callerSignal) => () => {

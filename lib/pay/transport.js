@@ -12,6 +12,7 @@
 // the exchange's Deadline as its signal as it is (deadline.js).
 import { Agent } from 'undici';
 
+import { rememberLast } from '../remember_last.js';
 import { abortSignalOf } from './deadline.js';
 
 /** Connections kept per origin; more concurrent requests to one origin wait for one. */
@@ -78,17 +79,11 @@ export function createConnectionPool({ connections = MAX_CONNECTIONS_PER_ORIGIN 
   // minutes); undici's 300 s header and body timeouts would cut one short.
   const agent = new Agent({ connections, keepAliveTimeout: KEEP_ALIVE_MS, headersTimeout: 0, bodyTimeout: 0 });
   let closing = null;
-  // The last URL's origin and path, kept: a session's calls go to the same URL, and this is a pure function of it.
-  let lastUrl = null;
-  let lastTarget = null;
-  const targetOf = (url) => {
-    if (url !== lastUrl) {
-      const { origin, pathname, search } = new URL(url);
-      lastTarget = { origin, path: `${pathname}${search}` };
-      lastUrl = url;
-    }
-    return lastTarget;
-  };
+  // The URL's origin and path, the last one kept (remember_last.js).
+  const targetOf = rememberLast((url) => {
+    const { origin, pathname, search } = new URL(url);
+    return Object.freeze({ origin, path: `${pathname}${search}` });
+  });
   return {
     async send(url, { method, headers, body, signal }) {
       // The pool's own request(): undici.request(url) would check and parse the URL again and copy the options.
