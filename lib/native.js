@@ -12,8 +12,6 @@ import { libcName, prebuiltPlatforms } from './prebuilt_platforms.js';
 const require = createRequire(import.meta.url);
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-export { prebuiltPlatforms };
-
 /** The lines of advice for a load failure with this message. */
 function fixesFor(message) {
   // A clone of the repository has scripts/; the installed package does not.

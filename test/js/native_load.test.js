@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
 
-import { explainLoadFailure, prebuiltPlatforms } from '../../lib/native.js';
+import { explainLoadFailure } from '../../lib/native.js';
+import { prebuiltPlatforms } from '../../lib/prebuilt_platforms.js';
 
 const explain = (message) => explainLoadFailure(new Error(message));
 
