@@ -2,10 +2,12 @@
 // its state directory records them, and the way out of one without its
 // seller. Run with the same environment as clawpay-mcp (loadConfig: the
 // agent key, CHAIN_ID, RPC_URL, CLAWPAY_STATE_DIR …):
-//   clawpay channel [list] [--all]    the channels not closed (--all: every one): state,
+//   clawpay channel [list] [--all] [--blocks N]
+//                                     the channels not closed (--all: every one): state,
 //                                     deposit, charged, remaining, a pending withdrawal;
 //                                     then those only the chain knows (a lost state
-//                                     directory: lib/pay/channel_discovery.js), marked
+//                                     directory: lib/pay/channel_discovery.js), created in
+//                                     the last N blocks (100,000 unless told), marked
 //                                     "found on chain", and the blocks that were read
 //   clawpay channel withdraw <id>     the timed withdrawal (lib/pay/channel_withdrawal.js):
 //                                     initiates it, says when it can be finalized, or
@@ -24,15 +26,23 @@ import { CHANNEL_ID_PREFIX, createChannelWithdrawal } from '../pay/channel_withd
 import { showInput } from '../secret_text.js';
 import { commandOutput, isoSeconds } from './command_output.js';
 
-const USAGE = 'clawpay channel [list [--all] | withdraw <channel id>]';
+const USAGE = 'clawpay channel [list [--all] [--blocks N] | withdraw <channel id>]';
+// A block count as typed: digits, no sign or exponent, within what a JS number holds exactly.
+const BLOCKS = /^[1-9][0-9]{0,15}$/;
 
 const {
   say, usageError, withAgentPayer, parseListOrId,
 } = commandOutput('channel', USAGE);
 
 function parse(argv) {
-  const parsed = parseListOrId(argv, ['withdraw'], 'channel id');
-  if (typeof parsed === 'number' || parsed.id === undefined) return parsed;
+  const parsed = parseListOrId(argv, ['withdraw'], 'channel id', { blocks: { type: 'string' } });
+  if (typeof parsed === 'number' || parsed.help) return parsed;
+  if (parsed.subcommand === 'list') {
+    if (parsed.blocks === undefined) return parsed;
+    const blocks = BLOCKS.test(parsed.blocks) ? Number(parsed.blocks) : NaN;
+    if (!Number.isSafeInteger(blocks)) return usageError(`--blocks takes a whole number of blocks of at least 1, got ${showInput(parsed.blocks, 20)}`);
+    return { ...parsed, blocks };
+  }
   if (!CHANNEL_ID_PREFIX.test(parsed.id)) return usageError(`${showInput(parsed.id, 20)} is not a channel id (0x and at least 8 hex digits, as \`clawpay channel list\` shows it)`);
   return parsed;
 }
@@ -46,14 +56,14 @@ function channelLines(config, c) {
   return out;
 }
 
-async function list(config, exits, { all }) {
-  const { channels, scan } = await exits.list();
+async function list(config, exits, { all, blocks }) {
+  const { channels, scan } = await exits.list({ blocks });
   const shown = channels.filter((c) => all || c.state !== 'closed');
   for (const c of shown) say(channelLines(config, c));
   if (shown.length === 0) say(all ? 'No channels.' : 'No channels open (--all lists the closed ones too).');
   if (!scan) say('(No RPC_URL: the chain was not searched for channels missing from the state directory.)');
   else if (scan.error) say(`(The chain could not be searched for channels missing from the state directory: ${scan.error})`);
-  else if (!scan.complete) say(`(The chain was searched for this wallet's channels in blocks ${scan.fromBlock}–${scan.toBlock} only; older ones are not shown.)`);
+  else if (!scan.complete) say(`(The chain was searched for this wallet's channels in blocks ${scan.fromBlock}–${scan.toBlock} only; older ones are not shown: --blocks N looks further back.)`);
   return 0;
 }
 

@@ -67,10 +67,11 @@ export function commandOutput(name, usage) {
     },
     /**
      * Reads `<subcommand> [args]` for a command of the shape `[list [--all] | VERB ID]`:
-     * {help: true}, {subcommand: 'list', all}, {subcommand, id} (the ID as typed, for the
-     * caller to check), or an exit code (2) after saying what is wrong. `what` names the ID.
+     * {help: true}, {subcommand: 'list', all, ...}, {subcommand, id} (the ID as typed, for the
+     * caller to check), or an exit code (2) after saying what is wrong. `what` names the ID;
+     * `listOptions` are list's own string options (parseArgs'), their values as typed.
      */
-    parseListOrId(argv, verbs, what) {
+    parseListOrId(argv, verbs, what, listOptions = {}) {
       const [subcommand = 'list', ...rest] = argv;
       if (subcommand === '--help' || subcommand === 'help' || subcommand === '-h') return { help: true };
       if (subcommand !== 'list' && !verbs.includes(subcommand)) return output.usageError(`unknown subcommand ${showInput(subcommand)}`);
@@ -79,7 +80,7 @@ export function commandOutput(name, usage) {
       try {
         ({ values, positionals } = parseArgs({
           args: rest,
-          options: subcommand === 'list' ? { all: { type: 'boolean' }, help: { type: 'boolean' } } : { help: { type: 'boolean' } },
+          options: subcommand === 'list' ? { all: { type: 'boolean' }, help: { type: 'boolean' }, ...listOptions } : { help: { type: 'boolean' } },
           allowPositionals: true,
           strict: true,
         }));
@@ -89,7 +90,8 @@ export function commandOutput(name, usage) {
       if (values.help) return { help: true };
       if (subcommand === 'list') {
         if (positionals.length > 0) return output.usageError(`list takes no arguments, got ${showInput(positionals[0])}`);
-        return { subcommand, all: Boolean(values.all) };
+        const own = Object.fromEntries(Object.keys(listOptions).map((name) => [name, values[name]]));
+        return { subcommand, all: Boolean(values.all), ...own };
       }
       if (positionals.length !== 1) return output.usageError(`${subcommand} needs exactly one ${what}`);
       return { subcommand, id: positionals[0] };

@@ -125,8 +125,24 @@ describe('a channel only the chain knows (lost state directory, seller gone): fo
     assert.equal(listed.code, 0, listed.stderr);
     assert.match(listed.stdout, new RegExp(`^${id}  found {8}deposit 0\\.03 USD Coin \\(30000 base units\\), charged 0\\.00 USD Coin \\(0 base units\\), remaining 0\\.03 USD Coin .* found on chain \\(no local record\\)$`, 'm'));
     assert.doesNotMatch(listed.stdout + listed.stderr, /[0-9a-f]{64}/i);
-
     assert.equal((await cli('withdraw', id)).code, 0);
+    // --blocks bounds the search, in a third directory (the second now has the channel's record): the
+    // newest block (the withdrawal's) does not hold the channel's creation, and the listing says so.
+    const third = { ...lost, CLAWPAY_STATE_DIR: await parties.tempDir('clawpay-channel-found-bounded-') };
+    const listIn = (...args) => runNode(CLI, ['channel', 'list', ...args], { env: third });
+    const bounded = await listIn('--blocks', '1');
+    assert.equal(bounded.code, 0, bounded.stderr);
+    assert.doesNotMatch(bounded.stdout, new RegExp(id));
+    assert.match(bounded.stdout, /^\(The chain was searched for this wallet's channels in blocks (\d+)–\1 only; older ones are not shown: --blocks N looks further back\.\)$/m);
+    const further = await listIn('--blocks', '100000000');
+    assert.match(further.stdout, new RegExp(`^${id}  withdrawing `, 'm'));
+    assert.doesNotMatch(further.stdout, /searched/, 'the whole chain was read');
+    for (const bad of ['0', '-5', '1e3', '2.5', '99999999999999999']) {
+      const refused = await listIn(`--blocks=${bad}`);
+      assert.equal(refused.code, 2, bad);
+      assert.match(refused.stderr, /^clawpay channel: --blocks takes a whole number of blocks of at least 1, got "/, bad);
+    }
+
     await passDelay();
     const finalized = await cli('withdraw', id);
     assert.equal(finalized.code, 0, finalized.stderr);
