@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 
 import { closestName } from '../lib/closest_name.js';
-import { prebuiltPlatforms } from '../lib/prebuilt_platforms.js';
+import { addonSourcesLine } from '../lib/prebuilt_platforms.js';
 import { safeErrorMessage, showInput } from '../lib/secret_text.js';
 
 const COMMANDS = {
@@ -51,9 +51,8 @@ if (command === undefined || (HELP_WORDS.has(command) && args.length === 0)) {
   process.exit(0);
 }
 if (command === '--version' || command === '-v') {
-  // What this copy carries, read from its prebuilds/ (the addon itself is not loaded).
-  const carried = prebuiltPlatforms();
-  process.stdout.write(`clawpay ${version()}\nprebuilt addons: ${carried.length > 0 ? carried.join(', ') : 'none (a local build is used)'}\n`);
+  // What this copy carries, read from its prebuilds/ and build/ (the addon itself is not loaded).
+  process.stdout.write(`clawpay ${version()}\n${addonSourcesLine()}\n`);
   process.exit(0);
 }
 if (HELP_WORDS.has(command)) {

@@ -34,3 +34,27 @@ export function prebuiltPlatforms(root = packageRoot) {
   }
   return out;
 }
+
+/** Whether this copy has a local build of the addon (build/Release or build/Debug, as node-gyp-build looks). */
+export function hasLocalBuild(root = packageRoot) {
+  return ['Release', 'Debug'].some((kind) => {
+    try {
+      return readdirSync(join(root, 'build', kind)).some((file) => file.endsWith('.node'));
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * `clawpay --version`'s second line: the platforms carried prebuilt, and
+ * whether a local build is loaded first, or that neither is there (a copy
+ * that lost its prebuilds must not read as if it had a build).
+ */
+export function addonSourcesLine(root = packageRoot) {
+  const carried = prebuiltPlatforms(root);
+  const local = hasLocalBuild(root);
+  if (carried.length > 0) return `prebuilt addons: ${carried.join(', ')}${local ? '; the local build in build/ is loaded first' : ''}`;
+  if (local) return 'prebuilt addons: none (the local build in build/ is used)';
+  return 'prebuilt addons: none, and no local build in build/: the addon cannot be loaded (reinstall the package, or build it in a clone: npm run build)';
+}

@@ -5,10 +5,12 @@
 // an unknown command or option exits 2 naming the closest real one.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
-import { prebuiltPlatforms } from '../../lib/prebuilt_platforms.js';
+import { addonSourcesLine } from '../../lib/prebuilt_platforms.js';
 
 const BIN = fileURLToPath(new URL('../../bin/clawpay.js', import.meta.url));
 const PACKAGE = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
@@ -51,9 +53,32 @@ describe('the clawpay command explains itself', () => {
   test('--version prints package.json\'s version and the platforms prebuilds/ carries, exit 0', () => {
     const result = clawpay('--version');
     assert.equal(result.code, 0, result.stderr);
-    const carried = prebuiltPlatforms();
-    assert.equal(result.stdout, `clawpay ${PACKAGE.version}\nprebuilt addons: ${carried.length > 0 ? carried.join(', ') : 'none (a local build is used)'}\n`);
+    assert.equal(result.stdout, `clawpay ${PACKAGE.version}\n${addonSourcesLine()}\n`);
     assert.equal(clawpay('-v').stdout, result.stdout);
+  });
+
+  test('--version of a copy says which addon it would load: prebuilt, the local build first, or neither (it cannot load)', () => {
+    const root = mkdtempSync(join(tmpdir(), 'clawpay-version-'));
+    try {
+      for (const dir of ['bin', 'lib']) cpSync(fileURLToPath(new URL(`../../${dir}`, import.meta.url)), join(root, dir), { recursive: true });
+      cpSync(fileURLToPath(new URL('../../package.json', import.meta.url)), join(root, 'package.json'));
+      const version = () => {
+        const run = spawnSync(process.execPath, [join(root, 'bin', 'clawpay.js'), '--version'], { encoding: 'utf8', timeout: 30_000, env: { PATH: process.env.PATH } });
+        assert.equal(run.status, 0, run.stderr);
+        return run.stdout.split('\n')[1];
+      };
+      assert.equal(version(), 'prebuilt addons: none, and no local build in build/: the addon cannot be loaded (reinstall the package, or build it in a clone: npm run build)');
+      mkdirSync(join(root, 'build', 'Release'), { recursive: true });
+      writeFileSync(join(root, 'build', 'Release', 'clawpay_native.node'), '');
+      assert.equal(version(), 'prebuilt addons: none (the local build in build/ is used)');
+      mkdirSync(join(root, 'prebuilds', 'linux-x64'), { recursive: true });
+      writeFileSync(join(root, 'prebuilds', 'linux-x64', 'node.napi.glibc.node'), '');
+      assert.equal(version(), 'prebuilt addons: linux-x64 (glibc); the local build in build/ is loaded first');
+      rmSync(join(root, 'build'), { recursive: true });
+      assert.equal(version(), 'prebuilt addons: linux-x64 (glibc)');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   test('every subcommand answers --help with its usage, exit 0, and `clawpay help SUB` is the same', () => {
