@@ -37,6 +37,13 @@ struct SessionTokenPayload {
 // outside the safe-integer range.
 std::string canonicalSessionJson(const SessionTokenPayload& payload);
 
+// The general reading of a payload's JSON: flat parse, the nine fields, the
+// scope word, then the canonical text rebuilt and compared. Throws
+// ERR_MALFORMED_TOKEN naming the first fault. decodeSessionToken reads in one
+// pass (canonical_session_reader.h) and comes here only to say why it refused;
+// tests hold the one-pass reader to this one.
+SessionTokenPayload readSessionJsonGenerally(std::string_view json);
+
 struct SessionToken {
   std::string token;
   std::string canonicalJson;
