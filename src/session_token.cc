@@ -1,5 +1,7 @@
 #include "session_token.h"
 
+#include <array>
+
 #include "base64url.h"
 #include "canonical_session_reader.h"
 #include "eip191.h"
@@ -206,7 +208,13 @@ TokenVerification recoverSessionToken(std::string_view token) {
     return result;
   }
   try {
-    auto bytes = *parseHex(decoded.signatureHex);
+    // decodeSessionToken checked the shape (0x + 130 lowercase hex digits),
+    // so every pair below is a byte; a stack array spares parseHex's vector.
+    std::array<uint8_t, 65> bytes;
+    const char* hex = decoded.signatureHex.data() + 2;
+    for (size_t i = 0; i < bytes.size(); ++i) {
+      bytes[i] = static_cast<uint8_t>((hexDigitValue(hex[2 * i]) << 4) | hexDigitValue(hex[2 * i + 1]));
+    }
     if (bytes[64] != 27 && bytes[64] != 28) {
       setVerdict(result, TokenVerdict::BadSignature, "signature v must be 0x1b or 0x1c");
       return result;
