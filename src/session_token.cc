@@ -1,7 +1,5 @@
 #include "session_token.h"
 
-#include <array>
-
 #include "base64url.h"
 #include "canonical_session_reader.h"
 #include "eip191.h"
@@ -53,17 +51,6 @@ void checkPayload(const SessionTokenPayload& p) {
                   std::string("Session payload field ") + name + " is outside the safe integer range");
     }
   }
-}
-
-// The signature part must be spelled exactly as viem's signMessage spells it:
-// 0x + 130 lowercase hex digits. Another spelling of the same bytes would be a
-// second token for one payload.
-bool isTokenSignatureShape(std::string_view text) {
-  if (text.size() != 132 || text.substr(0, 2) != "0x") return false;
-  for (char c : text.substr(2)) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
 }
 
 }  // namespace
@@ -163,10 +150,14 @@ DecodedSessionToken decodeSessionToken(std::string_view token) {
   }
   if (!parseScope(p.scope)) throw malformed("scope must be \"prefix\" or \"exact\"");
   decoded.canonicalJson = std::move(*json);
-  decoded.signatureHex = std::string(token.substr(dot + 1));
-  if (!isTokenSignatureShape(decoded.signatureHex)) {
+  // The signature part must be spelled exactly as viem's signMessage spells
+  // it: 0x + 130 lowercase hex digits. Another spelling of the same bytes
+  // would be a second token for one payload.
+  std::string_view signatureHex = token.substr(dot + 1);
+  if (!parseLowercaseHexInto(signatureHex, decoded.signature)) {
     throw malformed("signature is not 0x + 130 lowercase hex digits");
   }
+  decoded.signatureHex = std::string(signatureHex);
   return decoded;
 }
 
@@ -208,13 +199,7 @@ TokenVerification recoverSessionToken(std::string_view token) {
     return result;
   }
   try {
-    // decodeSessionToken checked the shape (0x + 130 lowercase hex digits),
-    // so every pair below is a byte; a stack array spares parseHex's vector.
-    std::array<uint8_t, 65> bytes;
-    const char* hex = decoded.signatureHex.data() + 2;
-    for (size_t i = 0; i < bytes.size(); ++i) {
-      bytes[i] = static_cast<uint8_t>((hexDigitValue(hex[2 * i]) << 4) | hexDigitValue(hex[2 * i + 1]));
-    }
+    const std::array<uint8_t, 65>& bytes = decoded.signature;
     if (bytes[64] != 27 && bytes[64] != 28) {
       setVerdict(result, TokenVerdict::BadSignature, "signature v must be 0x1b or 0x1c");
       return result;

@@ -4,6 +4,7 @@
 // be altered without breaking its signature.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -56,6 +57,7 @@ struct DecodedSessionToken {
   SessionTokenPayload payload;
   std::string canonicalJson;
   std::string signatureHex;
+  std::array<uint8_t, 65> signature{};  // signatureHex's bytes: r, s, v
 };
 
 // Throws ERR_MALFORMED_TOKEN with the reason: not "<base64url>.<0x+130 hex>",
