@@ -1,6 +1,7 @@
 #include "canonical_session_reader.h"
 
 #include <cstdint>
+#include <cstring>
 
 #include "js_json.h"
 #include "wtf8.h"
@@ -45,8 +46,7 @@ class CanonicalReader {
     if (!literal("\"")) return false;
     out.clear();
     while (true) {
-      size_t run = pos_;
-      while (run < s_.size() && isPlainAscii(s_[run])) ++run;
+      size_t run = plainRunEnd(pos_);
       out.append(s_.data() + pos_, run - pos_);
       pos_ = run;
       if (pos_ >= s_.size()) return false;
@@ -78,6 +78,28 @@ class CanonicalReader {
   }
 
   char peek() const { return pos_ < s_.size() ? s_[pos_] : '\0'; }
+
+  // Whether any of the 8 bytes in `x` is not plain ASCII: below 0x20, 0x80 or
+  // above, '"' or '\\'. The zero-byte test has no false negatives, so a
+  // clear result means all 8 are plain.
+  static bool anyStopByte(uint64_t x) {
+    constexpr uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
+    auto hasZero = [](uint64_t y) { return (y - kOnes) & ~y & kHighs; };
+    uint64_t below20 = (x - kOnes * 0x20) & ~x & kHighs;
+    return (below20 | (x & kHighs) | hasZero(x ^ (kOnes * '"')) | hasZero(x ^ (kOnes * '\\'))) != 0;
+  }
+
+  // The end of the run of plain ASCII from `pos`, 8 bytes a step while it lasts.
+  size_t plainRunEnd(size_t pos) const {
+    while (pos + 8 <= s_.size()) {
+      uint64_t chunk;
+      std::memcpy(&chunk, s_.data() + pos, 8);
+      if (anyStopByte(chunk)) break;
+      pos += 8;
+    }
+    while (pos < s_.size() && isPlainAscii(s_[pos])) ++pos;
+    return pos;
+  }
 
   // After a backslash: only the escapes JSON.stringify writes.
   bool escape(std::string& out) {

@@ -185,5 +185,28 @@ TEST(CanonicalSessionReader, RefusesEachNonCanonicalSpelling) {
   refuses("}", "},");
 }
 
+// Plain ASCII is skipped 8 bytes a step: every byte value at every position
+// of a long run (and of the chunk straddling its end) is judged as the
+// general reading judges it.
+TEST(CanonicalSessionReader, EveryByteAtEveryPositionOfALongRun) {
+  SessionTokenPayload p;
+  p.version = "clawpay/1.1";
+  p.sessionId = std::string(21, 'a');
+  p.walletAddress = "0x";
+  p.endpoint = "https://x.test/";
+  p.scope = "prefix";
+  p.paymentTxHash = "0x";
+  p.paymentAmount = "1";
+  const std::string canonical = canonicalSessionJson(p);
+  const size_t start = canonical.find("aaaa");
+  for (int byte = 0; byte < 256; ++byte) {
+    for (size_t at = start; at < start + 22; ++at) {
+      std::string s = canonical;
+      s[at] = static_cast<char>(byte);
+      expectSameVerdict(s);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace clawpay
