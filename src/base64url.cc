@@ -18,6 +18,22 @@ constexpr auto kSextets = [] {
 
 int sextet(char c) { return kSextets[static_cast<uint8_t>(c)]; }
 
+// For a character at position k of a group of four: its sextet already
+// shifted into place in the group's 24 bits, or kBad (a bit no sextet sets)
+// when it is not in the alphabet. A group is then four loads and three ORs,
+// and one test of the OR of all groups says whether any character was bad.
+constexpr uint32_t kBad = 1u << 31;
+constexpr auto kPlaced = [] {
+  std::array<std::array<uint32_t, 256>, 4> tables{};
+  for (int k = 0; k < 4; ++k) {
+    for (int c = 0; c < 256; ++c) {
+      int v = kSextets[c];
+      tables[k][c] = v < 0 ? kBad : static_cast<uint32_t>(v) << (18 - 6 * k);
+    }
+  }
+  return tables;
+}();
+
 }  // namespace
 
 std::string base64UrlEncode(ByteView bytes) {
@@ -51,15 +67,18 @@ std::optional<std::string> base64UrlDecode(std::string_view text) {
   size_t written = 0;
   // Four characters make three bytes.
   size_t whole = text.size() / 4 * 4;
+  const auto* in = reinterpret_cast<const uint8_t*>(text.data());
+  auto* to = reinterpret_cast<uint8_t*>(out.data());
+  uint32_t seen = 0;
   for (size_t i = 0; i < whole; i += 4) {
-    int a = sextet(text[i]), b = sextet(text[i + 1]), c = sextet(text[i + 2]), d = sextet(text[i + 3]);
-    if ((a | b | c | d) < 0) return std::nullopt;
-    uint32_t v = (static_cast<uint32_t>(a) << 18) | (static_cast<uint32_t>(b) << 12) |
-                 (static_cast<uint32_t>(c) << 6) | static_cast<uint32_t>(d);
-    out[written++] = static_cast<char>(v >> 16);
-    out[written++] = static_cast<char>(v >> 8);
-    out[written++] = static_cast<char>(v);
+    uint32_t v = kPlaced[0][in[i]] | kPlaced[1][in[i + 1]] | kPlaced[2][in[i + 2]] | kPlaced[3][in[i + 3]];
+    seen |= v;
+    to[written] = static_cast<uint8_t>(v >> 16);
+    to[written + 1] = static_cast<uint8_t>(v >> 8);
+    to[written + 2] = static_cast<uint8_t>(v);
+    written += 3;
   }
+  if (seen & kBad) return std::nullopt;
   uint32_t acc = 0;
   int bits = 0;
   for (char ch : text.substr(whole)) {

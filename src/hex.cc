@@ -1,5 +1,7 @@
 #include "hex.h"
 
+#include <array>
+
 #include "error.h"
 
 namespace clawpay {
@@ -9,6 +11,32 @@ int hexDigitValue(char c) noexcept {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
+}
+
+namespace {
+
+// Each byte's value as a lowercase hex digit, or 0x10 (a bit no digit sets).
+constexpr auto kLowercaseDigits = [] {
+  std::array<uint8_t, 256> table{};
+  table.fill(0x10);
+  for (int c = '0'; c <= '9'; ++c) table[c] = static_cast<uint8_t>(c - '0');
+  for (int c = 'a'; c <= 'f'; ++c) table[c] = static_cast<uint8_t>(c - 'a' + 10);
+  return table;
+}();
+
+}  // namespace
+
+bool parseLowercaseHexInto(std::string_view text, std::span<uint8_t> out) noexcept {
+  if (text.size() != 2 + 2 * out.size() || text[0] != '0' || text[1] != 'x') return false;
+  const auto* digits = reinterpret_cast<const uint8_t*>(text.data()) + 2;
+  // Branch-free per byte; one test at the end for any non-digit.
+  uint8_t bad = 0;
+  for (size_t i = 0; i < out.size(); ++i) {
+    uint8_t high = kLowercaseDigits[digits[2 * i]], low = kLowercaseDigits[digits[2 * i + 1]];
+    bad |= high | low;
+    out[i] = static_cast<uint8_t>((high << 4) | (low & 0xF));
+  }
+  return (bad & 0x10) == 0;
 }
 
 bool isPrefixedHex(std::string_view text, size_t digits, bool lowercaseOnly) noexcept {

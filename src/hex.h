@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -20,6 +21,10 @@ std::optional<Bytes> parseHex(std::string_view text);
 // Like parseHex but throws clawpay::Error naming `what` (e.g. "hash") when the
 // text is not 0x-prefixed hex of exactly `expectedBytes` bytes.
 Bytes parseHexExact(std::string_view text, size_t expectedBytes, const char* what);
+
+// Decodes "0x" + exactly 2 * out.size() lowercase hex digits into `out`:
+// the one spelling viem writes. False (out unspecified) for anything else.
+bool parseLowercaseHexInto(std::string_view text, std::span<uint8_t> out) noexcept;
 
 // Value of one hex digit, or -1.
 int hexDigitValue(char c) noexcept;

@@ -4,6 +4,7 @@
 // be altered without breaking its signature.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -37,6 +38,13 @@ struct SessionTokenPayload {
 // outside the safe-integer range.
 std::string canonicalSessionJson(const SessionTokenPayload& payload);
 
+// The general reading of a payload's JSON: flat parse, the nine fields, the
+// scope word, then the canonical text rebuilt and compared. Throws
+// ERR_MALFORMED_TOKEN naming the first fault. decodeSessionToken reads in one
+// pass (canonical_session_reader.h) and comes here only to say why it refused;
+// tests hold the one-pass reader to this one.
+SessionTokenPayload readSessionJsonGenerally(std::string_view json);
+
 struct SessionToken {
   std::string token;
   std::string canonicalJson;
@@ -49,6 +57,7 @@ struct DecodedSessionToken {
   SessionTokenPayload payload;
   std::string canonicalJson;
   std::string signatureHex;
+  std::array<uint8_t, 65> signature{};  // signatureHex's bytes: r, s, v
 };
 
 // Throws ERR_MALFORMED_TOKEN with the reason: not "<base64url>.<0x+130 hex>",

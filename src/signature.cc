@@ -4,6 +4,7 @@
 #include <secp256k1_recovery.h>
 
 #include <algorithm>
+#include <cstring>
 #include <string>
 
 #include "error.h"
@@ -22,22 +23,18 @@ constexpr Scalar kHalfCurveOrder = {
     0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
     0x5d, 0x57, 0x6e, 0x73, 0x57, 0xa4, 0x50, 0x1d, 0xdf, 0xe9, 0x2f, 0x46, 0x68, 0x1b, 0x20, 0xa0};
 
-// -1, 0 or 1 as a <, ==, > b, read as big-endian integers. Visits every byte
-// (no early exit) and keeps only the first difference; r and s are public,
-// so this is tidiness rather than a secrecy requirement.
+// -1, 0 or 1 as a <, ==, > b, read as big-endian integers. r and s are
+// public, so memcmp's early exit leaks nothing; this runs on every
+// verification (in parseSignature and again in recoverAddress), so it is kept
+// cheap.
 int compareBigEndian(const Scalar& a, const Scalar& b) {
-  int result = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    int diff = (a[i] > b[i]) - (a[i] < b[i]);
-    result += diff * (result == 0);
-  }
-  return result;
+  int c = std::memcmp(a.data(), b.data(), a.size());
+  return (c > 0) - (c < 0);
 }
 
 bool isZero(const Scalar& x) {
-  uint8_t acc = 0;
-  for (uint8_t b : x) acc |= b;
-  return acc == 0;
+  static constexpr Scalar kZero{};
+  return std::memcmp(x.data(), kZero.data(), x.size()) == 0;
 }
 
 void requireScalarInRange(const Scalar& x, const char* name) {

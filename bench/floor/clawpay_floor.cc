@@ -8,7 +8,8 @@
 //       valgrind --tool=callgrind --instr-atstart=no only those N are counted
 //
 // OPs: recover (raw libsecp256k1 recovery to an address of the tokens'
-// EIP-191 digests), verify (verifySessionToken, C++ alone), sign (raw
+// EIP-191 digests), recover-hash (the same plus the EIP-191 hash of each
+// token's JSON: what a verification cannot avoid), verify (verifySessionToken, C++ alone), sign (raw
 // libsecp256k1 signing of the typed-data digests), hash (EIP-712 hash of a
 // parsed TransferWithAuthorization), sign-typed (what signTypedData does
 // below the binding: read its JSON text, hash, sign), find (the lookup of
@@ -126,7 +127,7 @@ void fillStore(SessionStore& store, size_t count, std::vector<std::string>& urls
 std::function<bool(size_t)> operation(const std::string& op) {
   static const PrivateKey key = PrivateKey::fromBytes(ByteView(kKey.data(), kKey.size()));
   const secp256k1_context* ctx = secp256k1::context();
-  if (op == "recover" || op == "verify") {
+  if (op == "recover" || op == "recover-hash" || op == "verify") {
     auto tokens = std::make_shared<std::vector<std::string>>(sessionTokens(key));
     if (op == "verify") {
       TokenCheck check;
@@ -137,11 +138,11 @@ std::function<bool(size_t)> operation(const std::string& op) {
         return verifySessionToken((*tokens)[i % kInputs], check).verdict == TokenVerdict::Valid;
       };
     }
-    struct Input { Hash32 digest; secp256k1_ecdsa_recoverable_signature signature; };
+    struct Input { Hash32 digest; secp256k1_ecdsa_recoverable_signature signature; std::string json; };
     auto inputs = std::make_shared<std::vector<Input>>();
     for (const std::string& token : *tokens) {
       DecodedSessionToken d = decodeSessionToken(token);
-      Input in{hashPersonalMessage(asBytes(d.canonicalJson)), {}};
+      Input in{hashPersonalMessage(asBytes(d.canonicalJson)), {}, d.canonicalJson};
       Bytes sig = *parseHex(d.signatureHex);
       if (!secp256k1_ecdsa_recoverable_signature_parse_compact(ctx, &in.signature, sig.data(), sig[64] - 27)) {
         fail("a token's signature does not parse");
@@ -149,12 +150,16 @@ std::function<bool(size_t)> operation(const std::string& op) {
       inputs->push_back(in);
     }
     Address expected = key.address();
-    return [inputs, ctx, expected](size_t i) {
+    const bool hashToo = op == "recover-hash";
+    return [inputs, ctx, expected, hashToo](size_t i) {
       const Input& in = (*inputs)[i % kInputs];
       secp256k1_pubkey publicKey;
       unsigned char serialized[65];
       size_t size = sizeof serialized;
-      int ok = secp256k1_ecdsa_recover(ctx, &publicKey, &in.signature, in.digest.data());
+      // recover-hash also hashes the token's JSON (EIP-191), which verify
+      // cannot skip: the floor a verification can reach.
+      Hash32 digest = hashToo ? hashPersonalMessage(asBytes(in.json)) : in.digest;
+      int ok = secp256k1_ecdsa_recover(ctx, &publicKey, &in.signature, digest.data());
       secp256k1_ec_pubkey_serialize(ctx, serialized, &size, &publicKey, SECP256K1_EC_UNCOMPRESSED);
       Hash32 hash = keccak256(ByteView(serialized + 1, 64));
       return ok && std::equal(hash.begin() + 12, hash.end(), expected.begin());
@@ -197,7 +202,7 @@ std::function<bool(size_t)> operation(const std::string& op) {
       return store->findJsonForUrl((*urls)[i & 1023], kNow, false).has_value() != underExact;
     };
   }
-  fail("unknown operation " + op + " (recover, verify, sign, hash, sign-typed, find)");
+  fail("unknown operation " + op + " (recover, recover-hash, verify, sign, hash, sign-typed, find)");
 }
 
 int run(int argc, char** argv) {

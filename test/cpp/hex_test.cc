@@ -94,5 +94,28 @@ TEST(HexDigitValue, MapsExactlyTheTwentyTwoHexCharacters) {
   EXPECT_EQ(hexDigitValue('g'), -1);
 }
 
+TEST(Hex, ParseLowercaseHexIntoTakesOnlyTheLowercaseSpellingOfExactlyItsSize) {
+  std::mt19937 rng(5);
+  std::array<uint8_t, 5> bytes;
+  for (uint8_t& b : bytes) b = static_cast<uint8_t>(rng());
+  const std::string good = toHex(bytes);
+  std::array<uint8_t, 5> out{};
+  ASSERT_TRUE(parseLowercaseHexInto(good, out));
+  EXPECT_EQ(out, bytes);
+  EXPECT_FALSE(parseLowercaseHexInto(good.substr(2), out));
+  EXPECT_FALSE(parseLowercaseHexInto(good + "00", out));
+  EXPECT_FALSE(parseLowercaseHexInto(good.substr(0, good.size() - 2), out));
+  EXPECT_FALSE(parseLowercaseHexInto("0X" + good.substr(2), out));
+  // Every byte that is not a lowercase digit, at every digit position.
+  for (int c = 0; c < 256; ++c) {
+    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')) continue;
+    for (size_t at = 2; at < good.size(); ++at) {
+      std::string bad = good;
+      bad[at] = static_cast<char>(c);
+      EXPECT_FALSE(parseLowercaseHexInto(bad, out)) << c << " at " << at;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace clawpay

@@ -7,6 +7,8 @@
 //  - verifySessionToken never throws;
 //  - decodeSessionToken returns or throws clawpay::Error ERR_MALFORMED_TOKEN;
 //  - decode succeeds exactly when the verdict is not Malformed;
+//  - the one-pass canonical reader and the general reading accept the same
+//    payload texts, with the same payload;
 //  - a decoded token is the one canonical spelling of its payload:
 //    canonicalSessionJson(payload) == canonicalJson and
 //    base64url(canonicalJson) + "." + signature == token;
@@ -19,7 +21,9 @@
 #include <string_view>
 
 #include "base64url.h"
+#include "canonical_session_reader.h"
 #include "error.h"
+#include "hex.h"
 #include "private_key.h"
 #include "session_token.h"
 #include "url_scope.h"
@@ -113,7 +117,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (lv.verdict == TokenVerdict::WrongSigner || lv.verdict == TokenVerdict::OutOfScope) {
     fail("loose check (no wallet, no url) gave wrong_signer/out_of_scope", token);
   }
+  // The one-pass canonical reader decode uses accepts exactly what the
+  // general reading (flat parse, fields, scope, rebuild and compare) accepts,
+  // with the same payload; the payload part is tried both as it is and as
+  // base64url (tokens carry it encoded).
+  const size_t dot = token.find('.');
+  const std::string_view head = token.substr(0, dot);
+  const auto json = base64UrlDecode(head);
+  for (std::string_view text : {head, json ? std::string_view(*json) : head}) {
+    SessionTokenPayload fast;
+    const bool fastAccepts = readCanonicalSessionJson(text, fast) && parseScope(fast.scope);
+    std::optional<SessionTokenPayload> general;
+    try {
+      general = readSessionJsonGenerally(text);
+    } catch (const Error&) {
+    }
+    if (fastAccepts != general.has_value()) fail("canonical reader and general reading disagree", text);
+    if (fastAccepts && !samePayload(fast, *general)) fail("canonical reader read another payload", text);
+  }
   if (!decoded) return 0;
+  if (toHex(decoded->signature) != decoded->signatureHex) fail("decoded signature bytes are not its hex", token);
 
   // One payload, one spelling.
   std::string canonical;
