@@ -402,13 +402,23 @@ bool normalizePath(std::string_view raw, std::string& out) {
 
 // ---------------------------------------------------------------- whole URL
 
+// Where the authority ends: the first '/', '?' or '#', npos without one. A
+// plain loop: find_first_of("/?#") calls memchr once per character.
+size_t authorityLength(std::string_view rest) {
+  for (size_t i = 0; i < rest.size(); ++i) {
+    const char c = rest[i];
+    if (c == '/' || c == '?' || c == '#') return i;
+  }
+  return std::string_view::npos;
+}
+
 std::optional<NormalizedUrl> normalizeOrThrow(std::string_view input) {
   if (input.size() > kMaxUrlBytes || hasRejectedByte(input)) return std::nullopt;
   NormalizedUrl url;
   std::string_view rest = input;
   if (!parseScheme(rest, url.scheme)) return std::nullopt;
 
-  const size_t authorityEnd = rest.find_first_of("/?#");
+  const size_t authorityEnd = authorityLength(rest);
   if (!parseAuthority(rest.substr(0, authorityEnd), url)) return std::nullopt;
   rest.remove_prefix(authorityEnd == std::string_view::npos ? rest.size() : authorityEnd);
 
@@ -446,7 +456,12 @@ bool sameOrigin(const NormalizedUrl& a, const NormalizedUrl& b) {
 
 std::string NormalizedUrl::origin() const {
   std::string out;
-  out.reserve(scheme.size() + 3 + host.size() + 6);
+  appendOrigin(out);
+  return out;
+}
+
+void NormalizedUrl::appendOrigin(std::string& out) const {
+  out.reserve(out.size() + scheme.size() + 3 + host.size() + 6);
   out += scheme;
   out += "://";
   out += host;
@@ -454,7 +469,6 @@ std::string NormalizedUrl::origin() const {
     out.push_back(':');
     out += std::to_string(port);
   }
-  return out;
 }
 
 std::string NormalizedUrl::prefixKey() const { return origin() + path; }
@@ -473,11 +487,10 @@ std::string NormalizedUrl::exactKey() const {
 std::vector<std::string_view> NormalizedUrl::prefixPaths() const {
   std::vector<std::string_view> out;
   out.reserve(8);
-  for (size_t length = path.size(); length >= 1; --length) {
-    if (length == path.size() || path[length - 1] == '/' || path[length] == '/') {
-      out.emplace_back(path.data(), length);
-    }
-  }
+  forEachPrefixPath(path, [&](std::string_view prefix) {
+    out.push_back(prefix);
+    return false;
+  });
   return out;
 }
 

@@ -417,6 +417,26 @@ TEST(UrlScopeCandidates, RootAndEmptySegments) {
   EXPECT_EQ(normalizeUrl("https://h//a")->prefixCandidates(), expected);
 }
 
+// The walk a lookup uses: the same paths in the same order, and it stops
+// at the first visit that says so.
+TEST(UrlScopeCandidates, ForEachPrefixPathWalksPrefixPathsAndStops) {
+  const auto n = normalizeUrl("https://h/v1/x/y");
+  ASSERT_TRUE(n);
+  std::vector<std::string_view> seen;
+  EXPECT_FALSE(forEachPrefixPath(n->path, [&](std::string_view p) {
+    seen.push_back(p);
+    return false;
+  }));
+  EXPECT_EQ(seen, n->prefixPaths());
+  seen.clear();
+  EXPECT_TRUE(forEachPrefixPath(n->path, [&](std::string_view p) {
+    seen.push_back(p);
+    return p == "/v1/x";
+  }));
+  const std::vector<std::string_view> upTo = {"/v1/x/y", "/v1/x/", "/v1/x"};
+  EXPECT_EQ(seen, upTo);
+}
+
 // Random endpoints and URLs over a small alphabet (so matches are common):
 // scopeCovers, the candidate list and the direct definition must agree.
 TEST(UrlScopeCandidates, ScopeCoversEqualsCandidateMembershipAndDirectDefinition) {
