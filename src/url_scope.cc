@@ -76,14 +76,18 @@ void appendEscape(std::string& out, unsigned char c) {
 // which a server may decode into a path separator after we have matched.
 bool appendCanonical(std::string& out, std::string_view text, bool (*mustEncode)(unsigned char),
                      bool forbidSlash) {
-  for (size_t i = 0; i < text.size(); ++i) {
+  size_t i = 0;
+  while (i < text.size()) {
+    // Characters kept as they are go out in one append per run.
+    size_t run = i;
+    while (run < text.size() && text[run] != '%' && !mustEncode(static_cast<unsigned char>(text[run]))) ++run;
+    out.append(text.data() + i, run - i);
+    i = run;
+    if (i == text.size()) break;
     const unsigned char c = static_cast<unsigned char>(text[i]);
     if (c != '%') {
-      if (mustEncode(c)) {
-        appendEscape(out, c);
-      } else {
-        out.push_back(static_cast<char>(c));
-      }
+      appendEscape(out, c);
+      ++i;
       continue;
     }
     if (text.size() - i < 3) return false;
@@ -97,7 +101,7 @@ bool appendCanonical(std::string& out, std::string_view text, bool (*mustEncode)
     } else {
       appendEscape(out, decoded);
     }
-    i += 2;
+    i += 3;
   }
   return true;
 }
@@ -301,7 +305,9 @@ bool appendRegName(std::string& out, std::string_view text) {
     previous = c;
   }
   if (endsInNumber(text) && !isCanonicalIpv4(text)) return false;
-  for (char c : text) out.push_back(asciiLower(c));
+  const size_t start = out.size();
+  out.append(text);
+  for (size_t i = start; i < out.size(); ++i) out[i] = asciiLower(out[i]);
   return true;
 }
 
@@ -382,8 +388,12 @@ bool isDotWithParams(std::string_view segment) {
 // first is what makes "%2e%2e" a dot segment too.
 bool normalizePath(std::string_view raw, std::string& out) {
   out.reserve(raw.size() + 1);
-  // `raw` is empty or starts with '/'; an empty path is "/".
+  // `raw` is empty or starts with '/'; an empty path is "/". Each pass adds
+  // one segment and its '/' (an escaped '/' is refused, so none comes from
+  // the text).
+  size_t segments = 0;
   for (size_t pos = 1; pos <= raw.size();) {
+    if (++segments > kMaxPathSegments) return false;
     size_t end = raw.find('/', pos);
     if (end == std::string_view::npos) end = raw.size();
     const size_t mark = out.size();
@@ -394,10 +404,7 @@ bool normalizePath(std::string_view raw, std::string& out) {
     pos = end + 1;
   }
   if (out.empty()) out.push_back('/');
-  if (out.size() > kMaxPathBytes) return false;
-  size_t segments = 0;
-  for (char c : out) segments += (c == '/');
-  return segments <= kMaxPathSegments;
+  return out.size() <= kMaxPathBytes;
 }
 
 // ---------------------------------------------------------------- whole URL
