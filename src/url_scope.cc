@@ -74,8 +74,9 @@ void appendEscape(std::string& out, unsigned char c) {
 // decoded, other escapes with uppercase hex, `mustEncode` characters escaped.
 // false on a malformed escape, or (when `forbidSlash`) an escaped '/' or '\',
 // which a server may decode into a path separator after we have matched.
-bool appendCanonical(std::string& out, std::string_view text, bool (*mustEncode)(unsigned char),
-                     bool forbidSlash) {
+// A template on `mustEncode` so that the test is inlined into the scan.
+template <bool (*mustEncode)(unsigned char)>
+bool appendCanonical(std::string& out, std::string_view text, bool forbidSlash) {
   size_t i = 0;
   while (i < text.size()) {
     // Characters kept as they are go out in one append per run.
@@ -398,7 +399,7 @@ bool normalizePath(std::string_view raw, std::string& out) {
     if (end == std::string_view::npos) end = raw.size();
     const size_t mark = out.size();
     out.push_back('/');
-    if (!appendCanonical(out, raw.substr(pos, end - pos), pathMustEncode, true)) return false;
+    if (!appendCanonical<pathMustEncode>(out, raw.substr(pos, end - pos), true)) return false;
     const std::string_view segment(out.data() + mark + 1, out.size() - mark - 1);
     if (isDotSegment(segment) || isDotWithParams(segment)) return false;
     pos = end + 1;
@@ -441,7 +442,7 @@ std::optional<NormalizedUrl> normalizeOrThrow(std::string_view input) {
     const std::string_view query = rest.substr(question + 1);
     url.query.emplace();
     url.query->reserve(query.size());
-    if (!appendCanonical(*url.query, query, queryMustEncode, false)) return std::nullopt;
+    if (!appendCanonical<queryMustEncode>(*url.query, query, false)) return std::nullopt;
   }
   return url;
 }
