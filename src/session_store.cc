@@ -195,23 +195,38 @@ struct SessionStore::Impl final : JournaledStore {
     return now < first->expiresAt ? first : nullptr;
   }
 
-  // findForUrl's choice (see the header).
+  // findForUrl's choice (see the header). The origin and the exact key are
+  // built in a per-thread buffer and the prefixes walked as views, so a
+  // lookup allocates nothing once the buffer has grown to its URLs' size.
   Entry* lookup(const NormalizedUrl& target, int64_t now) {
-    auto origin = origins.find(target.origin());
+    thread_local std::string key;
+    key.clear();
+    target.appendOrigin(key);
+    auto origin = origins.find(std::string_view(key));
     if (origin == origins.end()) return nullptr;
     const OriginIndex& index = origin->second;
     if (!index.exact.empty()) {
-      Entry* e = target.query ? probe(index.exact, target.path + "?" + *target.query, now)
-                              : probe(index.exact, target.path, now);
+      Entry* e = nullptr;
+      if (target.query) {
+        key.clear();
+        key += target.path;
+        key.push_back('?');
+        key += *target.query;
+        e = probe(index.exact, key, now);
+      } else {
+        e = probe(index.exact, target.path, now);
+      }
       if (e) return e;
     }
+    Entry* found = nullptr;
     if (!index.prefix.empty()) {
       // Longest first, so the first live hit is the most specific prefix.
-      for (std::string_view path : target.prefixPaths()) {
-        if (Entry* e = probe(index.prefix, path, now)) return e;
-      }
+      forEachPrefixPath(target.path, [&](std::string_view path) {
+        found = probe(index.prefix, path, now);
+        return found != nullptr;
+      });
     }
-    return nullptr;
+    return found;
   }
 
   static const std::string& textOf(Entry& e) {

@@ -74,16 +74,21 @@ void appendEscape(std::string& out, unsigned char c) {
 // decoded, other escapes with uppercase hex, `mustEncode` characters escaped.
 // false on a malformed escape, or (when `forbidSlash`) an escaped '/' or '\',
 // which a server may decode into a path separator after we have matched.
-bool appendCanonical(std::string& out, std::string_view text, bool (*mustEncode)(unsigned char),
-                     bool forbidSlash) {
-  for (size_t i = 0; i < text.size(); ++i) {
+// A template on `mustEncode` so that the test is inlined into the scan.
+template <bool (*mustEncode)(unsigned char)>
+bool appendCanonical(std::string& out, std::string_view text, bool forbidSlash) {
+  size_t i = 0;
+  while (i < text.size()) {
+    // Characters kept as they are go out in one append per run.
+    size_t run = i;
+    while (run < text.size() && text[run] != '%' && !mustEncode(static_cast<unsigned char>(text[run]))) ++run;
+    out.append(text.data() + i, run - i);
+    i = run;
+    if (i == text.size()) break;
     const unsigned char c = static_cast<unsigned char>(text[i]);
     if (c != '%') {
-      if (mustEncode(c)) {
-        appendEscape(out, c);
-      } else {
-        out.push_back(static_cast<char>(c));
-      }
+      appendEscape(out, c);
+      ++i;
       continue;
     }
     if (text.size() - i < 3) return false;
@@ -97,7 +102,7 @@ bool appendCanonical(std::string& out, std::string_view text, bool (*mustEncode)
     } else {
       appendEscape(out, decoded);
     }
-    i += 2;
+    i += 3;
   }
   return true;
 }
@@ -301,7 +306,9 @@ bool appendRegName(std::string& out, std::string_view text) {
     previous = c;
   }
   if (endsInNumber(text) && !isCanonicalIpv4(text)) return false;
-  for (char c : text) out.push_back(asciiLower(c));
+  const size_t start = out.size();
+  out.append(text);
+  for (size_t i = start; i < out.size(); ++i) out[i] = asciiLower(out[i]);
   return true;
 }
 
@@ -382,25 +389,36 @@ bool isDotWithParams(std::string_view segment) {
 // first is what makes "%2e%2e" a dot segment too.
 bool normalizePath(std::string_view raw, std::string& out) {
   out.reserve(raw.size() + 1);
-  // `raw` is empty or starts with '/'; an empty path is "/".
+  // `raw` is empty or starts with '/'; an empty path is "/". Each pass adds
+  // one segment and its '/' (an escaped '/' is refused, so none comes from
+  // the text).
+  size_t segments = 0;
   for (size_t pos = 1; pos <= raw.size();) {
+    if (++segments > kMaxPathSegments) return false;
     size_t end = raw.find('/', pos);
     if (end == std::string_view::npos) end = raw.size();
     const size_t mark = out.size();
     out.push_back('/');
-    if (!appendCanonical(out, raw.substr(pos, end - pos), pathMustEncode, true)) return false;
+    if (!appendCanonical<pathMustEncode>(out, raw.substr(pos, end - pos), true)) return false;
     const std::string_view segment(out.data() + mark + 1, out.size() - mark - 1);
     if (isDotSegment(segment) || isDotWithParams(segment)) return false;
     pos = end + 1;
   }
   if (out.empty()) out.push_back('/');
-  if (out.size() > kMaxPathBytes) return false;
-  size_t segments = 0;
-  for (char c : out) segments += (c == '/');
-  return segments <= kMaxPathSegments;
+  return out.size() <= kMaxPathBytes;
 }
 
 // ---------------------------------------------------------------- whole URL
+
+// Where the authority ends: the first '/', '?' or '#', npos without one. A
+// plain loop: find_first_of("/?#") calls memchr once per character.
+size_t authorityLength(std::string_view rest) {
+  for (size_t i = 0; i < rest.size(); ++i) {
+    const char c = rest[i];
+    if (c == '/' || c == '?' || c == '#') return i;
+  }
+  return std::string_view::npos;
+}
 
 std::optional<NormalizedUrl> normalizeOrThrow(std::string_view input) {
   if (input.size() > kMaxUrlBytes || hasRejectedByte(input)) return std::nullopt;
@@ -408,7 +426,7 @@ std::optional<NormalizedUrl> normalizeOrThrow(std::string_view input) {
   std::string_view rest = input;
   if (!parseScheme(rest, url.scheme)) return std::nullopt;
 
-  const size_t authorityEnd = rest.find_first_of("/?#");
+  const size_t authorityEnd = authorityLength(rest);
   if (!parseAuthority(rest.substr(0, authorityEnd), url)) return std::nullopt;
   rest.remove_prefix(authorityEnd == std::string_view::npos ? rest.size() : authorityEnd);
 
@@ -424,7 +442,7 @@ std::optional<NormalizedUrl> normalizeOrThrow(std::string_view input) {
     const std::string_view query = rest.substr(question + 1);
     url.query.emplace();
     url.query->reserve(query.size());
-    if (!appendCanonical(*url.query, query, queryMustEncode, false)) return std::nullopt;
+    if (!appendCanonical<queryMustEncode>(*url.query, query, false)) return std::nullopt;
   }
   return url;
 }
@@ -446,7 +464,12 @@ bool sameOrigin(const NormalizedUrl& a, const NormalizedUrl& b) {
 
 std::string NormalizedUrl::origin() const {
   std::string out;
-  out.reserve(scheme.size() + 3 + host.size() + 6);
+  appendOrigin(out);
+  return out;
+}
+
+void NormalizedUrl::appendOrigin(std::string& out) const {
+  out.reserve(out.size() + scheme.size() + 3 + host.size() + 6);
   out += scheme;
   out += "://";
   out += host;
@@ -454,7 +477,6 @@ std::string NormalizedUrl::origin() const {
     out.push_back(':');
     out += std::to_string(port);
   }
-  return out;
 }
 
 std::string NormalizedUrl::prefixKey() const { return origin() + path; }
@@ -473,11 +495,10 @@ std::string NormalizedUrl::exactKey() const {
 std::vector<std::string_view> NormalizedUrl::prefixPaths() const {
   std::vector<std::string_view> out;
   out.reserve(8);
-  for (size_t length = path.size(); length >= 1; --length) {
-    if (length == path.size() || path[length - 1] == '/' || path[length] == '/') {
-      out.emplace_back(path.data(), length);
-    }
-  }
+  forEachPrefixPath(path, [&](std::string_view prefix) {
+    out.push_back(prefix);
+    return false;
+  });
   return out;
 }
 

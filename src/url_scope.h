@@ -24,6 +24,8 @@ struct NormalizedUrl {
 
   // "https://host" or "https://host:8443": default ports omitted.
   std::string origin() const;
+  // The same, appended to `out` (a caller that reuses a buffer allocates nothing).
+  void appendOrigin(std::string& out) const;
   // origin + path ("prefix" index key).
   std::string prefixKey() const;
   // origin + path + ("?" + query) ("exact" index key).
@@ -37,6 +39,19 @@ struct NormalizedUrl {
   // this URL lives): what a per-origin index looks up without allocating.
   std::vector<std::string_view> prefixPaths() const;
 };
+
+// Calls visit(prefix) on each of prefixPaths(), longest first, without
+// building the list; stops at the first visit that returns true, and says
+// whether one did.
+template <typename Visit>
+bool forEachPrefixPath(std::string_view path, Visit&& visit) {
+  for (size_t length = path.size(); length >= 1; --length) {
+    if (length == path.size() || path[length - 1] == '/' || path[length] == '/') {
+      if (visit(path.substr(0, length))) return true;
+    }
+  }
+  return false;
+}
 
 // nullopt for anything that is not an absolute http(s) URL we can normalize
 // unambiguously (userinfo, backslashes, whitespace or control characters,

@@ -417,6 +417,44 @@ TEST(UrlScopeCandidates, RootAndEmptySegments) {
   EXPECT_EQ(normalizeUrl("https://h//a")->prefixCandidates(), expected);
 }
 
+// The bounds on what a lookup walks: 128 segments and 4096 path bytes, after
+// canonical escaping (an empty path is one segment, "/").
+TEST(UrlScopeNormalize, PathSegmentAndByteLimitsAreExact) {
+  std::string deep;
+  for (int i = 0; i < 128; ++i) deep += "/a";
+  EXPECT_TRUE(normalizeUrl("https://h" + deep));
+  EXPECT_FALSE(normalizeUrl("https://h" + deep + "/"));  // a 129th, empty, segment
+  EXPECT_FALSE(normalizeUrl("https://h" + deep + "/a"));
+  EXPECT_TRUE(normalizeUrl("https://h" + std::string(127, '/')));
+  EXPECT_FALSE(normalizeUrl("https://h" + std::string(129, '/')));
+  const std::string longSegment = "/" + std::string(4095, 'a');
+  EXPECT_TRUE(normalizeUrl("https://h" + longSegment));
+  EXPECT_FALSE(normalizeUrl("https://h" + longSegment + "a"));
+  // Escaping counts: 1365 "<" become 4095 bytes of "%3C", one more byte is over.
+  EXPECT_TRUE(normalizeUrl("https://h/" + std::string(1365, '<')));
+  EXPECT_FALSE(normalizeUrl("https://h/" + std::string(1365, '<') + "a"));
+}
+
+// The walk a lookup uses: the same paths in the same order, and it stops
+// at the first visit that says so.
+TEST(UrlScopeCandidates, ForEachPrefixPathWalksPrefixPathsAndStops) {
+  const auto n = normalizeUrl("https://h/v1/x/y");
+  ASSERT_TRUE(n);
+  std::vector<std::string_view> seen;
+  EXPECT_FALSE(forEachPrefixPath(n->path, [&](std::string_view p) {
+    seen.push_back(p);
+    return false;
+  }));
+  EXPECT_EQ(seen, n->prefixPaths());
+  seen.clear();
+  EXPECT_TRUE(forEachPrefixPath(n->path, [&](std::string_view p) {
+    seen.push_back(p);
+    return p == "/v1/x";
+  }));
+  const std::vector<std::string_view> upTo = {"/v1/x/y", "/v1/x/", "/v1/x"};
+  EXPECT_EQ(seen, upTo);
+}
+
 // Random endpoints and URLs over a small alphabet (so matches are common):
 // scopeCovers, the candidate list and the direct definition must agree.
 TEST(UrlScopeCandidates, ScopeCoversEqualsCandidateMembershipAndDirectDefinition) {
