@@ -26,6 +26,9 @@ const PREBUILD = join('prebuilds', 'linux-x64', 'node.napi.glibc.node');
 function baseEnv(extra) {
   const env = { HOME: homedir(), LANG: 'C.UTF-8', ...extra };
   if (process.env.TMPDIR) env.TMPDIR = process.env.TMPDIR;
+  // A machine whose registry is reached through a TLS-inspecting proxy trusts its CA this way; a user's
+  // shell there has the same variables (without them npm's fetch of a package not yet cached fails).
+  for (const name of ['NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR']) if (process.env[name]) env[name] = process.env[name];
   return env;
 }
 
