@@ -10,6 +10,7 @@
 #include "error.h"
 #include "errors.h"
 #include "exports.h"
+#include "hex.h"
 #include "js_json.h"
 #include "parallel.h"
 #include "signer.h"
@@ -169,7 +170,7 @@ Napi::Value Decode(const Napi::CallbackInfo& info) {
     DecodedSessionToken d = decodeSessionToken(utf8Arg(info[0], "token"));
     auto out = Napi::Object::New(info.Env());
     out.Set("payload", payloadObject(info.Env(), d.payload));
-    out.Set("signature", Napi::Value(Napi::String::New(info.Env(), d.signatureHex)));
+    out.Set("signature", Napi::Value(Napi::String::New(info.Env(), toHex(d.signature))));
     return Napi::Value(out);
   });
 }

@@ -157,7 +157,6 @@ DecodedSessionToken decodeSessionToken(std::string_view token) {
   if (!parseLowercaseHexInto(signatureHex, decoded.signature)) {
     throw malformed("signature is not 0x + 130 lowercase hex digits");
   }
-  decoded.signatureHex = std::string(signatureHex);
   return decoded;
 }
 

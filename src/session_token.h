@@ -56,8 +56,9 @@ SessionToken buildSessionToken(const SessionTokenPayload& payload, const Private
 struct DecodedSessionToken {
   SessionTokenPayload payload;
   std::string canonicalJson;
-  std::string signatureHex;
-  std::array<uint8_t, 65> signature{};  // signatureHex's bytes: r, s, v
+  // The signature part's bytes (r, s, v); the token spells them as 0x + 130
+  // lowercase hex digits, which toHex(signature) gives back.
+  std::array<uint8_t, 65> signature{};
 };
 
 // Throws ERR_MALFORMED_TOKEN with the reason: not "<base64url>.<0x+130 hex>",

@@ -143,7 +143,7 @@ std::function<bool(size_t)> operation(const std::string& op) {
     for (const std::string& token : *tokens) {
       DecodedSessionToken d = decodeSessionToken(token);
       Input in{hashPersonalMessage(asBytes(d.canonicalJson)), {}, d.canonicalJson};
-      Bytes sig = *parseHex(d.signatureHex);
+      const std::array<uint8_t, 65>& sig = d.signature;
       if (!secp256k1_ecdsa_recoverable_signature_parse_compact(ctx, &in.signature, sig.data(), sig[64] - 27)) {
         fail("a token's signature does not parse");
       }

@@ -75,7 +75,7 @@ TEST(SessionToken, DecodeReturnsThePayloadAndSignature) {
   auto d = decodeSessionToken(kReferenceToken);
   EXPECT_EQ(d.payload.endpoint, "https://api.example.com/v1");
   EXPECT_EQ(d.payload.expiresAt, kExpires);
-  EXPECT_EQ(d.signatureHex.substr(0, 10), "0x6a7f895e");
+  EXPECT_EQ(toHex(d.signature).substr(0, 10), "0x6a7f895e");
   EXPECT_EQ(canonicalSessionJson(d.payload), d.canonicalJson);
 }
 
