@@ -69,25 +69,26 @@ function checkArgs(options, name) {
 // A batch's results come as one JSON text, written on the worker threads.
 const verification = (json) => JSON.parse(json);
 
-// One result comes as an array of its values (binding/session_token.cc
-// verificationValue): [code, detail, signer, ...payload fields].
-function verdict(v) {
-  const valid = v[0] === 'valid';
+// One result comes as the arguments of one call (binding/session_token.cc
+// verificationValue): code, detail, signer, then the payload's fields when
+// the token decoded.
+function verdictOf(code, detail, signer, version, sessionId, walletAddress, endpoint, scope, createdAt, expiresAt,
+  paymentTxHash, paymentAmount) {
+  const valid = code === 'valid';
   return {
     valid,
-    reason: valid ? null : v[0],
-    detail: v[1],
-    payload: v.length === 3 ? null : {
-      version: v[3], sessionId: v[4], walletAddress: v[5], endpoint: v[6], scope: v[7],
-      createdAt: v[8], expiresAt: v[9], paymentTxHash: v[10], paymentAmount: v[11],
+    reason: valid ? null : code,
+    detail,
+    payload: version === undefined ? null : {
+      version, sessionId, walletAddress, endpoint, scope, createdAt, expiresAt, paymentTxHash, paymentAmount,
     },
-    signer: v[2],
+    signer,
   };
 }
 
 /** {valid, reason, detail, payload, signer}; never throws for a bad token. */
 export async function verifySessionToken(token, options) {
-  return verdict(native.verifySessionToken(token, ...checkArgs(options, 'options')));
+  return native.verifySessionToken(token, ...checkArgs(options, 'options'), verdictOf);
 }
 
 /**
@@ -97,7 +98,7 @@ export async function verifySessionToken(token, options) {
  * token and checks time, scope and payer on every request (lib/paywall).
  */
 export function recoverSessionToken(token) {
-  return verdict(native.recoverSessionToken(token));
+  return native.recoverSessionToken(token, verdictOf);
 }
 
 /** Verifies many tokens off the main thread, on all cores (or `threads`). */
