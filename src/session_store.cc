@@ -195,28 +195,14 @@ struct SessionStore::Impl final : JournaledStore {
     return now < first->expiresAt ? first : nullptr;
   }
 
-  // findForUrl's choice (see the header). The origin and the exact key are
-  // built in a per-thread buffer and the prefixes walked as views, so a
-  // lookup allocates nothing once the buffer has grown to its URLs' size.
-  Entry* lookup(const NormalizedUrl& target, int64_t now) {
-    thread_local std::string key;
-    key.clear();
-    target.appendOrigin(key);
-    auto origin = origins.find(std::string_view(key));
+  // findForUrl's choice (see the header), probed with the URL's keys, so a
+  // lookup allocates nothing (urlLookupKeys reads a canonical URL as views).
+  Entry* lookup(const UrlLookupKeys& target, int64_t now) {
+    auto origin = origins.find(target.origin);
     if (origin == origins.end()) return nullptr;
     const OriginIndex& index = origin->second;
     if (!index.exact.empty()) {
-      Entry* e = nullptr;
-      if (target.query) {
-        key.clear();
-        key += target.path;
-        key.push_back('?');
-        key += *target.query;
-        e = probe(index.exact, key, now);
-      } else {
-        e = probe(index.exact, target.path, now);
-      }
-      if (e) return e;
+      if (Entry* e = probe(index.exact, target.target, now)) return e;
     }
     Entry* found = nullptr;
     if (!index.prefix.empty()) {
@@ -324,8 +310,10 @@ std::optional<nlohmann::json> SessionStore::get(const std::string& sessionId) {
 }
 
 std::optional<nlohmann::json> SessionStore::findForUrl(std::string_view url, int64_t now) {
-  // Normalizing needs no lock, and is most of a lookup's work.
-  auto target = normalizeUrl(url);
+  // Reading the URL needs no lock, and is most of a lookup's work. The
+  // buffer holds the keys of a URL that is not canonical.
+  thread_local std::string buffer;
+  const auto target = urlLookupKeys(url, buffer);
   return impl_->read([&]() -> std::optional<nlohmann::json> {
     const Entry* e = target ? impl_->lookup(*target, now) : nullptr;
     if (!e) return std::nullopt;
@@ -335,7 +323,8 @@ std::optional<nlohmann::json> SessionStore::findForUrl(std::string_view url, int
 
 std::optional<SessionStore::FoundJson> SessionStore::findJsonForUrl(std::string_view url, int64_t now,
                                                                     bool withJson) {
-  auto target = normalizeUrl(url);
+  thread_local std::string buffer;  // as in findForUrl
+  const auto target = urlLookupKeys(url, buffer);
   return impl_->read([&]() -> std::optional<FoundJson> {
     Entry* e = target ? impl_->lookup(*target, now) : nullptr;
     if (!e) return std::nullopt;

@@ -13,53 +13,26 @@
 #include <exception>
 #include <utility>
 
+#include "canonical_url_view.h"
+#include "url_syntax.h"
+
 namespace clawpay {
 namespace {
 
-// Limits that keep hostile input cheap. Node's own HTTP server refuses
-// request heads over 16 KiB, so longer URLs are not real requests; the path
-// limits bound prefixCandidates(), whose output grows with length x depth.
-constexpr size_t kMaxUrlBytes = 16 * 1024;
-constexpr size_t kMaxPathBytes = 4096;
-constexpr size_t kMaxPathSegments = 128;
+using namespace url_syntax;
 
 constexpr char kUpperHex[] = "0123456789ABCDEF";
 
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 char asciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c; }
-
-bool isAlpha(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool isDigit(unsigned char c) { return c >= '0' && c <= '9'; }
 
 // RFC 3986 unreserved: an escape of one of these means the character itself.
 bool isUnreserved(unsigned char c) {
   return isAlpha(c) || isDigit(c) || c == '-' || c == '.' || c == '_' || c == '~';
 }
 
-// Characters the WHATWG path percent-encode set covers that can reach us
-// (controls, space, '#', '?' never get this far). Node 20 leaves '^' raw;
-// should a later fetch encode it, "^" and "%5E" merely stop matching.
-bool pathMustEncode(unsigned char c) {
-  return c >= 0x80 || c == '"' || c == '<' || c == '>' || c == '`' || c == '{' || c == '}';
-}
-
-// The WHATWG special-query percent-encode set, minus what we reject earlier.
-bool queryMustEncode(unsigned char c) {
-  return c >= 0x80 || c == '"' || c == '<' || c == '>' || c == '\'';
-}
-
-// WHATWG strips tab/newline anywhere and C0/space at the ends, and reads '\'
-// as '/': each is a way for the text we see to differ from what is sent.
 bool hasRejectedByte(std::string_view url) {
-  for (char ch : url) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c <= 0x20 || c == 0x7F || c == '\\') return true;
+  for (char c : url) {
+    if (isRejectedByte(static_cast<unsigned char>(c))) return true;
   }
   return false;
 }
@@ -246,28 +219,6 @@ void appendIpv6(std::string& out, const Ipv6Pieces& pieces) {
   out.push_back(']');
 }
 
-// WHATWG's "ends in a number": the last label (ignoring one trailing dot) is
-// all digits or 0x-hex. Such a host is parsed as IPv4 and rewritten
-// ("0x7f.1", "127.1", "2130706433", "1.2.3.4." all become "127.0.0.1"-like
-// dotted decimal), or refused when that fails ("example.123").
-bool endsInNumber(std::string_view host) {
-  if (!host.empty() && host.back() == '.') host.remove_suffix(1);
-  const size_t dot = host.rfind('.');
-  std::string_view last = dot == std::string_view::npos ? host : host.substr(dot + 1);
-  if (last.empty()) return false;
-  if (last.size() >= 2 && last[0] == '0' && (last[1] == 'x' || last[1] == 'X')) {
-    last.remove_prefix(2);
-    for (char c : last) {
-      if (hexValue(c) < 0) return false;
-    }
-    return true;
-  }
-  for (char c : last) {
-    if (!isDigit(static_cast<unsigned char>(c))) return false;
-  }
-  return true;
-}
-
 // Four decimal parts 0..255 without leading zeros: the only IPv4 spelling
 // WHATWG leaves unchanged.
 bool isCanonicalIpv4(std::string_view host) {
@@ -300,7 +251,7 @@ bool appendRegName(std::string& out, std::string_view text) {
     const auto u = static_cast<unsigned char>(c);
     if (c == '.') {
       if (previous == '.') return false;
-    } else if (!isAlpha(u) && !isDigit(u) && c != '-' && c != '_') {
+    } else if (!isRegNameByte(u)) {
       return false;
     }
     previous = c;
@@ -328,8 +279,6 @@ bool parsePort(std::string_view text, uint16_t defaultPort, uint16_t& port) {
   port = static_cast<uint16_t>(value);
   return true;
 }
-
-uint16_t defaultPortFor(std::string_view scheme) { return scheme == "https" ? 443 : 80; }
 
 // "host", "host:port", "[v6]" or "[v6]:port". Any '@' is userinfo (even an
 // empty one): rejected, because it is how "https://trusted@evil/" deceives.
@@ -368,20 +317,6 @@ bool parseAuthority(std::string_view authority, NormalizedUrl& url) {
 
 // ---------------------------------------------------------------- path
 
-bool isDotSegment(std::string_view segment) { return segment == "." || segment == ".."; }
-
-// "..;x" and ".;x": Java servlet containers strip ";params" and then treat
-// the rest as a dot segment, so "/v1/..;/admin" reaches "/admin" there even
-// though fetch sends it verbatim. Refused.
-bool isDotWithParams(std::string_view segment) {
-  size_t dots = 0;
-  while (dots < segment.size() && dots < 2 && segment[dots] == '.') ++dots;
-  if (dots == 0) return false;
-  const std::string_view rest = segment.substr(dots);
-  return (!rest.empty() && rest[0] == ';') || (rest.size() >= 3 && rest[0] == '%' &&
-                                               rest[1] == '3' && (rest[2] == 'B' || rest[2] == 'b'));
-}
-
 // Canonicalizes escapes segment by segment and refuses any dot segment.
 // Resolving "." and ".." here would compare a path that may never be sent:
 // Node 20's own URL parser (ada 2.9) leaves "/admin/.x/../../v1/a" as it is,
@@ -401,7 +336,7 @@ bool normalizePath(std::string_view raw, std::string& out) {
     out.push_back('/');
     if (!appendCanonical<pathMustEncode>(out, raw.substr(pos, end - pos), true)) return false;
     const std::string_view segment(out.data() + mark + 1, out.size() - mark - 1);
-    if (isDotSegment(segment) || isDotWithParams(segment)) return false;
+    if (isRefusedSegment(segment)) return false;
     pos = end + 1;
   }
   if (out.empty()) out.push_back('/');
@@ -524,12 +459,49 @@ std::optional<NormalizedUrl> normalizeUrl(std::string_view url) {
 }
 
 bool scopeCovers(std::string_view endpoint, Scope scope, std::string_view url) {
+  const auto target = readCanonicalUrl(url);
+  const auto base = target ? readCanonicalUrl(endpoint) : std::nullopt;
+  if (!target || !base) return scopeCoversGenerally(endpoint, scope, url);
+  // Canonical origins are equal exactly when scheme, host and port are; a
+  // path holds no '?', so equal targets are equal paths and equal queries
+  // (present or not).
+  if (base->origin != target->origin) return false;
+  if (scope == Scope::Exact) return base->target == target->target;
+  return pathWithin(base->path, target->path);
+}
+
+bool scopeCoversGenerally(std::string_view endpoint, Scope scope, std::string_view url) {
   const auto target = normalizeUrl(url);
   if (!target) return false;
   const auto base = normalizeUrl(endpoint);
   if (!base || !sameOrigin(*base, *target)) return false;
   if (scope == Scope::Exact) return base->path == target->path && base->query == target->query;
   return pathWithin(base->path, target->path);
+}
+
+std::optional<UrlLookupKeys> urlLookupKeys(std::string_view url, std::string& buffer) {
+  if (const auto view = readCanonicalUrl(url)) return UrlLookupKeys{view->origin, view->path, view->target};
+  return urlLookupKeysGenerally(url, buffer);
+}
+
+std::optional<UrlLookupKeys> urlLookupKeysGenerally(std::string_view url, std::string& buffer) {
+  const auto n = normalizeUrl(url);
+  if (!n) return std::nullopt;
+  try {
+    buffer.clear();
+    n->appendOrigin(buffer);
+    const size_t originSize = buffer.size();
+    buffer += n->path;
+    if (n->query) {
+      buffer.push_back('?');
+      buffer += *n->query;
+    }
+    // Views taken once the buffer is complete, so no growth moves them.
+    const std::string_view all(buffer);
+    return UrlLookupKeys{all.substr(0, originSize), all.substr(originSize, n->path.size()), all.substr(originSize)};
+  } catch (const std::exception&) {  // std::bad_alloc: a URL we cannot look up matches nothing
+    return std::nullopt;
+  }
 }
 
 std::optional<Scope> parseScope(std::string_view text) {

@@ -60,8 +60,25 @@ bool forEachPrefixPath(std::string_view path, Visit&& visit) {
 // non-ASCII or percent-encoded hosts, bad ports).
 std::optional<NormalizedUrl> normalizeUrl(std::string_view url);
 
-// Whether a session for (endpoint, scope) covers `url`.
+// Whether a session for (endpoint, scope) covers `url`. When both are
+// already canonical (readCanonicalUrl) it compares views, else it is
+// scopeCoversGenerally; the two agree on every input (url_scope_view_test).
 bool scopeCovers(std::string_view endpoint, Scope scope, std::string_view url);
+bool scopeCoversGenerally(std::string_view endpoint, Scope scope, std::string_view url);
+
+// What SessionStore probes its index with for a request URL: origin()
+// (origin index), path (prefix index, with its ancestors) and path + "?" +
+// query when there is a query (exact index). Views into `url` itself when it
+// is already canonical, else into `buffer`, which normalizeUrl's result is
+// written into; nullopt when normalizeUrl refuses the URL. The general form
+// is kept callable so that a test can hold the two to each other.
+struct UrlLookupKeys {
+  std::string_view origin;
+  std::string_view path;
+  std::string_view target;
+};
+std::optional<UrlLookupKeys> urlLookupKeys(std::string_view url, std::string& buffer);
+std::optional<UrlLookupKeys> urlLookupKeysGenerally(std::string_view url, std::string& buffer);
 
 // "prefix" / "exact"; nullopt otherwise.
 std::optional<Scope> parseScope(std::string_view text);

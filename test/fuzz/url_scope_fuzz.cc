@@ -10,7 +10,10 @@
 //  - scopeCovers(e, Prefix, u) == (normalize(e).prefixKey() is in
 //    normalize(u).prefixCandidates()), which is how SessionStore indexes;
 //  - scopeCovers(e, Exact, u) == (normalize(e).exactKey() == normalize(u).exactKey());
-//  - a URL covered by a prefix endpoint has the endpoint's origin().
+//  - a URL covered by a prefix endpoint has the endpoint's origin();
+//  - the fast path: whatever readCanonicalUrl accepts, normalizeUrl maps to
+//    itself with the same fields; scopeCovers == scopeCoversGenerally and
+//    urlLookupKeys == urlLookupKeysGenerally on every input.
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -19,6 +22,7 @@
 #include <string>
 #include <string_view>
 
+#include "canonical_url_view.h"
 #include "url_scope.h"
 
 using namespace clawpay;
@@ -60,6 +64,28 @@ void checkOne(std::string_view input, const std::optional<NormalizedUrl>& n) {
   }
 }
 
+// readCanonicalUrl against normalizeUrl, and the lookup keys with and
+// without it.
+void checkView(std::string_view input, const std::optional<NormalizedUrl>& n) {
+  const auto view = readCanonicalUrl(input);
+  if (view) {
+    if (!n) fail("the canonical view accepts what normalizeUrl refuses", input);
+    if (n->exactKey() != input) fail("the canonical view accepts a URL normalizeUrl rewrites", n->exactKey());
+    if (view->scheme != n->scheme || view->host != n->host || view->port != n->port || view->path != n->path ||
+        view->query.has_value() != n->query.has_value() || (view->query && *view->query != *n->query) ||
+        view->origin != n->origin()) {
+      fail("the canonical view's fields differ from normalizeUrl's", input);
+    }
+  }
+  std::string fastBuffer, generalBuffer;
+  const auto fast = urlLookupKeys(input, fastBuffer);
+  const auto general = urlLookupKeysGenerally(input, generalBuffer);
+  if (fast.has_value() != general.has_value()) fail("urlLookupKeys accepts differently with the view", input);
+  if (fast && (fast->origin != general->origin || fast->path != general->path || fast->target != general->target)) {
+    fail("urlLookupKeys gives other keys with the view", input);
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -72,6 +98,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const auto u = normalizeUrl(g_url);
   checkOne(g_endpoint, e);
   checkOne(g_url, u);
+  checkView(g_endpoint, e);
+  checkView(g_url, u);
 
   const bool prefix = scopeCovers(g_endpoint, Scope::Prefix, g_url);
   bool viaIndex = false;
@@ -86,6 +114,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const bool exactViaIndex = e && u && e->exactKey() == u->exactKey();
   if (exact != exactViaIndex) fail("scopeCovers(exact) disagrees with exactKey() equality");
   if (exact && !prefix) fail("exact-covered but not prefix-covered");
+  if (prefix != scopeCoversGenerally(g_endpoint, Scope::Prefix, g_url)) fail("scopeCovers(prefix) differs with the view");
+  if (exact != scopeCoversGenerally(g_endpoint, Scope::Exact, g_url)) fail("scopeCovers(exact) differs with the view");
   // A URL always covers itself.
   if (u && !scopeCovers(g_url, Scope::Exact, g_url)) fail("an accepted URL does not cover itself (exact)");
   return 0;
