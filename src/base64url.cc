@@ -1,5 +1,8 @@
 #include "base64url.h"
 
+#include "base64url_kernels.h"
+#include "cpu_features.h"
+
 #include <array>
 #include <cstdint>
 
@@ -61,16 +64,40 @@ std::string base64UrlEncode(ByteView bytes) {
   return out;
 }
 
-std::optional<std::string> base64UrlDecode(std::string_view text) {
+namespace {
+
+using BlockDecoder = size_t (*)(const uint8_t*, size_t, uint8_t*, size_t, bool&);
+
+size_t noBlocks(const uint8_t*, size_t, uint8_t*, size_t, bool&) { return 0; }
+
+BlockDecoder blockDecoder(Base64UrlKernel kernel) {
+  switch (kernel) {
+    case Base64UrlKernel::Scalar: return noBlocks;
+    case Base64UrlKernel::Ssse3: return base64url_detail::decodeBlocksSsse3;
+    case Base64UrlKernel::Avx2: return base64url_detail::decodeBlocksAvx2;
+  }
+  return noBlocks;
+}
+
+// The widest kernel this CPU runs, chosen once.
+BlockDecoder bestBlockDecoder() {
+  static const BlockDecoder best = blockDecoder(base64UrlKernelsHere().back());
+  return best;
+}
+
+std::optional<std::string> decode(std::string_view text, BlockDecoder blocks) {
   if (text.size() % 4 == 1) return std::nullopt;
   std::string out(text.size() * 3 / 4, '\0');
-  size_t written = 0;
-  // Four characters make three bytes.
-  size_t whole = text.size() / 4 * 4;
   const auto* in = reinterpret_cast<const uint8_t*>(text.data());
   auto* to = reinterpret_cast<uint8_t*>(out.data());
+  bool bad = false;
+  size_t start = blocks(in, text.size(), to, out.size(), bad);
+  if (bad) return std::nullopt;
+  size_t written = start / 4 * 3;
+  // Four characters make three bytes.
+  size_t whole = text.size() / 4 * 4;
   uint32_t seen = 0;
-  for (size_t i = 0; i < whole; i += 4) {
+  for (size_t i = start; i < whole; i += 4) {
     uint32_t v = kPlaced[0][in[i]] | kPlaced[1][in[i + 1]] | kPlaced[2][in[i + 2]] | kPlaced[3][in[i + 3]];
     seen |= v;
     to[written] = static_cast<uint8_t>(v >> 16);
@@ -95,5 +122,20 @@ std::optional<std::string> base64UrlDecode(std::string_view text) {
   if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) return std::nullopt;
   return out;
 }
+
+}  // namespace
+
+std::vector<Base64UrlKernel> base64UrlKernelsHere() {
+  std::vector<Base64UrlKernel> kernels{Base64UrlKernel::Scalar};
+  if (CLAWPAY_X86_DISPATCH && cpuFeatures().ssse3) kernels.push_back(Base64UrlKernel::Ssse3);
+  if (CLAWPAY_X86_DISPATCH && cpuFeatures().ssse3 && cpuFeatures().avx2) kernels.push_back(Base64UrlKernel::Avx2);
+  return kernels;
+}
+
+std::optional<std::string> base64UrlDecodeWith(std::string_view text, Base64UrlKernel kernel) {
+  return decode(text, blockDecoder(kernel));
+}
+
+std::optional<std::string> base64UrlDecode(std::string_view text) { return decode(text, bestBlockDecoder()); }
 
 }  // namespace clawpay

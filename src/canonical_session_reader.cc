@@ -1,10 +1,16 @@
 #include "canonical_session_reader.h"
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 
+#include "cpu_features.h"
 #include "js_json.h"
 #include "wtf8.h"
+
+#if CLAWPAY_SSE2
+#include <emmintrin.h>
+#endif
 
 namespace clawpay {
 namespace {
@@ -89,8 +95,21 @@ class CanonicalReader {
     return (below20 | (x & kHighs) | hasZero(x ^ (kOnes * '"')) | hasZero(x ^ (kOnes * '\\'))) != 0;
   }
 
-  // The end of the run of plain ASCII from `pos`, 8 bytes a step while it lasts.
+  // The end of the run of plain ASCII from `pos`: 16 bytes a step where SSE2
+  // is there (every x86-64), then 8 bytes a step while it lasts.
   size_t plainRunEnd(size_t pos) const {
+#if CLAWPAY_SSE2
+    // Signed bytes: one compare finds both the controls and 0x80 and above.
+    const __m128i space = _mm_set1_epi8(0x20), quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+    while (pos + 16 <= s_.size()) {
+      __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s_.data() + pos));
+      __m128i stop = _mm_or_si128(_mm_cmplt_epi8(chunk, space),
+                                  _mm_or_si128(_mm_cmpeq_epi8(chunk, quote), _mm_cmpeq_epi8(chunk, backslash)));
+      auto mask = static_cast<unsigned>(_mm_movemask_epi8(stop));
+      if (mask != 0) return pos + static_cast<size_t>(std::countr_zero(mask));
+      pos += 16;
+    }
+#endif
     while (pos + 8 <= s_.size()) {
       uint64_t chunk;
       std::memcpy(&chunk, s_.data() + pos, 8);

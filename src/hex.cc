@@ -2,7 +2,12 @@
 
 #include <array>
 
+#include "cpu_features.h"
 #include "error.h"
+
+#if CLAWPAY_SSE2
+#include <emmintrin.h>
+#endif
 
 namespace clawpay {
 
@@ -24,19 +29,67 @@ constexpr auto kLowercaseDigits = [] {
   return table;
 }();
 
-}  // namespace
-
-bool parseLowercaseHexInto(std::string_view text, std::span<uint8_t> out) noexcept {
-  if (text.size() != 2 + 2 * out.size() || text[0] != '0' || text[1] != 'x') return false;
-  const auto* digits = reinterpret_cast<const uint8_t*>(text.data()) + 2;
-  // Branch-free per byte; one test at the end for any non-digit.
+// Pairs of digits from `from` on, through the table. Branch-free per byte;
+// one test at the end for any non-digit.
+bool parseLowercasePairs(const uint8_t* digits, size_t from, std::span<uint8_t> out) {
   uint8_t bad = 0;
-  for (size_t i = 0; i < out.size(); ++i) {
+  for (size_t i = from; i < out.size(); ++i) {
     uint8_t high = kLowercaseDigits[digits[2 * i]], low = kLowercaseDigits[digits[2 * i + 1]];
     bad |= high | low;
     out[i] = static_cast<uint8_t>((high << 4) | (low & 0xF));
   }
   return (bad & 0x10) == 0;
+}
+
+bool hasPrefixAndLength(std::string_view text, size_t bytes) {
+  return text.size() == 2 + 2 * bytes && text[0] == '0' && text[1] == 'x';
+}
+
+#if CLAWPAY_SSE2
+// Sixteen characters' digit values (0 for a non-digit); `allDigits` keeps
+// 0xFF only in the places where every block so far had a lowercase digit.
+inline __m128i lowercaseDigitValues(__m128i chars, __m128i& allDigits) {
+  // Unsigned c - '0' <= 9 or c - 'a' <= 5, as min(x, limit) == x.
+  __m128i fromZero = _mm_sub_epi8(chars, _mm_set1_epi8('0'));
+  __m128i fromA = _mm_sub_epi8(chars, _mm_set1_epi8('a'));
+  __m128i isDigit = _mm_cmpeq_epi8(_mm_min_epu8(fromZero, _mm_set1_epi8(9)), fromZero);
+  __m128i isLetter = _mm_cmpeq_epi8(_mm_min_epu8(fromA, _mm_set1_epi8(5)), fromA);
+  allDigits = _mm_and_si128(allDigits, _mm_or_si128(isDigit, isLetter));
+  return _mm_or_si128(_mm_and_si128(isDigit, fromZero),
+                      _mm_and_si128(isLetter, _mm_add_epi8(fromA, _mm_set1_epi8(10))));
+}
+
+// Digit values v0 v1 v2 v3 ... -> bytes v0<<4|v1, v2<<4|v3, ... in the low
+// byte of each 16-bit lane.
+inline __m128i joinDigitPairs(__m128i values) {
+  return _mm_and_si128(_mm_or_si128(_mm_slli_epi16(values, 4), _mm_srli_epi16(values, 8)),
+                       _mm_set1_epi16(0x00FF));
+}
+#endif
+
+}  // namespace
+
+bool hex_detail::parseLowercaseHexIntoScalar(std::string_view text, std::span<uint8_t> out) noexcept {
+  if (!hasPrefixAndLength(text, out.size())) return false;
+  return parseLowercasePairs(reinterpret_cast<const uint8_t*>(text.data()) + 2, 0, out);
+}
+
+bool parseLowercaseHexInto(std::string_view text, std::span<uint8_t> out) noexcept {
+  if (!hasPrefixAndLength(text, out.size())) return false;
+  const auto* digits = reinterpret_cast<const uint8_t*>(text.data()) + 2;
+  size_t done = 0;
+#if CLAWPAY_SSE2
+  // 32 digits make 16 bytes; SSE2 is in every x86-64 CPU.
+  __m128i allDigits = _mm_set1_epi8(-1);
+  for (; done + 16 <= out.size(); done += 16) {
+    const auto* at = reinterpret_cast<const __m128i*>(digits + 2 * done);
+    __m128i first = joinDigitPairs(lowercaseDigitValues(_mm_loadu_si128(at), allDigits));
+    __m128i second = joinDigitPairs(lowercaseDigitValues(_mm_loadu_si128(at + 1), allDigits));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out.data() + done), _mm_packus_epi16(first, second));
+  }
+  if (_mm_movemask_epi8(allDigits) != 0xFFFF) return false;
+#endif
+  return parseLowercasePairs(digits, done, out);
 }
 
 bool isPrefixedHex(std::string_view text, size_t digits, bool lowercaseOnly) noexcept {

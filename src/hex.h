@@ -26,6 +26,12 @@ Bytes parseHexExact(std::string_view text, size_t expectedBytes, const char* wha
 // the one spelling viem writes. False (out unspecified) for anything else.
 bool parseLowercaseHexInto(std::string_view text, std::span<uint8_t> out) noexcept;
 
+namespace hex_detail {
+// parseLowercaseHexInto one digit pair at a time, without vector
+// instructions: what the vector loop is tested against.
+bool parseLowercaseHexIntoScalar(std::string_view text, std::span<uint8_t> out) noexcept;
+}  // namespace hex_detail
+
 // Value of one hex digit, or -1.
 int hexDigitValue(char c) noexcept;
 
