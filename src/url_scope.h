@@ -62,7 +62,7 @@ std::optional<NormalizedUrl> normalizeUrl(std::string_view url);
 
 // Whether a session for (endpoint, scope) covers `url`. When both are
 // already canonical (readCanonicalUrl) it compares views, else it is
-// scopeCoversGenerally; the two agree on every input (url_scope_view_test).
+// scopeCoversGenerally; the two agree on every input (test/cpp/canonical_url_view_test.cc).
 bool scopeCovers(std::string_view endpoint, Scope scope, std::string_view url);
 bool scopeCoversGenerally(std::string_view endpoint, Scope scope, std::string_view url);
 
