@@ -13,7 +13,15 @@ test('a deadline aborts with a TimeoutError, once, and its AbortSignal follows',
   const signal = deadline.abortSignal();
   let aborts = 0;
   deadline.on('abort', () => { aborts += 1; });
-  await once(signal, 'abort');
+  // The deadline's timer is unref'd (it must not hold a process open), so
+  // while nothing else is pending Node could end the test file before it
+  // fires: a ref'd timer keeps the loop alive for the wait.
+  const keepAlive = setInterval(() => {}, 60_000);
+  try {
+    await once(signal, 'abort');
+  } finally {
+    clearInterval(keepAlive);
+  }
   assert.equal(deadline.aborted, true);
   assert.equal(deadline.reason.name, 'TimeoutError');
   assert.equal(signal.reason, deadline.reason);
