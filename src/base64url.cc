@@ -9,7 +9,7 @@
 namespace clawpay {
 namespace {
 
-constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr const char* kAlphabet = kBase64UrlAlphabet;
 
 // Each byte's value in the alphabet, or -1.
 constexpr auto kSextets = [] {

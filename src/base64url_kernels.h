@@ -11,6 +11,10 @@
 
 namespace clawpay {
 
+// RFC 4648's URL-safe alphabet, sextet i at index i: the one home of it for
+// the scalar coder and the vector kernels' tables.
+inline constexpr char kBase64UrlAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
 enum class Base64UrlKernel { Scalar, Ssse3, Avx2 };
 
 // The kernels this build has and this CPU runs, Scalar first.

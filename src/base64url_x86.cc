@@ -15,7 +15,7 @@
 namespace clawpay::base64url_detail {
 namespace {
 
-constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr const char* kAlphabet = kBase64UrlAlphabet;
 
 constexpr int sextetOf(int c) {
   for (int i = 0; i < 64; ++i) {

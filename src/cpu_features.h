@@ -1,5 +1,5 @@
 // Which vector instructions this build may use. Baseline ones (SSE2 on
-// x86-64, NEON on arm64) are used whenever the compiler targets them; wider
+// x86-64) are used whenever the compiler targets them; wider
 // ones (SSSE3, AVX2) only after asking the CPU at run time, in functions
 // compiled for them alone (__attribute__((target))), so one prebuild still
 // runs on every x86-64 machine.
@@ -21,12 +21,6 @@
 #define CLAWPAY_SSE2 1
 #else
 #define CLAWPAY_SSE2 0
-#endif
-
-#if (defined(__GNUC__) || defined(__clang__)) && defined(__aarch64__) && defined(__ARM_NEON)
-#define CLAWPAY_NEON 1
-#else
-#define CLAWPAY_NEON 0
 #endif
 
 namespace clawpay {
